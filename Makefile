@@ -1,0 +1,53 @@
+# streamdelta — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SHARED ?= ../shared
+export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
+
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv and install the pinned tools from PyPI
+
+dev: venv ## build the extension (release) into .venv
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --locked -q
+
+run: dev ## parse the bundled sample streams and print what came out
+	$(PY) -m streamdelta demo
+
+test-rust: ## cargo test, clippy, fmt
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo test -p streamdelta-core --locked
+
+lint: venv ## ruff and mypy
+	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/ruff format --check python tests benches
+	$(VENV)/bin/mypy
+
+test-python: dev ## pytest (benches run once, untimed)
+	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
+
+test: test-rust lint test-python ## everything CI runs
+
+bench: dev ## time the benchmark suite and print the comparison
+	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=mean,ops --benchmark-sort=name
+	cargo bench -p streamdelta-core --bench sse
+
+all: test bench ## test, then bench
+
+clean: ## remove build output and the virtualenv
+	cargo clean
+	rm -rf $(VENV) python/streamdelta/_core*.so

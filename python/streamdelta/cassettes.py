@@ -1,0 +1,138 @@
+"""Loading recorded HTTP exchanges: go-vcr v2 and vcrpy YAML cassettes.
+
+Response bodies come back as the exact bytes received: text bodies are encoded as UTF-8, and
+binary ones (``!!binary``, e.g. AWS event-stream) are decoded from base64 by the YAML loader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Union
+
+import yaml
+
+__all__ = ["Interaction", "iter_corpus", "load"]
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+StrPath = Union[str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One recorded request and its response."""
+
+    method: str
+    url: str
+    request_body: bytes
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_event_stream(self) -> bool:
+        """The response is a ``text/event-stream`` (SSE) body."""
+        return self.content_type.startswith("text/event-stream")
+
+    @property
+    def is_aws_event_stream(self) -> bool:
+        """The response is AWS binary event-stream frames (Bedrock)."""
+        return self.content_type.startswith("application/vnd.amazon.eventstream")
+
+    @property
+    def is_streaming(self) -> bool:
+        return self.is_event_stream or self.is_aws_event_stream
+
+
+def _as_bytes(value: object) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise ValueError(f"a body must be text or binary, got {type(value).__name__}")
+
+
+def _headers(raw: object) -> dict[str, list[str]]:
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, values in raw.items():
+        items = values if isinstance(values, list) else [values]
+        out[str(name)] = [str(v) for v in items]
+    return out
+
+
+def _content_type(headers: dict[str, list[str]]) -> str:
+    for name, values in headers.items():
+        if name.lower() == "content-type" and values:
+            return values[0]
+    return ""
+
+
+def _from_go_vcr(item: dict[str, Any]) -> Interaction:
+    request = item.get("request") or {}
+    response = item.get("response") or {}
+    headers = _headers(response.get("headers"))
+    code = response.get("code")
+    if code is None:  # go-vcr v1 keeps only "200 OK"
+        code = int(str(response.get("status", "0")).split(" ", 1)[0] or 0)
+    return Interaction(
+        method=str(request.get("method", "")),
+        url=str(request.get("url", "")),
+        request_body=_as_bytes(request.get("body")),
+        status=int(code),
+        content_type=_content_type(headers),
+        body=_as_bytes(response.get("body")),
+        headers=headers,
+    )
+
+
+def _from_vcrpy(item: dict[str, Any]) -> Interaction:
+    request = item.get("request") or {}
+    response = item.get("response") or {}
+    headers = _headers(response.get("headers"))
+    body = response.get("body")
+    if isinstance(body, dict):
+        body = body.get("string")
+    status = response.get("status")
+    code = status.get("code", 0) if isinstance(status, dict) else status
+    return Interaction(
+        method=str(request.get("method", "")),
+        url=str(request.get("uri", "")),
+        request_body=_as_bytes(request.get("body")),
+        status=int(code or 0),
+        content_type=_content_type(headers),
+        body=_as_bytes(body),
+        headers=headers,
+    )
+
+
+def load(path: StrPath) -> list[Interaction]:
+    """All interactions of a go-vcr (v1/v2) or vcrpy YAML cassette, in recorded order."""
+    with open(path, "rb") as f:
+        doc = yaml.load(f, Loader=_Loader)
+    if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
+        raise ValueError(f"{os.fspath(path)}: not a cassette (no `interactions` list)")
+    out = []
+    for item in doc["interactions"]:
+        if not isinstance(item, dict):
+            raise ValueError(f"{os.fspath(path)}: an interaction is not a mapping")
+        request = item.get("request") or {}
+        out.append(_from_vcrpy(item) if "uri" in request else _from_go_vcr(item))
+    return out
+
+
+def iter_corpus(root: StrPath) -> Iterator[tuple[Path, int, Interaction]]:
+    """Every interaction of every ``*.yaml`` / ``*.yml`` cassette under ``root``, sorted by path."""
+    paths = sorted(p for p in Path(root).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    for path in paths:
+        for index, interaction in enumerate(load(path)):
+            yield path, index, interaction

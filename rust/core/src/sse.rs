@@ -1,0 +1,426 @@
+//! Incremental server-sent events tokenizer: the WHATWG "interpreting an event stream" rules
+//! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>),
+//! fed chunks split anywhere.
+//!
+//! Lines are split on raw bytes: CR and LF are ASCII, so they never sit inside a multi-byte UTF-8
+//! sequence, and decoding each field value on its own with replacement gives exactly what decoding
+//! the whole stream first would (an invalid sequence is always cut short by the CR, LF or `:` after
+//! it). That lets whole lines be borrowed from the chunk; only an unfinished last line is copied.
+
+use std::borrow::Cow;
+use std::mem;
+
+use memchr::{memchr, memchr2};
+
+use crate::error::{Error, ErrorKind, Result};
+
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One dispatched event, borrowed from the decoder's buffers for the duration of the callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseEventRef<'a> {
+    /// The event type; `message` when the stream named none.
+    pub event: &'a str,
+    pub data: &'a str,
+    /// The last event ID as of this event (it persists across events).
+    pub id: &'a str,
+    /// The `retry` value given inside this event's block, if any.
+    pub retry: Option<u64>,
+    /// Index of this event in the stream, from 0.
+    pub event_index: u64,
+    /// Byte offset just past the blank line (or end of stream) that dispatched it.
+    pub end_offset: u64,
+}
+
+/// An owned copy of [`SseEventRef`], for tests and simple callers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    pub event: String,
+    pub data: String,
+    pub id: String,
+    pub retry: Option<u64>,
+}
+
+impl From<SseEventRef<'_>> for SseEvent {
+    fn from(e: SseEventRef<'_>) -> Self {
+        Self {
+            event: e.event.to_owned(),
+            data: e.data.to_owned(),
+            id: e.id.to_owned(),
+            retry: e.retry,
+        }
+    }
+}
+
+// The flags are independent states of the line machine, not a mode that an enum would name better.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug)]
+pub struct SseDecoder {
+    max_event_bytes: usize,
+    flush_at_eof: bool,
+    /// Bytes of a line whose end has not arrived yet.
+    line: Vec<u8>,
+    /// The line being received is over the limit: drop it up to its end.
+    skipping_line: bool,
+    /// The event being received is over the limit: drop its lines up to the blank line.
+    skipping_event: bool,
+    /// The previous chunk ended with CR: an LF opening the next one belongs to it.
+    pending_cr: bool,
+    /// Leading bytes that may still turn out to be a BOM; `None` once decided.
+    bom_probe: Option<Vec<u8>>,
+    /// Bytes of a faulting chunk after the fault, replayed before the next input.
+    carry: Vec<u8>,
+    data: Vec<u8>,
+    has_data: bool,
+    event_type: Vec<u8>,
+    event_retry: Option<u64>,
+    id_buffer: String,
+    last_event_id: String,
+    retry: Option<u64>,
+    /// Absolute offset of the next byte to be read.
+    offset: u64,
+    /// Offset of the line being interpreted.
+    line_start: u64,
+    events_dispatched: u64,
+    closed: bool,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_EVENT_BYTES, false)
+    }
+}
+
+impl SseDecoder {
+    pub fn new(max_event_bytes: usize, flush_at_eof: bool) -> Self {
+        Self {
+            max_event_bytes,
+            flush_at_eof,
+            line: Vec::new(),
+            skipping_line: false,
+            skipping_event: false,
+            pending_cr: false,
+            bom_probe: Some(Vec::new()),
+            carry: Vec::new(),
+            data: Vec::new(),
+            has_data: false,
+            event_type: Vec::new(),
+            event_retry: None,
+            id_buffer: String::new(),
+            last_event_id: String::new(),
+            retry: None,
+            offset: 0,
+            line_start: 0,
+            events_dispatched: 0,
+            closed: false,
+        }
+    }
+
+    /// The last event ID string (as of the last dispatch).
+    pub fn last_event_id(&self) -> &str {
+        &self.last_event_id
+    }
+
+    /// The reconnection time most recently set by a `retry` field.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    /// Bytes read so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Events dispatched so far.
+    pub fn events_dispatched(&self) -> u64 {
+        self.events_dispatched
+    }
+
+    /// Feeds one chunk; `on_event` is called for every event it completes, in order.
+    ///
+    /// On error (a limit, or an error returned by `on_event`) the events before the fault have
+    /// been delivered, the rest of the chunk is kept and read first by the next call, and the
+    /// decoder stays usable.
+    pub fn feed<F>(&mut self, chunk: &[u8], on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        if self.carry.is_empty() {
+            self.feed_bytes(chunk, on_event)
+        } else {
+            let mut buf = mem::take(&mut self.carry);
+            buf.extend_from_slice(chunk);
+            self.feed_bytes(&buf, on_event)
+        }
+    }
+
+    /// Ends the stream. The pending event is dropped, as the spec says, unless the decoder was made
+    /// with `flush_at_eof`, in which case an unterminated last line is read and the event dispatched.
+    pub fn close<F>(&mut self, on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        if !self.carry.is_empty() {
+            let buf = mem::take(&mut self.carry);
+            self.feed_bytes(&buf, on_event)?;
+        }
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        if let Some(probe) = self.bom_probe.take() {
+            // Fewer than three bytes arrived, all a prefix of the BOM: they are ordinary input.
+            if !probe.is_empty() {
+                self.feed_body(&probe, on_event)?;
+            }
+        }
+        if self.flush_at_eof {
+            if !self.line.is_empty() && !self.skipping_line {
+                self.line_start = self.offset - self.line.len() as u64;
+                let line = mem::take(&mut self.line);
+                let result = self.process_line(&line, on_event);
+                self.line = line;
+                self.line.clear();
+                result?;
+            }
+            self.dispatch(on_event)?;
+        }
+        self.line.clear();
+        self.skipping_line = false;
+        self.skipping_event = false;
+        self.reset_event();
+        Ok(())
+    }
+
+    fn feed_bytes<F>(&mut self, chunk: &[u8], on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        self.closed = false;
+        match self.bom_probe.take() {
+            None => self.feed_body(chunk, on_event),
+            Some(mut probe) => {
+                if probe.is_empty() && chunk.len() >= BOM.len() {
+                    let body = chunk.strip_prefix(BOM).unwrap_or(chunk);
+                    self.offset += (chunk.len() - body.len()) as u64;
+                    return self.feed_body(body, on_event);
+                }
+                probe.extend_from_slice(chunk);
+                if probe.len() < BOM.len() && BOM.starts_with(&probe) {
+                    self.bom_probe = Some(probe);
+                    return Ok(());
+                }
+                let body = probe.strip_prefix(BOM).unwrap_or(&probe);
+                self.offset += (probe.len() - body.len()) as u64;
+                self.feed_body(body, on_event)
+            }
+        }
+    }
+
+    fn feed_body<F>(&mut self, chunk: &[u8], on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        let mut pos = 0;
+        if self.pending_cr && !chunk.is_empty() {
+            self.pending_cr = false;
+            if chunk.first() == Some(&b'\n') {
+                pos = 1;
+                self.offset += 1;
+            }
+        }
+        while let Some(rest) = chunk.get(pos..) {
+            if rest.is_empty() {
+                break;
+            }
+            let Some(found) = memchr2(b'\r', b'\n', rest) else {
+                let line_start = self.offset - self.line.len() as u64;
+                self.offset += rest.len() as u64;
+                if self.skipping_line {
+                    break;
+                }
+                if self.line.len() + rest.len() > self.max_event_bytes {
+                    self.line.clear();
+                    self.skipping_line = true;
+                    return Err(Error::new(
+                        ErrorKind::LineTooLong {
+                            limit: self.max_event_bytes,
+                        },
+                        line_start,
+                    ));
+                }
+                self.line.extend_from_slice(rest);
+                break;
+            };
+            let (body, tail) = rest.split_at(found);
+            // The terminator: LF, CR, or CR LF; a CR that ends the chunk may still meet its LF.
+            let term_len = match tail {
+                [b'\r', b'\n', ..] => 2,
+                [b'\r'] => {
+                    self.pending_cr = true;
+                    1
+                }
+                _ => 1,
+            };
+            pos += found + term_len;
+            let line_start = self.offset - self.line.len() as u64;
+            self.line_start = line_start;
+            self.offset += (found + term_len) as u64;
+            let result = if self.skipping_line {
+                self.skipping_line = false;
+                Ok(())
+            } else if self.line.is_empty() {
+                if body.len() > self.max_event_bytes {
+                    Err(Error::new(
+                        ErrorKind::LineTooLong {
+                            limit: self.max_event_bytes,
+                        },
+                        line_start,
+                    ))
+                } else {
+                    self.process_line(body, on_event)
+                }
+            } else if self.line.len() + body.len() > self.max_event_bytes {
+                self.line.clear();
+                Err(Error::new(
+                    ErrorKind::LineTooLong {
+                        limit: self.max_event_bytes,
+                    },
+                    line_start,
+                ))
+            } else {
+                let mut line = mem::take(&mut self.line);
+                line.extend_from_slice(body);
+                let result = self.process_line(&line, on_event);
+                line.clear();
+                self.line = line;
+                result
+            };
+            if let Err(err) = result {
+                if let Some(remainder) = chunk.get(pos..) {
+                    self.carry.extend_from_slice(remainder);
+                }
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    fn process_line<F>(&mut self, line: &[u8], on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        if self.skipping_event {
+            self.skipping_event = !line.is_empty();
+            return Ok(());
+        }
+        let (name, value) = match memchr(b':', line) {
+            Some(0) => return Ok(()), // a comment
+            Some(colon) => {
+                let (name, value) = line.split_at(colon);
+                let value = value.get(1..).unwrap_or_default();
+                (name, value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None if line.is_empty() => return self.dispatch(on_event),
+            None => (line, &b""[..]),
+        };
+        match name {
+            b"data" => {
+                if self.data.len() + value.len() > self.max_event_bytes {
+                    let start = self.line_start;
+                    self.reset_event();
+                    self.skipping_event = true;
+                    return Err(Error::new(
+                        ErrorKind::EventTooLarge {
+                            limit: self.max_event_bytes,
+                        },
+                        start,
+                    ));
+                }
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
+                self.has_data = true;
+            }
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.extend_from_slice(value);
+            }
+            b"id" if memchr(0, value).is_none() => {
+                self.id_buffer = String::from_utf8_lossy(value).into_owned();
+            }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let parsed = parse_retry(value);
+                self.event_retry = Some(parsed);
+                self.retry = Some(parsed);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dispatch<F>(&mut self, on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        if self.last_event_id != self.id_buffer {
+            self.last_event_id.clone_from(&self.id_buffer);
+        }
+        if !self.has_data {
+            self.reset_event();
+            return Ok(());
+        }
+        self.data.pop(); // the LF after the last data line
+        let index = self.events_dispatched;
+        self.events_dispatched += 1;
+        let result = {
+            let data = String::from_utf8_lossy(&self.data);
+            let event: Cow<'_, str> = if self.event_type.is_empty() {
+                Cow::Borrowed("message")
+            } else {
+                String::from_utf8_lossy(&self.event_type)
+            };
+            on_event(SseEventRef {
+                event: &event,
+                data: &data,
+                id: &self.last_event_id,
+                retry: self.event_retry,
+                event_index: index,
+                end_offset: self.offset,
+            })
+        };
+        self.reset_event();
+        result
+    }
+
+    fn reset_event(&mut self) {
+        self.data.clear();
+        self.has_data = false;
+        self.event_type.clear();
+        self.event_retry = None;
+    }
+}
+
+/// Base-ten digits to an integer, saturating at `u64::MAX` (a retry that large means "never").
+fn parse_retry(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |acc, d| {
+        acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    })
+}
+
+/// Decodes a whole body at once: a convenience for tests and one-shot callers.
+pub fn decode_all(body: &[u8], flush_at_eof: bool) -> Result<Vec<SseEvent>> {
+    let mut decoder = SseDecoder::new(DEFAULT_MAX_EVENT_BYTES, flush_at_eof);
+    let mut out = Vec::new();
+    let mut sink = |e: SseEventRef<'_>| {
+        out.push(SseEvent::from(e));
+        Ok(())
+    };
+    decoder.feed(body, &mut sink)?;
+    decoder.close(&mut sink)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+"""Shared fixtures: the ``backend`` fixture runs every behaviour test on the Rust core and on the
+pure-Python reference; corpus helpers read ../shared/corpus (or $CORPUS_DIR)."""
+
+from __future__ import annotations
+
+import os
+import random
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+import pytest
+
+import streamdelta
+from streamdelta import cassettes, reference
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("CORPUS_DIR") or ROOT.parent / "shared" / "corpus" / "fantasy")
+
+
+def rust_backend() -> ModuleType:
+    from streamdelta import _rust
+
+    return _rust
+
+
+BACKENDS = ["rust", "reference"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> ModuleType:
+    if request.param == "reference":
+        return reference
+    if os.environ.get("STREAMDELTA_BACKEND") == "python":
+        pytest.skip("STREAMDELTA_BACKEND=python: the Rust backend is not under test")
+    return rust_backend()
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"the corpus is missing at {CORPUS}: CI lays ../shared beside the repo")
+        pytest.skip(f"no corpus at {CORPUS}")
+    return CORPUS
+
+
+@cache
+def corpus_interactions() -> tuple[tuple[str, cassettes.Interaction], ...]:
+    """Every streaming interaction of the corpus as (name, interaction); name is path#index."""
+    if not CORPUS.is_dir():
+        return ()
+    out = []
+    for path, index, item in cassettes.iter_corpus(CORPUS):
+        if item.is_streaming:
+            out.append((f"{path.relative_to(CORPUS)}#{index}", item))
+    return tuple(out)
+
+
+def sse_bodies() -> list[tuple[str, bytes]]:
+    return [(name, item.body) for name, item in corpus_interactions() if item.is_event_stream]
+
+
+def random_splits(data: bytes, rng: random.Random, max_size: int = 512) -> Iterator[bytes]:
+    """``data`` cut into chunks of 1..max_size bytes."""
+    pos = 0
+    while pos < len(data):
+        size = rng.randint(1, max_size)
+        yield data[pos : pos + size]
+        pos += size
+
+
+def assert_rust_is_the_default() -> None:
+    if os.environ.get("STREAMDELTA_BACKEND") != "python":
+        assert streamdelta.BACKEND == "rust"
