@@ -7,7 +7,7 @@ A family decoder sees one payload at a time (the SSE event type and its data) an
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..error import invalid_json, unexpected_payload
 from ..events import ErrorEvent, Finish, Usage
