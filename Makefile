@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean fuzz-smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,13 +40,22 @@ lint: venv ## ruff and mypy
 test-python: dev ## pytest (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
 
-test: test-rust lint test-python ## everything CI runs
+test: test-rust lint test-python fuzz-smoke ## everything CI runs
 
 bench: dev ## time the benchmark suite and print the comparison
 	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=mean,ops --benchmark-sort=name
 	cargo bench -p streamdelta-core --bench sse
 
 all: test bench ## test, then bench
+
+FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SECONDS ?= 300
+
+fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, part of `make test`)
+	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+fuzz: venv ## fuzz every target for FUZZ_SECONDS each (corpus grows in rust/fuzz/corpus)
+	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean: ## remove build output and the virtualenv
 	cargo clean
