@@ -263,9 +263,21 @@ class StreamParser:
 
     ``family`` is one of ``FAMILIES`` or ``"auto"`` (detected from the first payload).
     ``on_error="emit"`` turns faulty payloads into ``ErrorEvent(kind="parse_error")``.
+    Limits against hostile input raise ``StreamParseError`` naming the option to raise:
+    ``max_event_bytes`` (one SSE line or event, default 16 MiB) and ``max_open_parts`` (text,
+    reasoning and tool-call parts open at once, default 1024); JSON payloads may nest at most 100
+    levels (a fixed limit). One parser serves one stream: a call that overlaps another call on the
+    same parser (another thread) raises ``RuntimeError``.
     """
 
-    def __init__(self, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> None: ...
+    def __init__(
+        self,
+        family: str = "auto",
+        *,
+        on_error: str = "raise",
+        max_event_bytes: int = ...,
+        max_open_parts: int = ...,
+    ) -> None: ...
     def feed(self, chunk: Chunk) -> list[Event]:
         """Feeds a chunk of the response body; returns the events it completed.
 
@@ -281,5 +293,15 @@ class StreamParser:
     def family(self) -> str | None:
         """The wire family in use (None until detected)."""
 
-def parse(body: Chunk, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> list[Event]:
+def parse(
+    body: Chunk,
+    family: str = "auto",
+    *,
+    on_error: str = "raise",
+    max_event_bytes: int = ...,
+    max_open_parts: int = ...,
+) -> list[Event]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+
+def _force_panic(message: str) -> None:
+    """Panics in Rust (tests only): the panic reaches Python as ``pyo3_runtime.PanicException``."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from . import depth
 from .error import CoreError, unexpected_payload
 from .events import ErrorEvent, Finish, Usage
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
+from .families.parts import DEFAULT_MAX_OPEN_PARTS
+from .guard import Guard
 from .message import MessageBuilder
-from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes
+from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes, limit_arg
 
 __all__ = ["StreamParser", "parse"]
 
@@ -32,13 +35,22 @@ class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events."""
 
     def __init__(
-        self, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+        self,
+        family: str = "auto",
+        *,
+        on_error: str = "raise",
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        max_open_parts: int = DEFAULT_MAX_OPEN_PARTS,
     ) -> None:
         self._requested = _family_arg(family)
         self._emit = _on_error_arg(on_error) == "emit"
         # A response body is finite: its last event counts even without the blank line.
-        self._sse = SseTokenizer(max_event_bytes, flush_at_eof=True)
-        self._decoder: FamilyDecoder | None = None if self._requested is None else new_decoder(self._requested)
+        self._sse = SseTokenizer(limit_arg("max_event_bytes", max_event_bytes), flush_at_eof=True)
+        self._max_open_parts = limit_arg("max_open_parts", max_open_parts)
+        self._decoder: FamilyDecoder | None = (
+            None if self._requested is None else new_decoder(self._requested, self._max_open_parts)
+        )
+        self._guard = Guard()
         self._detected: str | None = None
         self._message = MessageBuilder()
         self._closed = False
@@ -56,6 +68,9 @@ class StreamParser:
     def _payload(self, out: list[Any]) -> Callable[[SseEventRef], None]:
         def on_event(e: SseEventRef) -> None:
             try:
+                too_deep = depth.check(e.data)
+                if too_deep is not None:
+                    raise PayloadError(too_deep)
                 decoder = self._decoder
                 if decoder is None:
                     family = detect(e.event, e.data)
@@ -64,7 +79,7 @@ class StreamParser:
                             unexpected_payload("cannot tell the wire family from the first payload; pass `family=`")
                         )
                     self._detected = family
-                    decoder = self._decoder = new_decoder(family)
+                    decoder = self._decoder = new_decoder(family, self._max_open_parts)
                 decoder.payload(e.event, e.data, out)
             except PayloadError as fault:
                 err = CoreError(str(fault), e.start_offset, e.event_index, e.data)
@@ -90,8 +105,9 @@ class StreamParser:
 
     def feed(self, chunk: Chunk) -> list[Any]:
         """Feeds a chunk of the response body; returns the events it completed."""
-        data = chunk_bytes(chunk)
-        return self._run(lambda out: self._sse.feed(data, self._payload(out)))
+        with self._guard:
+            data = chunk_bytes(chunk)
+            return self._run(lambda out: self._sse.feed(data, self._payload(out)))
 
     def close(self) -> list[Any]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
@@ -107,15 +123,21 @@ class StreamParser:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))
                 out.append(Finish("error", None, Usage(), None))
 
-        return self._run(step)
+        with self._guard:
+            return self._run(step)
 
 
 def parse(
-    body: Chunk, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    body: Chunk,
+    family: str = "auto",
+    *,
+    on_error: str = "raise",
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    max_open_parts: int = DEFAULT_MAX_OPEN_PARTS,
 ) -> list[Any]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
     data = chunk_bytes(body)
-    parser = StreamParser(family, on_error=on_error, max_event_bytes=max_event_bytes)
+    parser = StreamParser(family, on_error=on_error, max_event_bytes=max_event_bytes, max_open_parts=max_open_parts)
     out: list[Any] = []
     try:
         out.extend(parser.feed(data))

@@ -9,12 +9,22 @@ so decoding each field value with replacement equals decoding the whole stream f
 from __future__ import annotations
 
 import json
+import operator
 import re
 from typing import Any, Callable, NamedTuple, Union
 
 from .error import CoreError, event_too_large, line_too_long
+from .guard import Guard
 
-__all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder", "ServerSentEvent", "SseEventRef", "SseTokenizer", "chunk_bytes"]
+__all__ = [
+    "DEFAULT_MAX_EVENT_BYTES",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "SseEventRef",
+    "SseTokenizer",
+    "chunk_bytes",
+    "limit_arg",
+]
 
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -25,6 +35,19 @@ _U64_MAX = 2**64 - 1
 Chunk = Union[bytes, bytearray, memoryview, str]
 
 
+def limit_arg(name: str, value: object) -> int:
+    """A size limit as the Rust bindings take it (a ``usize``): the same errors for the same values."""
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError as err:
+        raise TypeError(f"argument '{name}': {err}") from None
+    if number < 0:
+        raise OverflowError("can't convert negative int to unsigned")
+    if number > _U64_MAX:
+        raise OverflowError("int too big to convert")
+    return number
+
+
 def chunk_bytes(chunk: object) -> bytes:
     """The bytes of an input chunk; a ``str`` is encoded as UTF-8 (lone surrogates passed through)."""
     if isinstance(chunk, bytes):
@@ -32,7 +55,8 @@ def chunk_bytes(chunk: object) -> bytes:
     if isinstance(chunk, str):
         return chunk.encode("utf-8", "surrogatepass")
     if isinstance(chunk, (bytearray, memoryview)):
-        return bytes(chunk)
+        # Through the buffer: ``bytes()`` would call a subclass's ``__bytes__``, which Rust never does.
+        return memoryview(chunk).tobytes()
     raise TypeError(f"expected bytes, bytearray, memoryview or str, got {type(chunk).__name__}")
 
 
@@ -282,7 +306,8 @@ class SSEDecoder:
     """Incremental WHATWG event-stream decoder: ``feed()`` chunks split anywhere, get events."""
 
     def __init__(self, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES, flush_at_eof: bool = False) -> None:
-        self._tokenizer = SseTokenizer(max_event_bytes, flush_at_eof)
+        self._tokenizer = SseTokenizer(limit_arg("max_event_bytes", max_event_bytes), flush_at_eof)
+        self._guard = Guard()
 
     def _run(self, step: Callable[[OnEvent], None]) -> list[ServerSentEvent]:
         out: list[ServerSentEvent] = []
@@ -298,12 +323,14 @@ class SSEDecoder:
 
     def feed(self, chunk: Chunk) -> list[ServerSentEvent]:
         """Feeds a chunk (bytes, bytearray, memoryview or str); returns the events it completed."""
-        data = chunk_bytes(chunk)
-        return self._run(lambda sink: self._tokenizer.feed(data, sink))
+        with self._guard:
+            data = chunk_bytes(chunk)
+            return self._run(lambda sink: self._tokenizer.feed(data, sink))
 
     def close(self) -> list[ServerSentEvent]:
         """Ends the stream; returns the pending event only when made with ``flush_at_eof=True``."""
-        return self._run(self._tokenizer.close)
+        with self._guard:
+            return self._run(self._tokenizer.close)
 
     @property
     def last_event_id(self) -> str:

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, FinishReason, Usage};
+use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use crate::families::{detect, Decoder, Family};
 use crate::message::Message;
 use crate::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
@@ -18,6 +19,8 @@ pub enum OnError {
 pub struct Options {
     pub max_event_bytes: usize,
     pub on_error: OnError,
+    /// How many parts (text, reasoning, tool calls) may be open at once.
+    pub max_open_parts: usize,
 }
 
 impl Default for Options {
@@ -25,6 +28,7 @@ impl Default for Options {
         Self {
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             on_error: OnError::Raise,
+            max_open_parts: DEFAULT_MAX_OPEN_PARTS,
         }
     }
 }
@@ -46,7 +50,7 @@ impl StreamParser {
             requested: family,
             // A response body is finite: its last event counts even without the blank line.
             sse: SseDecoder::new(options.max_event_bytes, true),
-            decoder: family.map(Decoder::new),
+            decoder: family.map(|f| Decoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             message: Message::default(),
             closed: false,
@@ -68,9 +72,8 @@ impl StreamParser {
         let start = out.len();
         let result = {
             let decoder = &mut self.decoder;
-            let on_error = self.options.on_error;
-            self.sse
-                .feed(chunk, &mut |e| handle_payload(decoder, on_error, &e, out))
+            let options = self.options;
+            self.sse.feed(chunk, &mut |e| handle_payload(decoder, options, &e, out))
         };
         self.fold(out, start);
         result
@@ -81,8 +84,8 @@ impl StreamParser {
         let start = out.len();
         let result = {
             let decoder = &mut self.decoder;
-            let on_error = self.options.on_error;
-            self.sse.close(&mut |e| handle_payload(decoder, on_error, &e, out))
+            let options = self.options;
+            self.sse.close(&mut |e| handle_payload(decoder, options, &e, out))
         };
         if result.is_ok() && !self.closed {
             self.closed = true;
@@ -115,20 +118,22 @@ impl StreamParser {
 
 fn handle_payload(
     decoder: &mut Option<Decoder>,
-    on_error: OnError,
+    options: Options,
     e: &SseEventRef<'_>,
     out: &mut Vec<Event>,
 ) -> Result<()> {
-    let result = match decoder {
+    let result = crate::depth::check(e.data).and_then(|()| match decoder {
         Some(d) => d.payload(e.event, e.data, out),
         None => match detect(e.event, e.data) {
-            Some(family) => decoder.insert(Decoder::new(family)).payload(e.event, e.data, out),
+            Some(family) => decoder
+                .insert(Decoder::with_max_open_parts(family, options.max_open_parts))
+                .payload(e.event, e.data, out),
             None => Err(ErrorKind::UnexpectedPayload {
                 detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
             }),
         },
-    };
-    match (result, on_error) {
+    });
+    match (result, options.on_error) {
         (Ok(()), _) => Ok(()),
         (Err(kind), OnError::Emit) => {
             let err = located(kind, e);

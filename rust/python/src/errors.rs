@@ -21,3 +21,13 @@ pub fn stream_parse_error(py: Python<'_>, err: &Error, events: Vec<Py<PyAny>>) -
     };
     build().unwrap_or_else(|e| e)
 }
+
+/// Panics with `message`: the test suite's way to prove that a Rust panic reaches Python as
+/// `pyo3_runtime.PanicException` and leaves the interpreter running. Private (underscore), always
+/// compiled in: a cargo feature would make the tested extension differ from the shipped one.
+#[pyfunction]
+#[pyo3(name = "_force_panic")]
+#[allow(clippy::panic, clippy::needless_pass_by_value)]
+pub fn force_panic(message: String) {
+    panic!("{message}");
+}

@@ -10,6 +10,8 @@ mod sse;
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
+    use super::errors::force_panic;
+    #[pymodule_export]
     use super::events::{
         ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
         TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,

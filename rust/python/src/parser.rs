@@ -3,6 +3,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use streamdelta_core::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use streamdelta_core::parser::{self, OnError, Options, StreamParser};
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::{Event, Family};
@@ -23,7 +24,7 @@ fn family_arg(name: &str) -> PyResult<Option<Family>> {
     })
 }
 
-fn options(max_event_bytes: usize, on_error: &str) -> PyResult<Options> {
+fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyResult<Options> {
     let on_error = match on_error {
         "raise" => OnError::Raise,
         "emit" => OnError::Emit,
@@ -36,6 +37,7 @@ fn options(max_event_bytes: usize, on_error: &str) -> PyResult<Options> {
     Ok(Options {
         max_event_bytes,
         on_error,
+        max_open_parts,
     })
 }
 
@@ -61,10 +63,13 @@ pub struct PyStreamParser {
 #[pymethods]
 impl PyStreamParser {
     #[new]
-    #[pyo3(signature = (family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES))]
-    fn new(family: &str, on_error: &str, max_event_bytes: usize) -> PyResult<Self> {
+    #[pyo3(signature = (
+        family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
+        max_open_parts = DEFAULT_MAX_OPEN_PARTS,
+    ))]
+    fn new(family: &str, on_error: &str, max_event_bytes: usize, max_open_parts: usize) -> PyResult<Self> {
         Ok(Self {
-            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error)?),
+            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
             buffer: Vec::new(),
         })
     }
@@ -99,17 +104,21 @@ impl PyStreamParser {
 
 /// Parses a whole response body; returns its events (the end-of-stream ones included).
 #[pyfunction]
-#[pyo3(signature = (body, family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES))]
+#[pyo3(signature = (
+    body, family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
+    max_open_parts = DEFAULT_MAX_OPEN_PARTS,
+))]
 pub fn parse(
     py: Python<'_>,
     body: &Bound<'_, PyAny>,
     family: &str,
     on_error: &str,
     max_event_bytes: usize,
+    max_open_parts: usize,
 ) -> PyResult<Py<PyList>> {
     let bytes = chunk_bytes(body)?;
     let family = family_arg(family)?;
-    let options = options(max_event_bytes, on_error)?;
+    let options = options(max_event_bytes, on_error, max_open_parts)?;
     let mut events = Vec::new();
     let result = parser::parse(&bytes, family, options, &mut events);
     finish(py, &events, result)

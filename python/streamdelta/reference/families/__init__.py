@@ -25,6 +25,8 @@ class PayloadError(Exception):
 
 
 class FamilyDecoder(Protocol):
+    parts: Parts
+
     def payload(self, event: str, data: str, out: list[Any]) -> None: ...
     def end(self, out: list[Any]) -> None: ...
 
@@ -49,7 +51,14 @@ def incomplete(parts: Parts, usage: Usage, out: list[Any]) -> None:
     out.append(Finish("error", None, usage, None))
 
 
-def new_decoder(family: str) -> FamilyDecoder:
+def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder:
+    decoder = _new_decoder(family)
+    if max_open_parts is not None:
+        decoder.parts.max_open = max_open_parts
+    return decoder
+
+
+def _new_decoder(family: str) -> FamilyDecoder:
     from . import anthropic, gemini, openai_chat, openai_responses
 
     if family == "openai-chat":

@@ -22,4 +22,8 @@ impl FamilyDecoder for Decoder {
     fn end(&mut self, out: &mut Vec<Event>) {
         super::incomplete(&mut self.parts, &self.usage, out);
     }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
 }

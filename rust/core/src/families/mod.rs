@@ -60,6 +60,8 @@ pub trait FamilyDecoder {
     /// End of stream: close what is open; a stream cut before its terminal event gets
     /// [`incomplete`]'s `error` + `finish`.
     fn end(&mut self, out: &mut Vec<Event>);
+    /// The decoder's open parts (the parser sets their limit from its options).
+    fn parts_mut(&mut self) -> &mut Parts;
 }
 
 /// The decoder of one family, dispatched without a vtable.
@@ -79,6 +81,13 @@ impl Decoder {
             Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
         }
+    }
+
+    /// A decoder whose parts are limited to `max_open_parts` open at once.
+    pub fn with_max_open_parts(family: Family, max_open_parts: usize) -> Self {
+        let mut decoder = Self::new(family);
+        decoder.inner().parts_mut().set_max_open(max_open_parts);
+        decoder
     }
 
     pub fn family(&self) -> Family {

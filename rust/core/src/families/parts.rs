@@ -48,6 +48,10 @@ impl Parts {
         }
     }
 
+    pub fn set_max_open(&mut self, max_open: usize) {
+        self.max_open = max_open;
+    }
+
     pub fn is_open(&self, id: &str) -> bool {
         self.open.iter().any(|p| p.id == id)
     }
