@@ -1,0 +1,462 @@
+"""Hostile and broken input on both backends: only documented exceptions, nothing lost, bounded
+memory, no panic across the FFI, and the same output from Rust and the reference on all of it."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import tracemalloc
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streamdelta import FAMILIES, StreamParseError, reference
+
+from .conftest import ROOT, corpus_interactions, family_of, random_splits, rust_backend
+
+FAMILY_ARGS = ["auto", *FAMILIES]
+Item = Any  # an event dict, or ("fault", message)
+# A fault leaves the rest of its chunk for the next call; this many calls in a row cannot all fault.
+MAX_RETRIES = 10_000
+
+
+def backends() -> list[ModuleType]:
+    if os.environ.get("STREAMDELTA_BACKEND") == "python":
+        return [reference]
+    return [rust_backend(), reference]
+
+
+def drive(backend: ModuleType, chunks: list[bytes], family: str = "auto", **options: Any) -> list[Item]:
+    """Feeds ``chunks``, then closes, continuing after each fault as a caller would; records events
+    and faults in order. A ``parse_error`` event (``on_error="emit"``) is recorded as a fault too,
+    so that both modes yield one comparable sequence."""
+    parser = backend.StreamParser(family, **options)
+    items: list[Item] = []
+
+    def call(step: Callable[[], list[Any]]) -> bool:
+        try:
+            events = step()
+        except StreamParseError as err:
+            items.extend(record(err.events))
+            items.append(("fault", str(err)))
+            return False
+        items.extend(record(events))
+        return True
+
+    for chunk in chunks:
+        if not call(lambda c=chunk: parser.feed(c)):  # type: ignore[misc]
+            retry(lambda: call(lambda: parser.feed(b"")))
+    retry(lambda: call(parser.close))
+    assert parser.close() == [], "a second close() adds nothing"
+    return items
+
+
+def retry(step: Callable[[], bool]) -> None:
+    for _ in range(MAX_RETRIES):
+        if step():
+            return
+    raise AssertionError("the parser keeps failing on the same input")
+
+
+def record(events: list[Any]) -> Iterator[Item]:
+    for e in events:
+        d = e.to_dict()
+        yield ("fault", d["message"]) if d["type"] == "error" and d["kind"] == "parse_error" else d
+
+
+def same_on_both(chunks: list[bytes], family: str, **options: Any) -> list[Item]:
+    """Runs every backend on the input; asserts they agree and returns the common result."""
+    results = [drive(b, chunks, family, **options) for b in backends()]
+    for other in results[1:]:
+        assert other == results[0]
+    return results[0]
+
+
+def check_end(items: list[Item]) -> None:
+    """Whatever the input, a closed stream ends with exactly one ``finish``."""
+    events = [i for i in items if isinstance(i, dict)]
+    assert events and events[-1]["type"] == "finish", events[-3:]
+    assert sum(e["type"] == "finish" for e in events) == 1
+
+
+# --- arbitrary input --------------------------------------------------------------------------
+
+WIRE_KEYS = [
+    "type", "id", "index", "choices", "delta", "content", "role", "tool_calls", "function", "name", "arguments",
+    "finish_reason", "usage", "message", "content_block", "text", "partial_json", "candidates", "parts",
+    "functionCall", "usageMetadata", "item", "output_index", "error", "model", "response", "thinking", "signature",
+]  # fmt: skip
+WIRE_TYPES = [
+    "message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta",
+    "message_stop", "text_delta", "input_json_delta", "tool_use", "response.created", "response.output_item.added",
+    "response.output_text.delta", "response.completed", "error", "ping",
+]  # fmt: skip
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=8)
+    | st.sampled_from(WIRE_TYPES),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(WIRE_KEYS), inner, max_size=5),
+    max_leaves=20,
+)  # fmt: skip
+payloads = st.one_of(
+    json_values.map(json.dumps),
+    st.sampled_from(["[DONE]", "", "{", '{"type":', "null", "[]", '{"choices":[{"delta":{}}]}']),
+    st.text(max_size=30),
+)
+
+
+@st.composite
+def sse_bodies(draw: st.DrawFn) -> bytes:
+    """SSE bodies with JSON-ish payloads, now and then with an event name or a broken line."""
+    lines = []
+    for payload in draw(st.lists(payloads, max_size=8)):
+        if draw(st.booleans()):
+            lines.append(f"event: {draw(st.sampled_from(WIRE_TYPES))}\n")
+        lines.append(f"data: {payload}\n\n")
+    body = "".join(lines).encode()
+    junk = draw(st.binary(max_size=20))
+    cut = draw(st.integers(0, len(body)))
+    return body[:cut] + junk + body[cut:] if draw(st.booleans()) else body
+
+
+def chunkings(body: bytes, seed: int) -> list[bytes]:
+    return list(random_splits(body, random.Random(seed), 17))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.binary(max_size=300) | sse_bodies(),
+    seed=st.integers(0, 2**32),
+    family=st.sampled_from(FAMILY_ARGS),
+    small_limit=st.booleans(),
+)
+def test_arbitrary_input_documented_errors_same_on_both(body: bytes, seed: int, family: str, small_limit: bool) -> None:
+    options: dict[str, Any] = {"max_event_bytes": 40} if small_limit else {}
+    emit = same_on_both([body], family, on_error="emit", **options)
+    check_end(emit)
+    chunks = chunkings(body, seed)
+    # Chunking changes nothing; raising and going on yields exactly what emitting does.
+    assert same_on_both(chunks, family, on_error="emit", **options) == emit
+    assert same_on_both(chunks, family, on_error="raise", **options) == emit
+
+
+@settings(max_examples=50, deadline=None)
+@given(body=st.binary(max_size=200), seed=st.integers(0, 2**32))
+def test_sse_decoder_arbitrary_bytes(body: bytes, seed: int) -> None:
+    def run(backend: ModuleType, chunks: list[bytes]) -> list[Any]:
+        dec = backend.SSEDecoder(max_event_bytes=24, flush_at_eof=True)
+        out: list[Any] = []
+        for chunk in [*chunks, None]:
+            for _ in range(MAX_RETRIES):
+                try:
+                    out.extend(e.to_dict() for e in (dec.feed(chunk) if chunk is not None else dec.close()))
+                    break
+                except StreamParseError as err:
+                    out.extend(e.to_dict() for e in err.events)
+                    out.append(str(err))
+                    chunk = b"" if chunk is not None else None
+        return out
+
+    whole = run(backends()[0], [body])
+    for backend in backends():
+        assert run(backend, [body]) == whole
+        assert run(backend, chunkings(body, seed)) == whole
+
+
+@pytest.mark.parametrize("bad", [None, 1, 2.5, ["data: x\n\n"], object()])
+def test_wrong_input_type_is_type_error_and_parser_goes_on(backend: ModuleType, bad: object) -> None:
+    parser = backend.StreamParser("openai-chat")
+    with pytest.raises(TypeError, match=r"^expected bytes, bytearray, memoryview or str, got "):
+        parser.feed(bad)
+    with pytest.raises(TypeError, match=r"^expected bytes, bytearray, memoryview or str, got "):
+        backend.parse(bad)
+    assert parser.feed(b"") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (-1, OverflowError, "can't convert negative int to unsigned"),
+        (2**64, OverflowError, "int too big to convert"),
+        ("x", TypeError, "argument 'max_event_bytes': 'str' object cannot be interpreted as an integer"),
+        (1.5, TypeError, "argument 'max_event_bytes': 'float' object cannot be interpreted as an integer"),
+    ],
+)
+def test_bad_limit_values(backend: ModuleType, value: object, error: type[Exception], message: str) -> None:
+    for make in (backend.StreamParser, backend.SSEDecoder):
+        with pytest.raises(error, match=f"^{message}$"):
+            make(max_event_bytes=value)
+    with pytest.raises(error, match="^" + message.replace("max_event_bytes", "max_open_parts") + "$"):
+        backend.StreamParser(max_open_parts=value)
+
+
+# --- prefixes of real streams -----------------------------------------------------------------
+
+
+def corpus_cases() -> list[tuple[str, str, bytes]]:
+    return [(name, family_of(item), item.body) for name, item in corpus_interactions() if item.is_event_stream]
+
+
+CUTS_PER_BODY = 30
+
+
+def test_every_sampled_prefix_of_every_corpus_body() -> None:
+    cases = corpus_cases()
+    if not cases:
+        pytest.skip("no corpus")
+    for name, family, body in cases:
+        full = same_on_both([body], family, on_error="emit")
+        full_finish = full[-1]
+        rng = random.Random(name)
+        first_event_end = body.find(b"\n\n")
+        cuts = sorted({rng.randrange(len(body)) for _ in range(CUTS_PER_BODY)} | {0, max(first_event_end, 0)})
+        for cut in cuts:
+            got = same_on_both([body[:cut]], family, on_error="emit")
+            check_end(got)
+            kinds = {i["kind"] for i in got if isinstance(i, dict) and i["type"] == "error"}
+            if "incomplete_stream" not in kinds:
+                # A stream taken as complete must be the real one, finish and usage included.
+                assert got[-1] == full_finish, (name, cut)
+            if cut < first_event_end:
+                assert "incomplete_stream" in kinds, (name, cut)
+
+
+def test_faulty_feed_keeps_events_and_parser_goes_on(backend: ModuleType) -> None:
+    dec = backend.SSEDecoder(max_event_bytes=16)
+    with pytest.raises(StreamParseError) as info:
+        dec.feed(b"data: a\n\ndata: " + b"x" * 40 + b"\n\ndata: b\n\n")
+    assert str(info.value) == (
+        "line longer than `max_event_bytes` (16 bytes); raise `max_event_bytes` to accept it at byte 9"
+    )
+    assert [e.data for e in info.value.events] == ["a"]
+    assert [e.data for e in dec.feed(b"data: c\n\n")] == ["b", "c"]
+
+    parser = backend.StreamParser("openai-chat")
+    with pytest.raises(StreamParseError, match=r"^invalid JSON payload: nested deeper than 100 levels") as perr:
+        parser.feed(b"data: " + b"[" * 101 + b"\n\n: comment\n")
+    assert perr.value.events == []
+    assert parser.feed(b"") == []
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", FAMILY_ARGS)
+@pytest.mark.parametrize("shape", ["[", '{"a":', '{"choices":[{"delta":{"content":'])
+def test_deep_nesting_is_a_clean_error(backend: ModuleType, family: str, shape: str) -> None:
+    for depth in (101, 5_000, 200_000):
+        body = f"data: {shape * depth}\n\n".encode()
+        with pytest.raises(StreamParseError) as info:
+            backend.parse(body, family)
+        assert str(info.value).startswith(
+            "invalid JSON payload: nested deeper than 100 levels (a fixed limit) at byte 0, event 0, near `"
+        )
+    # At the limit it is an ordinary payload for the family to judge, never a depth error.
+    events = backend.parse(f"data: {'[' * 100}{']' * 100}\n\n".encode(), family, on_error="emit")
+    assert all("nested deeper" not in getattr(e, "message", "") for e in events)
+
+
+def test_brackets_inside_strings_do_not_count(backend: ModuleType) -> None:
+    payload = json.dumps({"x": "[" * 500 + '\\"' + "{" * 500})
+    events = backend.parse(f"data: {payload}\n\n".encode(), on_error="emit")
+    assert "cannot tell the wire family" in events[0].message
+
+
+def stream_without_newline(backend: ModuleType, total: int, chunk: int, sample: Callable[[], int]) -> tuple[int, int]:
+    """Feeds ``total`` bytes with no line end; returns (faults, largest ``sample()`` seen)."""
+    parser = backend.StreamParser("openai-chat", max_event_bytes=1 << 20)
+    block = b"x" * chunk
+    faults = 0
+    peak = 0
+    for n in range(total // chunk):
+        try:
+            parser.feed(b"data: " + block if n == 0 else block)
+        except StreamParseError as err:
+            assert str(err) == (
+                "line longer than `max_event_bytes` (1048576 bytes); raise `max_event_bytes` to accept it at byte 0"
+            )
+            faults += 1
+        peak = max(peak, sample())
+    assert parser.feed(b"\n: the line ended; what follows is read again\n") == []
+    return faults, peak
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+def test_endless_line_costs_bounded_memory_rust() -> None:
+    if os.environ.get("STREAMDELTA_BACKEND") == "python":
+        pytest.skip("Rust backend not under test")
+    gc.collect()
+    before = rss()
+    faults, peak = stream_without_newline(rust_backend(), 256 << 20, 1 << 20, rss)
+    assert faults == 1
+    # 256 MiB streamed: the line buffer stops at the 1 MiB limit; chunks are freed as they go.
+    assert peak - before < 16 << 20, (before, peak)
+
+
+def test_endless_line_costs_bounded_memory_reference() -> None:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        faults, _ = stream_without_newline(reference, 32 << 20, 256 << 10, lambda: 0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert faults == 1
+    assert peak < 6 << 20, peak
+
+
+def test_endless_event_costs_bounded_memory(backend: ModuleType) -> None:
+    parser = backend.StreamParser("openai-chat", max_event_bytes=4096)
+    line = b"data: " + b"y" * 1000 + b"\n"
+    with pytest.raises(StreamParseError, match=r"^event data larger than `max_event_bytes` \(4096 bytes\)"):
+        for _ in range(100):
+            parser.feed(line)
+    for _ in range(1000):  # the rest of the event is skipped, not stored
+        parser.feed(line)
+
+
+# --- panics, threads, leaks -------------------------------------------------------------------
+
+
+def test_rust_panic_becomes_an_exception_and_the_interpreter_lives() -> None:
+    if os.environ.get("STREAMDELTA_BACKEND") == "python":
+        pytest.skip("Rust backend not under test")
+    from streamdelta import _core
+
+    with pytest.raises(BaseException, match="^forced by the test suite$") as info:
+        _core._force_panic("forced by the test suite")
+    assert type(info.value).__name__ == "PanicException"
+    assert not isinstance(info.value, Exception)  # PyO3 keeps panics out of `except Exception`
+    assert [e.data for e in _core.SSEDecoder().feed(b"data: still here\n\n")] == ["still here"]
+
+
+def corpus_sample() -> list[tuple[str, bytes]]:
+    return [(family, body) for _, family, body in corpus_cases()][:40]
+
+
+def parse_all(backend: ModuleType, cases: list[tuple[str, bytes]]) -> list[Any]:
+    return [[e.to_dict() for e in backend.parse(body, family, on_error="emit")] for family, body in cases]
+
+
+def test_one_parser_per_thread_matches_serial(backend: ModuleType) -> None:
+    cases = corpus_sample() or [("openai-chat", b"data: [DONE]\n\n")]
+    serial = parse_all(backend, cases)
+    results: dict[int, list[Any]] = {}
+
+    def work(n: int) -> None:
+        for _ in range(3):
+            results[n] = parse_all(backend, cases)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8
+    assert all(r == serial for r in results.values())
+
+
+def test_one_parser_shared_by_threads_never_corrupts(backend: ModuleType) -> None:
+    # Every chunk is one whole event: whatever the interleaving, a call that runs returns exactly
+    # that event, and a call that overlaps another one raises RuntimeError (Rust, holding the GIL for
+    # the whole call, serializes them; the reference's guard refuses the overlap).
+    dec = backend.SSEDecoder()
+    chunk = b"data: " + b"z" * 5000 + b"\n\n"
+    outcomes: list[str] = []
+
+    def work() -> None:
+        for _ in range(300):
+            try:
+                got = dec.feed(chunk)
+            except RuntimeError as err:
+                assert str(err) == "Already borrowed"
+                outcomes.append("busy")
+            else:
+                assert [e.data for e in got] == ["z" * 5000]
+                outcomes.append("ok")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2400 and "ok" in outcomes
+    assert [e.data for e in dec.feed(b"data: end\n\n")] == ["end"]
+
+
+def test_reentrant_call_raises_and_leaves_the_parser_whole(backend: ModuleType) -> None:
+    parser = backend.StreamParser("openai-chat", on_error="emit")
+    seen: list[BaseException] = []
+
+    class Reentrant(str):
+        # A lone surrogate sends both backends through `encode`, which runs while the call holds the parser.
+        def encode(self, *args: Any, **kwargs: Any) -> bytes:
+            try:
+                parser.feed(b"data: [DONE]\n\n")
+            except RuntimeError as err:
+                seen.append(err)
+            return str.encode(self, *args, **kwargs)
+
+    parser.feed(Reentrant("data: \ud800\n\n"))
+    assert [str(e) for e in seen] == ["Already borrowed"]
+    assert parser.close()[-1].type == "finish"
+
+
+def soak_repeat() -> int:
+    return int(os.environ.get("STREAMDELTA_SOAK_REPEAT", "20"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+def test_soak_rss_stays_flat() -> None:
+    """Parses the corpus many times (1,000 under ``make soak``); memory must not grow with it."""
+    if os.environ.get("STREAMDELTA_BACKEND") == "python":
+        pytest.skip("Rust backend not under test")
+    rust = rust_backend()
+    cases = [(family, body) for _, family, body in corpus_cases()]
+    if not cases:
+        pytest.skip("no corpus")
+
+    def once() -> int:
+        count = 0
+        for family, body in cases:
+            parser = rust.StreamParser(family, on_error="emit")
+            for chunk in random_splits(body, random.Random(len(body)), 1024):
+                count += len(parser.feed(chunk))
+            count += len(parser.close())
+            parser.message  # noqa: B018 - assembling the message is part of the work
+        return count
+
+    per_pass = once()  # warm up: caches, interned strings, allocator pools
+    gc.collect()
+    before = rss()
+    events = sum(once() for _ in range(soak_repeat()))
+    gc.collect()
+    growth = rss() - before
+    assert events == per_pass * soak_repeat()
+    assert growth < 4 << 20, f"RSS grew {growth / 2**20:.1f} MiB over {events} events"
+    print(f"soak: {events} events, RSS growth {growth / 2**20:.2f} MiB")
+
+
+def test_under_pythonmalloc_debug() -> None:
+    """The debug allocator checks every allocation of the extension's objects for overruns and misuse."""
+    if os.environ.get("STREAMDELTA_MALLOC_DEBUG_CHILD"):
+        pytest.skip("already the child")
+    env = {**os.environ, "PYTHONMALLOC": "debug", "STREAMDELTA_MALLOC_DEBUG_CHILD": "1"}
+    subset = "spec_case or limit or bad or deep or faulty or panic or reentrant or endless_event or input"
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "tests/test_sse.py",
+           "tests/test_events.py", "tests/test_robustness.py", "-k", subset]  # fmt: skip
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
