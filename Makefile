@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean fuzz-smoke
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean fuzz-smoke soak
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ FUZZ_SECONDS ?= 300
 
 fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, part of `make test`)
 	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+soak: dev ## parse the corpus 1,000 times and check that RSS stays flat (prints events and growth)
+	STREAMDELTA_SOAK_REPEAT=1000 $(VENV)/bin/pytest -q -p no:cacheprovider -s tests/test_robustness.py -k soak
 
 fuzz: venv ## fuzz every target for FUZZ_SECONDS each (corpus grows in rust/fuzz/corpus)
 	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -55,8 +55,9 @@ fuzz_target!(|data: &[u8]| {
     let emit = drive_parser(family, options(OnError::Emit), &[&body]);
     let pieces = chunks(&body, u64::from(*seed), usize::from(*seed % 32) + 1);
     let chunked = drive_parser(family, options(OnError::Emit), &pieces);
-    assert_eq!(format!("{emit:?}"), format!("{chunked:?}"), "chunked");
+    // `==` is exact here: JSON has no NaN, so no `cost` compares unequal to itself.
+    assert_eq!(emit, chunked, "chunked");
     let raised = drive_parser(family, options(OnError::Raise), &pieces);
-    assert_eq!(format!("{emit:?}"), format!("{raised:?}"), "raise vs emit");
+    assert_eq!(emit, raised, "raise vs emit");
     check_ordering(&events_of(&emit));
 });
