@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -83,24 +83,30 @@ def _tag(obj: dict[str, Any], interaction: int | None) -> dict[str, Any]:
     return obj if interaction is None else {"interaction": interaction, **obj}
 
 
-def cmd_events(args: argparse.Namespace) -> int:
-    """Normalized events as JSON lines."""
-    family = _family(args.family)
+def _emit_lines(args: argparse.Namespace, make: Callable[[], Any]) -> int:
+    """Runs each input stream through a fresh ``make()`` (a parser or decoder), printing JSON lines
+    as each chunk is read; on a fault, the events before it are printed, then the error."""
     out = sys.stdout
     for n, chunks in _bodies(args.file, args.interaction):
-        parser = streamdelta.StreamParser(family, on_error=args.on_error)
+        consumer = make()
         try:
             for chunk in chunks:
-                for event in parser.feed(chunk):
+                for event in consumer.feed(chunk):
                     _write(out, _tag(event.to_dict(), n))
                 out.flush()
-            for event in parser.close():
+            for event in consumer.close():
                 _write(out, _tag(event.to_dict(), n))
         except StreamParseError as err:
             for event in err.events:
                 _write(out, _tag(event.to_dict(), n))
             raise CliError(f"{args.file}: {err}") from None
     return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Normalized events as JSON lines."""
+    family = _family(args.family)
+    return _emit_lines(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error))
 
 
 def cmd_message(args: argparse.Namespace) -> int:
@@ -120,21 +126,7 @@ def cmd_message(args: argparse.Namespace) -> int:
 
 def cmd_sse(args: argparse.Namespace) -> int:
     """The raw server-sent events as JSON lines."""
-    out = sys.stdout
-    for n, chunks in _bodies(args.file, args.interaction):
-        decoder = streamdelta.SSEDecoder(flush_at_eof=True)
-        try:
-            for chunk in chunks:
-                for event in decoder.feed(chunk):
-                    _write(out, _tag(event.to_dict(), n))
-                out.flush()
-            for event in decoder.close():
-                _write(out, _tag(event.to_dict(), n))
-        except StreamParseError as err:
-            for event in err.events:
-                _write(out, _tag(event.to_dict(), n))
-            raise CliError(f"{args.file}: {err}") from None
-    return 0
+    return _emit_lines(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True))
 
 
 def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
