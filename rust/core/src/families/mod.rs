@@ -150,6 +150,19 @@ pub fn json_error(e: &serde_json::Error) -> ErrorKind {
     }
 }
 
+/// [`parse_json`] for a payload that must be a JSON object: serde would also read a struct from an
+/// array of its fields in order, which the reference (and any reader of the wire format) rejects.
+pub fn parse_object<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
+    let value = parse_json(data)?;
+    if data.trim_start().starts_with('{') {
+        Ok(value)
+    } else {
+        Err(ErrorKind::UnexpectedPayload {
+            detail: "JSON of the wrong shape".to_owned(),
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct Probe<'a> {
     #[serde(borrow, rename = "type")]
