@@ -29,40 +29,40 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
-use super::{parse_object, FamilyDecoder};
+use super::{parse_object, FamilyDecoder, Obj};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Chunk<'a> {
     #[serde(borrow)]
-    candidates: Option<Vec<Candidate<'a>>>,
-    usage_metadata: Option<UsageMetadata>,
+    candidates: Option<Vec<Obj<Candidate<'a>>>>,
+    usage_metadata: Option<Obj<UsageMetadata>>,
     #[serde(borrow)]
-    prompt_feedback: Option<PromptFeedback<'a>>,
+    prompt_feedback: Option<Obj<PromptFeedback<'a>>>,
     #[serde(borrow)]
     model_version: Option<Cow<'a, str>>,
     #[serde(borrow)]
     response_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    error: Option<ApiError<'a>>,
+    error: Option<Obj<ApiError<'a>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Candidate<'a> {
     #[serde(borrow)]
-    content: Option<Content<'a>>,
+    content: Option<Obj<Content<'a>>>,
     #[serde(borrow)]
     finish_reason: Option<Cow<'a, str>>,
     index: Option<u64>,
     #[serde(borrow)]
-    grounding_metadata: Option<GroundingMetadata<'a>>,
+    grounding_metadata: Option<Obj<GroundingMetadata<'a>>>,
 }
 
 #[derive(Deserialize)]
 struct Content<'a> {
     #[serde(borrow)]
-    parts: Option<Vec<Part<'a>>>,
+    parts: Option<Vec<Obj<Part<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +74,7 @@ struct Part<'a> {
     #[serde(borrow)]
     thought_signature: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    function_call: Option<FunctionCall<'a>>,
+    function_call: Option<Obj<FunctionCall<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -91,16 +91,16 @@ struct FunctionCall<'a> {
 #[serde(rename_all = "camelCase")]
 struct GroundingMetadata<'a> {
     #[serde(borrow)]
-    grounding_chunks: Option<Vec<GroundingChunk<'a>>>,
+    grounding_chunks: Option<Vec<Obj<GroundingChunk<'a>>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GroundingChunk<'a> {
     #[serde(borrow)]
-    web: Option<WebSource<'a>>,
+    web: Option<Obj<WebSource<'a>>>,
     #[serde(borrow)]
-    retrieved_context: Option<WebSource<'a>>,
+    retrieved_context: Option<Obj<WebSource<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -158,7 +158,7 @@ pub struct Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         let chunk: Chunk<'_> = parse_object(data)?;
-        if let Some(e) = chunk.error {
+        if let Some(Obj(e)) = chunk.error {
             self.errored = true;
             out.push(Event::Error {
                 message: e.message.map(Cow::into_owned).unwrap_or_default(),
@@ -186,7 +186,7 @@ impl FamilyDecoder for Decoder {
                 self.finish_reason = Some(reason.clone().into_owned());
             }
         }
-        if let Some(reason) = chunk.prompt_feedback.and_then(|f| f.block_reason) {
+        if let Some(reason) = chunk.prompt_feedback.and_then(|f| f.0.block_reason) {
             self.finish_reason.get_or_insert_with(|| reason.into_owned());
         }
         if let Some(u) = chunk.usage_metadata {

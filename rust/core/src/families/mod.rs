@@ -150,16 +150,45 @@ pub fn json_error(e: &serde_json::Error) -> ErrorKind {
     }
 }
 
-/// [`parse_json`] for a payload that must be a JSON object: serde would also read a struct from an
-/// array of its fields in order, which the reference (and any reader of the wire format) rejects.
+/// [`parse_json`] for a payload that must be a JSON object.
 pub fn parse_object<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
-    let value = parse_json(data)?;
-    if data.trim_start().starts_with('{') {
-        Ok(value)
-    } else {
-        Err(ErrorKind::UnexpectedPayload {
-            detail: "JSON of the wrong shape".to_owned(),
-        })
+    parse_json::<Obj<T>>(data).map(|o| o.0)
+}
+
+/// A struct read only from a JSON object. serde's derived structs also read an array of their
+/// fields in order (`[null]` is a valid one-field struct), which the Python reference does not and
+/// no wire format means; the fuzz test found it. `Obj` asks serde for a map, so anything else is
+/// "JSON of the wrong shape"; it reads through the same `MapAccess`, so borrowing is kept.
+#[derive(Debug)]
+pub struct Obj<T>(pub T);
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapOnly<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(MapOnly(std::marker::PhantomData))
+            .map(Obj)
     }
 }
 

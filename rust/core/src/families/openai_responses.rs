@@ -24,16 +24,16 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
-use super::{parse_object, FamilyDecoder};
+use super::{parse_object, FamilyDecoder, Obj};
 
 #[derive(Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    response: Option<Response<'a>>,
+    response: Option<Obj<Response<'a>>>,
     #[serde(borrow)]
-    item: Option<Item<'a>>,
+    item: Option<Obj<Item<'a>>>,
     #[serde(borrow)]
     item_id: Option<Cow<'a, str>>,
     content_index: Option<u64>,
@@ -41,7 +41,7 @@ struct Payload<'a> {
     #[serde(borrow)]
     delta: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    annotation: Option<Annotation<'a>>,
+    annotation: Option<Obj<Annotation<'a>>>,
     #[serde(borrow)]
     code: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -56,19 +56,19 @@ struct Response<'a> {
     model: Option<Cow<'a, str>>,
     #[serde(borrow)]
     status: Option<Cow<'a, str>>,
-    usage: Option<ResponseUsage>,
+    usage: Option<Obj<ResponseUsage>>,
     #[serde(borrow)]
-    incomplete_details: Option<IncompleteDetails<'a>>,
+    incomplete_details: Option<Obj<IncompleteDetails<'a>>>,
     #[serde(borrow)]
-    error: Option<ResponseError<'a>>,
+    error: Option<Obj<ResponseError<'a>>>,
 }
 
 #[derive(Deserialize)]
 struct ResponseUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
-    input_tokens_details: Option<InputDetails>,
-    output_tokens_details: Option<OutputDetails>,
+    input_tokens_details: Option<Obj<InputDetails>>,
+    output_tokens_details: Option<Obj<OutputDetails>>,
 }
 
 #[derive(Deserialize)]
@@ -210,7 +210,7 @@ impl FamilyDecoder for Decoder {
                 }
             }
             "response.output_text.annotation.added" => {
-                if let Some(a) = p.annotation {
+                if let Some(Obj(a)) = p.annotation {
                     if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
                         out.push(Event::Source {
                             id: format!("src_{}", self.sources),
@@ -232,7 +232,7 @@ impl FamilyDecoder for Decoder {
                 }
             }
             "response.created" | "response.in_progress" | "response.queued" => {
-                if let (State::Fresh, Some(r)) = (&self.state, p.response) {
+                if let (State::Fresh, Some(Obj(r))) = (&self.state, p.response) {
                     self.state = State::Started;
                     out.push(Event::StreamStart {
                         id: r.id.map(Cow::into_owned),
@@ -241,7 +241,7 @@ impl FamilyDecoder for Decoder {
                 }
             }
             "response.completed" | "response.incomplete" | "response.failed" => {
-                self.finish(kind, p.response, data, out);
+                self.finish(kind, p.response.map(|r| r.0), data, out);
             }
             "error" => {
                 self.error_sent = true;
@@ -360,7 +360,7 @@ impl Decoder {
                 self.usage = usage(&u);
             }
             raw_reason = r.status;
-            if let Some(reason) = r.incomplete_details.and_then(|d| d.reason) {
+            if let Some(reason) = r.incomplete_details.and_then(|d| d.0.reason) {
                 raw_reason = Some(reason);
             }
             error = r.error;
@@ -369,7 +369,7 @@ impl Decoder {
             "response.failed" => {
                 if !self.error_sent {
                     self.error_sent = true;
-                    let (code, message) = error.map_or((None, None), |e| (e.code, e.message));
+                    let (code, message) = error.map_or((None, None), |Obj(e)| (e.code, e.message));
                     out.push(Event::Error {
                         message: message.map_or_else(|| "the response failed".to_owned(), Cow::into_owned),
                         kind: code.map_or_else(|| "error".to_owned(), Cow::into_owned),
