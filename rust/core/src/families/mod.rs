@@ -186,9 +186,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
             }
         }
 
-        deserializer
-            .deserialize_map(MapOnly(std::marker::PhantomData))
-            .map(Obj)
+        deserializer.deserialize_map(MapOnly(std::marker::PhantomData)).map(Obj)
     }
 }
 

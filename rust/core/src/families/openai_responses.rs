@@ -317,7 +317,8 @@ impl Decoder {
             }
             Some("web_search_call") => {
                 if !self.parts.is_open(item_id) {
-                    self.parts.start(PartKind::ToolInput, item_id, "web_search", true, out)?;
+                    self.parts
+                        .start(PartKind::ToolInput, item_id, "web_search", true, out)?;
                 }
                 self.parts.end(item_id, item.action.map(RawValue::get), out);
             }
@@ -402,7 +403,11 @@ fn usage(u: &ResponseUsage) -> Usage {
             .as_ref()
             .and_then(|d| d.reasoning_tokens)
             .unwrap_or(0),
-        cache_read_tokens: u.input_tokens_details.as_ref().and_then(|d| d.cached_tokens).unwrap_or(0),
+        cache_read_tokens: u
+            .input_tokens_details
+            .as_ref()
+            .and_then(|d| d.cached_tokens)
+            .unwrap_or(0),
         cache_write_tokens: 0,
         cost: None,
     }
@@ -414,5 +419,138 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
         raw_reason,
         usage: usage.clone(),
         provider_metadata_json: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::{parse, Options, StreamParser};
+    use proptest::prelude::*;
+
+    fn events(body: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        parse(
+            body.as_bytes(),
+            Some(super::super::Family::OpenAiResponses),
+            Options::default(),
+            &mut out,
+        )
+        .unwrap();
+        out
+    }
+
+    fn types(events: &[Event]) -> Vec<&'static str> {
+        events.iter().map(Event::type_name).collect()
+    }
+
+    const REASON_CALL: &str = concat!(
+        "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp\",\"model\":\"m\"}}\n\n",
+        "data: {\"type\":\"response.reasoning_summary_text.delta\",\"item_id\":\"rs\",\"summary_index\":0,\"delta\":\"a\"}\n\n",
+        "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"reasoning\",\"id\":\"rs\",\"encrypted_content\":\"E\"}}\n\n",
+        "data: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"function_call\",\"id\":\"fc\",\"call_id\":\"call_1\",\"name\":\"f\"}}\n\n",
+        "data: {\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc\",\"delta\":\"{}\"}\n\n",
+        "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"function_call\",\"id\":\"fc\",\"call_id\":\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"}}\n\n",
+        "data: {\"type\":\"response.completed\",\"response\":{\"status\":\"completed\",\"usage\":{\"input_tokens\":5,",
+        "\"input_tokens_details\":{\"cached_tokens\":2},\"output_tokens\":7,\"output_tokens_details\":{\"reasoning_tokens\":3}}}}\n\n",
+    );
+
+    #[test]
+    fn table() {
+        let cases: [(&str, &str, &[&str]); 4] = [
+            (
+                "reasoning then call",
+                REASON_CALL,
+                &[
+                    "stream_start",
+                    "reasoning_start",
+                    "reasoning_delta",
+                    "reasoning_end",
+                    "tool_input_start",
+                    "tool_input_delta",
+                    "tool_input_end",
+                    "tool_call",
+                    "finish",
+                ],
+            ),
+            (
+                "encrypted reasoning without summary",
+                "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"reasoning\",\"id\":\"rs\",\"encrypted_content\":\"E\"}}\n\ndata: {\"type\":\"response.completed\"}\n\n",
+                &["reasoning_start", "reasoning_end", "finish"],
+            ),
+            (
+                "error",
+                "data: {\"type\":\"error\",\"code\":\"c\",\"message\":\"m\"}\n\n",
+                &["error", "finish"],
+            ),
+            (
+                "cut",
+                "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\"x\"}\n\n",
+                &["text_start", "text_delta", "text_end", "error", "finish"],
+            ),
+        ];
+        for (name, body, expected) in cases {
+            assert_eq!(types(&events(body)), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn usage_signature_and_call_id() {
+        let out = events(REASON_CALL);
+        assert!(
+            matches!(out.get(3), Some(Event::ReasoningEnd { id, signature: Some(s), .. }) if id == "rs:0" && s == "E")
+        );
+        assert!(matches!(out.get(7), Some(Event::ToolCall { id, .. }) if id == "call_1"));
+        let Some(Event::Finish {
+            reason,
+            usage,
+            raw_reason,
+            ..
+        }) = out.last()
+        else {
+            panic!("no finish")
+        };
+        assert_eq!(*reason, FinishReason::ToolCalls);
+        assert_eq!(raw_reason.as_deref(), Some("completed"));
+        assert_eq!(
+            (usage.input_tokens, usage.output_tokens, usage.total_tokens),
+            (5, 7, 12)
+        );
+        assert_eq!((usage.reasoning_tokens, usage.cache_read_tokens), (3, 2));
+    }
+
+    #[test]
+    fn incomplete_reasons() {
+        for (reason, expected) in [
+            ("max_output_tokens", FinishReason::Length),
+            ("content_filter", FinishReason::ContentFilter),
+            ("x", FinishReason::Other),
+        ] {
+            let body = format!(
+                "data: {{\"type\":\"response.incomplete\",\"response\":{{\"incomplete_details\":{{\"reason\":\"{reason}\"}}}}}}\n\n"
+            );
+            assert!(
+                matches!(events(&body).last(), Some(Event::Finish { reason: r, .. }) if *r == expected),
+                "{reason}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_gives_same_events(cuts in proptest::collection::vec(0..REASON_CALL.len(), 0..12)) {
+            let whole = events(REASON_CALL);
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let mut parser = StreamParser::new(Some(super::super::Family::OpenAiResponses), Options::default());
+            let mut out = Vec::new();
+            let mut last = 0;
+            for cut in cuts.into_iter().chain([REASON_CALL.len()]) {
+                parser.feed(&REASON_CALL.as_bytes()[last..cut], &mut out).unwrap();
+                last = cut;
+            }
+            parser.close(&mut out).unwrap();
+            prop_assert_eq!(out, whole);
+        }
     }
 }
