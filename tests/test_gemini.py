@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -89,7 +90,7 @@ def test_splits_inside_every_crlf(backend: ModuleType, name: str, body: bytes) -
     rng = random.Random(len(body))
     for cut_set in (cuts, rng.sample(cuts, len(cuts) // 2)):
         edges = [0, *sorted(cut_set), len(body)]
-        events, _ = feed_all(backend, (body[a:b] for a, b in zip(edges, edges[1:])), FAMILY)
+        events, _ = feed_all(backend, (body[a:b] for a, b in itertools.pairwise(edges)), FAMILY)
         assert dicts(events) == expected
 
 
@@ -136,6 +137,19 @@ def test_every_function_call_once_with_its_arguments(backend: ModuleType, name: 
     assert len({c.id for c in calls}) == len(calls)
     assert [c.id for c in calls] == [f.get("id", f"call_{n}") for n, f in enumerate(sent)]
     assert message.finish_reason == ("tool_calls" if sent else "stop")
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_text_reasoning_and_signatures_match_the_cassette(backend: ModuleType, name: str, body: bytes) -> None:
+    parts = [
+        part for p in payloads(body) for c in p.get("candidates", []) for part in c.get("content", {}).get("parts", [])
+    ]
+    _, message = feed_all(backend, [body], FAMILY)
+    assert message.text == "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    assert message.reasoning == "".join(p.get("text", "") for p in parts if p.get("thought"))
+    assert list(message.reasoning_signatures) == [p["thoughtSignature"] for p in parts if "thoughtSignature" in p]
+    assert message.id == payloads(body)[0]["responseId"]
+    assert message.model == payloads(body)[0]["modelVersion"]
 
 
 # --- synthetic --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from streamdelta import StreamParseError, reference
 
 from .conftest import family_bodies, require_corpus, rust_backend
 from .family_corpus import check_backends_agree, check_chunkings, check_golden, feed_all, outcome
-from .invariants import check_ordering, dicts
+from .invariants import dicts
 
 FAMILY = "openai-responses"
 BODIES = family_bodies(FAMILY)

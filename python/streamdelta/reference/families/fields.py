@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
 from typing import Any, Union
 
 from . import parse_json, wrong_shape
@@ -85,7 +84,9 @@ def _skip(data: str, pos: int) -> int:
     return _WS.match(data, pos).end()  # type: ignore[union-attr]  # `*` always matches
 
 
-_scan_once = json.JSONDecoder().scan_once
+# The json module's own C scanners: `scanstring` reads a string body, `scan_once` one whole value.
+_scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+_scan_once: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 Step = Union[str, int]
 
@@ -108,7 +109,7 @@ def _member(data: str, pos: int, key: str) -> int:
     found = -1
     pos = _skip(data, pos + 1)
     while data[pos] != "}":
-        name, pos = scanstring(data, pos + 1)
+        name, pos = _scanstring(data, pos + 1)
         pos = _skip(data, _skip(data, pos) + 1)  # past the `:`
         if name == key:
             found = pos

@@ -228,8 +228,10 @@ impl Decoder {
         let text = part.text.as_deref().unwrap_or("");
         if part.thought == Some(true) {
             if !text.is_empty() {
-                let id = self.block(PartKind::Reasoning, out)?;
-                self.parts.reasoning(&id, text, out)?;
+                self.block(PartKind::Reasoning, out)?;
+                if let Some((_, id)) = &self.block {
+                    self.parts.reasoning(id, text, out)?;
+                }
             }
             if let Some(signature) = signature {
                 self.sign(signature, out)?;
@@ -240,27 +242,29 @@ impl Decoder {
                 self.sign(signature, out)?;
             }
             if !text.is_empty() {
-                let id = self.block(PartKind::Text, out)?;
-                self.parts.text(&id, text, out)?;
+                self.block(PartKind::Text, out)?;
+                if let Some((_, id)) = &self.block {
+                    self.parts.text(id, text, out)?;
+                }
             }
         }
         Ok(())
     }
 
-    /// The id of the open part of `kind`, opening one (and closing the other kind) when needed.
-    fn block(&mut self, kind: PartKind, out: &mut Vec<Event>) -> Result<String, ErrorKind> {
-        if let Some((open, id)) = &self.block {
-            if *open == kind {
-                return Ok(id.clone());
+    /// Makes the open text or reasoning part one of `kind`, closing one of the other kind.
+    fn block(&mut self, kind: PartKind, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        match self.block.take() {
+            Some((open, id)) if open == kind => self.block = Some((open, id)),
+            other => {
+                if let Some((_, id)) = other {
+                    self.parts.end(&id, None, out);
+                }
+                let id = self.next_id();
+                self.parts.start(kind, &id, "", false, out)?;
+                self.block = Some((kind, id));
             }
         }
-        if let Some((_, id)) = self.block.take() {
-            self.parts.end(&id, None, out);
-        }
-        let id = self.next_id();
-        self.parts.start(kind, &id, "", false, out)?;
-        self.block = Some((kind, id.clone()));
-        Ok(id)
+        Ok(())
     }
 
     fn close_block(&mut self, kind: PartKind, out: &mut Vec<Event>) {
