@@ -53,3 +53,27 @@ def outcome(backend: ModuleType, family: str, payloads: list[str]) -> tuple[str,
         return ("events", dicts(backend.parse(body, family)))
     except ValueError as err:
         return ("error", (str(err), dicts(getattr(err, "events", []))))
+
+
+def usage(input: int = 0, output: int = 0, reasoning: int = 0, cached: int = 0) -> dict[str, Any]:
+    """A `Usage.to_dict()` value."""
+    return {
+        "input_tokens": input,
+        "output_tokens": output,
+        "total_tokens": input + output,
+        "reasoning_tokens": reasoning,
+        "cache_read_tokens": cached,
+        "cache_write_tokens": 0,
+        "cost": None,
+    }
+
+
+def finish(reason: str, raw: str | None, u: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A `Finish.to_dict()` value."""
+    return {
+        "type": "finish",
+        "reason": reason,
+        "raw_reason": raw,
+        "usage": u or usage(),
+        "provider_metadata_json": None,
+    }

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 from streamdelta import StreamParseError, reference
 
 from .conftest import family_bodies, require_corpus, rust_backend
-from .family_corpus import check_backends_agree, check_chunkings, check_golden, feed_all, outcome
+from .family_corpus import (
+    check_backends_agree,
+    check_chunkings,
+    check_golden,
+    feed_all,
+    finish,
+    outcome,
+    usage,
+)
 from .invariants import dicts
 
 FAMILY = "gemini"
@@ -36,28 +44,6 @@ def chunk(*parts: dict[str, Any], finish: str | None = None, **extra: Any) -> di
 
 
 START = {"type": "stream_start", "id": "r1", "model": "gemini-x"}
-
-
-def usage(input: int = 0, output: int = 0, reasoning: int = 0, cached: int = 0) -> dict[str, Any]:
-    return {
-        "input_tokens": input,
-        "output_tokens": output,
-        "total_tokens": input + output,
-        "reasoning_tokens": reasoning,
-        "cache_read_tokens": cached,
-        "cache_write_tokens": 0,
-        "cost": None,
-    }
-
-
-def finish(reason: str, raw: str | None, u: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "type": "finish",
-        "reason": reason,
-        "raw_reason": raw,
-        "usage": u or usage(),
-        "provider_metadata_json": None,
-    }
 
 
 def payloads(body: bytes) -> list[dict[str, Any]]:

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from streamdelta import StreamParseError, reference
 
 from .conftest import family_bodies, require_corpus, rust_backend
-from .family_corpus import check_backends_agree, check_chunkings, check_golden, feed_all, outcome
+from .family_corpus import (
+    check_backends_agree,
+    check_chunkings,
+    check_golden,
+    feed_all,
+    finish,
+    outcome,
+    usage,
+)
 from .invariants import dicts
 
 FAMILY = "openai-responses"
@@ -41,28 +49,6 @@ USAGE = {
     "output_tokens_details": {"reasoning_tokens": 20},
     "total_tokens": 130,
 }
-
-
-def usage(input: int = 0, output: int = 0, reasoning: int = 0, cached: int = 0) -> dict[str, Any]:
-    return {
-        "input_tokens": input,
-        "output_tokens": output,
-        "total_tokens": input + output,
-        "reasoning_tokens": reasoning,
-        "cache_read_tokens": cached,
-        "cache_write_tokens": 0,
-        "cost": None,
-    }
-
-
-def finish(reason: str, raw: str | None, u: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "type": "finish",
-        "reason": reason,
-        "raw_reason": raw,
-        "usage": u or usage(),
-        "provider_metadata_json": None,
-    }
 
 
 # --- corpus -----------------------------------------------------------------------------------------
@@ -149,6 +135,23 @@ def test_agrees_with_the_openai_sdk_accumulator(backend: ModuleType, name: str, 
     assert list(message.reasoning_signatures) == [i["encrypted_content"] for i in done if i.get("encrypted_content")]
     summaries = "".join(s.text for o in sdk.output if o.type == "reasoning" for s in o.summary)
     assert message.reasoning == summaries
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_each_part_matches_its_done_event(name: str, body: bytes) -> None:
+    """Golden check against the cassette: every text part holds its `output_text.done` text, every
+    reasoning part its `reasoning_summary_text.done` text, in the order the wire closed them."""
+    payloads = [json.loads(line[6:]) for line in body.decode().splitlines() if line.startswith("data: ")]
+    texts: dict[str, str] = {}
+    for e in reference.parse(body, FAMILY):
+        if e.type in ("text_delta", "reasoning_delta"):
+            texts[e.id] = texts.get(e.id, "") + e.text
+    done = {
+        f"{p['item_id']}:{p.get('content_index', p.get('summary_index'))}": p["text"]
+        for p in payloads
+        if p["type"] in ("response.output_text.done", "response.reasoning_summary_text.done")
+    }
+    assert texts == {k: v for k, v in done.items() if v}
 
 
 # --- synthetic --------------------------------------------------------------------------------------

@@ -368,23 +368,12 @@ fn finish_reason(raw: &str, called_tools: bool) -> FinishReason {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parser::{parse, Options, StreamParser};
+    use crate::families::test_support::types;
+    use crate::families::Family;
     use proptest::prelude::*;
 
     fn events(body: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        parse(
-            body.as_bytes(),
-            Some(super::super::Family::Gemini),
-            Options::default(),
-            &mut out,
-        )
-        .unwrap();
-        out
-    }
-
-    fn types(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::type_name).collect()
+        crate::families::test_support::events(Family::Gemini, body)
     }
 
     const THINK_CALL: &str = concat!(
@@ -476,7 +465,7 @@ mod tests {
     #[test]
     fn arrays_are_not_structs() {
         let mut out = Vec::new();
-        let mut parser = StreamParser::new(Some(super::super::Family::Gemini), Options::default());
+        let mut parser = crate::parser::StreamParser::new(Some(Family::Gemini), crate::parser::Options::default());
         let err = parser
             .feed(b"data: {\"promptFeedback\": [null]}\r\n\r\n", &mut out)
             .unwrap_err();
@@ -489,18 +478,8 @@ mod tests {
     proptest! {
         #[test]
         fn any_split_gives_same_events(cuts in proptest::collection::vec(0..THINK_CALL.len(), 0..12)) {
-            let whole = events(THINK_CALL);
-            let mut cuts = cuts;
-            cuts.sort_unstable();
-            let mut parser = StreamParser::new(Some(super::super::Family::Gemini), Options::default());
-            let mut out = Vec::new();
-            let mut last = 0;
-            for cut in cuts.into_iter().chain([THINK_CALL.len()]) {
-                parser.feed(&THINK_CALL.as_bytes()[last..cut], &mut out).unwrap();
-                last = cut;
-            }
-            parser.close(&mut out).unwrap();
-            prop_assert_eq!(out, whole);
+            let out = crate::families::test_support::events_split(Family::Gemini, THINK_CALL, cuts);
+            prop_assert_eq!(out, events(THINK_CALL));
         }
     }
 }

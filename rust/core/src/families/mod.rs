@@ -254,6 +254,39 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     }
 }
 
+/// Helpers for the family decoders' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Family;
+    use crate::events::Event;
+    use crate::parser::{parse, Options, StreamParser};
+
+    /// The events of a whole body.
+    pub fn events(family: Family, body: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        parse(body.as_bytes(), Some(family), Options::default(), &mut out).unwrap();
+        out
+    }
+
+    /// The events of a body fed in pieces cut at `cuts` (any order, any values up to its length).
+    pub fn events_split(family: Family, body: &str, mut cuts: Vec<usize>) -> Vec<Event> {
+        cuts.sort_unstable();
+        let mut parser = StreamParser::new(Some(family), Options::default());
+        let mut out = Vec::new();
+        let mut last = 0;
+        for cut in cuts.into_iter().chain([body.len()]) {
+            parser.feed(&body.as_bytes()[last..cut], &mut out).unwrap();
+            last = cut;
+        }
+        parser.close(&mut out).unwrap();
+        out
+    }
+
+    pub fn types(events: &[Event]) -> Vec<&'static str> {
+        events.iter().map(Event::type_name).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -425,23 +425,12 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parser::{parse, Options, StreamParser};
+    use crate::families::test_support::types;
+    use crate::families::Family;
     use proptest::prelude::*;
 
     fn events(body: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        parse(
-            body.as_bytes(),
-            Some(super::super::Family::OpenAiResponses),
-            Options::default(),
-            &mut out,
-        )
-        .unwrap();
-        out
-    }
-
-    fn types(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::type_name).collect()
+        crate::families::test_support::events(Family::OpenAiResponses, body)
     }
 
     const REASON_CALL: &str = concat!(
@@ -539,18 +528,8 @@ mod tests {
     proptest! {
         #[test]
         fn any_split_gives_same_events(cuts in proptest::collection::vec(0..REASON_CALL.len(), 0..12)) {
-            let whole = events(REASON_CALL);
-            let mut cuts = cuts;
-            cuts.sort_unstable();
-            let mut parser = StreamParser::new(Some(super::super::Family::OpenAiResponses), Options::default());
-            let mut out = Vec::new();
-            let mut last = 0;
-            for cut in cuts.into_iter().chain([REASON_CALL.len()]) {
-                parser.feed(&REASON_CALL.as_bytes()[last..cut], &mut out).unwrap();
-                last = cut;
-            }
-            parser.close(&mut out).unwrap();
-            prop_assert_eq!(out, whole);
+            let out = crate::families::test_support::events_split(Family::OpenAiResponses, REASON_CALL, cuts);
+            prop_assert_eq!(out, events(REASON_CALL));
         }
     }
 }
