@@ -414,3 +414,11 @@ def test_raw_args_kept_exactly_on_both_backends(args: Any, separators: tuple[str
         calls = [e for e in backend.parse(f"data: {payload}\r\n\r\n".encode(), FAMILY) if e.type == "tool_call"]
         expected = "{}" if args is None else text
         assert [c.arguments for c in calls] == [expected]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(backend: ModuleType, constant: str) -> None:
+    payload = '{"candidates": [], "x": ' + constant + "}"
+    expected = f"invalid JSON payload: not valid JSON at byte 0, event 0, near `{payload}`"
+    with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$"):
+        backend.parse(f"data: {payload}\r\n\r\n".encode(), FAMILY)
