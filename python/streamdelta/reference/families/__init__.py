@@ -31,10 +31,15 @@ class FamilyDecoder(Protocol):
     def end(self, out: list[Any]) -> None: ...
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(name)
+
+
 def parse_json(data: str) -> Any:
     """A payload parsed as JSON; the error text matches the core's."""
     try:
-        return json.loads(data)
+        # `NaN` and `Infinity` are not JSON; Python's json takes them, serde does not.
+        return json.loads(data, parse_constant=_not_json)
     except ValueError:
         raise PayloadError(invalid_json("not valid JSON")) from None
 
