@@ -463,3 +463,12 @@ def test_under_pythonmalloc_debug() -> None:
            "tests/test_events.py", "tests/test_robustness.py", "-k", subset]  # fmt: skip
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("family", ["openai-responses", "gemini"])
+@pytest.mark.parametrize("payload", ["[", '{"type":5,', '{"choices":7,"candidates":[', '{"a":[1,2}'])
+def test_invalid_json_is_reported_before_wrong_shape(backend: ModuleType, family: str, payload: str) -> None:
+    # Regression (hypothesis found `data:[` on openai-responses): serde met the wrong type before
+    # the end of the text and said "wrong shape"; Python's json says "not valid JSON" first.
+    with pytest.raises(StreamParseError, match=r"^invalid JSON payload: not valid JSON at byte 0, event 0, near `"):
+        backend.parse(f"data: {payload}\n\n".encode(), family)

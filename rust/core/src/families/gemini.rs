@@ -213,6 +213,10 @@ impl FamilyDecoder for Decoder {
             provider_metadata_json: None,
         });
     }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
 }
 
 impl Decoder {
@@ -481,9 +485,5 @@ mod tests {
             let out = crate::families::test_support::events_split(Family::Gemini, THINK_CALL, cuts);
             prop_assert_eq!(out, events(THINK_CALL));
         }
-    }
-
-    fn parts_mut(&mut self) -> &mut Parts {
-        &mut self.parts
     }
 }

@@ -270,6 +270,10 @@ impl FamilyDecoder for Decoder {
             super::incomplete(&mut self.parts, &self.usage, out);
         }
     }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
 }
 
 impl Decoder {
@@ -531,9 +535,5 @@ mod tests {
             let out = crate::families::test_support::events_split(Family::OpenAiResponses, REASON_CALL, cuts);
             prop_assert_eq!(out, events(REASON_CALL));
         }
-    }
-
-    fn parts_mut(&mut self) -> &mut Parts {
-        &mut self.parts
     }
 }
