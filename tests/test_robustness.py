@@ -472,3 +472,11 @@ def test_invalid_json_is_reported_before_wrong_shape(backend: ModuleType, family
     # the end of the text and said "wrong shape"; Python's json says "not valid JSON" first.
     with pytest.raises(StreamParseError, match=r"^invalid JSON payload: not valid JSON at byte 0, event 0, near `"):
         backend.parse(f"data: {payload}\n\n".encode(), family)
+
+
+def test_crlf_ending_a_chunk_then_a_blank_line(backend: ModuleType) -> None:
+    # Regression (hypothesis): a chunk ending in a whole CRLF left the reference waiting for an LF,
+    # so the LF opening the next chunk (a blank line: dispatch) was swallowed.
+    dec = backend.SSEDecoder()
+    assert dec.feed(b"data: a\r\n") == []
+    assert [e.data for e in dec.feed(b"\ndata: b\n\n")] == ["a", "b"]
