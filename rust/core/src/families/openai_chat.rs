@@ -350,17 +350,20 @@ impl Decoder {
     }
 
     fn reasoning_text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let id = match self.open_reasoning(pos) {
-            Some(id) => id,
-            None => {
-                let id = self.fresh_id("");
-                if let Some(c) = self.choices.get_mut(pos) {
-                    c.reasoning = Some(id.clone());
-                }
-                id
+        let open = matches!(
+            self.choices.get(pos),
+            Some(ChoiceState { reasoning: Some(id), .. }) if self.parts.kind(id) == Some(PartKind::Reasoning)
+        );
+        if !open {
+            let id = self.fresh_id("");
+            if let Some(c) = self.choices.get_mut(pos) {
+                c.reasoning = Some(id);
             }
-        };
-        self.parts.reasoning(&id, text, out)
+        }
+        match self.choices.get(pos).and_then(|c| c.reasoning.as_deref()) {
+            Some(id) => self.parts.reasoning(id, text, out),
+            None => Ok(()),
+        }
     }
 
     fn end_reasoning(&mut self, pos: usize, out: &mut Vec<Event>) {
@@ -394,22 +397,21 @@ impl Decoder {
     }
 
     fn text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let open = self
-            .choices
-            .get(pos)
-            .and_then(|c| c.text.clone())
-            .filter(|id| self.parts.kind(id) == Some(PartKind::Text));
-        let id = match open {
-            Some(id) => id,
-            None => {
-                let id = self.fresh_id("");
-                if let Some(c) = self.choices.get_mut(pos) {
-                    c.text = Some(id.clone());
-                }
-                id
+        let open = matches!(
+            self.choices.get(pos),
+            Some(ChoiceState { text: Some(id), .. }) if self.parts.kind(id) == Some(PartKind::Text)
+        );
+        if !open {
+            let id = self.fresh_id("");
+            if let Some(c) = self.choices.get_mut(pos) {
+                c.text = Some(id);
             }
-        };
-        self.parts.text(&id, text, out)
+        }
+        // Borrowing the id from `choices` while `parts` takes the delta saves a clone per delta.
+        match self.choices.get(pos).and_then(|c| c.text.as_deref()) {
+            Some(id) => self.parts.text(id, text, out),
+            None => Ok(()),
+        }
     }
 
     /// Completes every open tool call of choice `pos`, in index order of arrival.
@@ -718,6 +720,220 @@ impl FamilyDecoder for Decoder {
         match self.reason() {
             Some((reason, raw)) => self.finish(reason, raw, out),
             None => super::incomplete(&mut self.parts, &self.usage, out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::{parse, Options};
+    use crate::Family;
+    use proptest::prelude::*;
+
+    fn events(body: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        parse(body.as_bytes(), Some(Family::OpenAiChat), Options::default(), &mut out).unwrap();
+        out
+    }
+
+    fn types(body: &str) -> Vec<&'static str> {
+        events(body).iter().map(Event::type_name).collect()
+    }
+
+    fn last(body: &str) -> Event {
+        events(body).pop().unwrap()
+    }
+
+    #[test]
+    fn shapes_of_streams() {
+        let cases: [(&str, &[&str]); 7] = [
+            (
+                "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+                &["stream_start", "text_start", "text_delta", "text_end", "finish"],
+            ),
+            // Azure: the empty prompt-filter chunk gives no stream_start.
+            (
+                "data: {\"id\":\"\",\"model\":\"\",\"choices\":[]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+                &["finish"],
+            ),
+            // null and empty fields open nothing.
+            (
+                "data: {\"choices\":[{\"delta\":{\"content\":null,\"reasoning\":\"\"},\"finish_reason\":\"stop\"}]}\n\n",
+                &["finish"],
+            ),
+            // No finish reason: an incomplete stream, even with [DONE].
+            (
+                "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n",
+                &["text_start", "text_delta", "text_end", "error", "finish"],
+            ),
+            // A signature alone still yields a start/end pair.
+            (
+                "data: {\"choices\":[{\"delta\":{\"reasoning_details\":[{\"type\":\"reasoning.text\",\"signature\":\"s\"}]},\"finish_reason\":\"stop\"}]}\n\n",
+                &["reasoning_start", "reasoning_end", "finish"],
+            ),
+            // Tool call completes at the next index, not when its arguments parse.
+            (
+                "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}]}\n\ndata: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"b\",\"function\":{\"name\":\"g\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+                &[
+                    "tool_input_start",
+                    "tool_input_delta",
+                    "tool_input_end",
+                    "tool_call",
+                    "tool_input_start",
+                    "tool_input_end",
+                    "tool_call",
+                    "finish",
+                ],
+            ),
+            // An error object: error event, finish(error).
+            ("data: {\"error\":{\"message\":\"m\",\"code\":502}}\n\n", &["error", "finish"]),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(types(body), expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn finish_reasons() {
+        let cases = [
+            ("stop", FinishReason::Stop),
+            ("length", FinishReason::Length),
+            ("tool_calls", FinishReason::ToolCalls),
+            ("function_call", FinishReason::ToolCalls),
+            ("content_filter", FinishReason::ContentFilter),
+            ("error", FinishReason::Error),
+            ("eos", FinishReason::Other),
+        ];
+        for (raw, reason) in cases {
+            let body = format!("data: {{\"choices\":[{{\"finish_reason\":\"{raw}\"}}]}}\n\n");
+            match last(&body) {
+                Event::Finish { reason: r, raw_reason, .. } => {
+                    assert_eq!((r, raw_reason.as_deref()), (reason, Some(raw)));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn usage_meaning_and_metadata() {
+        let cases: [(&str, [u64; 6], Option<f64>); 4] = [
+            (
+                r#"{"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":3},"cost":0.5}"#,
+                [10, 5, 15, 3, 4, 0],
+                Some(0.5),
+            ),
+            (
+                r#"{"prompt_tokens":10,"completion_tokens":5,"total_tokens":22,"completion_tokens_details":{"reasoning_tokens":7}}"#,
+                [10, 12, 22, 7, 0, 0],
+                None,
+            ),
+            (
+                r#"{"prompt_tokens":10,"completion_tokens":1,"cache_creation_input_tokens":30,"cost":"0.25"}"#,
+                [40, 1, 41, 0, 0, 30],
+                Some(0.25),
+            ),
+            (r#"{"prompt_tokens":1,"cost":"1."}"#, [1, 0, 1, 0, 0, 0], None),
+        ];
+        for (wire, expected, cost) in cases {
+            let body = format!(
+                "data: {{\"choices\":[{{\"finish_reason\":\"stop\"}}]}}\n\ndata: {{\"choices\":[],\"usage\":{wire}}}\n\n"
+            );
+            let Event::Finish {
+                usage,
+                provider_metadata_json,
+                ..
+            } = last(&body)
+            else {
+                panic!("no finish");
+            };
+            let got = [
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.total_tokens,
+                usage.reasoning_tokens,
+                usage.cache_read_tokens,
+                usage.cache_write_tokens,
+            ];
+            assert_eq!((got, usage.cost), (expected, cost), "{wire}");
+            assert_eq!(provider_metadata_json, Some(format!("{{\"usage\":{wire}}}")));
+        }
+    }
+
+    #[test]
+    fn decimal_grammar() {
+        for (text, ok) in [
+            ("0", true),
+            ("-1.5e-3", true),
+            ("10", true),
+            ("01", false),
+            ("1.", false),
+            (".5", false),
+            ("1e", false),
+            (" 1", false),
+            ("inf", false),
+            ("", false),
+        ] {
+            assert_eq!(is_decimal(text), ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn wrong_shapes() {
+        for payload in [
+            "[null,null,null,null,null,null]",
+            r#"{"choices":[[0,null,null]]}"#,
+            r#"{"choices":[{"index":-1}]}"#,
+            r#"{"usage":{"prompt_tokens":1.0}}"#,
+            r#"{"error":true}"#,
+        ] {
+            let mut out = Vec::new();
+            let err = parse(
+                format!("data: {payload}\n\n").as_bytes(),
+                Some(Family::OpenAiChat),
+                Options::default(),
+                &mut out,
+            )
+            .unwrap_err();
+            assert_eq!(
+                err.kind,
+                ErrorKind::UnexpectedPayload {
+                    detail: "JSON of the wrong shape".to_owned()
+                },
+                "{payload}"
+            );
+        }
+    }
+
+    const BODY: &str = concat!(
+        ": OPENROUTER PROCESSING\n\n",
+        "data: {\"id\":\"g\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"th\\u00e9\",",
+        "\"reasoning_details\":[{\"type\":\"reasoning.text\",\"text\":\"th\\u00e9\"}]}}]}\r\n\r\n",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"ol\u{e1} \u{1f44b}\"}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\"\"}}]}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\":1}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n",
+        "data: [DONE]\n\n",
+    );
+
+    proptest! {
+        #[test]
+        fn any_chunking_gives_the_same_events(cuts in proptest::collection::vec(0..BODY.len(), 0..12)) {
+            let whole = events(BODY);
+            let mut cuts = cuts;
+            cuts.push(BODY.len());
+            cuts.sort_unstable();
+            let bytes = BODY.as_bytes();
+            let mut parser = crate::StreamParser::new(Some(Family::OpenAiChat), Options::default());
+            let mut out = Vec::new();
+            let mut start = 0;
+            for cut in cuts {
+                parser.feed(&bytes[start..cut], &mut out).unwrap();
+                start = cut;
+            }
+            parser.close(&mut out).unwrap();
+            prop_assert_eq!(out, whole);
         }
     }
 }
