@@ -263,7 +263,7 @@ def test_legacy_function_call(backend: ModuleType) -> None:
         chunk({}, "function_call"),
     )
     events = parse(backend, body)
-    assert [e for e in events if e["type"] == "tool_call"][0]["arguments"] == '{"x":1}'
+    assert next(e for e in events if e["type"] == "tool_call")["arguments"] == '{"x":1}'
     assert finish_of(events)["reason"] == "tool_calls"
     assert finish_of(events)["raw_reason"] == "function_call"
 
@@ -448,7 +448,9 @@ def test_usage_only_under_x_groq(backend: ModuleType) -> None:
     [
         # OpenAI: cached and reasoning tokens are parts of prompt and completion.
         (
-            usage(100, 50, prompt_tokens_details={"cached_tokens": 60}, completion_tokens_details={"reasoning_tokens": 30}),
+            usage(
+                100, 50, prompt_tokens_details={"cached_tokens": 60}, completion_tokens_details={"reasoning_tokens": 30}
+            ),
             (100, 50, 150, 30, 60, 0),
         ),
         # OpenRouter: cache writes reported too, and cost.
@@ -458,7 +460,12 @@ def test_usage_only_under_x_groq(backend: ModuleType) -> None:
         ),
         # xAI: total = prompt + completion + reasoning, so reasoning is outside completion_tokens.
         (
-            {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 22, "completion_tokens_details": {"reasoning_tokens": 7}},
+            {
+                "prompt_tokens": 10,
+                "completion_tokens": 5,
+                "total_tokens": 22,
+                "completion_tokens_details": {"reasoning_tokens": 7},
+            },
             (10, 12, 22, 7, 0, 0),
         ),
         # Gemini via Vercel: reasoning larger than completion.
@@ -514,7 +521,10 @@ def test_raw_text_is_kept_exactly(backend: ModuleType) -> None:
 def test_several_choices_each_have_their_parts(backend: ModuleType) -> None:
     body = sse(
         {"id": "c", "choices": [{"index": 0, "delta": {"content": "A"}}, {"index": 1, "delta": {"content": "B"}}]},
-        {"id": "c", "choices": [{"index": 1, "delta": {"tool_calls": [{"index": 0, "id": "t1", "function": {"name": "f"}}]}}]},
+        {
+            "id": "c",
+            "choices": [{"index": 1, "delta": {"tool_calls": [{"index": 0, "id": "t1", "function": {"name": "f"}}]}}],
+        },
         {"id": "c", "choices": [{"index": 1, "delta": {}, "finish_reason": "tool_calls"}]},
         {"id": "c", "choices": [{"index": 0, "delta": {"content": "A2"}, "finish_reason": "length"}]},
     )
@@ -537,7 +547,9 @@ def test_limits_and_conflicts(backend: ModuleType) -> None:
     parser.feed(first)
     with pytest.raises(StreamParseError) as info:
         parser.feed(sse(chunk({"tool_calls": [{"index": 0, "id": "0"}]}), done=False))
-    assert str(info.value).startswith(f"unexpected payload: tool call id `0` is already in use at byte {len(first)}, event 1")
+    assert str(info.value).startswith(
+        f"unexpected payload: tool call id `0` is already in use at byte {len(first)}, event 1"
+    )
 
 
 def test_fragment_for_a_completed_tool_call_is_an_error(backend: ModuleType) -> None:
@@ -545,7 +557,9 @@ def test_fragment_for_a_completed_tool_call_is_an_error(backend: ModuleType) -> 
     parser.feed(sse(chunk({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f"}}]}), done=False))
     parser.feed(sse(chunk({"tool_calls": [{"index": 1, "id": "b", "function": {"name": "g"}}]}), done=False))
     # An empty fragment is a no-op even then.
-    assert dicts(parser.feed(sse(chunk({"tool_calls": [{"index": 0, "function": {"arguments": ""}}]}), done=False))) == []
+    assert (
+        dicts(parser.feed(sse(chunk({"tool_calls": [{"index": 0, "function": {"arguments": ""}}]}), done=False))) == []
+    )
     late = sse(chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}), done=False)
     with pytest.raises(StreamParseError) as info:
         parser.feed(late)
@@ -616,13 +630,16 @@ def test_nan_is_not_json(backend: ModuleType) -> None:
 
 
 def test_on_error_emit(backend: ModuleType) -> None:
-    body = sse(chunk({"content": "a"}), done=False) + b"data: oops\n\n" + sse(chunk({"content": "b"}), chunk({}, "stop"))
+    body = (
+        sse(chunk({"content": "a"}), done=False) + b"data: oops\n\n" + sse(chunk({"content": "b"}), chunk({}, "stop"))
+    )
     events = parse(backend, body, on_error="emit")
     errors = [e for e in events if e["type"] == "error"]
+    offset = body.index(b"data: oops")
     assert errors == [
         {
             "type": "error",
-            "message": f"invalid JSON payload: not valid JSON at byte {body.index(b'data: oops')}, event 1, near `oops`",
+            "message": f"invalid JSON payload: not valid JSON at byte {offset}, event 1, near `oops`",
             "kind": "parse_error",
             "raw": "oops",
         }
@@ -677,7 +694,9 @@ DELTA = shaped(
         "reasoning_details": st.lists(DETAIL, max_size=2),
         "tool_calls": st.lists(TOOL_CALL, max_size=2),
         "function_call": FUNCTION,
-        "provider_metadata": shaped({"gateway": shaped({"cost": st.one_of(st.floats(0, 1), st.sampled_from(["0.1", "x"]))})}),
+        "provider_metadata": shaped(
+            {"gateway": shaped({"cost": st.one_of(st.floats(0, 1), st.sampled_from(["0.1", "x"]))})}
+        ),
     }
 )
 CHOICE = shaped(

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
-from typing import Any
+from typing import Any, Callable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
@@ -21,7 +20,10 @@ _U64_MAX = 2**64 - 1
 _I64_MIN = -(2**63)
 _WS = re.compile(r"[ \t\n\r]*")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_SCAN = json.JSONDecoder().scan_once
+# The json module's own scanners (not in its typed API): a string from after its quote, and any
+# value from its first character; each returns the value and the index after it.
+scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 _REASONS = {
     "stop": "stop",
@@ -94,25 +96,31 @@ def _cost(value: Any) -> float | None:
 def _raw(data: str, path: tuple[str | int, ...]) -> str:
     """The text of the value at ``path`` (keys and list indices) in the valid JSON document ``data``,
     exactly as sent: what serde's ``RawValue`` borrows."""
-    ws = _WS.match
-    pos = ws(data, 0).end()
+    ws = _skip_ws
+    pos = ws(data, 0)
     for step in path:
-        pos = ws(data, pos + 1).end()  # past `{` or `[`
+        pos = ws(data, pos + 1)  # past `{` or `[`
         if isinstance(step, str):
             found = pos
             while data[pos] != "}":
                 key, pos = scanstring(data, pos + 1)
-                pos = ws(data, ws(data, pos).end() + 1).end()  # past `:`
+                pos = ws(data, ws(data, pos) + 1)  # past `:`
                 if key == step:
                     found = pos
-                pos = ws(data, _SCAN(data, pos)[1]).end()
+                pos = ws(data, _SCAN(data, pos)[1])
                 if data[pos] == ",":
-                    pos = ws(data, pos + 1).end()
+                    pos = ws(data, pos + 1)
             pos = found
         else:
             for _ in range(step):
-                pos = ws(data, ws(data, _SCAN(data, pos)[1]).end() + 1).end()  # past `,`
+                pos = ws(data, ws(data, _SCAN(data, pos)[1]) + 1)  # past `,`
     return data[pos : _SCAN(data, pos)[1]]
+
+
+def _skip_ws(data: str, pos: int) -> int:
+    match = _WS.match(data, pos)
+    assert match is not None  # `[ \t\n\r]*` matches everywhere
+    return match.end()
 
 
 def _usage_fields(usage: dict[str, Any]) -> tuple[int, int, int, int | None, int, int | None, int | None, Any]:
@@ -418,11 +426,11 @@ class Decoder:
             self.raw_provider_metadata = _raw(data, ("choices", metadata[0], "delta", "provider_metadata"))
             self.gateway_cost = metadata[1]
         for index, delta, finish_reason in choice_fields:
-            choice = self._choice(0 if index is None else index)
+            state = self._choice(0 if index is None else index)
             if delta is not None:
-                self._delta(choice, delta, out)
+                self._delta(state, delta, out)
             if finish_reason:
-                self._finish_choice(choice, finish_reason, out)
+                self._finish_choice(state, finish_reason, out)
         if parsed_error is not None:
             out.append(ErrorEvent(parsed_error[0], parsed_error[1], _raw(data, ("error",))))
             self.errored = True

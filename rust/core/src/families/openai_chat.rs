@@ -1,6 +1,6 @@
-//! The `openai-chat` wire family: `POST /chat/completions` with `stream: true`, as sent by OpenAI,
-//! Azure, OpenRouter, the Vercel AI Gateway, Groq, xAI, z.ai, the Hugging Face router, llama.cpp,
-//! Avian and other OpenAI-compatible servers.
+//! The `openai-chat` wire family: `POST /chat/completions` with `stream: true`, as sent by `OpenAI`,
+//! Azure, `OpenRouter`, the Vercel AI Gateway, Groq, `xAI`, z.ai, the Hugging Face router, llama.cpp,
+//! Avian and other compatible servers.
 //!
 //! Decisions the wire leaves open (the Python twin, `reference/families/openai_chat.py`, does the same):
 //! - `stream_start` comes from the first chunk with a non-empty `id` or `model` (Azure's first chunk,
@@ -277,6 +277,7 @@ struct ChoiceState {
 }
 
 #[derive(Debug, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent facts about the stream, not a state machine
 pub struct Decoder {
     parts: Parts,
     usage: Usage,
@@ -377,13 +378,12 @@ impl Decoder {
 
     /// Signs the open reasoning part of the choice (or a new, empty one) and closes it.
     fn sign(&mut self, pos: usize, signature: &str, redacted: bool, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let id = match self.open_reasoning(pos) {
-            Some(id) => id,
-            None => {
-                let id = self.fresh_id("");
-                self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
-                id
-            }
+        let id = if let Some(id) = self.open_reasoning(pos) {
+            id
+        } else {
+            let id = self.fresh_id("");
+            self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
+            id
         };
         self.parts.sign(&id, signature, false);
         if redacted {
@@ -808,7 +808,9 @@ mod tests {
         for (raw, reason) in cases {
             let body = format!("data: {{\"choices\":[{{\"finish_reason\":\"{raw}\"}}]}}\n\n");
             match last(&body) {
-                Event::Finish { reason: r, raw_reason, .. } => {
+                Event::Finish {
+                    reason: r, raw_reason, ..
+                } => {
                     assert_eq!((r, raw_reason.as_deref()), (reason, Some(raw)));
                 }
                 other => panic!("{other:?}"),
