@@ -351,20 +351,7 @@ impl Decoder {
     }
 
     fn reasoning_text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let open = matches!(
-            self.choices.get(pos),
-            Some(ChoiceState { reasoning: Some(id), .. }) if self.parts.kind(id) == Some(PartKind::Reasoning)
-        );
-        if !open {
-            let id = self.fresh_id("");
-            if let Some(c) = self.choices.get_mut(pos) {
-                c.reasoning = Some(id);
-            }
-        }
-        match self.choices.get(pos).and_then(|c| c.reasoning.as_deref()) {
-            Some(id) => self.parts.reasoning(id, text, out),
-            None => Ok(()),
-        }
+        self.delta_part(pos, PartKind::Reasoning, text, out)
     }
 
     fn end_reasoning(&mut self, pos: usize, out: &mut Vec<Event>) {
@@ -396,20 +383,30 @@ impl Decoder {
         Ok(())
     }
 
-    fn text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let open = matches!(
-            self.choices.get(pos),
-            Some(ChoiceState { text: Some(id), .. }) if self.parts.kind(id) == Some(PartKind::Text)
-        );
+    /// A text or reasoning delta for choice `pos`, in its open part of that kind or a new one.
+    fn delta_part(&mut self, pos: usize, kind: PartKind, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        fn slot(c: &ChoiceState, kind: PartKind) -> Option<&str> {
+            if kind == PartKind::Text { &c.text } else { &c.reasoning }.as_deref()
+        }
+        let open = self
+            .choices
+            .get(pos)
+            .and_then(|c| slot(c, kind))
+            .is_some_and(|id| self.parts.kind(id) == Some(kind));
         if !open {
             let id = self.fresh_id("");
             if let Some(c) = self.choices.get_mut(pos) {
-                c.text = Some(id);
+                *if kind == PartKind::Text {
+                    &mut c.text
+                } else {
+                    &mut c.reasoning
+                } = Some(id);
             }
         }
         // Borrowing the id from `choices` while `parts` takes the delta saves a clone per delta.
-        match self.choices.get(pos).and_then(|c| c.text.as_deref()) {
-            Some(id) => self.parts.text(id, text, out),
+        match self.choices.get(pos).and_then(|c| slot(c, kind)) {
+            Some(id) if kind == PartKind::Text => self.parts.text(id, text, out),
+            Some(id) => self.parts.reasoning(id, text, out),
             None => Ok(()),
         }
     }
@@ -515,7 +512,7 @@ impl Decoder {
             }
         }
         if let Some(text) = non_empty(delta.content.as_ref()) {
-            self.text(pos, text, out)?;
+            self.delta_part(pos, PartKind::Text, text, out)?;
         }
         for (n, call) in delta.tool_calls.iter().flatten().enumerate() {
             let index = call.index.unwrap_or(n as u64);
