@@ -747,3 +747,17 @@ def run(backend: ModuleType, payloads: list[str]) -> list[Any]:
 def test_fuzz_payload_shapes_rust_equals_reference(chunks: list[Any]) -> None:
     payloads = [c if c == "[DONE]" else json.dumps(c) for c in chunks]
     assert run(rust_backend(), payloads) == run(reference, payloads)
+
+
+def test_demo_prints_events_and_message_of_the_chat_samples(capsys: pytest.CaptureFixture[str]) -> None:
+    from streamdelta.cli import main
+
+    assert main(["demo", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    chat = out.split("openai-chat-1.sse:", 1)[1].split("\n\n", 1)[0]
+    assert "family openai-chat" in chat
+    assert "  stream_start      " in chat
+    assert "  finish            " in chat
+    assert 'text: "The current temperature in Florence, Italy is 40°C."' in chat
+    # Every sample gets its block, whether its family parses it yet or not.
+    assert out.count(".sse: ") == 10

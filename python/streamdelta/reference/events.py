@@ -193,40 +193,21 @@ ToolInputDelta = _event("ToolInputDelta", "tool_input_delta", ("id", "delta"), {
 ToolInputEnd = _event("ToolInputEnd", "tool_input_end", ("id",), {})
 Source = _event("Source", "source", ("id", "url", "title"), {"title": None})
 ErrorEvent = _event("ErrorEvent", "error", ("message", "kind", "raw"), {"raw": None})
-Message = _event(
-    "Message",
-    None,
-    (
-        "id",
-        "model",
-        "text",
-        "reasoning",
-        "reasoning_signatures",
-        "tool_calls",
-        "sources",
-        "finish_reason",
-        "raw_finish_reason",
-        "usage",
-        "provider_metadata_json",
-        "errors",
-    ),
-    dict.fromkeys(
-        (
-            "id",
-            "model",
-            "text",
-            "reasoning",
-            "reasoning_signatures",
-            "tool_calls",
-            "sources",
-            "finish_reason",
-            "raw_finish_reason",
-            "usage",
-            "provider_metadata_json",
-            "errors",
-        )
-    ),
+_MESSAGE_FIELDS = (
+    "id",
+    "model",
+    "text",
+    "reasoning",
+    "reasoning_signatures",
+    "tool_calls",
+    "sources",
+    "finish_reason",
+    "raw_finish_reason",
+    "usage",
+    "provider_metadata_json",
+    "errors",
 )
+Message = _event("Message", None, _MESSAGE_FIELDS, dict.fromkeys(_MESSAGE_FIELDS))
 
 
 class ToolCall(_Value):
