@@ -348,6 +348,8 @@ def test_openrouter_error_chunk(backend: ModuleType) -> None:
         ({"code": 2**64 - 1}, "the provider reported an error", str(2**64 - 1)),
         ({"code": 2**64}, "the provider reported an error", "provider_error"),
         ("plain text", "plain text", "provider_error"),
+        ({"type": "", "code": "x"}, "the provider reported an error", "x"),
+        ({"type": "", "code": ""}, "the provider reported an error", "provider_error"),
     ],
 )
 def test_error_object_forms(backend: ModuleType, error: Any, message: str, kind: str) -> None:

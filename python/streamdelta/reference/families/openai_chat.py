@@ -159,7 +159,8 @@ def _error(value: Any) -> tuple[str, str]:
     message = _str(value, "message")
     kind = _str(value, "type")
     code = value.get("code")
-    if kind is None:
+    if not kind:  # empty strings say nothing, as in the Rust twin
+        kind = None
         if type(code) is str:
             kind = code
         elif type(code) is int and _I64_MIN <= code <= _U64_MAX:

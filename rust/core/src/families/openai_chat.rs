@@ -587,9 +587,10 @@ impl Decoder {
                     Some(ErrorCode::Text(s)) => Some(s),
                     Some(ErrorCode::Other(_)) | None => None,
                 };
+                // Empty strings say nothing: the kind falls through to the next source.
                 (
                     message.unwrap_or_else(|| "the provider reported an error".to_owned()),
-                    kind.or(code),
+                    kind.filter(|k| !k.is_empty()).or(code.filter(|c| !c.is_empty())),
                 )
             }
         };
