@@ -1,0 +1,131 @@
+//! The `bedrock` family: Anthropic events carried by AWS event-stream frames. A `chunk` event frame
+//! holds `{"bytes": "<base64 of one Anthropic event JSON>", "p": "<padding>"}`; an `exception` or
+//! `error` frame is an error the service sent mid-stream.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::error::ErrorKind;
+use crate::events::Event;
+use crate::eventstream::FrameRef;
+
+use super::anthropic;
+use super::{parse_json, FamilyDecoder};
+
+#[derive(Deserialize)]
+struct ChunkWire<'a> {
+    #[serde(borrow)]
+    bytes: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct ExceptionWire<'a> {
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+}
+
+/// One frame through the Anthropic decoder. `inner` receives the decoded event JSON of a `chunk`
+/// frame, so that an error in it can quote it.
+pub fn frame(
+    decoder: &mut anthropic::Decoder,
+    frame: &FrameRef<'_>,
+    payload: &str,
+    inner: &mut Option<String>,
+    out: &mut Vec<Event>,
+) -> Result<(), ErrorKind> {
+    let h = &frame.headers;
+    match h.message_type.unwrap_or(b"event") {
+        b"event" => {
+            if h.event_type != Some(b"chunk") {
+                return Ok(());
+            }
+            let chunk: ChunkWire<'_> = parse_json(payload)?;
+            let bytes = base64_decode(chunk.bytes.as_bytes()).ok_or_else(|| ErrorKind::BadFrame {
+                detail: "`bytes` is not valid base64".to_owned(),
+            })?;
+            let json: &str = inner.insert(match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            });
+            decoder.payload("chunk", json, out)
+        }
+        b"exception" | b"error" => {
+            let kind = h.exception_type.or(h.error_code).map_or(Cow::Borrowed("error"), String::from_utf8_lossy);
+            let message = match serde_json::from_str::<ExceptionWire<'_>>(payload) {
+                Ok(ExceptionWire { message: Some(m) }) => m.into_owned(),
+                _ => match h.error_message {
+                    Some(m) => String::from_utf8_lossy(m).into_owned(),
+                    None if !payload.is_empty() => payload.to_owned(),
+                    None => kind.clone().into_owned(),
+                },
+            };
+            let raw = (!payload.is_empty()).then(|| payload.to_owned());
+            decoder.provider_error(message, kind.into_owned(), raw, out);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Standard base64 with its `=` padding, as `base64.b64decode(validate=True)` takes it after the
+/// reference's shape check: length a multiple of 4, padding only at the end. Bits left over in the
+/// last character are ignored, as Python does.
+pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let quads = text.len() / 4;
+    for (n, quad) in text.chunks_exact(4).enumerate() {
+        let &[a, b, c, d] = quad else {
+            return None;
+        };
+        let last = n + 1 == quads;
+        let (c, d, keep) = match (c, d) {
+            (b'=', b'=') if last => (b'A', b'A', 1),
+            (_, b'=') if last => (c, b'A', 2),
+            _ => (c, d, 3),
+        };
+        let word = value(a)? << 18 | value(b)? << 12 | value(c)? << 6 | value(d)?;
+        let bytes = word.to_be_bytes();
+        out.extend_from_slice(bytes.get(1..=keep).unwrap_or_default());
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_table() {
+        let cases: [(&str, Option<&[u8]>); 12] = [
+            ("", Some(b"")),
+            ("YQ==", Some(b"a")),
+            ("YWI=", Some(b"ab")),
+            ("YWJj", Some(b"abc")),
+            ("YR==", Some(b"a")), // leftover bits ignored
+            ("YWJjZA==", Some(b"abcd")),
+            ("YQ", None),
+            ("YQ=a", None),
+            ("YQ==YQ==", None),
+            ("Y===", None),
+            ("YW J", None),
+            ("-_==", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(base64_decode(text.as_bytes()).as_deref(), expected, "{text}");
+        }
+    }
+}
