@@ -314,16 +314,15 @@ fn read_headers(mut rest: &[u8]) -> std::result::Result<KnownHeaders<'_>, String
             6 | 7 => None,
             other => return Err(format!("header value type {other} is unknown")),
         };
-        let (value, after) = match fixed {
-            Some(len) => after.split_at_checked(len).ok_or_else(overrun)?,
-            None => {
-                let (len, after) = after.split_at_checked(2).ok_or_else(overrun)?;
-                let len = usize::from(u16::from_be_bytes([
-                    len.first().copied().unwrap_or(0),
-                    len.get(1).copied().unwrap_or(0),
-                ]));
-                after.split_at_checked(len).ok_or_else(overrun)?
-            }
+        let (value, after) = if let Some(len) = fixed {
+            after.split_at_checked(len).ok_or_else(overrun)?
+        } else {
+            let (len, after) = after.split_at_checked(2).ok_or_else(overrun)?;
+            let len = usize::from(u16::from_be_bytes([
+                len.first().copied().unwrap_or(0),
+                len.get(1).copied().unwrap_or(0),
+            ]));
+            after.split_at_checked(len).ok_or_else(overrun)?
         };
         rest = after;
         if kind != 7 {
@@ -343,6 +342,8 @@ fn read_headers(mut rest: &[u8]) -> std::result::Result<KnownHeaders<'_>, String
     Ok(known)
 }
 
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
 const fn crc_tables() -> [[u32; 256]; 8] {
     let mut tables = [[0u32; 256]; 8];
     let mut i = 0;

@@ -102,7 +102,16 @@ impl StreamParser {
             Framing::EventStream(es) => {
                 let mut result = es.feed(chunk, &mut |f| handle_frame(decoder, on_error, &f, out));
                 // With `on_error="emit"` a bad frame is reported in line and reading goes on after it.
-                while let (Err(err @ Error { kind: ErrorKind::BadFrame { .. }, .. }), OnError::Emit) = (&result, on_error) {
+                while let (
+                    Err(
+                        err @ Error {
+                            kind: ErrorKind::BadFrame { .. },
+                            ..
+                        },
+                    ),
+                    OnError::Emit,
+                ) = (&result, on_error)
+                {
                     out.push(Event::Error {
                         message: err.to_string(),
                         kind: error_kind::PARSE_ERROR.to_owned(),

@@ -192,6 +192,7 @@ class Decoder:
         self.cache_read: int | None = None
         self.cache_write: int | None = None
         self.usage_raw: str | None = None
+        self.delta_usage_raw: str | None = None
         self.stop_sequence_raw: str | None = None
         self.metrics_raw: str | None = None
         self.stop_reason: str | None = None
@@ -205,7 +206,7 @@ class Decoder:
         out = self.output or 0
         return Usage(inp, out, min(inp + out, U64_MAX), 0, cache_read, cache_write, None)
 
-    def _update_usage(self, raw: str) -> None:
+    def _update_usage(self, raw: str, from_delta: bool) -> None:
         wire = obj(json.loads(raw))
         values = [opt_u64(wire, k) for k in ("input_tokens", "output_tokens", "cache_read_input_tokens")]
         values.append(opt_u64(wire, "cache_creation_input_tokens"))
@@ -214,7 +215,10 @@ class Decoder:
         self.output = self.output if out is None else out
         self.cache_read = self.cache_read if cache_read is None else cache_read
         self.cache_write = self.cache_write if cache_write is None else cache_write
-        self.usage_raw = raw
+        if from_delta:
+            self.delta_usage_raw = raw
+        else:
+            self.usage_raw = raw
 
     def _update_metrics(self, raw: str) -> None:
         """Anthropic's own ``usage`` wins field by field; Bedrock's metrics fill what it never said."""
@@ -230,6 +234,7 @@ class Decoder:
     def _provider_metadata(self) -> str | None:
         members = (
             ("usage", self.usage_raw),
+            ("delta_usage", self.delta_usage_raw),
             ("stop_sequence", self.stop_sequence_raw),
             ("amazon-bedrock-invocationMetrics", self.metrics_raw),
         )
@@ -372,7 +377,7 @@ class Decoder:
             if message is None:
                 raise _missing(kind, "message")
             if message.get("usage") is not None:
-                self._update_usage(raw_member(data, "message", "usage"))
+                self._update_usage(raw_member(data, "message", "usage"), False)
             self.started = True
             out.append(StreamStart(message.get("id"), message.get("model")))
         elif kind == "content_block_start":
@@ -395,7 +400,7 @@ class Decoder:
             self._block_stop(index, out)
         elif kind == "message_delta":
             if p.get("usage") is not None:
-                self._update_usage(raw_member(data, "usage"))
+                self._update_usage(raw_member(data, "usage"), True)
             delta = p.get("delta")
             if delta is not None:
                 if delta.get("stop_reason") is not None:

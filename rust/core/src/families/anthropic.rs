@@ -47,6 +47,7 @@ struct MessageWire<'a> {
 }
 
 #[derive(Deserialize)]
+#[allow(clippy::struct_field_names)]
 struct UsageWire {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
@@ -184,9 +185,11 @@ pub struct Decoder {
     parts: Parts,
     blocks: Vec<OpenBlock>,
     counts: Counts,
-    /// The raw `usage` object last sent, the `stop_sequence` and Bedrock's invocation metrics,
-    /// kept for `finish.provider_metadata_json`.
+    /// The raw `usage` objects of `message_start` and `message_delta` (the first has the service
+    /// tier and cache breakdown, the second the server tool counts), the `stop_sequence` and
+    /// Bedrock's invocation metrics: `finish.provider_metadata_json`.
     usage_raw: Option<String>,
+    delta_usage_raw: Option<String>,
     stop_sequence_raw: Option<String>,
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
@@ -228,14 +231,19 @@ impl Decoder {
             .ok_or_else(|| unexpected(format!("`{what}` for content block {index}, which is not open")))
     }
 
-    fn update_usage(&mut self, raw: &RawValue) -> Result<(), ErrorKind> {
+    fn update_usage(&mut self, raw: &RawValue, from_delta: bool) -> Result<(), ErrorKind> {
         let wire: UsageWire = parse_json(raw.get())?;
         let c = &mut self.counts;
         c.input = wire.input_tokens.or(c.input);
         c.output = wire.output_tokens.or(c.output);
         c.cache_read = wire.cache_read_input_tokens.or(c.cache_read);
         c.cache_write = wire.cache_creation_input_tokens.or(c.cache_write);
-        self.usage_raw = Some(raw.get().to_owned());
+        let slot = if from_delta {
+            &mut self.delta_usage_raw
+        } else {
+            &mut self.usage_raw
+        };
+        *slot = Some(raw.get().to_owned());
         Ok(())
     }
 
@@ -256,6 +264,7 @@ impl Decoder {
     fn provider_metadata(&self) -> Option<String> {
         let members = [
             ("usage", &self.usage_raw),
+            ("delta_usage", &self.delta_usage_raw),
             ("stop_sequence", &self.stop_sequence_raw),
             ("amazon-bedrock-invocationMetrics", &self.metrics_raw),
         ];
@@ -390,7 +399,11 @@ impl Decoder {
                 source(block, &citation, out);
             }
             "thinking_delta" => {
-                parts.reasoning(&block.id, &delta.thinking.ok_or_else(|| missing(&kind, "thinking"))?, out)?;
+                parts.reasoning(
+                    &block.id,
+                    &delta.thinking.ok_or_else(|| missing(&kind, "thinking"))?,
+                    out,
+                )?;
             }
             "signature_delta" => {
                 let signature = delta.signature.ok_or_else(|| missing(&kind, "signature"))?;
@@ -463,7 +476,7 @@ impl FamilyDecoder for Decoder {
                 }
                 let message = payload.message.ok_or_else(|| missing(&kind, "message"))?;
                 if let Some(raw) = message.usage {
-                    self.update_usage(raw)?;
+                    self.update_usage(raw, false)?;
                 }
                 self.started = true;
                 out.push(Event::StreamStart {
@@ -484,7 +497,7 @@ impl FamilyDecoder for Decoder {
             "content_block_stop" => self.block_stop(index()?, out)?,
             "message_delta" => {
                 if let Some(raw) = payload.usage {
-                    self.update_usage(raw)?;
+                    self.update_usage(raw, true)?;
                 }
                 if let Some(delta) = payload.delta {
                     if let Some(reason) = delta.stop_reason {

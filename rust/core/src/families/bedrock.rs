@@ -51,7 +51,10 @@ pub fn frame(
             decoder.payload("chunk", json, out)
         }
         b"exception" | b"error" => {
-            let kind = h.exception_type.or(h.error_code).map_or(Cow::Borrowed("error"), String::from_utf8_lossy);
+            let kind = h
+                .exception_type
+                .or(h.error_code)
+                .map_or(Cow::Borrowed("error"), String::from_utf8_lossy);
             let message = match serde_json::from_str::<ExceptionWire<'_>>(payload) {
                 Ok(ExceptionWire { message: Some(m) }) => m.into_owned(),
                 _ => match h.error_message {
