@@ -15,23 +15,23 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
-use super::{parse_json, FamilyDecoder};
+use super::{parse_json, FamilyDecoder, Obj};
 
 #[derive(Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    message: Option<MessageWire<'a>>,
+    message: Option<Obj<MessageWire<'a>>>,
     index: Option<u64>,
     #[serde(borrow)]
-    content_block: Option<BlockWire<'a>>,
+    content_block: Option<Obj<BlockWire<'a>>>,
     #[serde(borrow)]
-    delta: Option<DeltaWire<'a>>,
+    delta: Option<Obj<DeltaWire<'a>>>,
     #[serde(borrow)]
     usage: Option<&'a RawValue>,
     #[serde(borrow)]
-    error: Option<ErrorWire<'a>>,
+    error: Option<Obj<ErrorWire<'a>>>,
     #[serde(borrow, rename = "amazon-bedrock-invocationMetrics")]
     metrics: Option<&'a RawValue>,
 }
@@ -87,7 +87,7 @@ struct BlockWire<'a> {
     #[serde(borrow)]
     data: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    citations: Option<Vec<CitationWire<'a>>>,
+    citations: Option<Vec<Obj<CitationWire<'a>>>>,
     /// Read only for `web_search_tool_result`: a list of results, or an error object.
     #[serde(borrow)]
     content: Option<&'a RawValue>,
@@ -115,7 +115,7 @@ struct DeltaWire<'a> {
     #[serde(borrow)]
     partial_json: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    citation: Option<CitationWire<'a>>,
+    citation: Option<Obj<CitationWire<'a>>>,
     #[serde(borrow)]
     stop_reason: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -232,7 +232,7 @@ impl Decoder {
     }
 
     fn update_usage(&mut self, raw: &RawValue, from_delta: bool) -> Result<(), ErrorKind> {
-        let wire: UsageWire = parse_json(raw.get())?;
+        let Obj(wire): Obj<UsageWire> = parse_json(raw.get())?;
         let c = &mut self.counts;
         c.input = wire.input_tokens.or(c.input);
         c.output = wire.output_tokens.or(c.output);
@@ -251,7 +251,7 @@ impl Decoder {
     /// field by field (it splits cache reads and writes the same way on every route); the metrics
     /// fill only what the stream never reported.
     fn update_metrics(&mut self, raw: &RawValue) -> Result<(), ErrorKind> {
-        let wire: MetricsWire = parse_json(raw.get())?;
+        let Obj(wire): Obj<MetricsWire> = parse_json(raw.get())?;
         let c = &mut self.counts;
         c.input = c.input.or(wire.input_token_count);
         c.output = c.output.or(wire.output_token_count);
@@ -323,7 +323,7 @@ impl Decoder {
                 if let Some(text) = block.text.as_deref().filter(|t| !t.is_empty()) {
                     self.parts.text(&open.id, text, out)?;
                 }
-                for citation in block.citations.iter().flatten() {
+                for Obj(citation) in block.citations.iter().flatten() {
                     source(&mut open, citation, out);
                 }
             }
@@ -361,8 +361,8 @@ impl Decoder {
             "web_search_tool_result" => {
                 // The results come whole with the start; an error result is an object, not a list.
                 if let Some(raw) = block.content.filter(|raw| raw.get().starts_with('[')) {
-                    let results: Vec<CitationWire<'_>> = parse_json(raw.get())?;
-                    for result in &results {
+                    let results: Vec<Obj<CitationWire<'_>>> = parse_json(raw.get())?;
+                    for Obj(result) in &results {
                         source(&mut open, result, out);
                     }
                 }
@@ -395,7 +395,7 @@ impl Decoder {
         match kind.as_ref() {
             "text_delta" => parts.text(&block.id, &delta.text.ok_or_else(|| missing(&kind, "text"))?, out)?,
             "citations_delta" => {
-                let citation = delta.citation.ok_or_else(|| missing(&kind, "citation"))?;
+                let Obj(citation) = delta.citation.ok_or_else(|| missing(&kind, "citation"))?;
                 source(block, &citation, out);
             }
             "thinking_delta" => {
@@ -463,7 +463,7 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let payload: Payload<'_> = parse_json(data)?;
+        let Obj(payload): Obj<Payload<'_>> = parse_json(data)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
@@ -474,7 +474,7 @@ impl FamilyDecoder for Decoder {
                 if self.started {
                     return Err(unexpected("a second `message_start`".to_owned()));
                 }
-                let message = payload.message.ok_or_else(|| missing(&kind, "message"))?;
+                let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
                 if let Some(raw) = message.usage {
                     self.update_usage(raw, false)?;
                 }
@@ -486,12 +486,12 @@ impl FamilyDecoder for Decoder {
             }
             "content_block_start" => {
                 let index = index()?;
-                let block = payload.content_block.ok_or_else(|| missing(&kind, "content_block"))?;
+                let Obj(block) = payload.content_block.ok_or_else(|| missing(&kind, "content_block"))?;
                 self.block_start(index, block, out)?;
             }
             "content_block_delta" => {
                 let index = index()?;
-                let delta = payload.delta.ok_or_else(|| missing(&kind, "delta"))?;
+                let Obj(delta) = payload.delta.ok_or_else(|| missing(&kind, "delta"))?;
                 self.block_delta(index, delta, out)?;
             }
             "content_block_stop" => self.block_stop(index()?, out)?,
@@ -499,7 +499,7 @@ impl FamilyDecoder for Decoder {
                 if let Some(raw) = payload.usage {
                     self.update_usage(raw, true)?;
                 }
-                if let Some(delta) = payload.delta {
+                if let Some(Obj(delta)) = payload.delta {
                     if let Some(reason) = delta.stop_reason {
                         self.stop_reason = Some(reason.into_owned());
                     }
@@ -516,7 +516,7 @@ impl FamilyDecoder for Decoder {
             }
             "error" => {
                 let (error_type, message) = match payload.error {
-                    Some(e) => (e.kind, e.message),
+                    Some(Obj(e)) => (e.kind, e.message),
                     None => (None, None),
                 };
                 let error_type = error_type.map_or_else(|| "error".to_owned(), Cow::into_owned);

@@ -11,7 +11,7 @@ use crate::events::Event;
 use crate::eventstream::FrameRef;
 
 use super::anthropic;
-use super::{parse_json, FamilyDecoder};
+use super::{parse_json, FamilyDecoder, Obj};
 
 #[derive(Deserialize)]
 struct ChunkWire<'a> {
@@ -40,7 +40,7 @@ pub fn frame(
             if h.event_type != Some(b"chunk") {
                 return Ok(());
             }
-            let chunk: ChunkWire<'_> = parse_json(payload)?;
+            let Obj(chunk): Obj<ChunkWire<'_>> = parse_json(payload)?;
             let bytes = base64_decode(chunk.bytes.as_bytes()).ok_or_else(|| ErrorKind::BadFrame {
                 detail: "`bytes` is not valid base64".to_owned(),
             })?;
@@ -55,8 +55,8 @@ pub fn frame(
                 .exception_type
                 .or(h.error_code)
                 .map_or(Cow::Borrowed("error"), String::from_utf8_lossy);
-            let message = match serde_json::from_str::<ExceptionWire<'_>>(payload) {
-                Ok(ExceptionWire { message: Some(m) }) => m.into_owned(),
+            let message = match serde_json::from_str::<Obj<ExceptionWire<'_>>>(payload) {
+                Ok(Obj(ExceptionWire { message: Some(m) })) => m.into_owned(),
                 _ => match h.error_message {
                     Some(m) => String::from_utf8_lossy(m).into_owned(),
                     None if !payload.is_empty() => payload.to_owned(),

@@ -272,8 +272,13 @@ fn cut_stream_is_incomplete() {
 #[test]
 fn bad_payloads() {
     let block = r#"{"type":"content_block_start","index":0,"content_block":{"type":"text"}}"#;
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["not json"], "invalid JSON payload: not valid JSON"),
+        // serde's derived structs would take an array of their fields in order; the wire never does.
+        (
+            &[r#"{"type":"error","error":["overloaded_error","x"]}"#],
+            "unexpected payload: JSON of the wrong shape",
+        ),
         (&["[1]"], "unexpected payload: JSON of the wrong shape"),
         (&[r#"{"type":1}"#], "unexpected payload: JSON of the wrong shape"),
         (&[r#"{"index":"0",}"#], "invalid JSON payload: not valid JSON"),
