@@ -107,7 +107,8 @@ def test_byte_by_byte(backend: ModuleType, name: str, body: bytes) -> None:
 def test_ordering_and_rust_matches_reference(name: str, body: bytes) -> None:
     events = dicts(reference.parse(body, "anthropic"))
     check_ordering(events)
-    assert events[-1]["type"] == "finish" and events[-1]["reason"] != "error"
+    assert events[-1]["type"] == "finish"
+    assert events[-1]["reason"] != "error"
     rust = rust_backend()
     assert dicts(rust.parse(body, "anthropic")) == events
     p_ref, p_rust = reference.StreamParser("auto"), rust.StreamParser("auto")
@@ -146,7 +147,8 @@ def sdk_events(body: bytes) -> list[dict[str, Any]]:
 def assert_matches_sdk(message: Any, snapshot: Any) -> None:
     """Our `Message` against the SDK's: text, thinking and signatures, tool calls, stop reason, usage."""
     blocks = snapshot.content
-    assert message.id == snapshot.id and message.model == snapshot.model
+    assert message.id == snapshot.id
+    assert message.model == snapshot.model
     assert message.text == "".join(b.text for b in blocks if b.type == "text")
     assert message.reasoning == "".join(b.thinking for b in blocks if b.type == "thinking")
     signatures = [b.signature if b.type == "thinking" else b.data for b in blocks if "thinking" in b.type]
@@ -332,7 +334,8 @@ def test_usage_latest_value_and_metadata(backend: ModuleType) -> None:
         STOP,
     )
     finish = dicts(backend.parse(body))[-1]
-    assert finish["reason"] == "stop" and finish["raw_reason"] == "stop_sequence"
+    assert finish["reason"] == "stop"
+    assert finish["raw_reason"] == "stop_sequence"
     assert (finish["usage"]["input_tokens"], finish["usage"]["output_tokens"]) == (25, 5)
     metadata = json.loads(finish["provider_metadata_json"])
     assert metadata["stop_sequence"] == "END"
@@ -375,7 +378,8 @@ def test_bad_payload_location_and_recovery(backend: ModuleType) -> None:
     # The rest of the faulty chunk is read by the next call: the parser stays usable.
     after = dicts(parser.feed(sse(STOP)))
     assert [e["type"] for e in after] == ["text_delta", "text_end", "finish"]
-    assert after[0]["text"] == "ok" and after[-1]["reason"] == "other"
+    assert after[0]["text"] == "ok"
+    assert after[-1]["reason"] == "other"
     assert parser.close() == []
 
 

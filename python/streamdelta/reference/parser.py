@@ -8,8 +8,8 @@ from .error import CoreError, bad_frame, unexpected_payload
 from .events import ErrorEvent, Finish, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
-from .families import bedrock
 from .families.anthropic import Decoder as AnthropicDecoder
+from .families.bedrock import frame as bedrock_frame
 from .message import MessageBuilder
 from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes
 
@@ -92,7 +92,7 @@ class StreamParser:
                 decoder = self._decoder
                 if not isinstance(decoder, AnthropicDecoder):
                     raise PayloadError(unexpected_payload("event-stream frames carry the `bedrock` family only"))
-                bedrock.frame(decoder, f, payload, inner, out)
+                bedrock_frame(decoder, f, payload, inner, out)
             except PayloadError as fault:
                 text = inner[0] if inner else payload
                 err = CoreError(str(fault), f.start_offset, f.frame_index, text)

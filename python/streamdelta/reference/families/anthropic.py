@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
 from typing import Any
 
 from ..error import invalid_json, unexpected_payload
@@ -74,7 +73,8 @@ def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
 def obj(v: Any) -> dict[str, Any]:
     if type(v) is not dict:
         raise wrong_shape()
-    return v
+    d: dict[str, Any] = v
+    return d
 
 
 def _citation(v: Any) -> tuple[str | None, str | None]:
@@ -82,9 +82,9 @@ def _citation(v: Any) -> tuple[str | None, str | None]:
     return opt_str(d, "url"), opt_str(d, "title")
 
 
-def _check_payload(p: Any) -> dict[str, Any]:
+def _check_payload(payload: Any) -> dict[str, Any]:
     """The core's ``Payload`` struct: every declared field is checked whatever the event type."""
-    p = obj(p)
+    p = obj(payload)
     opt_str(p, "type")
     message = opt_obj(p, "message")
     if message is not None:
@@ -117,6 +117,8 @@ def _check_payload(p: Any) -> dict[str, Any]:
 # Raw JSON text of a member, as sent (serde's `RawValue`).
 
 _RAW = json.JSONDecoder()
+# The string scanner of the json module (C-accelerated), which the stubs leave out.
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 _WS = " \t\n\r"
 
 
@@ -134,7 +136,7 @@ def raw_member(data: str, *path: str) -> str:
         found = -1
         pos = _skip_ws(data, pos + 1)
         while data[pos] == '"':
-            name, pos = scanstring(data, pos + 1)
+            name, pos = _scanstring(data, pos + 1)
             pos = _skip_ws(data, _skip_ws(data, pos) + 1)
             if name == key:
                 found = pos
