@@ -5,6 +5,20 @@
 //! content block index for text and thinking, the `toolu_…` / `srvtoolu_…` id for tool calls, and
 //! `<block index>:<n>` for the sources a block yields. Unknown event, block and delta types are
 //! skipped, as Anthropic's versioning policy asks of clients.
+//!
+//! Decisions:
+//! - A `tool_use` whose `input` comes complete with `content_block_start` and is followed by no
+//!   argument fragment: at `content_block_stop` that input (raw text, as sent) is emitted as one
+//!   `tool_input_delta` and is the call's arguments, so fragments always add up to the arguments.
+//!   Streamed fragments, when they come, supersede it (as in the SDK's accumulator).
+//! - Sources: every web search result with a URL, and every citation with a URL (document
+//!   citations have none). Duplicates are kept: a citation is a claim about its text block.
+//! - Usage: each field as last reported (`message_delta` over `message_start`); Bedrock's
+//!   `amazon-bedrock-invocationMetrics` only fill fields the stream never reported.
+//! - `finish.provider_metadata_json`: `{"usage": <message_start usage>, "delta_usage": <message_delta
+//!   usage>, "stop_sequence": …, "amazon-bedrock-invocationMetrics": …}`, each raw as sent, when present.
+//! - An `error` event (or a Bedrock exception frame) closes what is open, then `error` + `finish(error)`;
+//!   any later payload but `ping` is a fault.
 
 use std::borrow::Cow;
 
