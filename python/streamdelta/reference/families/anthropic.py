@@ -151,6 +151,13 @@ def _missing(what: str, field: str) -> PayloadError:
     return PayloadError(unexpected_payload(f"`{what}` without `{field}`"))
 
 
+def _required(d: dict[str, Any], key: str, what: str) -> Any:
+    value = d.get(key)
+    if value is None:
+        raise _missing(what, key)
+    return value
+
+
 def _unexpected(detail: str) -> PayloadError:
     return PayloadError(unexpected_payload(detail))
 
@@ -318,29 +325,19 @@ class Decoder:
         if block.kind != expected:
             raise _unexpected(f"`{kind}` does not fit content block {index}")
         if kind == "text_delta":
-            text = delta.get("text")
-            if text is None:
-                raise _missing(kind, "text")
+            text = _required(delta, "text", kind)
             self.parts.text(block.id, text, out)
         elif kind == "citations_delta":
-            citation = delta.get("citation")
-            if citation is None:
-                raise _missing(kind, "citation")
+            citation = _required(delta, "citation", kind)
             _source(block, citation.get("url"), citation.get("title"), out)
         elif kind == "thinking_delta":
-            thinking = delta.get("thinking")
-            if thinking is None:
-                raise _missing(kind, "thinking")
+            thinking = _required(delta, "thinking", kind)
             self.parts.reasoning(block.id, thinking, out)
         elif kind == "signature_delta":
-            signature = delta.get("signature")
-            if signature is None:
-                raise _missing(kind, "signature")
+            signature = _required(delta, "signature", kind)
             self.parts.sign(block.id, signature, True)
         else:
-            fragment = delta.get("partial_json")
-            if fragment is None:
-                raise _missing(kind, "partial_json")
+            fragment = _required(delta, "partial_json", kind)
             if fragment:
                 # Streamed fragments supersede an input sent with the start.
                 block.pending_input = None
@@ -371,35 +368,22 @@ class Decoder:
             raise _missing("payload", "type")
         if self.finished and kind != "ping":
             raise _unexpected(f"`{kind}` after the end of the message")
-        index = p.get("index")
         if kind == "message_start":
             if self.started:
                 raise _unexpected("a second `message_start`")
-            message = p.get("message")
-            if message is None:
-                raise _missing(kind, "message")
+            message = _required(p, "message", kind)
             if message.get("usage") is not None:
                 self._update_usage(raw_member(data, "message", "usage"), False)
             self.started = True
             out.append(StreamStart(message.get("id"), message.get("model")))
         elif kind == "content_block_start":
-            if index is None:
-                raise _missing(kind, "index")
-            block = p.get("content_block")
-            if block is None:
-                raise _missing(kind, "content_block")
-            self._block_start(index, block, data, out)
+            index = _required(p, "index", kind)
+            self._block_start(index, _required(p, "content_block", kind), data, out)
         elif kind == "content_block_delta":
-            if index is None:
-                raise _missing(kind, "index")
-            delta = p.get("delta")
-            if delta is None:
-                raise _missing(kind, "delta")
-            self._block_delta(index, delta, out)
+            index = _required(p, "index", kind)
+            self._block_delta(index, _required(p, "delta", kind), out)
         elif kind == "content_block_stop":
-            if index is None:
-                raise _missing(kind, "index")
-            self._block_stop(index, out)
+            self._block_stop(_required(p, "index", kind), out)
         elif kind == "message_delta":
             if p.get("usage") is not None:
                 self._update_usage(raw_member(data, "usage"), True)
