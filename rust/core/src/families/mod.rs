@@ -5,6 +5,7 @@
 //! the choice of family and error positions.
 
 pub mod anthropic;
+pub mod bedrock;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
@@ -112,6 +113,14 @@ impl Decoder {
     pub fn end(&mut self, out: &mut Vec<Event>) {
         self.inner().end(out);
     }
+
+    /// The Anthropic decoder, which event-stream frames (Bedrock) feed.
+    pub fn anthropic_mut(&mut self) -> Option<&mut anthropic::Decoder> {
+        match self {
+            Self::Anthropic(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// Closes every open part, then reports the cut: `error(kind="incomplete_stream")` and
@@ -131,9 +140,41 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
     });
 }
 
+/// A JSON object deserialized into `T`. serde's derived structs also take an array of their fields
+/// in order, which no wire sends and the Python reference's checks refuse: this takes maps only.
+#[derive(Debug)]
+pub struct Obj<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapOnly<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(MapOnly(std::marker::PhantomData)).map(Obj)
+    }
+}
+
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
 pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
-    serde_json::from_str(data).map_err(|e| json_error(&e))
+    serde_json::from_str(data).map_err(|e| {
+        // serde stops at the first field of the wrong type, before it has seen the whole text;
+        // Python's json reads it all first. Broken JSON is "not valid JSON" in both.
+        if e.classify() == serde_json::error::Category::Data
+            && serde_json::from_str::<serde::de::IgnoredAny>(data).is_err()
+        {
+            return ErrorKind::InvalidJson {
+                detail: "not valid JSON".to_owned(),
+            };
+        }
+        json_error(&e)
+    })
 }
 
 /// serde's message, with the kind of fault first: "expected value at line 1 column 1" style text
