@@ -22,6 +22,15 @@ def too_deep() -> str:
     return invalid_json(f"nested deeper than {MAX_JSON_DEPTH} levels (a fixed limit)")
 
 
+def check_payload(data: str) -> None:
+    """Raises the family's ``PayloadError`` when ``data`` nests too deep (the core's ``depth::check``)."""
+    error = check(data)
+    if error is not None:
+        from .families import PayloadError
+
+        raise PayloadError(error)
+
+
 def check(data: str) -> str | None:
     """The error text when ``data`` nests more than ``MAX_JSON_DEPTH`` arrays or objects, else None."""
     # Fewer opening brackets than the limit cannot nest deeper than it: most payloads stop here.

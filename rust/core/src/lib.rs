@@ -6,6 +6,7 @@
 pub mod depth;
 pub mod error;
 pub mod events;
+pub mod eventstream;
 pub mod families;
 pub mod message;
 pub mod parser;

@@ -31,15 +31,14 @@ class FamilyDecoder(Protocol):
     def end(self, out: list[Any]) -> None: ...
 
 
-def _not_json(name: str) -> Any:
-    raise ValueError(name)
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def parse_json(data: str) -> Any:
-    """A payload parsed as JSON; the error text matches the core's."""
+    """A payload parsed as JSON; the error text matches the core's (serde takes no NaN or Infinity)."""
     try:
-        # `NaN` and `Infinity` are not JSON; Python's json takes them, serde does not.
-        return json.loads(data, parse_constant=_not_json)
+        return json.loads(data, parse_constant=_reject_constant)
     except ValueError:
         raise PayloadError(invalid_json("not valid JSON")) from None
 
