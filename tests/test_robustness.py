@@ -460,7 +460,7 @@ def test_reentrant_call_raises_and_leaves_the_parser_whole(backend: ModuleType) 
 
 
 def soak_repeat() -> int:
-    return int(os.environ.get("STREAMDELTA_SOAK_REPEAT", "20"))
+    return int(os.environ.get("STREAMDELTA_SOAK_REPEAT", "1000"))
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
