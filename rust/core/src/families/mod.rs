@@ -140,27 +140,6 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
     });
 }
 
-/// A JSON object deserialized into `T`. serde's derived structs also take an array of their fields
-/// in order, which no wire sends and the Python reference's checks refuse: this takes maps only.
-#[derive(Debug)]
-pub struct Obj<T>(pub T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapOnly<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-            }
-        }
-        deserializer.deserialize_map(MapOnly(std::marker::PhantomData)).map(Obj)
-    }
-}
-
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
 pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
     serde_json::from_str(data).map_err(|e| {
