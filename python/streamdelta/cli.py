@@ -233,7 +233,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     samples = resources.files("streamdelta") / "samples"
     print(f"streamdelta {streamdelta.__version__} (backend: {streamdelta.BACKEND})")
     for item in sorted(samples.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".sse"):
+        if not item.name.endswith(_BODY_SUFFIXES):
             continue
         body = item.read_bytes()
         # Each sample is parsed on its own with auto-detection: a family that cannot parse it yet
