@@ -26,7 +26,10 @@ for target in "${targets[@]}"; do
     mkdir -p "rust/fuzz/corpus/$target" rust/fuzz/artifacts
     log=$(mktemp)
     # -rss_limit_mb: a leak or unbounded buffer is a finding too. -max_len: big enough for the seeds.
-    if ! "rust/fuzz/target/$host/release/$target" "rust/fuzz/corpus/$target" \
+    # Inputs that once failed (rust/fuzz/regressions/TARGET, committed) are run first, every time.
+    regressions=()
+    [ -d "rust/fuzz/regressions/$target" ] && regressions=("rust/fuzz/regressions/$target")
+    if ! "rust/fuzz/target/$host/release/$target" "rust/fuzz/corpus/$target" "${regressions[@]}" \
         -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=65536 -timeout=10 \
         -artifact_prefix="rust/fuzz/artifacts/$target-" -print_final_stats=1 >"$log" 2>&1; then
         tail -60 "$log"

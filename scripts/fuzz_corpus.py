@@ -6,15 +6,19 @@ comment of each target in ``rust/fuzz/fuzz_targets/``. Run from the repo root: `
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from streamdelta.reference.sse import SseTokenizer  # noqa: E402
 from tests.conftest import corpus_interactions, family_of  # noqa: E402
+
+from streamdelta.reference.eventstream import EventStreamDecoder  # noqa: E402
+from streamdelta.reference.sse import SseTokenizer  # noqa: E402
 
 # Seeds larger than this are cut: libFuzzer mutates small inputs faster, and a prefix is a valid seed.
 MAX_SEED_BYTES = 16 * 1024
@@ -34,6 +38,26 @@ def payload_lines(body: bytes) -> bytes:
     tokenizer.feed(body, on_event)
     tokenizer.close(on_event)
     return b"\n".join(lines)
+
+
+def frame_lines(body: bytes) -> tuple[bytes, bytes]:
+    """The frames of an event-stream body as lines: the event types with their payloads (for the
+    eventstream target) and the decoded inner JSON of each chunk (for the parser target)."""
+    frames: list[bytes] = []
+    inner: list[bytes] = []
+
+    def on_frame(f: object) -> None:
+        headers, payload = f.headers, f.payload  # type: ignore[attr-defined]
+        frames.append(headers.get("event_type", b"chunk") + b"\t" + payload.replace(b"\n", b" "))
+        try:
+            inner.append(base64.b64decode(json.loads(payload)["bytes"]).replace(b"\n", b" "))
+        except (ValueError, KeyError, TypeError):
+            inner.append(payload.replace(b"\n", b" "))
+
+    decoder = EventStreamDecoder(16 << 20)
+    decoder.feed(body, on_frame)
+    decoder.close(on_frame)
+    return b"\n".join(frames), b"\n".join(inner)
 
 
 def write(target: str, seed: bytes) -> None:
@@ -58,7 +82,11 @@ def main() -> int:
             write("parser", bytes([0, seed]) + payload_lines(item.body))
             write("parser", bytes([flags | 8, seed]) + item.body)
         else:
-            write("eventstream", bytes([seed]) + item.body)
+            frames, inner = frame_lines(item.body)
+            write("eventstream", bytes([1, seed]) + item.body)
+            write("eventstream", bytes([0, seed]) + frames)
+            write("parser", bytes([flags | 8, seed]) + item.body)
+            write("parser", bytes([flags | 32, seed]) + inner)
     counts = {p.name: len(list(p.iterdir())) for p in sorted((ROOT / "rust" / "fuzz" / "corpus").iterdir())}
     print("fuzz_corpus:", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

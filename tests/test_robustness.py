@@ -521,3 +521,19 @@ def test_crlf_ending_a_chunk_then_a_blank_line(backend: ModuleType) -> None:
     dec = backend.SSEDecoder()
     assert dec.feed(b"data: a\r\n") == []
     assert [e.data for e in dec.feed(b"\ndata: b\n\n")] == ["a", "b"]
+
+
+def test_a_part_started_twice_is_refused(backend: ModuleType) -> None:
+    # Regression (cargo fuzz, parser target): a repeated `output_item.added` opened the same tool
+    # call twice, two `tool_input_start` for one id.
+    added = {
+        "type": "response.output_item.added",
+        "output_index": 0,
+        "item": {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "f", "arguments": ""},
+    }
+    line = f"data: {json.dumps(added)}\n\n".encode()
+    parser = backend.StreamParser("openai-responses")
+    assert [e.type for e in parser.feed(line)] == ["tool_input_start"]
+    with pytest.raises(StreamParseError, match=r"^unexpected payload: part `call_1` started again while open at byte "):
+        parser.feed(line)
+    assert [e.type for e in parser.close()][-3:] == ["tool_call", "error", "finish"]

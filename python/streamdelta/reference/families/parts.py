@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..error import limit_exceeded
+from ..error import limit_exceeded, unexpected_payload
 from ..events import (
     ReasoningDelta,
     ReasoningEnd,
@@ -61,6 +61,8 @@ class Parts:
         return bool(self._open)
 
     def start(self, kind: str, id: str, name: str, provider_executed: bool, out: list[Any]) -> None:
+        if self._get(id) is not None:
+            raise PayloadError(unexpected_payload(f"part `{id}` started again while open"))
         if kind != REASONING:
             self.close_kind(REASONING, out)
         if len(self._open) >= self.max_open:

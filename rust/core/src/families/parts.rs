@@ -78,6 +78,13 @@ impl Parts {
         provider_executed: bool,
         out: &mut Vec<Event>,
     ) -> Result<(), ErrorKind> {
+        // A second start of an open part would open it twice (the fuzz test found a repeated
+        // `output_item.added` doing so): an impossible order, refused before anything is emitted.
+        if self.is_open(id) {
+            return Err(ErrorKind::UnexpectedPayload {
+                detail: format!("part `{id}` started again while open"),
+            });
+        }
         if kind != PartKind::Reasoning {
             self.close_kind(PartKind::Reasoning, out);
         }
@@ -302,6 +309,16 @@ mod tests {
                 provider_executed: true
             }
         );
+    }
+
+    #[test]
+    fn a_part_cannot_start_twice() {
+        let mut parts = Parts::default();
+        let mut out = Vec::new();
+        parts.start(PartKind::ToolInput, "c", "f", false, &mut out).unwrap();
+        let err = parts.start(PartKind::ToolInput, "c", "f", false, &mut out).unwrap_err();
+        assert_eq!(err.to_string(), "unexpected payload: part `c` started again while open");
+        assert_eq!(out.len(), 1);
     }
 
     #[test]
