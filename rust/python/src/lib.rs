@@ -19,6 +19,11 @@ mod _core {
             "DEFAULT_MAX_EVENT_BYTES",
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
+        // The benchmarks refuse to time a build with debug assertions.
+        m.add(
+            "BUILD_PROFILE",
+            if cfg!(debug_assertions) { "debug" } else { "release" },
+        )?;
         Ok(())
     }
 }
