@@ -14,13 +14,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
 from tests.conftest import corpus_interactions, random_splits, require_corpus
 
-__all__ = ["Streams", "chunked_bodies", "core_or_none", "corpus_bodies", "record", "version_of"]
+__all__ = ["chunked_bodies", "core_or_none", "corpus_bodies", "record", "version_of"]
 
-# One stream per SSE body of the corpus, each a list of the chunks it is fed in.
-Streams = list[list[bytes]]
 
 SEED = 0x5EED
 

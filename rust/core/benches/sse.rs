@@ -98,5 +98,33 @@ fn bench_corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_corpus);
+/// One `data` line of `mb` MB fed in 1 KB chunks: time per MB must not grow with the size.
+fn bench_huge_event(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sse_huge_event_1KB_chunks");
+    group.sample_size(10);
+    for mb in [10usize, 40] {
+        let data_len = mb * 1_000_000;
+        let mut body = b"data: ".to_vec();
+        body.resize(body.len() + data_len, b'x');
+        body.extend_from_slice(b"\n\n");
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(format!("{mb}MB"), |b| {
+            b.iter(|| {
+                let mut decoder = SseDecoder::new(data_len + 64, false);
+                let mut seen = 0usize;
+                let mut sink = |e: SseEventRef<'_>| -> Result<()> {
+                    seen += black_box(e.data).len();
+                    Ok(())
+                };
+                for chunk in body.chunks(1024) {
+                    decoder.feed(chunk, &mut sink).unwrap();
+                }
+                assert_eq!(seen, data_len);
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_corpus, bench_huge_event);
 criterion_main!(benches);
