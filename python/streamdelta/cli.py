@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Sequence
 from importlib import resources
-from typing import Optional
 
 import streamdelta
 
@@ -68,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
