@@ -1,19 +1,67 @@
 """The Rust backend as a module with the same names as ``streamdelta.reference``.
 
-Classes come from the extension; the few helpers written in Python over ``feed()`` (iterators,
-async) live here so that both backends share one surface.
+Classes come from the extension; the helpers written in Python over ``feed()`` (iterators, async)
+are shared with the reference (``_iterators``).
 """
 
 from __future__ import annotations
 
-from ._core import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder, __version__
+from ._core import (
+    DEFAULT_MAX_EVENT_BYTES,
+    FAMILIES,
+    ErrorEvent,
+    Finish,
+    Message,
+    ReasoningDelta,
+    ReasoningEnd,
+    ReasoningStart,
+    ServerSentEvent,
+    Source,
+    SSEDecoder,
+    StreamParser,
+    StreamStart,
+    TextDelta,
+    TextEnd,
+    TextStart,
+    ToolCall,
+    ToolInputDelta,
+    ToolInputEnd,
+    ToolInputStart,
+    Usage,
+    __version__,
+    parse,
+)
+from ._iterators import make_iterators
 from .errors import JsonIncompleteError, StreamParseError
+
+iter_events, aiter_events = make_iterators(StreamParser)
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
     "JsonIncompleteError",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
     "SSEDecoder",
     "ServerSentEvent",
+    "Source",
     "StreamParseError",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
     "__version__",
+    "aiter_events",
+    "iter_events",
+    "parse",
 ]

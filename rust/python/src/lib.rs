@@ -2,11 +2,20 @@
 //! Each file mirrors the core module of the same name.
 
 mod errors;
+mod events;
 mod input;
+mod parser;
 mod sse;
 
 #[pyo3::pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::events::{
+        ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
+        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,
+    };
+    #[pymodule_export]
+    use super::parser::{parse, PyStreamParser};
     #[pymodule_export]
     use super::sse::{PyServerSentEvent, PySseDecoder};
 
@@ -19,6 +28,7 @@ mod _core {
             "DEFAULT_MAX_EVENT_BYTES",
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
+        m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
         // The benchmarks refuse to time a build with debug assertions.
         m.add(
             "BUILD_PROFILE",
