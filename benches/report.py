@@ -30,6 +30,29 @@ def mb_per_s(nbytes: float, seconds: float) -> float:
     return nbytes / seconds / 1e6
 
 
+IMPLEMENTATION_PARAMS = ("implementation", "impl", "name")
+
+
+def normalized(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(group, row) with ``implementation`` in ``extra_info``, for rows of benches that do not record it
+    (the implementation is then a parameter, and the other parameters name the group)."""
+    params = row.get("params") or {}
+    info = dict(row.get("extra_info") or {})
+    key = next((k for k in IMPLEMENTATION_PARAMS if k in params), None)
+    info.setdefault("implementation", params[key] if key else row["name"])
+    group = row.get("group")
+    if not group:
+        others = "-".join(str(v) for k, v in params.items() if k != key)
+        group = f"{row['name'].split('[', 1)[0]}[{others}]" if others else row["name"]
+    return group, {**row, "extra_info": info}
+
+
+def correct_cell(info: dict[str, Any]) -> str:
+    if "correct" not in info:
+        return "?"
+    return "yes" if info["correct"] else "**no**"
+
+
 def corpus_table(rows: list[dict[str, Any]], stat: str) -> list[str]:
     by_name = {r["extra_info"]["implementation"]: r for r in rows}
     rust = by_name.get("rust")
@@ -41,10 +64,12 @@ def corpus_table(rows: list[dict[str, Any]], stat: str) -> list[str]:
     for row in sorted(rows, key=lambda r: r["stats"][stat]):
         info, seconds = row["extra_info"], row["stats"][stat]
         ratio = f"{seconds / rust_time:.2f}" if rust_time else "n/a"
+        throughput = f"{mb_per_s(info['bytes'], seconds):,.0f}" if "bytes" in info else "–"
+        events = info.get("events")
+        per_event = f"{events / seconds:,.0f} | {seconds / events * 1e6:.2f}" if events else "– | –"
         out.append(
-            f"| {info['implementation']} | {info['version']} | {mb_per_s(info['bytes'], seconds):,.0f} "
-            f"| {info['events'] / seconds:,.0f} | {seconds / info['events'] * 1e6:.2f} | {ratio} "
-            f"| {'yes' if info['correct'] else '**no**'} |"
+            f"| {info['implementation']} | {info.get('version', '–')} | {throughput} | {per_event} | {ratio} "
+            f"| {correct_cell(info)} |"
         )
     return out
 
@@ -63,7 +88,7 @@ def linear_table(rows: list[dict[str, Any]], stat: str) -> list[str]:
         ratio = f"{seconds / rust_time[size]:.2f}" if size in rust_time else "n/a"
         out.append(
             f"| {info['implementation']} | {size} MB | {seconds * 1e3:,.0f} | {seconds * 1e3 / size:.2f} "
-            f"| {mb_per_s(info['bytes'], seconds):,.0f} | {ratio} | {'yes' if info['correct'] else '**no**'} |"
+            f"| {mb_per_s(info['bytes'], seconds):,.0f} | {ratio} | {correct_cell(info)} |"
         )
     return out
 
@@ -102,8 +127,9 @@ TITLES = {
 
 def render(data: dict[str, Any], criterion: Path | None, stat: str = "min") -> str:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in data["benchmarks"]:
-        groups[row["group"] or row["name"]].append(row)
+    for raw in data["benchmarks"]:
+        group, row = normalized(raw)
+        groups[group].append(row)
     machine = data["machine_info"]
     cpu = machine.get("cpu", {})
     commit = data.get("commit_info", {})

@@ -40,3 +40,16 @@ def test_huge_event_rows_give_time_per_mb() -> None:
     lines = render(data, None).splitlines()
     assert "| rust | 10 MB | 50 | 5.00 | 200 | 1.00 | yes |" in lines
     assert "| rust | 40 MB | 200 | 5.00 | 200 | 1.00 | yes |" in lines
+
+
+def test_rows_of_other_benches_group_by_their_parameters() -> None:
+    other = {
+        "group": None,
+        "name": "test_bench_x[openai-rust-whole]",
+        "params": {"family": "openai", "impl": "rust", "mode": "whole"},
+        "extra_info": {"bytes": 1_000_000, "correct": True},
+        "stats": {"min": 0.002},
+    }
+    lines = render({"machine_info": {}, "benchmarks": [other]}, None).splitlines()
+    assert "## test_bench_x[openai-whole]" in lines
+    assert "| rust | – | 500 | – | – | 1.00 | yes |" in lines
