@@ -21,7 +21,7 @@ REPRODUCING = """\
 It builds the extension in release mode (`make dev`), dumps the corpus's SSE bodies for criterion
 (`benches/dump_corpus.py`), runs `cargo bench -p streamdelta-core --bench sse`, then
 `pytest benches --benchmark-only --benchmark-json=target/bench.json` and this report
-(`benches/report.py`). Python rows time decoding only: each stream goes to a fresh decoder, events are
+(`benches/report.py`). The SSE rows time decoding only: each stream goes to a fresh decoder, events are
 counted and dropped as a consumer would; `correct` says that the implementation's (event, data, id)
 equal streamdelta's on the same input. A debug build of the extension refuses to be timed."""
 
