@@ -4,6 +4,8 @@ from typing import Any, ClassVar, Final, Union
 
 __version__: Final[str]
 DEFAULT_MAX_EVENT_BYTES: Final[int]
+BUILD_PROFILE: Final[str]
+"""``"debug"`` when built with debug assertions (``maturin develop`` without ``--release``), else ``"release"``."""
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 

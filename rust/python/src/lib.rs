@@ -29,6 +29,11 @@ mod _core {
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
         m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
+        // The benchmarks refuse to time a build with debug assertions.
+        m.add(
+            "BUILD_PROFILE",
+            if cfg!(debug_assertions) { "debug" } else { "release" },
+        )?;
         Ok(())
     }
 }
