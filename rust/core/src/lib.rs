@@ -7,3 +7,4 @@ pub mod error;
 pub mod sse;
 
 pub use error::{Error, ErrorKind, Result};
+pub mod json;
