@@ -13,6 +13,9 @@ from . import reference
 from .errors import JsonIncompleteError, StreamParseError
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
+    "JsonAccumulator",
+    "JsonDelta",
     "BACKEND",
     "DEFAULT_MAX_EVENT_BYTES",
     "JsonIncompleteError",
@@ -25,6 +28,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._core import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder, __version__
+    from ._core import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 
     BACKEND: str
 else:
@@ -44,6 +48,9 @@ else:
     DEFAULT_MAX_EVENT_BYTES = _impl.DEFAULT_MAX_EVENT_BYTES
     SSEDecoder = _impl.SSEDecoder
     ServerSentEvent = _impl.ServerSentEvent
+    DEFAULT_MAX_DEPTH = _impl.DEFAULT_MAX_DEPTH
+    JsonAccumulator = _impl.JsonAccumulator
+    JsonDelta = _impl.JsonDelta
     try:
         from importlib.metadata import version as _version
 

@@ -3,12 +3,16 @@
 
 mod errors;
 mod input;
+mod json;
 mod sse;
 
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
     use super::sse::{PyServerSentEvent, PySseDecoder};
+
+    #[pymodule_export]
+    use super::json::{PyJsonAccumulator, PyJsonDelta};
 
     use pyo3::prelude::*;
 
@@ -19,6 +23,7 @@ mod _core {
             "DEFAULT_MAX_EVENT_BYTES",
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
+        m.add("DEFAULT_MAX_DEPTH", streamdelta_core::json::DEFAULT_MAX_DEPTH)?;
         Ok(())
     }
 }

@@ -25,7 +25,7 @@ fn feed_chunks(chunks: &[&[u8]]) -> (Vec<OwnedDelta>, Result<()>, JsonAccumulato
     let mut result = Ok(());
     for chunk in chunks {
         result = acc.feed_with(chunk, &mut |d: &Delta<'_>| {
-            push_merged(&mut deltas, OwnedDelta::from(d))
+            push_merged(&mut deltas, OwnedDelta::from(d));
         });
         if result.is_err() {
             break;
@@ -308,10 +308,10 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     let leaf = prop_oneof![
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::Bool),
-        any::<i64>().prop_map(|n| serde_json::Value::from(n)),
+        any::<i64>().prop_map(serde_json::Value::from),
         any::<f64>()
             .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| serde_json::Value::from(f)),
+            .prop_map(serde_json::Value::from),
         "\\PC{0,12}|[\"\\\\\u{0}-\u{1f}é😀]{0,6}".prop_map(serde_json::Value::String),
     ];
     leaf.prop_recursive(6, 64, 6, |inner| {
