@@ -94,12 +94,25 @@ class JsonDelta:
 
 
 def _copy(value: Any) -> Any:
-    """A fresh copy of the containers in ``value`` (scalars are immutable and shared)."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+    """A fresh copy of the containers in ``value`` (scalars are immutable and shared). Iterative:
+    nesting up to ``max_depth`` must not meet Python's recursion limit."""
+    if not isinstance(value, (dict, list)):
+        return value
+    out: Any = type(value)()
+    pending = [(value, out)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                child: Any = type(item)()
+                pending.append((item, child))
+                item = child
+            if isinstance(target, list):
+                target.append(item)
+            else:
+                target[key] = item
+    return out
 
 
 def _invalid(detail: str, offset: int) -> CoreError:
