@@ -13,11 +13,11 @@ from . import reference
 from .errors import JsonIncompleteError, StreamParseError
 
 __all__ = [
+    "BACKEND",
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_EVENT_BYTES",
     "JsonAccumulator",
     "JsonDelta",
-    "BACKEND",
-    "DEFAULT_MAX_EVENT_BYTES",
     "JsonIncompleteError",
     "SSEDecoder",
     "ServerSentEvent",
@@ -27,8 +27,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._core import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder, __version__
-    from ._core import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+    from ._core import (
+        DEFAULT_MAX_DEPTH,
+        DEFAULT_MAX_EVENT_BYTES,
+        JsonAccumulator,
+        JsonDelta,
+        ServerSentEvent,
+        SSEDecoder,
+        __version__,
+    )
 
     BACKEND: str
 else:

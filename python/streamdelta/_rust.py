@@ -6,15 +6,22 @@ async) live here so that both backends share one surface.
 
 from __future__ import annotations
 
-from ._core import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder, __version__
-from ._core import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+from ._core import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_EVENT_BYTES,
+    JsonAccumulator,
+    JsonDelta,
+    ServerSentEvent,
+    SSEDecoder,
+    __version__,
+)
 from .errors import JsonIncompleteError, StreamParseError
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_EVENT_BYTES",
     "JsonAccumulator",
     "JsonDelta",
-    "DEFAULT_MAX_EVENT_BYTES",
     "JsonIncompleteError",
     "SSEDecoder",
     "ServerSentEvent",

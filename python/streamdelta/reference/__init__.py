@@ -4,14 +4,14 @@ and the benchmark baseline. Same names, signatures, exceptions and event fields 
 from __future__ import annotations
 
 from ..errors import JsonIncompleteError, StreamParseError
-from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_EVENT_BYTES",
     "JsonAccumulator",
     "JsonDelta",
-    "DEFAULT_MAX_EVENT_BYTES",
     "JsonIncompleteError",
     "SSEDecoder",
     "ServerSentEvent",

@@ -249,14 +249,14 @@ class JsonAccumulator:
                 continue
             if state == _VALUE:
                 self._value_start(byte, at, deltas)
-            elif state == _ARRAY_FIRST or state == _ARRAY_NEXT:
+            elif state in (_ARRAY_FIRST, _ARRAY_NEXT):
                 if byte == ord("]"):
                     if state == _ARRAY_NEXT:
                         raise _invalid("trailing comma", at)
                     self._close_container(deltas)
                 else:
                     self._value_start(byte, at, deltas)
-            elif state == _OBJECT_FIRST or state == _OBJECT_NEXT:
+            elif state in (_OBJECT_FIRST, _OBJECT_NEXT):
                 if byte == ord('"'):
                     self._begin_string(True)
                 elif byte == ord("}") and state == _OBJECT_FIRST:
