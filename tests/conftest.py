@@ -57,6 +57,27 @@ def corpus_interactions() -> tuple[tuple[str, cassettes.Interaction], ...]:
     return tuple(out)
 
 
+def family_of(item: cassettes.Interaction) -> str:
+    """The wire family of a recorded streaming call, from its URL."""
+    path = item.url.split("?", 1)[0]
+    if path.endswith("/chat/completions"):
+        return "openai-chat"
+    if path.endswith("/responses"):
+        return "openai-responses"
+    if path.endswith("invoke-with-response-stream"):
+        return "bedrock"
+    if path.endswith(("/messages", ":streamRawPredict")):
+        return "anthropic"
+    if path.endswith(":streamGenerateContent"):
+        return "gemini"
+    raise ValueError(f"no family for {item.url}")
+
+
+def family_bodies(family: str) -> list[tuple[str, bytes]]:
+    """(name, body) of every streaming interaction of the corpus in one wire family."""
+    return [(name, item.body) for name, item in corpus_interactions() if family_of(item) == family]
+
+
 def sse_bodies() -> list[tuple[str, bytes]]:
     return [(name, item.body) for name, item in corpus_interactions() if item.is_event_stream]
 

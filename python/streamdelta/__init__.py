@@ -12,32 +12,38 @@ from typing import TYPE_CHECKING
 from . import reference
 from .errors import JsonIncompleteError, StreamParseError
 
-__all__ = [
-    "BACKEND",
-    "DEFAULT_MAX_DEPTH",
-    "DEFAULT_MAX_EVENT_BYTES",
-    "JsonAccumulator",
-    "JsonDelta",
-    "JsonIncompleteError",
-    "SSEDecoder",
-    "ServerSentEvent",
-    "StreamParseError",
-    "__version__",
-    "reference",
-]
-
 if TYPE_CHECKING:
     from ._core import (
         DEFAULT_MAX_DEPTH,
         DEFAULT_MAX_EVENT_BYTES,
+        FAMILIES,
+        ErrorEvent,
+        Finish,
         JsonAccumulator,
         JsonDelta,
+        Message,
+        ReasoningDelta,
+        ReasoningEnd,
+        ReasoningStart,
         ServerSentEvent,
+        Source,
         SSEDecoder,
-        __version__,
+        StreamParser,
+        StreamStart,
+        TextDelta,
+        TextEnd,
+        TextStart,
+        ToolCall,
+        ToolInputDelta,
+        ToolInputEnd,
+        ToolInputStart,
+        Usage,
+        parse,
     )
+    from ._rust import aiter_events, iter_events
 
     BACKEND: str
+    __version__: str
 else:
     _forced = os.environ.get("STREAMDELTA_BACKEND", "").strip().lower()
     if _forced not in ("", "rust", "python"):
@@ -52,15 +58,46 @@ else:
         except ImportError:
             if _forced == "rust":
                 raise
-    DEFAULT_MAX_EVENT_BYTES = _impl.DEFAULT_MAX_EVENT_BYTES
-    SSEDecoder = _impl.SSEDecoder
-    ServerSentEvent = _impl.ServerSentEvent
-    DEFAULT_MAX_DEPTH = _impl.DEFAULT_MAX_DEPTH
-    JsonAccumulator = _impl.JsonAccumulator
-    JsonDelta = _impl.JsonDelta
+    for _name in reference.__all__:
+        globals()[_name] = getattr(_impl, _name)
     try:
         from importlib.metadata import version as _version
 
         __version__ = _version("streamdelta")
     except Exception:  # not installed (a source tree on sys.path)
         __version__ = "0+unknown"
+
+__all__ = [
+    "BACKEND",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
+    "JsonIncompleteError",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "Source",
+    "StreamParseError",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
+    "__version__",
+    "aiter_events",
+    "iter_events",
+    "parse",
+    "reference",
+]

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, Final, Union
+from typing import Any, ClassVar, Final, Union
 
 __version__: Final[str]
 DEFAULT_MAX_EVENT_BYTES: Final[int]
@@ -50,6 +50,239 @@ class SSEDecoder:
     @property
     def retry(self) -> int | None:
         """The reconnection time (ms) most recently set by a ``retry`` field, or None."""
+
+FAMILIES: Final[list[str]]
+
+class _Event:
+    type: ClassVar[str]
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a plain dict (``type`` first), the same from both backends."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class StreamStart(_Event):
+    """The response id and model, when the wire reports them."""
+
+    __match_args__ = ("id", "model")
+    id: Final[str | None]
+    model: Final[str | None]
+    def __init__(self, id: str | None = None, model: str | None = None) -> None: ...
+
+class TextStart(_Event):
+    """A text part opens."""
+
+    __match_args__ = ("id",)
+    id: Final[str]
+    def __init__(self, id: str) -> None: ...
+
+class TextDelta(_Event):
+    """Text of an open text part."""
+
+    __match_args__ = ("id", "text")
+    id: Final[str]
+    text: Final[str]
+    def __init__(self, id: str, text: str) -> None: ...
+
+class TextEnd(_Event):
+    """A text part closes."""
+
+    __match_args__ = ("id",)
+    id: Final[str]
+    def __init__(self, id: str) -> None: ...
+
+class ReasoningStart(_Event):
+    """A reasoning (thinking) part opens."""
+
+    __match_args__ = ("id",)
+    id: Final[str]
+    def __init__(self, id: str) -> None: ...
+
+class ReasoningDelta(_Event):
+    """Text of an open reasoning part."""
+
+    __match_args__ = ("id", "text")
+    id: Final[str]
+    text: Final[str]
+    def __init__(self, id: str, text: str) -> None: ...
+
+class ReasoningEnd(_Event):
+    """A reasoning part closes, with its signature (to send back) and whether it was redacted."""
+
+    __match_args__ = ("id", "signature", "redacted")
+    id: Final[str]
+    signature: Final[str | None]
+    redacted: Final[bool]
+    def __init__(self, id: str, signature: str | None = None, redacted: bool = False) -> None: ...
+
+class ToolInputStart(_Event):
+    """A tool call begins to stream."""
+
+    __match_args__ = ("id", "name")
+    id: Final[str]
+    name: Final[str]
+    def __init__(self, id: str, name: str) -> None: ...
+
+class ToolInputDelta(_Event):
+    """A raw fragment of a tool call's JSON arguments, exactly as sent."""
+
+    __match_args__ = ("id", "delta")
+    id: Final[str]
+    delta: Final[str]
+    def __init__(self, id: str, delta: str) -> None: ...
+
+class ToolInputEnd(_Event):
+    """A streamed tool call's arguments are complete; its ``ToolCall`` follows at once."""
+
+    __match_args__ = ("id",)
+    id: Final[str]
+    def __init__(self, id: str) -> None: ...
+
+class ToolCall(_Event):
+    """A complete tool call, ready to run; ``id`` is what the tool result must carry back."""
+
+    __match_args__ = ("id", "name", "arguments", "provider_executed")
+    id: Final[str]
+    name: Final[str]
+    arguments: Final[str]
+    provider_executed: Final[bool]
+    def __init__(self, id: str, name: str, arguments: str, provider_executed: bool = False) -> None: ...
+    @property
+    def input(self) -> Any:
+        """The arguments parsed as JSON (parsed on each access)."""
+
+class Source(_Event):
+    """A citation or web-search source."""
+
+    __match_args__ = ("id", "url", "title")
+    id: Final[str]
+    url: Final[str]
+    title: Final[str | None]
+    def __init__(self, id: str, url: str, title: str | None = None) -> None: ...
+
+class Usage:
+    """Token usage with one meaning for every provider (cached tokens inside ``input_tokens``,
+    reasoning tokens inside ``output_tokens``)."""
+
+    __match_args__ = (
+        "input_tokens",
+        "output_tokens",
+        "total_tokens",
+        "reasoning_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost",
+    )
+    input_tokens: Final[int]
+    output_tokens: Final[int]
+    total_tokens: Final[int]
+    reasoning_tokens: Final[int]
+    cache_read_tokens: Final[int]
+    cache_write_tokens: Final[int]
+    cost: Final[float | None]
+    def __init__(
+        self,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        total_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        cost: float | None = None,
+    ) -> None: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The usage as a plain dict, the same from both backends."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Finish(_Event):
+    """The response ended: ``reason`` is one of stop, length, tool_calls, content_filter, error, other."""
+
+    __match_args__ = ("reason", "raw_reason", "usage", "provider_metadata_json")
+    reason: Final[str]
+    raw_reason: Final[str | None]
+    usage: Final[Usage | None]
+    provider_metadata_json: Final[str | None]
+    def __init__(
+        self,
+        reason: str,
+        raw_reason: str | None = None,
+        usage: Usage | None = None,
+        provider_metadata_json: str | None = None,
+    ) -> None: ...
+    @property
+    def provider_metadata(self) -> Any:
+        """``provider_metadata_json`` parsed (None when absent)."""
+
+class ErrorEvent(_Event):
+    """An error the provider sent mid-stream, or one the parser reports (``incomplete_stream``,
+    ``parse_error``)."""
+
+    __match_args__ = ("message", "kind", "raw")
+    message: Final[str]
+    kind: Final[str]
+    raw: Final[str | None]
+    def __init__(self, message: str, kind: str, raw: str | None = None) -> None: ...
+
+Event = Union[
+    StreamStart,
+    TextStart,
+    TextDelta,
+    TextEnd,
+    ReasoningStart,
+    ReasoningDelta,
+    ReasoningEnd,
+    ToolInputStart,
+    ToolInputDelta,
+    ToolInputEnd,
+    ToolCall,
+    Source,
+    Finish,
+    ErrorEvent,
+]
+
+class Message:
+    """The final response assembled from the events so far."""
+
+    id: Final[str | None]
+    model: Final[str | None]
+    text: Final[str]
+    reasoning: Final[str]
+    reasoning_signatures: Final[tuple[str, ...]]
+    tool_calls: Final[tuple[ToolCall, ...]]
+    sources: Final[tuple[Source, ...]]
+    finish_reason: Final[str | None]
+    raw_finish_reason: Final[str | None]
+    usage: Final[Usage | None]
+    provider_metadata_json: Final[str | None]
+    errors: Final[tuple[ErrorEvent, ...]]
+    def to_dict(self) -> dict[str, Any]:
+        """The message as a plain dict (nested values too)."""
+
+class StreamParser:
+    """One response stream: ``feed()`` the body's chunks, get normalized events.
+
+    ``family`` is one of ``FAMILIES`` or ``"auto"`` (detected from the first payload).
+    ``on_error="emit"`` turns faulty payloads into ``ErrorEvent(kind="parse_error")``.
+    """
+
+    def __init__(self, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> None: ...
+    def feed(self, chunk: Chunk) -> list[Event]:
+        """Feeds a chunk of the response body; returns the events it completed.
+
+        Raises ``StreamParseError`` (offset, event index, excerpt, and ``events`` parsed before
+        the fault); the parser stays usable and reads the rest of the chunk on the next call.
+        """
+    def close(self) -> list[Event]:
+        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
+    @property
+    def message(self) -> Message:
+        """The response assembled from the events so far."""
+    @property
+    def family(self) -> str | None:
+        """The wire family in use (None until detected)."""
+
+def parse(body: Chunk, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> list[Event]:
+    """Parses a whole response body; returns its events (the end-of-stream ones included)."""
 
 DEFAULT_MAX_DEPTH: Final[int]
 

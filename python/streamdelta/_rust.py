@@ -1,7 +1,7 @@
 """The Rust backend as a module with the same names as ``streamdelta.reference``.
 
-Classes come from the extension; the few helpers written in Python over ``feed()`` (iterators,
-async) live here so that both backends share one surface.
+Classes come from the extension; the helpers written in Python over ``feed()`` (iterators, async)
+are shared with the reference (``_iterators``).
 """
 
 from __future__ import annotations
@@ -9,22 +9,65 @@ from __future__ import annotations
 from ._core import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_EVENT_BYTES,
+    FAMILIES,
+    ErrorEvent,
+    Finish,
     JsonAccumulator,
     JsonDelta,
+    Message,
+    ReasoningDelta,
+    ReasoningEnd,
+    ReasoningStart,
     ServerSentEvent,
+    Source,
     SSEDecoder,
+    StreamParser,
+    StreamStart,
+    TextDelta,
+    TextEnd,
+    TextStart,
+    ToolCall,
+    ToolInputDelta,
+    ToolInputEnd,
+    ToolInputStart,
+    Usage,
     __version__,
+    parse,
 )
+from ._iterators import make_iterators
 from .errors import JsonIncompleteError, StreamParseError
+
+iter_events, aiter_events = make_iterators(StreamParser)
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
     "JsonAccumulator",
     "JsonDelta",
     "JsonIncompleteError",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
     "SSEDecoder",
     "ServerSentEvent",
+    "Source",
     "StreamParseError",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
     "__version__",
+    "aiter_events",
+    "iter_events",
+    "parse",
 ]

@@ -3,17 +3,61 @@ and the benchmark baseline. Same names, signatures, exceptions and event fields 
 
 from __future__ import annotations
 
+from .._iterators import make_iterators
 from ..errors import JsonIncompleteError, StreamParseError
+from .events import (
+    ErrorEvent,
+    Finish,
+    Message,
+    ReasoningDelta,
+    ReasoningEnd,
+    ReasoningStart,
+    Source,
+    StreamStart,
+    TextDelta,
+    TextEnd,
+    TextStart,
+    ToolCall,
+    ToolInputDelta,
+    ToolInputEnd,
+    ToolInputStart,
+    Usage,
+)
+from .families import FAMILIES
 from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
+
+iter_events, aiter_events = make_iterators(StreamParser)
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
     "JsonAccumulator",
     "JsonDelta",
     "JsonIncompleteError",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
     "SSEDecoder",
     "ServerSentEvent",
+    "Source",
     "StreamParseError",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
+    "aiter_events",
+    "iter_events",
+    "parse",
 ]

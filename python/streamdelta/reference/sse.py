@@ -44,6 +44,7 @@ class SseEventRef(NamedTuple):
     id: str
     retry: int | None
     event_index: int
+    start_offset: int
     end_offset: int
 
 
@@ -65,6 +66,7 @@ class SseTokenizer:
         self._carry = b""
         self._data: list[bytes] = []
         self._data_len = 0
+        self._data_start = 0
         self._event_type = b""
         self._event_retry: int | None = None
         self._id_buffer = ""
@@ -198,6 +200,8 @@ class SseTokenizer:
                 self._reset_event()
                 self._skipping_event = True
                 raise CoreError(event_too_large(self.max_event_bytes), self._line_start)
+            if not self._data:
+                self._data_start = self._line_start
             self._data.append(value)
             self._data_len += len(value) + 1
         elif name == b"event":
@@ -222,7 +226,7 @@ class SseTokenizer:
         event = self._event_type.decode("utf-8", "replace") if self._event_type else "message"
         retry = self._event_retry
         self._reset_event()
-        on_event(SseEventRef(event, data, self.last_event_id, retry, index, self.offset))
+        on_event(SseEventRef(event, data, self.last_event_id, retry, index, self._data_start, self.offset))
 
     def _reset_event(self) -> None:
         self._data = []

@@ -37,7 +37,8 @@ fn feed_all(doc: &[u8], with_deltas: bool, snapshot: bool) -> usize {
     let mut seen = 0usize;
     for fragment in doc.chunks(FRAGMENT) {
         if with_deltas {
-            acc.feed_with(fragment, &mut |d: &Delta<'_>| seen += d.path.len()).unwrap();
+            acc.feed_with(fragment, &mut |d: &Delta<'_>| seen += d.path.len())
+                .unwrap();
         } else {
             acc.feed(fragment).unwrap();
         }

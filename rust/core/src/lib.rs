@@ -4,7 +4,15 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod error;
+pub mod events;
+pub mod families;
+pub mod json;
+pub mod message;
+pub mod parser;
 pub mod sse;
 
 pub use error::{Error, ErrorKind, Result};
-pub mod json;
+pub use events::{Event, FinishReason, Usage};
+pub use families::Family;
+pub use message::Message;
+pub use parser::{OnError, Options, StreamParser};

@@ -30,6 +30,8 @@ pub struct SseEventRef<'a> {
     pub retry: Option<u64>,
     /// Index of this event in the stream, from 0.
     pub event_index: u64,
+    /// Byte offset of the event's first `data` line.
+    pub start_offset: u64,
     /// Byte offset just past the blank line (or end of stream) that dispatched it.
     pub end_offset: u64,
 }
@@ -74,6 +76,8 @@ pub struct SseDecoder {
     carry: Vec<u8>,
     data: Vec<u8>,
     has_data: bool,
+    /// Offset of the first `data` line of the event being received.
+    data_start: u64,
     event_type: Vec<u8>,
     event_retry: Option<u64>,
     id_buffer: String,
@@ -106,6 +110,7 @@ impl SseDecoder {
             carry: Vec::new(),
             data: Vec::new(),
             has_data: false,
+            data_start: 0,
             event_type: Vec::new(),
             event_retry: None,
             id_buffer: String::new(),
@@ -339,9 +344,12 @@ impl SseDecoder {
                         start,
                     ));
                 }
+                if !self.has_data {
+                    self.data_start = self.line_start;
+                    self.has_data = true;
+                }
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
-                self.has_data = true;
             }
             b"event" => {
                 self.event_type.clear();
@@ -387,6 +395,7 @@ impl SseDecoder {
                 id: &self.last_event_id,
                 retry: self.event_retry,
                 event_index: index,
+                start_offset: self.data_start,
                 end_offset: self.offset,
             })
         };

@@ -155,7 +155,11 @@ impl<'py> SnapshotBuilder for PyBuilder<'_, 'py> {
         let made = match self.cache.take() {
             Some(cache) if cache.start == start && cache.len <= text.len() => match text.get(cache.len..) {
                 Some("") => cache.text.into_bound(py),
-                Some(new) => cache.text.bind(py).add(PyString::new(py, new))?.cast_into::<PyString>()?,
+                Some(new) => cache
+                    .text
+                    .bind(py)
+                    .add(PyString::new(py, new))?
+                    .cast_into::<PyString>()?,
                 None => PyString::new(py, text),
             },
             _ => PyString::new(py, text),
@@ -215,7 +219,9 @@ impl PyJsonAccumulator {
     #[pyo3(signature = (max_depth = DEFAULT_MAX_DEPTH_ARG))]
     fn new(max_depth: i64) -> PyResult<Self> {
         let Ok(max_depth) = usize::try_from(max_depth) else {
-            return Err(PyValueError::new_err(format!("max_depth must be >= 0, got {max_depth}")));
+            return Err(PyValueError::new_err(format!(
+                "max_depth must be >= 0, got {max_depth}"
+            )));
         };
         Ok(Self {
             inner: JsonAccumulator::new(max_depth),
@@ -245,12 +251,13 @@ impl PyJsonAccumulator {
         let bytes = chunk_bytes(fragment)?;
         let mut out: Vec<Py<PyAny>> = Vec::new();
         let mut creation_error: Option<PyErr> = None;
-        let result = self.inner.feed_with(&bytes, &mut |delta: &Delta<'_>| {
-            match PyJsonDelta::from_delta(py, delta).and_then(|d| Py::new(py, d)) {
+        let result = self.inner.feed_with(
+            &bytes,
+            &mut |delta: &Delta<'_>| match PyJsonDelta::from_delta(py, delta).and_then(|d| Py::new(py, d)) {
                 Ok(obj) => out.push(obj.into_any()),
                 Err(err) => creation_error = creation_error.take().or(Some(err)),
-            }
-        });
+            },
+        );
         if let Some(err) = creation_error {
             return Err(err);
         }

@@ -2,17 +2,25 @@
 //! Each file mirrors the core module of the same name.
 
 mod errors;
+mod events;
 mod input;
 mod json;
+mod parser;
 mod sse;
 
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
-    use super::sse::{PyServerSentEvent, PySseDecoder};
-
+    use super::events::{
+        ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
+        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,
+    };
     #[pymodule_export]
     use super::json::{PyJsonAccumulator, PyJsonDelta};
+    #[pymodule_export]
+    use super::parser::{parse, PyStreamParser};
+    #[pymodule_export]
+    use super::sse::{PyServerSentEvent, PySseDecoder};
 
     use pyo3::prelude::*;
 
@@ -23,6 +31,7 @@ mod _core {
             "DEFAULT_MAX_EVENT_BYTES",
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
+        m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
         m.add("DEFAULT_MAX_DEPTH", streamdelta_core::json::DEFAULT_MAX_DEPTH)?;
         Ok(())
     }

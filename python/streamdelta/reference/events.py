@@ -1,0 +1,252 @@
+"""The normalized event classes, ``Usage`` and ``Message``: the twin of ``rust/python/src/events.rs``.
+
+Frozen, ``==`` by value, hashable, usable in ``match`` and with the same ``repr`` and ``to_dict()``
+as the Rust classes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+__all__ = [
+    "ErrorEvent",
+    "Event",
+    "Finish",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
+    "Source",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
+]
+
+_MISSING: Any = object()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, (_Value, Usage)):
+        return value.to_dict()
+    return value
+
+
+class _Value:
+    """Base of the frozen value classes: subclasses name their fields and defaults."""
+
+    __slots__ = ()
+    type: ClassVar[str | None] = None
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fields = self._fields
+        if len(args) > len(fields):
+            raise TypeError(f"{type(self).__name__}() takes at most {len(fields)} arguments ({len(args)} given)")
+        values = dict(zip(fields, args))
+        for name, value in kwargs.items():
+            if name not in fields:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+            if name in values:
+                raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
+            values[name] = value
+        for name in fields:
+            value = values.get(name, _MISSING)
+            if value is _MISSING:
+                if name not in self._defaults:
+                    raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
+                value = self._defaults[name]
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as a plain dict (nested values too), the same from both backends."""
+        out: dict[str, Any] = {} if self.type is None else {"type": self.type}
+        for name in self._fields:
+            out[name] = _plain(getattr(self, name))
+        return out
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Value)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class Usage:
+    """Token usage, one meaning for every provider (see DESIGN.md)."""
+
+    __slots__ = (
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost",
+        "input_tokens",
+        "output_tokens",
+        "reasoning_tokens",
+        "total_tokens",
+    )
+    __match_args__ = (
+        "input_tokens",
+        "output_tokens",
+        "total_tokens",
+        "reasoning_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost",
+    )
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    reasoning_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost: float | None
+
+    def __init__(
+        self,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        total_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        cost: float | None = None,
+    ) -> None:
+        for name, value in zip(
+            self.__match_args__,
+            (input_tokens, output_tokens, total_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens, cost),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Usage is frozen: cannot set {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The usage as a plain dict, the same from both backends."""
+        return dict(zip(self.__match_args__, self._values()))
+
+    def __repr__(self) -> str:
+        return "Usage(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__) + ")"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any]) -> Any:
+    return type(
+        name,
+        (_Value,),
+        {
+            "__slots__": fields,
+            "__match_args__": fields,
+            "type": type_name,
+            "_fields": fields,
+            "_defaults": defaults,
+            "__module__": __name__,
+        },
+    )
+
+
+StreamStart = _event("StreamStart", "stream_start", ("id", "model"), {"id": None, "model": None})
+TextStart = _event("TextStart", "text_start", ("id",), {})
+TextDelta = _event("TextDelta", "text_delta", ("id", "text"), {})
+TextEnd = _event("TextEnd", "text_end", ("id",), {})
+ReasoningStart = _event("ReasoningStart", "reasoning_start", ("id",), {})
+ReasoningDelta = _event("ReasoningDelta", "reasoning_delta", ("id", "text"), {})
+ReasoningEnd = _event(
+    "ReasoningEnd", "reasoning_end", ("id", "signature", "redacted"), {"signature": None, "redacted": False}
+)
+ToolInputStart = _event("ToolInputStart", "tool_input_start", ("id", "name"), {})
+ToolInputDelta = _event("ToolInputDelta", "tool_input_delta", ("id", "delta"), {})
+ToolInputEnd = _event("ToolInputEnd", "tool_input_end", ("id",), {})
+Source = _event("Source", "source", ("id", "url", "title"), {"title": None})
+ErrorEvent = _event("ErrorEvent", "error", ("message", "kind", "raw"), {"raw": None})
+_MESSAGE_FIELDS = (
+    "id",
+    "model",
+    "text",
+    "reasoning",
+    "reasoning_signatures",
+    "tool_calls",
+    "sources",
+    "finish_reason",
+    "raw_finish_reason",
+    "usage",
+    "provider_metadata_json",
+    "errors",
+)
+Message = _event("Message", None, _MESSAGE_FIELDS, dict.fromkeys(_MESSAGE_FIELDS))
+
+
+class ToolCall(_Value):
+    """A complete tool call, ready to run; ``input`` parses ``arguments``."""
+
+    __slots__ = ("arguments", "id", "name", "provider_executed")
+    __match_args__ = ("id", "name", "arguments", "provider_executed")
+    type = "tool_call"
+    _fields = ("id", "name", "arguments", "provider_executed")
+    _defaults: ClassVar[dict[str, Any]] = {"provider_executed": False}
+    id: str
+    name: str
+    arguments: str
+    provider_executed: bool
+
+    @property
+    def input(self) -> Any:
+        """The arguments parsed as JSON (parsed on each access)."""
+        return json.loads(self.arguments)
+
+
+class Finish(_Value):
+    """The end of the response: normalized reason, the raw one, usage, provider extras."""
+
+    __slots__ = ("provider_metadata_json", "raw_reason", "reason", "usage")
+    __match_args__ = ("reason", "raw_reason", "usage", "provider_metadata_json")
+    type = "finish"
+    _fields = ("reason", "raw_reason", "usage", "provider_metadata_json")
+    _defaults: ClassVar[dict[str, Any]] = {"raw_reason": None, "usage": None, "provider_metadata_json": None}
+    reason: str
+    raw_reason: str | None
+    usage: Usage | None
+    provider_metadata_json: str | None
+
+    @property
+    def provider_metadata(self) -> Any:
+        """``provider_metadata_json`` parsed (None when absent)."""
+        raw = self.provider_metadata_json
+        return None if raw is None else json.loads(raw)
+
+
+Event = Any  # any of the classes above; the Rust backend has its own classes of the same names

@@ -1,0 +1,118 @@
+"""Wire families: twin of ``rust/core/src/families/mod.rs``.
+
+A family decoder sees one payload at a time (the SSE event type and its data) and raises
+``PayloadError`` with the message of the fault; the parser adds where it happened.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..error import invalid_json, unexpected_payload
+from ..events import ErrorEvent, Finish, Usage
+
+if TYPE_CHECKING:
+    from .parts import Parts
+
+FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
+INCOMPLETE_STREAM = "incomplete_stream"
+PARSE_ERROR = "parse_error"
+
+
+class PayloadError(Exception):
+    """A payload the family cannot take; the text is the message of the core's ``ErrorKind``."""
+
+
+class FamilyDecoder(Protocol):
+    def payload(self, event: str, data: str, out: list[Any]) -> None: ...
+    def end(self, out: list[Any]) -> None: ...
+
+
+def parse_json(data: str) -> Any:
+    """A payload parsed as JSON; the error text matches the core's."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise PayloadError(invalid_json("not valid JSON")) from None
+
+
+def wrong_shape() -> PayloadError:
+    """The error for JSON of a shape the family does not define (serde's `Category::Data`)."""
+    return PayloadError(unexpected_payload("JSON of the wrong shape"))
+
+
+def incomplete(parts: Parts, usage: Usage, out: list[Any]) -> None:
+    """Closes every open part, then reports the cut stream."""
+    parts.close_all(out)
+    out.append(ErrorEvent("the stream ended before its terminal event", INCOMPLETE_STREAM, None))
+    out.append(Finish("error", None, usage, None))
+
+
+def new_decoder(family: str) -> FamilyDecoder:
+    from . import anthropic, gemini, openai_chat, openai_responses
+
+    if family == "openai-chat":
+        return openai_chat.Decoder()
+    if family == "openai-responses":
+        return openai_responses.Decoder()
+    if family in ("anthropic", "bedrock"):
+        return anthropic.Decoder()
+    return gemini.Decoder()
+
+
+_ANTHROPIC_TYPES = frozenset(
+    (
+        "message_start",
+        "message_delta",
+        "message_stop",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "ping",
+    )
+)
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError
+
+
+def detect(event: str, data: str) -> str | None:
+    """Which family sent this payload (the first of a stream), or None when it cannot tell."""
+    if data.strip() == "[DONE]":
+        return "openai-chat"
+    try:
+        probe = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(probe, dict):
+        return None
+    try:
+        kind = _str_or_none(probe.get("type"))
+        obj = _str_or_none(probe.get("object"))
+    except TypeError:
+        return None
+    error = probe.get("error")
+    if error is not None and not isinstance(error, dict):
+        return None
+    if kind is not None:
+        if kind.startswith("response."):
+            return "openai-responses"
+        if kind in _ANTHROPIC_TYPES:
+            return "anthropic"
+        if kind == "error" and error is not None:
+            return "anthropic"
+        if kind == "error" and probe.get("message") is not None:
+            return "openai-responses"
+    if probe.get("choices") is not None or (obj is not None and obj.startswith("chat.completion")):
+        return "openai-chat"
+    if any(probe.get(k) is not None for k in ("candidates", "usageMetadata", "promptFeedback")):
+        return "gemini"
+    if error is not None:
+        return "gemini" if error.get("status") is not None else "openai-chat"
+    if event.startswith("response."):
+        return "openai-responses"
+    return None

@@ -1,0 +1,129 @@
+"""One response stream: twin of ``rust/core/src/parser.rs`` and ``rust/python/src/parser.rs``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .error import CoreError, unexpected_payload
+from .events import ErrorEvent, Finish, Usage
+from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
+from .message import MessageBuilder
+from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes
+
+__all__ = ["StreamParser", "parse"]
+
+
+def _family_arg(family: str) -> str | None:
+    if family == "auto":
+        return None
+    if family not in FAMILIES:
+        names = '", "'.join(FAMILIES)
+        raise ValueError(f'unknown family "{family}"; expected one of "auto", "{names}"')
+    return family
+
+
+def _on_error_arg(on_error: str) -> str:
+    if on_error not in ("raise", "emit"):
+        raise ValueError(f'unknown on_error "{on_error}"; expected "raise" or "emit"')
+    return on_error
+
+
+class StreamParser:
+    """One response stream: ``feed()`` the body's chunks, get normalized events."""
+
+    def __init__(
+        self, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    ) -> None:
+        self._requested = _family_arg(family)
+        self._emit = _on_error_arg(on_error) == "emit"
+        # A response body is finite: its last event counts even without the blank line.
+        self._sse = SseTokenizer(max_event_bytes, flush_at_eof=True)
+        self._decoder: FamilyDecoder | None = None if self._requested is None else new_decoder(self._requested)
+        self._detected: str | None = None
+        self._message = MessageBuilder()
+        self._closed = False
+
+    @property
+    def family(self) -> str | None:
+        """The wire family: the one asked for, or the one detected (None until the first payload)."""
+        return self._requested or self._detected
+
+    @property
+    def message(self) -> Any:
+        """The response assembled from the events so far."""
+        return self._message.build()
+
+    def _payload(self, out: list[Any]) -> Callable[[SseEventRef], None]:
+        def on_event(e: SseEventRef) -> None:
+            try:
+                decoder = self._decoder
+                if decoder is None:
+                    family = detect(e.event, e.data)
+                    if family is None:
+                        raise PayloadError(
+                            unexpected_payload("cannot tell the wire family from the first payload; pass `family=`")
+                        )
+                    self._detected = family
+                    decoder = self._decoder = new_decoder(family)
+                decoder.payload(e.event, e.data, out)
+            except PayloadError as fault:
+                err = CoreError(str(fault), e.start_offset, e.event_index, e.data)
+                if not self._emit:
+                    raise err from None
+                out.append(ErrorEvent(str(err), PARSE_ERROR, e.data))
+
+        return on_event
+
+    def _run(self, step: Callable[[list[Any]], None]) -> list[Any]:
+        out: list[Any] = []
+        try:
+            step(out)
+        except CoreError as err:
+            self._fold(out)
+            raise err.to_exception(out) from None
+        self._fold(out)
+        return out
+
+    def _fold(self, events: list[Any]) -> None:
+        for event in events:
+            self._message.apply(event)
+
+    def feed(self, chunk: Chunk) -> list[Any]:
+        """Feeds a chunk of the response body; returns the events it completed."""
+        data = chunk_bytes(chunk)
+        return self._run(lambda out: self._sse.feed(data, self._payload(out)))
+
+    def close(self) -> list[Any]:
+        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
+
+        def step(out: list[Any]) -> None:
+            self._sse.close(self._payload(out))
+            if self._closed:
+                return
+            self._closed = True
+            if self._decoder is not None:
+                self._decoder.end(out)
+            else:
+                out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))
+                out.append(Finish("error", None, Usage(), None))
+
+        return self._run(step)
+
+
+def parse(
+    body: Chunk, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+) -> list[Any]:
+    """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+    data = chunk_bytes(body)
+    parser = StreamParser(family, on_error=on_error, max_event_bytes=max_event_bytes)
+    out: list[Any] = []
+    try:
+        out.extend(parser.feed(data))
+        out.extend(parser.close())
+    except Exception as err:
+        from ..errors import StreamParseError
+
+        if isinstance(err, StreamParseError):
+            err.events = out + err.events
+        raise
+    return out

@@ -1,0 +1,273 @@
+//! Wire families: each maps one provider protocol's payloads onto the normalized events.
+//!
+//! A family decoder sees one payload at a time (the SSE event type and its data, or the JSON of one
+//! AWS event-stream frame) and never the framing; [`crate::parser::StreamParser`] owns the framing,
+//! the choice of family and error positions.
+
+pub mod anthropic;
+pub mod gemini;
+pub mod openai_chat;
+pub mod openai_responses;
+pub mod parts;
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::error::ErrorKind;
+use crate::events::{error_kind, Event, FinishReason, Usage};
+use parts::Parts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    OpenAiChat,
+    OpenAiResponses,
+    Anthropic,
+    Gemini,
+    /// Anthropic events inside AWS event-stream frames.
+    Bedrock,
+}
+
+impl Family {
+    pub const NAMES: [&'static str; 5] = ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenAiChat => "openai-chat",
+            Self::OpenAiResponses => "openai-responses",
+            Self::Anthropic => "anthropic",
+            Self::Gemini => "gemini",
+            Self::Bedrock => "bedrock",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "openai-chat" => Some(Self::OpenAiChat),
+            "openai-responses" => Some(Self::OpenAiResponses),
+            "anthropic" => Some(Self::Anthropic),
+            "gemini" => Some(Self::Gemini),
+            "bedrock" => Some(Self::Bedrock),
+            _ => None,
+        }
+    }
+}
+
+/// What every family decoder does.
+pub trait FamilyDecoder {
+    /// One payload: `event` is the SSE event type (`message` when the stream named none).
+    fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind>;
+    /// End of stream: close what is open; a stream cut before its terminal event gets
+    /// [`incomplete`]'s `error` + `finish`.
+    fn end(&mut self, out: &mut Vec<Event>);
+}
+
+/// The decoder of one family, dispatched without a vtable.
+#[derive(Debug)]
+pub enum Decoder {
+    OpenAiChat(openai_chat::Decoder),
+    OpenAiResponses(openai_responses::Decoder),
+    Anthropic(anthropic::Decoder),
+    Gemini(gemini::Decoder),
+}
+
+impl Decoder {
+    pub fn new(family: Family) -> Self {
+        match family {
+            Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),
+            Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
+            Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
+            Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+        }
+    }
+
+    pub fn family(&self) -> Family {
+        match self {
+            Self::OpenAiChat(_) => Family::OpenAiChat,
+            Self::OpenAiResponses(_) => Family::OpenAiResponses,
+            Self::Anthropic(_) => Family::Anthropic,
+            Self::Gemini(_) => Family::Gemini,
+        }
+    }
+
+    fn inner(&mut self) -> &mut dyn FamilyDecoder {
+        match self {
+            Self::OpenAiChat(d) => d,
+            Self::OpenAiResponses(d) => d,
+            Self::Anthropic(d) => d,
+            Self::Gemini(d) => d,
+        }
+    }
+
+    pub fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        match self {
+            // Direct calls on the hot path: the match lets each one inline.
+            Self::OpenAiChat(d) => d.payload(event, data, out),
+            Self::OpenAiResponses(d) => d.payload(event, data, out),
+            Self::Anthropic(d) => d.payload(event, data, out),
+            Self::Gemini(d) => d.payload(event, data, out),
+        }
+    }
+
+    pub fn end(&mut self, out: &mut Vec<Event>) {
+        self.inner().end(out);
+    }
+}
+
+/// Closes every open part, then reports the cut: `error(kind="incomplete_stream")` and
+/// `finish(reason="error")` with the usage known so far.
+pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
+    parts.close_all(out);
+    out.push(Event::Error {
+        message: "the stream ended before its terminal event".to_owned(),
+        kind: error_kind::INCOMPLETE_STREAM.to_owned(),
+        raw: None,
+    });
+    out.push(Event::Finish {
+        reason: FinishReason::Error,
+        raw_reason: None,
+        usage: usage.clone(),
+        provider_metadata_json: None,
+    });
+}
+
+/// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
+pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
+    serde_json::from_str(data).map_err(|e| json_error(&e))
+}
+
+/// serde's message, with the kind of fault first: "expected value at line 1 column 1" style text
+/// differs between serde and Python's json, so the reference maps both onto these few words.
+pub fn json_error(e: &serde_json::Error) -> ErrorKind {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ErrorKind::InvalidJson {
+            detail: "not valid JSON".to_owned(),
+        },
+        Category::Data => ErrorKind::UnexpectedPayload {
+            detail: "JSON of the wrong shape".to_owned(),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    object: Option<Cow<'a, str>>,
+    choices: Option<serde::de::IgnoredAny>,
+    candidates: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "usageMetadata")]
+    usage_metadata: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "promptFeedback")]
+    prompt_feedback: Option<serde::de::IgnoredAny>,
+    error: Option<ErrorProbe>,
+    message: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct ErrorProbe {
+    status: Option<serde::de::IgnoredAny>,
+}
+
+/// Which family sent this payload (the first of a stream), or `None` when it cannot tell.
+pub fn detect(event: &str, data: &str) -> Option<Family> {
+    if data.trim() == "[DONE]" {
+        return Some(Family::OpenAiChat);
+    }
+    let probe: Probe<'_> = serde_json::from_str(data).ok()?;
+    if let Some(kind) = probe.kind.as_deref() {
+        if kind.starts_with("response.") {
+            return Some(Family::OpenAiResponses);
+        }
+        match kind {
+            "message_start"
+            | "message_delta"
+            | "message_stop"
+            | "content_block_start"
+            | "content_block_delta"
+            | "content_block_stop"
+            | "ping" => return Some(Family::Anthropic),
+            // Both send `type: error`: Anthropic nests an `error` object, Responses puts `message` on top.
+            "error" if probe.error.is_some() => return Some(Family::Anthropic),
+            "error" if probe.message.is_some() => return Some(Family::OpenAiResponses),
+            _ => {}
+        }
+    }
+    if probe.choices.is_some()
+        || probe
+            .object
+            .as_deref()
+            .is_some_and(|o| o.starts_with("chat.completion"))
+    {
+        return Some(Family::OpenAiChat);
+    }
+    if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
+        return Some(Family::Gemini);
+    }
+    match probe.error {
+        Some(ErrorProbe { status: Some(_) }) => Some(Family::Gemini),
+        Some(_) => Some(Family::OpenAiChat),
+        None if event.starts_with("response.") => Some(Family::OpenAiResponses),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_family() {
+        let cases = [
+            (
+                "message",
+                r#"{"id":"x","object":"chat.completion.chunk","choices":[]}"#,
+                Some(Family::OpenAiChat),
+            ),
+            (
+                "message",
+                r#"{"choices":[],"prompt_filter_results":[]}"#,
+                Some(Family::OpenAiChat),
+            ),
+            ("message", "[DONE]", Some(Family::OpenAiChat)),
+            (
+                "response.created",
+                r#"{"type":"response.created"}"#,
+                Some(Family::OpenAiResponses),
+            ),
+            (
+                "error",
+                r#"{"type":"error","message":"x","code":"y"}"#,
+                Some(Family::OpenAiResponses),
+            ),
+            (
+                "message_start",
+                r#"{"type":"message_start","message":{}}"#,
+                Some(Family::Anthropic),
+            ),
+            (
+                "error",
+                r#"{"type":"error","error":{"type":"overloaded_error"}}"#,
+                Some(Family::Anthropic),
+            ),
+            ("message", r#"{"candidates":[{"content":{}}]}"#, Some(Family::Gemini)),
+            (
+                "message",
+                r#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}"#,
+                Some(Family::Gemini),
+            ),
+            (
+                "message",
+                r#"{"error":{"message":"bad","type":"invalid_request_error"}}"#,
+                Some(Family::OpenAiChat),
+            ),
+            ("message", r#"{"hello":1}"#, None),
+            ("message", "not json", None),
+        ];
+        for (event, data, expected) in cases {
+            assert_eq!(detect(event, data), expected, "{data}");
+        }
+    }
+}

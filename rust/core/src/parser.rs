@@ -1,0 +1,157 @@
+//! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{error_kind, Event, FinishReason, Usage};
+use crate::families::{detect, Decoder, Family};
+use crate::message::Message;
+use crate::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// A faulty payload raises (the events before it are kept, the parser stays usable).
+    Raise,
+    /// A faulty payload becomes an `error` event of kind `parse_error`.
+    Emit,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub max_event_bytes: usize,
+    pub on_error: OnError,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            on_error: OnError::Raise,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct StreamParser {
+    /// The requested family; `None` for auto-detection.
+    requested: Option<Family>,
+    sse: SseDecoder,
+    decoder: Option<Decoder>,
+    options: Options,
+    message: Message,
+    closed: bool,
+}
+
+impl StreamParser {
+    pub fn new(family: Option<Family>, options: Options) -> Self {
+        Self {
+            requested: family,
+            // A response body is finite: its last event counts even without the blank line.
+            sse: SseDecoder::new(options.max_event_bytes, true),
+            decoder: family.map(Decoder::new),
+            options,
+            message: Message::default(),
+            closed: false,
+        }
+    }
+
+    /// The family in use: the one asked for, or the one detected (once the first payload came).
+    pub fn family(&self) -> Option<Family> {
+        self.requested.or_else(|| self.decoder.as_ref().map(Decoder::family))
+    }
+
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Feeds one chunk; the events it completes are appended to `out`. On error, `out` holds the
+    /// events before the fault, the rest of the chunk is read by the next call.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<()> {
+        let start = out.len();
+        let result = {
+            let decoder = &mut self.decoder;
+            let on_error = self.options.on_error;
+            self.sse
+                .feed(chunk, &mut |e| handle_payload(decoder, on_error, &e, out))
+        };
+        self.fold(out, start);
+        result
+    }
+
+    /// Ends the stream: flushes the last event, closes what is open, reports a cut stream.
+    pub fn close(&mut self, out: &mut Vec<Event>) -> Result<()> {
+        let start = out.len();
+        let result = {
+            let decoder = &mut self.decoder;
+            let on_error = self.options.on_error;
+            self.sse.close(&mut |e| handle_payload(decoder, on_error, &e, out))
+        };
+        if result.is_ok() && !self.closed {
+            self.closed = true;
+            if let Some(decoder) = &mut self.decoder {
+                decoder.end(out);
+            } else {
+                out.push(Event::Error {
+                    message: "the stream ended before any payload".to_owned(),
+                    kind: error_kind::INCOMPLETE_STREAM.to_owned(),
+                    raw: None,
+                });
+                out.push(Event::Finish {
+                    reason: FinishReason::Error,
+                    raw_reason: None,
+                    usage: Usage::default(),
+                    provider_metadata_json: None,
+                });
+            }
+        }
+        self.fold(out, start);
+        result
+    }
+
+    fn fold(&mut self, out: &[Event], start: usize) {
+        for event in out.get(start..).unwrap_or_default() {
+            self.message.apply(event);
+        }
+    }
+}
+
+fn handle_payload(
+    decoder: &mut Option<Decoder>,
+    on_error: OnError,
+    e: &SseEventRef<'_>,
+    out: &mut Vec<Event>,
+) -> Result<()> {
+    let result = match decoder {
+        Some(d) => d.payload(e.event, e.data, out),
+        None => match detect(e.event, e.data) {
+            Some(family) => decoder.insert(Decoder::new(family)).payload(e.event, e.data, out),
+            None => Err(ErrorKind::UnexpectedPayload {
+                detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
+            }),
+        },
+    };
+    match (result, on_error) {
+        (Ok(()), _) => Ok(()),
+        (Err(kind), OnError::Emit) => {
+            let err = located(kind, e);
+            out.push(Event::Error {
+                message: err.to_string(),
+                kind: error_kind::PARSE_ERROR.to_owned(),
+                raw: Some(e.data.to_owned()),
+            });
+            Ok(())
+        }
+        (Err(kind), OnError::Raise) => Err(located(kind, e)),
+    }
+}
+
+fn located(kind: ErrorKind, e: &SseEventRef<'_>) -> Error {
+    Error::new(kind, e.start_offset)
+        .with_event_index(e.event_index)
+        .with_excerpt(e.data)
+}
+
+/// Parses a whole body at once into `out` (which keeps the events before a fault).
+pub fn parse(body: &[u8], family: Option<Family>, options: Options, out: &mut Vec<Event>) -> Result<()> {
+    let mut parser = StreamParser::new(family, options);
+    parser.feed(body, out)?;
+    parser.close(out)
+}

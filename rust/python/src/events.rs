@@ -1,0 +1,461 @@
+//! The normalized event classes, `Usage` and `Message`, and the conversion from core events.
+//!
+//! Fields are stored as ready-made Python objects: an event is built once, read many times.
+
+use pyo3::basic::CompareOp;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+use streamdelta_core::message::Message as CoreMessage;
+use streamdelta_core::{Event, Usage as CoreUsage};
+
+macro_rules! default_value {
+    ($py:expr, none) => {
+        $py.None()
+    };
+    ($py:expr, false) => {
+        false.into_pyobject($py)?.to_owned().into_any().unbind()
+    };
+}
+
+/// One frozen class with value equality, `repr`, `__match_args__` and `to_dict()`.
+macro_rules! value_class {
+    (
+        $rust:ident, $name:literal, $type:expr,
+        required: [$($req:ident),*], optional: [$($opt:ident = $default:tt),*]
+        $(, extra: { $($extra:item)* })?
+    ) => {
+        #[pyclass(frozen, get_all, module = "streamdelta._core", name = $name)]
+        pub struct $rust {
+            $(pub $req: Py<PyAny>,)*
+            $(pub $opt: Py<PyAny>,)*
+        }
+
+        impl $rust {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($req),)* $(stringify!($opt),)*];
+
+            fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                PyTuple::new(py, [$(self.$req.bind(py),)* $(self.$opt.bind(py),)*])
+            }
+        }
+
+        #[pymethods]
+        impl $rust {
+            #[new]
+            #[pyo3(signature = ($($req,)* $($opt = None,)*))]
+            #[allow(unused_variables, clippy::too_many_arguments)]
+            fn new(py: Python<'_>, $($req: Py<PyAny>,)* $($opt: Option<Py<PyAny>>,)*) -> PyResult<Self> {
+                Ok(Self {
+                    $($req,)*
+                    $($opt: match $opt { Some(v) => v, None => default_value!(py, $default) },)*
+                })
+            }
+
+            #[classattr]
+            #[pyo3(name = "type")]
+            #[allow(clippy::unnecessary_wraps)]
+            fn type_name() -> Option<&'static str> {
+                $type
+            }
+
+            #[classattr]
+            fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+                Ok(PyTuple::new(py, Self::FIELDS)?.unbind())
+            }
+
+            /// The object as a plain dict (nested values too), the same from both backends.
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                let d = PyDict::new(py);
+                if let Some(t) = $type {
+                    d.set_item(pyo3::intern!(py, "type"), t)?;
+                }
+                for (name, value) in Self::FIELDS.iter().zip(self.values(py)?.iter()) {
+                    d.set_item(*name, plain(&value)?)?;
+                }
+                Ok(d)
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                let mut parts = Vec::with_capacity(Self::FIELDS.len());
+                for (name, value) in Self::FIELDS.iter().zip(self.values(py)?.iter()) {
+                    parts.push(format!("{name}={}", value.repr()?));
+                }
+                Ok(format!("{}({})", $name, parts.join(", ")))
+            }
+
+            fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+                let py = other.py();
+                let Ok(other) = other.cast::<Self>() else {
+                    return Ok(py.NotImplemented());
+                };
+                match op {
+                    CompareOp::Eq | CompareOp::Ne => {
+                        let equal = self.values(py)?.eq(other.get().values(py)?)?;
+                        Ok((equal == matches!(op, CompareOp::Eq)).into_pyobject(py)?.to_owned().into_any().unbind())
+                    }
+                    _ => Ok(py.NotImplemented()),
+                }
+            }
+
+            fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+                self.values(py)?.hash()
+            }
+
+            $($($extra)*)?
+        }
+    };
+}
+
+/// Nested classes become dicts, tuples of them lists: `to_dict()` is plain data.
+fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        let items: PyResult<Vec<_>> = tuple.iter().map(|v| plain(&v)).collect();
+        return Ok(pyo3::types::PyList::new(value.py(), items?)?.into_any());
+    }
+    if value.hasattr(pyo3::intern!(value.py(), "to_dict"))? {
+        return value.call_method0(pyo3::intern!(value.py(), "to_dict"));
+    }
+    Ok(value.clone())
+}
+
+fn json_loads<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    py.import(pyo3::intern!(py, "json"))?
+        .call_method1(pyo3::intern!(py, "loads"), (text,))
+}
+
+value_class!(StreamStart, "StreamStart", Some("stream_start"), required: [], optional: [id = none, model = none]);
+value_class!(TextStart, "TextStart", Some("text_start"), required: [id], optional: []);
+value_class!(TextDelta, "TextDelta", Some("text_delta"), required: [id, text], optional: []);
+value_class!(TextEnd, "TextEnd", Some("text_end"), required: [id], optional: []);
+value_class!(ReasoningStart, "ReasoningStart", Some("reasoning_start"), required: [id], optional: []);
+value_class!(ReasoningDelta, "ReasoningDelta", Some("reasoning_delta"), required: [id, text], optional: []);
+value_class!(ReasoningEnd, "ReasoningEnd", Some("reasoning_end"), required: [id], optional: [signature = none, redacted = false]);
+value_class!(ToolInputStart, "ToolInputStart", Some("tool_input_start"), required: [id, name], optional: []);
+value_class!(ToolInputDelta, "ToolInputDelta", Some("tool_input_delta"), required: [id, delta], optional: []);
+value_class!(ToolInputEnd, "ToolInputEnd", Some("tool_input_end"), required: [id], optional: []);
+value_class!(ToolCall, "ToolCall", Some("tool_call"), required: [id, name, arguments], optional: [provider_executed = false],
+extra: {
+    /// The arguments parsed as JSON (parsed on each access).
+    #[getter]
+    fn input<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, self.arguments.bind(py))
+    }
+});
+value_class!(Source, "Source", Some("source"), required: [id, url], optional: [title = none]);
+value_class!(Finish, "Finish", Some("finish"), required: [reason], optional: [raw_reason = none, usage = none, provider_metadata_json = none],
+extra: {
+    /// `provider_metadata_json` parsed (None when absent).
+    #[getter]
+    fn provider_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let raw = self.provider_metadata_json.bind(py);
+        if raw.is_none() {
+            return Ok(raw.clone());
+        }
+        json_loads(py, raw)
+    }
+});
+value_class!(ErrorEvent, "ErrorEvent", Some("error"), required: [message, kind], optional: [raw = none]);
+value_class!(Message, "Message", None::<&str>, required: [], optional: [
+    id = none, model = none, text = none, reasoning = none, reasoning_signatures = none, tool_calls = none,
+    sources = none, finish_reason = none, raw_finish_reason = none, usage = none, provider_metadata_json = none,
+    errors = none
+]);
+
+/// Token usage, one meaning for every provider.
+#[pyclass(frozen, get_all, eq, hash, module = "streamdelta._core", name = "Usage")]
+#[derive(PartialEq)]
+pub struct Usage {
+    input_tokens: u64,
+    output_tokens: u64,
+    total_tokens: u64,
+    reasoning_tokens: u64,
+    cache_read_tokens: u64,
+    cache_write_tokens: u64,
+    cost: Option<f64>,
+}
+
+impl std::hash::Hash for Usage {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (
+            self.input_tokens,
+            self.output_tokens,
+            self.total_tokens,
+            self.reasoning_tokens,
+            self.cache_read_tokens,
+            self.cache_write_tokens,
+            self.cost.map(f64::to_bits),
+        )
+            .hash(state);
+    }
+}
+
+impl From<&CoreUsage> for Usage {
+    fn from(u: &CoreUsage) -> Self {
+        Self {
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+            total_tokens: u.total_tokens,
+            reasoning_tokens: u.reasoning_tokens,
+            cache_read_tokens: u.cache_read_tokens,
+            cache_write_tokens: u.cache_write_tokens,
+            cost: u.cost,
+        }
+    }
+}
+
+const USAGE_FIELDS: [&str; 7] = [
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "reasoning_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost",
+];
+
+#[pymethods]
+impl Usage {
+    #[new]
+    #[pyo3(signature = (input_tokens = 0, output_tokens = 0, total_tokens = 0, reasoning_tokens = 0, cache_read_tokens = 0, cache_write_tokens = 0, cost = None))]
+    fn new(
+        input_tokens: u64,
+        output_tokens: u64,
+        total_tokens: u64,
+        reasoning_tokens: u64,
+        cache_read_tokens: u64,
+        cache_write_tokens: u64,
+        cost: Option<f64>,
+    ) -> Self {
+        Self {
+            input_tokens,
+            output_tokens,
+            total_tokens,
+            reasoning_tokens,
+            cache_read_tokens,
+            cache_write_tokens,
+            cost,
+        }
+    }
+
+    #[classattr]
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        Ok(PyTuple::new(py, USAGE_FIELDS)?.unbind())
+    }
+
+    /// The usage as a plain dict, the same from both backends.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let ints = [
+            self.input_tokens,
+            self.output_tokens,
+            self.total_tokens,
+            self.reasoning_tokens,
+            self.cache_read_tokens,
+            self.cache_write_tokens,
+        ];
+        for (name, value) in USAGE_FIELDS.iter().zip(ints) {
+            d.set_item(*name, value)?;
+        }
+        d.set_item("cost", self.cost)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        let cost = self.cost.map_or_else(|| "None".to_owned(), |c| format!("{c:?}"));
+        format!(
+            "Usage(input_tokens={}, output_tokens={}, total_tokens={}, reasoning_tokens={}, cache_read_tokens={}, cache_write_tokens={}, cost={cost})",
+            self.input_tokens,
+            self.output_tokens,
+            self.total_tokens,
+            self.reasoning_tokens,
+            self.cache_read_tokens,
+            self.cache_write_tokens
+        )
+    }
+}
+
+fn s(py: Python<'_>, text: &str) -> Py<PyAny> {
+    PyString::new(py, text).into_any().unbind()
+}
+
+fn opt(py: Python<'_>, text: Option<&str>) -> Py<PyAny> {
+    text.map_or_else(|| py.None(), |t| s(py, t))
+}
+
+fn flag(py: Python<'_>, value: bool) -> PyResult<Py<PyAny>> {
+    Ok(value.into_pyobject(py)?.to_owned().into_any().unbind())
+}
+
+fn usage(py: Python<'_>, u: &CoreUsage) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, Usage::from(u))?.into_any())
+}
+
+/// One core event as an instance of its Python class.
+pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
+    Ok(match event {
+        Event::StreamStart { id, model } => Py::new(
+            py,
+            StreamStart {
+                id: opt(py, id.as_deref()),
+                model: opt(py, model.as_deref()),
+            },
+        )?
+        .into_any(),
+        Event::TextStart { id } => Py::new(py, TextStart { id: s(py, id) })?.into_any(),
+        Event::TextDelta { id, text } => Py::new(
+            py,
+            TextDelta {
+                id: s(py, id),
+                text: s(py, text),
+            },
+        )?
+        .into_any(),
+        Event::TextEnd { id } => Py::new(py, TextEnd { id: s(py, id) })?.into_any(),
+        Event::ReasoningStart { id } => Py::new(py, ReasoningStart { id: s(py, id) })?.into_any(),
+        Event::ReasoningDelta { id, text } => Py::new(
+            py,
+            ReasoningDelta {
+                id: s(py, id),
+                text: s(py, text),
+            },
+        )?
+        .into_any(),
+        Event::ReasoningEnd {
+            id,
+            signature,
+            redacted,
+        } => Py::new(
+            py,
+            ReasoningEnd {
+                id: s(py, id),
+                signature: opt(py, signature.as_deref()),
+                redacted: flag(py, *redacted)?,
+            },
+        )?
+        .into_any(),
+        Event::ToolInputStart { id, name } => Py::new(
+            py,
+            ToolInputStart {
+                id: s(py, id),
+                name: s(py, name),
+            },
+        )?
+        .into_any(),
+        Event::ToolInputDelta { id, delta } => Py::new(
+            py,
+            ToolInputDelta {
+                id: s(py, id),
+                delta: s(py, delta),
+            },
+        )?
+        .into_any(),
+        Event::ToolInputEnd { id } => Py::new(py, ToolInputEnd { id: s(py, id) })?.into_any(),
+        Event::ToolCall {
+            id,
+            name,
+            arguments,
+            provider_executed,
+        } => tool_call(py, id, name, arguments, *provider_executed)?,
+        Event::Source { id, url, title } => source(py, id, url, title.as_deref())?,
+        Event::Finish {
+            reason,
+            raw_reason,
+            usage: u,
+            provider_metadata_json,
+        } => Py::new(
+            py,
+            Finish {
+                reason: s(py, reason.as_str()),
+                raw_reason: opt(py, raw_reason.as_deref()),
+                usage: usage(py, u)?,
+                provider_metadata_json: opt(py, provider_metadata_json.as_deref()),
+            },
+        )?
+        .into_any(),
+        Event::Error { message, kind, raw } => error_event(py, message, kind, raw.as_deref())?,
+    })
+}
+
+fn tool_call(py: Python<'_>, id: &str, name: &str, arguments: &str, provider_executed: bool) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        ToolCall {
+            id: s(py, id),
+            name: s(py, name),
+            arguments: s(py, arguments),
+            provider_executed: flag(py, provider_executed)?,
+        },
+    )?
+    .into_any())
+}
+
+fn source(py: Python<'_>, id: &str, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        Source {
+            id: s(py, id),
+            url: s(py, url),
+            title: opt(py, title),
+        },
+    )?
+    .into_any())
+}
+
+fn error_event(py: Python<'_>, message: &str, kind: &str, raw: Option<&str>) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        ErrorEvent {
+            message: s(py, message),
+            kind: s(py, kind),
+            raw: opt(py, raw),
+        },
+    )?
+    .into_any())
+}
+
+fn tuple_of(py: Python<'_>, items: PyResult<Vec<Py<PyAny>>>) -> PyResult<Py<PyAny>> {
+    Ok(PyTuple::new(py, items?)?.into_any().unbind())
+}
+
+/// The assembled message as a `Message`.
+pub fn message_to_py(py: Python<'_>, m: &CoreMessage) -> PyResult<Py<PyAny>> {
+    let signatures: Vec<Py<PyAny>> = m.reasoning_signatures.iter().map(|x| s(py, x)).collect();
+    Ok(Py::new(
+        py,
+        Message {
+            id: opt(py, m.id.as_deref()),
+            model: opt(py, m.model.as_deref()),
+            text: s(py, &m.text),
+            reasoning: s(py, &m.reasoning),
+            reasoning_signatures: tuple_of(py, Ok(signatures))?,
+            tool_calls: tuple_of(
+                py,
+                m.tool_calls
+                    .iter()
+                    .map(|t| tool_call(py, &t.id, &t.name, &t.arguments, t.provider_executed))
+                    .collect(),
+            )?,
+            sources: tuple_of(
+                py,
+                m.sources
+                    .iter()
+                    .map(|x| source(py, &x.id, &x.url, x.title.as_deref()))
+                    .collect(),
+            )?,
+            finish_reason: opt(py, m.finish_reason.map(streamdelta_core::FinishReason::as_str)),
+            raw_finish_reason: opt(py, m.raw_finish_reason.as_deref()),
+            usage: match &m.usage {
+                Some(u) => usage(py, u)?,
+                None => py.None(),
+            },
+            provider_metadata_json: opt(py, m.provider_metadata_json.as_deref()),
+            errors: tuple_of(
+                py,
+                m.errors
+                    .iter()
+                    .map(|e| error_event(py, &e.message, &e.kind, e.raw.as_deref()))
+                    .collect(),
+            )?,
+        },
+    )?
+    .into_any())
+}

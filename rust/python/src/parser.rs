@@ -1,0 +1,116 @@
+//! `StreamParser` and `parse()` over `streamdelta_core::parser`.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use streamdelta_core::parser::{self, OnError, Options, StreamParser};
+use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
+use streamdelta_core::{Event, Family};
+
+use crate::errors::stream_parse_error;
+use crate::events::{event_to_py, message_to_py};
+use crate::input::chunk_bytes;
+
+fn family_arg(name: &str) -> PyResult<Option<Family>> {
+    if name == "auto" {
+        return Ok(None);
+    }
+    Family::from_name(name).map(Some).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown family {name:?}; expected one of \"auto\", \"{}\"",
+            Family::NAMES.join("\", \"")
+        ))
+    })
+}
+
+fn options(max_event_bytes: usize, on_error: &str) -> PyResult<Options> {
+    let on_error = match on_error {
+        "raise" => OnError::Raise,
+        "emit" => OnError::Emit,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown on_error {other:?}; expected \"raise\" or \"emit\""
+            )))
+        }
+    };
+    Ok(Options {
+        max_event_bytes,
+        on_error,
+    })
+}
+
+fn to_list(py: Python<'_>, events: &[Event]) -> PyResult<Vec<Py<PyAny>>> {
+    events.iter().map(|e| event_to_py(py, e)).collect()
+}
+
+fn finish(py: Python<'_>, events: &[Event], result: streamdelta_core::Result<()>) -> PyResult<Py<PyList>> {
+    let objects = to_list(py, events)?;
+    match result {
+        Ok(()) => Ok(PyList::new(py, objects)?.unbind()),
+        Err(err) => Err(stream_parse_error(py, &err, objects)),
+    }
+}
+
+/// One response stream: `feed()` the body's chunks, get normalized events.
+#[pyclass(module = "streamdelta._core", name = "StreamParser")]
+pub struct PyStreamParser {
+    inner: StreamParser,
+    buffer: Vec<Event>,
+}
+
+#[pymethods]
+impl PyStreamParser {
+    #[new]
+    #[pyo3(signature = (family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES))]
+    fn new(family: &str, on_error: &str, max_event_bytes: usize) -> PyResult<Self> {
+        Ok(Self {
+            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error)?),
+            buffer: Vec::new(),
+        })
+    }
+
+    /// Feeds a chunk of the response body; returns the events it completed.
+    fn feed(&mut self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
+        let bytes = chunk_bytes(chunk)?;
+        self.buffer.clear();
+        let result = self.inner.feed(&bytes, &mut self.buffer);
+        finish(py, &self.buffer, result)
+    }
+
+    /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
+    fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.buffer.clear();
+        let result = self.inner.close(&mut self.buffer);
+        finish(py, &self.buffer, result)
+    }
+
+    /// The response assembled from the events so far.
+    #[getter]
+    fn message(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        message_to_py(py, self.inner.message())
+    }
+
+    /// The wire family: the one asked for, or the one detected (None until the first payload).
+    #[getter]
+    fn family(&self) -> Option<&'static str> {
+        self.inner.family().map(Family::as_str)
+    }
+}
+
+/// Parses a whole response body; returns its events (the end-of-stream ones included).
+#[pyfunction]
+#[pyo3(signature = (body, family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES))]
+pub fn parse(
+    py: Python<'_>,
+    body: &Bound<'_, PyAny>,
+    family: &str,
+    on_error: &str,
+    max_event_bytes: usize,
+) -> PyResult<Py<PyList>> {
+    let bytes = chunk_bytes(body)?;
+    let family = family_arg(family)?;
+    let options = options(max_event_bytes, on_error)?;
+    let mut events = Vec::new();
+    let result = parser::parse(&bytes, family, options, &mut events);
+    finish(py, &events, result)
+}

@@ -1,0 +1,145 @@
+"""The event model and StreamParser surface, identical on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import streamdelta
+from streamdelta import StreamParseError, reference
+
+from .conftest import rust_backend
+
+EVENT_CLASSES = {
+    "StreamStart": ("stream_start", {"id": "resp_1", "model": "m"}),
+    "TextStart": ("text_start", {"id": "0"}),
+    "TextDelta": ("text_delta", {"id": "0", "text": "Ol"}),
+    "TextEnd": ("text_end", {"id": "0"}),
+    "ReasoningStart": ("reasoning_start", {"id": "r"}),
+    "ReasoningDelta": ("reasoning_delta", {"id": "r", "text": "hm"}),
+    "ReasoningEnd": ("reasoning_end", {"id": "r", "signature": "sig", "redacted": False}),
+    "ToolInputStart": ("tool_input_start", {"id": "call_1", "name": "weather"}),
+    "ToolInputDelta": ("tool_input_delta", {"id": "call_1", "delta": '{"a"'}),
+    "ToolInputEnd": ("tool_input_end", {"id": "call_1"}),
+    "ToolCall": ("tool_call", {"id": "call_1", "name": "weather", "arguments": '{"a": 1}', "provider_executed": False}),
+    "Source": ("source", {"id": "s0", "url": "https://example.com", "title": None}),
+    "ErrorEvent": ("error", {"message": "overloaded", "kind": "overloaded_error", "raw": None}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_CLASSES))
+def test_event_class_surface(backend: ModuleType, name: str) -> None:
+    type_name, fields = EVENT_CLASSES[name]
+    cls = getattr(backend, name)
+    e = cls(**fields)
+    assert cls.type == type_name
+    assert e == cls(**fields)
+    assert hash(e) == hash(cls(**fields))
+    assert e.to_dict() == {"type": type_name, **fields}
+    assert repr(e) == f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + ")"
+    assert cls.__match_args__ == tuple(fields)
+    assert isinstance(e, cls)
+    with pytest.raises(AttributeError):
+        e.id = "x"
+    match e:
+        case cls(first):
+            assert first == next(iter(fields.values()))
+        case _:
+            pytest.fail("no match")
+
+
+def test_defaults_and_helpers(backend: ModuleType) -> None:
+    assert backend.ReasoningEnd("r") == backend.ReasoningEnd("r", None, False)
+    assert backend.ToolCall("c", "f", '{"x": [1, 2]}').input == {"x": [1, 2]}
+    assert backend.ToolCall("c", "f", "{}").provider_executed is False
+    usage = backend.Usage(input_tokens=3, output_tokens=4, total_tokens=7, cost=0.5)
+    fin = backend.Finish("stop", "end_turn", usage, '{"gateway": {"cost": "0.1"}}')
+    assert fin.provider_metadata == {"gateway": {"cost": "0.1"}}
+    assert backend.Finish("stop").provider_metadata is None
+    assert fin.to_dict()["usage"] == {
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "total_tokens": 7,
+        "reasoning_tokens": 0,
+        "cache_read_tokens": 0,
+        "cache_write_tokens": 0,
+        "cost": 0.5,
+    }
+    assert repr(usage) == (
+        "Usage(input_tokens=3, output_tokens=4, total_tokens=7, reasoning_tokens=0, "
+        "cache_read_tokens=0, cache_write_tokens=0, cost=0.5)"
+    )
+    assert usage == backend.Usage(3, 4, 7, 0, 0, 0, 0.5)
+    assert hash(usage) == hash(backend.Usage(3, 4, 7, 0, 0, 0, 0.5))
+    assert backend.TextDelta("0", "a") != backend.TextStart("0")
+
+
+def test_to_dict_identical_across_backends() -> None:
+    rust = rust_backend()
+    for name, (_, fields) in EVENT_CLASSES.items():
+        assert getattr(rust, name)(**fields).to_dict() == getattr(reference, name)(**fields).to_dict()
+        assert repr(getattr(rust, name)(**fields)) == repr(getattr(reference, name)(**fields))
+
+
+def test_unknown_family_and_on_error(backend: ModuleType) -> None:
+    with pytest.raises(ValueError, match=r'^unknown family "chat"; expected one of "auto", "openai-chat", '):
+        backend.StreamParser("chat")
+    with pytest.raises(ValueError, match=r'^unknown on_error "ignore"; expected "raise" or "emit"$'):
+        backend.StreamParser(on_error="ignore")
+    assert list(backend.FAMILIES) == ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
+
+
+def test_undetectable_first_payload(backend: ModuleType) -> None:
+    p = backend.StreamParser()
+    msg = (
+        "unexpected payload: cannot tell the wire family from the first payload; pass `family=` "
+        'at byte 0, event 0, near `{"hello": 1}`'
+    )
+    with pytest.raises(StreamParseError, match="^" + msg.replace("(", r"\(").replace(")", r"\)") + "$") as info:
+        p.feed(b'data: {"hello": 1}\n\n')
+    assert (info.value.offset, info.value.event_index, info.value.events) == (0, 0, [])
+    assert info.value.excerpt == '{"hello": 1}'
+    assert p.family is None
+
+
+def test_empty_stream_is_incomplete(backend: ModuleType) -> None:
+    p = backend.StreamParser()
+    assert p.feed(b"") == []
+    events = [e.to_dict() for e in p.close()]
+    assert [e["type"] for e in events] == ["error", "finish"]
+    assert events[0]["kind"] == "incomplete_stream"
+    assert events[1]["reason"] == "error"
+    assert p.close() == []  # closing twice adds nothing
+    m = p.message
+    assert m.finish_reason == "error"
+    assert [e.kind for e in m.errors] == ["incomplete_stream"]
+
+
+def test_emit_mode_turns_faults_into_events(backend: ModuleType) -> None:
+    events = backend.parse(b"data: not json\n\n", on_error="emit")
+    assert [e.type for e in events][:1] == ["error"]
+    assert events[0].kind == "parse_error"
+    assert events[0].raw == "not json"
+
+
+def test_iterators(backend: ModuleType) -> None:
+    chunks = [b"data: {", b'"x": 1}\n\n']
+    with pytest.raises(StreamParseError):
+        list(backend.iter_events(iter(chunks)))
+
+    async def collect() -> list[Any]:
+        async def agen() -> Any:
+            yield b""
+
+        return [e async for e in backend.aiter_events(agen())]
+
+    assert [e.type for e in asyncio.run(collect())] == ["error", "finish"]
+
+
+def test_public_names_match_reference() -> None:
+    for name in reference.__all__:
+        assert hasattr(streamdelta, name), name
+        assert hasattr(rust_backend(), name), name
