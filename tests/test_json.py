@@ -65,6 +65,10 @@ def merged(deltas: list[Any]) -> list[tuple[Any, ...]]:
     return out
 
 
+def feed_all(acc: Any, chunks: list[Any]) -> list[Any]:
+    return [d for chunk in chunks for d in acc.feed(chunk)]
+
+
 def cut(data: bytes, rng: random.Random, max_size: int) -> list[bytes]:
     return list(random_splits(data, rng, max_size))
 
@@ -464,10 +468,8 @@ def test_invalid_json_names_the_offset(backend: ModuleType, text: str | bytes, m
     offset = int(message.rsplit(" ", 1)[1])
     for chunks in ([text], [data[i : i + 1] for i in range(len(data))]):
         acc = backend.JsonAccumulator()
-        for chunk in chunks[:-1]:
-            acc.feed(chunk)
         with pytest.raises(StreamParseError, match=f"^{re.escape(full)}$") as info:
-            acc.feed(chunks[-1])
+            feed_all(acc, chunks)
         assert str(info.value) == full
         assert info.value.offset == offset
         # The fault sticks until reset().
