@@ -559,6 +559,7 @@ def test_json_delta_is_a_frozen_value(backend: ModuleType) -> None:
     assert repr(d) == "JsonDelta(path=('a', 0), kind='string_append', value='xy')"
     assert repr(D((), "end")) == "JsonDelta(path=(), kind='end', value=None)"
     assert D.__match_args__ == ("path", "kind", "value")
+    assert d.to_dict() == {"path": ["a", 0], "kind": "string_append", "value": "xy"}
     match d:
         case D(("a", index), "string_append", text):
             assert (index, text) == (0, "xy")

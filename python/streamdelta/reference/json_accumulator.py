@@ -21,10 +21,11 @@ before the faulty byte and raises the same error on every later ``feed`` or ``va
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any, ClassVar, Union
 
 from ..errors import JsonIncompleteError
 from .error import CoreError, incomplete_json, invalid_json, limit_exceeded
+from .events import _Value
 from .sse import chunk_bytes
 
 __all__ = ["DEFAULT_MAX_DEPTH", "JsonAccumulator", "JsonDelta"]
@@ -58,39 +59,19 @@ _NUMBER_FLOAT = frozenset((_FRAC, _EXP_INT))
 _DIGIT = frozenset(b"0123456789")
 
 
-class JsonDelta:
+class JsonDelta(_Value):
     """What a fragment changed: at ``path`` (keys and indexes from the root), ``kind`` is one of
     ``begin_object``, ``begin_array``, ``value`` (a complete scalar, strings included),
     ``string_append`` (characters added to the string value being written) or ``end``."""
 
     __slots__ = ("kind", "path", "value")
     __match_args__ = ("path", "kind", "value")
+    _fields = ("path", "kind", "value")
+    _defaults: ClassVar[dict[str, Any]] = {"value": None}
 
     path: tuple[PathSegment, ...]
     kind: str
     value: Any
-
-    def __init__(self, path: tuple[PathSegment, ...], kind: str, value: Any = None) -> None:
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "value", value)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"JsonDelta is frozen: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"JsonDelta is frozen: cannot delete {name!r}")
-
-    def __repr__(self) -> str:
-        return f"JsonDelta(path={self.path!r}, kind={self.kind!r}, value={self.value!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, JsonDelta):
-            return NotImplemented
-        return (self.path, self.kind, self.value) == (other.path, other.kind, other.value)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.kind, self.value))
 
 
 def _copy(value: Any) -> Any:

@@ -102,6 +102,15 @@ impl PyJsonDelta {
         Ok(PyTuple::new(py, ["path", "kind", "value"])?.unbind())
     }
 
+    /// The delta as a plain dict (the path as a list), the same from both backends.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("path", PyList::new(py, self.path.bind(py))?)?;
+        d.set_item("kind", self.kind.bind(py))?;
+        d.set_item("value", self.value.bind(py))?;
+        Ok(d)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "JsonDelta(path={}, kind={}, value={})",
