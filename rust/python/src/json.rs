@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use streamdelta_core::json::{
-    Delta, DeltaValue, JsonAccumulator, PathSegment, SnapshotBuilder, Value, DEFAULT_MAX_DEPTH,
+    Delta, DeltaKind, DeltaValue, JsonAccumulator, PathSegment, SnapshotBuilder, Value, DEFAULT_MAX_DEPTH,
 };
 use streamdelta_core::{Error, ErrorKind};
 
@@ -58,16 +58,50 @@ pub struct PyJsonDelta {
     value: Py<PyAny>,
 }
 
+/// The tuple made for the last path seen: consecutive deltas mostly share their path (every
+/// `string_append` of a long string), and reusing it saves building a tuple and its keys each time.
+#[derive(Default)]
+struct PathCache {
+    path: Vec<PathSegment>,
+    tuple: Option<Py<PyTuple>>,
+}
+
+impl PathCache {
+    fn tuple(&mut self, py: Python<'_>, path: &[PathSegment]) -> PyResult<Py<PyTuple>> {
+        if let Some(tuple) = &self.tuple {
+            if self.path == path {
+                return Ok(tuple.clone_ref(py));
+            }
+        }
+        let tuple = path_to_py(py, path)?.unbind();
+        self.path.clear();
+        self.path.extend_from_slice(path);
+        self.tuple = Some(tuple.clone_ref(py));
+        Ok(tuple)
+    }
+}
+
+fn kind_to_py(py: Python<'_>, kind: DeltaKind) -> Py<PyString> {
+    let name = match kind {
+        DeltaKind::BeginObject => pyo3::intern!(py, "begin_object"),
+        DeltaKind::BeginArray => pyo3::intern!(py, "begin_array"),
+        DeltaKind::Value => pyo3::intern!(py, "value"),
+        DeltaKind::StringAppend => pyo3::intern!(py, "string_append"),
+        DeltaKind::End => pyo3::intern!(py, "end"),
+    };
+    name.clone().unbind()
+}
+
 impl PyJsonDelta {
-    fn from_delta(py: Python<'_>, delta: &Delta<'_>) -> PyResult<Self> {
+    fn from_delta(py: Python<'_>, delta: &Delta<'_>, paths: &mut PathCache) -> PyResult<Self> {
         let value = match delta.value {
             DeltaValue::None => py.None(),
             DeltaValue::Scalar(v) => to_py(py, v)?.unbind(),
             DeltaValue::Text(t) => PyString::new(py, t).into_any().unbind(),
         };
         Ok(Self {
-            path: path_to_py(py, delta.path)?.unbind(),
-            kind: PyString::intern(py, delta.kind.as_str()).unbind(),
+            path: paths.tuple(py, delta.path)?,
+            kind: kind_to_py(py, delta.kind),
             value,
         })
     }
@@ -216,6 +250,7 @@ fn raise(py: Python<'_>, err: &Error, deltas: Vec<Py<PyAny>>) -> PyErr {
 pub struct PyJsonAccumulator {
     inner: JsonAccumulator,
     cache: Option<StringCache>,
+    paths: PathCache,
 }
 
 // The default (512) fits in an i64; the signature takes a signed int to reject negatives clearly.
@@ -235,6 +270,7 @@ impl PyJsonAccumulator {
         Ok(Self {
             inner: JsonAccumulator::new(max_depth),
             cache: None,
+            paths: PathCache::default(),
         })
     }
 
@@ -253,6 +289,7 @@ impl PyJsonAccumulator {
     fn reset(&mut self) {
         self.inner.reset();
         self.cache = None;
+        self.paths = PathCache::default();
     }
 
     /// Feeds a fragment; returns what it changed.
@@ -260,13 +297,15 @@ impl PyJsonAccumulator {
         let bytes = chunk_bytes(fragment)?;
         let mut out: Vec<Py<PyAny>> = Vec::new();
         let mut creation_error: Option<PyErr> = None;
-        let result = self.inner.feed_with(
-            &bytes,
-            &mut |delta: &Delta<'_>| match PyJsonDelta::from_delta(py, delta).and_then(|d| Py::new(py, d)) {
-                Ok(obj) => out.push(obj.into_any()),
-                Err(err) => creation_error = creation_error.take().or(Some(err)),
-            },
-        );
+        let paths = &mut self.paths;
+        let result =
+            self.inner.feed_with(
+                &bytes,
+                &mut |delta: &Delta<'_>| match PyJsonDelta::from_delta(py, delta, paths).and_then(|d| Py::new(py, d)) {
+                    Ok(obj) => out.push(obj.into_any()),
+                    Err(err) => creation_error = creation_error.take().or(Some(err)),
+                },
+            );
         if let Some(err) = creation_error {
             return Err(err);
         }
