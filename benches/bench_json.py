@@ -33,7 +33,6 @@ from streamdelta import _rust, reference
 
 FRAGMENT = 16
 SIZES_KB = [10, 40, 160, 640]
-SMALL_KB = {10, 40}
 IMPLS = ["rust", "reference", "jiter", "partial_json_parser"]
 MODES = ["deltas", "snapshot", "value"]
 # Beyond these sizes a quadratic re-parse takes minutes; the point is made well before.
@@ -142,14 +141,23 @@ def supported(impl: str, mode: str) -> bool:
     return not (mode == "deltas" and impl in ("jiter", "partial_json_parser"))
 
 
-CASES = [(impl, mode, size) for impl in IMPLS for mode in MODES for size in SIZES_KB if supported(impl, mode)]
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The cases: every implementation and mode at the sizes it runs at, only the small ones when
+    the run is untimed (``--benchmark-disable``, as in ``make test``)."""
+    if "size_kb" not in metafunc.fixturenames:
+        return
+    limit = DISABLED_MAX_KB if metafunc.config.getoption("benchmark_disable") else MAX_KB
+    cases = [
+        (impl, mode, size)
+        for impl in IMPLS
+        for mode in MODES
+        for size in SIZES_KB
+        if supported(impl, mode) and size <= limit[impl]
+    ]
+    metafunc.parametrize(("impl", "mode", "size_kb"), cases, ids=[f"{i}-{m}-{s}KB" for i, m, s in cases])
 
 
-@pytest.mark.parametrize(("impl", "mode", "size_kb"), CASES, ids=[f"{i}-{m}-{s}KB" for i, m, s in CASES])
 def test_json_tool_call(benchmark: Any, impl: str, mode: str, size_kb: int) -> None:
-    limit = DISABLED_MAX_KB if benchmark.disabled else MAX_KB
-    if size_kb > limit[impl]:
-        pytest.skip(f"{impl} runs up to {limit[impl]} KB here")
     fn = run(impl, mode, size_kb)
     benchmark.group = f"json {mode} {size_kb:>3} KB"
     benchmark.extra_info["bytes"] = len(document(size_kb))
