@@ -45,6 +45,7 @@ test: test-rust lint test-python ## everything CI runs
 bench: dev ## time the benchmark suite and print the comparison
 	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=mean,ops --benchmark-sort=name
 	cargo bench -p streamdelta-core --bench sse
+	cargo bench -p streamdelta-core --bench eventstream
 	cargo bench -p streamdelta-core --bench json
 
 all: test bench ## test, then bench

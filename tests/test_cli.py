@@ -72,7 +72,6 @@ def test_missing_file_and_unknown_family(capsys: pytest.CaptureFixture[str]) -> 
     assert err.startswith("streamdelta: unknown family 'cohere'; expected auto, openai-chat, ")
 
 
-@pytest.mark.xfail(reason="the openai-chat family is not merged yet", strict=True)
 def test_malformed_stream_keeps_valid_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.sse"
     bad.write_bytes(b"data: not json\n\n")

@@ -204,22 +204,55 @@ def _default_corpus() -> str:
     return str(samples)
 
 
+def _event_line(event: Any) -> str:
+    fields = {k: v for k, v in event.to_dict().items() if k != "type"}
+    return f"  {event.to_dict()['type']:<17} {json.dumps(fields, ensure_ascii=False)[:100]}"
+
+
+def _message_lines(message: Any) -> list[str]:
+    m = message.to_dict()
+    lines = [f"  id={m['id']} model={m['model']} finish={m['finish_reason']} ({m['raw_finish_reason']})"]
+    if m["reasoning"]:
+        lines.append(f"  reasoning: {json.dumps(m['reasoning'][:100], ensure_ascii=False)}")
+    if m["text"]:
+        lines.append(f"  text: {json.dumps(m['text'][:100], ensure_ascii=False)}")
+    for call in m["tool_calls"]:
+        lines.append(f"  tool call {call['id']}: {call['name']}({call['arguments'][:80]})")
+    if m["usage"] is not None:
+        u = m["usage"]
+        lines.append(
+            f"  usage: {u['input_tokens']} in ({u['cache_read_tokens']} cached), "
+            f"{u['output_tokens']} out ({u['reasoning_tokens']} reasoning), cost {u['cost']}"
+        )
+    lines.extend(f"  error [{e['kind']}]: {e['message'][:100]}" for e in m["errors"])
+    return lines
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Parse the bundled sample streams and summarize what came out."""
+    """Parse the bundled sample streams: the normalized events and the assembled message of each."""
     samples = resources.files("streamdelta") / "samples"
     print(f"streamdelta {streamdelta.__version__} (backend: {streamdelta.BACKEND})")
     for item in sorted(samples.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".sse"):
+        if not item.name.endswith(_BODY_SUFFIXES):
             continue
         body = item.read_bytes()
-        dec = streamdelta.SSEDecoder(flush_at_eof=True)
-        events = [*dec.feed(body), *dec.close()]
-        kinds = sorted({e.event for e in events})
-        print(f"\n{item.name}: {len(body)} bytes, {len(events)} server-sent events ({', '.join(kinds)})")
+        # Each sample is parsed on its own with auto-detection: a family that cannot parse it yet
+        # costs that sample a one-line note, not the demo.
+        parser = streamdelta.StreamParser("auto")
+        try:
+            events = [*parser.feed(body), *parser.close()]
+        except StreamParseError as err:
+            print(f"\n{item.name}: {len(body)} bytes, family {parser.family or 'unknown'}: not parsed ({err})")
+            continue
+        print(f"\n{item.name}: {len(body)} bytes, family {parser.family}, {len(events)} events")
         for event in events[: args.limit]:
-            print(f"  {event.event:<28} {event.data[:90]}")
+            print(_event_line(event))
         if len(events) > args.limit:
-            print(f"  ... {len(events) - args.limit} more")
+            print(f"  ... {len(events) - args.limit - 1} more")
+            print(_event_line(events[-1]))
+        print(" message:")
+        for line in _message_lines(parser.message):
+            print(line)
     return 0
 
 
@@ -257,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="runs per backend; the best is reported")
     p.set_defaults(run=cmd_bench)
     p = sub.add_parser("demo", help="parse the bundled sample streams", description=cmd_demo.__doc__)
-    p.add_argument("--limit", type=int, default=6, help="events to show per sample")
+    p.add_argument("--limit", type=int, default=12, help="events to show per sample")
     p.set_defaults(run=cmd_demo)
     return parser
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .error import CoreError, unexpected_payload
+from .error import CoreError, bad_frame, unexpected_payload
 from .events import ErrorEvent, Finish, Usage
+from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
+from .families.anthropic import Decoder as AnthropicDecoder
+from .families.bedrock import frame as bedrock_frame
 from .message import MessageBuilder
 from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes
 
@@ -36,8 +39,15 @@ class StreamParser:
     ) -> None:
         self._requested = _family_arg(family)
         self._emit = _on_error_arg(on_error) == "emit"
-        # A response body is finite: its last event counts even without the blank line.
-        self._sse = SseTokenizer(max_event_bytes, flush_at_eof=True)
+        self._max_event_bytes = max_event_bytes
+        # The framing: None until the first byte when auto-detecting (an event-stream prelude starts
+        # with a NUL, as its total length is under 16 MiB; SSE text never does).
+        self._framing: SseTokenizer | EventStreamDecoder | None = None
+        if self._requested == "bedrock":
+            self._framing = EventStreamDecoder(max_event_bytes)
+        elif self._requested is not None:
+            # A response body is finite: its last event counts even without the blank line.
+            self._framing = SseTokenizer(max_event_bytes, flush_at_eof=True)
         self._decoder: FamilyDecoder | None = None if self._requested is None else new_decoder(self._requested)
         self._detected: str | None = None
         self._message = MessageBuilder()
@@ -74,6 +84,49 @@ class StreamParser:
 
         return on_event
 
+    def _frame(self, out: list[Any]) -> Callable[[FrameRef], None]:
+        def on_frame(f: FrameRef) -> None:
+            payload = f.payload.decode("utf-8", "replace")
+            inner: list[str] = []
+            try:
+                decoder = self._decoder
+                if not isinstance(decoder, AnthropicDecoder):
+                    raise PayloadError(unexpected_payload("event-stream frames carry the `bedrock` family only"))
+                bedrock_frame(decoder, f, payload, inner, out)
+            except PayloadError as fault:
+                text = inner[0] if inner else payload
+                err = CoreError(str(fault), f.start_offset, f.frame_index, text)
+                if not self._emit:
+                    raise err from None
+                out.append(ErrorEvent(str(err), PARSE_ERROR, text))
+
+        return on_frame
+
+    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | None:
+        if self._framing is None and data:
+            if data[0] == 0:
+                self._framing = EventStreamDecoder(self._max_event_bytes)
+                self._detected = "bedrock"
+                self._decoder = new_decoder("bedrock")
+            else:
+                self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
+        return self._framing
+
+    def _feed_frames(self, framing: EventStreamDecoder, data: bytes, out: list[Any]) -> None:
+        on_frame = self._frame(out)
+        try:
+            framing.feed(data, on_frame)
+        except CoreError as err:
+            # With on_error="emit" a bad frame is reported in line and reading goes on after it.
+            while self._emit and err.kind.startswith(bad_frame("")):
+                out.append(ErrorEvent(str(err), PARSE_ERROR, None))
+                try:
+                    framing.feed(b"", on_frame)
+                    return
+                except CoreError as again:
+                    err = again
+            raise err from None
+
     def _run(self, step: Callable[[list[Any]], None]) -> list[Any]:
         out: list[Any] = []
         try:
@@ -91,13 +144,25 @@ class StreamParser:
     def feed(self, chunk: Chunk) -> list[Any]:
         """Feeds a chunk of the response body; returns the events it completed."""
         data = chunk_bytes(chunk)
-        return self._run(lambda out: self._sse.feed(data, self._payload(out)))
+
+        def step(out: list[Any]) -> None:
+            framing = self._choose_framing(data)
+            if isinstance(framing, SseTokenizer):
+                framing.feed(data, self._payload(out))
+            elif framing is not None:
+                self._feed_frames(framing, data, out)
+
+        return self._run(step)
 
     def close(self) -> list[Any]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
 
         def step(out: list[Any]) -> None:
-            self._sse.close(self._payload(out))
+            framing = self._framing
+            if isinstance(framing, SseTokenizer):
+                framing.close(self._payload(out))
+            elif framing is not None:
+                framing.close(self._frame(out))
             if self._closed:
                 return
             self._closed = True

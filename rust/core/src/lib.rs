@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod events;
+pub mod eventstream;
 pub mod families;
 pub mod json;
 pub mod message;

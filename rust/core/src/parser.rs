@@ -2,7 +2,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, FinishReason, Usage};
-use crate::families::{detect, Decoder, Family};
+use crate::eventstream::{EventStreamDecoder, FrameRef};
+use crate::families::{bedrock, detect, Decoder, Family};
 use crate::message::Message;
 use crate::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
 
@@ -29,11 +30,21 @@ impl Default for Options {
     }
 }
 
+/// How the body is cut into payloads.
+#[derive(Debug)]
+enum Framing {
+    /// Auto-detection before the first byte: an event-stream prelude starts with a NUL (its total
+    /// length is under 16 MiB), which SSE text never does.
+    Undecided,
+    Sse(SseDecoder),
+    EventStream(EventStreamDecoder),
+}
+
 #[derive(Debug)]
 pub struct StreamParser {
     /// The requested family; `None` for auto-detection.
     requested: Option<Family>,
-    sse: SseDecoder,
+    framing: Framing,
     decoder: Option<Decoder>,
     options: Options,
     message: Message,
@@ -44,8 +55,12 @@ impl StreamParser {
     pub fn new(family: Option<Family>, options: Options) -> Self {
         Self {
             requested: family,
-            // A response body is finite: its last event counts even without the blank line.
-            sse: SseDecoder::new(options.max_event_bytes, true),
+            framing: match family {
+                None => Framing::Undecided,
+                Some(Family::Bedrock) => Framing::EventStream(EventStreamDecoder::new(options.max_event_bytes)),
+                // A response body is finite: its last event counts even without the blank line.
+                Some(_) => Framing::Sse(SseDecoder::new(options.max_event_bytes, true)),
+            },
             decoder: family.map(Decoder::new),
             options,
             message: Message::default(),
@@ -55,7 +70,11 @@ impl StreamParser {
 
     /// The family in use: the one asked for, or the one detected (once the first payload came).
     pub fn family(&self) -> Option<Family> {
-        self.requested.or_else(|| self.decoder.as_ref().map(Decoder::family))
+        match (&self.framing, self.requested) {
+            (_, Some(family)) => Some(family),
+            (Framing::EventStream(_), None) => Some(Family::Bedrock),
+            (_, None) => self.decoder.as_ref().map(Decoder::family),
+        }
     }
 
     pub fn message(&self) -> &Message {
@@ -66,11 +85,43 @@ impl StreamParser {
     /// events before the fault, the rest of the chunk is read by the next call.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<()> {
         let start = out.len();
-        let result = {
-            let decoder = &mut self.decoder;
-            let on_error = self.options.on_error;
-            self.sse
-                .feed(chunk, &mut |e| handle_payload(decoder, on_error, &e, out))
+        if matches!(self.framing, Framing::Undecided) {
+            match chunk.first() {
+                None => return Ok(()),
+                Some(0) => {
+                    self.framing = Framing::EventStream(EventStreamDecoder::new(self.options.max_event_bytes));
+                    self.decoder = Some(Decoder::new(Family::Bedrock));
+                }
+                Some(_) => self.framing = Framing::Sse(SseDecoder::new(self.options.max_event_bytes, true)),
+            }
+        }
+        let decoder = &mut self.decoder;
+        let on_error = self.options.on_error;
+        let result = match &mut self.framing {
+            Framing::Sse(sse) => sse.feed(chunk, &mut |e| handle_payload(decoder, on_error, &e, out)),
+            Framing::EventStream(es) => {
+                let mut result = es.feed(chunk, &mut |f| handle_frame(decoder, on_error, &f, out));
+                // With `on_error="emit"` a bad frame is reported in line and reading goes on after it.
+                while let (
+                    Err(
+                        err @ Error {
+                            kind: ErrorKind::BadFrame { .. },
+                            ..
+                        },
+                    ),
+                    OnError::Emit,
+                ) = (&result, on_error)
+                {
+                    out.push(Event::Error {
+                        message: err.to_string(),
+                        kind: error_kind::PARSE_ERROR.to_owned(),
+                        raw: None,
+                    });
+                    result = es.feed(&[], &mut |f| handle_frame(decoder, on_error, &f, out));
+                }
+                result
+            }
+            Framing::Undecided => Ok(()),
         };
         self.fold(out, start);
         result
@@ -79,10 +130,12 @@ impl StreamParser {
     /// Ends the stream: flushes the last event, closes what is open, reports a cut stream.
     pub fn close(&mut self, out: &mut Vec<Event>) -> Result<()> {
         let start = out.len();
-        let result = {
-            let decoder = &mut self.decoder;
-            let on_error = self.options.on_error;
-            self.sse.close(&mut |e| handle_payload(decoder, on_error, &e, out))
+        let decoder = &mut self.decoder;
+        let on_error = self.options.on_error;
+        let result = match &mut self.framing {
+            Framing::Sse(sse) => sse.close(&mut |e| handle_payload(decoder, on_error, &e, out)),
+            Framing::EventStream(es) => es.close(&mut |f| handle_frame(decoder, on_error, &f, out)),
+            Framing::Undecided => Ok(()),
         };
         if result.is_ok() && !self.closed {
             self.closed = true;
@@ -140,6 +193,39 @@ fn handle_payload(
             Ok(())
         }
         (Err(kind), OnError::Raise) => Err(located(kind, e)),
+    }
+}
+
+fn handle_frame(
+    decoder: &mut Option<Decoder>,
+    on_error: OnError,
+    f: &FrameRef<'_>,
+    out: &mut Vec<Event>,
+) -> Result<()> {
+    let payload = String::from_utf8_lossy(f.payload);
+    let mut inner = None;
+    let result = match decoder.as_mut().and_then(Decoder::anthropic_mut) {
+        Some(d) => bedrock::frame(d, f, &payload, &mut inner, out),
+        None => Err(ErrorKind::UnexpectedPayload {
+            detail: "event-stream frames carry the `bedrock` family only".to_owned(),
+        }),
+    };
+    let err = match result {
+        Ok(()) => return Ok(()),
+        Err(kind) => Error::new(kind, f.start_offset)
+            .with_event_index(f.frame_index)
+            .with_excerpt(inner.as_deref().unwrap_or(&payload)),
+    };
+    match on_error {
+        OnError::Raise => Err(err),
+        OnError::Emit => {
+            out.push(Event::Error {
+                message: err.to_string(),
+                kind: error_kind::PARSE_ERROR.to_owned(),
+                raw: Some(inner.unwrap_or_else(|| payload.into_owned())),
+            });
+            Ok(())
+        }
     }
 }
 

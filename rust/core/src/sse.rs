@@ -383,7 +383,13 @@ impl SseDecoder {
         let index = self.events_dispatched;
         self.events_dispatched += 1;
         let result = {
-            let data = String::from_utf8_lossy(&self.data);
+            // `from_utf8` validates a word at a time; `from_utf8_lossy` walks `Utf8Chunks` byte by
+            // byte. Valid data (nearly all of it) takes the fast path: 19% of the instructions of
+            // the chat-completions corpus parse went to `Utf8Chunks::next` before (callgrind).
+            let data = match std::str::from_utf8(&self.data) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(&self.data),
+            };
             let event: Cow<'_, str> = if self.event_type.is_empty() {
                 Cow::Borrowed("message")
             } else {

@@ -29,10 +29,14 @@ class FamilyDecoder(Protocol):
     def end(self, out: list[Any]) -> None: ...
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(data: str) -> Any:
-    """A payload parsed as JSON; the error text matches the core's."""
+    """A payload parsed as JSON; the error text matches the core's (serde takes no NaN or Infinity)."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_reject_constant)
     except ValueError:
         raise PayloadError(invalid_json("not valid JSON")) from None
 

@@ -1,22 +1,412 @@
-"""The `anthropic` wire family. Not implemented yet: every payload is reported as unsupported."""
+"""The `anthropic` wire family: twin of ``rust/core/src/families/anthropic.rs``.
+
+The Messages API stream as sent by the Anthropic API, by Vertex AI (``streamRawPredict``) and, one
+event per frame, inside Bedrock's event-stream framing. Dispatch is on the payload's own ``type``.
+Part ids: the content block index for text and thinking, the ``toolu_…`` / ``srvtoolu_…`` id for
+tool calls, ``<block index>:<n>`` for sources. Unknown event, block and delta types are skipped.
+
+The field checks below accept and reject exactly what the core's serde structs do.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from ..error import unexpected_payload
-from ..events import Usage
-from . import PayloadError, incomplete
-from .parts import Parts
+from ..error import invalid_json, unexpected_payload
+from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
+from . import PayloadError, incomplete, parse_json, wrong_shape
+from .parts import REASONING, TEXT, TOOL_INPUT, Parts
+
+U64_MAX = 2**64 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+_TEXT = "text"
+_REASONING = "reasoning"
+_TOOL = "tool"
+_OTHER = "other"
+
+_DELTA_BLOCK = {
+    "text_delta": _TEXT,
+    "citations_delta": _TEXT,
+    "thinking_delta": _REASONING,
+    "signature_delta": _REASONING,
+    "input_json_delta": _TOOL,
+}
+
+
+# Field checks: the serde types of the core, one helper per type.
+
+
+def opt_str(d: dict[str, Any], key: str) -> str | None:
+    """``Option<Cow<str>>``: serde also refuses a string holding an unpaired surrogate escape."""
+    v = d.get(key)
+    if v is None:
+        return None
+    if type(v) is not str:
+        raise wrong_shape()
+    if not v.isascii() and _SURROGATE.search(v):
+        raise PayloadError(invalid_json("not valid JSON"))
+    return v
+
+
+def opt_u64(d: dict[str, Any], key: str) -> int | None:
+    """``Option<u64>``: a float, a bool, a negative or a too large number is the wrong shape."""
+    v = d.get(key)
+    if v is None:
+        return None
+    if type(v) is not int or not 0 <= v <= U64_MAX:
+        raise wrong_shape()
+    return v
+
+
+def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if type(v) is not dict:
+        raise wrong_shape()
+    return v
+
+
+def obj(v: Any) -> dict[str, Any]:
+    if type(v) is not dict:
+        raise wrong_shape()
+    d: dict[str, Any] = v
+    return d
+
+
+def _citation(v: Any) -> tuple[str | None, str | None]:
+    d = obj(v)
+    return opt_str(d, "url"), opt_str(d, "title")
+
+
+def _check_payload(payload: Any) -> dict[str, Any]:
+    """The core's ``Payload`` struct: every declared field is checked whatever the event type."""
+    p = obj(payload)
+    opt_str(p, "type")
+    message = opt_obj(p, "message")
+    if message is not None:
+        opt_str(message, "id")
+        opt_str(message, "model")
+    opt_u64(p, "index")
+    block = opt_obj(p, "content_block")
+    if block is not None:
+        for key in ("type", "id", "name", "text", "thinking", "signature", "data"):
+            opt_str(block, key)
+        citations = block.get("citations")
+        if citations is not None:
+            if type(citations) is not list:
+                raise wrong_shape()
+            for c in citations:
+                _citation(c)
+    delta = opt_obj(p, "delta")
+    if delta is not None:
+        for key in ("type", "text", "thinking", "signature", "partial_json", "stop_reason"):
+            opt_str(delta, key)
+        if delta.get("citation") is not None:
+            _citation(delta["citation"])
+    error = opt_obj(p, "error")
+    if error is not None:
+        opt_str(error, "type")
+        opt_str(error, "message")
+    return p
+
+
+# Raw JSON text of a member, as sent (serde's `RawValue`).
+
+_RAW = json.JSONDecoder()
+# The string scanner of the json module (C-accelerated), which the stubs leave out.
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
+_WS = " \t\n\r"
+
+
+def _skip_ws(data: str, pos: int) -> int:
+    while pos < len(data) and data[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def raw_member(data: str, *path: str) -> str:
+    """The JSON text of the member at ``path`` exactly as sent; ``data`` is known to be valid JSON
+    and to hold it. The last of duplicate keys counts, as for ``json.loads``."""
+    pos = _skip_ws(data, 0)
+    for key in path:
+        found = -1
+        pos = _skip_ws(data, pos + 1)
+        while data[pos] == '"':
+            name, pos = _scanstring(data, pos + 1)
+            pos = _skip_ws(data, _skip_ws(data, pos) + 1)
+            if name == key:
+                found = pos
+            pos = _skip_ws(data, _RAW.raw_decode(data, pos)[1])
+            if data[pos] == ",":
+                pos = _skip_ws(data, pos + 1)
+        pos = found
+    return data[pos : _RAW.raw_decode(data, pos)[1]]
+
+
+def _missing(what: str, field: str) -> PayloadError:
+    return PayloadError(unexpected_payload(f"`{what}` without `{field}`"))
+
+
+def _required(d: dict[str, Any], key: str, what: str) -> Any:
+    value = d.get(key)
+    if value is None:
+        raise _missing(what, key)
+    return value
+
+
+def _unexpected(detail: str) -> PayloadError:
+    return PayloadError(unexpected_payload(detail))
+
+
+def _finish_reason(stop_reason: str | None) -> str:
+    if stop_reason in ("end_turn", "stop_sequence", "pause_turn"):
+        return "stop"
+    if stop_reason == "max_tokens":
+        return "length"
+    if stop_reason == "tool_use":
+        return "tool_calls"
+    if stop_reason == "refusal":
+        return "content_filter"
+    return "other"
+
+
+class _Block:
+    __slots__ = ("id", "index", "kind", "pending_input", "sources")
+
+    def __init__(self, index: int, kind: str, id: str) -> None:
+        self.index = index
+        self.kind = kind
+        self.id = id
+        self.pending_input: str | None = None
+        self.sources = 0
+
+
+def _source(block: _Block, url: str | None, title: str | None, out: list[Any]) -> None:
+    if url is None:
+        return
+    out.append(Source(f"{block.index}:{block.sources}", url, title))
+    block.sources += 1
 
 
 class Decoder:
     def __init__(self) -> None:
         self.parts = Parts()
-        self.usage = Usage()
+        self.blocks: list[_Block] = []
+        self.input: int | None = None
+        self.output: int | None = None
+        self.cache_read: int | None = None
+        self.cache_write: int | None = None
+        self.usage_raw: str | None = None
+        self.delta_usage_raw: str | None = None
+        self.stop_sequence_raw: str | None = None
+        self.metrics_raw: str | None = None
+        self.stop_reason: str | None = None
+        self.started = False
+        self.finished = False
+
+    def usage(self) -> Usage:
+        cache_read = self.cache_read or 0
+        cache_write = self.cache_write or 0
+        inp = min((self.input or 0) + cache_read + cache_write, U64_MAX)
+        out = self.output or 0
+        return Usage(inp, out, min(inp + out, U64_MAX), 0, cache_read, cache_write, None)
+
+    def _update_usage(self, raw: str, from_delta: bool) -> None:
+        wire = obj(json.loads(raw))
+        values = [opt_u64(wire, k) for k in ("input_tokens", "output_tokens", "cache_read_input_tokens")]
+        values.append(opt_u64(wire, "cache_creation_input_tokens"))
+        inp, out, cache_read, cache_write = values
+        self.input = self.input if inp is None else inp
+        self.output = self.output if out is None else out
+        self.cache_read = self.cache_read if cache_read is None else cache_read
+        self.cache_write = self.cache_write if cache_write is None else cache_write
+        if from_delta:
+            self.delta_usage_raw = raw
+        else:
+            self.usage_raw = raw
+
+    def _update_metrics(self, raw: str) -> None:
+        """Anthropic's own ``usage`` wins field by field; Bedrock's metrics fill what it never said."""
+        wire = obj(json.loads(raw))
+        keys = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
+        inp, out, cache_read, cache_write = (opt_u64(wire, k) for k in keys)
+        self.input = inp if self.input is None else self.input
+        self.output = out if self.output is None else self.output
+        self.cache_read = cache_read if self.cache_read is None else self.cache_read
+        self.cache_write = cache_write if self.cache_write is None else self.cache_write
+        self.metrics_raw = raw
+
+    def _provider_metadata(self) -> str | None:
+        members = (
+            ("usage", self.usage_raw),
+            ("delta_usage", self.delta_usage_raw),
+            ("stop_sequence", self.stop_sequence_raw),
+            ("amazon-bedrock-invocationMetrics", self.metrics_raw),
+        )
+        text = ",".join(f'"{name}":{value}' for name, value in members if value is not None)
+        return "{" + text + "}" if text else None
+
+    def provider_error(self, message: str, kind: str, raw: str | None, out: list[Any]) -> None:
+        """An error the provider sent: what is open is closed, the error reported, the stream finished."""
+        self.parts.close_all(out)
+        self.blocks.clear()
+        out.append(ErrorEvent(message, kind, raw))
+        out.append(Finish("error", None, self.usage(), None))
+        self.finished = True
+
+    def _find(self, index: int) -> _Block | None:
+        for block in self.blocks:
+            if block.index == index:
+                return block
+        return None
+
+    def _block_start(self, index: int, block: dict[str, Any], data: str, out: list[Any]) -> None:
+        if self._find(index) is not None:
+            raise _unexpected(f"content block {index} started twice")
+        kind = block.get("type")
+        if kind is None:
+            raise _missing("content_block_start", "content_block.type")
+        parts = self.parts
+        open_block = _Block(index, _OTHER, "")
+        if kind == "text":
+            open_block.kind = _TEXT
+            open_block.id = str(index)
+            parts.start(TEXT, open_block.id, "", False, out)
+            if block.get("text"):
+                parts.text(open_block.id, block["text"], out)
+            for c in block.get("citations") or ():
+                _source(open_block, c.get("url"), c.get("title"), out)
+        elif kind in ("thinking", "redacted_thinking"):
+            open_block.kind = _REASONING
+            open_block.id = str(index)
+            parts.start(REASONING, open_block.id, "", False, out)
+            if kind == "redacted_thinking":
+                parts.set_redacted(open_block.id)
+                if block.get("data") is not None:
+                    parts.sign(open_block.id, block["data"], False)
+            else:
+                if block.get("thinking"):
+                    parts.reasoning(open_block.id, block["thinking"], out)
+                if block.get("signature"):
+                    parts.sign(open_block.id, block["signature"], False)
+        elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+            id = block.get("id")
+            if id is None:
+                raise _missing(kind, "id")
+            open_block.kind = _TOOL
+            open_block.id = id
+            parts.start(TOOL_INPUT, id, block.get("name") or "", kind != "tool_use", out)
+            value = block.get("input")
+            if value is not None and not (type(value) is dict and not value):
+                open_block.pending_input = raw_member(data, "content_block", "input")
+        elif kind == "web_search_tool_result":
+            # The results come whole with the start; an error result is an object, not a list.
+            content = block.get("content")
+            if type(content) is list:
+                results = [_citation(r) for r in content]
+                for url, title in results:
+                    _source(open_block, url, title, out)
+        self.blocks.append(open_block)
+
+    def _block_delta(self, index: int, delta: dict[str, Any], out: list[Any]) -> None:
+        kind = delta.get("type")
+        if kind is None:
+            raise _missing("content_block_delta", "delta.type")
+        block = self._find(index)
+        if block is None:
+            raise _unexpected(f"`{kind}` for content block {index}, which is not open")
+        expected = _DELTA_BLOCK.get(kind)
+        if expected is None or block.kind == _OTHER:
+            return
+        if block.kind != expected:
+            raise _unexpected(f"`{kind}` does not fit content block {index}")
+        if kind == "text_delta":
+            text = _required(delta, "text", kind)
+            self.parts.text(block.id, text, out)
+        elif kind == "citations_delta":
+            citation = _required(delta, "citation", kind)
+            _source(block, citation.get("url"), citation.get("title"), out)
+        elif kind == "thinking_delta":
+            thinking = _required(delta, "thinking", kind)
+            self.parts.reasoning(block.id, thinking, out)
+        elif kind == "signature_delta":
+            signature = _required(delta, "signature", kind)
+            self.parts.sign(block.id, signature, True)
+        else:
+            fragment = _required(delta, "partial_json", kind)
+            if fragment:
+                # Streamed fragments supersede an input sent with the start.
+                block.pending_input = None
+                self.parts.tool_input(block.id, fragment, out)
+
+    def _block_stop(self, index: int, out: list[Any]) -> None:
+        block = self._find(index)
+        if block is None:
+            raise _unexpected(f"`content_block_stop` for content block {index}, which is not open")
+        self.blocks.remove(block)
+        if block.kind == _OTHER:
+            return
+        if block.pending_input is not None:
+            self.parts.tool_input(block.id, block.pending_input, out)
+        self.parts.end(block.id, None, out)
+
+    def _finish(self, out: list[Any]) -> None:
+        self.parts.close_all(out)
+        self.blocks.clear()
+        reason = _finish_reason(self.stop_reason)
+        out.append(Finish(reason, self.stop_reason, self.usage(), self._provider_metadata()))
+        self.finished = True
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
-        raise PayloadError(unexpected_payload("the `anthropic` family is not implemented yet"))
+        p = _check_payload(parse_json(data))
+        kind = p.get("type")
+        if kind is None:
+            raise _missing("payload", "type")
+        if self.finished and kind != "ping":
+            raise _unexpected(f"`{kind}` after the end of the message")
+        if kind == "message_start":
+            if self.started:
+                raise _unexpected("a second `message_start`")
+            message = _required(p, "message", kind)
+            if message.get("usage") is not None:
+                self._update_usage(raw_member(data, "message", "usage"), False)
+            self.started = True
+            out.append(StreamStart(message.get("id"), message.get("model")))
+        elif kind == "content_block_start":
+            index = _required(p, "index", kind)
+            self._block_start(index, _required(p, "content_block", kind), data, out)
+        elif kind == "content_block_delta":
+            index = _required(p, "index", kind)
+            self._block_delta(index, _required(p, "delta", kind), out)
+        elif kind == "content_block_stop":
+            self._block_stop(_required(p, "index", kind), out)
+        elif kind == "message_delta":
+            if p.get("usage") is not None:
+                self._update_usage(raw_member(data, "usage"), True)
+            delta = p.get("delta")
+            if delta is not None:
+                if delta.get("stop_reason") is not None:
+                    self.stop_reason = delta["stop_reason"]
+                if delta.get("stop_sequence") is not None:
+                    self.stop_sequence_raw = raw_member(data, "delta", "stop_sequence")
+        elif kind == "message_stop":
+            if p.get("amazon-bedrock-invocationMetrics") is not None:
+                self._update_metrics(raw_member(data, "amazon-bedrock-invocationMetrics"))
+            self._finish(out)
+        elif kind == "error":
+            error = p.get("error") or {}
+            error_type = error.get("type")
+            error_type = "error" if error_type is None else error_type
+            message = error.get("message")
+            self.provider_error(error_type if message is None else message, error_type, data, out)
 
     def end(self, out: list[Any]) -> None:
-        incomplete(self.parts, self.usage, out)
+        if self.finished:
+            return
+        self.blocks.clear()
+        incomplete(self.parts, self.usage(), out)
+        self.finished = True

@@ -1,22 +1,213 @@
-"""The `gemini` wire family. Not implemented yet: every payload is reported as unsupported."""
+"""The `gemini` wire family: twin of ``rust/core/src/families/gemini.rs``.
+
+Text and thought parts are numbered ``"0"``, ``"1"``, …; a function call keeps ``functionCall.id``
+or gets ``call_{n}``; its arguments are the raw JSON text of ``args`` exactly as sent (found with
+``fields.raw_json``, the twin of serde's ``RawValue``). A ``thoughtSignature`` signs the open
+reasoning part or yields a reasoning pair of its own. Usage is the latest ``usageMetadata``; the
+finish comes at end of stream. See the Rust module for the full rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..error import unexpected_payload
-from ..events import Usage
-from . import PayloadError, incomplete
-from .parts import Parts
+from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
+from . import incomplete
+from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .parts import REASONING, TEXT, TOOL_INPUT, Parts
+
+_CONTENT_FILTER = frozenset(("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"))
+
+
+class _Part:
+    __slots__ = ("call", "call_id", "has_args", "name", "path", "signature", "text", "thought")
+
+    def __init__(self, d: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        self.text = opt_str(d, "text")
+        self.thought = opt_bool(d, "thought")
+        self.signature = opt_str(d, "thoughtSignature")
+        call = opt_obj(d, "functionCall")
+        self.call = call is not None
+        self.call_id = self.name = None
+        self.has_args = False
+        if call is not None:
+            self.call_id = opt_str(call, "id")
+            self.name = opt_str(call, "name")
+            self.has_args = call.get("args") is not None
+        self.path = path
+
+
+class _Candidate:
+    __slots__ = ("finish_reason", "index", "parts", "sources")
+
+    def __init__(self, d: dict[str, Any], n: int) -> None:
+        content = opt_obj(d, "content")
+        parts = None if content is None else opt_list(content, "parts")
+        self.parts = [
+            _Part(obj(p), ("candidates", n, "content", "parts", m, "functionCall", "args"))
+            for m, p in enumerate(parts or ())
+        ]
+        self.finish_reason = opt_str(d, "finishReason")
+        self.index = opt_u64(d, "index")
+        self.sources: list[tuple[str | None, str | None]] = []
+        grounding = opt_obj(d, "groundingMetadata")
+        chunks = None if grounding is None else opt_list(grounding, "groundingChunks")
+        for chunk in chunks or ():
+            chunk = obj(chunk)
+            web = opt_obj(chunk, "web")
+            retrieved = opt_obj(chunk, "retrievedContext")
+            checked = [(opt_str(s, "uri"), opt_str(s, "title")) for s in (web, retrieved) if s is not None]
+            if checked:
+                # `web` first, as the core's `web.or(retrieved_context)`.
+                self.sources.append(checked[0])
+
+
+def _usage(d: dict[str, Any]) -> Usage:
+    prompt = opt_u64(d, "promptTokenCount") or 0
+    thoughts = opt_u64(d, "thoughtsTokenCount") or 0
+    output = saturating_add(opt_u64(d, "candidatesTokenCount") or 0, thoughts)
+    cached = opt_u64(d, "cachedContentTokenCount") or 0
+    return Usage(prompt, output, saturating_add(prompt, output), thoughts, cached, 0, None)
+
+
+def _finish_reason(raw: str, called_tools: bool) -> str:
+    if raw == "STOP":
+        return "tool_calls" if called_tools else "stop"
+    if raw == "MAX_TOKENS":
+        return "length"
+    if raw in _CONTENT_FILTER:
+        return "content_filter"
+    if raw == "MALFORMED_FUNCTION_CALL":
+        return "error"
+    return "other"
 
 
 class Decoder:
     def __init__(self) -> None:
         self.parts = Parts()
         self.usage = Usage()
+        self.started = False
+        self.block: tuple[str, str] | None = None
+        self.next_part = 0
+        self.calls = 0
+        self.finish_reason: str | None = None
+        self.errored = False
+        self.finished = False
+        self.source_urls: list[str] = []
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
-        raise PayloadError(unexpected_payload("the `gemini` family is not implemented yet"))
+        d = parse_object(data)
+        candidates_raw = opt_list(d, "candidates")
+        candidates = [_Candidate(obj(c), n) for n, c in enumerate(candidates_raw or ())]
+        usage_d = opt_obj(d, "usageMetadata")
+        usage = None if usage_d is None else _usage(usage_d)
+        feedback = opt_obj(d, "promptFeedback")
+        block_reason = None if feedback is None else opt_str(feedback, "blockReason")
+        model = opt_str(d, "modelVersion")
+        response_id = opt_str(d, "responseId")
+        error = opt_obj(d, "error")
+        if error is not None:
+            message = opt_str(error, "message")
+            status = opt_str(error, "status")
+            self.errored = True
+            out.append(ErrorEvent(message or "", "error" if status is None else status, data))
+            return
+        if not self.started:
+            self.started = True
+            out.append(StreamStart(response_id, model))
+        for candidate in candidates:
+            if (candidate.index or 0) != 0:
+                continue
+            for part in candidate.parts:
+                self._part(part, data, out)
+            self._sources(candidate.sources, out)
+            if candidate.finish_reason is not None:
+                self.finish_reason = candidate.finish_reason
+        if block_reason is not None and self.finish_reason is None:
+            self.finish_reason = block_reason
+        if usage is not None:
+            self.usage = usage
 
     def end(self, out: list[Any]) -> None:
-        incomplete(self.parts, self.usage, out)
+        if self.finished:
+            return
+        self.finished = True
+        if self.errored:
+            reason = "error"
+        elif self.finish_reason is not None:
+            reason = _finish_reason(self.finish_reason, self.calls > 0)
+        else:
+            incomplete(self.parts, self.usage, out)
+            return
+        self.parts.close_all(out)
+        out.append(Finish(reason, None if self.errored else self.finish_reason, self.usage, None))
+
+    def _part(self, part: _Part, data: str, out: list[Any]) -> None:
+        signature = part.signature
+        if part.call:
+            self._close_block(TEXT, out)
+            if signature is not None:
+                self._sign(signature, out)
+            self._call(part, data, out)
+            return
+        text = part.text or ""
+        if part.thought is True:
+            if text:
+                self.parts.reasoning(self._block(REASONING, out), text, out)
+            if signature is not None:
+                self._sign(signature, out)
+        else:
+            if signature is not None:
+                self._close_block(TEXT, out)
+                self._sign(signature, out)
+            if text:
+                self.parts.text(self._block(TEXT, out), text, out)
+
+    def _block(self, kind: str, out: list[Any]) -> str:
+        block = self.block
+        if block is not None:
+            if block[0] == kind:
+                return block[1]
+            self.block = None
+            self.parts.end(block[1], None, out)
+        part_id = self._next_id()
+        self.parts.start(kind, part_id, "", False, out)
+        self.block = (kind, part_id)
+        return part_id
+
+    def _close_block(self, kind: str, out: list[Any]) -> None:
+        if self.block is not None and self.block[0] == kind:
+            self.parts.end(self.block[1], None, out)
+            self.block = None
+
+    def _sign(self, signature: str, out: list[Any]) -> None:
+        if self.block is not None and self.block[0] == REASONING:
+            part_id = self.block[1]
+            self.block = None
+        else:
+            part_id = self._next_id()
+            self.parts.start(REASONING, part_id, "", False, out)
+        self.parts.sign(part_id, signature, False)
+        self.parts.end(part_id, None, out)
+
+    def _call(self, part: _Part, data: str, out: list[Any]) -> None:
+        if self.block is not None and self.block[0] == REASONING:
+            self.block = None
+        call_id = f"call_{self.calls}" if part.call_id is None else part.call_id
+        self.calls += 1
+        self.parts.start(TOOL_INPUT, call_id, part.name or "", False, out)
+        if part.has_args:
+            self.parts.tool_input(call_id, raw_json(data, part.path), out)
+        self.parts.end(call_id, None, out)
+
+    def _sources(self, sources: list[tuple[str | None, str | None]], out: list[Any]) -> None:
+        for url, title in sources:
+            if url is None or url in self.source_urls:
+                continue
+            out.append(Source(f"src_{len(self.source_urls)}", url, title))
+            self.source_urls.append(url)
+
+    def _next_id(self) -> str:
+        part_id = str(self.next_part)
+        self.next_part += 1
+        return part_id

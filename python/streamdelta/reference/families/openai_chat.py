@@ -1,22 +1,446 @@
-"""The `openai-chat` wire family. Not implemented yet: every payload is reported as unsupported."""
+"""The ``openai-chat`` wire family: twin of ``rust/core/src/families/openai_chat.rs``.
+
+The module comment there lists the decisions the wire leaves open; this file takes the same ones.
+Each field is checked like serde checks its Rust type: a value of another type is "JSON of the wrong
+shape", unknown fields are ignored, ``null`` is absent.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import Any, Callable
 
-from ..error import unexpected_payload
-from ..events import Usage
-from . import PayloadError, incomplete
-from .parts import Parts
+from ..error import invalid_json, limit_exceeded, unexpected_payload
+from ..events import ErrorEvent, Finish, StreamStart, Usage
+from . import PayloadError, incomplete, wrong_shape
+from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
+
+_U64_MAX = 2**64 - 1
+_I64_MIN = -(2**63)
+_WS = re.compile(r"[ \t\n\r]*")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+# The json module's own scanners (not in its typed API): a string from after its quote, and any
+# value from its first character; each returns the value and the index after it.
+scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+_REASONS = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+
+
+def _reject_constant(_: str) -> Any:
+    raise ValueError("not JSON")
+
+
+def _loads(data: str) -> Any:
+    # serde_json knows no NaN / Infinity and stops at a fixed depth.
+    try:
+        return json.loads(data, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise PayloadError(invalid_json("not valid JSON")) from None
+
+
+def _obj(value: Any) -> dict[str, Any] | None:
+    if value is None or type(value) is dict:
+        return value
+    raise wrong_shape()
+
+
+def _str(d: dict[str, Any], key: str) -> str | None:
+    value = d.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise wrong_shape()
+
+
+def _u64(d: dict[str, Any], key: str) -> int | None:
+    value = d.get(key)
+    if value is None or (type(value) is int and 0 <= value <= _U64_MAX):
+        return value
+    raise wrong_shape()
+
+
+def _list(d: dict[str, Any], key: str) -> list[Any] | None:
+    value = d.get(key)
+    if value is None or type(value) is list:
+        return value
+    raise wrong_shape()
+
+
+def _objs(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = _list(d, key) or []
+    for item in items:
+        if type(item) is not dict:
+            raise wrong_shape()
+    return items
+
+
+def _cost(value: Any) -> float | None:
+    """A number, or a decimal number in a string (``None`` for any other string)."""
+    if value is None:
+        return None
+    if type(value) is int or type(value) is float:
+        return float(value)
+    if type(value) is str:
+        return float(value) if _DECIMAL.fullmatch(value) else None
+    raise wrong_shape()
+
+
+def _raw(data: str, path: tuple[str | int, ...]) -> str:
+    """The text of the value at ``path`` (keys and list indices) in the valid JSON document ``data``,
+    exactly as sent: what serde's ``RawValue`` borrows."""
+    ws = _skip_ws
+    pos = ws(data, 0)
+    for step in path:
+        pos = ws(data, pos + 1)  # past `{` or `[`
+        if isinstance(step, str):
+            found = pos
+            while data[pos] != "}":
+                key, pos = scanstring(data, pos + 1)
+                pos = ws(data, ws(data, pos) + 1)  # past `:`
+                if key == step:
+                    found = pos
+                pos = ws(data, _SCAN(data, pos)[1])
+                if data[pos] == ",":
+                    pos = ws(data, pos + 1)
+            pos = found
+        else:
+            for _ in range(step):
+                pos = ws(data, ws(data, _SCAN(data, pos)[1]) + 1)  # past `,`
+    return data[pos : _SCAN(data, pos)[1]]
+
+
+def _skip_ws(data: str, pos: int) -> int:
+    match = _WS.match(data, pos)
+    assert match is not None  # `[ \t\n\r]*` matches everywhere
+    return match.end()
+
+
+def _usage_fields(usage: dict[str, Any]) -> tuple[int, int, int, int | None, int, int | None, int | None, Any]:
+    prompt = _u64(usage, "prompt_tokens") or 0
+    completion = _u64(usage, "completion_tokens") or 0
+    total = _u64(usage, "total_tokens")
+    ptd = _obj(usage.get("prompt_tokens_details"))
+    cached = cache_write = None
+    if ptd is not None:
+        cached = _u64(ptd, "cached_tokens")
+        cache_write = _u64(ptd, "cache_write_tokens")
+    ctd = _obj(usage.get("completion_tokens_details"))
+    reasoning = 0 if ctd is None else _u64(ctd, "reasoning_tokens") or 0
+    creation = _u64(usage, "cache_creation_input_tokens")
+    cost = _cost(usage.get("cost"))
+    return prompt, completion, reasoning, total, cached or 0, cache_write, creation, cost
+
+
+def _usage(usage: dict[str, Any]) -> Usage:
+    prompt, completion, reasoning, total, cache_read, cache_write, creation, cost = _usage_fields(usage)
+    if cache_write is None:
+        cache_write = creation or 0
+    # Some servers count reasoning outside `completion_tokens` (xAI, Gemini via Vercel).
+    apart = reasoning > 0 and (reasoning > completion or total == min(prompt + completion + reasoning, _U64_MAX))
+    output = min(completion + reasoning, _U64_MAX) if apart else completion
+    cached = min(cache_read + cache_write, _U64_MAX)
+    inp = min(prompt + cached, _U64_MAX) if cached > prompt else prompt
+    return Usage(inp, output, min(inp + output, _U64_MAX), reasoning, cache_read, cache_write, cost)
+
+
+def _error(value: Any) -> tuple[str, str]:
+    if type(value) is str:
+        return value, "provider_error"
+    if type(value) is not dict:
+        raise wrong_shape()
+    message = _str(value, "message")
+    kind = _str(value, "type")
+    code = value.get("code")
+    if not kind:  # empty strings say nothing, as in the Rust twin
+        kind = None
+        if type(code) is str:
+            kind = code
+        elif type(code) is int and _I64_MIN <= code <= _U64_MAX:
+            kind = str(code)
+    return (message if message is not None else "the provider reported an error"), kind or "provider_error"
+
+
+class _Tool:
+    __slots__ = ("done", "id", "index")
+
+    def __init__(self, index: int, id: str) -> None:
+        self.index = index
+        self.id = id
+        self.done = False
+
+
+class _Choice:
+    __slots__ = ("finish", "index", "reasoning", "text", "tools")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.text: str | None = None
+        self.reasoning: str | None = None
+        self.tools: list[_Tool] = []
+        self.finish: tuple[str, str] | None = None
 
 
 class Decoder:
     def __init__(self) -> None:
         self.parts = Parts()
         self.usage = Usage()
+        self.raw_usage: str | None = None
+        self.raw_provider_metadata: str | None = None
+        self.gateway_cost: float | None = None
+        self.choices: list[_Choice] = []
+        self.errored = False
+        self.started = False
+        self.done = False
+        self.finished = False
+        self.next_id = 0
+
+    def _fresh_id(self, prefix: str) -> str:
+        while True:
+            id = f"{prefix}{self.next_id}"
+            self.next_id += 1
+            if not self.parts.is_open(id):
+                return id
+
+    def _choice(self, index: int) -> _Choice:
+        for choice in self.choices:
+            if choice.index == index:
+                return choice
+        if len(self.choices) >= DEFAULT_MAX_OPEN_PARTS:
+            raise PayloadError(limit_exceeded("choices", DEFAULT_MAX_OPEN_PARTS, "max_open_parts"))
+        choice = _Choice(index)
+        self.choices.append(choice)
+        return choice
+
+    def _open_reasoning(self, choice: _Choice) -> str | None:
+        id = choice.reasoning
+        return id if id is not None and self.parts.kind(id) == REASONING else None
+
+    def _reasoning_text(self, choice: _Choice, text: str, out: list[Any]) -> None:
+        id = self._open_reasoning(choice)
+        if id is None:
+            id = choice.reasoning = self._fresh_id("")
+        self.parts.reasoning(id, text, out)
+
+    def _end_reasoning(self, choice: _Choice, out: list[Any]) -> None:
+        id = self._open_reasoning(choice)
+        if id is not None:
+            self.parts.end(id, None, out)
+        choice.reasoning = None
+
+    def _sign(self, choice: _Choice, signature: str, redacted: bool, out: list[Any]) -> None:
+        id = self._open_reasoning(choice)
+        if id is None:
+            id = self._fresh_id("")
+            self.parts.start(REASONING, id, "", False, out)
+        self.parts.sign(id, signature, False)
+        if redacted:
+            self.parts.set_redacted(id)
+        self.parts.end(id, None, out)
+        choice.reasoning = None
+
+    def _text(self, choice: _Choice, text: str, out: list[Any]) -> None:
+        id = choice.text
+        if id is None or self.parts.kind(id) != TEXT:
+            id = choice.text = self._fresh_id("")
+        self.parts.text(id, text, out)
+
+    def _complete_tools(self, choice: _Choice, out: list[Any]) -> None:
+        for slot in choice.tools:
+            if not slot.done:
+                slot.done = True
+                self.parts.end(slot.id, None, out)
+
+    def _tool_delta(
+        self, choice: _Choice, index: int, id: str | None, function: dict[str, Any] | None, out: list[Any]
+    ) -> None:
+        name = arguments = None
+        if function is not None:
+            name = _str(function, "name") or None
+            arguments = _str(function, "arguments") or None
+        slot = next((s for s in choice.tools if s.index == index), None)
+        if slot is not None and slot.done:
+            if name is not None or arguments is not None:
+                raise PayloadError(unexpected_payload(f"tool call {index} continued after it was complete"))
+            return
+        if slot is not None:
+            call_id = slot.id
+            if name is not None:
+                self.parts.append_tool_name(call_id, name)
+        else:
+            # A new index: the calls before it are complete.
+            self._complete_tools(choice, out)
+            if id:
+                if self.parts.is_open(id):
+                    raise PayloadError(unexpected_payload(f"tool call id `{id}` is already in use"))
+                call_id = id
+            else:
+                call_id = self._fresh_id("call_")
+            self.parts.start(TOOL_INPUT, call_id, name or "", False, out)
+            choice.tools.append(_Tool(index, call_id))
+        if arguments is not None:
+            self.parts.tool_input(call_id, arguments, out)
+
+    def _delta(self, choice: _Choice, delta: dict[str, Any], out: list[Any]) -> None:
+        content = _str(delta, "content")
+        plain = _str(delta, "reasoning_content") or _str(delta, "reasoning")
+        details = _objs(delta, "reasoning_details")
+        details_fields = [
+            (_str(d, "type"), _str(d, "text"), _str(d, "summary"), _str(d, "data"), _str(d, "signature"))
+            for d in details
+        ]
+        calls = _objs(delta, "tool_calls")
+        calls_fields = [(_u64(c, "index"), _str(c, "id"), _obj(c.get("function"))) for c in calls]
+        function_call = _obj(delta.get("function_call"))
+        if plain:
+            self._reasoning_text(choice, plain, out)
+        for kind, text, summary, data, signature in details_fields:
+            if kind == "reasoning.text":
+                if not plain and text:
+                    self._reasoning_text(choice, text, out)
+                if signature:
+                    self._sign(choice, signature, False, out)
+            elif kind == "reasoning.summary":
+                if not plain and summary:
+                    self._reasoning_text(choice, summary, out)
+            elif kind == "reasoning.encrypted" and data:
+                self._end_reasoning(choice, out)
+                self._sign(choice, data, True, out)
+        if content:
+            self._text(choice, content, out)
+        for n, (index, id, function) in enumerate(calls_fields):
+            self._tool_delta(choice, n if index is None else index, id, function, out)
+        if function_call is not None:
+            self._tool_delta(choice, 0, None, function_call, out)
+
+    def _finish_choice(self, choice: _Choice, raw: str, out: list[Any]) -> None:
+        self._end_reasoning(choice, out)
+        if choice.text is not None:
+            self.parts.end(choice.text, None, out)
+            choice.text = None
+        self._complete_tools(choice, out)
+        choice.finish = (_REASONS.get(raw, "other"), raw)
+
+    def _reason(self) -> tuple[str, str | None] | None:
+        best: _Choice | None = None
+        for choice in self.choices:
+            if choice.finish is not None and (best is None or choice.index < best.index):
+                best = choice
+        by_choice = None if best is None or best.finish is None else best.finish
+        if self.errored:
+            return "error", None if by_choice is None else by_choice[1]
+        return by_choice
+
+    def _finish(self, reason: str, raw_reason: str | None, out: list[Any]) -> None:
+        self.parts.close_all(out)
+        members = [
+            f'"{key}":{raw}'
+            for key, raw in (("usage", self.raw_usage), ("provider_metadata", self.raw_provider_metadata))
+            if raw is not None
+        ]
+        usage = self.usage
+        if usage.cost is None and self.gateway_cost is not None:
+            u = usage
+            usage = Usage(
+                u.input_tokens,
+                u.output_tokens,
+                u.total_tokens,
+                u.reasoning_tokens,
+                u.cache_read_tokens,
+                u.cache_write_tokens,
+                self.gateway_cost,
+            )
+        out.append(Finish(reason, raw_reason, usage, "{" + ",".join(members) + "}" if members else None))
+        self.finished = True
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
-        raise PayloadError(unexpected_payload("the `openai-chat` family is not implemented yet"))
+        if self.done:
+            return
+        if data.strip(" \t\n\r") == "[DONE]":
+            self.done = True
+            reason = self._reason()
+            if reason is not None:
+                self._finish(reason[0], reason[1], out)
+            return
+        chunk = _obj(_loads(data))
+        if chunk is None:
+            raise wrong_shape()
+        id = _str(chunk, "id")
+        model = _str(chunk, "model")
+        choices = _objs(chunk, "choices")
+        choice_fields = []
+        for choice in choices:
+            delta = _obj(choice.get("delta"))
+            if delta is not None:
+                # The shape of every field of the delta, before anything is emitted.
+                for key in ("content", "reasoning_content", "reasoning"):
+                    _str(delta, key)
+                for d in _objs(delta, "reasoning_details"):
+                    for key in ("type", "text", "summary", "data", "signature"):
+                        _str(d, key)
+                for c in _objs(delta, "tool_calls"):
+                    _u64(c, "index")
+                    _str(c, "id")
+                    function = _obj(c.get("function"))
+                    if function is not None:
+                        _str(function, "name")
+                        _str(function, "arguments")
+                function_call = _obj(delta.get("function_call"))
+                if function_call is not None:
+                    _str(function_call, "name")
+                    _str(function_call, "arguments")
+            choice_fields.append((_u64(choice, "index"), delta, _str(choice, "finish_reason")))
+        usage_path: tuple[str, ...] | None = None
+        usage = _obj(chunk.get("usage"))
+        if usage is not None:
+            usage_path = ("usage",)
+        else:
+            x_groq = _obj(chunk.get("x_groq"))
+            usage = None if x_groq is None else _obj(x_groq.get("usage"))
+            if usage is not None:
+                usage_path = ("x_groq", "usage")
+        _obj(chunk.get("x_groq"))
+        parsed_usage = None if usage is None else _usage(usage)
+        error = chunk.get("error")
+        parsed_error = None if error is None else _error(error)
+        metadata: tuple[int, float | None] | None = None
+        for n, (_, delta, _) in enumerate(choice_fields):
+            pm = None if delta is None else delta.get("provider_metadata")
+            if pm is not None:
+                pm = _obj(pm)
+                gateway = _obj(pm.get("gateway"))  # type: ignore[union-attr]
+                metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
+        if not self.started and (id or model):
+            self.started = True
+            out.append(StreamStart(id or None, model or None))
+        if parsed_usage is not None and usage_path is not None:
+            self.usage = parsed_usage
+            self.raw_usage = _raw(data, usage_path)
+        if metadata is not None:
+            self.raw_provider_metadata = _raw(data, ("choices", metadata[0], "delta", "provider_metadata"))
+            self.gateway_cost = metadata[1]
+        for index, delta, finish_reason in choice_fields:
+            state = self._choice(0 if index is None else index)
+            if delta is not None:
+                self._delta(state, delta, out)
+            if finish_reason:
+                self._finish_choice(state, finish_reason, out)
+        if parsed_error is not None:
+            out.append(ErrorEvent(parsed_error[0], parsed_error[1], _raw(data, ("error",))))
+            self.errored = True
 
     def end(self, out: list[Any]) -> None:
-        incomplete(self.parts, self.usage, out)
+        if self.finished:
+            return
+        reason = self._reason()
+        if reason is None:
+            incomplete(self.parts, self.usage, out)
+        else:
+            self._finish(reason[0], reason[1], out)

@@ -1,22 +1,230 @@
-"""The `openai-responses` wire family. Not implemented yet: every payload is reported as unsupported."""
+"""The `openai-responses` wire family: twin of ``rust/core/src/families/openai_responses.rs``.
+
+Part ids: a text part is ``{item_id}:{content_index}``, a reasoning part (one per summary part)
+``{item_id}:{summary_index}``, a function call its ``call_id``, a web search call its item id;
+sources are ``src_{n}``. Web searches are provider-executed tool calls named ``web_search`` whose
+arguments are the item's ``action`` JSON exactly as sent. See the Rust module for the full rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..error import unexpected_payload
-from ..events import Usage
-from . import PayloadError, incomplete
-from .parts import Parts
+from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
+from . import incomplete
+from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .parts import REASONING, TOOL_INPUT, Parts
+
+_FRESH, _STARTED, _FINISHED = 0, 1, 2
+
+
+class _Item:
+    __slots__ = ("arguments", "call_id", "encrypted_content", "has_action", "id", "kind", "name")
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self.kind = opt_str(d, "type")
+        self.id = opt_str(d, "id")
+        self.call_id = opt_str(d, "call_id")
+        self.name = opt_str(d, "name")
+        self.arguments = opt_str(d, "arguments")
+        self.encrypted_content = opt_str(d, "encrypted_content")
+        self.has_action = d.get("action") is not None
+
+
+def _usage(d: dict[str, Any]) -> Usage:
+    input_tokens = opt_u64(d, "input_tokens") or 0
+    output_tokens = opt_u64(d, "output_tokens") or 0
+    in_details = opt_obj(d, "input_tokens_details")
+    out_details = opt_obj(d, "output_tokens_details")
+    cached = (opt_u64(in_details, "cached_tokens") if in_details is not None else None) or 0
+    reasoning = (opt_u64(out_details, "reasoning_tokens") if out_details is not None else None) or 0
+    return Usage(input_tokens, output_tokens, saturating_add(input_tokens, output_tokens), reasoning, cached, 0, None)
+
+
+class _Response:
+    __slots__ = ("error_code", "error_message", "id", "incomplete_reason", "model", "status", "usage")
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self.id = opt_str(d, "id")
+        self.model = opt_str(d, "model")
+        self.status = opt_str(d, "status")
+        usage = opt_obj(d, "usage")
+        self.usage = None if usage is None else _usage(usage)
+        details = opt_obj(d, "incomplete_details")
+        self.incomplete_reason = None if details is None else opt_str(details, "reason")
+        error = opt_obj(d, "error")
+        self.error_code = None if error is None else opt_str(error, "code")
+        self.error_message = None if error is None else opt_str(error, "message")
+
+
+class _PartId:
+    """The id ``{item}:{index}``, kept between calls (text deltas come by the hundred per part)."""
+
+    __slots__ = ("id", "index", "item")
+
+    def __init__(self) -> None:
+        self.item = ""
+        self.index = 0
+        self.id = ""
+
+    def get(self, item: str, index: int) -> str:
+        if not self.id or self.item != item or self.index != index:
+            self.item, self.index, self.id = item, index, f"{item}:{index}"
+        return self.id
 
 
 class Decoder:
     def __init__(self) -> None:
         self.parts = Parts()
         self.usage = Usage()
+        self.state = _FRESH
+        self.error_sent = False
+        self.function_calls = False
+        self.calls: dict[str, str] = {}
+        self.text_id = _PartId()
+        self.reasoning: tuple[str, str] | None = None
+        self.reasoning_id = _PartId()
+        self.sources = 0
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
-        raise PayloadError(unexpected_payload("the `openai_responses` family is not implemented yet"))
+        d = parse_object(data)
+        kind = opt_str(d, "type")
+        response_d = opt_obj(d, "response")
+        response = None if response_d is None else _Response(response_d)
+        item_d = opt_obj(d, "item")
+        item = None if item_d is None else _Item(item_d)
+        item_id = opt_str(d, "item_id") or ""
+        content_index = opt_u64(d, "content_index") or 0
+        summary_index = opt_u64(d, "summary_index") or 0
+        delta = opt_str(d, "delta") or ""
+        annotation = opt_obj(d, "annotation")
+        if annotation is not None:
+            url_citation = opt_str(annotation, "type") == "url_citation"
+            url = opt_str(annotation, "url")
+            title = opt_str(annotation, "title")
+        code = opt_str(d, "code")
+        message = opt_str(d, "message")
+        if self.state == _FINISHED:
+            return
+        if kind is None:
+            kind = event
+        if kind in ("response.output_text.delta", "response.refusal.delta"):
+            if delta:
+                self.parts.text(self.text_id.get(item_id, content_index), delta, out)
+        elif kind == "response.content_part.done":
+            self.parts.end(self.text_id.get(item_id, content_index), None, out)
+        elif kind == "response.reasoning_summary_part.added":
+            self._open_reasoning(item_id, summary_index, out)
+        elif kind == "response.reasoning_summary_text.delta":
+            if delta:
+                self._open_reasoning(item_id, summary_index, out)
+                if self.reasoning is not None:
+                    self.parts.reasoning(self.reasoning[1], delta, out)
+        elif kind == "response.function_call_arguments.delta":
+            call_id = self.calls.get(item_id)
+            if call_id is not None:
+                self.parts.tool_input(call_id, delta, out)
+        elif kind == "response.output_text.annotation.added":
+            if annotation is not None and url_citation and url is not None:
+                out.append(Source(f"src_{self.sources}", url, title))
+                self.sources += 1
+        elif kind == "response.output_item.added":
+            if item is not None:
+                self._item_added(item, out)
+        elif kind == "response.output_item.done":
+            if item is not None:
+                self._item_done(item, data, out)
+        elif kind in ("response.created", "response.in_progress", "response.queued"):
+            if self.state == _FRESH and response is not None:
+                self.state = _STARTED
+                out.append(StreamStart(response.id, response.model))
+        elif kind in ("response.completed", "response.incomplete", "response.failed"):
+            self._finish(kind, response, data, out)
+        elif kind == "error":
+            self.error_sent = True
+            out.append(ErrorEvent(message or "", "error" if code is None else code, data))
 
     def end(self, out: list[Any]) -> None:
-        incomplete(self.parts, self.usage, out)
+        if self.state == _FINISHED:
+            return
+        self.state = _FINISHED
+        if self.error_sent:
+            self.parts.close_all(out)
+            out.append(Finish("error", None, self.usage, None))
+        else:
+            incomplete(self.parts, self.usage, out)
+
+    def _open_reasoning(self, item: str, index: int, out: list[Any]) -> None:
+        part_id = self.reasoning_id.get(item, index)
+        if self.reasoning is not None:
+            if self.reasoning[1] == part_id:
+                return
+            self.parts.end(self.reasoning[1], None, out)
+        self.parts.start(REASONING, part_id, "", False, out)
+        self.reasoning = (item, part_id)
+
+    def _item_added(self, item: _Item, out: list[Any]) -> None:
+        item_id = item.id or ""
+        if item.kind == "function_call":
+            call_id = item_id if item.call_id is None else item.call_id
+            self.function_calls = True
+            # The first entry for an item wins, as the core's search of its list does.
+            self.calls.setdefault(item_id, call_id)
+            self.parts.start(TOOL_INPUT, call_id, item.name or "", False, out)
+        elif item.kind == "web_search_call":
+            self.parts.start(TOOL_INPUT, item_id, "web_search", True, out)
+
+    def _item_done(self, item: _Item, data: str, out: list[Any]) -> None:
+        item_id = item.id or ""
+        if item.kind == "function_call":
+            call_id = item_id if item.call_id is None else item.call_id
+            self.function_calls = True
+            if not self.parts.is_open(call_id):
+                self.parts.start(TOOL_INPUT, call_id, item.name or "", False, out)
+            self.parts.end(call_id, item.arguments, out)
+        elif item.kind == "web_search_call":
+            if not self.parts.is_open(item_id):
+                self.parts.start(TOOL_INPUT, item_id, "web_search", True, out)
+            action = raw_json(data, ("item", "action")) if item.has_action else None
+            self.parts.end(item_id, action, out)
+        elif item.kind == "reasoning":
+            part_id: str | None = None
+            if self.reasoning is not None and self.reasoning[0] == item_id:
+                part_id = self.reasoning[1]
+                self.reasoning = None
+            if part_id is None:
+                if item.encrypted_content is None:
+                    return
+                part_id = self.reasoning_id.get(item_id, 0)
+                self.parts.start(REASONING, part_id, "", False, out)
+            if item.encrypted_content is not None:
+                self.parts.sign(part_id, item.encrypted_content, False)
+            self.parts.end(part_id, None, out)
+
+    def _finish(self, kind: str, response: _Response | None, data: str, out: list[Any]) -> None:
+        self.state = _FINISHED
+        self.reasoning = None
+        self.parts.close_all(out)
+        raw_reason = None
+        error_code = error_message = None
+        if response is not None:
+            if response.usage is not None:
+                self.usage = response.usage
+            raw_reason = response.status
+            if response.incomplete_reason is not None:
+                raw_reason = response.incomplete_reason
+            error_code, error_message = response.error_code, response.error_message
+        if kind == "response.failed":
+            if not self.error_sent:
+                self.error_sent = True
+                message = "the response failed" if error_message is None else error_message
+                out.append(ErrorEvent(message, "error" if error_code is None else error_code, data))
+            reason = "error"
+        elif kind == "response.incomplete":
+            reason = {"max_output_tokens": "length", "content_filter": "content_filter"}.get(raw_reason or "", "other")
+        else:
+            reason = "tool_calls" if self.function_calls else "stop"
+        out.append(Finish(reason, raw_reason, self.usage, None))
+
+
+__all__ = ["Decoder"]

@@ -1,25 +1,556 @@
-//! The `anthropic` wire family. Not implemented yet: every payload is reported as unsupported.
+//! The `anthropic` wire family: the Messages API stream, as sent by the Anthropic API, by Vertex AI
+//! (`streamRawPredict`) and, one event per frame, inside Bedrock's event-stream framing.
+//!
+//! Dispatch is on the payload's own `type` (Bedrock frames carry no SSE event name). Part ids: the
+//! content block index for text and thinking, the `toolu_…` / `srvtoolu_…` id for tool calls, and
+//! `<block index>:<n>` for the sources a block yields. Unknown event, block and delta types are
+//! skipped, as Anthropic's versioning policy asks of clients.
+//!
+//! Decisions:
+//! - A `tool_use` whose `input` comes complete with `content_block_start` and is followed by no
+//!   argument fragment: at `content_block_stop` that input (raw text, as sent) is emitted as one
+//!   `tool_input_delta` and is the call's arguments, so fragments always add up to the arguments.
+//!   Streamed fragments, when they come, supersede it (as in the SDK's accumulator).
+//! - Sources: every web search result with a URL, and every citation with a URL (document
+//!   citations have none). Duplicates are kept: a citation is a claim about its text block.
+//! - Usage: each field as last reported (`message_delta` over `message_start`); Bedrock's
+//!   `amazon-bedrock-invocationMetrics` only fill fields the stream never reported.
+//! - `finish.provider_metadata_json`: `{"usage": <message_start usage>, "delta_usage": <message_delta
+//!   usage>, "stop_sequence": …, "amazon-bedrock-invocationMetrics": …}`, each raw as sent, when present.
+//! - An `error` event (or a Bedrock exception frame) closes what is open, then `error` + `finish(error)`;
+//!   any later payload but `ping` is a fault.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
-use crate::events::{Event, Usage};
+use crate::events::{Event, FinishReason, Usage};
 
-use super::parts::Parts;
-use super::FamilyDecoder;
+use super::parts::{PartKind, Parts};
+use super::{parse_json, FamilyDecoder, Obj};
+
+#[derive(Deserialize)]
+struct Payload<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    message: Option<Obj<MessageWire<'a>>>,
+    index: Option<u64>,
+    #[serde(borrow)]
+    content_block: Option<Obj<BlockWire<'a>>>,
+    #[serde(borrow)]
+    delta: Option<Obj<DeltaWire<'a>>>,
+    #[serde(borrow)]
+    usage: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<Obj<ErrorWire<'a>>>,
+    #[serde(borrow, rename = "amazon-bedrock-invocationMetrics")]
+    metrics: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct MessageWire<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    model: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    usage: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[allow(clippy::struct_field_names)]
+struct UsageWire {
+    input_tokens: Option<u64>,
+    output_tokens: Option<u64>,
+    cache_read_input_tokens: Option<u64>,
+    cache_creation_input_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[allow(clippy::struct_field_names)]
+struct MetricsWire {
+    #[serde(rename = "inputTokenCount")]
+    input_token_count: Option<u64>,
+    #[serde(rename = "outputTokenCount")]
+    output_token_count: Option<u64>,
+    #[serde(rename = "cacheReadInputTokenCount")]
+    cache_read_input_token_count: Option<u64>,
+    #[serde(rename = "cacheWriteInputTokenCount")]
+    cache_write_input_token_count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct BlockWire<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    thinking: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    signature: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    data: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    citations: Option<Vec<Obj<CitationWire<'a>>>>,
+    /// Read only for `web_search_tool_result`: a list of results, or an error object.
+    #[serde(borrow)]
+    content: Option<&'a RawValue>,
+}
+
+/// A citation, or one web search result: both carry `url` and `title`.
+#[derive(Deserialize)]
+struct CitationWire<'a> {
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct DeltaWire<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    thinking: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    signature: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    partial_json: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    citation: Option<Obj<CitationWire<'a>>>,
+    #[serde(borrow)]
+    stop_reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    stop_sequence: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ErrorWire<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Text,
+    Reasoning,
+    Tool,
+    /// A block we take nothing more from after its start (tool results, unknown types).
+    Other,
+}
+
+#[derive(Debug)]
+struct OpenBlock {
+    index: u64,
+    kind: BlockKind,
+    /// The part id (index as text, or the tool call id).
+    id: String,
+    /// A tool call's complete input sent with its start, used when no argument fragment follows.
+    pending_input: Option<String>,
+    sources: u64,
+}
+
+/// Token counts as last reported, field by field.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    input: Option<u64>,
+    output: Option<u64>,
+    cache_read: Option<u64>,
+    cache_write: Option<u64>,
+}
+
+impl Counts {
+    fn usage(self) -> Usage {
+        let cache_read = self.cache_read.unwrap_or(0);
+        let cache_write = self.cache_write.unwrap_or(0);
+        let input = self
+            .input
+            .unwrap_or(0)
+            .saturating_add(cache_read)
+            .saturating_add(cache_write);
+        let output = self.output.unwrap_or(0);
+        Usage {
+            input_tokens: input,
+            output_tokens: output,
+            total_tokens: input.saturating_add(output),
+            cache_read_tokens: cache_read,
+            cache_write_tokens: cache_write,
+            ..Usage::default()
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Decoder {
     parts: Parts,
-    usage: Usage,
+    blocks: Vec<OpenBlock>,
+    counts: Counts,
+    /// The raw `usage` objects of `message_start` and `message_delta` (the first has the service
+    /// tier and cache breakdown, the second the server tool counts), the `stop_sequence` and
+    /// Bedrock's invocation metrics: `finish.provider_metadata_json`.
+    usage_raw: Option<String>,
+    delta_usage_raw: Option<String>,
+    stop_sequence_raw: Option<String>,
+    metrics_raw: Option<String>,
+    stop_reason: Option<String>,
+    started: bool,
+    finished: bool,
+}
+
+fn missing(what: &str, field: &str) -> ErrorKind {
+    ErrorKind::UnexpectedPayload {
+        detail: format!("`{what}` without `{field}`"),
+    }
+}
+
+fn unexpected(detail: String) -> ErrorKind {
+    ErrorKind::UnexpectedPayload { detail }
+}
+
+/// True for the text of an object with no members: `{}` with any JSON whitespace inside.
+fn is_empty_object(raw: &str) -> bool {
+    let mut bytes = raw.bytes().filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    bytes.next() == Some(b'{') && bytes.next() == Some(b'}') && bytes.next().is_none()
+}
+
+fn finish_reason(stop_reason: Option<&str>) -> FinishReason {
+    match stop_reason {
+        Some("end_turn" | "stop_sequence" | "pause_turn") => FinishReason::Stop,
+        Some("max_tokens") => FinishReason::Length,
+        Some("tool_use") => FinishReason::ToolCalls,
+        Some("refusal") => FinishReason::ContentFilter,
+        _ => FinishReason::Other,
+    }
+}
+
+impl Decoder {
+    fn block(&mut self, index: u64, what: &str) -> Result<&mut OpenBlock, ErrorKind> {
+        self.blocks
+            .iter_mut()
+            .find(|b| b.index == index)
+            .ok_or_else(|| unexpected(format!("`{what}` for content block {index}, which is not open")))
+    }
+
+    fn update_usage(&mut self, raw: &RawValue, from_delta: bool) -> Result<(), ErrorKind> {
+        let Obj(wire): Obj<UsageWire> = parse_json(raw.get())?;
+        let c = &mut self.counts;
+        c.input = wire.input_tokens.or(c.input);
+        c.output = wire.output_tokens.or(c.output);
+        c.cache_read = wire.cache_read_input_tokens.or(c.cache_read);
+        c.cache_write = wire.cache_creation_input_tokens.or(c.cache_write);
+        let slot = if from_delta {
+            &mut self.delta_usage_raw
+        } else {
+            &mut self.usage_raw
+        };
+        *slot = Some(raw.get().to_owned());
+        Ok(())
+    }
+
+    /// Bedrock's invocation metrics: AWS's count of the same call. Anthropic's own `usage` wins
+    /// field by field (it splits cache reads and writes the same way on every route); the metrics
+    /// fill only what the stream never reported.
+    fn update_metrics(&mut self, raw: &RawValue) -> Result<(), ErrorKind> {
+        let Obj(wire): Obj<MetricsWire> = parse_json(raw.get())?;
+        let c = &mut self.counts;
+        c.input = c.input.or(wire.input_token_count);
+        c.output = c.output.or(wire.output_token_count);
+        c.cache_read = c.cache_read.or(wire.cache_read_input_token_count);
+        c.cache_write = c.cache_write.or(wire.cache_write_input_token_count);
+        self.metrics_raw = Some(raw.get().to_owned());
+        Ok(())
+    }
+
+    fn provider_metadata(&self) -> Option<String> {
+        let members = [
+            ("usage", &self.usage_raw),
+            ("delta_usage", &self.delta_usage_raw),
+            ("stop_sequence", &self.stop_sequence_raw),
+            ("amazon-bedrock-invocationMetrics", &self.metrics_raw),
+        ];
+        let mut out = String::new();
+        for (name, value) in members {
+            if let Some(value) = value {
+                out.push(if out.is_empty() { '{' } else { ',' });
+                out.push('"');
+                out.push_str(name);
+                out.push_str("\":");
+                out.push_str(value);
+            }
+        }
+        if out.is_empty() {
+            return None;
+        }
+        out.push('}');
+        Some(out)
+    }
+
+    /// An error the provider sent (an `error` event, or a Bedrock exception frame): what is open is
+    /// closed, the error reported, and the stream finished.
+    pub fn provider_error(&mut self, message: String, kind: String, raw: Option<String>, out: &mut Vec<Event>) {
+        self.parts.close_all(out);
+        self.blocks.clear();
+        out.push(Event::Error { message, kind, raw });
+        out.push(Event::Finish {
+            reason: FinishReason::Error,
+            raw_reason: None,
+            usage: self.counts.usage(),
+            provider_metadata_json: None,
+        });
+        self.finished = true;
+    }
+
+    fn block_start(&mut self, index: u64, block: BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        if self.blocks.iter().any(|b| b.index == index) {
+            return Err(unexpected(format!("content block {index} started twice")));
+        }
+        let kind = block
+            .kind
+            .ok_or_else(|| missing("content_block_start", "content_block.type"))?;
+        let index_id = || index.to_string();
+        let mut open = OpenBlock {
+            index,
+            kind: BlockKind::Other,
+            id: String::new(),
+            pending_input: None,
+            sources: 0,
+        };
+        match kind.as_ref() {
+            "text" => {
+                open.kind = BlockKind::Text;
+                open.id = index_id();
+                self.parts.start(PartKind::Text, &open.id, "", false, out)?;
+                if let Some(text) = block.text.as_deref().filter(|t| !t.is_empty()) {
+                    self.parts.text(&open.id, text, out)?;
+                }
+                for Obj(citation) in block.citations.iter().flatten() {
+                    source(&mut open, citation, out);
+                }
+            }
+            "thinking" | "redacted_thinking" => {
+                open.kind = BlockKind::Reasoning;
+                open.id = index_id();
+                self.parts.start(PartKind::Reasoning, &open.id, "", false, out)?;
+                if kind == "redacted_thinking" {
+                    self.parts.set_redacted(&open.id);
+                    if let Some(data) = block.data.as_deref() {
+                        self.parts.sign(&open.id, data, false);
+                    }
+                } else {
+                    if let Some(text) = block.thinking.as_deref().filter(|t| !t.is_empty()) {
+                        self.parts.reasoning(&open.id, text, out)?;
+                    }
+                    if let Some(signature) = block.signature.as_deref().filter(|s| !s.is_empty()) {
+                        self.parts.sign(&open.id, signature, false);
+                    }
+                }
+            }
+            "tool_use" | "server_tool_use" | "mcp_tool_use" => {
+                let id = block.id.ok_or_else(|| missing(&kind, "id"))?;
+                open.kind = BlockKind::Tool;
+                open.id = id.into_owned();
+                let name = block.name.as_deref().unwrap_or("");
+                self.parts
+                    .start(PartKind::ToolInput, &open.id, name, kind != "tool_use", out)?;
+                open.pending_input = block
+                    .input
+                    .map(RawValue::get)
+                    .filter(|raw| !is_empty_object(raw))
+                    .map(str::to_owned);
+            }
+            "web_search_tool_result" => {
+                // The results come whole with the start; an error result is an object, not a list.
+                if let Some(raw) = block.content.filter(|raw| raw.get().starts_with('[')) {
+                    let results: Vec<Obj<CitationWire<'_>>> = parse_json(raw.get())?;
+                    for Obj(result) in &results {
+                        source(&mut open, result, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.blocks.push(open);
+        Ok(())
+    }
+
+    fn block_delta(&mut self, index: u64, delta: DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let kind = delta.kind.ok_or_else(|| missing("content_block_delta", "delta.type"))?;
+        let Self { blocks, parts, .. } = self;
+        let block = blocks
+            .iter_mut()
+            .find(|b| b.index == index)
+            .ok_or_else(|| unexpected(format!("`{kind}` for content block {index}, which is not open")))?;
+        let expected = match kind.as_ref() {
+            "text_delta" | "citations_delta" => BlockKind::Text,
+            "thinking_delta" | "signature_delta" => BlockKind::Reasoning,
+            "input_json_delta" => BlockKind::Tool,
+            _ => return Ok(()),
+        };
+        if block.kind == BlockKind::Other {
+            return Ok(());
+        }
+        if block.kind != expected {
+            return Err(unexpected(format!("`{kind}` does not fit content block {index}")));
+        }
+        match kind.as_ref() {
+            "text_delta" => parts.text(&block.id, &delta.text.ok_or_else(|| missing(&kind, "text"))?, out)?,
+            "citations_delta" => {
+                let Obj(citation) = delta.citation.ok_or_else(|| missing(&kind, "citation"))?;
+                source(block, &citation, out);
+            }
+            "thinking_delta" => {
+                parts.reasoning(
+                    &block.id,
+                    &delta.thinking.ok_or_else(|| missing(&kind, "thinking"))?,
+                    out,
+                )?;
+            }
+            "signature_delta" => {
+                let signature = delta.signature.ok_or_else(|| missing(&kind, "signature"))?;
+                parts.sign(&block.id, &signature, true);
+            }
+            _ => {
+                let fragment = delta.partial_json.ok_or_else(|| missing(&kind, "partial_json"))?;
+                if !fragment.is_empty() {
+                    // Streamed fragments supersede an input sent with the start.
+                    block.pending_input = None;
+                    parts.tool_input(&block.id, &fragment, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn block_stop(&mut self, index: u64, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        self.block(index, "content_block_stop")?;
+        let pos = self.blocks.iter().position(|b| b.index == index).unwrap_or(0);
+        let block = self.blocks.remove(pos);
+        if block.kind == BlockKind::Other {
+            return Ok(());
+        }
+        if let Some(input) = &block.pending_input {
+            self.parts.tool_input(&block.id, input, out);
+        }
+        self.parts.end(&block.id, None, out);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        self.parts.close_all(out);
+        self.blocks.clear();
+        out.push(Event::Finish {
+            reason: finish_reason(self.stop_reason.as_deref()),
+            raw_reason: self.stop_reason.clone(),
+            usage: self.counts.usage(),
+            provider_metadata_json: self.provider_metadata(),
+        });
+        self.finished = true;
+    }
+}
+
+/// A `source` for a citation or search result that names a URL (document citations name none).
+fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Event>) {
+    let Some(url) = &citation.url else {
+        return;
+    };
+    out.push(Event::Source {
+        id: format!("{}:{}", block.index, block.sources),
+        url: url.clone().into_owned(),
+        title: citation.title.as_ref().map(|t| t.clone().into_owned()),
+    });
+    block.sources += 1;
 }
 
 impl FamilyDecoder for Decoder {
-    fn payload(&mut self, _event: &str, _data: &str, _out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        Err(ErrorKind::UnexpectedPayload {
-            detail: "the `anthropic` family is not implemented yet".to_owned(),
-        })
+    fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let Obj(payload): Obj<Payload<'_>> = parse_json(data)?;
+        let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
+        if self.finished && kind != "ping" {
+            return Err(unexpected(format!("`{kind}` after the end of the message")));
+        }
+        let index = || payload.index.ok_or_else(|| missing(&kind, "index"));
+        match kind.as_ref() {
+            "message_start" => {
+                if self.started {
+                    return Err(unexpected("a second `message_start`".to_owned()));
+                }
+                let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
+                if let Some(raw) = message.usage {
+                    self.update_usage(raw, false)?;
+                }
+                self.started = true;
+                out.push(Event::StreamStart {
+                    id: message.id.map(Cow::into_owned),
+                    model: message.model.map(Cow::into_owned),
+                });
+            }
+            "content_block_start" => {
+                let index = index()?;
+                let Obj(block) = payload.content_block.ok_or_else(|| missing(&kind, "content_block"))?;
+                self.block_start(index, block, out)?;
+            }
+            "content_block_delta" => {
+                let index = index()?;
+                let Obj(delta) = payload.delta.ok_or_else(|| missing(&kind, "delta"))?;
+                self.block_delta(index, delta, out)?;
+            }
+            "content_block_stop" => self.block_stop(index()?, out)?,
+            "message_delta" => {
+                if let Some(raw) = payload.usage {
+                    self.update_usage(raw, true)?;
+                }
+                if let Some(Obj(delta)) = payload.delta {
+                    if let Some(reason) = delta.stop_reason {
+                        self.stop_reason = Some(reason.into_owned());
+                    }
+                    if let Some(raw) = delta.stop_sequence {
+                        self.stop_sequence_raw = Some(raw.get().to_owned());
+                    }
+                }
+            }
+            "message_stop" => {
+                if let Some(raw) = payload.metrics {
+                    self.update_metrics(raw)?;
+                }
+                self.finish(out);
+            }
+            "error" => {
+                let (error_type, message) = match payload.error {
+                    Some(Obj(e)) => (e.kind, e.message),
+                    None => (None, None),
+                };
+                let error_type = error_type.map_or_else(|| "error".to_owned(), Cow::into_owned);
+                let message = message.map_or_else(|| error_type.clone(), Cow::into_owned);
+                self.provider_error(message, error_type, Some(data.to_owned()), out);
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        super::incomplete(&mut self.parts, &self.usage, out);
+        if self.finished {
+            return;
+        }
+        self.blocks.clear();
+        super::incomplete(&mut self.parts, &self.counts.usage(), out);
+        self.finished = true;
     }
 }
+
+#[cfg(test)]
+mod tests;

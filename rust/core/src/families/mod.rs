@@ -5,6 +5,7 @@
 //! the choice of family and error positions.
 
 pub mod anthropic;
+pub mod bedrock;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
@@ -112,6 +113,14 @@ impl Decoder {
     pub fn end(&mut self, out: &mut Vec<Event>) {
         self.inner().end(out);
     }
+
+    /// The Anthropic decoder, which event-stream frames (Bedrock) feed.
+    pub fn anthropic_mut(&mut self) -> Option<&mut anthropic::Decoder> {
+        match self {
+            Self::Anthropic(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// Closes every open part, then reports the cut: `error(kind="incomplete_stream")` and
@@ -133,7 +142,18 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
 
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
 pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
-    serde_json::from_str(data).map_err(|e| json_error(&e))
+    serde_json::from_str(data).map_err(|e| {
+        // serde stops at the first field of the wrong type, before it has seen the whole text;
+        // Python's json reads it all first. Broken JSON is "not valid JSON" in both.
+        if e.classify() == serde_json::error::Category::Data
+            && serde_json::from_str::<serde::de::IgnoredAny>(data).is_err()
+        {
+            return ErrorKind::InvalidJson {
+                detail: "not valid JSON".to_owned(),
+            };
+        }
+        json_error(&e)
+    })
 }
 
 /// serde's message, with the kind of fault first: "expected value at line 1 column 1" style text
@@ -147,6 +167,46 @@ pub fn json_error(e: &serde_json::Error) -> ErrorKind {
         Category::Data => ErrorKind::UnexpectedPayload {
             detail: "JSON of the wrong shape".to_owned(),
         },
+    }
+}
+
+/// [`parse_json`] for a payload that must be a JSON object.
+pub fn parse_object<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
+    parse_json::<Obj<T>>(data).map(|o| o.0)
+}
+
+/// A struct read only from a JSON object. serde's derived structs also read an array of their
+/// fields in order (`[null]` is a valid one-field struct), which the Python reference does not and
+/// no wire format means; the fuzz test found it. `Obj` asks serde for a map, so anything else is
+/// "JSON of the wrong shape"; it reads through the same `MapAccess`, so borrowing is kept.
+#[derive(Debug)]
+pub struct Obj<T>(pub T);
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapOnly<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer.deserialize_map(MapOnly(std::marker::PhantomData)).map(Obj)
     }
 }
 
@@ -211,6 +271,39 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
         Some(_) => Some(Family::OpenAiChat),
         None if event.starts_with("response.") => Some(Family::OpenAiResponses),
         None => None,
+    }
+}
+
+/// Helpers for the family decoders' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Family;
+    use crate::events::Event;
+    use crate::parser::{parse, Options, StreamParser};
+
+    /// The events of a whole body.
+    pub fn events(family: Family, body: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        parse(body.as_bytes(), Some(family), Options::default(), &mut out).unwrap();
+        out
+    }
+
+    /// The events of a body fed in pieces cut at `cuts` (any order, any values up to its length).
+    pub fn events_split(family: Family, body: &str, mut cuts: Vec<usize>) -> Vec<Event> {
+        cuts.sort_unstable();
+        let mut parser = StreamParser::new(Some(family), Options::default());
+        let mut out = Vec::new();
+        let mut last = 0;
+        for cut in cuts.into_iter().chain([body.len()]) {
+            parser.feed(&body.as_bytes()[last..cut], &mut out).unwrap();
+            last = cut;
+        }
+        parser.close(&mut out).unwrap();
+        out
+    }
+
+    pub fn types(events: &[Event]) -> Vec<&'static str> {
+        events.iter().map(Event::type_name).collect()
     }
 }
 

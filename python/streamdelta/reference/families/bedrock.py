@@ -1,0 +1,74 @@
+"""The `bedrock` family: twin of ``rust/core/src/families/bedrock.rs``.
+
+Anthropic events carried by AWS event-stream frames. A ``chunk`` event frame holds
+``{"bytes": "<base64 of one Anthropic event JSON>", "p": "<padding>"}``; an ``exception`` or ``error``
+frame is an error the service sent mid-stream.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from ..error import bad_frame
+from ..eventstream import FrameRef
+from . import PayloadError, parse_json, wrong_shape
+from .anthropic import Decoder, opt_str
+
+# What the core's decoder takes: padding only at the end, length a multiple of 4.
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def base64_decode(text: str) -> bytes | None:
+    if not _BASE64.fullmatch(text):
+        return None
+    return base64.b64decode(text, validate=True)
+
+
+def frame(decoder: Decoder, f: FrameRef, payload: str, inner: list[str], out: list[Any]) -> None:
+    """One frame through the Anthropic decoder; ``inner`` receives the decoded event JSON of a
+    ``chunk`` frame, so that an error in it can quote it."""
+    h = f.headers
+    message_type = h.get("message_type", b"event")
+    if message_type == b"event":
+        if h.get("event_type") != b"chunk":
+            return
+        chunk = parse_json(payload)
+        if type(chunk) is not dict:
+            raise wrong_shape()
+        text = opt_str(chunk, "bytes")
+        if text is None:
+            raise wrong_shape()
+        raw = base64_decode(text)
+        if raw is None:
+            raise PayloadError(bad_frame("`bytes` is not valid base64"))
+        inner.append(raw.decode("utf-8", "replace"))
+        decoder.payload("chunk", inner[0], out)
+    elif message_type in (b"exception", b"error"):
+        kind_bytes = h.get("exception_type", h.get("error_code"))
+        kind = "error" if kind_bytes is None else kind_bytes.decode("utf-8", "replace")
+        message = _exception_message(payload)
+        if message is None:
+            error_message = h.get("error_message")
+            if error_message is not None:
+                message = error_message.decode("utf-8", "replace")
+            else:
+                message = payload if payload else kind
+        decoder.provider_error(message, kind, payload or None, out)
+
+
+def _exception_message(payload: str) -> str | None:
+    """``message`` of the payload when it parses as the core's ``ExceptionWire``, else None."""
+    try:
+        body = json.loads(payload, parse_constant=_reject)
+        if type(body) is not dict:
+            return None
+        return opt_str(body, "message")
+    except (ValueError, PayloadError):
+        return None
+
+
+def _reject(name: str) -> Any:
+    raise ValueError(name)

@@ -1,0 +1,424 @@
+"""The `gemini` family on both backends: corpus goldens, CRLF chunking, usage, synthetic cases, fuzz."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streamdelta import StreamParseError, reference
+
+from .conftest import family_bodies, require_corpus, rust_backend
+from .family_corpus import (
+    check_backends_agree,
+    check_chunkings,
+    check_golden,
+    feed_all,
+    finish,
+    outcome,
+    usage,
+)
+from .invariants import dicts
+
+FAMILY = "gemini"
+BODIES = family_bodies(FAMILY)
+IDS = [name for name, _ in BODIES]
+
+
+def sse(*payloads: dict[str, Any]) -> bytes:
+    return "".join(f"data: {json.dumps(p)}\r\n\r\n" for p in payloads).encode()
+
+
+def chunk(*parts: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"parts": list(parts), "role": "model"}, "index": 0}
+    if finish is not None:
+        candidate["finishReason"] = finish
+    return {"candidates": [candidate], "modelVersion": "gemini-x", "responseId": "r1", **extra}
+
+
+START = {"type": "stream_start", "id": "r1", "model": "gemini-x"}
+
+
+def payloads(body: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line[6:]) for line in body.decode().splitlines() if line.startswith("data: ")]
+
+
+# --- corpus -----------------------------------------------------------------------------------------
+
+
+def test_corpus_has_every_gemini_stream_with_crlf_framing() -> None:
+    require_corpus()
+    assert len(BODIES) == 42
+    assert all(b"\r\n\r\n" in body for _, body in BODIES)
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_golden(backend: ModuleType, name: str, body: bytes) -> None:
+    check_golden(backend, FAMILY, name, body)
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_golden_under_random_chunking(backend: ModuleType, name: str, body: bytes) -> None:
+    check_chunkings(backend, FAMILY, name, body, seed=len(body))
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_splits_inside_every_crlf(backend: ModuleType, name: str, body: bytes) -> None:
+    expected = dicts(reference.parse(body, FAMILY))
+    cuts = [m.start() + 1 for m in re.finditer(b"\r\n", body)]
+    rng = random.Random(len(body))
+    for cut_set in (cuts, rng.sample(cuts, len(cuts) // 2)):
+        edges = [0, *sorted(cut_set), len(body)]
+        events, _ = feed_all(backend, (body[a:b] for a, b in itertools.pairwise(edges)), FAMILY)
+        assert dicts(events) == expected
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES[:4], ids=IDS[:4])
+def test_byte_by_byte(backend: ModuleType, name: str, body: bytes) -> None:
+    events, _ = feed_all(backend, (body[i : i + 1] for i in range(len(body))), FAMILY)
+    assert dicts(events) == dicts(reference.parse(body, FAMILY))
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_backends_agree_and_auto_detects(name: str, body: bytes) -> None:
+    check_backends_agree(FAMILY, body)
+    for backend in (rust_backend(), reference):
+        parser = backend.StreamParser("auto")
+        assert dicts(parser.feed(body) + parser.close()) == dicts(backend.parse(body, FAMILY))
+        assert parser.family == FAMILY
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_usage_is_the_last_usage_metadata_not_the_sum(backend: ModuleType, name: str, body: bytes) -> None:
+    last = [p["usageMetadata"] for p in payloads(body) if "usageMetadata" in p][-1]
+    _, message = feed_all(backend, [body], FAMILY)
+    u = message.usage
+    thoughts = last.get("thoughtsTokenCount", 0)
+    assert u.input_tokens == last["promptTokenCount"]
+    assert u.output_tokens == last.get("candidatesTokenCount", 0) + thoughts
+    assert u.reasoning_tokens == thoughts
+    assert u.cache_read_tokens == last.get("cachedContentTokenCount", 0)
+    assert u.total_tokens == u.input_tokens + u.output_tokens
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_every_function_call_once_with_its_arguments(backend: ModuleType, name: str, body: bytes) -> None:
+    sent = [
+        part["functionCall"]
+        for p in payloads(body)
+        for c in p.get("candidates", [])
+        for part in c.get("content", {}).get("parts", [])
+        if "functionCall" in part
+    ]
+    _, message = feed_all(backend, [body], FAMILY)
+    calls = message.tool_calls
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [(f["name"], f["args"]) for f in sent]
+    assert len({c.id for c in calls}) == len(calls)
+    assert [c.id for c in calls] == [f.get("id", f"call_{n}") for n, f in enumerate(sent)]
+    assert message.finish_reason == ("tool_calls" if sent else "stop")
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_text_reasoning_and_signatures_match_the_cassette(backend: ModuleType, name: str, body: bytes) -> None:
+    parts = [
+        part for p in payloads(body) for c in p.get("candidates", []) for part in c.get("content", {}).get("parts", [])
+    ]
+    _, message = feed_all(backend, [body], FAMILY)
+    assert message.text == "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    assert message.reasoning == "".join(p.get("text", "") for p in parts if p.get("thought"))
+    assert list(message.reasoning_signatures) == [p["thoughtSignature"] for p in parts if "thoughtSignature" in p]
+    assert message.id == payloads(body)[0]["responseId"]
+    assert message.model == payloads(body)[0]["modelVersion"]
+
+
+# --- synthetic --------------------------------------------------------------------------------------
+
+
+def test_arguments_are_the_raw_args_text(backend: ModuleType) -> None:
+    args = '{ "x" : 1.50, "y":[1e2, -0.0], "s": "\\u00e9\\n é", "z": {"b":1,"a":2} }'
+    body = (
+        b'data: {"candidates": [{"content": {"parts": [{"text": "a"}, {"functionCall": {"name": "f", "args": '
+        + args.encode()
+        + b'}}]}, "finishReason": "STOP"}]}\r\n\r\n'
+    )
+    events = dicts(backend.parse(body, FAMILY))
+    assert events == [
+        {"type": "stream_start", "id": None, "model": None},
+        {"type": "text_start", "id": "0"},
+        {"type": "text_delta", "id": "0", "text": "a"},
+        {"type": "text_end", "id": "0"},
+        {"type": "tool_input_start", "id": "call_0", "name": "f"},
+        {"type": "tool_input_delta", "id": "call_0", "delta": args},
+        {"type": "tool_input_end", "id": "call_0"},
+        {"type": "tool_call", "id": "call_0", "name": "f", "arguments": args, "provider_executed": False},
+        finish("tool_calls", "STOP"),
+    ]
+
+
+def test_call_without_args_gets_empty_object(backend: ModuleType) -> None:
+    body = sse(chunk({"functionCall": {"name": "now", "id": "abc", "args": None}}, finish="STOP"))
+    assert dicts(backend.parse(body, FAMILY))[1:] == [
+        {"type": "tool_input_start", "id": "abc", "name": "now"},
+        {"type": "tool_input_end", "id": "abc"},
+        {"type": "tool_call", "id": "abc", "name": "now", "arguments": "{}", "provider_executed": False},
+        finish("tool_calls", "STOP"),
+    ]
+
+
+def test_thoughts_signatures_and_text(backend: ModuleType) -> None:
+    body = sse(
+        chunk({"text": "think ", "thought": True}),
+        chunk({"text": "more", "thought": True, "thoughtSignature": "S1"}),
+        chunk({"text": "answer"}),
+        chunk({"text": "", "thoughtSignature": "S2"}, finish="STOP"),
+    )
+    assert dicts(backend.parse(body, FAMILY)) == [
+        START,
+        {"type": "reasoning_start", "id": "0"},
+        {"type": "reasoning_delta", "id": "0", "text": "think "},
+        {"type": "reasoning_delta", "id": "0", "text": "more"},
+        {"type": "reasoning_end", "id": "0", "signature": "S1", "redacted": False},
+        {"type": "text_start", "id": "1"},
+        {"type": "text_delta", "id": "1", "text": "answer"},
+        {"type": "text_end", "id": "1"},
+        {"type": "reasoning_start", "id": "2"},
+        {"type": "reasoning_end", "id": "2", "signature": "S2", "redacted": False},
+        finish("stop", "STOP"),
+    ]
+
+
+def test_signature_on_a_text_part_precedes_its_text(backend: ModuleType) -> None:
+    body = sse(chunk({"text": "hi", "thoughtSignature": "S"}, finish="STOP"))
+    assert [e["type"] for e in dicts(backend.parse(body, FAMILY))] == [
+        "stream_start",
+        "reasoning_start",
+        "reasoning_end",
+        "text_start",
+        "text_delta",
+        "text_end",
+        "finish",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("STOP", "stop"),
+        ("MAX_TOKENS", "length"),
+        ("SAFETY", "content_filter"),
+        ("RECITATION", "content_filter"),
+        ("BLOCKLIST", "content_filter"),
+        ("PROHIBITED_CONTENT", "content_filter"),
+        ("SPII", "content_filter"),
+        ("MALFORMED_FUNCTION_CALL", "error"),
+        ("FINISH_REASON_UNSPECIFIED", "other"),
+        ("LANGUAGE", "other"),
+    ],
+)
+def test_finish_reasons_come_at_end_with_the_latest_usage(backend: ModuleType, raw: str, reason: str) -> None:
+    body = sse(
+        chunk({"text": "x"}, usageMetadata={"promptTokenCount": 5, "candidatesTokenCount": 1}),
+        chunk(finish=raw, usageMetadata={"promptTokenCount": 5, "candidatesTokenCount": 2}),
+        {"usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 3, "thoughtsTokenCount": 4}},
+    )
+    events = dicts(backend.parse(body, FAMILY))
+    assert events[-2:] == [{"type": "text_end", "id": "0"}, finish(reason, raw, usage(5, 7, 4))]
+
+
+def test_cached_content_tokens(backend: ModuleType) -> None:
+    meta = {"promptTokenCount": 50, "cachedContentTokenCount": 30, "candidatesTokenCount": 2}
+    body = sse(chunk({"text": "x"}, finish="STOP", usageMetadata=meta))
+    assert dicts(backend.parse(body, FAMILY))[-1] == finish("stop", "STOP", usage(50, 2, 0, 30))
+
+
+def test_no_finish_reason_is_incomplete(backend: ModuleType) -> None:
+    body = sse(chunk({"text": "x"}))
+    assert dicts(backend.parse(body, FAMILY))[-3:] == [
+        {"type": "text_end", "id": "0"},
+        {
+            "type": "error",
+            "message": "the stream ended before its terminal event",
+            "kind": "incomplete_stream",
+            "raw": None,
+        },
+        finish("error", None),
+    ]
+
+
+def test_error_body_then_finish_error(backend: ModuleType) -> None:
+    error = {"error": {"code": 429, "message": "Resource exhausted", "status": "RESOURCE_EXHAUSTED"}}
+    body = sse(chunk({"text": "x"}), error)
+    assert dicts(backend.parse(body, FAMILY))[1:] == [
+        {"type": "text_start", "id": "0"},
+        {"type": "text_delta", "id": "0", "text": "x"},
+        {"type": "error", "message": "Resource exhausted", "kind": "RESOURCE_EXHAUSTED", "raw": json.dumps(error)},
+        {"type": "text_end", "id": "0"},
+        finish("error", None),
+    ]
+    # Detected as Gemini when it is the first payload.
+    assert [e["type"] for e in dicts(backend.parse(sse(error)))] == ["error", "finish"]
+
+
+def test_prompt_blocked(backend: ModuleType) -> None:
+    body = sse({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 7}})
+    assert dicts(backend.parse(body, FAMILY)) == [
+        {"type": "stream_start", "id": None, "model": None},
+        finish("content_filter", "SAFETY", usage(7)),
+    ]
+
+
+def test_grounding_sources_once_per_url_and_other_candidates_ignored(backend: ModuleType) -> None:
+    grounding = {
+        "groundingChunks": [
+            {"web": {"uri": "https://a.example", "title": "A"}},
+            {"retrievedContext": {"uri": "gs://b", "title": None}},
+            {"web": {"uri": "https://a.example", "title": "A"}},
+            {"web": {"title": "no uri"}},
+        ]
+    }
+    first = chunk({"text": "x"})
+    first["candidates"][0]["groundingMetadata"] = grounding
+    first["candidates"].append({"content": {"parts": [{"text": "other"}]}, "index": 1, "finishReason": "SAFETY"})
+    body = sse(first, chunk(finish="STOP"))
+    assert dicts(backend.parse(body, FAMILY)) == [
+        START,
+        {"type": "text_start", "id": "0"},
+        {"type": "text_delta", "id": "0", "text": "x"},
+        {"type": "source", "id": "src_0", "url": "https://a.example", "title": "A"},
+        {"type": "source", "id": "src_1", "url": "gs://b", "title": None},
+        {"type": "text_end", "id": "0"},
+        finish("stop", "STOP"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{not json", "invalid JSON payload: not valid JSON"),
+        ("[]", "unexpected payload: JSON of the wrong shape"),
+        ('{"candidates": {}}', "unexpected payload: JSON of the wrong shape"),
+        ('{"candidates": [null]}', "unexpected payload: JSON of the wrong shape"),
+        (
+            '{"candidates": [{"content": {"parts": [{"thought": "yes"}]}}]}',
+            "unexpected payload: JSON of the wrong shape",
+        ),
+        ('{"usageMetadata": {"promptTokenCount": true}}', "unexpected payload: JSON of the wrong shape"),
+        ('{"usageMetadata": {"promptTokenCount": -1}}', "unexpected payload: JSON of the wrong shape"),
+    ],
+)
+def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
+    first = json.dumps(chunk({"text": "x"}))
+    body = f"data: {first}\r\n\r\ndata: {payload}\r\n\r\n".encode()
+    parser = backend.StreamParser(FAMILY)
+    offset = len(f"data: {first}\r\n\r\n")
+    excerpt = payload if len(payload) <= 60 else payload[:60] + "..."
+    expected = f"{message} at byte {offset}, event 1, near `{excerpt}`"
+    with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$") as info:
+        parser.feed(body)
+    assert dicts(info.value.events) == [
+        START,
+        {"type": "text_start", "id": "0"},
+        {"type": "text_delta", "id": "0", "text": "x"},
+    ]
+    # The parser stays usable.
+    assert dicts(parser.feed(sse(chunk({"text": "y"}, finish="STOP")))) == [
+        {"type": "text_delta", "id": "0", "text": "y"}
+    ]
+    emitted = dicts(backend.parse(body, FAMILY, on_error="emit"))
+    assert emitted[3]["type"] == "error"
+    assert emitted[3]["kind"] == "parse_error"
+    assert emitted[3]["message"] == expected
+
+
+# --- fuzz: both backends accept and reject the same payloads --------------------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=2**64 + 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    _TEXT,
+)
+_ANY = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_TEXT, inner, max_size=2), max_leaves=4
+)
+
+
+def _maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(value, _ANY)
+
+
+def _obj(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+_PART = _obj(
+    text=_maybe(_TEXT),
+    thought=_maybe(st.booleans()),
+    thoughtSignature=_maybe(_TEXT),
+    functionCall=_maybe(_obj(id=_maybe(_TEXT), name=_maybe(_TEXT), args=_ANY)),
+)
+_SOURCE = _obj(uri=_maybe(_TEXT), title=_maybe(_TEXT))
+_CANDIDATE = _obj(
+    content=_maybe(_obj(parts=_maybe(st.lists(_maybe(_PART), max_size=3)))),
+    finishReason=_maybe(st.sampled_from(["STOP", "MAX_TOKENS", "SAFETY", "OTHER"])),
+    index=_maybe(st.integers(0, 1)),
+    groundingMetadata=_maybe(
+        _obj(groundingChunks=_maybe(st.lists(_maybe(_obj(web=_maybe(_SOURCE), retrievedContext=_maybe(_SOURCE))))))
+    ),
+)
+_COUNT = _maybe(st.integers(0, 100))
+_PAYLOAD = _obj(
+    candidates=_maybe(st.lists(_maybe(_CANDIDATE), max_size=2)),
+    usageMetadata=_maybe(
+        _obj(
+            promptTokenCount=_COUNT,
+            candidatesTokenCount=_COUNT,
+            thoughtsTokenCount=_COUNT,
+            cachedContentTokenCount=_COUNT,
+        )
+    ),
+    promptFeedback=_maybe(_obj(blockReason=_maybe(_TEXT))),
+    modelVersion=_maybe(_TEXT),
+    responseId=_maybe(_TEXT),
+    error=_maybe(_obj(message=_maybe(_TEXT), status=_maybe(_TEXT), code=_ANY)),
+    extra=_ANY,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PAYLOAD.map(json.dumps), min_size=1, max_size=5))
+def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
+    assert outcome(rust_backend(), FAMILY, payloads) == outcome(reference, FAMILY, payloads)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=8
+    ),
+    st.sampled_from([(",", ":"), (", ", ": "), (" , ", " :\t")]),
+)
+def test_raw_args_kept_exactly_on_both_backends(args: Any, separators: tuple[str, str]) -> None:
+    text = json.dumps(args, separators=separators, ensure_ascii=False)
+    payload = '{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": ' + text + "}}]}}]}"
+    for backend in (rust_backend(), reference):
+        calls = [e for e in backend.parse(f"data: {payload}\r\n\r\n".encode(), FAMILY) if e.type == "tool_call"]
+        expected = "{}" if args is None else text
+        assert [c.arguments for c in calls] == [expected]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(backend: ModuleType, constant: str) -> None:
+    payload = '{"candidates": [], "x": ' + constant + "}"
+    expected = f"invalid JSON payload: not valid JSON at byte 0, event 0, near `{payload}`"
+    with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$"):
+        backend.parse(f"data: {payload}\r\n\r\n".encode(), FAMILY)

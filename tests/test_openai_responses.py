@@ -1,0 +1,425 @@
+"""The `openai-responses` family on both backends: corpus goldens, chunking, the SDK oracle, synthetic cases."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streamdelta import StreamParseError, reference
+
+from .conftest import family_bodies, require_corpus, rust_backend
+from .family_corpus import (
+    check_backends_agree,
+    check_chunkings,
+    check_golden,
+    feed_all,
+    finish,
+    outcome,
+    usage,
+)
+from .invariants import dicts
+
+FAMILY = "openai-responses"
+BODIES = family_bodies(FAMILY)
+IDS = [name for name, _ in BODIES]
+
+
+def sse(*payloads: dict[str, Any]) -> bytes:
+    return "".join(f"event: {p['type']}\ndata: {json.dumps(p)}\n\n" for p in payloads).encode()
+
+
+CREATED = {"type": "response.created", "response": {"id": "resp_1", "model": "gpt-x", "usage": None}}
+
+
+def completed(status: str = "completed", **response: Any) -> dict[str, Any]:
+    kind = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
+    return {"type": kind[status], "response": {"id": "resp_1", "status": status, **response}}
+
+
+USAGE = {
+    "input_tokens": 100,
+    "input_tokens_details": {"cached_tokens": 40},
+    "output_tokens": 30,
+    "output_tokens_details": {"reasoning_tokens": 20},
+    "total_tokens": 130,
+}
+
+
+# --- corpus -----------------------------------------------------------------------------------------
+
+
+def test_corpus_has_every_responses_stream() -> None:
+    require_corpus()
+    assert len(BODIES) == 39
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_golden(backend: ModuleType, name: str, body: bytes) -> None:
+    check_golden(backend, FAMILY, name, body)
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_golden_under_random_chunking(backend: ModuleType, name: str, body: bytes) -> None:
+    check_chunkings(backend, FAMILY, name, body, seed=len(body))
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES[:3], ids=IDS[:3])
+def test_byte_by_byte(backend: ModuleType, name: str, body: bytes) -> None:
+    events, _ = feed_all(backend, (body[i : i + 1] for i in range(len(body))), FAMILY)
+    assert dicts(events) == dicts(reference.parse(body, FAMILY))
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_backends_agree_and_auto_detects(name: str, body: bytes) -> None:
+    check_backends_agree(FAMILY, body)
+    for backend in (rust_backend(), reference):
+        parser = backend.StreamParser("auto")
+        assert dicts(parser.feed(body) + parser.close()) == dicts(backend.parse(body, FAMILY))
+        assert parser.family == FAMILY
+
+
+def _sdk_response(body: bytes) -> Any:
+    """The final response as the official `openai` package assembles it from the same bytes."""
+    from openai._models import construct_type
+    from openai._streaming import SSEDecoder
+    from openai._types import omit
+    from openai.lib.streaming.responses._responses import ResponseStreamState
+    from openai.types.responses import ResponseStreamEvent
+
+    state: ResponseStreamState[Any] = ResponseStreamState(input_tools=omit, text_format=omit)
+    final = None
+    for item in SSEDecoder().iter_bytes(iter([body])):
+        event = construct_type(type_=ResponseStreamEvent, value=item.json())  # type: ignore[arg-type]
+        for out in state.handle_event(event):
+            if out.type == "response.completed":
+                final = out.response
+    assert final is not None
+    return final
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_agrees_with_the_openai_sdk_accumulator(backend: ModuleType, name: str, body: bytes) -> None:
+    sdk = _sdk_response(body)
+    _, message = feed_all(backend, [body], FAMILY)
+    assert message.id == sdk.id
+    assert message.model == sdk.model
+    assert message.text == sdk.output_text
+    sdk_calls = [(o.call_id, o.name, o.arguments) for o in sdk.output if o.type == "function_call"]
+    ours = [(c.id, c.name, c.arguments) for c in message.tool_calls if not c.provider_executed]
+    assert ours == sdk_calls
+    # By design: web searches are provider-executed tool calls here; the SDK keeps them as output items.
+    searches = [o.id for o in sdk.output if o.type == "web_search_call"]
+    assert [c.id for c in message.tool_calls if c.provider_executed] == searches
+    u = sdk.usage
+    assert message.usage.input_tokens == u.input_tokens
+    assert message.usage.output_tokens == u.output_tokens
+    assert message.usage.total_tokens == u.total_tokens
+    assert message.usage.reasoning_tokens == u.output_tokens_details.reasoning_tokens
+    assert message.usage.cache_read_tokens == u.input_tokens_details.cached_tokens
+    assert message.finish_reason == ("tool_calls" if sdk_calls else "stop")
+    signatures = [o.encrypted_content for o in sdk.output if o.type == "reasoning" and o.encrypted_content]
+    # By design the signature is `output_item.done`'s `encrypted_content`; `response.completed` (the
+    # SDK's final response) carries a re-encrypted copy of it that differs byte for byte.
+    assert len(message.reasoning_signatures) == len(signatures)
+    done = [
+        json.loads(line[6:])["item"]
+        for line in body.decode().splitlines()
+        if line.startswith('data: {"type":"response.output_item.done')
+    ]
+    assert list(message.reasoning_signatures) == [i["encrypted_content"] for i in done if i.get("encrypted_content")]
+    summaries = "".join(s.text for o in sdk.output if o.type == "reasoning" for s in o.summary)
+    assert message.reasoning == summaries
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=IDS)
+def test_each_part_matches_its_done_event(name: str, body: bytes) -> None:
+    """Golden check against the cassette: every text part holds its `output_text.done` text, every
+    reasoning part its `reasoning_summary_text.done` text, in the order the wire closed them."""
+    payloads = [json.loads(line[6:]) for line in body.decode().splitlines() if line.startswith("data: ")]
+    texts: dict[str, str] = {}
+    for e in reference.parse(body, FAMILY):
+        if e.type in ("text_delta", "reasoning_delta"):
+            texts[e.id] = texts.get(e.id, "") + e.text
+    done = {
+        f"{p['item_id']}:{p.get('content_index', p.get('summary_index'))}": p["text"]
+        for p in payloads
+        if p["type"] in ("response.output_text.done", "response.reasoning_summary_text.done")
+    }
+    assert texts == {k: v for k, v in done.items() if v}
+
+
+# --- synthetic --------------------------------------------------------------------------------------
+
+
+def test_reasoning_summary_parts_each_their_own_part_and_signature_on_the_last(backend: ModuleType) -> None:
+    body = sse(
+        CREATED,
+        {"type": "response.output_item.added", "output_index": 0, "item": {"type": "reasoning", "id": "rs_1"}},
+        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "summary_index": 0},
+        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": 0, "delta": "a"},
+        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "summary_index": 1},
+        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": 1, "delta": "b"},
+        {
+            "type": "response.output_item.done",
+            "output_index": 0,
+            "item": {"type": "reasoning", "id": "rs_1", "encrypted_content": "ENC"},
+        },
+        {"type": "response.output_text.delta", "item_id": "msg_1", "content_index": 0, "delta": "hi"},
+        {"type": "response.content_part.done", "item_id": "msg_1", "content_index": 0},
+        completed(usage=USAGE),
+    )
+    assert dicts(backend.parse(body, FAMILY)) == [
+        {"type": "stream_start", "id": "resp_1", "model": "gpt-x"},
+        {"type": "reasoning_start", "id": "rs_1:0"},
+        {"type": "reasoning_delta", "id": "rs_1:0", "text": "a"},
+        {"type": "reasoning_end", "id": "rs_1:0", "signature": None, "redacted": False},
+        {"type": "reasoning_start", "id": "rs_1:1"},
+        {"type": "reasoning_delta", "id": "rs_1:1", "text": "b"},
+        {"type": "reasoning_end", "id": "rs_1:1", "signature": "ENC", "redacted": False},
+        {"type": "text_start", "id": "msg_1:0"},
+        {"type": "text_delta", "id": "msg_1:0", "text": "hi"},
+        {"type": "text_end", "id": "msg_1:0"},
+        finish("stop", "completed", usage(100, 30, 20, 40)),
+    ]
+
+
+def test_encrypted_reasoning_without_summary_yields_a_pair(backend: ModuleType) -> None:
+    body = sse(
+        CREATED,
+        {"type": "response.output_item.done", "item": {"type": "reasoning", "id": "rs_2", "encrypted_content": "E"}},
+        {"type": "response.output_item.done", "item": {"type": "reasoning", "id": "rs_3", "summary": []}},
+        completed(),
+    )
+    assert dicts(backend.parse(body, FAMILY))[1:] == [
+        {"type": "reasoning_start", "id": "rs_2:0"},
+        {"type": "reasoning_end", "id": "rs_2:0", "signature": "E", "redacted": False},
+        finish("stop", "completed"),
+    ]
+
+
+def test_function_call_id_is_call_id_and_arguments_come_from_the_done_item(backend: ModuleType) -> None:
+    added = {"type": "function_call", "id": "fc_1", "call_id": "call_A", "name": "get", "arguments": ""}
+    body = sse(
+        {"type": "response.output_item.added", "output_index": 0, "item": added},
+        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "delta": '{"a":'},
+        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "delta": "1}"},
+        {"type": "response.function_call_arguments.done", "item_id": "fc_1", "arguments": '{"a":1}'},
+        {"type": "response.output_item.done", "item": {**added, "arguments": '{"a": 1}'}},
+        completed(),
+    )
+    assert dicts(backend.parse(body, FAMILY)) == [
+        {"type": "tool_input_start", "id": "call_A", "name": "get"},
+        {"type": "tool_input_delta", "id": "call_A", "delta": '{"a":'},
+        {"type": "tool_input_delta", "id": "call_A", "delta": "1}"},
+        {"type": "tool_input_end", "id": "call_A"},
+        {"type": "tool_call", "id": "call_A", "name": "get", "arguments": '{"a": 1}', "provider_executed": False},
+        finish("tool_calls", "completed"),
+    ]
+
+
+def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleType) -> None:
+    action = '{"type":"search", "query":"x é", "n":1.50}'
+    item = '{"type":"web_search_call","id":"ws_1","status":"completed","action":' + action + "}"
+    body = (
+        b'data: {"type":"response.output_item.added","item":{"type":"web_search_call","id":"ws_1"}}\n\n'
+        b'data: {"type":"response.output_item.done","item":' + item.encode() + b"}\n\n"
+        b'data: {"type":"response.output_text.annotation.added","annotation":'
+        b'{"type":"url_citation","url":"https://a.example","title":"A"}}\n\n'
+        b'data: {"type":"response.output_text.annotation.added","annotation":{"type":"file_citation"}}\n\n'
+        b'data: {"type":"response.completed","response":{"status":"completed"}}\n\n'
+    )
+    assert dicts(backend.parse(body, FAMILY)) == [
+        {"type": "tool_input_start", "id": "ws_1", "name": "web_search"},
+        {"type": "tool_input_end", "id": "ws_1"},
+        {"type": "tool_call", "id": "ws_1", "name": "web_search", "arguments": action, "provider_executed": True},
+        {"type": "source", "id": "src_0", "url": "https://a.example", "title": "A"},
+        finish("stop", "completed"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [("max_output_tokens", "length"), ("content_filter", "content_filter"), ("something_new", "other")],
+)
+def test_incomplete_reasons(backend: ModuleType, reason: str, expected: str) -> None:
+    body = sse(
+        {"type": "response.output_text.delta", "item_id": "m", "content_index": 0, "delta": "x"},
+        completed("incomplete", incomplete_details={"reason": reason}, usage=USAGE),
+    )
+    assert dicts(backend.parse(body, FAMILY))[-2:] == [
+        {"type": "text_end", "id": "m:0"},
+        finish(expected, reason, usage(100, 30, 20, 40)),
+    ]
+
+
+def test_failed_response_reports_error_then_finish(backend: ModuleType) -> None:
+    body = sse(CREATED, completed("failed", error={"code": "server_error", "message": "boom"}))
+    events = dicts(backend.parse(body, FAMILY))
+    assert events[1:] == [
+        {"type": "error", "message": "boom", "kind": "server_error", "raw": json.dumps(body_payload(body, 1))},
+        finish("error", "failed"),
+    ]
+
+
+def body_payload(body: bytes, n: int) -> Any:
+    return json.loads(body.decode().split("data: ")[n + 1].split("\n")[0])
+
+
+def test_error_event_then_finish_at_end_or_with_failed(backend: ModuleType) -> None:
+    error = {"type": "error", "code": "rate_limit_exceeded", "message": "slow down", "param": None}
+    events = dicts(backend.parse(sse(CREATED, error), FAMILY))
+    assert events[1:] == [
+        {"type": "error", "message": "slow down", "kind": "rate_limit_exceeded", "raw": json.dumps(error)},
+        finish("error", None),
+    ]
+    # A `response.failed` after it finishes the stream without a second error.
+    events = dicts(backend.parse(sse(CREATED, error, completed("failed")), FAMILY))
+    assert [e["type"] for e in events] == ["stream_start", "error", "finish"]
+    assert events[-1] == finish("error", "failed")
+
+
+def test_payloads_after_the_terminal_event_are_ignored(backend: ModuleType) -> None:
+    late = {"type": "response.output_text.delta", "item_id": "m", "delta": "late"}
+    assert dicts(backend.parse(sse(completed(), late, completed()), FAMILY)) == [finish("stop", "completed")]
+
+
+def test_cut_stream_is_incomplete(backend: ModuleType) -> None:
+    body = sse(CREATED, {"type": "response.output_text.delta", "item_id": "m", "content_index": 0, "delta": "x"})
+    assert dicts(backend.parse(body, FAMILY))[-3:] == [
+        {"type": "text_end", "id": "m:0"},
+        {
+            "type": "error",
+            "message": "the stream ended before its terminal event",
+            "kind": "incomplete_stream",
+            "raw": None,
+        },
+        finish("error", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{not json", "invalid JSON payload: not valid JSON"),
+        ("[1, 2]", "unexpected payload: JSON of the wrong shape"),
+        ('{"type": 5}', "unexpected payload: JSON of the wrong shape"),
+        ('{"type": "response.output_text.delta", "content_index": -1}', "unexpected payload: JSON of the wrong shape"),
+        ('{"type": "x", "response": {"usage": {"input_tokens": 1.5}}}', "unexpected payload: JSON of the wrong shape"),
+        ('{"type": "x", "item": {"arguments": true}}', "unexpected payload: JSON of the wrong shape"),
+    ],
+)
+def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
+    first = json.dumps(CREATED)
+    body = f"data: {first}\n\ndata: {payload}\n\n".encode()
+    parser = backend.StreamParser(FAMILY)
+    offset = len(f"data: {first}\n\n")
+    excerpt = payload if len(payload) <= 60 else payload[:60] + "..."
+    expected = f"{message} at byte {offset}, event 1, near `{excerpt}`"
+    with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$") as info:
+        parser.feed(body)
+    assert dicts(info.value.events) == [{"type": "stream_start", "id": "resp_1", "model": "gpt-x"}]
+    # The parser stays usable.
+    assert dicts(parser.feed(sse(completed()))) == [finish("stop", "completed")]
+    emitted = dicts(backend.parse(body, FAMILY, on_error="emit"))
+    assert emitted[1]["type"] == "error"
+    assert emitted[1]["kind"] == "parse_error"
+    assert emitted[1]["message"].startswith(message)
+
+
+# --- fuzz: both backends accept and reject the same payloads --------------------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=2**64 + 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    _TEXT,
+)
+_ANY = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_TEXT, inner, max_size=2), max_leaves=4
+)
+_TYPES = st.sampled_from(
+    [
+        "response.created",
+        "response.output_item.added",
+        "response.output_item.done",
+        "response.output_text.delta",
+        "response.content_part.done",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_text.delta",
+        "response.function_call_arguments.delta",
+        "response.output_text.annotation.added",
+        "response.completed",
+        "response.incomplete",
+        "response.failed",
+        "error",
+    ]
+)
+
+
+def _maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(value, _ANY)
+
+
+_ITEM = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": _maybe(st.sampled_from(["function_call", "web_search_call", "reasoning", "message"])),
+        "id": _maybe(st.sampled_from(["i1", "i2"])),
+        "call_id": _maybe(st.sampled_from(["c1", "c2"])),
+        "name": _maybe(_TEXT),
+        "arguments": _maybe(_TEXT),
+        "encrypted_content": _maybe(_TEXT),
+        "action": _ANY,
+    },
+)
+_USAGE = st.fixed_dictionaries(
+    {},
+    optional={
+        "input_tokens": _ANY,
+        "output_tokens": _ANY,
+        "input_tokens_details": _maybe(st.fixed_dictionaries({}, optional={"cached_tokens": _ANY})),
+        "output_tokens_details": _maybe(st.fixed_dictionaries({}, optional={"reasoning_tokens": _ANY})),
+    },
+)
+_RESPONSE = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": _maybe(_TEXT),
+        "model": _maybe(_TEXT),
+        "status": _maybe(_TEXT),
+        "usage": _maybe(_USAGE),
+        "incomplete_details": _maybe(st.fixed_dictionaries({}, optional={"reason": _ANY})),
+        "error": _maybe(st.fixed_dictionaries({}, optional={"code": _ANY, "message": _ANY})),
+    },
+)
+_PAYLOAD = st.fixed_dictionaries(
+    {"type": _maybe(_TYPES)},
+    optional={
+        "response": _maybe(_RESPONSE),
+        "item": _maybe(_ITEM),
+        "item_id": _maybe(st.sampled_from(["i1", "i2"])),
+        "content_index": _maybe(st.integers(0, 2)),
+        "summary_index": _maybe(st.integers(0, 2)),
+        "delta": _maybe(_TEXT),
+        "annotation": _maybe(st.fixed_dictionaries({}, optional={"type": _ANY, "url": _ANY, "title": _ANY})),
+        "code": _ANY,
+        "message": _ANY,
+        "extra": _ANY,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PAYLOAD.map(json.dumps), min_size=1, max_size=6))
+def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
+    rust = outcome(rust_backend(), FAMILY, payloads)
+    ref = outcome(reference, FAMILY, payloads)
+    assert rust == ref
