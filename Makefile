@@ -46,6 +46,7 @@ bench: dev ## time the benchmark suite and print the comparison (also written to
 	$(PY) benches/dump_corpus.py target/corpus-sse.bin
 	cargo bench -p streamdelta-core --bench sse
 	cargo bench -p streamdelta-core --bench eventstream
+	cargo bench -p streamdelta-core --bench json
 	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,ops --benchmark-sort=name --benchmark-json=target/bench.json
 	$(PY) benches/report.py target/bench.json
 

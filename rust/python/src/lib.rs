@@ -4,6 +4,7 @@
 mod errors;
 mod events;
 mod input;
+mod json;
 mod parser;
 mod sse;
 
@@ -14,6 +15,8 @@ mod _core {
         ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
         TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,
     };
+    #[pymodule_export]
+    use super::json::{PyJsonAccumulator, PyJsonDelta};
     #[pymodule_export]
     use super::parser::{parse, PyStreamParser};
     #[pymodule_export]
@@ -34,6 +37,7 @@ mod _core {
             "BUILD_PROFILE",
             if cfg!(debug_assertions) { "debug" } else { "release" },
         )?;
+        m.add("DEFAULT_MAX_DEPTH", streamdelta_core::json::DEFAULT_MAX_DEPTH)?;
         Ok(())
     }
 }
