@@ -42,10 +42,13 @@ test-python: dev ## pytest (benches run once, untimed)
 
 test: test-rust lint test-python fuzz-smoke ## everything CI runs
 
-bench: dev ## time the benchmark suite and print the comparison
-	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=mean,ops --benchmark-sort=name
+bench: dev ## time the benchmark suite and print the comparison (also written to benches/report.md)
+	$(PY) benches/dump_corpus.py target/corpus-sse.bin
 	cargo bench -p streamdelta-core --bench sse
 	cargo bench -p streamdelta-core --bench eventstream
+	cargo bench -p streamdelta-core --bench json
+	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,ops --benchmark-sort=name --benchmark-json=target/bench.json
+	$(PY) benches/report.py target/bench.json
 
 all: test bench ## test, then bench
 

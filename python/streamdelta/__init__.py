@@ -14,10 +14,13 @@ from .errors import JsonIncompleteError, StreamParseError
 
 if TYPE_CHECKING:
     from ._core import (
+        DEFAULT_MAX_DEPTH,
         DEFAULT_MAX_EVENT_BYTES,
         FAMILIES,
         ErrorEvent,
         Finish,
+        JsonAccumulator,
+        JsonDelta,
         Message,
         ReasoningDelta,
         ReasoningEnd,
@@ -66,10 +69,13 @@ else:
 
 __all__ = [
     "BACKEND",
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
     "ErrorEvent",
     "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
     "JsonIncompleteError",
     "Message",
     "ReasoningDelta",

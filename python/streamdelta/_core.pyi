@@ -4,6 +4,8 @@ from typing import Any, ClassVar, Final, Union
 
 __version__: Final[str]
 DEFAULT_MAX_EVENT_BYTES: Final[int]
+BUILD_PROFILE: Final[str]
+"""``"debug"`` when built with debug assertions (``maturin develop`` without ``--release``), else ``"release"``."""
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 
@@ -302,6 +304,64 @@ def parse(
     max_open_parts: int = ...,
 ) -> list[Event]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+
+DEFAULT_MAX_DEPTH: Final[int]
+
+class JsonDelta:
+    """What a fragment changed in a JSON document.
+
+    ``kind`` is ``"begin_object"`` / ``"begin_array"`` (a container opens at ``path``), ``"value"``
+    (a complete scalar, strings included), ``"string_append"`` (characters added to the string value
+    being written at ``path``) or ``"end"`` (the container at ``path`` closes). Object keys are not
+    streamed: a member first shows up in the path of its value's deltas.
+    """
+
+    __match_args__ = ("path", "kind", "value")
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        """Keys and indexes from the root to the value concerned."""
+    @property
+    def kind(self) -> str:
+        """``begin_object``, ``begin_array``, ``value``, ``string_append`` or ``end``."""
+    @property
+    def value(self) -> Any:
+        """The scalar (``value``), the new characters (``string_append``), else None."""
+    def __init__(self, path: tuple[str | int, ...], kind: str, value: Any = None) -> None: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The delta as a plain dict (the path as a list), the same from both backends."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class JsonAccumulator:
+    """Accumulates one JSON document fed in fragments split anywhere; work is proportional to the
+    new bytes, never a re-parse of the prefix.
+
+    After invalid input the accumulator keeps what it had before the faulty byte and raises the same
+    error on every later ``feed()`` or ``value()`` until ``reset()``.
+    """
+
+    def __init__(self, max_depth: int = 512) -> None:
+        """``max_depth``: how deep objects and arrays may nest; deeper input raises ``StreamParseError``."""
+    @property
+    def max_depth(self) -> int: ...
+    @property
+    def is_complete(self) -> bool:
+        """The text fed so far is a whole JSON document (a top-level number ends with the input)."""
+    def feed(self, fragment: Chunk) -> list[JsonDelta]:
+        """Feeds a fragment (str or bytes; UTF-8 may be cut anywhere); returns what it changed.
+
+        Invalid JSON raises ``StreamParseError`` (a ``ValueError``) naming the byte offset; its
+        ``events`` holds the deltas before the fault.
+        """
+    def snapshot(self) -> Any:
+        """The best current value of the incomplete document, as
+        ``jiter.from_json(prefix, partial_mode="trailing-strings")`` gives it; None before any value shows."""
+    def value(self) -> Any:
+        """The complete document. Raises ``JsonIncompleteError`` if it is not finished, and
+        ``StreamParseError`` if it is invalid."""
+    def reset(self) -> None:
+        """Forgets everything fed so far (a fault too); ``max_depth`` stays."""
 
 def _force_panic(message: str) -> None:
     """Panics in Rust (tests only): the panic reaches Python as ``pyo3_runtime.PanicException``."""

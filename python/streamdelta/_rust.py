@@ -7,10 +7,13 @@ are shared with the reference (``_iterators``).
 from __future__ import annotations
 
 from ._core import (
+    DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_EVENT_BYTES,
     FAMILIES,
     ErrorEvent,
     Finish,
+    JsonAccumulator,
+    JsonDelta,
     Message,
     ReasoningDelta,
     ReasoningEnd,
@@ -37,10 +40,13 @@ from .errors import JsonIncompleteError, StreamParseError
 iter_events, aiter_events = make_iterators(StreamParser)
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
     "ErrorEvent",
     "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
     "JsonIncompleteError",
     "Message",
     "ReasoningDelta",

@@ -24,16 +24,20 @@ from .events import (
     Usage,
 )
 from .families import FAMILIES
+from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
 iter_events, aiter_events = make_iterators(StreamParser)
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
     "ErrorEvent",
     "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
     "JsonIncompleteError",
     "Message",
     "ReasoningDelta",

@@ -27,6 +27,10 @@ def invalid_json(detail: str) -> str:
     return f"invalid JSON payload: {detail}"
 
 
+def incomplete_json(detail: str) -> str:
+    return f"incomplete JSON document: EOF while parsing {detail}"
+
+
 def unexpected_payload(detail: str) -> str:
     return f"unexpected payload: {detail}"
 

@@ -17,6 +17,8 @@ pub enum ErrorKind {
     UnexpectedPayload { detail: String },
     /// An AWS event-stream frame is malformed (bad length, bad CRC, bad header).
     BadFrame { detail: String },
+    /// A JSON document asked for as a whole has not been completed; `detail` says what is open.
+    IncompleteJson { detail: &'static str },
     /// A per-stream limit (open parts, nesting depth) was exceeded.
     LimitExceeded {
         what: &'static str,
@@ -89,6 +91,7 @@ impl fmt::Display for ErrorKind {
                 "event data larger than `max_event_bytes` ({limit} bytes); raise `max_event_bytes` to accept it"
             ),
             Self::InvalidJson { detail } => write!(f, "invalid JSON payload: {detail}"),
+            Self::IncompleteJson { detail } => write!(f, "incomplete JSON document: EOF while parsing {detail}"),
             Self::UnexpectedPayload { detail } => write!(f, "unexpected payload: {detail}"),
             Self::BadFrame { detail } => write!(f, "bad event-stream frame: {detail}"),
             Self::LimitExceeded { what, limit, option } => {

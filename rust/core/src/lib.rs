@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod eventstream;
 pub mod families;
+pub mod json;
 pub mod message;
 pub mod parser;
 pub mod sse;

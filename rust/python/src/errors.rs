@@ -5,6 +5,7 @@ use pyo3::types::{PyDict, PyList};
 use streamdelta_core::Error;
 
 pyo3::import_exception!(streamdelta.errors, StreamParseError);
+pyo3::import_exception!(streamdelta.errors, JsonIncompleteError);
 
 /// A `StreamParseError` carrying the offset, event index, excerpt and the events parsed before it.
 pub fn stream_parse_error(py: Python<'_>, err: &Error, events: Vec<Py<PyAny>>) -> PyErr {

@@ -4,6 +4,7 @@
 mod errors;
 mod events;
 mod input;
+mod json;
 mod parser;
 mod sse;
 
@@ -16,6 +17,8 @@ mod _core {
         ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
         TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,
     };
+    #[pymodule_export]
+    use super::json::{PyJsonAccumulator, PyJsonDelta};
     #[pymodule_export]
     use super::parser::{parse, PyStreamParser};
     #[pymodule_export]
@@ -31,6 +34,12 @@ mod _core {
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
         m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
+        // The benchmarks refuse to time a build with debug assertions.
+        m.add(
+            "BUILD_PROFILE",
+            if cfg!(debug_assertions) { "debug" } else { "release" },
+        )?;
+        m.add("DEFAULT_MAX_DEPTH", streamdelta_core::json::DEFAULT_MAX_DEPTH)?;
         Ok(())
     }
 }
