@@ -537,3 +537,24 @@ def test_a_part_started_twice_is_refused(backend: ModuleType) -> None:
     with pytest.raises(StreamParseError, match=r"^unexpected payload: part `call_1` started again while open at byte "):
         parser.feed(line)
     assert [e.type for e in parser.close()][-3:] == ["tool_call", "error", "finish"]
+
+
+def test_json_accumulator_refuses_overlapping_use(backend: ModuleType) -> None:
+    acc = backend.JsonAccumulator()
+    seen: list[str] = []
+
+    class Reentrant(str):
+        def encode(self, *args: Any, **kwargs: Any) -> bytes:
+            try:
+                acc.feed("1")
+            except RuntimeError as err:
+                seen.append(str(err))
+            return str.encode(self, *args, **kwargs)
+
+    # A lone surrogate sends both backends through `encode` while the call holds the accumulator.
+    with pytest.raises(StreamParseError, match=r"^invalid JSON payload: invalid UTF-8 at byte 2$"):
+        acc.feed(Reentrant('["\ud800"'))
+    assert seen == ["Already borrowed"]
+    acc.reset()
+    acc.feed("[1]")
+    assert acc.value() == [1]

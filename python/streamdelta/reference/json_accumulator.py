@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Union
 from ..errors import JsonIncompleteError
 from .error import CoreError, incomplete_json, invalid_json, limit_exceeded
 from .events import _Value
+from .guard import Guard
 from .sse import chunk_bytes
 
 __all__ = ["DEFAULT_MAX_DEPTH", "JsonAccumulator", "JsonDelta"]
@@ -107,7 +108,8 @@ class JsonAccumulator:
         if max_depth < 0:
             raise ValueError(f"max_depth must be >= 0, got {max_depth}")
         self._max_depth = max_depth
-        self.reset()
+        self._guard = Guard()
+        self._reset()
 
     @property
     def max_depth(self) -> int:
@@ -115,6 +117,10 @@ class JsonAccumulator:
 
     def reset(self) -> None:
         """Forgets everything fed so far (a fault too); ``max_depth`` stays."""
+        with self._guard:
+            self._reset()
+
+    def _reset(self) -> None:
         self._state = _VALUE
         self._ctx_key = False  # the string being read is an object key
         self._num = _MINUS
@@ -145,7 +151,10 @@ class JsonAccumulator:
     def feed(self, fragment: str | bytes) -> list[JsonDelta]:
         """Feeds a fragment; returns what it changed. Invalid JSON raises ``StreamParseError``
         naming the byte offset, with the deltas before the fault in ``.events``."""
-        data = chunk_bytes(fragment)
+        with self._guard:
+            return self._feed(chunk_bytes(fragment))
+
+    def _feed(self, data: bytes) -> list[JsonDelta]:
         if self._fault is not None:
             raise self._fault.to_exception([])
         deltas: list[JsonDelta] = []
