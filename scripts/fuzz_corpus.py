@@ -81,6 +81,9 @@ def main() -> int:
             write("parser", bytes([flags, seed]) + payload_lines(item.body))
             write("parser", bytes([0, seed]) + payload_lines(item.body))
             write("parser", bytes([flags | 8, seed]) + item.body)
+            # Every 20th payload seeds the JSON accumulator (all of them would only slow it down).
+            for line in payload_lines(item.body).split(b"\n")[::20]:
+                write("json", bytes([seed]) + line.partition(b"\t")[2])
         else:
             frames, inner = frame_lines(item.body)
             write("eventstream", bytes([1, seed]) + item.body)
