@@ -150,7 +150,8 @@ class ToolCall(_Event):
     def __init__(self, id: str, name: str, arguments: str, provider_executed: bool = False) -> None: ...
     @property
     def input(self) -> Any:
-        """The arguments parsed as JSON (parsed on each access)."""
+        """The arguments parsed strictly as JSON (on each access): invalid arguments raise
+        ``StreamParseError`` with the byte offset, truncated ones ``JsonIncompleteError``."""
 
 class Source(_Event):
     """A citation or web-search source."""
@@ -279,6 +280,9 @@ class StreamParser:
     @property
     def message(self) -> Message:
         """The response assembled from the events so far."""
+    def tool_input(self, id: str) -> JsonAccumulator:
+        """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
+        call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
     @property
     def family(self) -> str | None:
         """The wire family in use (None until detected)."""

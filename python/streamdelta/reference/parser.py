@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .error import CoreError, bad_frame, unexpected_payload
-from .events import ErrorEvent, Finish, Usage
+from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
 from .families.anthropic import Decoder as AnthropicDecoder
 from .families.bedrock import frame as bedrock_frame
+from .json_accumulator import JsonAccumulator
 from .message import MessageBuilder
 from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes
 
 __all__ = ["StreamParser", "parse"]
+
+
+def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
+    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
+    try:
+        acc.feed(fragment)
+    except ValueError:
+        pass
 
 
 def _family_arg(family: str) -> str | None:
@@ -51,6 +60,9 @@ class StreamParser:
         self._decoder: FamilyDecoder | None = None if self._requested is None else new_decoder(self._requested)
         self._detected: str | None = None
         self._message = MessageBuilder()
+        # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
+        self._tool_args: dict[str, list[str]] = {}
+        self._live: dict[str, JsonAccumulator] = {}
         self._closed = False
 
     @property
@@ -140,6 +152,30 @@ class StreamParser:
     def _fold(self, events: list[Any]) -> None:
         for event in events:
             self._message.apply(event)
+            cls = type(event)
+            if cls is ToolInputStart:
+                self._tool_args[event.id] = []
+                self._live.pop(event.id, None)
+            elif cls is ToolInputDelta:
+                args = self._tool_args.get(event.id)
+                if args is not None:
+                    args.append(event.delta)
+                live = self._live.get(event.id)
+                if live is not None:
+                    _feed_quiet(live, event.delta)
+
+    def tool_input(self, id: str) -> JsonAccumulator:
+        """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
+        call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
+        live = self._live.get(id)
+        if live is not None:
+            return live
+        args = self._tool_args.get(id)
+        if args is None:
+            raise KeyError(f"no tool call `{id}` in this stream")
+        live = self._live[id] = JsonAccumulator()
+        _feed_quiet(live, "".join(args))
+        return live
 
     def feed(self, chunk: Chunk) -> list[Any]:
         """Feeds a chunk of the response body; returns the events it completed."""
