@@ -23,8 +23,8 @@ from tests.sdk_replay import SDKS, Sdk, client, stream
 
 import streamdelta
 
-# Every STRIDE-th body of a family keeps a round near 100 ms while covering every provider.
-STRIDE = 4
+# Every STRIDE-th body of a family keeps a round short while still covering every provider.
+STRIDE = 5
 # Network reads of a token stream are small: chunks of 1..MAX_CHUNK bytes.
 MAX_CHUNK = 1024
 DECODERS = ["sdk", "streamdelta"]
@@ -77,7 +77,8 @@ def test_sdk_dropin(benchmark: Any, case: str, path: str, decoder: str) -> None:
     if not workload(case):
         pytest.skip("no corpus")
     run = round_of(case, path, decoder)
-    correct = comparable(path, run()) == stock_output(case, path)
+    # The SDK's own decoder is the reference the swapped one is checked against.
+    correct = decoder == "sdk" or comparable(path, run()) == stock_output(case, path)
     benchmark.extra_info.update(correct=correct, backend=streamdelta.BACKEND, bodies=len(workload(case)))
     benchmark.group = f"sdk-dropin {case} {path}"
     benchmark(run)
