@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-import streamdelta as _backend
+import streamdelta as _backend  # the package's backend; tests swap in each one
 
 from ._http import HasHeaders, family_for
 from ._iterators import adrive, drive

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any, Callable, Protocol
 
-import streamdelta as _backend
+import streamdelta as _backend  # the package's backend; tests swap in each one
 
 # Bigger than streamdelta's default: the SDKs set no limit, and a Responses stream repeats every
 # generated image (base64) in its final `response.completed` event.
@@ -52,7 +52,7 @@ class SSEBytesDecoder:
         decoder = _backend.SSEDecoder(max_event_bytes=self.max_event_bytes)
         make = self.event_class
         for chunk in iterator:
-            # `_convert` inlined: a generator per chunk costs 15% of this loop.
+            # `_convert` inlined: a generator per chunk made this loop 14% slower (corpus bodies, 1-1024 B chunks).
             for e in decoder.feed(chunk):
                 event = e.event
                 yield make(event=None if event == "message" else event, data=e.data, id=e.id or None, retry=e.retry)
