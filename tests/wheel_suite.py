@@ -18,13 +18,20 @@ AVAILABLE = {"pytest", "_pytest", "hypothesis", "yaml", "streamdelta", "tests"}
 NOT_FOR_WHEELS = {"test_wheel.py", "test_release_workflow.py"}
 
 
-def third_party_imports(path: Path) -> set[str]:
-    names = set()
+def third_party_imports(path: Path, seen: frozenset[Path] = frozenset()) -> set[str]:
+    """The top-level packages ``path`` imports from outside, through the tests' own modules too."""
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.level == 1:
+            local = [node.module] if node.module else [alias.name for alias in node.names]
+            for name in local:
+                helper = HERE / f"{name.split('.')[0]}.py"
+                if helper.is_file() and helper not in seen:
+                    names |= third_party_imports(helper, seen | {path})
     return names - set(sys.stdlib_module_names) - {"__future__"}
 
 
