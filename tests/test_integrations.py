@@ -153,8 +153,9 @@ def test_event_size_limit(swap_backend: ModuleType) -> None:
         (sd_openai, lambda: openai.AzureOpenAI(api_key="test", api_version="1", azure_endpoint="http://127.0.0.1")),
         (sd_anthropic, lambda: anthropic.Anthropic(api_key="test")),
         (sd_anthropic, lambda: anthropic.AsyncAnthropic(api_key="test")),
+        (sd_anthropic, lambda: anthropic.AnthropicVertex(region="us-east5", project_id="p", access_token="t")),
     ],
-    ids=["OpenAI", "AsyncOpenAI", "AzureOpenAI", "Anthropic", "AsyncAnthropic"],
+    ids=["OpenAI", "AsyncOpenAI", "AzureOpenAI", "Anthropic", "AsyncAnthropic", "AnthropicVertex"],
 )
 def test_install_uninstall_and_copies(integration: ModuleType, make: Any) -> None:
     c = make()
