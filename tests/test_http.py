@@ -99,43 +99,38 @@ def whole_sse(backend: ModuleType, body: bytes) -> list[Any]:
     return dec.feed(body) + dec.close()
 
 
-@pytest.mark.parametrize("options", MODES)
-@pytest.mark.parametrize(("name", "item"), SAMPLE, ids=[name for name, _ in SAMPLE])
-def test_httpx_iter_events(
-    adapters: ModuleType, body_server: Any, name: str, item: cassettes.Interaction, options: dict[str, Any]
-) -> None:
-    url = body_server.url(item.body, item.content_type, seed_of(name, "httpx"))
+def by_httpx(url: str, options: dict[str, Any]) -> Outcome:
     with httpx.Client() as client, client.stream("POST", url + "/v1/x", json={"stream": True}) as response:
-        got = collect(sd_httpx.iter_events(response, **options))
-    assert got == expected(adapters, item, options)
+        return collect(sd_httpx.iter_events(response, **options))
 
 
-@pytest.mark.parametrize("options", MODES)
-@pytest.mark.parametrize(("name", "item"), SAMPLE, ids=[name for name, _ in SAMPLE])
-def test_httpx_aiter_events(
-    adapters: ModuleType, body_server: Any, name: str, item: cassettes.Interaction, options: dict[str, Any]
-) -> None:
-    url = body_server.url(item.body, item.content_type, seed_of(name, "httpx-async"))
-
+def by_httpx_async(url: str, options: dict[str, Any]) -> Outcome:
     async def run() -> Outcome:
         async with httpx.AsyncClient() as client, client.stream("POST", url) as response:
             return await acollect(sd_httpx.aiter_events(response, **options))
 
-    assert asyncio.run(run()) == expected(adapters, item, options)
+    return asyncio.run(run())
 
 
-@pytest.mark.parametrize("options", MODES)
-@pytest.mark.parametrize(("name", "item"), SAMPLE, ids=[name for name, _ in SAMPLE])
-def test_aiohttp_aiter_events(
-    adapters: ModuleType, body_server: Any, name: str, item: cassettes.Interaction, options: dict[str, Any]
-) -> None:
-    url = body_server.url(item.body, item.content_type, seed_of(name, "aiohttp"))
-
+def by_aiohttp(url: str, options: dict[str, Any]) -> Outcome:
     async def run() -> Outcome:
         async with aiohttp.ClientSession() as session, session.post(url, json={"stream": True}) as response:
             return await acollect(sd_aiohttp.aiter_events(response, **options))
 
-    assert asyncio.run(run()) == expected(adapters, item, options)
+    return asyncio.run(run())
+
+
+CLIENTS = {"httpx": by_httpx, "httpx-async": by_httpx_async, "aiohttp": by_aiohttp}
+
+
+@pytest.mark.parametrize("client", list(CLIENTS))
+@pytest.mark.parametrize("options", MODES)
+@pytest.mark.parametrize(("name", "item"), SAMPLE, ids=[name for name, _ in SAMPLE])
+def test_events_over_http(
+    adapters: ModuleType, body_server: Any, name: str, item: cassettes.Interaction, options: dict[str, Any], client: str
+) -> None:
+    url = body_server.url(item.body, item.content_type, seed_of(name, client))
+    assert CLIENTS[client](url, options) == expected(adapters, item, options)
 
 
 @pytest.mark.parametrize(("name", "item"), SSE_SAMPLE, ids=[name for name, _ in SSE_SAMPLE])

@@ -62,5 +62,12 @@ def test_release_builds_tests_and_publishes_every_wheel() -> None:
     assert jobs["publish"]["if"] == "startsWith(github.ref, 'refs/tags/v')"
     publish_steps = [step["uses"].split("@")[0] for step in jobs["publish"]["steps"]]
     assert publish_steps == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    pinned = re.search(r"^maturin==(\S+)$", (ROOT / "requirements-dev.txt").read_text(), re.M)
+    assert pinned
+    assert workflow["env"]["MATURIN_VERSION"] == f"v{pinned.group(1)}"
+    steps = [step for job in jobs.values() for step in job["steps"]]
+    maturin_steps = [step for step in steps if step.get("uses", "").startswith("PyO3/maturin-action@")]
+    assert len(maturin_steps) == 3
+    assert all(step["with"]["maturin-version"] == "${{ env.MATURIN_VERSION }}" for step in maturin_steps)
     classifiers = (ROOT / "pyproject.toml").read_text()
     assert all(f'"Programming Language :: Python :: {v}"' in classifiers for v in pythons)
