@@ -117,6 +117,13 @@ def test_edge_cases_match_the_sdk(
     assert fields(_sdk.SSEBytesDecoder(streaming.ServerSentEvent).iter_bytes(bytewise)) == want
 
 
+def test_byte_order_mark_is_skipped_where_the_sdk_loses_the_first_field(swap_backend: ModuleType) -> None:
+    body = b"\xef\xbb\xbfdata: a\n\n"
+    assert list(openai_streaming.SSEDecoder().iter_bytes(iter([body]))) == []
+    (event,) = _sdk.SSEBytesDecoder(openai_streaming.ServerSentEvent).iter_bytes(iter([body]))
+    assert (event.event, event.data) == (None, "a")
+
+
 def test_explicit_message_event_type_reads_as_none(swap_backend: ModuleType) -> None:
     # The one documented difference: the spec does not tell `event: message` from no event type.
     body = b"event: message\ndata: a\n\n"

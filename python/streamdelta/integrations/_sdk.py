@@ -10,7 +10,8 @@ Where the two decoders differ, on input no provider sends:
 - the SDK says ``event=None`` when the stream named no event type; streamdelta, after the spec, says
   ``"message"`` both for that and for an explicit ``event: message``: both become None here;
 - a block with fields but no ``data`` line (``event: x`` alone) is an event for the SDK, nothing for
-  the spec; invalid UTF-8 raises in the SDK and is replaced with U+FFFD here;
+  the spec; invalid UTF-8 raises in the SDK and is replaced with U+FFFD here; a leading byte-order
+  mark hides the first field from the SDK and is skipped here, as the spec says;
 - Anthropic's ``ServerSentEvent.raw`` (the wire lines) is empty, as for an event the SDK builds itself.
 """
 
