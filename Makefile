@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,10 +32,17 @@ test-rust: ## cargo test, clippy, fmt
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p streamdelta-core --locked
 
-lint: venv ## ruff and mypy
+lint: venv ## ruff, mypy, stubtest, the release workflow schema
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 	$(VENV)/bin/mypy
+	$(MAKE) --no-print-directory stubtest lint-ci
+
+stubtest: dev ## check the hand-written _core.pyi against the built extension
+	$(PY) -m mypy.stubtest streamdelta._core --allowlist stubtest-allowlist.txt
+
+lint-ci: venv ## validate .github/workflows against the GitHub workflow schema
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 test-python: dev ## pytest (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
@@ -51,6 +58,12 @@ bench: dev ## time the benchmark suite and print the comparison (also written to
 	$(PY) benches/report.py target/bench.json
 
 all: test bench ## test, then bench
+
+wheel: venv ## release wheel (this interpreter) and sdist into dist/, checked with twine
+	rm -f dist/streamdelta-*
+	$(VENV)/bin/maturin build --release --locked -i $(PY) -o dist
+	$(VENV)/bin/maturin sdist -o dist
+	$(VENV)/bin/twine check --strict dist/*
 
 clean: ## remove build output and the virtualenv
 	cargo clean

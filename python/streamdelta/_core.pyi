@@ -1,6 +1,34 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, ClassVar, Final, Union
+from typing import Any, ClassVar, Final, Union, final
+
+from typing_extensions import Self
+
+__all__ = [
+    "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "Source",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
+    "__version__",
+    "parse",
+]
 
 __version__: Final[str]
 DEFAULT_MAX_EVENT_BYTES: Final[int]
@@ -9,6 +37,7 @@ BUILD_PROFILE: Final[str]
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 
+@final
 class ServerSentEvent:
     """One server-sent event, as dispatched by the WHATWG event-stream rules."""
 
@@ -26,18 +55,19 @@ class ServerSentEvent:
     @property
     def retry(self) -> int | None:
         """The ``retry`` value given inside this event's block, if any."""
-    def __init__(self, event: str = "message", data: str = "", id: str = "", retry: int | None = None) -> None: ...
+    def __new__(cls, event: str = "message", data: str = "", id: str = "", retry: int | None = None) -> Self: ...
     def json(self) -> Any:
         """The data parsed as JSON."""
     def to_dict(self) -> dict[str, Any]:
         """The event as a plain dict, the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class SSEDecoder:
     """Incremental WHATWG event-stream decoder: ``feed()`` chunks split anywhere, get events."""
 
-    def __init__(self, *, max_event_bytes: int = ..., flush_at_eof: bool = False) -> None: ...
+    def __new__(cls, *, max_event_bytes: int = ..., flush_at_eof: bool = False) -> Self: ...
     def feed(self, chunk: Chunk) -> list[ServerSentEvent]:
         """Feeds a chunk (bytes, bytearray, memoryview or str); returns the events it completed.
 
@@ -59,54 +89,61 @@ class _Event:
     type: ClassVar[str]
     def to_dict(self) -> dict[str, Any]:
         """The event as a plain dict (``type`` first), the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class StreamStart(_Event):
     """The response id and model, when the wire reports them."""
 
     __match_args__ = ("id", "model")
     id: Final[str | None]
     model: Final[str | None]
-    def __init__(self, id: str | None = None, model: str | None = None) -> None: ...
+    def __new__(cls, id: str | None = None, model: str | None = None) -> Self: ...
 
+@final
 class TextStart(_Event):
     """A text part opens."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class TextDelta(_Event):
     """Text of an open text part."""
 
     __match_args__ = ("id", "text")
     id: Final[str]
     text: Final[str]
-    def __init__(self, id: str, text: str) -> None: ...
+    def __new__(cls, id: str, text: str) -> Self: ...
 
+@final
 class TextEnd(_Event):
     """A text part closes."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ReasoningStart(_Event):
     """A reasoning (thinking) part opens."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ReasoningDelta(_Event):
     """Text of an open reasoning part."""
 
     __match_args__ = ("id", "text")
     id: Final[str]
     text: Final[str]
-    def __init__(self, id: str, text: str) -> None: ...
+    def __new__(cls, id: str, text: str) -> Self: ...
 
+@final
 class ReasoningEnd(_Event):
     """A reasoning part closes, with its signature (to send back) and whether it was redacted."""
 
@@ -114,31 +151,35 @@ class ReasoningEnd(_Event):
     id: Final[str]
     signature: Final[str | None]
     redacted: Final[bool]
-    def __init__(self, id: str, signature: str | None = None, redacted: bool = False) -> None: ...
+    def __new__(cls, id: str, signature: str | None = None, redacted: bool | None = None) -> Self: ...
 
+@final
 class ToolInputStart(_Event):
     """A tool call begins to stream."""
 
     __match_args__ = ("id", "name")
     id: Final[str]
     name: Final[str]
-    def __init__(self, id: str, name: str) -> None: ...
+    def __new__(cls, id: str, name: str) -> Self: ...
 
+@final
 class ToolInputDelta(_Event):
     """A raw fragment of a tool call's JSON arguments, exactly as sent."""
 
     __match_args__ = ("id", "delta")
     id: Final[str]
     delta: Final[str]
-    def __init__(self, id: str, delta: str) -> None: ...
+    def __new__(cls, id: str, delta: str) -> Self: ...
 
+@final
 class ToolInputEnd(_Event):
     """A streamed tool call's arguments are complete; its ``ToolCall`` follows at once."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ToolCall(_Event):
     """A complete tool call, ready to run; ``id`` is what the tool result must carry back."""
 
@@ -147,12 +188,13 @@ class ToolCall(_Event):
     name: Final[str]
     arguments: Final[str]
     provider_executed: Final[bool]
-    def __init__(self, id: str, name: str, arguments: str, provider_executed: bool = False) -> None: ...
+    def __new__(cls, id: str, name: str, arguments: str, provider_executed: bool | None = None) -> Self: ...
     @property
     def input(self) -> Any:
         """The arguments parsed strictly as JSON (on each access): invalid arguments raise
         ``StreamParseError`` with the byte offset, truncated ones ``JsonIncompleteError``."""
 
+@final
 class Source(_Event):
     """A citation or web-search source."""
 
@@ -160,8 +202,9 @@ class Source(_Event):
     id: Final[str]
     url: Final[str]
     title: Final[str | None]
-    def __init__(self, id: str, url: str, title: str | None = None) -> None: ...
+    def __new__(cls, id: str, url: str, title: str | None = None) -> Self: ...
 
+@final
 class Usage:
     """Token usage with one meaning for every provider (cached tokens inside ``input_tokens``,
     reasoning tokens inside ``output_tokens``)."""
@@ -182,8 +225,8 @@ class Usage:
     cache_read_tokens: Final[int]
     cache_write_tokens: Final[int]
     cost: Final[float | None]
-    def __init__(
-        self,
+    def __new__(
+        cls,
         input_tokens: int = 0,
         output_tokens: int = 0,
         total_tokens: int = 0,
@@ -191,12 +234,13 @@ class Usage:
         cache_read_tokens: int = 0,
         cache_write_tokens: int = 0,
         cost: float | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The usage as a plain dict, the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class Finish(_Event):
     """The response ended: ``reason`` is one of stop, length, tool_calls, content_filter, error, other."""
 
@@ -205,17 +249,18 @@ class Finish(_Event):
     raw_reason: Final[str | None]
     usage: Final[Usage | None]
     provider_metadata_json: Final[str | None]
-    def __init__(
-        self,
+    def __new__(
+        cls,
         reason: str,
         raw_reason: str | None = None,
         usage: Usage | None = None,
         provider_metadata_json: str | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def provider_metadata(self) -> Any:
         """``provider_metadata_json`` parsed (None when absent)."""
 
+@final
 class ErrorEvent(_Event):
     """An error the provider sent mid-stream, or one the parser reports (``incomplete_stream``,
     ``parse_error``)."""
@@ -224,7 +269,7 @@ class ErrorEvent(_Event):
     message: Final[str]
     kind: Final[str]
     raw: Final[str | None]
-    def __init__(self, message: str, kind: str, raw: str | None = None) -> None: ...
+    def __new__(cls, message: str, kind: str, raw: str | None = None) -> Self: ...
 
 Event = Union[
     StreamStart,
@@ -243,8 +288,25 @@ Event = Union[
     ErrorEvent,
 ]
 
+@final
 class Message:
     """The final response assembled from the events so far."""
+
+    type: ClassVar[None]
+    __match_args__ = (
+        "id",
+        "model",
+        "text",
+        "reasoning",
+        "reasoning_signatures",
+        "tool_calls",
+        "sources",
+        "finish_reason",
+        "raw_finish_reason",
+        "usage",
+        "provider_metadata_json",
+        "errors",
+    )
 
     id: Final[str | None]
     model: Final[str | None]
@@ -258,9 +320,27 @@ class Message:
     usage: Final[Usage | None]
     provider_metadata_json: Final[str | None]
     errors: Final[tuple[ErrorEvent, ...]]
+    def __new__(
+        cls,
+        id: str | None = None,
+        model: str | None = None,
+        text: str | None = None,
+        reasoning: str | None = None,
+        reasoning_signatures: tuple[str, ...] | None = None,
+        tool_calls: tuple[ToolCall, ...] | None = None,
+        sources: tuple[Source, ...] | None = None,
+        finish_reason: str | None = None,
+        raw_finish_reason: str | None = None,
+        usage: Usage | None = None,
+        provider_metadata_json: str | None = None,
+        errors: tuple[ErrorEvent, ...] | None = None,
+    ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
+@final
 class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 
@@ -268,7 +348,7 @@ class StreamParser:
     ``on_error="emit"`` turns faulty payloads into ``ErrorEvent(kind="parse_error")``.
     """
 
-    def __init__(self, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> None: ...
+    def __new__(cls, family: str = "auto", *, on_error: str = "raise", max_event_bytes: int = ...) -> Self: ...
     def feed(self, chunk: Chunk) -> list[Event]:
         """Feeds a chunk of the response body; returns the events it completed.
 
