@@ -5,10 +5,14 @@ from typing import Any, ClassVar, Final, Union, final
 from typing_extensions import Self
 
 __all__ = [
+    "BUILD_PROFILE",
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
     "ErrorEvent",
     "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
     "Message",
     "ReasoningDelta",
     "ReasoningEnd",
@@ -372,6 +376,7 @@ def parse(body: Chunk, family: str = "auto", *, on_error: str = "raise", max_eve
 
 DEFAULT_MAX_DEPTH: Final[int]
 
+@final
 class JsonDelta:
     """What a fragment changed in a JSON document.
 
@@ -392,12 +397,13 @@ class JsonDelta:
     @property
     def value(self) -> Any:
         """The scalar (``value``), the new characters (``string_append``), else None."""
-    def __init__(self, path: tuple[str | int, ...], kind: str, value: Any = None) -> None: ...
+    def __new__(cls, path: tuple[str | int, ...], kind: str, value: Any = None) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The delta as a plain dict (the path as a list), the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class JsonAccumulator:
     """Accumulates one JSON document fed in fragments split anywhere; work is proportional to the
     new bytes, never a re-parse of the prefix.
@@ -406,7 +412,7 @@ class JsonAccumulator:
     error on every later ``feed()`` or ``value()`` until ``reset()``.
     """
 
-    def __init__(self, max_depth: int = 512) -> None:
+    def __new__(cls, max_depth: int = ...) -> Self:
         """``max_depth``: how deep objects and arrays may nest; deeper input raises ``StreamParseError``."""
     @property
     def max_depth(self) -> int: ...

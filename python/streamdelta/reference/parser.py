@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable
 
 from .error import CoreError, bad_frame, unexpected_payload
@@ -19,10 +20,8 @@ __all__ = ["StreamParser", "parse"]
 
 def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
     """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
-    try:
+    with contextlib.suppress(ValueError):
         acc.feed(fragment)
-    except ValueError:
-        pass
 
 
 def _family_arg(family: str) -> str | None:
