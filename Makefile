@@ -32,10 +32,12 @@ test-rust: ## cargo test, clippy, fmt
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p streamdelta-core --locked
 
-lint: venv ## ruff, mypy, stubtest, the release workflow schema
+lint: dev ## ruff, mypy (python/ and the README snippets), stubtest, the release workflow schema
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check scripts
+	$(PY) scripts/readme_snippets.py && $(VENV)/bin/mypy --strict target/readme
 	$(MAKE) --no-print-directory stubtest lint-ci
 
 stubtest: dev ## check the hand-written _core.pyi against the built extension
