@@ -25,9 +25,7 @@ UNTIMED_SIZE = 3_000_000
 
 
 def probe(backend: str, total: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, str(PROBE), backend, str(total)], check=True, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, str(PROBE), backend, str(total)], check=True, capture_output=True, text=True)
     return dict(json.loads(done.stdout))
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from streamdelta.reference import FAMILIES  # noqa: E402
 from tests.conftest import CORPUS, family_bodies, sse_bodies  # noqa: E402
+
+from streamdelta.reference import FAMILIES  # noqa: E402
 
 
 def dump(out: Path, bodies: list[bytes], what: str) -> None:
