@@ -300,17 +300,8 @@ def perf_table(report: dict[str, Any]) -> list[str]:
     slower than rust it is."""
     e2e = [r for r in report["e2e"] if r["mode"] == "whole"]
     slices = [s for s in SLICE_ORDER if any(r["slice"] == s for r in e2e)]
-    names = sorted(
-        {r["implementation"] for r in e2e},
-        key=lambda n: (
-            min(
-                (r["seconds"] / r["bytes"] for r in e2e if r["implementation"] == n and r["slice"] == "all"),
-                default=1.0,
-            )
-            if n != "rust"
-            else 0.0
-        ),
-    )
+    order = ["rust", "reference+orjson", "reference", "httpx-sse+orjson", "sseclient-py+json", *SDKS]
+    names = sorted({r["implementation"] for r in e2e}, key=lambda n: (order.index(n) if n in order else 99, n))
     cells = {(r["implementation"], r["slice"]): r for r in e2e}
     out = [
         f"End to end, response bytes → normalized events, MB/s on each slice of the recorded corpus, bodies fed "
