@@ -51,12 +51,17 @@ test-python: dev ## pytest (benches run once, untimed)
 
 test: test-rust lint test-python ## everything CI runs
 
-bench: dev ## time the benchmark suite and print the comparison (also written to benches/report.md)
-	$(PY) benches/dump_corpus.py target/corpus-sse.bin
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-bench.txt
+	touch $@
+
+bench: dev $(VENV)/.bench-installed ## time the benchmark suite; writes benches/report.{md,json,png} and the README table
+	$(PY) benches/dump_corpus.py target
 	cargo bench -p streamdelta-core --bench sse
 	cargo bench -p streamdelta-core --bench eventstream
 	cargo bench -p streamdelta-core --bench json
-	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,ops --benchmark-sort=name --benchmark-json=target/bench.json
+	cargo bench -p streamdelta-core --bench families
+	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-min-rounds=3 --benchmark-max-time=0.5 --benchmark-columns=min,ops --benchmark-sort=name --benchmark-json=target/bench.json
 	$(PY) benches/report.py target/bench.json
 
 all: test bench ## test, then bench
