@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean fuzz-smoke soak
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,25 +32,45 @@ test-rust: ## cargo test, clippy, fmt
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p streamdelta-core --locked
 
-lint: venv ## ruff and mypy
+lint: dev ## ruff, mypy (python/ and the README snippets), stubtest, the release workflow schema
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check scripts
+	$(PY) scripts/readme_snippets.py && $(VENV)/bin/mypy --strict target/readme
+	$(MAKE) --no-print-directory stubtest lint-ci
+
+stubtest: dev ## check the hand-written _core.pyi against the built extension
+	$(PY) -m mypy.stubtest streamdelta._core --allowlist stubtest-allowlist.txt
+
+lint-ci: venv ## validate .github/workflows against the GitHub workflow schema
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 test-python: dev ## pytest (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
 
 test: test-rust lint test-python fuzz-smoke ## everything CI runs
 
-bench: dev ## time the benchmark suite and print the comparison (also written to benches/report.md)
-	$(PY) benches/dump_corpus.py target/corpus-sse.bin
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-bench.txt
+	touch $@
+
+bench: dev $(VENV)/.bench-installed ## time the benchmark suite; writes benches/report.{md,json,png} and the README table
+	$(PY) benches/dump_corpus.py target
 	cargo bench -p streamdelta-core --bench sse
 	cargo bench -p streamdelta-core --bench eventstream
 	cargo bench -p streamdelta-core --bench json
-	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,ops --benchmark-sort=name --benchmark-json=target/bench.json
+	cargo bench -p streamdelta-core --bench families
+	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-min-rounds=3 --benchmark-max-time=0.5 --benchmark-columns=min,ops --benchmark-sort=name --benchmark-json=target/bench.json
 	$(PY) benches/report.py target/bench.json
 
 all: test bench ## test, then bench
+
+wheel: venv ## release wheel (this interpreter) and sdist into dist/, checked with twine
+	rm -f dist/streamdelta-*
+	$(VENV)/bin/maturin build --release --locked -i $(PY) -o dist
+	$(VENV)/bin/maturin sdist -o dist
+	$(VENV)/bin/twine check --strict dist/*
 
 FUZZ_SMOKE_SECONDS ?= 15
 FUZZ_SECONDS ?= 300

@@ -7,7 +7,6 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Callable, Iterable, Iterator
 
-import httpx._decoders
 import httpx_sse._decoders
 import pytest
 import sseclient
@@ -15,6 +14,7 @@ import sseclient
 from streamdelta import reference
 
 from .conftest import chunked_bodies, core_or_none, record, version_of
+from .peers import httpx_sse_lines
 
 # `decode(streams, keep)` feeds every stream to a fresh decoder and returns (events, kept events). The timed
 # runs pass keep=False: events are counted and dropped as a consumer would, so what is timed is decoding,
@@ -41,21 +41,6 @@ def streamdelta_decoder(module: ModuleType, **options: Any) -> Decode:
         return count, out
 
     return decode
-
-
-def httpx_sse_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """httpx-sse's ``_iter_sse_lines`` over httpx's ``Response.iter_text`` (its incremental UTF-8 decoder,
-    empty texts dropped), without the HTTP machinery around them."""
-    text_decoder = httpx._decoders.TextDecoder("utf-8")
-    lines = httpx_sse._decoders.SSELineDecoder()
-    for chunk in chunks:
-        text = text_decoder.decode(chunk)
-        if text:
-            yield from lines.decode(text)
-    text = text_decoder.flush()
-    if text:
-        yield from lines.decode(text)
-    yield from lines.flush()
 
 
 def httpx_sse_decode(streams: Iterable[Iterable[bytes]], keep: bool) -> tuple[int, list[Any]]:

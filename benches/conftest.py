@@ -14,9 +14,21 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.conftest import corpus_interactions, random_splits, require_corpus
+from tests.conftest import corpus_interactions, family_of, random_splits, require_corpus
 
-__all__ = ["chunked_bodies", "core_or_none", "corpus_bodies", "record", "version_of"]
+from streamdelta.reference import FAMILIES
+
+__all__ = [
+    "MODES",
+    "SLICES",
+    "chunked_bodies",
+    "core_or_none",
+    "corpus_bodies",
+    "feed",
+    "record",
+    "slice_streams",
+    "version_of",
+]
 
 
 SEED = 0x5EED
@@ -54,15 +66,51 @@ def corpus_bodies() -> tuple[bytes, ...]:
     return bodies
 
 
-@cache
-def chunked_bodies(mode: str) -> tuple[tuple[bytes, ...], ...]:
-    """The corpus as fed in ``mode``: ``whole`` bodies, or random 1–512 byte ``chunks`` (fixed seed)."""
+def feed(bodies: tuple[bytes, ...], mode: str) -> tuple[tuple[bytes, ...], ...]:
+    """``bodies`` as fed in ``mode``: ``whole``, random 1–512 byte ``chunks`` (fixed seed), or ``bytes``
+    (one byte at a time)."""
     if mode == "whole":
-        return tuple((body,) for body in corpus_bodies())
+        return tuple((body,) for body in bodies)
     if mode == "chunks":
         rng = random.Random(SEED)
-        return tuple(tuple(random_splits(body, rng, 512)) for body in corpus_bodies())
+        return tuple(tuple(random_splits(body, rng, 512)) for body in bodies)
+    if mode == "bytes":
+        return tuple(tuple(body[i : i + 1] for i in range(len(body))) for body in bodies)
     raise ValueError(f"unknown feeding mode {mode!r}")
+
+
+@cache
+def chunked_bodies(mode: str) -> tuple[tuple[bytes, ...], ...]:
+    """The corpus's SSE bodies as fed in ``mode``."""
+    return feed(corpus_bodies(), mode)
+
+
+SLICES = [*FAMILIES, "all"]
+MODES = ["whole", "chunks", "bytes"]
+# 1-byte chunks run on the first bodies of a slice, up to this many bytes (the SDKs take ~µs per chunk).
+BYTES_SLICE = 40_000
+# Under --benchmark-disable each row runs once on this many bodies per family, so `make test` stays quick.
+UNTIMED_BODIES = 2
+
+
+@cache
+def slice_streams(name: str, mode: str, small: bool) -> tuple[tuple[str, tuple[bytes, ...]], ...]:
+    """(family, chunks) of every body of corpus slice ``name`` (a family or ``all``) fed in ``mode``;
+    ``small``: only the first bodies of each family."""
+    require_corpus()
+    items = [(family_of(item), item.body) for _, item in corpus_interactions()]
+    items = [(f, b) for f, b in items if name in ("all", f)]
+    if small:
+        items = [(f, b) for f in FAMILIES for b in [b for g, b in items if g == f][:UNTIMED_BODIES]]
+    if mode == "bytes":
+        kept, total = [], 0
+        for f, b in items:
+            if total and total + len(b) > BYTES_SLICE:
+                continue
+            kept.append((f, b))
+            total += len(b)
+        items = kept
+    return tuple(zip((f for f, _ in items), feed(tuple(b for _, b in items), mode), strict=True))
 
 
 def version_of(distribution: str) -> str:
@@ -72,7 +120,9 @@ def version_of(distribution: str) -> str:
         return "not installed"
 
 
-def record(benchmark: Any, *, implementation: str, version: str, nbytes: int, events: int, correct: bool) -> None:
+def record(
+    benchmark: Any, *, implementation: str, version: str, nbytes: int, events: int, correct: bool, **more: Any
+) -> None:
     """What ``report.py`` needs beside the timings; ``correct`` is the orjson-style correctness flag."""
     benchmark.extra_info.update(
         {
@@ -81,5 +131,6 @@ def record(benchmark: Any, *, implementation: str, version: str, nbytes: int, ev
             "bytes": nbytes,
             "events": events,
             "correct": correct,
+            **more,
         }
     )

@@ -1,8 +1,9 @@
-"""Writes every SSE body of the corpus to one file for the criterion bench (``rust/core/benches/sse.rs``),
-which reads no YAML: each body as a little-endian u64 length followed by its bytes.
+"""Writes the corpus for the criterion benches, which read no YAML: every SSE body to ``corpus-sse.bin``
+(``rust/core/benches/sse.rs``) and the bodies of each wire family to ``corpus-<family>.bin``
+(``families.rs``), each body as a little-endian u64 length followed by its bytes.
 
-Usage: ``python benches/dump_corpus.py [OUT]`` (default ``target/corpus-sse.bin``); the corpus is
-``$CORPUS_DIR`` or ``../shared/corpus/fantasy`` beside the repo, as for the tests.
+Usage: ``python benches/dump_corpus.py [DIR]`` (default ``target``); the corpus is ``$CORPUS_DIR`` or
+``../shared/corpus/fantasy`` beside the repo, as for the tests.
 """
 
 from __future__ import annotations
@@ -14,21 +15,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CORPUS, sse_bodies  # noqa: E402
+from tests.conftest import CORPUS, family_bodies, sse_bodies  # noqa: E402
+
+from streamdelta.reference import FAMILIES  # noqa: E402
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "target" / "corpus-sse.bin"
-    bodies = [body for _, body in sse_bodies()]
-    if not bodies:
-        print(f"dump_corpus: no SSE bodies found in {CORPUS} (set CORPUS_DIR)", file=sys.stderr)
-        return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
+def dump(out: Path, bodies: list[bytes], what: str) -> None:
     with open(out, "wb") as f:
         for body in bodies:
             f.write(struct.pack("<Q", len(body)))
             f.write(body)
-    print(f"dump_corpus: {len(bodies)} SSE bodies, {sum(map(len, bodies))} bytes -> {out}")
+    print(f"dump_corpus: {len(bodies)} {what} bodies, {sum(map(len, bodies))} bytes -> {out}")
+
+
+def main(argv: list[str]) -> int:
+    directory = Path(argv[1]) if len(argv) > 1 else ROOT / "target"
+    bodies = [body for _, body in sse_bodies()]
+    if not bodies:
+        print(f"dump_corpus: no SSE bodies found in {CORPUS} (set CORPUS_DIR)", file=sys.stderr)
+        return 1
+    directory.mkdir(parents=True, exist_ok=True)
+    dump(directory / "corpus-sse.bin", bodies, "SSE")
+    for family in FAMILIES:
+        dump(directory / f"corpus-{family}.bin", [body for _, body in family_bodies(family)], family)
     return 0
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from .report import render
+from .report import perf_table, render, with_perf_table
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+REPORT_JSON = ROOT / "benches" / "report.json"
 
 
 def row(group: str, implementation: str, seconds: float, **extra: Any) -> dict[str, Any]:
@@ -53,3 +59,32 @@ def test_rows_of_other_benches_group_by_their_parameters() -> None:
     lines = render({"machine_info": {}, "benchmarks": [other]}, None).splitlines()
     assert "## test_bench_x[openai-whole]" in lines
     assert "| rust | – | 500 | – | – | 1.00 | yes |" in lines
+
+
+def test_readme_table_is_generated_from_the_committed_report() -> None:
+    report = json.loads(REPORT_JSON.read_text(encoding="utf-8"))
+    readme = README.read_text(encoding="utf-8")
+    assert with_perf_table(readme, report) == readme, "run `make bench` (or benches/report.py) to regenerate"
+    assert "| rust |" in readme
+
+
+def test_perf_table_has_a_column_per_slice_and_ratios() -> None:
+    e2e = [
+        {
+            "slice": "openai-chat",
+            "mode": "whole",
+            "implementation": n,
+            "seconds": t,
+            "bytes": 1e6,
+            "mb_per_s": 1 / t,
+            "time_x_rust": t / 0.001,
+        }
+        for n, t in (("rust", 0.001), ("reference", 0.05))
+    ]
+    lines = perf_table({"e2e": e2e, "machine": "M", "python": "P"})
+    assert lines[2:] == [
+        "| implementation | openai-chat |",
+        "| --- | ---: |",
+        "| rust | 1,000 |",
+        "| reference | 20.0 (×50) |",
+    ]

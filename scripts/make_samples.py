@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, "python")
-from streamdelta import cassettes  # noqa: E402
+from streamdelta import cassettes
 
 CORPUS = Path("../shared/corpus/fantasy")
 OUT = Path("python/streamdelta/samples")

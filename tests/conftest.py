@@ -94,3 +94,15 @@ def random_splits(data: bytes, rng: random.Random, max_size: int = 512) -> Itera
 def assert_rust_is_the_default() -> None:
     if os.environ.get("STREAMDELTA_BACKEND") != "python":
         assert streamdelta.BACKEND == "rust"
+
+
+@pytest.fixture(scope="session")
+def body_server() -> Iterator[object]:
+    """A local HTTP server replaying bodies (``tests/http_server.py``), for the whole session."""
+    from .http_server import BodyServer
+
+    server = BodyServer()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -1,6 +1,38 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, ClassVar, Final, Union
+from typing import Any, ClassVar, Final, Union, final
+
+from typing_extensions import Self
+
+__all__ = [
+    "BUILD_PROFILE",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "FAMILIES",
+    "ErrorEvent",
+    "Finish",
+    "JsonAccumulator",
+    "JsonDelta",
+    "Message",
+    "ReasoningDelta",
+    "ReasoningEnd",
+    "ReasoningStart",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "Source",
+    "StreamParser",
+    "StreamStart",
+    "TextDelta",
+    "TextEnd",
+    "TextStart",
+    "ToolCall",
+    "ToolInputDelta",
+    "ToolInputEnd",
+    "ToolInputStart",
+    "Usage",
+    "__version__",
+    "parse",
+]
 
 __version__: Final[str]
 DEFAULT_MAX_EVENT_BYTES: Final[int]
@@ -9,6 +41,7 @@ BUILD_PROFILE: Final[str]
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 
+@final
 class ServerSentEvent:
     """One server-sent event, as dispatched by the WHATWG event-stream rules."""
 
@@ -26,18 +59,19 @@ class ServerSentEvent:
     @property
     def retry(self) -> int | None:
         """The ``retry`` value given inside this event's block, if any."""
-    def __init__(self, event: str = "message", data: str = "", id: str = "", retry: int | None = None) -> None: ...
+    def __new__(cls, event: str = "message", data: str = "", id: str = "", retry: int | None = None) -> Self: ...
     def json(self) -> Any:
         """The data parsed as JSON."""
     def to_dict(self) -> dict[str, Any]:
         """The event as a plain dict, the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class SSEDecoder:
     """Incremental WHATWG event-stream decoder: ``feed()`` chunks split anywhere, get events."""
 
-    def __init__(self, *, max_event_bytes: int = ..., flush_at_eof: bool = False) -> None: ...
+    def __new__(cls, *, max_event_bytes: int = ..., flush_at_eof: bool = False) -> Self: ...
     def feed(self, chunk: Chunk) -> list[ServerSentEvent]:
         """Feeds a chunk (bytes, bytearray, memoryview or str); returns the events it completed.
 
@@ -59,54 +93,61 @@ class _Event:
     type: ClassVar[str]
     def to_dict(self) -> dict[str, Any]:
         """The event as a plain dict (``type`` first), the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class StreamStart(_Event):
     """The response id and model, when the wire reports them."""
 
     __match_args__ = ("id", "model")
     id: Final[str | None]
     model: Final[str | None]
-    def __init__(self, id: str | None = None, model: str | None = None) -> None: ...
+    def __new__(cls, id: str | None = None, model: str | None = None) -> Self: ...
 
+@final
 class TextStart(_Event):
     """A text part opens."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class TextDelta(_Event):
     """Text of an open text part."""
 
     __match_args__ = ("id", "text")
     id: Final[str]
     text: Final[str]
-    def __init__(self, id: str, text: str) -> None: ...
+    def __new__(cls, id: str, text: str) -> Self: ...
 
+@final
 class TextEnd(_Event):
     """A text part closes."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ReasoningStart(_Event):
     """A reasoning (thinking) part opens."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ReasoningDelta(_Event):
     """Text of an open reasoning part."""
 
     __match_args__ = ("id", "text")
     id: Final[str]
     text: Final[str]
-    def __init__(self, id: str, text: str) -> None: ...
+    def __new__(cls, id: str, text: str) -> Self: ...
 
+@final
 class ReasoningEnd(_Event):
     """A reasoning part closes, with its signature (to send back) and whether it was redacted."""
 
@@ -114,31 +155,35 @@ class ReasoningEnd(_Event):
     id: Final[str]
     signature: Final[str | None]
     redacted: Final[bool]
-    def __init__(self, id: str, signature: str | None = None, redacted: bool = False) -> None: ...
+    def __new__(cls, id: str, signature: str | None = None, redacted: bool | None = None) -> Self: ...
 
+@final
 class ToolInputStart(_Event):
     """A tool call begins to stream."""
 
     __match_args__ = ("id", "name")
     id: Final[str]
     name: Final[str]
-    def __init__(self, id: str, name: str) -> None: ...
+    def __new__(cls, id: str, name: str) -> Self: ...
 
+@final
 class ToolInputDelta(_Event):
     """A raw fragment of a tool call's JSON arguments, exactly as sent."""
 
     __match_args__ = ("id", "delta")
     id: Final[str]
     delta: Final[str]
-    def __init__(self, id: str, delta: str) -> None: ...
+    def __new__(cls, id: str, delta: str) -> Self: ...
 
+@final
 class ToolInputEnd(_Event):
     """A streamed tool call's arguments are complete; its ``ToolCall`` follows at once."""
 
     __match_args__ = ("id",)
     id: Final[str]
-    def __init__(self, id: str) -> None: ...
+    def __new__(cls, id: str) -> Self: ...
 
+@final
 class ToolCall(_Event):
     """A complete tool call, ready to run; ``id`` is what the tool result must carry back."""
 
@@ -147,11 +192,13 @@ class ToolCall(_Event):
     name: Final[str]
     arguments: Final[str]
     provider_executed: Final[bool]
-    def __init__(self, id: str, name: str, arguments: str, provider_executed: bool = False) -> None: ...
+    def __new__(cls, id: str, name: str, arguments: str, provider_executed: bool | None = None) -> Self: ...
     @property
     def input(self) -> Any:
-        """The arguments parsed as JSON (parsed on each access)."""
+        """The arguments parsed strictly as JSON (on each access): invalid arguments raise
+        ``StreamParseError`` with the byte offset, truncated ones ``JsonIncompleteError``."""
 
+@final
 class Source(_Event):
     """A citation or web-search source."""
 
@@ -159,8 +206,9 @@ class Source(_Event):
     id: Final[str]
     url: Final[str]
     title: Final[str | None]
-    def __init__(self, id: str, url: str, title: str | None = None) -> None: ...
+    def __new__(cls, id: str, url: str, title: str | None = None) -> Self: ...
 
+@final
 class Usage:
     """Token usage with one meaning for every provider (cached tokens inside ``input_tokens``,
     reasoning tokens inside ``output_tokens``)."""
@@ -181,8 +229,8 @@ class Usage:
     cache_read_tokens: Final[int]
     cache_write_tokens: Final[int]
     cost: Final[float | None]
-    def __init__(
-        self,
+    def __new__(
+        cls,
         input_tokens: int = 0,
         output_tokens: int = 0,
         total_tokens: int = 0,
@@ -190,12 +238,13 @@ class Usage:
         cache_read_tokens: int = 0,
         cache_write_tokens: int = 0,
         cost: float | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The usage as a plain dict, the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class Finish(_Event):
     """The response ended: ``reason`` is one of stop, length, tool_calls, content_filter, error, other."""
 
@@ -204,17 +253,18 @@ class Finish(_Event):
     raw_reason: Final[str | None]
     usage: Final[Usage | None]
     provider_metadata_json: Final[str | None]
-    def __init__(
-        self,
+    def __new__(
+        cls,
         reason: str,
         raw_reason: str | None = None,
         usage: Usage | None = None,
         provider_metadata_json: str | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def provider_metadata(self) -> Any:
         """``provider_metadata_json`` parsed (None when absent)."""
 
+@final
 class ErrorEvent(_Event):
     """An error the provider sent mid-stream, or one the parser reports (``incomplete_stream``,
     ``parse_error``)."""
@@ -223,7 +273,7 @@ class ErrorEvent(_Event):
     message: Final[str]
     kind: Final[str]
     raw: Final[str | None]
-    def __init__(self, message: str, kind: str, raw: str | None = None) -> None: ...
+    def __new__(cls, message: str, kind: str, raw: str | None = None) -> Self: ...
 
 Event = Union[
     StreamStart,
@@ -242,8 +292,25 @@ Event = Union[
     ErrorEvent,
 ]
 
+@final
 class Message:
     """The final response assembled from the events so far."""
+
+    type: ClassVar[None]
+    __match_args__ = (
+        "id",
+        "model",
+        "text",
+        "reasoning",
+        "reasoning_signatures",
+        "tool_calls",
+        "sources",
+        "finish_reason",
+        "raw_finish_reason",
+        "usage",
+        "provider_metadata_json",
+        "errors",
+    )
 
     id: Final[str | None]
     model: Final[str | None]
@@ -257,9 +324,27 @@ class Message:
     usage: Final[Usage | None]
     provider_metadata_json: Final[str | None]
     errors: Final[tuple[ErrorEvent, ...]]
+    def __new__(
+        cls,
+        id: str | None = None,
+        model: str | None = None,
+        text: str | None = None,
+        reasoning: str | None = None,
+        reasoning_signatures: tuple[str, ...] | None = None,
+        tool_calls: tuple[ToolCall, ...] | None = None,
+        sources: tuple[Source, ...] | None = None,
+        finish_reason: str | None = None,
+        raw_finish_reason: str | None = None,
+        usage: Usage | None = None,
+        provider_metadata_json: str | None = None,
+        errors: tuple[ErrorEvent, ...] | None = None,
+    ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
+@final
 class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 
@@ -272,14 +357,14 @@ class StreamParser:
     same parser (another thread) raises ``RuntimeError``.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         family: str = "auto",
         *,
         on_error: str = "raise",
         max_event_bytes: int = ...,
         max_open_parts: int = ...,
-    ) -> None: ...
+    ) -> Self: ...
     def feed(self, chunk: Chunk) -> list[Event]:
         """Feeds a chunk of the response body; returns the events it completed.
 
@@ -291,6 +376,9 @@ class StreamParser:
     @property
     def message(self) -> Message:
         """The response assembled from the events so far."""
+    def tool_input(self, id: str) -> JsonAccumulator:
+        """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
+        call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
     @property
     def family(self) -> str | None:
         """The wire family in use (None until detected)."""
@@ -307,6 +395,7 @@ def parse(
 
 DEFAULT_MAX_DEPTH: Final[int]
 
+@final
 class JsonDelta:
     """What a fragment changed in a JSON document.
 
@@ -327,12 +416,13 @@ class JsonDelta:
     @property
     def value(self) -> Any:
         """The scalar (``value``), the new characters (``string_append``), else None."""
-    def __init__(self, path: tuple[str | int, ...], kind: str, value: Any = None) -> None: ...
+    def __new__(cls, path: tuple[str | int, ...], kind: str, value: Any = None) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The delta as a plain dict (the path as a list), the same from both backends."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class JsonAccumulator:
     """Accumulates one JSON document fed in fragments split anywhere; work is proportional to the
     new bytes, never a re-parse of the prefix.
@@ -341,7 +431,7 @@ class JsonAccumulator:
     error on every later ``feed()`` or ``value()`` until ``reset()``.
     """
 
-    def __init__(self, max_depth: int = 512) -> None:
+    def __new__(cls, max_depth: int = ...) -> Self:
         """``max_depth``: how deep objects and arrays may nest; deeper input raises ``StreamParseError``."""
     @property
     def max_depth(self) -> int: ...

@@ -11,44 +11,33 @@ from typing import Any, Callable
 from .errors import StreamParseError
 
 
-def make_iterators(parser_class: Callable[..., Any]) -> tuple[Callable[..., Iterator[Any]], Callable[..., Any]]:
-    def iter_events(chunks: Iterable[Any], family: str = "auto", **options: Any) -> Iterator[Any]:
-        """Normalized events of a response body given as an iterable of chunks.
+def drive(feeder: Any, chunks: Iterable[Any]) -> Iterator[Any]:
+    """What ``feeder`` (a ``StreamParser`` or an ``SSEDecoder``) makes of ``chunks``, ``close()`` included.
 
-        A ``StreamParseError`` is raised after the events before the fault have been yielded.
-        """
-        parser = parser_class(family, **options)
-        for chunk in chunks:
-            try:
-                events = parser.feed(chunk)
-            except StreamParseError as err:
-                yield from err.events
-                err.events = []
-                raise
-            yield from events
+    A ``StreamParseError`` is raised after the events before the fault have been yielded.
+    """
+    for chunk in chunks:
         try:
-            events = parser.close()
+            events = feeder.feed(chunk)
         except StreamParseError as err:
             yield from err.events
             err.events = []
             raise
         yield from events
+    try:
+        events = feeder.close()
+    except StreamParseError as err:
+        yield from err.events
+        err.events = []
+        raise
+    yield from events
 
-    async def aiter_events(chunks: AsyncIterable[Any], family: str = "auto", **options: Any) -> AsyncIterator[Any]:
-        """Normalized events of a response body given as an async iterable of chunks."""
-        parser = parser_class(family, **options)
-        async for chunk in chunks:
-            try:
-                events = parser.feed(chunk)
-            except StreamParseError as err:
-                for event in err.events:
-                    yield event
-                err.events = []
-                raise
-            for event in events:
-                yield event
+
+async def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
+    """``drive`` over an async iterable of chunks."""
+    async for chunk in chunks:
         try:
-            events = parser.close()
+            events = feeder.feed(chunk)
         except StreamParseError as err:
             for event in err.events:
                 yield event
@@ -56,5 +45,27 @@ def make_iterators(parser_class: Callable[..., Any]) -> tuple[Callable[..., Iter
             raise
         for event in events:
             yield event
+    try:
+        events = feeder.close()
+    except StreamParseError as err:
+        for event in err.events:
+            yield event
+        err.events = []
+        raise
+    for event in events:
+        yield event
+
+
+def make_iterators(parser_class: Callable[..., Any]) -> tuple[Callable[..., Iterator[Any]], Callable[..., Any]]:
+    def iter_events(chunks: Iterable[Any], family: str = "auto", **options: Any) -> Iterator[Any]:
+        """Normalized events of a response body given as an iterable of chunks.
+
+        A ``StreamParseError`` is raised after the events before the fault have been yielded.
+        """
+        return drive(parser_class(family, **options), chunks)
+
+    def aiter_events(chunks: AsyncIterable[Any], family: str = "auto", **options: Any) -> AsyncIterator[Any]:
+        """Normalized events of a response body given as an async iterable of chunks."""
+        return adrive(parser_class(family, **options), chunks)
 
     return iter_events, aiter_events

@@ -24,6 +24,9 @@ from .events import (
     Usage,
 )
 from .families import FAMILIES
+
+# Reference-only (a benchmark option), so not in __all__, which names what both backends have.
+from .families import use_json_loads as use_json_loads
 from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder

@@ -225,8 +225,13 @@ class ToolCall(_Value):
 
     @property
     def input(self) -> Any:
-        """The arguments parsed as JSON (parsed on each access)."""
-        return json.loads(self.arguments)
+        """The arguments parsed strictly as JSON (on each access): invalid or truncated arguments
+        raise, with the byte offset; they are never repaired."""
+        from .json_accumulator import JsonAccumulator
+
+        acc = JsonAccumulator()
+        acc.feed(self.arguments)
+        return acc.value()
 
 
 class Finish(_Value):

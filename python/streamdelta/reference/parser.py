@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable
 
 from .depth import check_payload as check_depth
 from .error import CoreError, bad_frame, unexpected_payload
-from .events import ErrorEvent, Finish, Usage
+from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
 from .families.anthropic import Decoder as AnthropicDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
 from .guard import Guard
+from .json_accumulator import JsonAccumulator
 from .message import MessageBuilder
 from .sse import DEFAULT_MAX_EVENT_BYTES, Chunk, SseEventRef, SseTokenizer, chunk_bytes, limit_arg
 
 __all__ = ["StreamParser", "parse"]
+
+
+def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
+    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
+    with contextlib.suppress(ValueError):
+        acc.feed(fragment)
 
 
 def _family_arg(family: str) -> str | None:
@@ -63,6 +71,9 @@ class StreamParser:
         )
         self._detected: str | None = None
         self._message = MessageBuilder()
+        # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
+        self._tool_args: dict[str, list[str]] = {}
+        self._live: dict[str, JsonAccumulator] = {}
         self._closed = False
 
     @property
@@ -154,6 +165,30 @@ class StreamParser:
     def _fold(self, events: list[Any]) -> None:
         for event in events:
             self._message.apply(event)
+            cls = type(event)
+            if cls is ToolInputStart:
+                self._tool_args[event.id] = []
+                self._live.pop(event.id, None)
+            elif cls is ToolInputDelta:
+                args = self._tool_args.get(event.id)
+                if args is not None:
+                    args.append(event.delta)
+                live = self._live.get(event.id)
+                if live is not None:
+                    _feed_quiet(live, event.delta)
+
+    def tool_input(self, id: str) -> JsonAccumulator:
+        """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
+        call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
+        live = self._live.get(id)
+        if live is not None:
+            return live
+        args = self._tool_args.get(id)
+        if args is None:
+            raise KeyError(f"no tool call `{id}` in this stream")
+        live = self._live[id] = JsonAccumulator()
+        _feed_quiet(live, "".join(args))
+        return live
 
     def feed(self, chunk: Chunk) -> list[Any]:
         """Feeds a chunk of the response body; returns the events it completed."""

@@ -2,61 +2,13 @@
 //! 1–512 byte chunks (fixed seed). The bodies come from `target/corpus-sse.bin`, written by
 //! `benches/dump_corpus.py` (`make bench` runs it first), so this bench needs no YAML parser.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use streamdelta_core::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
 use streamdelta_core::Result;
-
-fn corpus_path() -> PathBuf {
-    std::env::var_os("STREAMDELTA_CORPUS_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/corpus-sse.bin"),
-        PathBuf::from,
-    )
-}
-
-/// The length-prefixed bodies of the dump, or `None` (with a message) when it is missing or torn.
-fn load_bodies() -> Option<Vec<Vec<u8>>> {
-    let path = corpus_path();
-    let Ok(raw) = std::fs::read(&path) else {
-        eprintln!(
-            "sse bench: no corpus dump at {}; run `python benches/dump_corpus.py` (or `make bench`) first",
-            path.display()
-        );
-        return None;
-    };
-    let mut bodies = Vec::new();
-    let mut rest = raw.as_slice();
-    while !rest.is_empty() {
-        let (len, tail) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        if tail.len() < len {
-            eprintln!("sse bench: {} is truncated; dump it again", path.display());
-            return None;
-        }
-        let (body, tail) = tail.split_at(len);
-        bodies.push(body.to_vec());
-        rest = tail;
-    }
-    Some(bodies)
-}
-
-/// Cuts of 1..=512 bytes from a xorshift generator: the same chunks on every run, no `rand` needed.
-fn random_splits(body: &[u8], state: &mut u64) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        let size = (*state % 512 + 1) as usize;
-        let (head, tail) = rest.split_at(size.min(rest.len()));
-        out.push(head.to_vec());
-        rest = tail;
-    }
-    out
-}
 
 /// Decodes each stream with a fresh decoder; returns the events and data bytes seen, which keeps the
 /// optimizer from dropping the work.
@@ -79,13 +31,13 @@ fn decode_streams<'a>(streams: impl Iterator<Item = &'a [Vec<u8>]>) -> (u64, usi
 }
 
 fn bench_corpus(c: &mut Criterion) {
-    let Some(bodies) = load_bodies() else {
+    let Some(bodies) = common::load_bodies("corpus-sse.bin") else {
         return;
     };
     let total: usize = bodies.iter().map(Vec::len).sum();
     let whole: Vec<Vec<Vec<u8>>> = bodies.iter().map(|b| vec![b.clone()]).collect();
     let mut state = 0x5EED_5EED_u64;
-    let chunked: Vec<Vec<Vec<u8>>> = bodies.iter().map(|b| random_splits(b, &mut state)).collect();
+    let chunked: Vec<Vec<Vec<u8>>> = bodies.iter().map(|b| common::random_splits(b, &mut state)).collect();
     let (events, _) = decode_streams(whole.iter().map(Vec::as_slice));
     eprintln!("sse bench: {} bodies, {total} bytes, {events} events", bodies.len());
 

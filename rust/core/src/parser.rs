@@ -52,6 +52,8 @@ pub struct StreamParser {
     decoder: Option<Decoder>,
     options: Options,
     message: Message,
+    /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`.
+    tool_args: Vec<(String, String)>,
     closed: bool,
 }
 
@@ -68,6 +70,7 @@ impl StreamParser {
             decoder: family.map(|f| Decoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             message: Message::default(),
+            tool_args: Vec::new(),
             closed: false,
         }
     }
@@ -168,9 +171,28 @@ impl StreamParser {
         result
     }
 
+    /// The argument text streamed so far for tool call `id` (complete once its `tool_call` came).
+    pub fn tool_arguments(&self, id: &str) -> Option<&str> {
+        self.tool_args
+            .iter()
+            .rev()
+            .find(|(i, _)| i == id)
+            .map(|(_, a)| a.as_str())
+    }
+
     fn fold(&mut self, out: &[Event], start: usize) {
         for event in out.get(start..).unwrap_or_default() {
             self.message.apply(event);
+            match event {
+                Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
+                Event::ToolInputDelta { id, delta } => {
+                    // The latest call with this id: searched from the end, where the open calls are.
+                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i == id) {
+                        args.push_str(delta);
+                    }
+                }
+                _ => {}
+            }
         }
     }
 }

@@ -134,10 +134,11 @@ value_class!(ToolInputDelta, "ToolInputDelta", Some("tool_input_delta"), require
 value_class!(ToolInputEnd, "ToolInputEnd", Some("tool_input_end"), required: [id], optional: []);
 value_class!(ToolCall, "ToolCall", Some("tool_call"), required: [id, name, arguments], optional: [provider_executed = false],
 extra: {
-    /// The arguments parsed as JSON (parsed on each access).
+    /// The arguments parsed strictly as JSON (on each access): invalid or truncated arguments
+    /// raise, with the byte offset; they are never repaired.
     #[getter]
     fn input<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(py, self.arguments.bind(py))
+        crate::json::strict_value(py, self.arguments.bind(py).cast::<PyString>()?.to_str()?)
     }
 });
 value_class!(Source, "Source", Some("source"), required: [id, url], optional: [title = none]);

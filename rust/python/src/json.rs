@@ -240,6 +240,19 @@ impl<'py> SnapshotBuilder for PyBuilder<'_, 'py> {
     }
 }
 
+/// A complete JSON text as a Python value, strictly: invalid JSON raises `StreamParseError` with the
+/// byte offset, a truncated document `JsonIncompleteError` (never a repaired value).
+pub fn strict_value<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let mut acc = JsonAccumulator::new(DEFAULT_MAX_DEPTH);
+    if let Err(err) = acc.feed(text.as_bytes()) {
+        return Err(raise(py, &err, Vec::new()));
+    }
+    match acc.value() {
+        Ok(value) => to_py(py, &value),
+        Err(err) => Err(raise(py, &err, Vec::new())),
+    }
+}
+
 fn raise(py: Python<'_>, err: &Error, deltas: Vec<Py<PyAny>>) -> PyErr {
     if matches!(err.kind, ErrorKind::IncompleteJson { .. }) {
         return JsonIncompleteError::new_err(err.to_string());
@@ -258,6 +271,25 @@ pub struct PyJsonAccumulator {
 // The default (512) fits in an i64; the signature takes a signed int to reject negatives clearly.
 #[allow(clippy::cast_possible_wrap)]
 const DEFAULT_MAX_DEPTH_ARG: i64 = DEFAULT_MAX_DEPTH as i64;
+
+impl PyJsonAccumulator {
+    /// An accumulator that has been fed `text` (a tool call's arguments so far).
+    pub fn with_text(text: &str) -> Self {
+        let mut acc = Self {
+            inner: JsonAccumulator::new(DEFAULT_MAX_DEPTH),
+            cache: None,
+            paths: PathCache::default(),
+        };
+        acc.feed_quiet(text);
+        acc
+    }
+
+    /// Feeds a fragment for the stream parser: a fault stays in the accumulator (its `value()`
+    /// raises it), it is not the parser's.
+    pub fn feed_quiet(&mut self, fragment: &str) {
+        let _ = self.inner.feed(fragment.as_bytes());
+    }
+}
 
 #[pymethods]
 impl PyJsonAccumulator {

@@ -1,6 +1,6 @@
 //! `StreamParser` and `parse()` over `streamdelta_core::parser`.
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use streamdelta_core::families::parts::DEFAULT_MAX_OPEN_PARTS;
@@ -11,6 +11,7 @@ use streamdelta_core::{Event, Family};
 use crate::errors::stream_parse_error;
 use crate::events::{event_to_py, message_to_py};
 use crate::input::chunk_bytes;
+use crate::json::PyJsonAccumulator;
 
 fn family_arg(name: &str) -> PyResult<Option<Family>> {
     if name == "auto" {
@@ -58,6 +59,28 @@ fn finish(py: Python<'_>, events: &[Event], result: streamdelta_core::Result<()>
 pub struct PyStreamParser {
     inner: StreamParser,
     buffer: Vec<Event>,
+    /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
+    live: Vec<(String, Py<PyJsonAccumulator>)>,
+}
+
+impl PyStreamParser {
+    fn feed_live(&mut self, py: Python<'_>) {
+        if self.live.is_empty() {
+            return;
+        }
+        for event in &self.buffer {
+            match event {
+                // A new call reusing an id starts afresh, as `tool_arguments` does.
+                Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i != id),
+                Event::ToolInputDelta { id, delta } => {
+                    if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
+                        acc.borrow_mut(py).feed_quiet(delta);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[pymethods]
@@ -71,6 +94,7 @@ impl PyStreamParser {
         Ok(Self {
             inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
             buffer: Vec::new(),
+            live: Vec::new(),
         })
     }
 
@@ -79,6 +103,7 @@ impl PyStreamParser {
         let bytes = chunk_bytes(chunk)?;
         self.buffer.clear();
         let result = self.inner.feed(&bytes, &mut self.buffer);
+        self.feed_live(py);
         finish(py, &self.buffer, result)
     }
 
@@ -86,6 +111,7 @@ impl PyStreamParser {
     fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
         self.buffer.clear();
         let result = self.inner.close(&mut self.buffer);
+        self.feed_live(py);
         finish(py, &self.buffer, result)
     }
 
@@ -93,6 +119,20 @@ impl PyStreamParser {
     #[getter]
     fn message(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         message_to_py(py, self.inner.message())
+    }
+
+    /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,
+    /// so `snapshot()` shows them while they stream. `KeyError` for an id this stream has not had.
+    fn tool_input(&mut self, py: Python<'_>, id: &str) -> PyResult<Py<PyJsonAccumulator>> {
+        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
+            return Ok(acc.clone_ref(py));
+        }
+        let Some(args) = self.inner.tool_arguments(id) else {
+            return Err(PyKeyError::new_err(format!("no tool call `{id}` in this stream")));
+        };
+        let acc = Py::new(py, PyJsonAccumulator::with_text(args))?;
+        self.live.push((id.to_owned(), acc.clone_ref(py)));
+        Ok(acc)
     }
 
     /// The wire family: the one asked for, or the one detected (None until the first payload).

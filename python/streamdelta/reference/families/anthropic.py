@@ -16,7 +16,7 @@ from typing import Any
 
 from ..error import invalid_json, unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import PayloadError, incomplete, parse_json, wrong_shape
+from . import PayloadError, incomplete, load_json, parse_json, wrong_shape
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 U64_MAX = 2**64 - 1
@@ -216,7 +216,7 @@ class Decoder:
         return Usage(inp, out, min(inp + out, U64_MAX), 0, cache_read, cache_write, None)
 
     def _update_usage(self, raw: str, from_delta: bool) -> None:
-        wire = obj(json.loads(raw))
+        wire = obj(load_json(raw))
         values = [opt_u64(wire, k) for k in ("input_tokens", "output_tokens", "cache_read_input_tokens")]
         values.append(opt_u64(wire, "cache_creation_input_tokens"))
         inp, out, cache_read, cache_write = values
@@ -231,7 +231,7 @@ class Decoder:
 
     def _update_metrics(self, raw: str) -> None:
         """Anthropic's own ``usage`` wins field by field; Bedrock's metrics fill what it never said."""
-        wire = obj(json.loads(raw))
+        wire = obj(load_json(raw))
         keys = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
         inp, out, cache_read, cache_write = (opt_u64(wire, k) for k in keys)
         self.input = inp if self.input is None else self.input

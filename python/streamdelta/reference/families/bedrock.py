@@ -8,14 +8,13 @@ frame is an error the service sent mid-stream.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from typing import Any
 
 from ..depth import check_payload as check_depth
 from ..error import bad_frame
 from ..eventstream import FrameRef
-from . import PayloadError, parse_json, wrong_shape
+from . import PayloadError, load_json, parse_json, wrong_shape
 from .anthropic import Decoder, opt_str
 
 # What the core's decoder takes: padding only at the end, length a multiple of 4.
@@ -64,13 +63,9 @@ def frame(decoder: Decoder, f: FrameRef, payload: str, inner: list[str], out: li
 def _exception_message(payload: str) -> str | None:
     """``message`` of the payload when it parses as the core's ``ExceptionWire``, else None."""
     try:
-        body = json.loads(payload, parse_constant=_reject)
+        body = load_json(payload)
         if type(body) is not dict:
             return None
         return opt_str(body, "message")
     except (ValueError, PayloadError):
         return None
-
-
-def _reject(name: str) -> Any:
-    raise ValueError(name)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, incomplete, wrong_shape
+from . import PayloadError, incomplete, load_json, wrong_shape
 from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
 
 _U64_MAX = 2**64 - 1
@@ -35,14 +35,10 @@ _REASONS = {
 }
 
 
-def _reject_constant(_: str) -> Any:
-    raise ValueError("not JSON")
-
-
 def _loads(data: str) -> Any:
     # serde_json knows no NaN / Infinity and stops at a fixed depth.
     try:
-        return json.loads(data, parse_constant=_reject_constant)
+        return load_json(data)
     except (ValueError, RecursionError):
         raise PayloadError(invalid_json("not valid JSON")) from None
 

@@ -1,0 +1,33 @@
+"""streamdelta as the SSE decoder of an ``anthropic`` client (``Anthropic``, ``AsyncAnthropic``, Vertex).
+
+::
+
+    client = anthropic.Anthropic()
+    streamdelta.integrations.anthropic.install(client)
+    for event in client.messages.create(..., stream=True):  # unchanged code, faster decoding
+        ...
+
+The events are the same objects as without it (see ``_sdk`` for the only differences, on input no
+provider sends). ``client.copy()`` / ``with_options()`` keep the swap; ``uninstall(client)`` undoes it.
+"""
+
+from __future__ import annotations
+
+from anthropic import _base_client, _streaming
+
+from . import _sdk
+
+__all__ = ["install", "installed", "uninstall"]
+
+
+def install(client: _sdk.SdkClient, *, max_event_bytes: int = _sdk.SDK_MAX_EVENT_BYTES) -> None:
+    """Makes ``client`` decode its streams with streamdelta.
+
+    Raises ``TypeError`` for a client that does not use the SDK's own SSE decoder, such as
+    ``AnthropicBedrock`` (AWS event-stream framing).
+    """
+    _sdk.install(client, _streaming, _base_client.BaseClient, max_event_bytes)
+
+
+uninstall = _sdk.uninstall
+installed = _sdk.installed
