@@ -31,6 +31,7 @@ __all__ = [
     "ToolInputStart",
     "Usage",
     "__version__",
+    "_force_panic",
     "parse",
 ]
 
