@@ -75,7 +75,6 @@ def venv(artifacts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)  # the pytest settings: warnings are errors
-    shutil.copy(ROOT / "README.md", tmp_path)  # test_readme runs its snippets
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "STREAMDELTA_BACKEND")}
     env["CORPUS_DIR"] = str(CORPUS)
 
