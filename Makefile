@@ -49,7 +49,7 @@ lint-ci: venv ## validate .github/workflows against the GitHub workflow schema
 test-python: dev ## pytest (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
 
-test: test-rust lint test-python fuzz-smoke ## everything CI runs
+test: test-rust lint fuzz-smoke test-python ## everything CI runs (pytest last: its summary closes the log)
 
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-bench.txt
