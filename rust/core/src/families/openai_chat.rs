@@ -712,45 +712,17 @@ fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
         match key {
             "id" => (first(&mut seen, 0)?, chunk.id = s.opt_str()?),
             "model" => (first(&mut seen, 1)?, chunk.model = s.opt_str()?),
-            "choices" => (first(&mut seen, 2)?, chunk.choices = opt_list(s, scan_choice)?),
+            "choices" => (first(&mut seen, 2)?, chunk.choices = s.opt_list(scan_choice)?),
             // Raw values are rare (once a stream): serde reads them.
-            "usage" => (first(&mut seen, 3)?, null_only(s)?),
-            "x_groq" => (first(&mut seen, 4)?, null_only(s)?),
-            "error" => (first(&mut seen, 5)?, null_only(s)?),
+            "usage" => (first(&mut seen, 3)?, s.null_only()?),
+            "x_groq" => (first(&mut seen, 4)?, s.null_only()?),
+            "error" => (first(&mut seen, 5)?, s.null_only()?),
             _ => return Some(false),
         };
         Some(true)
     })?;
     scan.end()?;
     Some(chunk)
-}
-
-/// A raw-value field: only `null` is read here, anything else is left to serde.
-fn null_only(s: &mut Scan<'_>) -> Option<()> {
-    s.null()?.then_some(())
-}
-
-/// `null`, or an array of objects each read by `item`.
-#[allow(clippy::option_option)] // the outer `None` gives up, the inner one is JSON `null`
-fn opt_list<'a, T>(s: &mut Scan<'a>, item: fn(&mut Scan<'a>) -> Option<T>) -> Option<Option<Vec<Obj<T>>>> {
-    if s.null()? {
-        return Some(None);
-    }
-    let mut list = Vec::new();
-    s.array(|s| {
-        list.push(Obj(item(s)?));
-        Some(())
-    })?;
-    Some(Some(list))
-}
-
-/// `null`, or an object read by `item`.
-#[allow(clippy::option_option)] // the outer `None` gives up, the inner one is JSON `null`
-fn opt_obj<'a, T>(s: &mut Scan<'a>, item: fn(&mut Scan<'a>) -> Option<T>) -> Option<Option<Obj<T>>> {
-    if s.null()? {
-        return Some(None);
-    }
-    item(s).map(|v| Some(Obj(v)))
 }
 
 fn scan_choice<'a>(s: &mut Scan<'a>) -> Option<Choice<'a>> {
@@ -763,7 +735,7 @@ fn scan_choice<'a>(s: &mut Scan<'a>) -> Option<Choice<'a>> {
     s.object(|s, key| {
         match key {
             "index" => (first(&mut seen, 0)?, choice.index = s.opt_u64()?),
-            "delta" => (first(&mut seen, 1)?, choice.delta = opt_obj(s, scan_delta)?),
+            "delta" => (first(&mut seen, 1)?, choice.delta = s.opt_obj(scan_delta)?),
             "finish_reason" => (first(&mut seen, 2)?, choice.finish_reason = s.opt_str()?),
             _ => return Some(false),
         };
@@ -788,13 +760,10 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<Delta<'a>> {
             "content" => (first(&mut seen, 0)?, delta.content = s.opt_str()?),
             "reasoning_content" => (first(&mut seen, 1)?, delta.reasoning_content = s.opt_str()?),
             "reasoning" => (first(&mut seen, 2)?, delta.reasoning = s.opt_str()?),
-            "reasoning_details" => (
-                first(&mut seen, 3)?,
-                delta.reasoning_details = opt_list(s, scan_detail)?,
-            ),
-            "tool_calls" => (first(&mut seen, 4)?, delta.tool_calls = opt_list(s, scan_tool_call)?),
-            "function_call" => (first(&mut seen, 5)?, delta.function_call = opt_obj(s, scan_function)?),
-            "provider_metadata" => (first(&mut seen, 6)?, null_only(s)?),
+            "reasoning_details" => (first(&mut seen, 3)?, delta.reasoning_details = s.opt_list(scan_detail)?),
+            "tool_calls" => (first(&mut seen, 4)?, delta.tool_calls = s.opt_list(scan_tool_call)?),
+            "function_call" => (first(&mut seen, 5)?, delta.function_call = s.opt_obj(scan_function)?),
+            "provider_metadata" => (first(&mut seen, 6)?, s.null_only()?),
             _ => return Some(false),
         };
         Some(true)
@@ -838,7 +807,7 @@ fn scan_tool_call<'a>(s: &mut Scan<'a>) -> Option<ToolCallDelta<'a>> {
         match key {
             "index" => (first(&mut seen, 0)?, call.index = s.opt_u64()?),
             "id" => (first(&mut seen, 1)?, call.id = s.opt_str()?),
-            "function" => (first(&mut seen, 2)?, call.function = opt_obj(s, scan_function)?),
+            "function" => (first(&mut seen, 2)?, call.function = s.opt_obj(scan_function)?),
             _ => return Some(false),
         };
         Some(true)
@@ -1078,18 +1047,10 @@ mod tests {
         }
     }
 
-    /// What serde reads (or its error category), to hold the scan against.
-    fn by_serde(data: &str) -> Result<String, String> {
-        parse_json::<Obj<Chunk<'_>>>(data)
-            .map(|c| format!("{:?}", c.0))
-            .map_err(|e| e.to_string())
-    }
-
-    /// The scan is sound: whenever it reads a payload, serde reads the same values.
     fn assert_scan_agrees(data: &str) {
-        if let Some(chunk) = scan_chunk(data) {
-            assert_eq!(Ok(format!("{chunk:?}")), by_serde(data), "{data:?}");
-        }
+        crate::families::scan::test_support::assert_agrees(data, scan_chunk, |d| {
+            parse_json::<Obj<Chunk<'_>>>(d).map(|c| c.0)
+        });
     }
 
     const SCAN_SEEDS: [&str; 8] = [
@@ -1148,24 +1109,7 @@ mod tests {
     proptest! {
         /// Any damage to a seed payload: the scan still never reads something serde would not.
         #[test]
-        fn scan_is_sound_under_mutation(
-            seed in 0..SCAN_SEEDS.len(),
-            edits in proptest::collection::vec((0..400usize, proptest::sample::select(vec![
-                "", "\"", "\\", "\\u", "null", "0", "-", "1e5", ".", ",", ":", "{", "}", "[", "]", " ", "\u{1}", "\u{e9}", "d800", "\"id\":", "\"index\":",
-            ]), 0usize..3), 1..4),
-        ) {
-            let mut data = SCAN_SEEDS[seed].to_owned();
-            for (at, insert, remove) in edits {
-                let mut at = at % (data.len() + 1);
-                while !data.is_char_boundary(at) {
-                    at -= 1;
-                }
-                let mut end = (at + remove).min(data.len());
-                while !data.is_char_boundary(end) {
-                    end += 1;
-                }
-                data.replace_range(at..end, insert);
-            }
+        fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
             assert_scan_agrees(&data);
         }
     }
