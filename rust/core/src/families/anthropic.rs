@@ -577,17 +577,36 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
             "index" => (first(&mut seen, 1)?, payload.index = s.opt_u64()?),
             "content_block" => (first(&mut seen, 2)?, payload.content_block = s.opt_obj(scan_block)?),
             "delta" => (first(&mut seen, 3)?, payload.delta = s.opt_obj(scan_delta)?),
-            // Once a stream, or raw values: serde reads them.
-            "message" => (first(&mut seen, 4)?, s.null_only()?),
-            "usage" => (first(&mut seen, 5)?, s.null_only()?),
+            "message" => (first(&mut seen, 4)?, payload.message = s.opt_obj(scan_message)?),
+            "usage" => (first(&mut seen, 5)?, payload.usage = s.opt_raw()?),
+            // Rare: serde reads it.
             "error" => (first(&mut seen, 6)?, s.null_only()?),
-            "amazon-bedrock-invocationMetrics" => (first(&mut seen, 7)?, s.null_only()?),
+            "amazon-bedrock-invocationMetrics" => (first(&mut seen, 7)?, payload.metrics = s.opt_raw()?),
             _ => return Some(false),
         };
         Some(true)
     })?;
     scan.end()?;
     Some(payload)
+}
+
+fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
+    let mut message = MessageWire {
+        id: None,
+        model: None,
+        usage: None,
+    };
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "id" => (first(&mut seen, 0)?, message.id = s.opt_str()?),
+            "model" => (first(&mut seen, 1)?, message.model = s.opt_str()?),
+            "usage" => (first(&mut seen, 2)?, message.usage = s.opt_raw()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(message)
 }
 
 fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
@@ -618,9 +637,14 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
                 block.citations = s.opt_list(scan_citation)?;
                 return Some(true);
             }
-            "input" | "content" => {
-                first(&mut seen, if key == "input" { 8 } else { 9 })?;
-                s.null_only()?;
+            "input" => {
+                first(&mut seen, 8)?;
+                block.input = s.opt_raw()?;
+                return Some(true);
+            }
+            "content" => {
+                first(&mut seen, 9)?;
+                block.content = s.opt_raw()?;
                 return Some(true);
             }
             _ => return Some(false),
@@ -659,7 +683,7 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
             }
             "stop_sequence" => {
                 first(&mut seen, 7)?;
-                s.null_only()?;
+                delta.stop_sequence = s.opt_raw()?;
                 return Some(true);
             }
             _ => return Some(false),

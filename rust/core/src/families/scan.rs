@@ -14,6 +14,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
+
 use super::Obj;
 
 /// `serde_json` stops at 128 levels; giving up earlier is always sound.
@@ -139,6 +141,19 @@ impl<'a> Scan<'a> {
     /// A raw-value field: only `null` is read here, anything else is left to serde.
     pub fn null_only(&mut self) -> Option<()> {
         self.null()?.then_some(())
+    }
+
+    /// An optional raw-value field: `null`, or the exact text of the value, which serde itself
+    /// turns into a `RawValue` (it checks the text again, a fraction of a full parse).
+    #[allow(clippy::option_option)] // the outer `None` gives up, the inner one is JSON `null`
+    pub fn opt_raw(&mut self) -> Option<Option<&'a RawValue>> {
+        if self.null()? {
+            return Some(None);
+        }
+        let start = self.pos;
+        self.skip()?;
+        let raw = self.text.get(start..self.pos)?;
+        serde_json::from_str(raw).ok().map(Some)
     }
 
     /// An optional boolean field.
