@@ -32,7 +32,7 @@ use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
 use super::{parse_json, FamilyDecoder, Obj};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -51,7 +51,7 @@ struct Payload<'a> {
     metrics: Option<&'a RawValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct MessageWire<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -83,7 +83,7 @@ struct MetricsWire {
     cache_write_input_token_count: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct BlockWire<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -109,7 +109,7 @@ struct BlockWire<'a> {
 }
 
 /// A citation, or one web search result: both carry `url` and `title`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct CitationWire<'a> {
     #[serde(borrow)]
     url: Option<Cow<'a, str>>,
@@ -117,7 +117,7 @@ struct CitationWire<'a> {
     title: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct DeltaWire<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -560,16 +560,7 @@ impl FamilyDecoder for Decoder {
 /// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
 fn scan_payload(data: &str) -> Option<Payload<'_>> {
     let mut scan = Scan::new(data);
-    let mut payload = Payload {
-        kind: None,
-        message: None,
-        index: None,
-        content_block: None,
-        delta: None,
-        usage: None,
-        error: None,
-        metrics: None,
-    };
+    let mut payload = Payload::default();
     let mut seen = 0;
     scan.object(|s, key| {
         match key {
@@ -591,11 +582,7 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
 }
 
 fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
-    let mut message = MessageWire {
-        id: None,
-        model: None,
-        usage: None,
-    };
+    let mut message = MessageWire::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -610,18 +597,7 @@ fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
 }
 
 fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
-    let mut block = BlockWire {
-        kind: None,
-        id: None,
-        name: None,
-        input: None,
-        text: None,
-        thinking: None,
-        signature: None,
-        data: None,
-        citations: None,
-        content: None,
-    };
+    let mut block = BlockWire::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -657,16 +633,7 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
 }
 
 fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
-    let mut delta = DeltaWire {
-        kind: None,
-        text: None,
-        thinking: None,
-        signature: None,
-        partial_json: None,
-        citation: None,
-        stop_reason: None,
-        stop_sequence: None,
-    };
+    let mut delta = DeltaWire::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -696,7 +663,7 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
 }
 
 fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
-    let mut citation = CitationWire { url: None, title: None };
+    let mut citation = CitationWire::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {

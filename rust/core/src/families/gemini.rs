@@ -32,7 +32,7 @@ use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
 use super::{parse_object, FamilyDecoder, Obj};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Chunk<'a> {
     #[serde(borrow)]
@@ -48,7 +48,7 @@ struct Chunk<'a> {
     error: Option<Obj<ApiError<'a>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Candidate<'a> {
     #[serde(borrow)]
@@ -60,13 +60,13 @@ struct Candidate<'a> {
     grounding_metadata: Option<Obj<GroundingMetadata<'a>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Content<'a> {
     #[serde(borrow)]
     parts: Option<Vec<Obj<Part<'a>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Part<'a> {
     #[serde(borrow)]
@@ -78,7 +78,7 @@ struct Part<'a> {
     function_call: Option<Obj<FunctionCall<'a>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct FunctionCall<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -112,7 +112,7 @@ struct WebSource<'a> {
     title: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct UsageMetadata {
     #[serde(rename = "promptTokenCount")]
     prompt: Option<u64>,
@@ -373,14 +373,7 @@ fn finish_reason(raw: &str, called_tools: bool) -> FinishReason {
 /// The chunk as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
 fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
     let mut scan = Scan::new(data);
-    let mut chunk = Chunk {
-        candidates: None,
-        usage_metadata: None,
-        prompt_feedback: None,
-        model_version: None,
-        response_id: None,
-        error: None,
-    };
+    let mut chunk = Chunk::default();
     let mut seen = 0;
     scan.object(|s, key| {
         match key {
@@ -400,12 +393,7 @@ fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
 }
 
 fn scan_candidate<'a>(s: &mut Scan<'a>) -> Option<Candidate<'a>> {
-    let mut candidate = Candidate {
-        content: None,
-        finish_reason: None,
-        index: None,
-        grounding_metadata: None,
-    };
+    let mut candidate = Candidate::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -421,7 +409,7 @@ fn scan_candidate<'a>(s: &mut Scan<'a>) -> Option<Candidate<'a>> {
 }
 
 fn scan_content<'a>(s: &mut Scan<'a>) -> Option<Content<'a>> {
-    let mut content = Content { parts: None };
+    let mut content = Content::default();
     let mut seen = 0;
     s.object(|s, key| {
         if key != "parts" {
@@ -435,12 +423,7 @@ fn scan_content<'a>(s: &mut Scan<'a>) -> Option<Content<'a>> {
 }
 
 fn scan_part<'a>(s: &mut Scan<'a>) -> Option<Part<'a>> {
-    let mut part = Part {
-        text: None,
-        thought: None,
-        thought_signature: None,
-        function_call: None,
-    };
+    let mut part = Part::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -459,11 +442,7 @@ fn scan_part<'a>(s: &mut Scan<'a>) -> Option<Part<'a>> {
 }
 
 fn scan_function_call<'a>(s: &mut Scan<'a>) -> Option<FunctionCall<'a>> {
-    let mut call = FunctionCall {
-        id: None,
-        name: None,
-        args: None,
-    };
+    let mut call = FunctionCall::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -478,12 +457,7 @@ fn scan_function_call<'a>(s: &mut Scan<'a>) -> Option<FunctionCall<'a>> {
 }
 
 fn scan_usage(s: &mut Scan<'_>) -> Option<UsageMetadata> {
-    let mut usage = UsageMetadata {
-        prompt: None,
-        candidates: None,
-        thoughts: None,
-        cached_content: None,
-    };
+    let mut usage = UsageMetadata::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {

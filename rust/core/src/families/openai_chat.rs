@@ -36,7 +36,7 @@ use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::scan::{first, Scan};
 use super::{parse_json, FamilyDecoder, Obj};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Chunk<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -52,13 +52,13 @@ struct Chunk<'a> {
     error: Option<&'a RawValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct XGroq<'a> {
     #[serde(borrow)]
     usage: Option<&'a RawValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Choice<'a> {
     index: Option<u64>,
     #[serde(borrow)]
@@ -67,7 +67,7 @@ struct Choice<'a> {
     finish_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Delta<'a> {
     #[serde(borrow)]
     content: Option<Cow<'a, str>>,
@@ -86,7 +86,7 @@ struct Delta<'a> {
     provider_metadata: Option<&'a RawValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Detail<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -100,7 +100,7 @@ struct Detail<'a> {
     signature: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct ToolCallDelta<'a> {
     index: Option<u64>,
     #[serde(borrow)]
@@ -109,7 +109,7 @@ struct ToolCallDelta<'a> {
     function: Option<Obj<FunctionDelta<'a>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct FunctionDelta<'a> {
     #[serde(borrow)]
     name: Option<Cow<'a, str>>,
@@ -699,14 +699,7 @@ impl FamilyDecoder for Decoder {
 /// The chunk as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
 fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
     let mut scan = Scan::new(data);
-    let mut chunk = Chunk {
-        id: None,
-        model: None,
-        choices: None,
-        usage: None,
-        x_groq: None,
-        error: None,
-    };
+    let mut chunk = Chunk::default();
     let mut seen = 0;
     scan.object(|s, key| {
         match key {
@@ -725,7 +718,7 @@ fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
 }
 
 fn scan_x_groq<'a>(s: &mut Scan<'a>) -> Option<XGroq<'a>> {
-    let mut x_groq = XGroq { usage: None };
+    let mut x_groq = XGroq::default();
     let mut seen = 0;
     s.object(|s, key| {
         if key != "usage" {
@@ -739,11 +732,7 @@ fn scan_x_groq<'a>(s: &mut Scan<'a>) -> Option<XGroq<'a>> {
 }
 
 fn scan_choice<'a>(s: &mut Scan<'a>) -> Option<Choice<'a>> {
-    let mut choice = Choice {
-        index: None,
-        delta: None,
-        finish_reason: None,
-    };
+    let mut choice = Choice::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -758,15 +747,7 @@ fn scan_choice<'a>(s: &mut Scan<'a>) -> Option<Choice<'a>> {
 }
 
 fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<Delta<'a>> {
-    let mut delta = Delta {
-        content: None,
-        reasoning_content: None,
-        reasoning: None,
-        reasoning_details: None,
-        tool_calls: None,
-        function_call: None,
-        provider_metadata: None,
-    };
+    let mut delta = Delta::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -785,13 +766,7 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<Delta<'a>> {
 }
 
 fn scan_detail<'a>(s: &mut Scan<'a>) -> Option<Detail<'a>> {
-    let mut detail = Detail {
-        kind: None,
-        text: None,
-        summary: None,
-        data: None,
-        signature: None,
-    };
+    let mut detail = Detail::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -810,11 +785,7 @@ fn scan_detail<'a>(s: &mut Scan<'a>) -> Option<Detail<'a>> {
 }
 
 fn scan_tool_call<'a>(s: &mut Scan<'a>) -> Option<ToolCallDelta<'a>> {
-    let mut call = ToolCallDelta {
-        index: None,
-        id: None,
-        function: None,
-    };
+    let mut call = ToolCallDelta::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -829,10 +800,7 @@ fn scan_tool_call<'a>(s: &mut Scan<'a>) -> Option<ToolCallDelta<'a>> {
 }
 
 fn scan_function<'a>(s: &mut Scan<'a>) -> Option<FunctionDelta<'a>> {
-    let mut function = FunctionDelta {
-        name: None,
-        arguments: None,
-    };
+    let mut function = FunctionDelta::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {

@@ -27,7 +27,7 @@ use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
 use super::{parse_object, FamilyDecoder, Obj};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -49,7 +49,7 @@ struct Payload<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Response<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -64,7 +64,7 @@ struct Response<'a> {
     error: Option<Obj<ResponseError<'a>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct ResponseUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
@@ -72,12 +72,12 @@ struct ResponseUsage {
     output_tokens_details: Option<Obj<OutputDetails>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct InputDetails {
     cached_tokens: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct OutputDetails {
     reasoning_tokens: Option<u64>,
 }
@@ -96,7 +96,7 @@ struct ResponseError<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Item<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -430,18 +430,7 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
 /// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
 fn scan_payload(data: &str) -> Option<Payload<'_>> {
     let mut scan = Scan::new(data);
-    let mut p = Payload {
-        kind: None,
-        response: None,
-        item: None,
-        item_id: None,
-        content_index: None,
-        summary_index: None,
-        delta: None,
-        annotation: None,
-        code: None,
-        message: None,
-    };
+    let mut p = Payload::default();
     let mut seen = 0;
     scan.object(|s, key| {
         let (bit, slot) = match key {
@@ -486,14 +475,7 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
 }
 
 fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
-    let mut response = Response {
-        id: None,
-        model: None,
-        status: None,
-        usage: None,
-        incomplete_details: None,
-        error: None,
-    };
+    let mut response = Response::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -521,12 +503,7 @@ fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
 }
 
 fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
-    let mut usage = ResponseUsage {
-        input_tokens: None,
-        output_tokens: None,
-        input_tokens_details: None,
-        output_tokens_details: None,
-    };
+    let mut usage = ResponseUsage::default();
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -535,7 +512,7 @@ fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
             "input_tokens_details" => (
                 first(&mut seen, 2)?,
                 usage.input_tokens_details = s.opt_obj(|s| {
-                    let mut details = InputDetails { cached_tokens: None };
+                    let mut details = InputDetails::default();
                     one_u64(s, "cached_tokens", &mut details.cached_tokens)?;
                     Some(details)
                 })?,
@@ -543,7 +520,7 @@ fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
             "output_tokens_details" => (
                 first(&mut seen, 3)?,
                 usage.output_tokens_details = s.opt_obj(|s| {
-                    let mut details = OutputDetails { reasoning_tokens: None };
+                    let mut details = OutputDetails::default();
                     one_u64(s, "reasoning_tokens", &mut details.reasoning_tokens)?;
                     Some(details)
                 })?,
@@ -569,15 +546,7 @@ fn one_u64(s: &mut Scan<'_>, name: &str, slot: &mut Option<u64>) -> Option<()> {
 }
 
 fn scan_item<'a>(s: &mut Scan<'a>) -> Option<Item<'a>> {
-    let mut item = Item {
-        kind: None,
-        id: None,
-        call_id: None,
-        name: None,
-        arguments: None,
-        encrypted_content: None,
-        action: None,
-    };
+    let mut item = Item::default();
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
