@@ -629,8 +629,8 @@ impl FamilyDecoder for Decoder {
             }
             return Ok(());
         }
-        // The scan reads the common chunks 2.4x faster than serde; anything it is unsure of is
-        // parsed by serde, so values and errors are serde's (measured: see `scan`).
+        // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
+        // and errors are serde's (measured gain: see `scan`).
         let chunk = match scan_chunk(data) {
             Some(chunk) => chunk,
             None => parse_json::<Obj<Chunk<'_>>>(data)?.0,

@@ -10,7 +10,11 @@
 //! Why: serde's derived structs cost 2–3× a plain validating scan on these ~300-byte payloads (each
 //! key is parsed into a scratch string and matched, each `Option` field goes through a visitor);
 //! measured on the chat corpus, `serde_json` reads the `Chunk` struct at 384 MB/s and merely validates
-//! the same text at 1,170 MB/s.
+//! the same text at 1,170 MB/s. Measured gain of the scan, bytes to Python events over each family's
+//! corpus (callgrind instructions per pass, whole bodies / 1–512 byte chunks): openai-chat
+//! 57.9M → 47.7M / 65.6M → 55.6M, openai-responses 15.9M → 12.3M / 18.8M → 15.2M, anthropic
+//! 6.9M → 5.8M / 7.7M → 6.8M, gemini 2.26M → 1.90M / 2.46M → 2.24M; wall clock openai-chat
+//! 4.47 → 3.74 ms, openai-responses 1.09 → 0.80 ms (whole bodies, same process, loaded machine).
 
 use std::borrow::Cow;
 
