@@ -228,8 +228,8 @@ impl<'a> Scan<'a> {
     }
 
     /// A key (the opening quote next). One with an escape is left to serde (it decodes keys, so a
-    /// lone surrogate is an error there). Its own inlined path: measured, keys through `string`
-    /// cost about 80 instructions each (callgrind), most of it call and `Cow` overhead.
+    /// lone surrogate is an error there). Its own path, with no `Cow` to build: measured with
+    /// callgrind on the chat corpus, about 52 instructions a key against about 80 through `string`.
     #[inline]
     fn key(&mut self) -> Option<&'a str> {
         let start = self.pos + 1;
