@@ -29,9 +29,10 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::scan::{first, Scan};
 use super::{parse_json, FamilyDecoder, Obj};
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -50,7 +51,7 @@ struct Payload<'a> {
     metrics: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct MessageWire<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -82,7 +83,7 @@ struct MetricsWire {
     cache_write_input_token_count: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct BlockWire<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -108,7 +109,7 @@ struct BlockWire<'a> {
 }
 
 /// A citation, or one web search result: both carry `url` and `title`.
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct CitationWire<'a> {
     #[serde(borrow)]
     url: Option<Cow<'a, str>>,
@@ -116,7 +117,7 @@ struct CitationWire<'a> {
     title: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct DeltaWire<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -136,7 +137,7 @@ struct DeltaWire<'a> {
     stop_sequence: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ErrorWire<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -477,7 +478,11 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let Obj(payload): Obj<Payload<'_>> = parse_json(data)?;
+        // The scan reads the usual payloads, serde the rest (see `scan`).
+        let payload = match scan_payload(data) {
+            Some(payload) => payload,
+            None => parse_json::<Obj<Payload<'_>>>(data)?.0,
+        };
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
@@ -554,6 +559,127 @@ impl FamilyDecoder for Decoder {
     fn parts_mut(&mut self) -> &mut Parts {
         &mut self.parts
     }
+}
+
+/// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
+fn scan_payload(data: &str) -> Option<Payload<'_>> {
+    let mut scan = Scan::new(data);
+    let mut payload = Payload::default();
+    let mut seen = 0;
+    scan.object(|s, key| {
+        match key {
+            "type" => (first(&mut seen, 0)?, payload.kind = s.opt_str()?),
+            "index" => (first(&mut seen, 1)?, payload.index = s.opt_u64()?),
+            "content_block" => (first(&mut seen, 2)?, payload.content_block = s.opt_obj(scan_block)?),
+            "delta" => (first(&mut seen, 3)?, payload.delta = s.opt_obj(scan_delta)?),
+            "message" => (first(&mut seen, 4)?, payload.message = s.opt_obj(scan_message)?),
+            "usage" => (first(&mut seen, 5)?, payload.usage = s.opt_raw()?),
+            // Rare: serde reads it.
+            "error" => (first(&mut seen, 6)?, s.null_only()?),
+            "amazon-bedrock-invocationMetrics" => (first(&mut seen, 7)?, payload.metrics = s.opt_raw()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    scan.end()?;
+    Some(payload)
+}
+
+fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
+    let mut message = MessageWire::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "id" => (first(&mut seen, 0)?, message.id = s.opt_str()?),
+            "model" => (first(&mut seen, 1)?, message.model = s.opt_str()?),
+            "usage" => (first(&mut seen, 2)?, message.usage = s.opt_raw()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(message)
+}
+
+fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
+    let mut block = BlockWire::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "type" => (0, &mut block.kind),
+            "id" => (1, &mut block.id),
+            "name" => (2, &mut block.name),
+            "text" => (3, &mut block.text),
+            "thinking" => (4, &mut block.thinking),
+            "signature" => (5, &mut block.signature),
+            "data" => (6, &mut block.data),
+            "citations" => {
+                first(&mut seen, 7)?;
+                block.citations = s.opt_list(scan_citation)?;
+                return Some(true);
+            }
+            "input" => {
+                first(&mut seen, 8)?;
+                block.input = s.opt_raw()?;
+                return Some(true);
+            }
+            "content" => {
+                first(&mut seen, 9)?;
+                block.content = s.opt_raw()?;
+                return Some(true);
+            }
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    Some(block)
+}
+
+fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
+    let mut delta = DeltaWire::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "type" => (0, &mut delta.kind),
+            "text" => (1, &mut delta.text),
+            "thinking" => (2, &mut delta.thinking),
+            "signature" => (3, &mut delta.signature),
+            "partial_json" => (4, &mut delta.partial_json),
+            "stop_reason" => (5, &mut delta.stop_reason),
+            "citation" => {
+                first(&mut seen, 6)?;
+                delta.citation = s.opt_obj(scan_citation)?;
+                return Some(true);
+            }
+            "stop_sequence" => {
+                first(&mut seen, 7)?;
+                delta.stop_sequence = s.opt_raw()?;
+                return Some(true);
+            }
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    Some(delta)
+}
+
+fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
+    let mut citation = CitationWire::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "url" => (0, &mut citation.url),
+            "title" => (1, &mut citation.title),
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    Some(citation)
 }
 
 #[cfg(test)]

@@ -29,9 +29,10 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::scan::{first, Scan};
 use super::{parse_object, FamilyDecoder, Obj};
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Chunk<'a> {
     #[serde(borrow)]
@@ -47,7 +48,7 @@ struct Chunk<'a> {
     error: Option<Obj<ApiError<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Candidate<'a> {
     #[serde(borrow)]
@@ -59,13 +60,13 @@ struct Candidate<'a> {
     grounding_metadata: Option<Obj<GroundingMetadata<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Content<'a> {
     #[serde(borrow)]
     parts: Option<Vec<Obj<Part<'a>>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Part<'a> {
     #[serde(borrow)]
@@ -77,7 +78,7 @@ struct Part<'a> {
     function_call: Option<Obj<FunctionCall<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct FunctionCall<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -87,14 +88,14 @@ struct FunctionCall<'a> {
     args: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GroundingMetadata<'a> {
     #[serde(borrow)]
     grounding_chunks: Option<Vec<Obj<GroundingChunk<'a>>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GroundingChunk<'a> {
     #[serde(borrow)]
@@ -103,7 +104,7 @@ struct GroundingChunk<'a> {
     retrieved_context: Option<Obj<WebSource<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct WebSource<'a> {
     #[serde(borrow)]
     uri: Option<Cow<'a, str>>,
@@ -111,7 +112,7 @@ struct WebSource<'a> {
     title: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct UsageMetadata {
     #[serde(rename = "promptTokenCount")]
     prompt: Option<u64>,
@@ -123,14 +124,14 @@ struct UsageMetadata {
     cached_content: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PromptFeedback<'a> {
     #[serde(borrow)]
     block_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ApiError<'a> {
     #[serde(borrow)]
     message: Option<Cow<'a, str>>,
@@ -157,7 +158,11 @@ pub struct Decoder {
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let chunk: Chunk<'_> = parse_object(data)?;
+        // The scan reads the usual chunks, serde the rest (see `scan`).
+        let chunk = match scan_chunk(data) {
+            Some(chunk) => chunk,
+            None => parse_object::<Chunk<'_>>(data)?,
+        };
         if let Some(Obj(e)) = chunk.error {
             self.errored = true;
             out.push(Event::Error {
@@ -369,6 +374,110 @@ fn finish_reason(raw: &str, called_tools: bool) -> FinishReason {
     }
 }
 
+/// The chunk as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
+fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
+    let mut scan = Scan::new(data);
+    let mut chunk = Chunk::default();
+    let mut seen = 0;
+    scan.object(|s, key| {
+        match key {
+            "candidates" => (first(&mut seen, 0)?, chunk.candidates = s.opt_list(scan_candidate)?),
+            "usageMetadata" => (first(&mut seen, 1)?, chunk.usage_metadata = s.opt_obj(scan_usage)?),
+            "modelVersion" => (first(&mut seen, 2)?, chunk.model_version = s.opt_str()?),
+            "responseId" => (first(&mut seen, 3)?, chunk.response_id = s.opt_str()?),
+            // Rare: serde reads them.
+            "promptFeedback" => (first(&mut seen, 4)?, s.null_only()?),
+            "error" => (first(&mut seen, 5)?, s.null_only()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    scan.end()?;
+    Some(chunk)
+}
+
+fn scan_candidate<'a>(s: &mut Scan<'a>) -> Option<Candidate<'a>> {
+    let mut candidate = Candidate::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "content" => (first(&mut seen, 0)?, candidate.content = s.opt_obj(scan_content)?),
+            "finishReason" => (first(&mut seen, 1)?, candidate.finish_reason = s.opt_str()?),
+            "index" => (first(&mut seen, 2)?, candidate.index = s.opt_u64()?),
+            "groundingMetadata" => (first(&mut seen, 3)?, s.null_only()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(candidate)
+}
+
+fn scan_content<'a>(s: &mut Scan<'a>) -> Option<Content<'a>> {
+    let mut content = Content::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        if key != "parts" {
+            return Some(false);
+        }
+        first(&mut seen, 0)?;
+        content.parts = s.opt_list(scan_part)?;
+        Some(true)
+    })?;
+    Some(content)
+}
+
+fn scan_part<'a>(s: &mut Scan<'a>) -> Option<Part<'a>> {
+    let mut part = Part::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "text" => (first(&mut seen, 0)?, part.text = s.opt_str()?),
+            "thought" => (first(&mut seen, 1)?, part.thought = s.opt_bool()?),
+            "thoughtSignature" => (first(&mut seen, 2)?, part.thought_signature = s.opt_str()?),
+            "functionCall" => (
+                first(&mut seen, 3)?,
+                part.function_call = s.opt_obj(scan_function_call)?,
+            ),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(part)
+}
+
+fn scan_function_call<'a>(s: &mut Scan<'a>) -> Option<FunctionCall<'a>> {
+    let mut call = FunctionCall::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "id" => (first(&mut seen, 0)?, call.id = s.opt_str()?),
+            "name" => (first(&mut seen, 1)?, call.name = s.opt_str()?),
+            "args" => (first(&mut seen, 2)?, call.args = s.opt_raw()?),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(call)
+}
+
+fn scan_usage(s: &mut Scan<'_>) -> Option<UsageMetadata> {
+    let mut usage = UsageMetadata::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "promptTokenCount" => (0, &mut usage.prompt),
+            "candidatesTokenCount" => (1, &mut usage.candidates),
+            "thoughtsTokenCount" => (2, &mut usage.thoughts),
+            "cachedContentTokenCount" => (3, &mut usage.cached_content),
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_u64()?;
+        Some(true)
+    })?;
+    Some(usage)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +593,39 @@ mod tests {
         fn any_split_gives_same_events(cuts in proptest::collection::vec(0..THINK_CALL.len(), 0..12)) {
             let out = crate::families::test_support::events_split(Family::Gemini, THINK_CALL, cuts);
             prop_assert_eq!(out, events(THINK_CALL));
+        }
+    }
+
+    const SCAN_SEEDS: [&str; 5] = [
+        r#"{"candidates": [{"content": {"parts": [{"text": "Hi \"there\"\n\u00e9","thought": true,"thoughtSignature": "c2ln"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 2,"totalTokenCount": 11,"thoughtsTokenCount": 4,"cachedContentTokenCount": 0,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 9}]},"modelVersion": "gemini-2.5-flash","responseId": "abc"}"#,
+        r#"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0,"safetyRatings": [{"probability": 1e-3}]}],"modelVersion": null,"responseId": null,"promptFeedback": null,"error": null}"#,
+        r#"{"candidates": [], "usageMetadata": null, "thought": false}"#,
+        r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}}]}"#,
+        r#"{"candidates": [{"groundingMetadata": {}}], "promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 1, "promptTokenCount": 2}}"#,
+    ];
+
+    fn assert_scan_agrees(data: &str) {
+        crate::families::scan::test_support::assert_agrees(data, scan_chunk, parse_object::<Chunk<'_>>);
+    }
+
+    #[test]
+    fn scan_reads_common_chunks_and_agrees_with_serde() {
+        for data in SCAN_SEEDS {
+            assert_scan_agrees(data);
+        }
+        for data in &SCAN_SEEDS[..4] {
+            assert!(scan_chunk(data).is_some(), "{data}");
+        }
+        // Duplicates and rare fields are serde's to judge.
+        for data in &SCAN_SEEDS[4..] {
+            assert!(scan_chunk(data).is_none(), "{data}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
+            assert_scan_agrees(&data);
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod parts;
+pub mod scan;
 
 use std::borrow::Cow;
 

@@ -24,9 +24,10 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::scan::{first, Scan};
 use super::{parse_object, FamilyDecoder, Obj};
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -48,7 +49,7 @@ struct Payload<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Response<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -63,7 +64,7 @@ struct Response<'a> {
     error: Option<Obj<ResponseError<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct ResponseUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
@@ -71,23 +72,23 @@ struct ResponseUsage {
     output_tokens_details: Option<Obj<OutputDetails>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct InputDetails {
     cached_tokens: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct OutputDetails {
     reasoning_tokens: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct IncompleteDetails<'a> {
     #[serde(borrow)]
     reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ResponseError<'a> {
     #[serde(borrow)]
     code: Option<Cow<'a, str>>,
@@ -95,7 +96,7 @@ struct ResponseError<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Item<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -113,7 +114,7 @@ struct Item<'a> {
     action: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Annotation<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
@@ -173,7 +174,11 @@ pub struct Decoder {
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let p: Payload<'_> = parse_object(data)?;
+        // The scan reads the usual payloads, serde the rest (see `scan`).
+        let p = match scan_payload(data) {
+            Some(p) => p,
+            None => parse_object::<Payload<'_>>(data)?,
+        };
         if self.state == State::Finished {
             return Ok(());
         }
@@ -426,6 +431,149 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
     }
 }
 
+/// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
+fn scan_payload(data: &str) -> Option<Payload<'_>> {
+    let mut scan = Scan::new(data);
+    let mut p = Payload::default();
+    let mut seen = 0;
+    scan.object(|s, key| {
+        let (bit, slot) = match key {
+            "type" => (0, &mut p.kind),
+            "item_id" => (1, &mut p.item_id),
+            "delta" => (2, &mut p.delta),
+            "code" => (3, &mut p.code),
+            "message" => (4, &mut p.message),
+            "content_index" | "summary_index" => {
+                first(&mut seen, if key == "content_index" { 5 } else { 6 })?;
+                *if key == "content_index" {
+                    &mut p.content_index
+                } else {
+                    &mut p.summary_index
+                } = s.opt_u64()?;
+                return Some(true);
+            }
+            "response" => {
+                first(&mut seen, 7)?;
+                p.response = s.opt_obj(scan_response)?;
+                return Some(true);
+            }
+            "item" => {
+                first(&mut seen, 8)?;
+                p.item = s.opt_obj(scan_item)?;
+                return Some(true);
+            }
+            // Rare: serde reads it.
+            "annotation" => {
+                first(&mut seen, 9)?;
+                s.null_only()?;
+                return Some(true);
+            }
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    scan.end()?;
+    Some(p)
+}
+
+fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
+    let mut response = Response::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "id" => (0, &mut response.id),
+            "model" => (1, &mut response.model),
+            "status" => (2, &mut response.status),
+            "usage" => {
+                first(&mut seen, 3)?;
+                response.usage = s.opt_obj(scan_usage)?;
+                return Some(true);
+            }
+            // Rare: serde reads them.
+            "incomplete_details" | "error" => {
+                first(&mut seen, if key == "error" { 4 } else { 5 })?;
+                s.null_only()?;
+                return Some(true);
+            }
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    Some(response)
+}
+
+fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
+    let mut usage = ResponseUsage::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        match key {
+            "input_tokens" => (first(&mut seen, 0)?, usage.input_tokens = s.opt_u64()?),
+            "output_tokens" => (first(&mut seen, 1)?, usage.output_tokens = s.opt_u64()?),
+            "input_tokens_details" => (
+                first(&mut seen, 2)?,
+                usage.input_tokens_details = s.opt_obj(|s| {
+                    let mut details = InputDetails::default();
+                    one_u64(s, "cached_tokens", &mut details.cached_tokens)?;
+                    Some(details)
+                })?,
+            ),
+            "output_tokens_details" => (
+                first(&mut seen, 3)?,
+                usage.output_tokens_details = s.opt_obj(|s| {
+                    let mut details = OutputDetails::default();
+                    one_u64(s, "reasoning_tokens", &mut details.reasoning_tokens)?;
+                    Some(details)
+                })?,
+            ),
+            _ => return Some(false),
+        };
+        Some(true)
+    })?;
+    Some(usage)
+}
+
+/// An object of which only the `u64` field `name` is read.
+fn one_u64(s: &mut Scan<'_>, name: &str, slot: &mut Option<u64>) -> Option<()> {
+    let mut seen = 0;
+    s.object(|s, key| {
+        if key != name {
+            return Some(false);
+        }
+        first(&mut seen, 0)?;
+        *slot = s.opt_u64()?;
+        Some(true)
+    })
+}
+
+fn scan_item<'a>(s: &mut Scan<'a>) -> Option<Item<'a>> {
+    let mut item = Item::default();
+    let mut seen = 0;
+    s.object(|s, key| {
+        let (bit, slot) = match key {
+            "type" => (0, &mut item.kind),
+            "id" => (1, &mut item.id),
+            "call_id" => (2, &mut item.call_id),
+            "name" => (3, &mut item.name),
+            "arguments" => (4, &mut item.arguments),
+            "encrypted_content" => (5, &mut item.encrypted_content),
+            "action" => {
+                first(&mut seen, 6)?;
+                item.action = s.opt_raw()?;
+                return Some(true);
+            }
+            _ => return Some(false),
+        };
+        first(&mut seen, bit)?;
+        *slot = s.opt_str()?;
+        Some(true)
+    })?;
+    Some(item)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,6 +682,40 @@ mod tests {
         fn any_split_gives_same_events(cuts in proptest::collection::vec(0..REASON_CALL.len(), 0..12)) {
             let out = crate::families::test_support::events_split(Family::OpenAiResponses, REASON_CALL, cuts);
             prop_assert_eq!(out, events(REASON_CALL));
+        }
+    }
+
+    const SCAN_SEEDS: [&str; 6] = [
+        r#"{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi \"x\"\n\u00e9","logprobs":[],"obfuscation":"abc"}"#,
+        r#"{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-5","output":[],"usage":null,"metadata":{}}}"#,
+        r#"{"type":"response.completed","response":{"id":"r","status":"completed","usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":1},"output_tokens":7,"output_tokens_details":{"reasoning_tokens":2},"total_tokens":12}}}"#,
+        r#"{"type":"response.output_item.added","item":{"type":"function_call","id":"fc_1","call_id":"call_1","name":"f","arguments":"","status":"in_progress","action":{"type":"search"}}}"#,
+        r#"{"type":"response.output_text.annotation.added","annotation":{"type":"url_citation","url":"https://x"}}"#,
+        r#"{"type":"error","code":"x","message":"m","code":"y"}"#,
+    ];
+
+    fn assert_scan_agrees(data: &str) {
+        crate::families::scan::test_support::assert_agrees(data, scan_payload, parse_object::<Payload<'_>>);
+    }
+
+    #[test]
+    fn scan_reads_common_payloads_and_agrees_with_serde() {
+        for data in SCAN_SEEDS {
+            assert_scan_agrees(data);
+        }
+        for data in &SCAN_SEEDS[..4] {
+            assert!(scan_payload(data).is_some(), "{data}");
+        }
+        // Rare fields and duplicates are serde's to judge.
+        for data in &SCAN_SEEDS[4..] {
+            assert!(scan_payload(data).is_none(), "{data}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
+            assert_scan_agrees(&data);
         }
     }
 }

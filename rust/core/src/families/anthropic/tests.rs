@@ -319,3 +319,40 @@ fn bad_payloads() {
         assert_eq!(err.to_string(), message, "{payloads:?}");
     }
 }
+
+const SCAN_SEEDS: [&str; 8] = [
+    r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \"x\"\n\u00e9"}}"#,
+    r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\": 1"}}"#,
+    r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"","citations":[]}}"#,
+    r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://x","title":null,"cited_text":"y"}}}"#,
+    r#"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":5}}"#,
+    r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"f","input":{}}}"#,
+    r#"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1}}}"#,
+    r#"{"type":"error","error":{"type":"overloaded_error","message":"x"}}"#,
+];
+
+fn assert_scan_agrees(data: &str) {
+    crate::families::scan::test_support::assert_agrees(data, scan_payload, |d| {
+        parse_json::<Obj<Payload<'_>>>(d).map(|p| p.0)
+    });
+}
+
+#[test]
+fn scan_reads_common_payloads_and_agrees_with_serde() {
+    for data in SCAN_SEEDS {
+        assert_scan_agrees(data);
+    }
+    for data in &SCAN_SEEDS[..7] {
+        assert!(scan_payload(data).is_some(), "{data}");
+    }
+    for data in &SCAN_SEEDS[7..] {
+        assert!(scan_payload(data).is_none(), "{data}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
+        assert_scan_agrees(&data);
+    }
+}
