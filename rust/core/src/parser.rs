@@ -203,17 +203,18 @@ fn handle_payload(
     e: &SseEventRef<'_>,
     out: &mut Vec<Event>,
 ) -> Result<()> {
-    let result = crate::depth::check(e.data).and_then(|()| match decoder {
+    // A decoder checks the depth limit itself, and only on payloads its scan does not read.
+    let result = match decoder {
         Some(d) => d.payload(e.event, e.data, out),
-        None => match detect(e.event, e.data) {
+        None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
             Some(family) => decoder
                 .insert(Decoder::with_max_open_parts(family, options.max_open_parts))
                 .payload(e.event, e.data, out),
             None => Err(ErrorKind::UnexpectedPayload {
                 detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
             }),
-        },
-    });
+        }),
+    };
     match (result, options.on_error) {
         (Ok(()), _) => Ok(()),
         (Err(kind), OnError::Emit) => {

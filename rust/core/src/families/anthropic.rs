@@ -23,14 +23,13 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_json, FamilyDecoder, Obj};
+use super::{parse_json, parse_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -44,11 +43,11 @@ struct Payload<'a> {
     #[serde(borrow)]
     delta: Option<Obj<DeltaWire<'a>>>,
     #[serde(borrow)]
-    usage: Option<&'a RawValue>,
+    usage: Option<Raw<'a>>,
     #[serde(borrow)]
     error: Option<Obj<ErrorWire<'a>>>,
     #[serde(borrow, rename = "amazon-bedrock-invocationMetrics")]
-    metrics: Option<&'a RawValue>,
+    metrics: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +57,7 @@ struct MessageWire<'a> {
     #[serde(borrow)]
     model: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    usage: Option<&'a RawValue>,
+    usage: Option<Raw<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -92,7 +91,7 @@ struct BlockWire<'a> {
     #[serde(borrow)]
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    input: Option<&'a RawValue>,
+    input: Option<Raw<'a>>,
     #[serde(borrow)]
     text: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -105,7 +104,12 @@ struct BlockWire<'a> {
     citations: Option<Vec<Obj<CitationWire<'a>>>>,
     /// Read only for `web_search_tool_result`: a list of results, or an error object.
     #[serde(borrow)]
-    content: Option<&'a RawValue>,
+    content: Option<Raw<'a>>,
+    /// A `content` list as the scan read it, items as citations (serde's path reads the raw text
+    /// when the block turns out to need it). Search results carry kilobytes of encrypted content:
+    /// read once here, not skipped, then validated again, then parsed.
+    #[serde(skip)]
+    scanned_content: Option<Vec<Obj<CitationWire<'a>>>>,
 }
 
 /// A citation, or one web search result: both carry `url` and `title`.
@@ -134,7 +138,7 @@ struct DeltaWire<'a> {
     #[serde(borrow)]
     stop_reason: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    stop_sequence: Option<&'a RawValue>,
+    stop_sequence: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,7 +250,7 @@ impl Decoder {
             .ok_or_else(|| unexpected(format!("`{what}` for content block {index}, which is not open")))
     }
 
-    fn update_usage(&mut self, raw: &RawValue, from_delta: bool) -> Result<(), ErrorKind> {
+    fn update_usage(&mut self, raw: Raw<'_>, from_delta: bool) -> Result<(), ErrorKind> {
         let Obj(wire): Obj<UsageWire> = parse_json(raw.get())?;
         let c = &mut self.counts;
         c.input = wire.input_tokens.or(c.input);
@@ -265,7 +269,7 @@ impl Decoder {
     /// Bedrock's invocation metrics: AWS's count of the same call. Anthropic's own `usage` wins
     /// field by field (it splits cache reads and writes the same way on every route); the metrics
     /// fill only what the stream never reported.
-    fn update_metrics(&mut self, raw: &RawValue) -> Result<(), ErrorKind> {
+    fn update_metrics(&mut self, raw: Raw<'_>) -> Result<(), ErrorKind> {
         let Obj(wire): Obj<MetricsWire> = parse_json(raw.get())?;
         let c = &mut self.counts;
         c.input = c.input.or(wire.input_token_count);
@@ -369,17 +373,19 @@ impl Decoder {
                     .start(PartKind::ToolInput, &open.id, name, kind != "tool_use", out)?;
                 open.pending_input = block
                     .input
-                    .map(RawValue::get)
+                    .map(Raw::get)
                     .filter(|raw| !is_empty_object(raw))
                     .map(str::to_owned);
             }
             "web_search_tool_result" => {
                 // The results come whole with the start; an error result is an object, not a list.
-                if let Some(raw) = block.content.filter(|raw| raw.get().starts_with('[')) {
-                    let results: Vec<Obj<CitationWire<'_>>> = parse_json(raw.get())?;
-                    for Obj(result) in &results {
-                        source(&mut open, result, out);
-                    }
+                let results = match (block.scanned_content, block.content) {
+                    (Some(results), _) => results,
+                    (None, Some(raw)) if raw.get().starts_with('[') => parse_json(raw.get())?,
+                    _ => Vec::new(),
+                };
+                for Obj(result) in &results {
+                    source(&mut open, result, out);
                 }
             }
             _ => {}
@@ -481,7 +487,7 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let payload = match scan_payload(data) {
             Some(payload) => payload,
-            None => parse_json::<Obj<Payload<'_>>>(data)?.0,
+            None => parse_payload::<Payload<'_>>(data)?,
         };
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
@@ -624,7 +630,12 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
             }
             "content" => {
                 first(&mut seen, 9)?;
-                block.content = s.opt_raw()?;
+                if s.peek_value()? == b'[' {
+                    let (list, raw) = s.raw(|s| s.opt_list(scan_citation))?;
+                    (block.scanned_content, block.content) = (list, Some(raw));
+                } else {
+                    block.content = s.opt_raw()?;
+                }
                 return Some(true);
             }
             _ => return Some(false),

@@ -23,14 +23,13 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_object, FamilyDecoder, Obj};
+use super::{parse_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,7 +84,7 @@ struct FunctionCall<'a> {
     #[serde(borrow)]
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    args: Option<&'a RawValue>,
+    args: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,7 +160,7 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual chunks, serde the rest (see `scan`).
         let chunk = match scan_chunk(data) {
             Some(chunk) => chunk,
-            None => parse_object::<Chunk<'_>>(data)?,
+            None => parse_payload::<Chunk<'_>>(data)?,
         };
         if let Some(Obj(e)) = chunk.error {
             self.errored = true;
@@ -605,7 +604,11 @@ mod tests {
     ];
 
     fn assert_scan_agrees(data: &str) {
-        crate::families::scan::test_support::assert_agrees(data, scan_chunk, parse_object::<Chunk<'_>>);
+        crate::families::scan::test_support::assert_agrees(
+            data,
+            scan_chunk,
+            crate::families::parse_object::<Chunk<'_>>,
+        );
     }
 
     #[test]

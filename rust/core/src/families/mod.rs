@@ -57,7 +57,9 @@ impl Family {
 
 /// What every family decoder does.
 pub trait FamilyDecoder {
-    /// One payload: `event` is the SSE event type (`message` when the stream named none).
+    /// One payload: `event` is the SSE event type (`message` when the stream named none). Before
+    /// any other fault it reports, it enforces the JSON depth limit (`crate::depth`): with
+    /// [`parse_payload`] where serde reads, for free where the scan reads.
     fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind>;
     /// End of stream: close what is open; a stream cut before its terminal event gets
     /// [`incomplete`]'s `error` + `finish`.
@@ -180,9 +182,39 @@ pub fn json_error(e: &serde_json::Error) -> ErrorKind {
     }
 }
 
+/// A whole payload the scan could not vouch for: the depth limit first (a scan that reads a payload
+/// has enforced it on the way, so the check costs nothing on the usual path), then serde.
+pub fn parse_payload<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
+    crate::depth::check(data)?;
+    parse_object(data)
+}
+
 /// [`parse_json`] for a payload that must be a JSON object.
 pub fn parse_object<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
     parse_json::<Obj<T>>(data).map(|o| o.0)
+}
+
+/// The exact text of one JSON value, as sent (leading whitespace excluded). serde reads it as a
+/// `RawValue`; the scan hands out the slice it has just validated the way `RawValue` does, so the
+/// text is not checked a second time (measured: the re-check was 2–5 % of each family's time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// Only for text the scan has validated as one JSON value.
+    pub(crate) fn validated(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de serde_json::value::RawValue>::deserialize(deserializer).map(|raw| Self(raw.get()))
+    }
 }
 
 /// A struct read only from a JSON object. serde's derived structs also read an array of their

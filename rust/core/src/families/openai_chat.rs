@@ -27,14 +27,13 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::scan::{first, Scan};
-use super::{parse_json, FamilyDecoder, Obj};
+use super::{parse_json, parse_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Chunk<'a> {
@@ -45,17 +44,17 @@ struct Chunk<'a> {
     #[serde(borrow)]
     choices: Option<Vec<Obj<Choice<'a>>>>,
     #[serde(borrow)]
-    usage: Option<&'a RawValue>,
+    usage: Option<Raw<'a>>,
     #[serde(borrow)]
     x_groq: Option<Obj<XGroq<'a>>>,
     #[serde(borrow)]
-    error: Option<&'a RawValue>,
+    error: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct XGroq<'a> {
     #[serde(borrow)]
-    usage: Option<&'a RawValue>,
+    usage: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,7 +82,7 @@ struct Delta<'a> {
     #[serde(borrow)]
     function_call: Option<Obj<FunctionDelta<'a>>>,
     #[serde(borrow)]
-    provider_metadata: Option<&'a RawValue>,
+    provider_metadata: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -505,7 +504,7 @@ impl Decoder {
         }
     }
 
-    fn take_usage(&mut self, raw: &RawValue, wire: WireUsage) {
+    fn take_usage(&mut self, raw: Raw<'_>, wire: WireUsage) {
         let prompt = wire.prompt_tokens.unwrap_or(0);
         let completion = wire.completion_tokens.unwrap_or(0);
         let reasoning = wire
@@ -546,7 +545,7 @@ impl Decoder {
         self.raw_usage = Some(raw.get().to_owned());
     }
 
-    fn take_error(&mut self, raw: &RawValue, wire: WireError, out: &mut Vec<Event>) {
+    fn take_error(&mut self, raw: Raw<'_>, wire: WireError, out: &mut Vec<Event>) {
         let (message, kind) = match wire {
             WireError::Message(message) => (message, None),
             WireError::Object(Obj(ErrorObject { message, kind, code })) => {
@@ -620,7 +619,8 @@ impl Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         if self.done {
-            return Ok(());
+            // Read no further, but the depth limit holds for every payload, as before `[DONE]`.
+            return crate::depth::check(data);
         }
         if is_done(data) {
             self.done = true;
@@ -633,7 +633,7 @@ impl FamilyDecoder for Decoder {
         // and errors are serde's (measured gain: see `scan`).
         let chunk = match scan_chunk(data) {
             Some(chunk) => chunk,
-            None => parse_json::<Obj<Chunk<'_>>>(data)?.0,
+            None => parse_payload::<Chunk<'_>>(data)?,
         };
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.

@@ -18,14 +18,13 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_object, FamilyDecoder, Obj};
+use super::{parse_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -111,7 +110,7 @@ struct Item<'a> {
     #[serde(borrow)]
     encrypted_content: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    action: Option<&'a RawValue>,
+    action: Option<Raw<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,7 +176,7 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let p = match scan_payload(data) {
             Some(p) => p,
-            None => parse_object::<Payload<'_>>(data)?,
+            None => parse_payload::<Payload<'_>>(data)?,
         };
         if self.state == State::Finished {
             return Ok(());
@@ -329,7 +328,7 @@ impl Decoder {
                     self.parts
                         .start(PartKind::ToolInput, item_id, "web_search", true, out)?;
                 }
-                self.parts.end(item_id, item.action.map(RawValue::get), out);
+                self.parts.end(item_id, item.action.map(Raw::get), out);
             }
             Some("reasoning") => {
                 let open = match self.reasoning.take() {
@@ -695,7 +694,11 @@ mod tests {
     ];
 
     fn assert_scan_agrees(data: &str) {
-        crate::families::scan::test_support::assert_agrees(data, scan_payload, parse_object::<Payload<'_>>);
+        crate::families::scan::test_support::assert_agrees(
+            data,
+            scan_payload,
+            crate::families::parse_object::<Payload<'_>>,
+        );
     }
 
     #[test]

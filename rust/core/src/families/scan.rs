@@ -18,17 +18,16 @@
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
+use super::{Obj, Raw};
 
-use super::Obj;
-
-/// `serde_json` stops at 128 levels; giving up earlier is always sound.
-const MAX_DEPTH: u32 = 100;
+/// The payload depth limit (`crate::depth`): a payload the scan reads is within it, so the decoders
+/// check it only where serde reads (giving up is sound; serde itself stops at 128).
+const MAX_DEPTH: usize = crate::depth::MAX_JSON_DEPTH;
 
 pub struct Scan<'a> {
     text: &'a str,
     pos: usize,
-    depth: u32,
+    depth: usize,
 }
 
 impl<'a> Scan<'a> {
@@ -53,6 +52,11 @@ impl<'a> Scan<'a> {
             self.pos += 1;
         }
         None
+    }
+
+    /// The first byte of the next value, not consumed.
+    pub fn peek_value(&mut self) -> Option<u8> {
+        self.ws()
     }
 
     fn eat(&mut self, literal: &[u8]) -> Option<()> {
@@ -147,17 +151,22 @@ impl<'a> Scan<'a> {
         self.null()?.then_some(())
     }
 
-    /// An optional raw-value field: `null`, or the exact text of the value, which serde itself
-    /// turns into a `RawValue` (it checks the text again, a fraction of a full parse).
+    /// An optional raw-value field: `null`, or the exact text of the value, validated by `skip`
+    /// as serde validates a `RawValue`.
     #[allow(clippy::option_option)] // the outer `None` gives up, the inner one is JSON `null`
-    pub fn opt_raw(&mut self) -> Option<Option<&'a RawValue>> {
+    pub fn opt_raw(&mut self) -> Option<Option<Raw<'a>>> {
         if self.null()? {
             return Some(None);
         }
+        self.raw(Self::skip).map(|((), raw)| Some(raw))
+    }
+
+    /// Reads one value with `read`, and gives its exact text too.
+    pub fn raw<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<(T, Raw<'a>)> {
+        self.ws()?;
         let start = self.pos;
-        self.skip()?;
-        let raw = self.text.get(start..self.pos)?;
-        serde_json::from_str(raw).ok().map(Some)
+        let value = read(self)?;
+        Some((value, Raw::validated(self.text.get(start..self.pos)?)))
     }
 
     /// An optional boolean field.
