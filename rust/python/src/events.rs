@@ -6,7 +6,7 @@ use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use streamdelta_core::message::Message as CoreMessage;
-use streamdelta_core::{Event, Usage as CoreUsage};
+use streamdelta_core::{Event, FinishReason, Usage as CoreUsage};
 
 macro_rules! default_value {
     ($py:expr, none) => {
@@ -274,6 +274,30 @@ impl Usage {
     }
 }
 
+/// Python strings for the part ids a stream repeats on every delta (`"0"`, `call_…`): each made
+/// once and shared, instead of a new string per event (measured in docs/performance.md).
+#[derive(Default)]
+pub struct IdStrings {
+    recent: Vec<(String, Py<PyString>)>,
+}
+
+impl IdStrings {
+    /// Ids in use at once are few (open parts); older ones are dropped first.
+    const KEPT: usize = 8;
+
+    fn get(&mut self, py: Python<'_>, id: &str) -> Py<PyAny> {
+        if let Some((_, string)) = self.recent.iter().rev().find(|(text, _)| text == id) {
+            return string.clone_ref(py).into_any();
+        }
+        let string = PyString::new(py, id).unbind();
+        if self.recent.len() == Self::KEPT {
+            self.recent.remove(0);
+        }
+        self.recent.push((id.to_owned(), string.clone_ref(py)));
+        string.into_any()
+    }
+}
+
 fn s(py: Python<'_>, text: &str) -> Py<PyAny> {
     PyString::new(py, text).into_any().unbind()
 }
@@ -290,8 +314,22 @@ fn usage(py: Python<'_>, u: &CoreUsage) -> PyResult<Py<PyAny>> {
     Ok(Py::new(py, Usage::from(u))?.into_any())
 }
 
-/// One core event as an instance of its Python class.
-pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
+/// The reason as a Python string made once per interpreter.
+fn reason_str(py: Python<'_>, reason: FinishReason) -> Py<PyAny> {
+    let string = match reason {
+        FinishReason::Stop => pyo3::intern!(py, "stop"),
+        FinishReason::Length => pyo3::intern!(py, "length"),
+        FinishReason::ToolCalls => pyo3::intern!(py, "tool_calls"),
+        FinishReason::ContentFilter => pyo3::intern!(py, "content_filter"),
+        FinishReason::Error => pyo3::intern!(py, "error"),
+        FinishReason::Other => pyo3::intern!(py, "other"),
+    };
+    string.clone().into_any().unbind()
+}
+
+/// One core event as an instance of its Python class; part ids come from `ids`.
+pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResult<Py<PyAny>> {
+    let mut part = |text: &str| ids.get(py, text);
     Ok(match event {
         Event::StreamStart { id, model } => Py::new(
             py,
@@ -301,21 +339,21 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
             },
         )?
         .into_any(),
-        Event::TextStart { id } => Py::new(py, TextStart { id: s(py, id) })?.into_any(),
+        Event::TextStart { id } => Py::new(py, TextStart { id: part(id) })?.into_any(),
         Event::TextDelta { id, text } => Py::new(
             py,
             TextDelta {
-                id: s(py, id),
+                id: part(id),
                 text: s(py, text),
             },
         )?
         .into_any(),
-        Event::TextEnd { id } => Py::new(py, TextEnd { id: s(py, id) })?.into_any(),
-        Event::ReasoningStart { id } => Py::new(py, ReasoningStart { id: s(py, id) })?.into_any(),
+        Event::TextEnd { id } => Py::new(py, TextEnd { id: part(id) })?.into_any(),
+        Event::ReasoningStart { id } => Py::new(py, ReasoningStart { id: part(id) })?.into_any(),
         Event::ReasoningDelta { id, text } => Py::new(
             py,
             ReasoningDelta {
-                id: s(py, id),
+                id: part(id),
                 text: s(py, text),
             },
         )?
@@ -327,7 +365,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
         } => Py::new(
             py,
             ReasoningEnd {
-                id: s(py, id),
+                id: part(id),
                 signature: opt(py, signature.as_deref()),
                 redacted: flag(py, *redacted)?,
             },
@@ -336,7 +374,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
         Event::ToolInputStart { id, name } => Py::new(
             py,
             ToolInputStart {
-                id: s(py, id),
+                id: part(id),
                 name: s(py, name),
             },
         )?
@@ -344,19 +382,19 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
         Event::ToolInputDelta { id, delta } => Py::new(
             py,
             ToolInputDelta {
-                id: s(py, id),
+                id: part(id),
                 delta: s(py, delta),
             },
         )?
         .into_any(),
-        Event::ToolInputEnd { id } => Py::new(py, ToolInputEnd { id: s(py, id) })?.into_any(),
+        Event::ToolInputEnd { id } => Py::new(py, ToolInputEnd { id: part(id) })?.into_any(),
         Event::ToolCall {
             id,
             name,
             arguments,
             provider_executed,
-        } => tool_call(py, id, name, arguments, *provider_executed)?,
-        Event::Source { id, url, title } => source(py, id, url, title.as_deref())?,
+        } => tool_call(py, part(id), name, arguments, *provider_executed)?,
+        Event::Source { id, url, title } => source(py, part(id), url, title.as_deref())?,
         Event::Finish {
             reason,
             raw_reason,
@@ -365,7 +403,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
         } => Py::new(
             py,
             Finish {
-                reason: s(py, reason.as_str()),
+                reason: reason_str(py, *reason),
                 raw_reason: opt(py, raw_reason.as_deref()),
                 usage: usage(py, u)?,
                 provider_metadata_json: opt(py, provider_metadata_json.as_deref()),
@@ -376,11 +414,11 @@ pub fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
     })
 }
 
-fn tool_call(py: Python<'_>, id: &str, name: &str, arguments: &str, provider_executed: bool) -> PyResult<Py<PyAny>> {
+fn tool_call(py: Python<'_>, id: Py<PyAny>, name: &str, arguments: &str, provider_executed: bool) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         ToolCall {
-            id: s(py, id),
+            id,
             name: s(py, name),
             arguments: s(py, arguments),
             provider_executed: flag(py, provider_executed)?,
@@ -389,11 +427,11 @@ fn tool_call(py: Python<'_>, id: &str, name: &str, arguments: &str, provider_exe
     .into_any())
 }
 
-fn source(py: Python<'_>, id: &str, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
+fn source(py: Python<'_>, id: Py<PyAny>, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         Source {
-            id: s(py, id),
+            id,
             url: s(py, url),
             title: opt(py, title),
         },
@@ -432,14 +470,14 @@ pub fn message_to_py(py: Python<'_>, m: &CoreMessage) -> PyResult<Py<PyAny>> {
                 py,
                 m.tool_calls
                     .iter()
-                    .map(|t| tool_call(py, &t.id, &t.name, &t.arguments, t.provider_executed))
+                    .map(|t| tool_call(py, s(py, &t.id), &t.name, &t.arguments, t.provider_executed))
                     .collect(),
             )?,
             sources: tuple_of(
                 py,
                 m.sources
                     .iter()
-                    .map(|x| source(py, &x.id, &x.url, x.title.as_deref()))
+                    .map(|x| source(py, s(py, &x.id), &x.url, x.title.as_deref()))
                     .collect(),
             )?,
             finish_reason: opt(py, m.finish_reason.map(streamdelta_core::FinishReason::as_str)),

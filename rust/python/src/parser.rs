@@ -9,7 +9,7 @@ use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::{Event, Family};
 
 use crate::errors::stream_parse_error;
-use crate::events::{event_to_py, message_to_py};
+use crate::events::{event_to_py, message_to_py, IdStrings};
 use crate::input::chunk_bytes;
 use crate::json::PyJsonAccumulator;
 
@@ -42,12 +42,16 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
     })
 }
 
-fn to_list(py: Python<'_>, events: &[Event]) -> PyResult<Vec<Py<PyAny>>> {
-    events.iter().map(|e| event_to_py(py, e)).collect()
-}
-
-fn finish(py: Python<'_>, events: &[Event], result: streamdelta_core::Result<()>) -> PyResult<Py<PyList>> {
-    let objects = to_list(py, events)?;
+fn finish(
+    py: Python<'_>,
+    events: &[Event],
+    ids: &mut IdStrings,
+    result: streamdelta_core::Result<()>,
+) -> PyResult<Py<PyList>> {
+    let objects = events
+        .iter()
+        .map(|e| event_to_py(py, e, ids))
+        .collect::<PyResult<Vec<_>>>()?;
     match result {
         Ok(()) => Ok(PyList::new(py, objects)?.unbind()),
         Err(err) => Err(stream_parse_error(py, &err, objects)),
@@ -59,6 +63,7 @@ fn finish(py: Python<'_>, events: &[Event], result: streamdelta_core::Result<()>
 pub struct PyStreamParser {
     inner: StreamParser,
     buffer: Vec<Event>,
+    ids: IdStrings,
     /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
     live: Vec<(String, Py<PyJsonAccumulator>)>,
 }
@@ -94,6 +99,7 @@ impl PyStreamParser {
         Ok(Self {
             inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
             buffer: Vec::new(),
+            ids: IdStrings::default(),
             live: Vec::new(),
         })
     }
@@ -104,7 +110,7 @@ impl PyStreamParser {
         self.buffer.clear();
         let result = self.inner.feed(&bytes, &mut self.buffer);
         self.feed_live(py);
-        finish(py, &self.buffer, result)
+        finish(py, &self.buffer, &mut self.ids, result)
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
@@ -112,7 +118,7 @@ impl PyStreamParser {
         self.buffer.clear();
         let result = self.inner.close(&mut self.buffer);
         self.feed_live(py);
-        finish(py, &self.buffer, result)
+        finish(py, &self.buffer, &mut self.ids, result)
     }
 
     /// The response assembled from the events so far.
@@ -161,5 +167,5 @@ pub fn parse(
     let options = options(max_event_bytes, on_error, max_open_parts)?;
     let mut events = Vec::new();
     let result = parser::parse(&bytes, family, options, &mut events);
-    finish(py, &events, result)
+    finish(py, &events, &mut IdStrings::default(), result)
 }
