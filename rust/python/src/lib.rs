@@ -8,12 +8,6 @@ mod json;
 mod parser;
 mod sse;
 
-/// Parsing allocates a few short strings per event (part ids, deltas) and frees them as soon as
-/// the Python objects exist; mimalloc's thread-local free lists serve that pattern in a fraction
-/// of glibc malloc's instructions (measured in docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
