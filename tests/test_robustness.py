@@ -515,6 +515,35 @@ def test_invalid_json_is_reported_before_wrong_shape(backend: ModuleType, family
         backend.parse(f"data: {payload}\n\n".encode(), family)
 
 
+LONE_SURROGATES = [
+    '{"\\ud800":1}',  # in a key
+    '{"candidates":[],"choices":[],"x":"\\ud800"}',  # in a skipped value
+    '{"candidates":"\\udc00","choices":"\\udc00","type":"\\udc00"}',  # in a value of the wrong type
+    '{"responseId":"a\\ud800","id":"a\\ud800\\u0041","type":"message_start"}',  # in a read value
+    '{"id":"\\ud83d\\ude00 \\\\ud800","x":"\\udbff"}',  # a pair, an escaped backslash, a lone high
+]
+
+
+@pytest.mark.parametrize("family", [*SSE_FAMILIES, "auto"])
+@pytest.mark.parametrize("payload", LONE_SURROGATES)
+def test_a_lone_surrogate_escape_is_not_valid_json_anywhere(family: str, payload: str) -> None:
+    # Regression (hypothesis, `{"candidates":"\uda00"}`): serde refuses an unpaired surrogate in the
+    # strings it decodes (a wrong-typed one too, for its error message) and Python's json takes one
+    # anywhere, so the answer depended on the field. Both now refuse it wherever it sits.
+    expected = "cannot tell the wire family" if family == "auto" else "invalid JSON payload: not valid JSON"
+    first = same_on_both([f"data: {payload}\n\n".encode()], family)[0]
+    assert first[0] == "fault", first
+    assert expected in first[1], first
+
+
+def test_paired_surrogates_and_escaped_backslashes_are_fine(backend: ModuleType) -> None:
+    parts = b'[{"content":{"parts":[{"text":"\\\\udc00"}]}}]'
+    body = b'data: {"responseId":"\\ud83d\\ude00 \\\\ud800","candidates":' + parts + b"}\n\n"
+    events = backend.parse(body, "gemini")
+    assert events[0].id == "\U0001f600 \\ud800"
+    assert events[2].text == "\\udc00"
+
+
 def test_crlf_ending_a_chunk_then_a_blank_line(backend: ModuleType) -> None:
     # Regression (hypothesis): a chunk ending in a whole CRLF left the reference waiting for an LF,
     # so the LF opening the next chunk (a blank line: dispatch) was swallowed.

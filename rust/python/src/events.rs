@@ -414,7 +414,13 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
     })
 }
 
-fn tool_call(py: Python<'_>, id: Py<PyAny>, name: &str, arguments: &str, provider_executed: bool) -> PyResult<Py<PyAny>> {
+fn tool_call(
+    py: Python<'_>,
+    id: Py<PyAny>,
+    name: &str,
+    arguments: &str,
+    provider_executed: bool,
+) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         ToolCall {

@@ -54,14 +54,40 @@ def use_json_loads(loads: Callable[[str], Any] | None) -> None:
 
 
 def load_json(data: str) -> Any:
-    """``data`` parsed by the current payload parser, its errors left as they are."""
-    return _loads(data)
+    """``data`` parsed by the current payload parser, its errors left as they are (``ValueError``).
+
+    A ``\\u`` escape of an unpaired surrogate is refused wherever it sits, as the core does (I-JSON's
+    rule): serde refuses one in every string it decodes, and ``json.loads`` would take one anywhere."""
+    value = _loads(data)
+    if "\\u" in data and has_lone_surrogate(data):
+        raise ValueError("an unpaired surrogate escape")
+    return value
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether valid JSON text has a ``\\u`` escape of a surrogate that is not half of a high–low pair."""
+    pos = text.find("\\")
+    while pos != -1:
+        # In valid JSON a backslash always starts an escape, so escapes are read one after another.
+        following = pos + 2
+        if text[pos + 1 : pos + 2] == "u":
+            following = pos + 6
+            code = int(text[pos + 2 : pos + 6], 16)
+            if 0xD800 <= code <= 0xDBFF:
+                low = text[pos + 8 : pos + 12] if text[pos + 6 : pos + 8] == "\\u" else ""
+                if not (len(low) == 4 and 0xDC00 <= int(low, 16) <= 0xDFFF):
+                    return True
+                following = pos + 12
+            elif 0xDC00 <= code <= 0xDFFF:
+                return True
+        pos = text.find("\\", following)
+    return False
 
 
 def parse_json(data: str) -> Any:
     """A payload parsed as JSON; the error text matches the core's (serde takes no NaN or Infinity)."""
     try:
-        return _loads(data)
+        return load_json(data)
     except ValueError:
         raise PayloadError(invalid_json("not valid JSON")) from None
 
@@ -121,7 +147,7 @@ def detect(event: str, data: str) -> str | None:
     if data.strip() == "[DONE]":
         return "openai-chat"
     try:
-        probe = _loads(data)
+        probe = load_json(data)
     except ValueError:
         return None
     if not isinstance(probe, dict):

@@ -153,19 +153,61 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
 }
 
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
+///
+/// A `\u` escape of an unpaired surrogate makes the payload "not valid JSON" wherever it sits
+/// (I-JSON's rule): serde refuses one in every string it decodes but not in the values it skips,
+/// and Python's `json` takes one anywhere, so without one rule the answer would depend on the field.
 pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
-    serde_json::from_str(data).map_err(|e| {
+    let not_valid = || ErrorKind::InvalidJson {
+        detail: "not valid JSON".to_owned(),
+    };
+    match serde_json::from_str(data) {
+        Ok(value) if !has_lone_surrogate(data) => Ok(value),
+        Ok(_) => Err(not_valid()),
         // serde stops at the first field of the wrong type, before it has seen the whole text;
         // Python's json reads it all first. Broken JSON is "not valid JSON" in both.
-        if e.classify() == serde_json::error::Category::Data
-            && serde_json::from_str::<serde::de::IgnoredAny>(data).is_err()
+        Err(e)
+            if e.classify() == serde_json::error::Category::Data
+                && (serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() || has_lone_surrogate(data)) =>
         {
-            return ErrorKind::InvalidJson {
-                detail: "not valid JSON".to_owned(),
-            };
+            Err(not_valid())
         }
-        json_error(&e)
-    })
+        Err(e) => Err(json_error(&e)),
+    }
+}
+
+/// Whether JSON text (already known to be valid but for surrogates) has a `\u` escape of a
+/// surrogate that is not one half of a high–low pair.
+pub(crate) fn has_lone_surrogate(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let hex = |at: usize| {
+        text.get(at..at + 4)
+            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
+    };
+    let mut pos = 0;
+    while let Some(found) = bytes.get(pos..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        let at = pos + found;
+        // In valid JSON a backslash always starts an escape, so escapes are read one after another.
+        pos = at + 2;
+        if bytes.get(at + 1) != Some(&b'u') {
+            continue;
+        }
+        pos = at + 6;
+        match hex(at + 2) {
+            Some(0xD800..=0xDBFF) => {
+                let low = (bytes.get(at + 6..at + 8) == Some(b"\\u".as_slice()))
+                    .then(|| hex(at + 8))
+                    .flatten();
+                if !matches!(low, Some(0xDC00..=0xDFFF)) {
+                    return true;
+                }
+                pos = at + 12;
+            }
+            Some(0xDC00..=0xDFFF) => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// serde's message, with the kind of fault first: "expected value at line 1 column 1" style text
@@ -279,6 +321,9 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
         return Some(Family::OpenAiChat);
     }
     let probe: Probe<'_> = serde_json::from_str(data).ok()?;
+    if has_lone_surrogate(data) {
+        return None;
+    }
     if let Some(kind) = probe.kind.as_deref() {
         if kind.starts_with("response.") {
             return Some(Family::OpenAiResponses);
@@ -352,6 +397,34 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogate_escapes_are_found_and_pairs_are_not() {
+        let lone = [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\uDBFF x""#,
+            r#""\ud800\u0041""#,
+            r#"{"\ud800":1}"#,
+        ];
+        for text in lone {
+            assert!(has_lone_surrogate(text), "{text}");
+            assert!(matches!(
+                parse_json::<serde::de::IgnoredAny>(text),
+                Err(ErrorKind::InvalidJson { .. })
+            ));
+        }
+        let fine = [
+            r#""\ud83d\ude00""#,
+            r#""\\ud800""#,
+            r#""\\\ud83d\udE00 \u00e9\n""#,
+            r#""plain""#,
+        ];
+        for text in fine {
+            assert!(!has_lone_surrogate(text), "{text}");
+            assert!(parse_json::<serde::de::IgnoredAny>(text).is_ok(), "{text}");
+        }
+    }
 
     #[test]
     fn detects_each_family() {

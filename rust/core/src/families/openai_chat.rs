@@ -1042,7 +1042,7 @@ mod tests {
         r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi \"x\"\n\u00e9\ud83d\ude00","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}"#,
         r#"{"choices":[{"index":1,"delta":{"reasoning_content":"a","reasoning":"b","reasoning_details":[{"type":"reasoning.text","text":"t","signature":"s","format":"x","index":0}]},"finish_reason":"stop","native_finish_reason":"STOP"}],"provider":"p"}"#,
         r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\": 1.5e-3}"}}],"function_call":{"name":"g","arguments":""}}}],"x":[1,-0.5,2E+10,true,false,null,{"k":[[]]}]}"#,
-        r#"  {"id":null,"model":null,"choices":null,"usage":null,"x_groq":null,"error":null,"obfuscation":"\ud800"}  "#,
+        r#"  {"id":null,"model":null,"choices":null,"usage":null,"x_groq":null,"error":null,"obfuscation":"\ud83d\ude00\\ud800"}  "#,
         r#"{"choices":[],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}"#,
         r#"{"usage":{"prompt_tokens":1},"choices":[{"delta":{"provider_metadata":{"gateway":{}}}}]}"#,
         r#"{"choices":[{"index":0,"delta":{"content":"a","content":"b"}}]}"#,
@@ -1074,6 +1074,8 @@ mod tests {
             "{\"id\":\"a\u{1}\"}",
             r#"{"id":"\ud800"}"#,
             r#"{"id":"\udc00\ud800"}"#,
+            // Not valid JSON for us even where serde takes it (see `parse_json`).
+            r#"{"obfuscation":"\ud800"}"#,
             r#"{"x":01}"#,
             r#"{"x":1.}"#,
             r#"{"x":-}"#,

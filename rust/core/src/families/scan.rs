@@ -342,8 +342,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Skips a string as serde's `ignore_str` does: escapes are checked, `\u` needs four hex
-    /// digits (a lone surrogate is fine when the value is not read).
+    /// Skips a string as serde's `ignore_str` does (escapes are checked, `\u` needs four hex
+    /// digits), giving up on a lone surrogate: that payload is not valid JSON (`parse_json`).
     fn skip_string(&mut self) -> Option<()> {
         self.pos += 1;
         let bytes = self.bytes();
@@ -361,7 +361,7 @@ impl<'a> Scan<'a> {
                     match escape {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                         b'u' => {
-                            self.hex4()?;
+                            self.unicode_escape()?;
                         }
                         _ => return None,
                     }
