@@ -98,7 +98,8 @@ impl PyStreamParser {
     fn new(family: &str, on_error: &str, max_event_bytes: usize, max_open_parts: usize) -> PyResult<Self> {
         Ok(Self {
             inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
-            buffer: Vec::new(),
+            // Most feeds complete a few events: growing from empty reallocated on every stream.
+            buffer: Vec::with_capacity(8),
             ids: IdStrings::default(),
             live: Vec::new(),
         })
