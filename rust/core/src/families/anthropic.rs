@@ -29,7 +29,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_json, parse_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -485,10 +485,7 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
-        let payload = match scan_payload(data) {
-            Some(payload) => payload,
-            None => parse_payload::<Payload<'_>>(data)?,
-        };
+        let payload = read_payload(data, scan_payload)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
@@ -567,18 +564,17 @@ impl FamilyDecoder for Decoder {
     }
 }
 
-/// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
-fn scan_payload(data: &str) -> Option<Payload<'_>> {
-    let mut scan = Scan::new(data);
-    let mut payload = Payload::default();
+/// Fills `payload` as serde would read it, or gives up with `None` where the scan cannot vouch for that
+/// (see `scan`).
+fn scan_payload<'a>(s: &mut Scan<'a>, payload: &mut Payload<'a>) -> Option<()> {
     let mut seen = 0;
-    scan.object(|s, key| {
+    s.object(|s, key| {
         match key {
             "type" => (first(&mut seen, 0)?, payload.kind = s.opt_str()?),
             "index" => (first(&mut seen, 1)?, payload.index = s.opt_u64()?),
-            "content_block" => (first(&mut seen, 2)?, payload.content_block = s.opt_obj(scan_block)?),
-            "delta" => (first(&mut seen, 3)?, payload.delta = s.opt_obj(scan_delta)?),
-            "message" => (first(&mut seen, 4)?, payload.message = s.opt_obj(scan_message)?),
+            "content_block" => (first(&mut seen, 2)?, s.opt_obj(&mut payload.content_block, scan_block)?),
+            "delta" => (first(&mut seen, 3)?, s.opt_obj(&mut payload.delta, scan_delta)?),
+            "message" => (first(&mut seen, 4)?, s.opt_obj(&mut payload.message, scan_message)?),
             "usage" => (first(&mut seen, 5)?, payload.usage = s.opt_raw()?),
             // Rare: serde reads it.
             "error" => (first(&mut seen, 6)?, s.null_only()?),
@@ -586,13 +582,10 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    scan.end()?;
-    Some(payload)
+    })
 }
 
-fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
-    let mut message = MessageWire::default();
+fn scan_message<'a>(s: &mut Scan<'a>, message: &mut MessageWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -602,12 +595,10 @@ fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(message)
+    })
 }
 
-fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
-    let mut block = BlockWire::default();
+fn scan_block<'a>(s: &mut Scan<'a>, block: &mut BlockWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -620,7 +611,7 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
             "data" => (6, &mut block.data),
             "citations" => {
                 first(&mut seen, 7)?;
-                block.citations = s.opt_list(scan_citation)?;
+                s.opt_list(&mut block.citations, scan_citation)?;
                 return Some(true);
             }
             "input" => {
@@ -631,8 +622,8 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
             "content" => {
                 first(&mut seen, 9)?;
                 if s.peek_value()? == b'[' {
-                    let (list, raw) = s.raw(|s| s.opt_list(scan_citation))?;
-                    (block.scanned_content, block.content) = (list, Some(raw));
+                    let ((), raw) = s.raw(|s| s.opt_list(&mut block.scanned_content, scan_citation))?;
+                    block.content = Some(raw);
                 } else {
                     block.content = s.opt_raw()?;
                 }
@@ -643,12 +634,10 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(block)
+    })
 }
 
-fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
-    let mut delta = DeltaWire::default();
+fn scan_delta<'a>(s: &mut Scan<'a>, delta: &mut DeltaWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -660,7 +649,7 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
             "stop_reason" => (5, &mut delta.stop_reason),
             "citation" => {
                 first(&mut seen, 6)?;
-                delta.citation = s.opt_obj(scan_citation)?;
+                s.opt_obj(&mut delta.citation, scan_citation)?;
                 return Some(true);
             }
             "stop_sequence" => {
@@ -673,12 +662,10 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(delta)
+    })
 }
 
-fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
-    let mut citation = CitationWire::default();
+fn scan_citation<'a>(s: &mut Scan<'a>, citation: &mut CitationWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -689,8 +676,7 @@ fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(citation)
+    })
 }
 
 #[cfg(test)]
