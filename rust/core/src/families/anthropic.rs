@@ -319,12 +319,13 @@ impl Decoder {
         self.finished = true;
     }
 
-    fn block_start(&mut self, index: u64, block: BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    fn block_start(&mut self, index: u64, block: &mut BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         if self.blocks.iter().any(|b| b.index == index) {
             return Err(unexpected(format!("content block {index} started twice")));
         }
         let kind = block
             .kind
+            .take()
             .ok_or_else(|| missing("content_block_start", "content_block.type"))?;
         let index_id = || index.to_string();
         let mut open = OpenBlock {
@@ -365,7 +366,7 @@ impl Decoder {
                 }
             }
             "tool_use" | "server_tool_use" | "mcp_tool_use" => {
-                let id = block.id.ok_or_else(|| missing(&kind, "id"))?;
+                let id = block.id.take().ok_or_else(|| missing(&kind, "id"))?;
                 open.kind = BlockKind::Tool;
                 open.id = id.into_owned();
                 let name = block.name.as_deref().unwrap_or("");
@@ -379,7 +380,7 @@ impl Decoder {
             }
             "web_search_tool_result" => {
                 // The results come whole with the start; an error result is an object, not a list.
-                let results = match (block.scanned_content, block.content) {
+                let results = match (block.scanned_content.take(), block.content) {
                     (Some(results), _) => results,
                     (None, Some(raw)) if raw.get().starts_with('[') => parse_json(raw.get())?,
                     _ => Vec::new(),
@@ -394,8 +395,11 @@ impl Decoder {
         Ok(())
     }
 
-    fn block_delta(&mut self, index: u64, delta: DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let kind = delta.kind.ok_or_else(|| missing("content_block_delta", "delta.type"))?;
+    fn block_delta(&mut self, index: u64, delta: &mut DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let kind = delta
+            .kind
+            .take()
+            .ok_or_else(|| missing("content_block_delta", "delta.type"))?;
         let Self { blocks, parts, .. } = self;
         let block = blocks
             .iter_mut()
@@ -414,24 +418,31 @@ impl Decoder {
             return Err(unexpected(format!("`{kind}` does not fit content block {index}")));
         }
         match kind.as_ref() {
-            "text_delta" => parts.text(&block.id, &delta.text.ok_or_else(|| missing(&kind, "text"))?, out)?,
+            "text_delta" => parts.text(
+                &block.id,
+                &delta.text.take().ok_or_else(|| missing(&kind, "text"))?,
+                out,
+            )?,
             "citations_delta" => {
-                let Obj(citation) = delta.citation.ok_or_else(|| missing(&kind, "citation"))?;
+                let Obj(citation) = delta.citation.take().ok_or_else(|| missing(&kind, "citation"))?;
                 source(block, &citation, out);
             }
             "thinking_delta" => {
                 parts.reasoning(
                     &block.id,
-                    &delta.thinking.ok_or_else(|| missing(&kind, "thinking"))?,
+                    &delta.thinking.take().ok_or_else(|| missing(&kind, "thinking"))?,
                     out,
                 )?;
             }
             "signature_delta" => {
-                let signature = delta.signature.ok_or_else(|| missing(&kind, "signature"))?;
+                let signature = delta.signature.take().ok_or_else(|| missing(&kind, "signature"))?;
                 parts.sign(&block.id, &signature, true);
             }
             _ => {
-                let fragment = delta.partial_json.ok_or_else(|| missing(&kind, "partial_json"))?;
+                let fragment = delta
+                    .partial_json
+                    .take()
+                    .ok_or_else(|| missing(&kind, "partial_json"))?;
                 if !fragment.is_empty() {
                     // Streamed fragments supersede an input sent with the start.
                     block.pending_input = None;
@@ -485,7 +496,8 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
-        let payload = read_payload(data, scan_payload)?;
+        let mut payload = Payload::default();
+        read_payload(data, &mut payload, scan_payload)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
@@ -508,12 +520,15 @@ impl FamilyDecoder for Decoder {
             }
             "content_block_start" => {
                 let index = index()?;
-                let Obj(block) = payload.content_block.ok_or_else(|| missing(&kind, "content_block"))?;
+                let Obj(block) = payload
+                    .content_block
+                    .as_mut()
+                    .ok_or_else(|| missing(&kind, "content_block"))?;
                 self.block_start(index, block, out)?;
             }
             "content_block_delta" => {
                 let index = index()?;
-                let Obj(delta) = payload.delta.ok_or_else(|| missing(&kind, "delta"))?;
+                let Obj(delta) = payload.delta.as_mut().ok_or_else(|| missing(&kind, "delta"))?;
                 self.block_delta(index, delta, out)?;
             }
             "content_block_stop" => self.block_stop(index()?, out)?,

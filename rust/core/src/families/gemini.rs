@@ -158,7 +158,8 @@ pub struct Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual chunks, serde the rest (see `scan`).
-        let chunk = read_payload(data, scan_chunk)?;
+        let mut chunk = Chunk::default();
+        read_payload(data, &mut chunk, scan_chunk)?;
         if let Some(Obj(e)) = chunk.error {
             self.errored = true;
             out.push(Event::Error {

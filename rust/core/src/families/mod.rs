@@ -232,19 +232,19 @@ pub fn parse_payload<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKi
     parse_object(data)
 }
 
-/// A whole payload: read by `scan` (see [`scan`]) where it can vouch for the values, else by
-/// [`parse_payload`]. Inlined so that the value is built in the decoder's own frame: the scan fills
-/// it in place, and a payload struct moved by value was a `memmove` of up to 600 bytes each time.
-#[inline]
-pub fn read_payload<'a, T: Default + Deserialize<'a>>(
+/// Reads a whole payload into `value` (a default one): with `scan` (see [`scan`]) where it can
+/// vouch for the values, else with [`parse_payload`]. The caller owns the value so that the scan
+/// fills it where it lies: returned by value, a payload struct was moved on each `?` and `Ok`, a
+/// `memmove` of up to 600 bytes (perf: 5 % of the anthropic corpus's time).
+pub fn read_payload<'a, T: Deserialize<'a>>(
     data: &'a str,
+    value: &mut T,
     scan: fn(&mut Scan<'a>, &mut T) -> Option<()>,
-) -> Result<T, ErrorKind> {
-    let mut value = T::default();
-    match Scan::whole(data, &mut value, scan) {
-        Some(()) => Ok(value),
-        None => parse_payload(data),
+) -> Result<(), ErrorKind> {
+    if Scan::whole(data, value, scan).is_none() {
+        *value = parse_payload(data)?;
     }
+    Ok(())
 }
 
 /// [`parse_json`] for a payload that must be a JSON object.

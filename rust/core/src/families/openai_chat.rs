@@ -631,7 +631,8 @@ impl FamilyDecoder for Decoder {
         }
         // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
         // and errors are serde's (measured gain: see `scan`).
-        let chunk = read_payload(data, scan_chunk)?;
+        let mut chunk = Chunk::default();
+        read_payload(data, &mut chunk, scan_chunk)?;
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
         let usage = match chunk.usage.or(chunk.x_groq.and_then(|x| x.usage)) {

@@ -174,7 +174,8 @@ pub struct Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
-        let p = read_payload(data, scan_payload)?;
+        let mut p = Payload::default();
+        read_payload(data, &mut p, scan_payload)?;
         if self.state == State::Finished {
             return Ok(());
         }

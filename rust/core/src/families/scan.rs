@@ -204,7 +204,8 @@ impl<'a> Scan<'a> {
         }
         let list = slot.insert(Vec::new());
         self.array(|s| {
-            list.push(Obj(T::default()));
+            // Not `push`: its argument is built before the capacity check and copied in after it.
+            list.resize_with(list.len() + 1, || Obj(T::default()));
             item(s, &mut list.last_mut()?.0)
         })
     }
