@@ -29,7 +29,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_json, parse_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -319,12 +319,13 @@ impl Decoder {
         self.finished = true;
     }
 
-    fn block_start(&mut self, index: u64, block: BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    fn block_start(&mut self, index: u64, block: &mut BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         if self.blocks.iter().any(|b| b.index == index) {
             return Err(unexpected(format!("content block {index} started twice")));
         }
         let kind = block
             .kind
+            .take()
             .ok_or_else(|| missing("content_block_start", "content_block.type"))?;
         let index_id = || index.to_string();
         let mut open = OpenBlock {
@@ -365,7 +366,7 @@ impl Decoder {
                 }
             }
             "tool_use" | "server_tool_use" | "mcp_tool_use" => {
-                let id = block.id.ok_or_else(|| missing(&kind, "id"))?;
+                let id = block.id.take().ok_or_else(|| missing(&kind, "id"))?;
                 open.kind = BlockKind::Tool;
                 open.id = id.into_owned();
                 let name = block.name.as_deref().unwrap_or("");
@@ -379,7 +380,7 @@ impl Decoder {
             }
             "web_search_tool_result" => {
                 // The results come whole with the start; an error result is an object, not a list.
-                let results = match (block.scanned_content, block.content) {
+                let results = match (block.scanned_content.take(), block.content) {
                     (Some(results), _) => results,
                     (None, Some(raw)) if raw.get().starts_with('[') => parse_json(raw.get())?,
                     _ => Vec::new(),
@@ -394,8 +395,11 @@ impl Decoder {
         Ok(())
     }
 
-    fn block_delta(&mut self, index: u64, delta: DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let kind = delta.kind.ok_or_else(|| missing("content_block_delta", "delta.type"))?;
+    fn block_delta(&mut self, index: u64, delta: &mut DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let kind = delta
+            .kind
+            .take()
+            .ok_or_else(|| missing("content_block_delta", "delta.type"))?;
         let Self { blocks, parts, .. } = self;
         let block = blocks
             .iter_mut()
@@ -414,24 +418,31 @@ impl Decoder {
             return Err(unexpected(format!("`{kind}` does not fit content block {index}")));
         }
         match kind.as_ref() {
-            "text_delta" => parts.text(&block.id, &delta.text.ok_or_else(|| missing(&kind, "text"))?, out)?,
+            "text_delta" => parts.text(
+                &block.id,
+                &delta.text.take().ok_or_else(|| missing(&kind, "text"))?,
+                out,
+            )?,
             "citations_delta" => {
-                let Obj(citation) = delta.citation.ok_or_else(|| missing(&kind, "citation"))?;
+                let Obj(citation) = delta.citation.take().ok_or_else(|| missing(&kind, "citation"))?;
                 source(block, &citation, out);
             }
             "thinking_delta" => {
                 parts.reasoning(
                     &block.id,
-                    &delta.thinking.ok_or_else(|| missing(&kind, "thinking"))?,
+                    &delta.thinking.take().ok_or_else(|| missing(&kind, "thinking"))?,
                     out,
                 )?;
             }
             "signature_delta" => {
-                let signature = delta.signature.ok_or_else(|| missing(&kind, "signature"))?;
+                let signature = delta.signature.take().ok_or_else(|| missing(&kind, "signature"))?;
                 parts.sign(&block.id, &signature, true);
             }
             _ => {
-                let fragment = delta.partial_json.ok_or_else(|| missing(&kind, "partial_json"))?;
+                let fragment = delta
+                    .partial_json
+                    .take()
+                    .ok_or_else(|| missing(&kind, "partial_json"))?;
                 if !fragment.is_empty() {
                     // Streamed fragments supersede an input sent with the start.
                     block.pending_input = None;
@@ -485,10 +496,8 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
-        let payload = match scan_payload(data) {
-            Some(payload) => payload,
-            None => parse_payload::<Payload<'_>>(data)?,
-        };
+        let mut payload = Payload::default();
+        read_payload(data, &mut payload, scan_payload)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         if self.finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
@@ -511,12 +520,15 @@ impl FamilyDecoder for Decoder {
             }
             "content_block_start" => {
                 let index = index()?;
-                let Obj(block) = payload.content_block.ok_or_else(|| missing(&kind, "content_block"))?;
+                let Obj(block) = payload
+                    .content_block
+                    .as_mut()
+                    .ok_or_else(|| missing(&kind, "content_block"))?;
                 self.block_start(index, block, out)?;
             }
             "content_block_delta" => {
                 let index = index()?;
-                let Obj(delta) = payload.delta.ok_or_else(|| missing(&kind, "delta"))?;
+                let Obj(delta) = payload.delta.as_mut().ok_or_else(|| missing(&kind, "delta"))?;
                 self.block_delta(index, delta, out)?;
             }
             "content_block_stop" => self.block_stop(index()?, out)?,
@@ -567,18 +579,17 @@ impl FamilyDecoder for Decoder {
     }
 }
 
-/// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
-fn scan_payload(data: &str) -> Option<Payload<'_>> {
-    let mut scan = Scan::new(data);
-    let mut payload = Payload::default();
+/// Fills `payload` as serde would read it, or gives up with `None` where the scan cannot vouch for that
+/// (see `scan`).
+fn scan_payload<'a>(s: &mut Scan<'a>, payload: &mut Payload<'a>) -> Option<()> {
     let mut seen = 0;
-    scan.object(|s, key| {
+    s.object(|s, key| {
         match key {
             "type" => (first(&mut seen, 0)?, payload.kind = s.opt_str()?),
             "index" => (first(&mut seen, 1)?, payload.index = s.opt_u64()?),
-            "content_block" => (first(&mut seen, 2)?, payload.content_block = s.opt_obj(scan_block)?),
-            "delta" => (first(&mut seen, 3)?, payload.delta = s.opt_obj(scan_delta)?),
-            "message" => (first(&mut seen, 4)?, payload.message = s.opt_obj(scan_message)?),
+            "content_block" => (first(&mut seen, 2)?, s.opt_obj(&mut payload.content_block, scan_block)?),
+            "delta" => (first(&mut seen, 3)?, s.opt_obj(&mut payload.delta, scan_delta)?),
+            "message" => (first(&mut seen, 4)?, s.opt_obj(&mut payload.message, scan_message)?),
             "usage" => (first(&mut seen, 5)?, payload.usage = s.opt_raw()?),
             // Rare: serde reads it.
             "error" => (first(&mut seen, 6)?, s.null_only()?),
@@ -586,13 +597,10 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    scan.end()?;
-    Some(payload)
+    })
 }
 
-fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
-    let mut message = MessageWire::default();
+fn scan_message<'a>(s: &mut Scan<'a>, message: &mut MessageWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -602,12 +610,10 @@ fn scan_message<'a>(s: &mut Scan<'a>) -> Option<MessageWire<'a>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(message)
+    })
 }
 
-fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
-    let mut block = BlockWire::default();
+fn scan_block<'a>(s: &mut Scan<'a>, block: &mut BlockWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -620,7 +626,7 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
             "data" => (6, &mut block.data),
             "citations" => {
                 first(&mut seen, 7)?;
-                block.citations = s.opt_list(scan_citation)?;
+                s.opt_list(&mut block.citations, scan_citation)?;
                 return Some(true);
             }
             "input" => {
@@ -631,8 +637,8 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
             "content" => {
                 first(&mut seen, 9)?;
                 if s.peek_value()? == b'[' {
-                    let (list, raw) = s.raw(|s| s.opt_list(scan_citation))?;
-                    (block.scanned_content, block.content) = (list, Some(raw));
+                    let ((), raw) = s.raw(|s| s.opt_list(&mut block.scanned_content, scan_citation))?;
+                    block.content = Some(raw);
                 } else {
                     block.content = s.opt_raw()?;
                 }
@@ -643,12 +649,10 @@ fn scan_block<'a>(s: &mut Scan<'a>) -> Option<BlockWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(block)
+    })
 }
 
-fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
-    let mut delta = DeltaWire::default();
+fn scan_delta<'a>(s: &mut Scan<'a>, delta: &mut DeltaWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -660,7 +664,7 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
             "stop_reason" => (5, &mut delta.stop_reason),
             "citation" => {
                 first(&mut seen, 6)?;
-                delta.citation = s.opt_obj(scan_citation)?;
+                s.opt_obj(&mut delta.citation, scan_citation)?;
                 return Some(true);
             }
             "stop_sequence" => {
@@ -673,12 +677,10 @@ fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<DeltaWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(delta)
+    })
 }
 
-fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
-    let mut citation = CitationWire::default();
+fn scan_citation<'a>(s: &mut Scan<'a>, citation: &mut CitationWire<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -689,8 +691,7 @@ fn scan_citation<'a>(s: &mut Scan<'a>) -> Option<CitationWire<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(citation)
+    })
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_payload, FamilyDecoder, Obj, Raw};
+use super::{read_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,10 +158,8 @@ pub struct Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual chunks, serde the rest (see `scan`).
-        let chunk = match scan_chunk(data) {
-            Some(chunk) => chunk,
-            None => parse_payload::<Chunk<'_>>(data)?,
-        };
+        let mut chunk = Chunk::default();
+        read_payload(data, &mut chunk, scan_chunk)?;
         if let Some(Obj(e)) = chunk.error {
             self.errored = true;
             out.push(Event::Error {
@@ -373,15 +371,14 @@ fn finish_reason(raw: &str, called_tools: bool) -> FinishReason {
     }
 }
 
-/// The chunk as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
-fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
-    let mut scan = Scan::new(data);
-    let mut chunk = Chunk::default();
+/// Fills `chunk` as serde would read it, or gives up with `None` where the scan cannot vouch for that
+/// (see `scan`).
+fn scan_chunk<'a>(s: &mut Scan<'a>, chunk: &mut Chunk<'a>) -> Option<()> {
     let mut seen = 0;
-    scan.object(|s, key| {
+    s.object(|s, key| {
         match key {
-            "candidates" => (first(&mut seen, 0)?, chunk.candidates = s.opt_list(scan_candidate)?),
-            "usageMetadata" => (first(&mut seen, 1)?, chunk.usage_metadata = s.opt_obj(scan_usage)?),
+            "candidates" => (first(&mut seen, 0)?, s.opt_list(&mut chunk.candidates, scan_candidate)?),
+            "usageMetadata" => (first(&mut seen, 1)?, s.opt_obj(&mut chunk.usage_metadata, scan_usage)?),
             "modelVersion" => (first(&mut seen, 2)?, chunk.model_version = s.opt_str()?),
             "responseId" => (first(&mut seen, 3)?, chunk.response_id = s.opt_str()?),
             // Rare: serde reads them.
@@ -390,43 +387,36 @@ fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    scan.end()?;
-    Some(chunk)
+    })
 }
 
-fn scan_candidate<'a>(s: &mut Scan<'a>) -> Option<Candidate<'a>> {
-    let mut candidate = Candidate::default();
+fn scan_candidate<'a>(s: &mut Scan<'a>, candidate: &mut Candidate<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
-            "content" => (first(&mut seen, 0)?, candidate.content = s.opt_obj(scan_content)?),
+            "content" => (first(&mut seen, 0)?, s.opt_obj(&mut candidate.content, scan_content)?),
             "finishReason" => (first(&mut seen, 1)?, candidate.finish_reason = s.opt_str()?),
             "index" => (first(&mut seen, 2)?, candidate.index = s.opt_u64()?),
             "groundingMetadata" => (first(&mut seen, 3)?, s.null_only()?),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(candidate)
+    })
 }
 
-fn scan_content<'a>(s: &mut Scan<'a>) -> Option<Content<'a>> {
-    let mut content = Content::default();
+fn scan_content<'a>(s: &mut Scan<'a>, content: &mut Content<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         if key != "parts" {
             return Some(false);
         }
         first(&mut seen, 0)?;
-        content.parts = s.opt_list(scan_part)?;
+        s.opt_list(&mut content.parts, scan_part)?;
         Some(true)
-    })?;
-    Some(content)
+    })
 }
 
-fn scan_part<'a>(s: &mut Scan<'a>) -> Option<Part<'a>> {
-    let mut part = Part::default();
+fn scan_part<'a>(s: &mut Scan<'a>, part: &mut Part<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -435,17 +425,15 @@ fn scan_part<'a>(s: &mut Scan<'a>) -> Option<Part<'a>> {
             "thoughtSignature" => (first(&mut seen, 2)?, part.thought_signature = s.opt_str()?),
             "functionCall" => (
                 first(&mut seen, 3)?,
-                part.function_call = s.opt_obj(scan_function_call)?,
+                s.opt_obj(&mut part.function_call, scan_function_call)?,
             ),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(part)
+    })
 }
 
-fn scan_function_call<'a>(s: &mut Scan<'a>) -> Option<FunctionCall<'a>> {
-    let mut call = FunctionCall::default();
+fn scan_function_call<'a>(s: &mut Scan<'a>, call: &mut FunctionCall<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -455,12 +443,10 @@ fn scan_function_call<'a>(s: &mut Scan<'a>) -> Option<FunctionCall<'a>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(call)
+    })
 }
 
-fn scan_usage(s: &mut Scan<'_>) -> Option<UsageMetadata> {
-    let mut usage = UsageMetadata::default();
+fn scan_usage(s: &mut Scan<'_>, usage: &mut UsageMetadata) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -473,13 +459,13 @@ fn scan_usage(s: &mut Scan<'_>) -> Option<UsageMetadata> {
         first(&mut seen, bit)?;
         *slot = s.opt_u64()?;
         Some(true)
-    })?;
-    Some(usage)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::families::scan::test_support::scanned;
     use crate::families::test_support::types;
     use crate::families::Family;
     use proptest::prelude::*;
@@ -606,7 +592,7 @@ mod tests {
     fn assert_scan_agrees(data: &str) {
         crate::families::scan::test_support::assert_agrees(
             data,
-            scan_chunk,
+            |d| scanned(d, scan_chunk),
             crate::families::parse_object::<Chunk<'_>>,
         );
     }
@@ -617,11 +603,11 @@ mod tests {
             assert_scan_agrees(data);
         }
         for data in &SCAN_SEEDS[..4] {
-            assert!(scan_chunk(data).is_some(), "{data}");
+            assert!(scanned(data, scan_chunk).is_some(), "{data}");
         }
         // Duplicates and rare fields are serde's to judge.
         for data in &SCAN_SEEDS[4..] {
-            assert!(scan_chunk(data).is_none(), "{data}");
+            assert!(scanned(data, scan_chunk).is_none(), "{data}");
         }
     }
 

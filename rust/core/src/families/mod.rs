@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::error::ErrorKind;
 use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
+use scan::Scan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -229,6 +230,21 @@ pub fn json_error(e: &serde_json::Error) -> ErrorKind {
 pub fn parse_payload<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
     crate::depth::check(data)?;
     parse_object(data)
+}
+
+/// Reads a whole payload into `value` (a default one): with `scan` (see [`scan`]) where it can
+/// vouch for the values, else with [`parse_payload`]. The caller owns the value so that the scan
+/// fills it where it lies: returned by value, a payload struct was moved on each `?` and `Ok`, a
+/// `memmove` of up to 600 bytes (perf: 5 % of the anthropic corpus's time).
+pub fn read_payload<'a, T: Deserialize<'a>>(
+    data: &'a str,
+    value: &mut T,
+    scan: fn(&mut Scan<'a>, &mut T) -> Option<()>,
+) -> Result<(), ErrorKind> {
+    if Scan::whole(data, value, scan).is_none() {
+        *value = parse_payload(data)?;
+    }
+    Ok(())
 }
 
 /// [`parse_json`] for a payload that must be a JSON object.

@@ -33,7 +33,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::scan::{first, Scan};
-use super::{parse_json, parse_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Chunk<'a> {
@@ -631,10 +631,8 @@ impl FamilyDecoder for Decoder {
         }
         // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
         // and errors are serde's (measured gain: see `scan`).
-        let chunk = match scan_chunk(data) {
-            Some(chunk) => chunk,
-            None => parse_payload::<Chunk<'_>>(data)?,
-        };
+        let mut chunk = Chunk::default();
+        read_payload(data, &mut chunk, scan_chunk)?;
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
         let usage = match chunk.usage.or(chunk.x_groq.and_then(|x| x.usage)) {
@@ -700,29 +698,25 @@ impl FamilyDecoder for Decoder {
     }
 }
 
-/// The chunk as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
-fn scan_chunk(data: &str) -> Option<Chunk<'_>> {
-    let mut scan = Scan::new(data);
-    let mut chunk = Chunk::default();
+/// Fills `chunk` as serde would read it, or gives up with `None` where the scan cannot vouch for that
+/// (see `scan`).
+fn scan_chunk<'a>(s: &mut Scan<'a>, chunk: &mut Chunk<'a>) -> Option<()> {
     let mut seen = 0;
-    scan.object(|s, key| {
+    s.object(|s, key| {
         match key {
             "id" => (first(&mut seen, 0)?, chunk.id = s.opt_str()?),
             "model" => (first(&mut seen, 1)?, chunk.model = s.opt_str()?),
-            "choices" => (first(&mut seen, 2)?, chunk.choices = s.opt_list(scan_choice)?),
+            "choices" => (first(&mut seen, 2)?, s.opt_list(&mut chunk.choices, scan_choice)?),
             "usage" => (first(&mut seen, 3)?, chunk.usage = s.opt_raw()?),
-            "x_groq" => (first(&mut seen, 4)?, chunk.x_groq = s.opt_obj(scan_x_groq)?),
+            "x_groq" => (first(&mut seen, 4)?, s.opt_obj(&mut chunk.x_groq, scan_x_groq)?),
             "error" => (first(&mut seen, 5)?, chunk.error = s.opt_raw()?),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    scan.end()?;
-    Some(chunk)
+    })
 }
 
-fn scan_x_groq<'a>(s: &mut Scan<'a>) -> Option<XGroq<'a>> {
-    let mut x_groq = XGroq::default();
+fn scan_x_groq<'a>(s: &mut Scan<'a>, x_groq: &mut XGroq<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         if key != "usage" {
@@ -731,46 +725,46 @@ fn scan_x_groq<'a>(s: &mut Scan<'a>) -> Option<XGroq<'a>> {
         first(&mut seen, 0)?;
         x_groq.usage = s.opt_raw()?;
         Some(true)
-    })?;
-    Some(x_groq)
+    })
 }
 
-fn scan_choice<'a>(s: &mut Scan<'a>) -> Option<Choice<'a>> {
-    let mut choice = Choice::default();
+fn scan_choice<'a>(s: &mut Scan<'a>, choice: &mut Choice<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
             "index" => (first(&mut seen, 0)?, choice.index = s.opt_u64()?),
-            "delta" => (first(&mut seen, 1)?, choice.delta = s.opt_obj(scan_delta)?),
+            "delta" => (first(&mut seen, 1)?, s.opt_obj(&mut choice.delta, scan_delta)?),
             "finish_reason" => (first(&mut seen, 2)?, choice.finish_reason = s.opt_str()?),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(choice)
+    })
 }
 
-fn scan_delta<'a>(s: &mut Scan<'a>) -> Option<Delta<'a>> {
-    let mut delta = Delta::default();
+fn scan_delta<'a>(s: &mut Scan<'a>, delta: &mut Delta<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
             "content" => (first(&mut seen, 0)?, delta.content = s.opt_str()?),
             "reasoning_content" => (first(&mut seen, 1)?, delta.reasoning_content = s.opt_str()?),
             "reasoning" => (first(&mut seen, 2)?, delta.reasoning = s.opt_str()?),
-            "reasoning_details" => (first(&mut seen, 3)?, delta.reasoning_details = s.opt_list(scan_detail)?),
-            "tool_calls" => (first(&mut seen, 4)?, delta.tool_calls = s.opt_list(scan_tool_call)?),
-            "function_call" => (first(&mut seen, 5)?, delta.function_call = s.opt_obj(scan_function)?),
+            "reasoning_details" => (
+                first(&mut seen, 3)?,
+                s.opt_list(&mut delta.reasoning_details, scan_detail)?,
+            ),
+            "tool_calls" => (first(&mut seen, 4)?, s.opt_list(&mut delta.tool_calls, scan_tool_call)?),
+            "function_call" => (
+                first(&mut seen, 5)?,
+                s.opt_obj(&mut delta.function_call, scan_function)?,
+            ),
             "provider_metadata" => (first(&mut seen, 6)?, delta.provider_metadata = s.opt_raw()?),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(delta)
+    })
 }
 
-fn scan_detail<'a>(s: &mut Scan<'a>) -> Option<Detail<'a>> {
-    let mut detail = Detail::default();
+fn scan_detail<'a>(s: &mut Scan<'a>, detail: &mut Detail<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -784,27 +778,23 @@ fn scan_detail<'a>(s: &mut Scan<'a>) -> Option<Detail<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(detail)
+    })
 }
 
-fn scan_tool_call<'a>(s: &mut Scan<'a>) -> Option<ToolCallDelta<'a>> {
-    let mut call = ToolCallDelta::default();
+fn scan_tool_call<'a>(s: &mut Scan<'a>, call: &mut ToolCallDelta<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
             "index" => (first(&mut seen, 0)?, call.index = s.opt_u64()?),
             "id" => (first(&mut seen, 1)?, call.id = s.opt_str()?),
-            "function" => (first(&mut seen, 2)?, call.function = s.opt_obj(scan_function)?),
+            "function" => (first(&mut seen, 2)?, s.opt_obj(&mut call.function, scan_function)?),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(call)
+    })
 }
 
-fn scan_function<'a>(s: &mut Scan<'a>) -> Option<FunctionDelta<'a>> {
-    let mut function = FunctionDelta::default();
+fn scan_function<'a>(s: &mut Scan<'a>, function: &mut FunctionDelta<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -813,13 +803,13 @@ fn scan_function<'a>(s: &mut Scan<'a>) -> Option<FunctionDelta<'a>> {
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(function)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::families::scan::test_support::scanned;
     use crate::parser::{parse, Options};
     use crate::Family;
     use proptest::prelude::*;
@@ -1033,9 +1023,11 @@ mod tests {
     }
 
     fn assert_scan_agrees(data: &str) {
-        crate::families::scan::test_support::assert_agrees(data, scan_chunk, |d| {
-            parse_json::<Obj<Chunk<'_>>>(d).map(|c| c.0)
-        });
+        crate::families::scan::test_support::assert_agrees(
+            data,
+            |d| scanned(d, scan_chunk),
+            |d| parse_json::<Obj<Chunk<'_>>>(d).map(|c| c.0),
+        );
     }
 
     const SCAN_SEEDS: [&str; 8] = [
@@ -1056,11 +1048,11 @@ mod tests {
         }
         // The usual shapes are read by the scan, not handed to serde.
         for data in &SCAN_SEEDS[..6] {
-            assert!(scan_chunk(data).is_some(), "{data}");
+            assert!(scanned(data, scan_chunk).is_some(), "{data}");
         }
         // Duplicates and doubtful numbers are serde's to judge.
         for data in &SCAN_SEEDS[6..] {
-            assert!(scan_chunk(data).is_none(), "{data}");
+            assert!(scanned(data, scan_chunk).is_none(), "{data}");
         }
     }
 
@@ -1087,10 +1079,10 @@ mod tests {
             r#"{"a\u0041":1}"#,
         ];
         for data in bad {
-            assert!(scan_chunk(data).is_none(), "{data}");
+            assert!(scanned(data, scan_chunk).is_none(), "{data}");
         }
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(200), "]".repeat(200));
-        assert!(scan_chunk(&deep).is_none());
+        assert!(scanned(&deep, scan_chunk).is_none());
     }
 
     proptest! {

@@ -24,7 +24,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_payload, FamilyDecoder, Obj, Raw};
+use super::{read_payload, FamilyDecoder, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -174,10 +174,8 @@ pub struct Decoder {
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
-        let p = match scan_payload(data) {
-            Some(p) => p,
-            None => parse_payload::<Payload<'_>>(data)?,
-        };
+        let mut p = Payload::default();
+        read_payload(data, &mut p, scan_payload)?;
         if self.state == State::Finished {
             return Ok(());
         }
@@ -430,12 +428,11 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
     }
 }
 
-/// The payload as serde would read it, or `None` when the scan cannot vouch for that (see `scan`).
-fn scan_payload(data: &str) -> Option<Payload<'_>> {
-    let mut scan = Scan::new(data);
-    let mut p = Payload::default();
+/// Fills `p` as serde would read it, or gives up with `None` where the scan cannot vouch for that
+/// (see `scan`).
+fn scan_payload<'a>(s: &mut Scan<'a>, p: &mut Payload<'a>) -> Option<()> {
     let mut seen = 0;
-    scan.object(|s, key| {
+    s.object(|s, key| {
         let (bit, slot) = match key {
             "type" => (0, &mut p.kind),
             "item_id" => (1, &mut p.item_id),
@@ -453,12 +450,12 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
             }
             "response" => {
                 first(&mut seen, 7)?;
-                p.response = s.opt_obj(scan_response)?;
+                s.opt_obj(&mut p.response, scan_response)?;
                 return Some(true);
             }
             "item" => {
                 first(&mut seen, 8)?;
-                p.item = s.opt_obj(scan_item)?;
+                s.opt_obj(&mut p.item, scan_item)?;
                 return Some(true);
             }
             // Rare: serde reads it.
@@ -472,13 +469,10 @@ fn scan_payload(data: &str) -> Option<Payload<'_>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    scan.end()?;
-    Some(p)
+    })
 }
 
-fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
-    let mut response = Response::default();
+fn scan_response<'a>(s: &mut Scan<'a>, response: &mut Response<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -487,7 +481,7 @@ fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
             "status" => (2, &mut response.status),
             "usage" => {
                 first(&mut seen, 3)?;
-                response.usage = s.opt_obj(scan_usage)?;
+                s.opt_obj(&mut response.usage, scan_usage)?;
                 return Some(true);
             }
             // Rare: serde reads them.
@@ -501,12 +495,10 @@ fn scan_response<'a>(s: &mut Scan<'a>) -> Option<Response<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(response)
+    })
 }
 
-fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
-    let mut usage = ResponseUsage::default();
+fn scan_usage(s: &mut Scan<'_>, usage: &mut ResponseUsage) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         match key {
@@ -514,25 +506,20 @@ fn scan_usage(s: &mut Scan<'_>) -> Option<ResponseUsage> {
             "output_tokens" => (first(&mut seen, 1)?, usage.output_tokens = s.opt_u64()?),
             "input_tokens_details" => (
                 first(&mut seen, 2)?,
-                usage.input_tokens_details = s.opt_obj(|s| {
-                    let mut details = InputDetails::default();
-                    one_u64(s, "cached_tokens", &mut details.cached_tokens)?;
-                    Some(details)
+                s.opt_obj(&mut usage.input_tokens_details, |s, details| {
+                    one_u64(s, "cached_tokens", &mut details.cached_tokens)
                 })?,
             ),
             "output_tokens_details" => (
                 first(&mut seen, 3)?,
-                usage.output_tokens_details = s.opt_obj(|s| {
-                    let mut details = OutputDetails::default();
-                    one_u64(s, "reasoning_tokens", &mut details.reasoning_tokens)?;
-                    Some(details)
+                s.opt_obj(&mut usage.output_tokens_details, |s, details| {
+                    one_u64(s, "reasoning_tokens", &mut details.reasoning_tokens)
                 })?,
             ),
             _ => return Some(false),
         };
         Some(true)
-    })?;
-    Some(usage)
+    })
 }
 
 /// An object of which only the `u64` field `name` is read.
@@ -548,8 +535,7 @@ fn one_u64(s: &mut Scan<'_>, name: &str, slot: &mut Option<u64>) -> Option<()> {
     })
 }
 
-fn scan_item<'a>(s: &mut Scan<'a>) -> Option<Item<'a>> {
-    let mut item = Item::default();
+fn scan_item<'a>(s: &mut Scan<'a>, item: &mut Item<'a>) -> Option<()> {
     let mut seen = 0;
     s.object(|s, key| {
         let (bit, slot) = match key {
@@ -569,13 +555,13 @@ fn scan_item<'a>(s: &mut Scan<'a>) -> Option<Item<'a>> {
         first(&mut seen, bit)?;
         *slot = s.opt_str()?;
         Some(true)
-    })?;
-    Some(item)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::families::scan::test_support::scanned;
     use crate::families::test_support::types;
     use crate::families::Family;
     use proptest::prelude::*;
@@ -696,7 +682,7 @@ mod tests {
     fn assert_scan_agrees(data: &str) {
         crate::families::scan::test_support::assert_agrees(
             data,
-            scan_payload,
+            |d| scanned(d, scan_payload),
             crate::families::parse_object::<Payload<'_>>,
         );
     }
@@ -707,11 +693,11 @@ mod tests {
             assert_scan_agrees(data);
         }
         for data in &SCAN_SEEDS[..4] {
-            assert!(scan_payload(data).is_some(), "{data}");
+            assert!(scanned(data, scan_payload).is_some(), "{data}");
         }
         // Rare fields and duplicates are serde's to judge.
         for data in &SCAN_SEEDS[4..] {
-            assert!(scan_payload(data).is_none(), "{data}");
+            assert!(scanned(data, scan_payload).is_none(), "{data}");
         }
     }
 

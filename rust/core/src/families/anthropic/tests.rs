@@ -1,4 +1,5 @@
 use super::*;
+use crate::families::scan::test_support::scanned;
 
 const START: &str = r#"{"type":"message_start","message":{"id":"msg_1","model":"claude","usage":{"input_tokens":10,"cache_read_input_tokens":3,"cache_creation_input_tokens":2,"output_tokens":1}}}"#;
 const STOP: &str = r#"{"type":"message_stop"}"#;
@@ -337,7 +338,7 @@ const SCAN_SEEDS: [&str; 10] = [
 /// reads from the raw text (serde's path leaves that field empty, so it is compared apart).
 fn assert_scan_agrees(data: &str) {
     let scan = |d| {
-        let mut payload = scan_payload(d)?;
+        let mut payload = scanned(d, scan_payload)?;
         if let Some(Obj(block)) = &mut payload.content_block {
             if let Some(scanned) = block.scanned_content.take() {
                 let raw = block.content.expect("a scanned content list keeps its raw text");
@@ -356,10 +357,10 @@ fn scan_reads_common_payloads_and_agrees_with_serde() {
         assert_scan_agrees(data);
     }
     for data in &SCAN_SEEDS[..9] {
-        assert!(scan_payload(data).is_some(), "{data}");
+        assert!(scanned(data, scan_payload).is_some(), "{data}");
     }
     for data in &SCAN_SEEDS[9..] {
-        assert!(scan_payload(data).is_none(), "{data}");
+        assert!(scanned(data, scan_payload).is_none(), "{data}");
     }
 }
 
