@@ -29,7 +29,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload<'a> {
@@ -101,7 +101,7 @@ struct BlockWire<'a> {
     #[serde(borrow)]
     data: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    citations: Option<Vec<Obj<CitationWire<'a>>>>,
+    citations: Option<List<CitationWire<'a>>>,
     /// Read only for `web_search_tool_result`: a list of results, or an error object.
     #[serde(borrow)]
     content: Option<Raw<'a>>,
@@ -109,7 +109,7 @@ struct BlockWire<'a> {
     /// when the block turns out to need it). Search results carry kilobytes of encrypted content:
     /// read once here, not skipped, then validated again, then parsed.
     #[serde(skip)]
-    scanned_content: Option<Vec<Obj<CitationWire<'a>>>>,
+    scanned_content: Option<List<CitationWire<'a>>>,
 }
 
 /// A citation, or one web search result: both carry `url` and `title`.
@@ -383,7 +383,7 @@ impl Decoder {
                 let results = match (block.scanned_content.take(), block.content) {
                     (Some(results), _) => results,
                     (None, Some(raw)) if raw.get().starts_with('[') => parse_json(raw.get())?,
-                    _ => Vec::new(),
+                    _ => List::new(),
                 };
                 for Obj(result) in &results {
                     source(&mut open, result, out);

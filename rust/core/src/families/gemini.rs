@@ -29,13 +29,13 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{first, Scan};
-use super::{read_payload, FamilyDecoder, Obj, Raw};
+use super::{read_payload, FamilyDecoder, List, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Chunk<'a> {
     #[serde(borrow)]
-    candidates: Option<Vec<Obj<Candidate<'a>>>>,
+    candidates: Option<List<Candidate<'a>>>,
     usage_metadata: Option<Obj<UsageMetadata>>,
     #[serde(borrow)]
     prompt_feedback: Option<Obj<PromptFeedback<'a>>>,
@@ -62,7 +62,7 @@ struct Candidate<'a> {
 #[derive(Debug, Default, Deserialize)]
 struct Content<'a> {
     #[serde(borrow)]
-    parts: Option<Vec<Obj<Part<'a>>>>,
+    parts: Option<List<Part<'a>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,7 +91,7 @@ struct FunctionCall<'a> {
 #[serde(rename_all = "camelCase")]
 struct GroundingMetadata<'a> {
     #[serde(borrow)]
-    grounding_chunks: Option<Vec<Obj<GroundingChunk<'a>>>>,
+    grounding_chunks: Option<List<GroundingChunk<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -275,6 +275,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
     }
 }
 
+/// A JSON array of a payload: almost always one item (one choice, one candidate, one part), kept
+/// inline so that reading it allocates nothing (it was one allocation on every chat payload).
+pub type List<T> = smallvec::SmallVec<[Obj<T>; 1]>;
+
 /// A struct read only from a JSON object. serde's derived structs also read an array of their
 /// fields in order (`[null]` is a valid one-field struct), which the Python reference does not and
 /// no wire format means; the fuzz test found it. `Obj` asks serde for a map, so anything else is

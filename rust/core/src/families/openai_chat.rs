@@ -33,7 +33,7 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::scan::{first, Scan};
-use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
 struct Chunk<'a> {
@@ -42,7 +42,7 @@ struct Chunk<'a> {
     #[serde(borrow)]
     model: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    choices: Option<Vec<Obj<Choice<'a>>>>,
+    choices: Option<List<Choice<'a>>>,
     #[serde(borrow)]
     usage: Option<Raw<'a>>,
     #[serde(borrow)]
@@ -75,9 +75,9 @@ struct Delta<'a> {
     #[serde(borrow)]
     reasoning: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    reasoning_details: Option<Vec<Obj<Detail<'a>>>>,
+    reasoning_details: Option<List<Detail<'a>>>,
     #[serde(borrow)]
-    tool_calls: Option<Vec<Obj<ToolCallDelta<'a>>>>,
+    tool_calls: Option<List<ToolCallDelta<'a>>>,
     /// The deprecated single `function_call`: handled as tool call index 0.
     #[serde(borrow)]
     function_call: Option<Obj<FunctionDelta<'a>>>,
