@@ -4,7 +4,7 @@ use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use streamdelta_core::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use streamdelta_core::parser::{self, OnError, Options, StreamParser};
+use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::{Event, Family};
 
@@ -42,50 +42,77 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
     })
 }
 
-fn finish(
-    py: Python<'_>,
-    events: &[Event],
-    ids: &mut IdStrings,
-    result: streamdelta_core::Result<()>,
-) -> PyResult<Py<PyList>> {
-    let objects = events
-        .iter()
-        .map(|e| event_to_py(py, e, ids))
-        .collect::<PyResult<Vec<_>>>()?;
-    match result {
-        Ok(()) => Ok(PyList::new(py, objects)?.unbind()),
-        Err(err) => Err(stream_parse_error(py, &err, objects)),
+/// Converts each payload's events as the core hands them out (their strings are freed before the
+/// next payload allocates its own), feeding live tool-input accumulators on the way.
+struct Converter<'a> {
+    ids: &'a mut IdStrings,
+    live: &'a mut Vec<(String, Py<PyJsonAccumulator>)>,
+    objects: &'a mut Vec<Py<PyAny>>,
+    /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
+    failure: Option<PyErr>,
+}
+
+impl<'a> Converter<'a> {
+    fn new(scratch: &'a mut Scratch) -> Self {
+        scratch.objects.clear();
+        Self {
+            ids: &mut scratch.ids,
+            live: &mut scratch.live,
+            objects: &mut scratch.objects,
+            failure: None,
+        }
     }
+
+    fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
+        for event in events.drain(..) {
+            if !self.live.is_empty() {
+                match &event {
+                    // A new call reusing an id starts afresh, as `tool_arguments` does.
+                    Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i != id),
+                    Event::ToolInputDelta { id, delta } => {
+                        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
+                            acc.borrow_mut(py).feed_quiet(delta);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            match event_to_py(py, &event, self.ids) {
+                Ok(object) => self.objects.push(object),
+                Err(err) => {
+                    self.failure.get_or_insert(err);
+                }
+            }
+        }
+    }
+
+    /// The events as a list, or the parse error carrying them.
+    fn finish(self, py: Python<'_>, result: streamdelta_core::Result<()>) -> PyResult<Py<PyList>> {
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        match result {
+            Ok(()) => Ok(PyList::new(py, self.objects.drain(..))?.unbind()),
+            Err(err) => Err(stream_parse_error(py, &err, self.objects.drain(..).collect())),
+        }
+    }
+}
+
+/// What the conversion keeps from one call to the next.
+#[derive(Default)]
+struct Scratch {
+    ids: IdStrings,
+    /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
+    live: Vec<(String, Py<PyJsonAccumulator>)>,
+    /// The events of one call (kept for its capacity: most calls are one small chunk).
+    objects: Vec<Py<PyAny>>,
 }
 
 /// One response stream: `feed()` the body's chunks, get normalized events.
 #[pyclass(module = "streamdelta._core", name = "StreamParser")]
 pub struct PyStreamParser {
     inner: StreamParser,
-    buffer: Vec<Event>,
-    ids: IdStrings,
-    /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
-    live: Vec<(String, Py<PyJsonAccumulator>)>,
-}
-
-impl PyStreamParser {
-    fn feed_live(&mut self, py: Python<'_>) {
-        if self.live.is_empty() {
-            return;
-        }
-        for event in &self.buffer {
-            match event {
-                // A new call reusing an id starts afresh, as `tool_arguments` does.
-                Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i != id),
-                Event::ToolInputDelta { id, delta } => {
-                    if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
-                        acc.borrow_mut(py).feed_quiet(delta);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    scratch: Scratch,
 }
 
 #[pymethods]
@@ -98,28 +125,23 @@ impl PyStreamParser {
     fn new(family: &str, on_error: &str, max_event_bytes: usize, max_open_parts: usize) -> PyResult<Self> {
         Ok(Self {
             inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
-            // Most feeds complete a few events: growing from empty reallocated on every stream.
-            buffer: Vec::with_capacity(8),
-            ids: IdStrings::default(),
-            live: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
     /// Feeds a chunk of the response body; returns the events it completed.
     fn feed(&mut self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let bytes = chunk_bytes(chunk)?;
-        self.buffer.clear();
-        let result = self.inner.feed(&bytes, &mut self.buffer);
-        self.feed_live(py);
-        finish(py, &self.buffer, &mut self.ids, result)
+        let mut converter = Converter::new(&mut self.scratch);
+        let result = self.inner.feed_with(&bytes, &mut |events| converter.take(py, events));
+        converter.finish(py, result)
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
     fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
-        self.buffer.clear();
-        let result = self.inner.close(&mut self.buffer);
-        self.feed_live(py);
-        finish(py, &self.buffer, &mut self.ids, result)
+        let mut converter = Converter::new(&mut self.scratch);
+        let result = self.inner.close_with(&mut |events| converter.take(py, events));
+        converter.finish(py, result)
     }
 
     /// The response assembled from the events so far.
@@ -131,14 +153,14 @@ impl PyStreamParser {
     /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,
     /// so `snapshot()` shows them while they stream. `KeyError` for an id this stream has not had.
     fn tool_input(&mut self, py: Python<'_>, id: &str) -> PyResult<Py<PyJsonAccumulator>> {
-        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
+        if let Some((_, acc)) = self.scratch.live.iter().find(|(i, _)| i == id) {
             return Ok(acc.clone_ref(py));
         }
         let Some(args) = self.inner.tool_arguments(id) else {
             return Err(PyKeyError::new_err(format!("no tool call `{id}` in this stream")));
         };
         let acc = Py::new(py, PyJsonAccumulator::with_text(args))?;
-        self.live.push((id.to_owned(), acc.clone_ref(py)));
+        self.scratch.live.push((id.to_owned(), acc.clone_ref(py)));
         Ok(acc)
     }
 
@@ -164,9 +186,12 @@ pub fn parse(
     max_open_parts: usize,
 ) -> PyResult<Py<PyList>> {
     let bytes = chunk_bytes(body)?;
-    let family = family_arg(family)?;
-    let options = options(max_event_bytes, on_error, max_open_parts)?;
-    let mut events = Vec::new();
-    let result = parser::parse(&bytes, family, options, &mut events);
-    finish(py, &events, &mut IdStrings::default(), result)
+    let mut parser = StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?);
+    let mut scratch = Scratch::default();
+    let mut converter = Converter::new(&mut scratch);
+    let mut take = |events: &mut Vec<Event>| converter.take(py, events);
+    let result = parser
+        .feed_with(&bytes, &mut take)
+        .and_then(|()| parser.close_with(&mut take));
+    converter.finish(py, result)
 }
