@@ -9,7 +9,7 @@ use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::{Event, Family};
 
 use crate::errors::stream_parse_error;
-use crate::events::{event_to_py, message_to_py, IdStrings};
+use crate::events::{event_to_py, message_to_py, Emitted, IdStrings};
 use crate::input::chunk_bytes;
 use crate::json::PyJsonAccumulator;
 
@@ -46,6 +46,7 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
 /// next payload allocates its own), feeding live tool-input accumulators on the way.
 struct Converter<'a> {
     ids: &'a mut IdStrings,
+    emitted: &'a mut Emitted,
     live: &'a mut Vec<(String, Py<PyJsonAccumulator>)>,
     objects: &'a mut Vec<Py<PyAny>>,
     /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
@@ -57,6 +58,7 @@ impl<'a> Converter<'a> {
         scratch.objects.clear();
         Self {
             ids: &mut scratch.ids,
+            emitted: &mut scratch.emitted,
             live: &mut scratch.live,
             objects: &mut scratch.objects,
             failure: None,
@@ -78,7 +80,10 @@ impl<'a> Converter<'a> {
                 }
             }
             match event_to_py(py, &event, self.ids) {
-                Ok(object) => self.objects.push(object),
+                Ok(object) => {
+                    self.emitted.record(py, &event, &object);
+                    self.objects.push(object);
+                }
                 Err(err) => {
                     self.failure.get_or_insert(err);
                 }
@@ -102,6 +107,7 @@ impl<'a> Converter<'a> {
 #[derive(Default)]
 struct Scratch {
     ids: IdStrings,
+    emitted: Emitted,
     /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
     live: Vec<(String, Py<PyJsonAccumulator>)>,
     /// The events of one call (kept for its capacity: most calls are one small chunk).
@@ -147,7 +153,7 @@ impl PyStreamParser {
     /// The response assembled from the events so far.
     #[getter]
     fn message(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        message_to_py(py, self.inner.message())
+        message_to_py(py, self.inner.message(), &self.scratch.emitted)
     }
 
     /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,

@@ -52,6 +52,14 @@ impl<'a> Scan<'a> {
     fn ws(&mut self) -> Option<u8> {
         match self.peek()? {
             b if b > b' ' => Some(b),
+            // One space after `:` or `,` is the other usual layout (Gemini's).
+            b' ' => match self.bytes().get(self.pos + 1) {
+                Some(&b) if b > b' ' => {
+                    self.pos += 1;
+                    Some(b)
+                }
+                _ => self.ws_slow(),
+            },
             _ => self.ws_slow(),
         }
     }
