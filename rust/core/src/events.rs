@@ -37,6 +37,10 @@ pub struct Usage {
     pub cost: Option<f64>,
 }
 
+/// The id of a part (text, reasoning, tool call): shared by its start, every delta and its end
+/// rather than copied into each (one allocation per delta less; measured in docs/performance.md).
+pub type PartId = std::sync::Arc<str>;
+
 /// One normalized event. Part ids tie starts, deltas and ends together.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -45,40 +49,40 @@ pub enum Event {
         model: Option<String>,
     },
     TextStart {
-        id: String,
+        id: PartId,
     },
     TextDelta {
-        id: String,
+        id: PartId,
         text: String,
     },
     TextEnd {
-        id: String,
+        id: PartId,
     },
     ReasoningStart {
-        id: String,
+        id: PartId,
     },
     ReasoningDelta {
-        id: String,
+        id: PartId,
         text: String,
     },
     ReasoningEnd {
-        id: String,
+        id: PartId,
         signature: Option<String>,
         redacted: bool,
     },
     ToolInputStart {
-        id: String,
+        id: PartId,
         name: String,
     },
     ToolInputDelta {
-        id: String,
+        id: PartId,
         delta: String,
     },
     ToolInputEnd {
-        id: String,
+        id: PartId,
     },
     ToolCall {
-        id: String,
+        id: PartId,
         name: String,
         /// The complete arguments as JSON text, exactly as sent (`{}` when none were sent).
         arguments: String,

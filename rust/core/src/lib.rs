@@ -14,7 +14,7 @@ pub mod parser;
 pub mod sse;
 
 pub use error::{Error, ErrorKind, Result};
-pub use events::{Event, FinishReason, Usage};
+pub use events::{Event, FinishReason, PartId, Usage};
 pub use families::Family;
 pub use message::Message;
 pub use parser::{OnError, Options, StreamParser};

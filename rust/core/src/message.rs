@@ -67,7 +67,7 @@ impl Message {
                 arguments,
                 provider_executed,
             } => self.tool_calls.push(ToolCallRecord {
-                id: id.clone(),
+                id: id.to_string(),
                 name: name.clone(),
                 arguments: arguments.clone(),
                 provider_executed: *provider_executed,

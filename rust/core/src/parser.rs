@@ -231,10 +231,10 @@ impl Assembly {
         for event in events {
             self.message.apply(event);
             match event {
-                Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
+                Event::ToolInputStart { id, .. } => self.tool_args.push((id.to_string(), String::new())),
                 Event::ToolInputDelta { id, delta } => {
                     // The latest call with this id: searched from the end, where the open calls are.
-                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i == id) {
+                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i.as_str() == &**id) {
                         args.push_str(delta);
                     }
                 }

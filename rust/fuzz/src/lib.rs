@@ -150,7 +150,7 @@ pub fn check_ordering(events: &[&Event]) {
             }
             _ => continue,
         };
-        let key = (kind, id.as_str());
+        let key = (kind, &**id);
         match e {
             Event::TextStart { .. } | Event::ReasoningStart { .. } | Event::ToolInputStart { .. } => {
                 assert!(open.insert(key), "{n}: {key:?} opened twice: {events:#?}");

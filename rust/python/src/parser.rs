@@ -70,9 +70,9 @@ impl<'a> Converter<'a> {
             if !self.live.is_empty() {
                 match &event {
                     // A new call reusing an id starts afresh, as `tool_arguments` does.
-                    Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i != id),
+                    Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i.as_str() != &**id),
                     Event::ToolInputDelta { id, delta } => {
-                        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i == id) {
+                        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i.as_str() == &**id) {
                             acc.borrow_mut(py).feed_quiet(delta);
                         }
                     }

@@ -533,7 +533,7 @@ mod tests {
             })
         );
         assert!(
-            matches!(out.get(7), Some(Event::ToolCall { id, arguments, .. }) if id == "call_0" && arguments == "{\"a\": 1.50}")
+            matches!(out.get(7), Some(Event::ToolCall { id, arguments, .. }) if &**id == "call_0" && arguments == "{\"a\": 1.50}")
         );
         let Some(Event::Finish { reason, usage, .. }) = out.last() else {
             panic!("no finish")

@@ -624,9 +624,9 @@ mod tests {
     fn usage_signature_and_call_id() {
         let out = events(REASON_CALL);
         assert!(
-            matches!(out.get(3), Some(Event::ReasoningEnd { id, signature: Some(s), .. }) if id == "rs:0" && s == "E")
+            matches!(out.get(3), Some(Event::ReasoningEnd { id, signature: Some(s), .. }) if &**id == "rs:0" && s == "E")
         );
-        assert!(matches!(out.get(7), Some(Event::ToolCall { id, .. }) if id == "call_1"));
+        assert!(matches!(out.get(7), Some(Event::ToolCall { id, .. }) if &**id == "call_1"));
         let Some(Event::Finish {
             reason,
             usage,

@@ -3,7 +3,7 @@
 //! end is followed at once by its `tool_call`, and whatever is open is closed at end of stream.
 
 use crate::error::ErrorKind;
-use crate::events::Event;
+use crate::events::{Event, PartId};
 
 /// How many parts may be open at once before the stream is taken as hostile.
 pub const DEFAULT_MAX_OPEN_PARTS: usize = 1024;
@@ -18,7 +18,7 @@ pub enum PartKind {
 #[derive(Debug)]
 struct OpenPart {
     kind: PartKind,
-    id: String,
+    id: PartId,
     /// Tool parts: the tool name and the argument fragments so far.
     name: String,
     arguments: String,
@@ -53,12 +53,12 @@ impl Parts {
     }
 
     pub fn is_open(&self, id: &str) -> bool {
-        self.open.iter().any(|p| p.id == id)
+        self.open.iter().any(|p| &*p.id == id)
     }
 
     /// The kind of the open part `id`, if it is open.
     pub fn kind(&self, id: &str) -> Option<PartKind> {
-        self.open.iter().find(|p| p.id == id).map(|p| p.kind)
+        self.open.iter().find(|p| &*p.id == id).map(|p| p.kind)
     }
 
     pub fn any_open(&self) -> bool {
@@ -66,7 +66,7 @@ impl Parts {
     }
 
     fn get_mut(&mut self, id: &str) -> Option<&mut OpenPart> {
-        self.open.iter_mut().find(|p| p.id == id)
+        self.open.iter_mut().find(|p| &*p.id == id)
     }
 
     /// Opens a part; opening a text or tool part first closes every open reasoning part.
@@ -95,17 +95,18 @@ impl Parts {
                 option: "max_open_parts",
             });
         }
+        let id = PartId::from(id);
         out.push(match kind {
-            PartKind::Text => Event::TextStart { id: id.to_owned() },
-            PartKind::Reasoning => Event::ReasoningStart { id: id.to_owned() },
+            PartKind::Text => Event::TextStart { id: id.clone() },
+            PartKind::Reasoning => Event::ReasoningStart { id: id.clone() },
             PartKind::ToolInput => Event::ToolInputStart {
-                id: id.to_owned(),
+                id: id.clone(),
                 name: name.to_owned(),
             },
         });
         self.open.push(OpenPart {
             kind,
-            id: id.to_owned(),
+            id,
             name: name.to_owned(),
             arguments: String::new(),
             provider_executed,
@@ -115,13 +116,20 @@ impl Parts {
         Ok(())
     }
 
+    /// The shared id of part `id`, opening it as a `kind` part first when it is not open.
+    fn open_id(&mut self, kind: PartKind, id: &str, out: &mut Vec<Event>) -> Result<PartId, ErrorKind> {
+        if let Some(part) = self.open.iter().find(|p| &*p.id == id) {
+            return Ok(part.id.clone());
+        }
+        self.start(kind, id, "", false, out)?;
+        Ok(self.open.last().map_or_else(|| PartId::from(id), |p| p.id.clone()))
+    }
+
     /// A text delta for `id`, opening the part first when it is not open.
     pub fn text(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        if !self.is_open(id) {
-            self.start(PartKind::Text, id, "", false, out)?;
-        }
+        let id = self.open_id(PartKind::Text, id, out)?;
         out.push(Event::TextDelta {
-            id: id.to_owned(),
+            id,
             text: text.to_owned(),
         });
         Ok(())
@@ -129,11 +137,9 @@ impl Parts {
 
     /// A reasoning delta for `id`, opening the part first when it is not open.
     pub fn reasoning(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        if !self.is_open(id) {
-            self.start(PartKind::Reasoning, id, "", false, out)?;
-        }
+        let id = self.open_id(PartKind::Reasoning, id, out)?;
         out.push(Event::ReasoningDelta {
-            id: id.to_owned(),
+            id,
             text: text.to_owned(),
         });
         Ok(())
@@ -151,7 +157,7 @@ impl Parts {
         if !delta.is_empty() {
             part.arguments.push_str(delta);
             out.push(Event::ToolInputDelta {
-                id: id.to_owned(),
+                id: part.id.clone(),
                 delta: delta.to_owned(),
             });
         }
@@ -184,7 +190,7 @@ impl Parts {
     /// Closes part `id`: its end event, and for a tool part the `tool_call` right after it, with
     /// `arguments` when given (the wire's final word) or the fragments received.
     pub fn end(&mut self, id: &str, arguments: Option<&str>, out: &mut Vec<Event>) -> bool {
-        let Some(pos) = self.open.iter().position(|p| p.id == id) else {
+        let Some(pos) = self.open.iter().position(|p| &*p.id == id) else {
             return false;
         };
         let part = self.open.remove(pos);
