@@ -113,21 +113,14 @@ impl StreamParser {
                 Some(_) => self.framing = Framing::Sse(SseDecoder::new(self.options.max_event_bytes, true)),
             }
         }
-        let Self {
+        let Call {
             framing,
             decoder,
             options,
-            assembly,
-            pending,
+            mut sink,
             ..
-        } = self;
-        let options = *options;
+        } = self.call(emit);
         let on_error = options.on_error;
-        let mut sink = Sink {
-            pending,
-            assembly,
-            emit,
-        };
         match framing {
             Framing::Sse(sse) => sse.feed(chunk, &mut |e| sink.payload(decoder, options, &e)),
             Framing::EventStream(es) => {
@@ -164,22 +157,14 @@ impl StreamParser {
 
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
-        let Self {
+        let Call {
             framing,
             decoder,
             options,
-            assembly,
-            pending,
+            mut sink,
             closed,
-            ..
-        } = self;
-        let options = *options;
+        } = self.call(emit);
         let on_error = options.on_error;
-        let mut sink = Sink {
-            pending,
-            assembly,
-            emit,
-        };
         let result = match framing {
             Framing::Sse(sse) => sse.close(&mut |e| sink.payload(decoder, options, &e)),
             Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, on_error, &f)),
@@ -205,6 +190,21 @@ impl StreamParser {
             sink.flush();
         }
         result
+    }
+
+    /// The parser split for one `feed` or `close`: the parts the framing's callback borrows apart.
+    fn call<'s>(&'s mut self, emit: &'s mut dyn FnMut(&mut Vec<Event>)) -> Call<'s> {
+        Call {
+            framing: &mut self.framing,
+            decoder: &mut self.decoder,
+            options: self.options,
+            sink: Sink {
+                pending: &mut self.pending,
+                assembly: &mut self.assembly,
+                emit,
+            },
+            closed: &mut self.closed,
+        }
     }
 
     /// The argument text streamed so far for tool call `id` (complete once its `tool_call` came).
@@ -242,6 +242,14 @@ impl Assembly {
             }
         }
     }
+}
+
+struct Call<'s> {
+    framing: &'s mut Framing,
+    decoder: &'s mut Option<Decoder>,
+    options: Options,
+    sink: Sink<'s>,
+    closed: &'s mut bool,
 }
 
 /// Where a payload's events go: folded into the assembly, then handed to the caller.
