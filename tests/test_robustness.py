@@ -536,6 +536,15 @@ def test_a_lone_surrogate_escape_is_not_valid_json_anywhere(family: str, payload
     assert expected in first[1], first
 
 
+@pytest.mark.parametrize("payload", ['{"error":[null]}', '{"":null,"":null,"error":[null]}', '["response.created"]'])
+def test_detection_takes_objects_only(payload: str) -> None:
+    # Regression (hypothesis, `{"":null,"":null,"error":[null]}`): serde's derived structs read an array
+    # as a struct, so the core took `[null]` for an error object and detected Gemini.
+    first = same_on_both([f"data: {payload}\n\n".encode()], "auto")[0]
+    assert first[0] == "fault", first
+    assert "cannot tell the wire family" in first[1], first
+
+
 def test_paired_surrogates_and_escaped_backslashes_are_fine(backend: ModuleType) -> None:
     parts = b'[{"content":{"parts":[{"text":"\\\\udc00"}]}}]'
     body = b'data: {"responseId":"\\ud83d\\ude00 \\\\ud800","candidates":' + parts + b"}\n\n"

@@ -326,7 +326,9 @@ struct Probe<'a> {
     usage_metadata: Option<serde::de::IgnoredAny>,
     #[serde(rename = "promptFeedback")]
     prompt_feedback: Option<serde::de::IgnoredAny>,
-    error: Option<ErrorProbe>,
+    /// An object or nothing: serde's derived structs also read arrays (`[null]`), which say nothing
+    /// of the family (hypothesis found `{"error":[null]}` detected as Gemini).
+    error: Option<Obj<ErrorProbe>>,
     message: Option<serde::de::IgnoredAny>,
 }
 
@@ -340,7 +342,7 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     if data.trim() == "[DONE]" {
         return Some(Family::OpenAiChat);
     }
-    let probe: Probe<'_> = serde_json::from_str(data).ok()?;
+    let Obj(probe): Obj<Probe<'_>> = serde_json::from_str(data).ok()?;
     if has_lone_surrogate(data) {
         return None;
     }
@@ -374,7 +376,7 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
         return Some(Family::Gemini);
     }
     match probe.error {
-        Some(ErrorProbe { status: Some(_) }) => Some(Family::Gemini),
+        Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
         Some(_) => Some(Family::OpenAiChat),
         None if event.starts_with("response.") => Some(Family::OpenAiResponses),
         None => None,
@@ -417,6 +419,20 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detection_reads_objects_only() {
+        for data in [
+            r#"{"error":[null]}"#,
+            r#"["response.created"]"#,
+            r#"{"error":"x"}"#,
+            "[]",
+            "null",
+        ] {
+            assert_eq!(detect("message", data), None, "{data}");
+        }
+        assert_eq!(detect("message", r#"{"error":{"status":"X"}}"#), Some(Family::Gemini));
+    }
 
     #[test]
     fn lone_surrogate_escapes_are_found_and_pairs_are_not() {
