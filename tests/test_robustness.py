@@ -286,6 +286,17 @@ def test_deep_nesting_is_a_clean_error(backend: ModuleType, family: str, shape: 
     assert all("nested deeper" not in getattr(e, "message", "") for e in events)
 
 
+def test_deep_nesting_after_done_is_still_an_error(backend: ModuleType) -> None:
+    # The chat decoder reads nothing after `[DONE]`, but the depth limit holds for every payload:
+    # the core checks it there itself, since its scan (which enforces it elsewhere) does not run.
+    body = b'data: {"choices":[]}\n\ndata: [DONE]\n\ndata: ' + b"[" * 101 + b"\n\n"
+    with pytest.raises(StreamParseError) as info:
+        backend.parse(body, "openai-chat")
+    assert str(info.value).startswith(
+        "invalid JSON payload: nested deeper than 100 levels (a fixed limit) at byte 36, event 2"
+    )
+
+
 def anthropic_blocks(n: int) -> bytes:
     start = b'data: {"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1}}}\n\n'
     block = 'data: {{"type":"content_block_start","index":{},"content_block":{{"type":"text","text":""}}}}\n\n'

@@ -6,7 +6,7 @@ use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use streamdelta_core::message::Message as CoreMessage;
-use streamdelta_core::{Event, FinishReason, Usage as CoreUsage};
+use streamdelta_core::{Event, FinishReason, PartId, Usage as CoreUsage};
 
 macro_rules! default_value {
     ($py:expr, none) => {
@@ -278,22 +278,29 @@ impl Usage {
 /// once and shared, instead of a new string per event (measured in docs/performance.md).
 #[derive(Default)]
 pub struct IdStrings {
-    recent: Vec<(String, Py<PyString>)>,
+    recent: Vec<(PartId, Py<PyString>)>,
 }
 
 impl IdStrings {
     /// Ids in use at once are few (open parts); older ones are dropped first.
     const KEPT: usize = 8;
 
-    fn get(&mut self, py: Python<'_>, id: &str) -> Py<PyAny> {
-        if let Some((_, string)) = self.recent.iter().rev().find(|(text, _)| text == id) {
+    /// A part's events share one `PartId`, so the pointer decides the usual case; equal text is
+    /// the same id too (a part reopened under its id).
+    fn get(&mut self, py: Python<'_>, id: &PartId) -> Py<PyAny> {
+        if let Some((_, string)) = self
+            .recent
+            .iter()
+            .rev()
+            .find(|(known, _)| PartId::ptr_eq(known, id) || known == id)
+        {
             return string.clone_ref(py).into_any();
         }
         let string = PyString::new(py, id).unbind();
         if self.recent.len() == Self::KEPT {
             self.recent.remove(0);
         }
-        self.recent.push((id.to_owned(), string.clone_ref(py)));
+        self.recent.push((id.clone(), string.clone_ref(py)));
         string.into_any()
     }
 }
@@ -329,7 +336,7 @@ fn reason_str(py: Python<'_>, reason: FinishReason) -> Py<PyAny> {
 
 /// One core event as an instance of its Python class; part ids come from `ids`.
 pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResult<Py<PyAny>> {
-    let mut part = |text: &str| ids.get(py, text);
+    let mut part = |id: &PartId| ids.get(py, id);
     Ok(match event {
         Event::StreamStart { id, model } => Py::new(
             py,
@@ -394,7 +401,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
             arguments,
             provider_executed,
         } => tool_call(py, part(id), name, arguments, *provider_executed)?,
-        Event::Source { id, url, title } => source(py, part(id), url, title.as_deref())?,
+        Event::Source { id, url, title } => source(py, s(py, id), url, title.as_deref())?,
         Event::Finish {
             reason,
             raw_reason,

@@ -163,52 +163,18 @@ pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind>
         detail: "not valid JSON".to_owned(),
     };
     match serde_json::from_str(data) {
-        Ok(value) if !has_lone_surrogate(data) => Ok(value),
+        Ok(value) if !scan::has_lone_surrogate(data) => Ok(value),
         Ok(_) => Err(not_valid()),
         // serde stops at the first field of the wrong type, before it has seen the whole text;
         // Python's json reads it all first. Broken JSON is "not valid JSON" in both.
         Err(e)
             if e.classify() == serde_json::error::Category::Data
-                && (serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() || has_lone_surrogate(data)) =>
+                && (serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() || scan::has_lone_surrogate(data)) =>
         {
             Err(not_valid())
         }
         Err(e) => Err(json_error(&e)),
     }
-}
-
-/// Whether JSON text (already known to be valid but for surrogates) has a `\u` escape of a
-/// surrogate that is not one half of a high–low pair.
-pub(crate) fn has_lone_surrogate(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let hex = |at: usize| {
-        text.get(at..at + 4)
-            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
-    };
-    let mut pos = 0;
-    while let Some(found) = bytes.get(pos..).and_then(|rest| memchr::memchr(b'\\', rest)) {
-        let at = pos + found;
-        // In valid JSON a backslash always starts an escape, so escapes are read one after another.
-        pos = at + 2;
-        if bytes.get(at + 1) != Some(&b'u') {
-            continue;
-        }
-        pos = at + 6;
-        match hex(at + 2) {
-            Some(0xD800..=0xDBFF) => {
-                let low = (bytes.get(at + 6..at + 8) == Some(b"\\u".as_slice()))
-                    .then(|| hex(at + 8))
-                    .flatten();
-                if !matches!(low, Some(0xDC00..=0xDFFF)) {
-                    return true;
-                }
-                pos = at + 12;
-            }
-            Some(0xDC00..=0xDFFF) => return true,
-            _ => {}
-        }
-    }
-    false
 }
 
 /// serde's message, with the kind of fault first: "expected value at line 1 column 1" style text
@@ -342,10 +308,8 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     if data.trim() == "[DONE]" {
         return Some(Family::OpenAiChat);
     }
-    let Obj(probe): Obj<Probe<'_>> = serde_json::from_str(data).ok()?;
-    if has_lone_surrogate(data) {
-        return None;
-    }
+    // `parse_json`'s rules (an unpaired surrogate anywhere is not JSON) decide what can be read.
+    let Obj(probe): Obj<Probe<'_>> = parse_json(data).ok()?;
     if let Some(kind) = probe.kind.as_deref() {
         if kind.starts_with("response.") {
             return Some(Family::OpenAiResponses);
@@ -444,7 +408,7 @@ mod tests {
             r#"{"\ud800":1}"#,
         ];
         for text in lone {
-            assert!(has_lone_surrogate(text), "{text}");
+            assert!(scan::has_lone_surrogate(text), "{text}");
             assert!(matches!(
                 parse_json::<serde::de::IgnoredAny>(text),
                 Err(ErrorKind::InvalidJson { .. })
@@ -457,7 +421,7 @@ mod tests {
             r#""plain""#,
         ];
         for text in fine {
-            assert!(!has_lone_surrogate(text), "{text}");
+            assert!(!scan::has_lone_surrogate(text), "{text}");
             assert!(parse_json::<serde::de::IgnoredAny>(text).is_ok(), "{text}");
         }
     }

@@ -1043,17 +1043,9 @@ mod tests {
 
     #[test]
     fn scan_reads_common_chunks_and_agrees_with_serde() {
-        for data in SCAN_SEEDS {
-            assert_scan_agrees(data);
-        }
-        // The usual shapes are read by the scan, not handed to serde.
-        for data in &SCAN_SEEDS[..6] {
-            assert!(scanned(data, scan_chunk).is_some(), "{data}");
-        }
-        // Duplicates and doubtful numbers are serde's to judge.
-        for data in &SCAN_SEEDS[6..] {
-            assert!(scanned(data, scan_chunk).is_none(), "{data}");
-        }
+        crate::families::scan::test_support::check_seeds(&SCAN_SEEDS, 6, assert_scan_agrees, |d| {
+            scanned(d, scan_chunk).is_some()
+        });
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl Parts {
         name: &str,
         provider_executed: bool,
         out: &mut Vec<Event>,
-    ) -> Result<(), ErrorKind> {
+    ) -> Result<PartId, ErrorKind> {
         // A second start of an open part would open it twice (the fuzz test found a repeated
         // `output_item.added` doing so): an impossible order, refused before anything is emitted.
         if self.is_open(id) {
@@ -106,14 +106,14 @@ impl Parts {
         });
         self.open.push(OpenPart {
             kind,
-            id,
+            id: id.clone(),
             name: name.to_owned(),
             arguments: String::new(),
             provider_executed,
             signature: None,
             redacted: false,
         });
-        Ok(())
+        Ok(id)
     }
 
     /// The shared id of part `id`, opening it as a `kind` part first when it is not open.
@@ -121,8 +121,7 @@ impl Parts {
         if let Some(part) = self.open.iter().find(|p| &*p.id == id) {
             return Ok(part.id.clone());
         }
-        self.start(kind, id, "", false, out)?;
-        Ok(self.open.last().map_or_else(|| PartId::from(id), |p| p.id.clone()))
+        self.start(kind, id, "", false, out)
     }
 
     /// A text delta for `id`, opening the part first when it is not open.

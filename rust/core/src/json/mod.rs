@@ -28,6 +28,22 @@ pub use value::{Delta, DeltaKind, DeltaValue, OwnedDelta, PathSegment, SnapshotB
 use crate::error::{Error, ErrorKind, Result};
 use state::{Frame, State};
 
+/// The character a one-letter JSON escape (`\n`, `\"`, …, the letter after the backslash) stands
+/// for; `None` for `u` (four hex digits follow) and for anything JSON does not define.
+pub(crate) fn simple_escape(letter: u8) -> Option<char> {
+    Some(match letter {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
 /// How deep objects and arrays may nest unless the caller says otherwise.
 pub const DEFAULT_MAX_DEPTH: usize = 512;
 

@@ -440,14 +440,6 @@ impl JsonAccumulator {
         match self.state {
             State::Escape(ctx) => {
                 let decoded = match byte {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
                     b'u' => {
                         self.state = State::Hex {
                             ctx,
@@ -457,7 +449,7 @@ impl JsonAccumulator {
                         };
                         return Ok(());
                     }
-                    _ => return Err(invalid("invalid escape", at)),
+                    _ => super::simple_escape(byte).ok_or_else(|| invalid("invalid escape", at))?,
                 };
                 self.text.push(decoded);
                 self.state = State::Str(ctx);

@@ -353,15 +353,9 @@ fn assert_scan_agrees(data: &str) {
 
 #[test]
 fn scan_reads_common_payloads_and_agrees_with_serde() {
-    for data in SCAN_SEEDS {
-        assert_scan_agrees(data);
-    }
-    for data in &SCAN_SEEDS[..9] {
-        assert!(scanned(data, scan_payload).is_some(), "{data}");
-    }
-    for data in &SCAN_SEEDS[9..] {
-        assert!(scanned(data, scan_payload).is_none(), "{data}");
-    }
+    crate::families::scan::test_support::check_seeds(&SCAN_SEEDS, 9, assert_scan_agrees, |d| {
+        scanned(d, scan_payload).is_some()
+    });
 }
 
 proptest::proptest! {
