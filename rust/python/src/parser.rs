@@ -115,7 +115,7 @@ struct Scratch {
 }
 
 /// One response stream: `feed()` the body's chunks, get normalized events.
-#[pyclass(module = "streamdelta._core", name = "StreamParser")]
+#[pyclass(freelist = 16, module = "streamdelta._core", name = "StreamParser")]
 pub struct PyStreamParser {
     inner: StreamParser,
     scratch: Scratch,

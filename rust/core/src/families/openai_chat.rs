@@ -32,7 +32,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
-use super::scan::{first, Scan};
+use super::scan::{first, list_item, Note, Scan};
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,6 +49,9 @@ struct Chunk<'a> {
     x_groq: Option<Obj<XGroq<'a>>>,
     #[serde(borrow)]
     error: Option<Raw<'a>>,
+    /// The scan's fields read when `choices` came, and whether none of them needs reading again.
+    #[serde(skip)]
+    seen_at_choices: Note<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +67,9 @@ struct Choice<'a> {
     delta: Option<Obj<Delta<'a>>>,
     #[serde(borrow)]
     finish_reason: Option<Cow<'a, str>>,
+    /// Where the scan found the `delta` value, and the fields read by then.
+    #[serde(skip)]
+    delta_at: Note<(usize, u32)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -260,6 +266,65 @@ pub struct Decoder {
     done: bool,
     finished: bool,
     next_id: u64,
+    template: Option<Template>,
+}
+
+/// What a payload's scan knew where its first choice's `delta` value begins. The chunks of a stream
+/// repeat the same bytes up to there (`{"id":…,"object":…,"created":…,"model":…,"choices":[{"index":0,
+/// "delta":`, about half of each payload), so a payload that starts with them is read from that point
+/// on: the bytes are the ones the scan read and validated before, so it reads them the same way.
+/// Measured in docs/performance.md.
+#[derive(Debug)]
+struct Template {
+    prefix: String,
+    /// Fields of the chunk read before its `choices` (`id` and `model` only: the template is used
+    /// once the stream has started, when they are not read).
+    chunk_seen: u32,
+    /// Fields of the first choice read before its `delta` (`index` only).
+    choice_seen: u32,
+    index: Option<u64>,
+}
+
+impl Template {
+    /// The template of a payload the scan read whole, if its first choice has a `delta` and what
+    /// came before it is only ids, the model and the choice index.
+    fn of(chunk: &Chunk<'_>, data: &str) -> Option<Self> {
+        let chunk_seen = chunk.seen_at_choices.0?;
+        let choice = &chunk.choices.as_ref()?.first()?.0;
+        let (at, choice_seen) = choice.delta_at.0?;
+        let read_again = |seen: u32, names: &[u32]| names.iter().any(|bit| seen & (1 << bit) != 0);
+        // `usage`, `x_groq` and `error` before `choices`, `finish_reason` before `delta`.
+        if read_again(chunk_seen, &[3, 4, 5]) || read_again(choice_seen, &[2]) {
+            return None;
+        }
+        Some(Self {
+            prefix: data.get(..at)?.to_owned(),
+            chunk_seen,
+            choice_seen,
+            index: choice.index,
+        })
+    }
+
+    /// Reads `data`, which starts with the prefix, from where the prefix ends.
+    fn resume<'a>(&self, data: &'a str, chunk: &mut Chunk<'a>) -> Option<()> {
+        // In the chunk object, its `choices` array and the first choice's object.
+        let mut s = Scan::resume(data, self.prefix.len(), 3);
+        let list = chunk.choices.insert(List::new());
+        list.resize_with(1, || {
+            Obj(Choice {
+                index: self.index,
+                ..Choice::default()
+            })
+        });
+        let choice = &mut list.last_mut()?.0;
+        s.opt_obj(&mut choice.delta, scan_delta)?;
+        let mut seen = self.choice_seen;
+        s.rest_of_object(|s, key| choice_field(s, choice, &mut seen, key))?;
+        s.rest_of_array(|s| list_item(s, list, scan_choice))?;
+        let mut seen = self.chunk_seen;
+        s.rest_of_object(|s, key| chunk_field(s, chunk, &mut seen, key))?;
+        s.end()
+    }
 }
 
 /// The normalized finish reason of a wire one.
@@ -632,7 +697,16 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
         // and errors are serde's (measured gain: see `scan`).
         let mut chunk = Chunk::default();
-        read_payload(data, &mut chunk, scan_chunk)?;
+        let resumed = self.started
+            && self
+                .template
+                .as_ref()
+                .is_some_and(|t| data.starts_with(t.prefix.as_str()) && t.resume(data, &mut chunk).is_some());
+        if !resumed {
+            chunk = Chunk::default();
+            read_payload(data, &mut chunk, scan_chunk)?;
+            self.template = Template::of(&chunk, data);
+        }
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
         let usage = match chunk.usage.or(chunk.x_groq.and_then(|x| x.usage)) {
@@ -702,18 +776,39 @@ impl FamilyDecoder for Decoder {
 /// (see `scan`).
 fn scan_chunk<'a>(s: &mut Scan<'a>, chunk: &mut Chunk<'a>) -> Option<()> {
     let mut seen = 0;
-    s.object(|s, key| {
-        match key {
-            "id" => (first(&mut seen, 0)?, chunk.id = s.opt_str()?),
-            "model" => (first(&mut seen, 1)?, chunk.model = s.opt_str()?),
-            "choices" => (first(&mut seen, 2)?, s.opt_list(&mut chunk.choices, scan_choice)?),
-            "usage" => (first(&mut seen, 3)?, chunk.usage = s.opt_raw()?),
-            "x_groq" => (first(&mut seen, 4)?, s.opt_obj(&mut chunk.x_groq, scan_x_groq)?),
-            "error" => (first(&mut seen, 5)?, chunk.error = s.opt_raw()?),
-            _ => return Some(false),
-        };
-        Some(true)
-    })
+    s.object(|s, key| chunk_field(s, chunk, &mut seen, key))
+}
+
+fn chunk_field<'a>(s: &mut Scan<'a>, chunk: &mut Chunk<'a>, seen: &mut u32, key: &str) -> Option<bool> {
+    match key {
+        "id" => {
+            first(seen, 0)?;
+            chunk.id = s.opt_str()?;
+        }
+        "model" => {
+            first(seen, 1)?;
+            chunk.model = s.opt_str()?;
+        }
+        "choices" => {
+            first(seen, 2)?;
+            chunk.seen_at_choices = Note(Some(*seen));
+            s.opt_list(&mut chunk.choices, scan_choice)?;
+        }
+        "usage" => {
+            first(seen, 3)?;
+            chunk.usage = s.opt_raw()?;
+        }
+        "x_groq" => {
+            first(seen, 4)?;
+            s.opt_obj(&mut chunk.x_groq, scan_x_groq)?;
+        }
+        "error" => {
+            first(seen, 5)?;
+            chunk.error = s.opt_raw()?;
+        }
+        _ => return Some(false),
+    }
+    Some(true)
 }
 
 fn scan_x_groq<'a>(s: &mut Scan<'a>, x_groq: &mut XGroq<'a>) -> Option<()> {
@@ -730,15 +825,27 @@ fn scan_x_groq<'a>(s: &mut Scan<'a>, x_groq: &mut XGroq<'a>) -> Option<()> {
 
 fn scan_choice<'a>(s: &mut Scan<'a>, choice: &mut Choice<'a>) -> Option<()> {
     let mut seen = 0;
-    s.object(|s, key| {
-        match key {
-            "index" => (first(&mut seen, 0)?, choice.index = s.opt_u64()?),
-            "delta" => (first(&mut seen, 1)?, s.opt_obj(&mut choice.delta, scan_delta)?),
-            "finish_reason" => (first(&mut seen, 2)?, choice.finish_reason = s.opt_str()?),
-            _ => return Some(false),
-        };
-        Some(true)
-    })
+    s.object(|s, key| choice_field(s, choice, &mut seen, key))
+}
+
+fn choice_field<'a>(s: &mut Scan<'a>, choice: &mut Choice<'a>, seen: &mut u32, key: &str) -> Option<bool> {
+    match key {
+        "index" => {
+            first(seen, 0)?;
+            choice.index = s.opt_u64()?;
+        }
+        "delta" => {
+            first(seen, 1)?;
+            choice.delta_at = Note(Some((s.position(), *seen)));
+            s.opt_obj(&mut choice.delta, scan_delta)?;
+        }
+        "finish_reason" => {
+            first(seen, 2)?;
+            choice.finish_reason = s.opt_str()?;
+        }
+        _ => return Some(false),
+    }
+    Some(true)
 }
 
 fn scan_delta<'a>(s: &mut Scan<'a>, delta: &mut Delta<'a>) -> Option<()> {
@@ -1075,6 +1182,93 @@ mod tests {
         }
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(200), "]".repeat(200));
         assert!(scanned(&deep, scan_chunk).is_none());
+    }
+
+    /// The events and errors of `payloads` read as one stream, with the template (`resume`) or with
+    /// every payload scanned from its start.
+    fn stream_events(payloads: &[String], resume: bool) -> Vec<String> {
+        let mut decoder = Decoder::default();
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for data in payloads {
+            if let Err(err) = decoder.payload("message", data, &mut out) {
+                errors.push(format!("{err:?}"));
+            }
+            if !resume {
+                decoder.template = None;
+            }
+        }
+        decoder.end(&mut out);
+        out.iter().map(|e| format!("{e:?}")).chain(errors).collect()
+    }
+
+    /// Chunks as streams send them: one head (ids, model, the first choice up to its `delta`)
+    /// repeated, different deltas and tails after it.
+    const HEADS: [&str; 3] = [
+        r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":"#,
+        r#"{"choices":[{"delta":"#,
+        r#"{"id": "gen-1", "model": "x/y", "usage": null, "choices": [{"finish_reason": null, "index": 0, "delta": "#,
+    ];
+    const TAILS: [&str; 9] = [
+        r#"{"content":"Hi"},"logprobs":null,"finish_reason":null}],"system_fingerprint":"fp"}"#,
+        r#"{"role":"assistant","content":""},"finish_reason":null}]}"#,
+        r#"{"reasoning_content":"a\né"}}],"usage":null}"#,
+        r#"{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"f","arguments":"{\"a\""}}]}}]}"#,
+        r#"{"tool_calls":[{"index":0,"function":{"arguments":": 1}"}}]}},{"index":1,"delta":{"content":"x"}}]}"#,
+        r#"{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#,
+        r#"null,"index":0}],"error":{"message":"m","code":500}}"#,
+        r#"{"content":"x"}}],"model":"again"}"#,
+        r#"{"content":"x"},"delta":{}}]}"#,
+    ];
+
+    proptest! {
+        /// Reading from where the repeated head ends gives what reading each payload whole gives,
+        /// damaged payloads included.
+        #[test]
+        fn resuming_after_the_head_reads_as_a_full_scan(
+            chunks in proptest::collection::vec((0..HEADS.len(), 0..TAILS.len(), 0usize..400, 0usize..3, proptest::sample::select(vec!["", "\"", "}", ",", "1", " ", "\\u", "]"])), 1..8),
+        ) {
+            let payloads: Vec<String> = chunks
+                .iter()
+                .map(|&(head, tail, at, remove, insert)| {
+                    let mut data = format!("{}{}", HEADS[head], TAILS[tail]);
+                    if remove > 0 {
+                        let at = at % data.len();
+                        let end = (at + remove).min(data.len());
+                        if data.is_char_boundary(at) && data.is_char_boundary(end) {
+                            data.replace_range(at..end, insert);
+                        }
+                    }
+                    data
+                })
+                .collect();
+            prop_assert_eq!(stream_events(&payloads, true), stream_events(&payloads, false));
+        }
+    }
+
+    #[test]
+    fn the_head_is_read_again_only_when_it_repeats() {
+        let head = HEADS[0];
+        let payloads: Vec<String> = [TAILS[0], TAILS[2], TAILS[0]]
+            .iter()
+            .map(|t| format!("{head}{t}"))
+            .collect();
+        let mut decoder = Decoder::default();
+        let mut out = Vec::new();
+        for data in &payloads {
+            decoder.payload("message", data, &mut out).expect("valid chunks");
+            let template = decoder.template.as_ref().expect("a template");
+            assert_eq!(template.prefix, head);
+        }
+        // A head of other bytes is scanned whole and becomes the template.
+        let other = format!("{}{}", HEADS[1], TAILS[0]);
+        decoder.payload("message", &other, &mut out).expect("valid chunk");
+        assert_eq!(decoder.template.as_ref().map(|t| t.prefix.as_str()), Some(HEADS[1]));
+        // `usage` before `choices` would need reading again: no template.
+        decoder
+            .payload("message", &format!("{}{}", HEADS[2], TAILS[3]), &mut out)
+            .expect("valid chunk");
+        assert!(decoder.template.is_none());
     }
 
     proptest! {

@@ -236,6 +236,54 @@ fn event_limit_raises_and_keeps_rest_of_chunk() {
     assert_eq!(out, vec![ev("message", "a", "", None), ev("message", "b", "", None)]);
 }
 
+/// Events and errors (kind, offset) of `body` cut at `cut`, reading on after each error.
+fn events_and_errors(body: &[u8], cut: usize, limit: usize) -> (Vec<SseEvent>, Vec<(ErrorKind, u64)>) {
+    let mut decoder = SseDecoder::new(limit, true);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut sink = |e: SseEventRef<'_>| {
+        out.push(SseEvent::from(e));
+        Ok(())
+    };
+    let (head, tail) = body.split_at(cut);
+    for chunk in [head, tail] {
+        let mut result = decoder.feed(chunk, &mut sink);
+        while let Err(err) = result {
+            errors.push((err.kind, err.offset));
+            result = decoder.feed(b"", &mut sink);
+        }
+    }
+    if let Err(err) = decoder.close(&mut sink) {
+        errors.push((err.kind, err.offset));
+    }
+    (out, errors)
+}
+
+/// The first `data` value is borrowed from the chunk when its line lies in it, or taken over with
+/// the buffer that gathered its line: the size limit counts the same either way, wherever the cut.
+#[test]
+fn event_limit_is_the_same_for_every_cut() {
+    // Lines up to 12 bytes; the second event's data would be 13.
+    let body = b"data:123456\ndata:78901\n\ndata:123456\ndata:789012\n\ndata:abcdefg\n\nevent: e\ndata: x\ndata:\n\n";
+    let (events, errors) = events_and_errors(body, 0, 12);
+    assert_eq!(
+        events,
+        vec![
+            ev("message", "123456\n78901", "", None),
+            ev("message", "abcdefg", "", None),
+            ev("e", "x\n", "", None),
+        ]
+    );
+    assert_eq!(errors, vec![(ErrorKind::EventTooLarge { limit: 12 }, 36)]);
+    for cut in 1..=body.len() {
+        assert_eq!(
+            events_and_errors(body, cut, 12),
+            (events.clone(), errors.clone()),
+            "cut at {cut}"
+        );
+    }
+}
+
 #[test]
 fn callback_error_stops_and_replays_rest() {
     let mut decoder = SseDecoder::default();
