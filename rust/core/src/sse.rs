@@ -18,6 +18,9 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Below glibc's large-block size (1,008 bytes), whose requests first consolidate the free lists.
+const FIRST_DATA_CAPACITY: usize = 1000;
+
 /// One dispatched event, borrowed from the decoder's buffers for the duration of the callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SseEventRef<'a> {
@@ -364,8 +367,9 @@ impl SseDecoder {
                     self.has_data = true;
                 }
                 // One reservation for the value and its LF: growing for the LF alone reallocated
-                // the buffer on most events of a new stream.
-                self.data.reserve(value.len() + 1);
+                // the buffer on most events of a new stream. The first one leaves room for the usual
+                // payload (under 1 KB), which the next ones would otherwise grow into twice (Gemini).
+                self.data.reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }
