@@ -369,7 +369,8 @@ impl SseDecoder {
                 // One reservation for the value and its LF: growing for the LF alone reallocated
                 // the buffer on most events of a new stream. The first one leaves room for the usual
                 // payload (under 1 KB), which the next ones would otherwise grow into twice (Gemini).
-                self.data.reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
+                self.data
+                    .reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }
