@@ -66,6 +66,7 @@ impl<'a> Converter<'a> {
     }
 
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
+        self.objects.reserve(events.len());
         for event in events.drain(..) {
             if !self.live.is_empty() {
                 match &event {
