@@ -113,17 +113,11 @@ impl<'a> Scan<'a> {
     /// Reads an object; `field` gets each key and either reads its value (returning `Some(true)`),
     /// declines it (`Some(false)`, the value is skipped), or gives up (`None`).
     pub fn object(&mut self, field: impl FnMut(&mut Self, &'a str) -> Option<bool>) -> Option<()> {
-        if self.ws()? != b'{' {
-            return None;
+        if self.open(b'{', b'}')? {
+            self.members(false, field)
+        } else {
+            Some(())
         }
-        self.pos += 1;
-        self.enter()?;
-        if self.ws()? == b'}' {
-            self.pos += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        self.members(false, field)
     }
 
     /// The members of an object after one of them (`,` and the next, up to `}`), as `object`.
@@ -141,16 +135,8 @@ impl<'a> Scan<'a> {
         mut field: impl FnMut(&mut Self, &'a str) -> Option<bool>,
     ) -> Option<()> {
         loop {
-            if after_member {
-                match self.ws()? {
-                    b',' => self.pos += 1,
-                    b'}' => {
-                        self.pos += 1;
-                        self.depth -= 1;
-                        return Some(());
-                    }
-                    _ => return None,
-                }
+            if after_member && !self.another(b'}')? {
+                return Some(());
             }
             after_member = true;
             if self.ws()? != b'"' {
@@ -169,17 +155,29 @@ impl<'a> Scan<'a> {
 
     /// Reads an array, `item` reading each element.
     pub fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        if self.ws()? != b'[' {
+        if self.open(b'[', b']')? {
+            self.elements(false, item)
+        } else {
+            Some(())
+        }
+    }
+
+    /// Enters a container that opens with `open`: `true` when something comes before its `close`
+    /// (an empty one is read whole).
+    #[allow(clippy::inline_always)] // part of `object` and `array`
+    #[inline(always)]
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        if self.ws()? != open {
             return None;
         }
         self.pos += 1;
         self.enter()?;
-        if self.ws()? == b']' {
+        if self.ws()? == close {
             self.pos += 1;
             self.depth -= 1;
-            return Some(());
+            return Some(false);
         }
-        self.elements(false, item)
+        Some(true)
     }
 
     /// The elements of an array after one of them (`,` and the next, up to `]`), as `array`.
@@ -192,19 +190,29 @@ impl<'a> Scan<'a> {
     #[inline(always)]
     fn elements(&mut self, mut after_element: bool, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         loop {
-            if after_element {
-                match self.ws()? {
-                    b',' => self.pos += 1,
-                    b']' => {
-                        self.pos += 1;
-                        self.depth -= 1;
-                        return Some(());
-                    }
-                    _ => return None,
-                }
+            if after_element && !self.another(b']')? {
+                return Some(());
             }
             after_element = true;
             item(self)?;
+        }
+    }
+
+    /// After a member or an element: `true` past a `,`, `false` past the container's `close`.
+    #[allow(clippy::inline_always)] // part of `members` and `elements`
+    #[inline(always)]
+    fn another(&mut self, close: u8) -> Option<bool> {
+        match self.ws()? {
+            b',' => {
+                self.pos += 1;
+                Some(true)
+            }
+            b if b == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Some(false)
+            }
+            _ => None,
         }
     }
 
