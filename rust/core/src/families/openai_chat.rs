@@ -49,7 +49,7 @@ struct Chunk<'a> {
     x_groq: Option<Obj<XGroq<'a>>>,
     #[serde(borrow)]
     error: Option<Raw<'a>>,
-    /// The scan's fields read when `choices` came, and whether none of them needs reading again.
+    /// The fields the scan had read when `choices` came (bits as `chunk_field` sets them).
     #[serde(skip)]
     seen_at_choices: Note<u32>,
 }
@@ -277,24 +277,30 @@ pub struct Decoder {
 #[derive(Debug)]
 struct Template {
     prefix: String,
-    /// Fields of the chunk read before its `choices` (`id` and `model` only: the template is used
-    /// once the stream has started, when they are not read).
+    /// Fields of the chunk read before its `choices` (`id` and `model`, which are not read once the
+    /// stream has started, when the template is used; or nulls).
     chunk_seen: u32,
-    /// Fields of the first choice read before its `delta` (`index` only).
+    /// Fields of the first choice read before its `delta` (`index`, or a null `finish_reason`).
     choice_seen: u32,
     index: Option<u64>,
 }
 
 impl Template {
     /// The template of a payload the scan read whole, if its first choice has a `delta` and what
-    /// came before it is only ids, the model and the choice index.
+    /// came before it is ids, the model, the choice index and nulls (`OpenAI` sends `"usage":null`
+    /// before `choices`, others `"finish_reason":null` before `delta`): resuming leaves them unread.
     fn of(chunk: &Chunk<'_>, data: &str) -> Option<Self> {
         let chunk_seen = chunk.seen_at_choices.0?;
         let choice = &chunk.choices.as_ref()?.first()?.0;
         let (at, choice_seen) = choice.delta_at.0?;
-        let read_again = |seen: u32, names: &[u32]| names.iter().any(|bit| seen & (1 << bit) != 0);
-        // `usage`, `x_groq` and `error` before `choices`, `finish_reason` before `delta`.
-        if read_again(chunk_seen, &[3, 4, 5]) || read_again(choice_seen, &[2]) {
+        // A field read once is read for good (a second one gives up), so its value now is the one
+        // read before the resume point.
+        let before = |seen: u32, bit: u32| seen & (1 << bit) != 0;
+        if (before(chunk_seen, 3) && chunk.usage.is_some())
+            || (before(chunk_seen, 4) && chunk.x_groq.is_some())
+            || (before(chunk_seen, 5) && chunk.error.is_some())
+            || (before(choice_seen, 2) && choice.finish_reason.is_some())
+        {
             return None;
         }
         Some(Self {
@@ -1204,10 +1210,12 @@ mod tests {
 
     /// Chunks as streams send them: one head (ids, model, the first choice up to its `delta`)
     /// repeated, different deltas and tails after it.
-    const HEADS: [&str; 3] = [
+    const HEADS: [&str; 5] = [
         r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":"#,
         r#"{"choices":[{"delta":"#,
         r#"{"id": "gen-1", "model": "x/y", "usage": null, "choices": [{"finish_reason": null, "index": 0, "delta": "#,
+        r#"{"id":"c","usage":{"prompt_tokens":1},"x_groq":null,"choices":[{"index":0,"delta":"#,
+        r#"{"model":"m","error":{"message":"e"},"choices":[{"finish_reason":"stop","delta":"#,
     ];
     const TAILS: [&str; 9] = [
         r#"{"content":"Hi"},"logprobs":null,"finish_reason":null}],"system_fingerprint":"fp"}"#,
@@ -1264,10 +1272,17 @@ mod tests {
         let other = format!("{}{}", HEADS[1], TAILS[0]);
         decoder.payload("message", &other, &mut out).expect("valid chunk");
         assert_eq!(decoder.template.as_ref().map(|t| t.prefix.as_str()), Some(HEADS[1]));
-        // `usage` before `choices` would need reading again: no template.
+        // Nulls before `choices` and `delta` are not read again (OpenAI's `"usage":null`)...
         decoder
             .payload("message", &format!("{}{}", HEADS[2], TAILS[3]), &mut out)
             .expect("valid chunk");
+        assert_eq!(
+            decoder.template.as_ref().map(|t| t.prefix.as_str()),
+            Some(HEADS[2].trim_end())
+        );
+        // ... but a value there would need reading again: no template.
+        let usage_first = r#"{"usage":{"prompt_tokens":1},"choices":[{"delta":{}}]}"#;
+        decoder.payload("message", usage_first, &mut out).expect("valid chunk");
         assert!(decoder.template.is_none());
     }
 
