@@ -65,8 +65,10 @@ impl From<SseEventRef<'_>> for SseEvent {
 pub struct SseDecoder {
     max_event_bytes: usize,
     flush_at_eof: bool,
-    /// Bytes of a line whose end has not arrived yet.
+    /// Bytes of a line whose end has not arrived yet (but see `data_line`).
     line: Vec<u8>,
+    /// The unfinished line is a `data` line whose value goes straight into `data`.
+    data_line: Option<DataLine>,
     /// The line being received is over the limit: drop it up to its end.
     skipping_line: bool,
     /// The event being received is over the limit: drop its lines up to the blank line.
@@ -108,6 +110,7 @@ impl SseDecoder {
             max_event_bytes,
             flush_at_eof,
             line: Vec::new(),
+            data_line: None,
             skipping_line: false,
             skipping_event: false,
             pending_cr: false,
@@ -188,7 +191,10 @@ impl SseDecoder {
             }
         }
         if self.flush_at_eof {
-            if !self.line.is_empty() && !self.skipping_line {
+            if let Some(data_line) = self.data_line.take() {
+                self.line_start = self.offset - data_line.received as u64;
+                self.end_data_line(&[])?;
+            } else if !self.line.is_empty() && !self.skipping_line {
                 self.line_start = self.offset - self.line.len() as u64;
                 let line = mem::take(&mut self.line);
                 let result = self.process_line(&line, on_event);
@@ -199,6 +205,7 @@ impl SseDecoder {
             self.dispatch(on_event)?;
         }
         self.line.clear();
+        self.data_line = None;
         self.skipping_line = false;
         self.skipping_event = false;
         self.reset_event();
@@ -259,13 +266,14 @@ impl SseDecoder {
                 _ => memchr2(b'\r', b'\n', rest),
             };
             let Some(found) = found else {
-                let line_start = self.offset - self.line.len() as u64;
+                let received = self.received();
+                let line_start = self.offset - received as u64;
                 self.offset += rest.len() as u64;
                 if self.skipping_line {
                     break;
                 }
-                if self.line.len() + rest.len() > self.max_event_bytes {
-                    self.line.clear();
+                if received + rest.len() > self.max_event_bytes {
+                    self.drop_line();
                     self.skipping_line = true;
                     return Err(Error::new(
                         ErrorKind::LineTooLong {
@@ -274,7 +282,7 @@ impl SseDecoder {
                         line_start,
                     ));
                 }
-                self.line.extend_from_slice(rest);
+                self.keep_unfinished(rest, line_start);
                 break;
             };
             let (body, tail) = rest.split_at(found);
@@ -288,12 +296,26 @@ impl SseDecoder {
                 _ => 1,
             };
             pos += found + term_len;
-            let line_start = self.offset - self.line.len() as u64;
+            let received = self.received();
+            let line_start = self.offset - received as u64;
             self.line_start = line_start;
             self.offset += (found + term_len) as u64;
             let result = if self.skipping_line {
                 self.skipping_line = false;
                 Ok(())
+            } else if self.data_line.is_some() {
+                if received + body.len() > self.max_event_bytes {
+                    self.drop_line();
+                    Err(Error::new(
+                        ErrorKind::LineTooLong {
+                            limit: self.max_event_bytes,
+                        },
+                        line_start,
+                    ))
+                } else {
+                    self.data_line = None;
+                    self.end_data_line(body)
+                }
             } else if self.line.is_empty() {
                 if body.len() > self.max_event_bytes {
                     Err(Error::new(
@@ -328,6 +350,68 @@ impl SseDecoder {
                 return Err(err);
             }
         }
+        Ok(())
+    }
+
+    /// The bytes of the unfinished line so far.
+    fn received(&self) -> usize {
+        self.data_line.map_or(self.line.len(), |d| d.received)
+    }
+
+    /// Keeps the start of a line whose end is in a later chunk. A `data` line (the usual one: an
+    /// event's JSON cut by the chunk boundary) has its value put straight into `data`, where the line
+    /// would be copied once it ends: one copy of each such event less.
+    fn keep_unfinished(&mut self, piece: &[u8], line_start: u64) {
+        if let Some(data_line) = &mut self.data_line {
+            data_line.received += piece.len();
+            self.data.extend_from_slice(piece);
+            return;
+        }
+        // The space after the colon must be in this piece to be told apart from the value.
+        let value = match piece.strip_prefix(b"data:") {
+            Some(value) if self.line.is_empty() && !self.skipping_event && !value.is_empty() => value,
+            _ => return self.line.extend_from_slice(piece),
+        };
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        self.data_line = Some(DataLine {
+            received: piece.len(),
+            data_len: self.data.len(),
+            had_data: self.has_data,
+        });
+        if !self.has_data {
+            self.data_start = line_start;
+            self.has_data = true;
+        }
+        self.data
+            .reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
+        self.data.extend_from_slice(value);
+    }
+
+    /// Drops the unfinished line (too long), leaving the event as it was before the line.
+    fn drop_line(&mut self) {
+        self.line.clear();
+        if let Some(data_line) = self.data_line.take() {
+            self.data.truncate(data_line.data_len);
+            self.has_data = data_line.had_data;
+        }
+    }
+
+    /// The end of a `data` line whose value so far is in `data`: what `process_line` does with the
+    /// whole line (the event's size limit is checked the same way).
+    fn end_data_line(&mut self, rest: &[u8]) -> Result<()> {
+        if self.data.len() + rest.len() > self.max_event_bytes {
+            let start = self.line_start;
+            self.reset_event();
+            self.skipping_event = true;
+            return Err(Error::new(
+                ErrorKind::EventTooLarge {
+                    limit: self.max_event_bytes,
+                },
+                start,
+            ));
+        }
+        self.data.extend_from_slice(rest);
+        self.data.push(b'\n');
         Ok(())
     }
 
@@ -437,6 +521,16 @@ impl SseDecoder {
         self.event_type.clear();
         self.event_retry = None;
     }
+}
+
+/// An unfinished `data` line whose value so far is in the data buffer.
+#[derive(Debug, Clone, Copy)]
+struct DataLine {
+    /// Bytes of the line so far (field name included), for the line limit and its offset.
+    received: usize,
+    /// The data buffer's length and `has_data` before the line, restored if it is dropped.
+    data_len: usize,
+    had_data: bool,
 }
 
 /// `String::from_utf8_lossy` with a fast path: `str::from_utf8` checks whole words of ASCII at a

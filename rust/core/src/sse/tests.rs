@@ -324,6 +324,24 @@ proptest! {
         prop_assert_eq!(decode_chunks(&chunks, flush), whole);
     }
 
+    /// Event-stream lines (data lines above all, some over the limits) cut anywhere: the same events
+    /// and errors as the whole body, whichever path the line took across the cut.
+    #[test]
+    fn lines_cut_anywhere_read_as_whole(
+        lines in proptest::collection::vec(prop_oneof![
+            "data: [a-z]{0,30}", "data:[a-z ]{0,30}", "data", "data:", "data: ", "event: [a-z]{1,5}",
+            ": [a-z]{0,10}", "id: [0-9]{1,3}", "", "dat[a-z]{0,3}: x",
+        ], 0..12),
+        ends in proptest::collection::vec(prop_oneof![Just("\n"), Just("\r\n"), Just("\r")], 12),
+        cut in any::<usize>(),
+        limit in 4usize..40,
+    ) {
+        let body: String = lines.iter().zip(&ends).flat_map(|(line, end)| [line.as_str(), end]).collect();
+        let body = body.as_bytes();
+        let cut = if body.is_empty() { 0 } else { cut % (body.len() + 1) };
+        prop_assert_eq!(events_and_errors(body, cut, limit), events_and_errors(body, 0, limit));
+    }
+
     #[test]
     fn data_lines_roundtrip(lines in proptest::collection::vec("[^\r\n]{0,20}", 1..5)) {
         let mut body = String::new();
