@@ -378,12 +378,8 @@ impl SseDecoder {
             data_len: self.data.len(),
             had_data: self.has_data,
         });
-        if !self.has_data {
-            self.data_start = line_start;
-            self.has_data = true;
-        }
-        self.data
-            .reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
+        self.start_data(line_start);
+        self.reserve_data(value.len());
         self.data.extend_from_slice(value);
     }
 
@@ -399,20 +395,42 @@ impl SseDecoder {
     /// The end of a `data` line whose value so far is in `data`: what `process_line` does with the
     /// whole line (the event's size limit is checked the same way).
     fn end_data_line(&mut self, rest: &[u8]) -> Result<()> {
-        if self.data.len() + rest.len() > self.max_event_bytes {
-            let start = self.line_start;
-            self.reset_event();
-            self.skipping_event = true;
-            return Err(Error::new(
-                ErrorKind::EventTooLarge {
-                    limit: self.max_event_bytes,
-                },
-                start,
-            ));
-        }
+        self.check_event_size(rest.len())?;
         self.data.extend_from_slice(rest);
         self.data.push(b'\n');
         Ok(())
+    }
+
+    /// `more` data bytes keep the event within the limit; else it is dropped up to its blank line.
+    fn check_event_size(&mut self, more: usize) -> Result<()> {
+        if self.data.len() + more <= self.max_event_bytes {
+            return Ok(());
+        }
+        let start = self.line_start;
+        self.reset_event();
+        self.skipping_event = true;
+        Err(Error::new(
+            ErrorKind::EventTooLarge {
+                limit: self.max_event_bytes,
+            },
+            start,
+        ))
+    }
+
+    /// The event's first `data` line starts at `line_start`.
+    fn start_data(&mut self, line_start: u64) {
+        if !self.has_data {
+            self.data_start = line_start;
+            self.has_data = true;
+        }
+    }
+
+    /// Room for a value and its LF, reserved once: growing for the LF alone reallocated the buffer
+    /// on most events of a new stream. The first reservation leaves room for the usual payload
+    /// (under 1 KB), which the next ones would otherwise grow into twice (Gemini).
+    fn reserve_data(&mut self, value_len: usize) {
+        self.data
+            .reserve((value_len + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
     }
 
     fn process_line<F>(&mut self, line: &[u8], on_event: &mut F) -> Result<()>
@@ -435,26 +453,9 @@ impl SseDecoder {
         };
         match name {
             b"data" => {
-                if self.data.len() + value.len() > self.max_event_bytes {
-                    let start = self.line_start;
-                    self.reset_event();
-                    self.skipping_event = true;
-                    return Err(Error::new(
-                        ErrorKind::EventTooLarge {
-                            limit: self.max_event_bytes,
-                        },
-                        start,
-                    ));
-                }
-                if !self.has_data {
-                    self.data_start = self.line_start;
-                    self.has_data = true;
-                }
-                // One reservation for the value and its LF: growing for the LF alone reallocated
-                // the buffer on most events of a new stream. The first one leaves room for the usual
-                // payload (under 1 KB), which the next ones would otherwise grow into twice (Gemini).
-                self.data
-                    .reserve((value.len() + 1).max(FIRST_DATA_CAPACITY.saturating_sub(self.data.len())));
+                self.check_event_size(value.len())?;
+                self.start_data(self.line_start);
+                self.reserve_data(value.len());
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }
