@@ -1,7 +1,7 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::events::{error_kind, Event, FinishReason, Usage};
+use crate::events::{error_kind, Event, FinishReason, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use crate::families::{bedrock, detect, Decoder, Family};
@@ -213,7 +213,7 @@ impl StreamParser {
             .tool_args
             .iter()
             .rev()
-            .find(|(i, _)| i == id)
+            .find(|(i, _)| &**i == id)
             .map(|(_, a)| a.as_str())
     }
 }
@@ -222,8 +222,9 @@ impl StreamParser {
 #[derive(Debug, Default)]
 struct Assembly {
     message: Message,
-    /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`.
-    tool_args: Vec<(String, String)>,
+    /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`; the id
+    /// is the part's own, shared with its events.
+    tool_args: Vec<(PartId, String)>,
 }
 
 impl Assembly {
@@ -231,10 +232,11 @@ impl Assembly {
         for event in events {
             self.message.apply(event);
             match event {
-                Event::ToolInputStart { id, .. } => self.tool_args.push((id.to_string(), String::new())),
+                Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
                 Event::ToolInputDelta { id, delta } => {
-                    // The latest call with this id: searched from the end, where the open calls are.
-                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i.as_str() == &**id) {
+                    // The latest call with this id: searched from the end, where the open calls are
+                    // (`Arc`'s equality looks at the pointer first: a part's events share theirs).
+                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i == id) {
                         args.push_str(delta);
                     }
                 }

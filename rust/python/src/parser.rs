@@ -45,10 +45,7 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
 /// Converts each payload's events as the core hands them out (their strings are freed before the
 /// next payload allocates its own), feeding live tool-input accumulators on the way.
 struct Converter<'a> {
-    ids: &'a mut IdStrings,
-    emitted: &'a mut Emitted,
-    live: &'a mut Vec<(String, Py<PyJsonAccumulator>)>,
-    objects: &'a mut Vec<Py<PyAny>>,
+    scratch: &'a mut Scratch,
     /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
     failure: Option<PyErr>,
 }
@@ -56,34 +53,34 @@ struct Converter<'a> {
 impl<'a> Converter<'a> {
     fn new(scratch: &'a mut Scratch) -> Self {
         scratch.objects.clear();
-        Self {
-            ids: &mut scratch.ids,
-            emitted: &mut scratch.emitted,
-            live: &mut scratch.live,
-            objects: &mut scratch.objects,
-            failure: None,
-        }
+        Self { scratch, failure: None }
     }
 
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
-        self.objects.reserve(events.len());
+        let Scratch {
+            ids,
+            emitted,
+            live,
+            objects,
+        } = &mut *self.scratch;
+        objects.reserve(events.len());
         for event in events.drain(..) {
-            if !self.live.is_empty() {
+            if !live.is_empty() {
                 match &event {
                     // A new call reusing an id starts afresh, as `tool_arguments` does.
-                    Event::ToolInputStart { id, .. } => self.live.retain(|(i, _)| i.as_str() != &**id),
+                    Event::ToolInputStart { id, .. } => live.retain(|(i, _)| i.as_str() != &**id),
                     Event::ToolInputDelta { id, delta } => {
-                        if let Some((_, acc)) = self.live.iter().find(|(i, _)| i.as_str() == &**id) {
+                        if let Some((_, acc)) = live.iter().find(|(i, _)| i.as_str() == &**id) {
                             acc.borrow_mut(py).feed_quiet(delta);
                         }
                     }
                     _ => {}
                 }
             }
-            match event_to_py(py, &event, self.ids) {
+            match event_to_py(py, &event, ids) {
                 Ok(object) => {
-                    self.emitted.record(py, &event, &object);
-                    self.objects.push(object);
+                    emitted.record(py, &event, &object);
+                    objects.push(object);
                 }
                 Err(err) => {
                     self.failure.get_or_insert(err);
@@ -98,8 +95,8 @@ impl<'a> Converter<'a> {
             return Err(failure);
         }
         match result {
-            Ok(()) => Ok(PyList::new(py, self.objects.drain(..))?.unbind()),
-            Err(err) => Err(stream_parse_error(py, &err, self.objects.drain(..).collect())),
+            Ok(()) => Ok(PyList::new(py, self.scratch.objects.drain(..))?.unbind()),
+            Err(err) => Err(stream_parse_error(py, &err, self.scratch.objects.drain(..).collect())),
         }
     }
 }

@@ -53,16 +53,20 @@ impl Parts {
     }
 
     pub fn is_open(&self, id: &str) -> bool {
-        self.open.iter().any(|p| &*p.id == id)
+        self.find(id).is_some()
     }
 
     /// The kind of the open part `id`, if it is open.
     pub fn kind(&self, id: &str) -> Option<PartKind> {
-        self.open.iter().find(|p| &*p.id == id).map(|p| p.kind)
+        self.find(id).map(|p| p.kind)
     }
 
     pub fn any_open(&self) -> bool {
         !self.open.is_empty()
+    }
+
+    fn find(&self, id: &str) -> Option<&OpenPart> {
+        self.open.iter().find(|p| &*p.id == id)
     }
 
     fn get_mut(&mut self, id: &str) -> Option<&mut OpenPart> {
@@ -118,7 +122,7 @@ impl Parts {
 
     /// The shared id of part `id`, opening it as a `kind` part first when it is not open.
     fn open_id(&mut self, kind: PartKind, id: &str, out: &mut Vec<Event>) -> Result<PartId, ErrorKind> {
-        if let Some(part) = self.open.iter().find(|p| &*p.id == id) {
+        if let Some(part) = self.find(id) {
             return Ok(part.id.clone());
         }
         self.start(kind, id, "", false, out)
