@@ -75,6 +75,13 @@ def test_defaults_and_helpers(backend: ModuleType) -> None:
     assert usage == backend.Usage(3, 4, 7, 0, 0, 0, 0.5)
     assert hash(usage) == hash(backend.Usage(3, 4, 7, 0, 0, 0, 0.5))
     assert backend.TextDelta("0", "a") != backend.TextStart("0")
+    # A message built by hand starts where a parser's does: empty text and tuples, not None.
+    assert backend.Message() == backend.StreamParser("openai-chat").message
+    assert backend.Message(text="hi").text == "hi"
+    assert backend.Message().tool_calls == ()
+    # None stands for the default, as the signatures say.
+    assert backend.Message(text=None, errors=None) == backend.Message()
+    assert backend.ReasoningEnd("r", None, None).redacted is False
 
 
 def test_to_dict_identical_across_backends() -> None:
@@ -82,6 +89,12 @@ def test_to_dict_identical_across_backends() -> None:
     for name, (_, fields) in EVENT_CLASSES.items():
         assert getattr(rust, name)(**fields).to_dict() == getattr(reference, name)(**fields).to_dict()
         assert repr(getattr(rust, name)(**fields)) == repr(getattr(reference, name)(**fields))
+    # Floats print as Python prints them (`7.585e-05`, not Rust's `7.585e-5`).
+    for cost in (7.585e-05, 0.5, 1e22, 1.0, None):
+        assert repr(rust.Usage(1, 2, 3, cost=cost)) == repr(reference.Usage(1, 2, 3, cost=cost))
+    assert "cost=7.585e-05)" in repr(rust.Usage(cost=7.585e-05))
+    assert repr(rust.Message()) == repr(reference.Message())
+    assert rust.Message().to_dict() == reference.Message().to_dict()
 
 
 def test_unknown_family_and_on_error(backend: ModuleType) -> None:

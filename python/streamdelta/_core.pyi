@@ -295,7 +295,11 @@ Event = Union[
 
 @final
 class Message:
-    """The final response assembled from the events so far."""
+    """The final response assembled from the events so far.
+
+    Built by hand, a field left out or given as None takes what a new parser's message holds:
+    empty text and tuples, None for the rest.
+    """
 
     type: ClassVar[None]
     __match_args__ = (

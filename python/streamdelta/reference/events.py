@@ -61,10 +61,11 @@ class _Value:
             values[name] = value
         for name in fields:
             value = values.get(name, _MISSING)
-            if value is _MISSING:
-                if name not in self._defaults:
+            if value is _MISSING or value is None:
+                # None stands for the default, as in the Rust classes' signatures.
+                value = self._defaults.get(name, value)
+                if value is _MISSING:
                     raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
-                value = self._defaults[name]
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -207,7 +208,21 @@ _MESSAGE_FIELDS = (
     "provider_metadata_json",
     "errors",
 )
-Message = _event("Message", None, _MESSAGE_FIELDS, dict.fromkeys(_MESSAGE_FIELDS))
+# The defaults are what a parser's message holds before any event: empty text and tuples.
+Message = _event(
+    "Message",
+    None,
+    _MESSAGE_FIELDS,
+    {
+        **dict.fromkeys(_MESSAGE_FIELDS),
+        "text": "",
+        "reasoning": "",
+        "reasoning_signatures": (),
+        "tool_calls": (),
+        "sources": (),
+        "errors": (),
+    },
+)
 
 
 class ToolCall(_Value):

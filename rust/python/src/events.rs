@@ -15,6 +15,12 @@ macro_rules! default_value {
     ($py:expr, false) => {
         false.into_pyobject($py)?.to_owned().into_any().unbind()
     };
+    ($py:expr, empty_str) => {
+        pyo3::types::PyString::new($py, "").into_any().unbind()
+    };
+    ($py:expr, empty_tuple) => {
+        pyo3::types::PyTuple::empty($py).into_any().unbind()
+    };
 }
 
 /// One frozen class with value equality, `repr`, `__match_args__` and `to_dict()`.
@@ -155,10 +161,11 @@ extra: {
     }
 });
 value_class!(ErrorEvent, "ErrorEvent", Some("error"), required: [message, kind], optional: [raw = none]);
+// The defaults are what a parser's message holds before any event: empty text and tuples.
 value_class!(Message, "Message", None::<&str>, required: [], optional: [
-    id = none, model = none, text = none, reasoning = none, reasoning_signatures = none, tool_calls = none,
-    sources = none, finish_reason = none, raw_finish_reason = none, usage = none, provider_metadata_json = none,
-    errors = none
+    id = none, model = none, text = empty_str, reasoning = empty_str, reasoning_signatures = empty_tuple,
+    tool_calls = empty_tuple, sources = empty_tuple, finish_reason = none, raw_finish_reason = none, usage = none,
+    provider_metadata_json = none, errors = empty_tuple
 ]);
 
 /// Token usage, one meaning for every provider.
@@ -260,9 +267,13 @@ impl Usage {
         Ok(d)
     }
 
-    fn __repr__(&self) -> String {
-        let cost = self.cost.map_or_else(|| "None".to_owned(), |c| format!("{c:?}"));
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Python's float repr (`7.585e-05`), as the reference prints it; Rust's is `7.585e-5`.
+        let cost = match self.cost {
+            Some(c) => pyo3::types::PyFloat::new(py, c).repr()?.to_string(),
+            None => "None".to_owned(),
+        };
+        Ok(format!(
             "Usage(input_tokens={}, output_tokens={}, total_tokens={}, reasoning_tokens={}, cache_read_tokens={}, cache_write_tokens={}, cost={cost})",
             self.input_tokens,
             self.output_tokens,
@@ -270,7 +281,7 @@ impl Usage {
             self.reasoning_tokens,
             self.cache_read_tokens,
             self.cache_write_tokens
-        )
+        ))
     }
 }
 
