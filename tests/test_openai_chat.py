@@ -626,9 +626,19 @@ def test_wrong_shape_emits_nothing_of_its_payload(backend: ModuleType) -> None:
     assert info.value.events == []
 
 
-def test_nan_is_not_json(backend: ModuleType) -> None:
+@pytest.mark.parametrize("cost", ["NaN", "1e400", "-1e400", "1" + "0" * 400])
+def test_nan_or_out_of_range_cost_is_not_json(backend: ModuleType, cost: str) -> None:
+    # serde_json reads no NaN, and no number beyond a double's range as an f64; json.loads makes
+    # `1e400` infinite and keeps a long integer, which float() then refuses with an OverflowError.
     with pytest.raises(StreamParseError, match=r"^invalid JSON payload: not valid JSON at byte 0, event 0"):
-        backend.parse(b'data: {"usage": {"cost": NaN}}\n\n', FAMILY)
+        backend.parse(b'data: {"usage": {"cost": %s}}\n\n' % cost.encode(), FAMILY)
+
+
+@pytest.mark.parametrize("number", ["1e400", "1" + "0" * 400])
+def test_out_of_range_number_in_a_field_not_read_is_kept_quiet(backend: ModuleType, number: str) -> None:
+    body = sse(chunk({"content": "a"}, "stop", created=0)).replace(b'"created": 0', b'"created": ' + number.encode())
+    assert number.encode() in body
+    assert finish_of(parse(backend, body))["reason"] == "stop"
 
 
 def test_on_error_emit(backend: ModuleType) -> None:

@@ -8,6 +8,7 @@ shape", unknown fields are ignored, ``null`` is absent.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Callable
 
@@ -83,7 +84,15 @@ def _cost(value: Any) -> float | None:
     if value is None:
         return None
     if type(value) is int or type(value) is float:
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        # A number beyond a double's range (json.loads makes `1e400` infinite and keeps a long
+        # integer): serde_json refuses to read one as an f64, and with it the payload.
+        if math.isinf(number):
+            raise PayloadError(invalid_json("not valid JSON"))
+        return number
     if type(value) is str:
         return float(value) if _DECIMAL.fullmatch(value) else None
     raise wrong_shape()
