@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -607,3 +608,21 @@ def test_json_accumulator_refuses_overlapping_use(backend: ModuleType) -> None:
     acc.reset()
     acc.feed("[1]")
     assert acc.value() == [1]
+
+
+# A number in a JSON body: after `:`, `[` or `,`, before `,`, `]` or `}`.
+NUMBER = re.compile(rb"(?<=[:\[,])\s*-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[,\]}])")
+OUT_OF_RANGE = [b"1e400", b"-1e400", b"1" + b"0" * 400, b"18446744073709551616", b"1.5", b"-1"]
+
+
+@pytest.mark.parametrize("family", SSE_FAMILIES)
+def test_numbers_out_of_range_anywhere_same_on_both(family: str) -> None:
+    # Regression: json.loads makes `1e400` infinite and keeps a 400-digit integer, both of which
+    # serde_json refuses as JSON where it reads a number (a token count, a cost); the reference
+    # called that the wrong shape, or took an infinite cost, or raised a bare OverflowError.
+    # Every number of a few corpus bodies is replaced in turn; fields that are not read take any.
+    bodies = [body for _, fam, body in corpus_cases() if fam == family][:3]
+    for body in bodies:
+        for match in list(NUMBER.finditer(body))[:25]:
+            for number in OUT_OF_RANGE:
+                same_on_both([body[: match.start()] + b" " + number + body[match.end() :]], family)

@@ -7,6 +7,7 @@ A family decoder sees one payload at a time (the SSE event type and its data) an
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ..error import invalid_json, unexpected_payload
@@ -95,6 +96,25 @@ def parse_json(data: str) -> Any:
 def wrong_shape() -> PayloadError:
     """The error for JSON of a shape the family does not define (serde's `Category::Data`)."""
     return PayloadError(unexpected_payload("JSON of the wrong shape"))
+
+
+def beyond_double(value: Any) -> bool:
+    """A number serde_json refuses as JSON: one beyond a double's range, which json.loads made
+    infinite (``1e400``) or kept whole (a 400-digit integer; serde_json reads an integer too large
+    for 64 bits as a double)."""
+    if type(value) is float:
+        return math.isinf(value)
+    if type(value) is int:
+        try:
+            float(value)
+        except OverflowError:
+            return True
+    return False
+
+
+def not_a_u64(value: Any) -> PayloadError:
+    """The error for a value an ``Option<u64>`` field does not take."""
+    return PayloadError(invalid_json("not valid JSON")) if beyond_double(value) else wrong_shape()
 
 
 def incomplete(parts: Parts, usage: Usage, out: list[Any]) -> None:

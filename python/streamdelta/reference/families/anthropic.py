@@ -16,7 +16,7 @@ from typing import Any
 
 from ..error import invalid_json, unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import PayloadError, incomplete, load_json, parse_json, wrong_shape
+from . import PayloadError, incomplete, load_json, not_a_u64, parse_json, wrong_shape
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 U64_MAX = 2**64 - 1
@@ -57,7 +57,7 @@ def opt_u64(d: dict[str, Any], key: str) -> int | None:
     if v is None:
         return None
     if type(v) is not int or not 0 <= v <= U64_MAX:
-        raise wrong_shape()
+        raise not_a_u64(v)
     return v
 
 

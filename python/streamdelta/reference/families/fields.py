@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, Union
 
-from . import parse_json, wrong_shape
+from . import not_a_u64, parse_json, wrong_shape
 
 __all__ = ["obj", "opt_bool", "opt_list", "opt_obj", "opt_str", "opt_u64", "parse_object", "raw_json"]
 
@@ -47,7 +47,7 @@ def opt_u64(d: dict[str, Any], key: str) -> int | None:
     # bool is an int in Python but not a number for serde.
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX:
         return value
-    raise wrong_shape()
+    raise not_a_u64(value)
 
 
 def opt_bool(d: dict[str, Any], key: str) -> bool | None:

@@ -8,13 +8,12 @@ shape", unknown fields are ignored, ``null`` is absent.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any, Callable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, incomplete, load_json, wrong_shape
+from . import PayloadError, beyond_double, incomplete, load_json, not_a_u64, wrong_shape
 from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
 
 _U64_MAX = 2**64 - 1
@@ -61,7 +60,7 @@ def _u64(d: dict[str, Any], key: str) -> int | None:
     value = d.get(key)
     if value is None or (type(value) is int and 0 <= value <= _U64_MAX):
         return value
-    raise wrong_shape()
+    raise not_a_u64(value)
 
 
 def _list(d: dict[str, Any], key: str) -> list[Any] | None:
@@ -84,15 +83,9 @@ def _cost(value: Any) -> float | None:
     if value is None:
         return None
     if type(value) is int or type(value) is float:
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        # A number beyond a double's range (json.loads makes `1e400` infinite and keeps a long
-        # integer): serde_json refuses to read one as an f64, and with it the payload.
-        if math.isinf(number):
+        if beyond_double(value):
             raise PayloadError(invalid_json("not valid JSON"))
-        return number
+        return float(value)
     if type(value) is str:
         return float(value) if _DECIMAL.fullmatch(value) else None
     raise wrong_shape()
