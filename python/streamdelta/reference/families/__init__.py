@@ -49,7 +49,8 @@ def use_json_loads(loads: Callable[[str], Any] | None) -> None:
     json module back. ``loads`` must raise ``ValueError`` on bad JSON and reject NaN / Infinity, as
     orjson does. Raw JSON slices are still located with the json module's scanners, on the same text, so
     the events are the same (tested on every corpus body); orjson does refuse integers beyond 64 bits,
-    which the json module reads."""
+    which the json module reads, and numbers beyond a double's range in fields no family reads, which
+    the core skips."""
     global _loads
     _loads = loads or _stdlib_loads
 
