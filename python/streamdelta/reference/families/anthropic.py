@@ -16,7 +16,8 @@ from typing import Any
 
 from ..error import invalid_json, unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import PayloadError, incomplete, load_json, not_a_u64, parse_json, wrong_shape
+from . import PayloadError, incomplete, load_json, parse_json, wrong_shape
+from .fields import opt_u64
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 U64_MAX = 2**64 - 1
@@ -48,16 +49,6 @@ def opt_str(d: dict[str, Any], key: str) -> str | None:
         raise wrong_shape()
     if not v.isascii() and _SURROGATE.search(v):
         raise PayloadError(invalid_json("not valid JSON"))
-    return v
-
-
-def opt_u64(d: dict[str, Any], key: str) -> int | None:
-    """``Option<u64>``: a float, a bool, a negative or a too large number is the wrong shape."""
-    v = d.get(key)
-    if v is None:
-        return None
-    if type(v) is not int or not 0 <= v <= U64_MAX:
-        raise not_a_u64(v)
     return v
 
 

@@ -44,8 +44,8 @@ def opt_u64(d: dict[str, Any], key: str) -> int | None:
     value = d.get(key)
     if value is None:
         return None
-    # bool is an int in Python but not a number for serde.
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX:
+    # `type(...) is int`: bool is an int in Python but not a number for serde.
+    if type(value) is int and 0 <= value <= _U64_MAX:
         return value
     raise not_a_u64(value)
 

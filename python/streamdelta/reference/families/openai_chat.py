@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, load_json, not_a_u64, wrong_shape
+from . import PayloadError, beyond_double, incomplete, load_json, wrong_shape
+from .fields import opt_u64
 from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
 
 _U64_MAX = 2**64 - 1
@@ -54,13 +55,6 @@ def _str(d: dict[str, Any], key: str) -> str | None:
     if value is None or type(value) is str:
         return value
     raise wrong_shape()
-
-
-def _u64(d: dict[str, Any], key: str) -> int | None:
-    value = d.get(key)
-    if value is None or (type(value) is int and 0 <= value <= _U64_MAX):
-        return value
-    raise not_a_u64(value)
 
 
 def _list(d: dict[str, Any], key: str) -> list[Any] | None:
@@ -122,17 +116,17 @@ def _skip_ws(data: str, pos: int) -> int:
 
 
 def _usage_fields(usage: dict[str, Any]) -> tuple[int, int, int, int | None, int, int | None, int | None, Any]:
-    prompt = _u64(usage, "prompt_tokens") or 0
-    completion = _u64(usage, "completion_tokens") or 0
-    total = _u64(usage, "total_tokens")
+    prompt = opt_u64(usage, "prompt_tokens") or 0
+    completion = opt_u64(usage, "completion_tokens") or 0
+    total = opt_u64(usage, "total_tokens")
     ptd = _obj(usage.get("prompt_tokens_details"))
     cached = cache_write = None
     if ptd is not None:
-        cached = _u64(ptd, "cached_tokens")
-        cache_write = _u64(ptd, "cache_write_tokens")
+        cached = opt_u64(ptd, "cached_tokens")
+        cache_write = opt_u64(ptd, "cache_write_tokens")
     ctd = _obj(usage.get("completion_tokens_details"))
-    reasoning = 0 if ctd is None else _u64(ctd, "reasoning_tokens") or 0
-    creation = _u64(usage, "cache_creation_input_tokens")
+    reasoning = 0 if ctd is None else opt_u64(ctd, "reasoning_tokens") or 0
+    creation = opt_u64(usage, "cache_creation_input_tokens")
     cost = _cost(usage.get("cost"))
     return prompt, completion, reasoning, total, cached or 0, cache_write, creation, cost
 
@@ -295,7 +289,7 @@ class Decoder:
             for d in details
         ]
         calls = _objs(delta, "tool_calls")
-        calls_fields = [(_u64(c, "index"), _str(c, "id"), _obj(c.get("function"))) for c in calls]
+        calls_fields = [(opt_u64(c, "index"), _str(c, "id"), _obj(c.get("function"))) for c in calls]
         function_call = _obj(delta.get("function_call"))
         if plain:
             self._reasoning_text(choice, plain, out)
@@ -384,7 +378,7 @@ class Decoder:
                     for key in ("type", "text", "summary", "data", "signature"):
                         _str(d, key)
                 for c in _objs(delta, "tool_calls"):
-                    _u64(c, "index")
+                    opt_u64(c, "index")
                     _str(c, "id")
                     function = _obj(c.get("function"))
                     if function is not None:
@@ -394,7 +388,7 @@ class Decoder:
                 if function_call is not None:
                     _str(function_call, "name")
                     _str(function_call, "arguments")
-            choice_fields.append((_u64(choice, "index"), delta, _str(choice, "finish_reason")))
+            choice_fields.append((opt_u64(choice, "index"), delta, _str(choice, "finish_reason")))
         usage_path: tuple[str, ...] | None = None
         usage = _obj(chunk.get("usage"))
         if usage is not None:
