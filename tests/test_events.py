@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from types import ModuleType
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 import streamdelta
 from streamdelta import StreamParseError, reference
 
-from .conftest import rust_backend
+from .conftest import family_bodies, random_splits, rust_backend
 
 EVENT_CLASSES = {
     "StreamStart": ("stream_start", {"id": "resp_1", "model": "m"}),
@@ -156,3 +157,47 @@ def test_public_names_match_reference() -> None:
     for name in reference.__all__:
         assert hasattr(streamdelta, name), name
         assert hasattr(rust_backend(), name), name
+
+
+@pytest.mark.parametrize("family", reference.FAMILIES)
+def test_message_after_every_chunk_agrees_across_backends(family: str) -> None:
+    """The message is folded as events are made: read after every chunk, it is the reference's."""
+    bodies = family_bodies(family)[:6]
+    if not bodies:
+        pytest.skip(f"no {family} body in the corpus")
+    rng = random.Random(0x3E55)
+    for name, body in bodies:
+        chunks = list(random_splits(body, rng, 256))
+        parsers = [backend.StreamParser(family) for backend in (rust_backend(), reference)]
+        for n, chunk in enumerate([*chunks, None]):
+            for parser in parsers:
+                if chunk is None:
+                    parser.close()
+                else:
+                    parser.feed(chunk)
+            rust, ref = (parser.message.to_dict() for parser in parsers)
+            assert rust == ref, f"{name}, after chunk {n}"
+
+
+def test_message_shares_the_objects_of_its_events(backend: ModuleType) -> None:
+    body = (
+        b'data: {"candidates":[{"content":{"parts":[{"text":"hm","thought":true,"thoughtSignature":"SIG"}]}}],'
+        b'"responseId":"r1","modelVersion":"m1"}\n\n'
+        b'data: {"candidates":[{"content":{"parts":[{"text":"Hello"},{"functionCall":{"name":"f","args":{}}}]},'
+        b'"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3}}\n\n'
+    )
+    parser = backend.StreamParser("gemini")
+    events = [*parser.feed(body), *parser.close()]
+    message = parser.message
+    by_type = {type(e).__name__: e for e in events}
+    assert message.id is by_type["StreamStart"].id
+    assert message.model is by_type["StreamStart"].model
+    assert message.reasoning_signatures[0] is by_type["ReasoningEnd"].signature
+    assert message.tool_calls[0] is by_type["ToolCall"]
+    assert message.usage is by_type["Finish"].usage
+    assert message.raw_finish_reason is by_type["Finish"].raw_reason
+    # One delta: the message's text is its string; two: the concatenation.
+    assert message.text is by_type["TextDelta"].text
+    assert message.reasoning is by_type["ReasoningDelta"].text
+    parser.feed(b'data: {"candidates":[{"content":{"parts":[{"text":" again"}]}}]}\n\n')
+    assert parser.message.text == "Hello again"

@@ -84,8 +84,18 @@ impl StreamParser {
         }
     }
 
+    /// The message assembled from the events so far (empty after [`without_message`](Self::without_message)).
     pub fn message(&self) -> &Message {
         &self.assembly.message
+    }
+
+    /// A parser that does not fold its events into [`message`](Self::message), for a caller that
+    /// assembles the message itself from what it made of the events: the Python bindings build it
+    /// from their event objects, so the core's copies of ids, signatures and tool calls were waste.
+    #[must_use]
+    pub fn without_message(mut self) -> Self {
+        self.assembly.fold_message = false;
+        self
     }
 
     /// Feeds one chunk; the events it completes are appended to `out`. On error, `out` holds the
@@ -219,18 +229,31 @@ impl StreamParser {
 }
 
 /// What the parser keeps of the events it emits: the message, and each tool call's arguments.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Assembly {
     message: Message,
+    fold_message: bool,
     /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`; the id
     /// is the part's own, shared with its events.
     tool_args: Vec<(PartId, String)>,
 }
 
+impl Default for Assembly {
+    fn default() -> Self {
+        Self {
+            message: Message::default(),
+            fold_message: true,
+            tool_args: Vec::new(),
+        }
+    }
+}
+
 impl Assembly {
     fn apply(&mut self, events: &[Event]) {
         for event in events {
-            self.message.apply(event);
+            if self.fold_message {
+                self.message.apply(event);
+            }
             match event {
                 Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
                 Event::ToolInputDelta { id, delta } => {
@@ -361,4 +384,29 @@ pub fn parse(body: &[u8], family: Option<Family>, options: Options, out: &mut Ve
     let mut parser = StreamParser::new(family, options);
     parser.feed(body, out)?;
     parser.close(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &[u8] = b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"},{\"functionCall\":{\"name\":\"f\",\"args\":{\"a\":1}}}]},\"finishReason\":\"STOP\"}],\"responseId\":\"r\"}\n\n";
+
+    fn run(parser: &mut StreamParser) -> Vec<Event> {
+        let mut out = Vec::new();
+        parser.feed(BODY, &mut out).unwrap();
+        parser.close(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn without_message_gives_the_same_events_and_keeps_tool_arguments() {
+        let mut folding = StreamParser::new(Some(Family::Gemini), Options::default());
+        let mut bare = StreamParser::new(Some(Family::Gemini), Options::default()).without_message();
+        assert_eq!(run(&mut folding), run(&mut bare));
+        assert_eq!(folding.message().text, "hi");
+        assert_eq!(folding.message().tool_calls.len(), 1);
+        assert_eq!(*bare.message(), Message::default());
+        assert_eq!(bare.tool_arguments("call_0"), Some("{\"a\":1}"));
+    }
 }

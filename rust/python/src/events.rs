@@ -5,7 +5,6 @@
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
-use streamdelta_core::message::Message as CoreMessage;
 use streamdelta_core::{Event, FinishReason, PartId, Usage as CoreUsage};
 
 macro_rules! default_value {
@@ -470,85 +469,6 @@ fn error_event(py: Python<'_>, message: &str, kind: &str, raw: Option<&str>) -> 
             message: s(py, message),
             kind: s(py, kind),
             raw: opt(py, raw),
-        },
-    )?
-    .into_any())
-}
-
-fn tuple_of(py: Python<'_>, items: PyResult<Vec<Py<PyAny>>>) -> PyResult<Py<PyAny>> {
-    Ok(PyTuple::new(py, items?)?.into_any().unbind())
-}
-
-/// The assembled message as a `Message`.
-/// The objects already made for the events a message repeats (tool calls, sources, errors, the
-/// finish's usage): the message shares them rather than making them again, as they are frozen.
-/// Measured: building them again was about a third of `StreamParser.message` on Gemini streams.
-#[derive(Default)]
-pub struct Emitted {
-    tool_calls: Vec<Py<PyAny>>,
-    sources: Vec<Py<PyAny>>,
-    errors: Vec<Py<PyAny>>,
-    usage: Option<Py<PyAny>>,
-}
-
-impl Emitted {
-    pub fn record(&mut self, py: Python<'_>, event: &Event, object: &Py<PyAny>) {
-        match event {
-            Event::ToolCall { .. } => self.tool_calls.push(object.clone_ref(py)),
-            Event::Source { .. } => self.sources.push(object.clone_ref(py)),
-            Event::Error { .. } => self.errors.push(object.clone_ref(py)),
-            Event::Finish { .. } => {
-                if let Ok(finish) = object.bind(py).cast::<Finish>() {
-                    self.usage = Some(finish.get().usage.clone_ref(py));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The shared objects when there is one per record (always, for a parser's own message), else
-/// the records made again.
-fn shared_or<T>(
-    py: Python<'_>,
-    shared: &[Py<PyAny>],
-    records: &[T],
-    make: impl Fn(&T) -> PyResult<Py<PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    if shared.len() == records.len() {
-        return tuple_of(py, Ok(shared.iter().map(|o| o.clone_ref(py)).collect()));
-    }
-    tuple_of(py, records.iter().map(make).collect())
-}
-
-/// The assembled message as a `Message`, sharing the objects of the events it repeats.
-pub fn message_to_py(py: Python<'_>, m: &CoreMessage, emitted: &Emitted) -> PyResult<Py<PyAny>> {
-    let signatures: Vec<Py<PyAny>> = m.reasoning_signatures.iter().map(|x| s(py, x)).collect();
-    Ok(Py::new(
-        py,
-        Message {
-            id: opt(py, m.id.as_deref()),
-            model: opt(py, m.model.as_deref()),
-            text: s(py, &m.text),
-            reasoning: s(py, &m.reasoning),
-            reasoning_signatures: tuple_of(py, Ok(signatures))?,
-            tool_calls: shared_or(py, &emitted.tool_calls, &m.tool_calls, |t| {
-                tool_call(py, s(py, &t.id), &t.name, &t.arguments, t.provider_executed)
-            })?,
-            sources: shared_or(py, &emitted.sources, &m.sources, |x| {
-                source(py, s(py, &x.id), &x.url, x.title.as_deref())
-            })?,
-            finish_reason: m.finish_reason.map_or_else(|| py.None(), |r| reason_str(py, r)),
-            raw_finish_reason: opt(py, m.raw_finish_reason.as_deref()),
-            usage: match (&m.usage, &emitted.usage) {
-                (Some(_), Some(shared)) => shared.clone_ref(py),
-                (Some(u), None) => usage(py, u)?,
-                (None, _) => py.None(),
-            },
-            provider_metadata_json: opt(py, m.provider_metadata_json.as_deref()),
-            errors: shared_or(py, &emitted.errors, &m.errors, |e| {
-                error_event(py, &e.message, &e.kind, e.raw.as_deref())
-            })?,
         },
     )?
     .into_any())

@@ -5,6 +5,7 @@ mod errors;
 mod events;
 mod input;
 mod json;
+mod message;
 mod parser;
 mod sse;
 

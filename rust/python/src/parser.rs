@@ -9,9 +9,10 @@ use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::{Event, Family};
 
 use crate::errors::stream_parse_error;
-use crate::events::{event_to_py, message_to_py, Emitted, IdStrings};
+use crate::events::{event_to_py, IdStrings};
 use crate::input::chunk_bytes;
 use crate::json::PyJsonAccumulator;
+use crate::message::Assembled;
 
 fn family_arg(name: &str) -> PyResult<Option<Family>> {
     if name == "auto" {
@@ -59,7 +60,7 @@ impl<'a> Converter<'a> {
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
         let Scratch {
             ids,
-            emitted,
+            message,
             live,
             objects,
         } = &mut *self.scratch;
@@ -79,7 +80,7 @@ impl<'a> Converter<'a> {
             }
             match event_to_py(py, &event, ids) {
                 Ok(object) => {
-                    emitted.record(py, &event, &object);
+                    message.apply(py, &event, &object);
                     objects.push(object);
                 }
                 Err(err) => {
@@ -105,7 +106,8 @@ impl<'a> Converter<'a> {
 #[derive(Default)]
 struct Scratch {
     ids: IdStrings,
-    emitted: Emitted,
+    /// The message, folded from the event objects (the core's own fold is off).
+    message: Assembled,
     /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
     live: Vec<(String, Py<PyJsonAccumulator>)>,
     /// The events of one call (kept for its capacity: most calls are one small chunk).
@@ -128,7 +130,8 @@ impl PyStreamParser {
     ))]
     fn new(family: &str, on_error: &str, max_event_bytes: usize, max_open_parts: usize) -> PyResult<Self> {
         Ok(Self {
-            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?),
+            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?)
+                .without_message(),
             scratch: Scratch::default(),
         })
     }
@@ -151,7 +154,7 @@ impl PyStreamParser {
     /// The response assembled from the events so far.
     #[getter]
     fn message(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        message_to_py(py, self.inner.message(), &self.scratch.emitted)
+        self.scratch.message.to_py(py)
     }
 
     /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,
@@ -190,7 +193,8 @@ pub fn parse(
     max_open_parts: usize,
 ) -> PyResult<Py<PyList>> {
     let bytes = chunk_bytes(body)?;
-    let mut parser = StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?);
+    let mut parser =
+        StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?).without_message();
     let mut scratch = Scratch::default();
     let mut converter = Converter::new(&mut scratch);
     let mut take = |events: &mut Vec<Event>| converter.take(py, events);
