@@ -94,7 +94,7 @@ impl StreamParser {
     /// from their event objects, so the core's copies of ids, signatures and tool calls were waste.
     #[must_use]
     pub fn without_message(mut self) -> Self {
-        self.assembly.fold_message = false;
+        self.assembly.skip_message = true;
         self
     }
 
@@ -229,29 +229,19 @@ impl StreamParser {
 }
 
 /// What the parser keeps of the events it emits: the message, and each tool call's arguments.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Assembly {
     message: Message,
-    fold_message: bool,
+    skip_message: bool,
     /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`; the id
     /// is the part's own, shared with its events.
     tool_args: Vec<(PartId, String)>,
 }
 
-impl Default for Assembly {
-    fn default() -> Self {
-        Self {
-            message: Message::default(),
-            fold_message: true,
-            tool_args: Vec::new(),
-        }
-    }
-}
-
 impl Assembly {
     fn apply(&mut self, events: &[Event]) {
         for event in events {
-            if self.fold_message {
+            if !self.skip_message {
                 self.message.apply(event);
             }
             match event {

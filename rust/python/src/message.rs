@@ -17,16 +17,14 @@ use crate::events::{Finish, Message, ReasoningDelta, ReasoningEnd, StreamStart, 
 #[derive(Default)]
 struct Joined {
     text: String,
-    /// The string of the only delta so far; `None` once a second one came.
+    /// The string of the last delta when the text before it was empty, so that it is the whole.
     single: Option<Py<PyAny>>,
-    deltas: usize,
 }
 
 impl Joined {
     fn push(&mut self, py: Python<'_>, text: &str, string: &Py<PyAny>) {
-        self.deltas += 1;
+        self.single = self.text.is_empty().then(|| string.clone_ref(py));
         self.text.push_str(text);
-        self.single = (self.deltas == 1).then(|| string.clone_ref(py));
     }
 
     fn to_py(&self, py: Python<'_>) -> Py<PyAny> {

@@ -47,23 +47,24 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
 /// next payload allocates its own), feeding live tool-input accumulators on the way.
 struct Converter<'a> {
     scratch: &'a mut Scratch,
+    /// The message the events are folded into; `None` for `parse()`, which has no message.
+    message: Option<&'a mut Assembled>,
     /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
     failure: Option<PyErr>,
 }
 
 impl<'a> Converter<'a> {
-    fn new(scratch: &'a mut Scratch) -> Self {
+    fn new(scratch: &'a mut Scratch, message: Option<&'a mut Assembled>) -> Self {
         scratch.objects.clear();
-        Self { scratch, failure: None }
+        Self {
+            scratch,
+            message,
+            failure: None,
+        }
     }
 
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
-        let Scratch {
-            ids,
-            message,
-            live,
-            objects,
-        } = &mut *self.scratch;
+        let Scratch { ids, live, objects } = &mut *self.scratch;
         objects.reserve(events.len());
         for event in events.drain(..) {
             if !live.is_empty() {
@@ -80,7 +81,9 @@ impl<'a> Converter<'a> {
             }
             match event_to_py(py, &event, ids) {
                 Ok(object) => {
-                    message.apply(py, &event, &object);
+                    if let Some(message) = self.message.as_deref_mut() {
+                        message.apply(py, &event, &object);
+                    }
                     objects.push(object);
                 }
                 Err(err) => {
@@ -106,8 +109,6 @@ impl<'a> Converter<'a> {
 #[derive(Default)]
 struct Scratch {
     ids: IdStrings,
-    /// The message, folded from the event objects (the core's own fold is off).
-    message: Assembled,
     /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
     live: Vec<(String, Py<PyJsonAccumulator>)>,
     /// The events of one call (kept for its capacity: most calls are one small chunk).
@@ -119,6 +120,8 @@ struct Scratch {
 pub struct PyStreamParser {
     inner: StreamParser,
     scratch: Scratch,
+    /// The message, folded from the event objects (the core's own fold is off).
+    message: Assembled,
 }
 
 #[pymethods]
@@ -133,20 +136,21 @@ impl PyStreamParser {
             inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?)
                 .without_message(),
             scratch: Scratch::default(),
+            message: Assembled::default(),
         })
     }
 
     /// Feeds a chunk of the response body; returns the events it completed.
     fn feed(&mut self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let bytes = chunk_bytes(chunk)?;
-        let mut converter = Converter::new(&mut self.scratch);
+        let mut converter = Converter::new(&mut self.scratch, Some(&mut self.message));
         let result = self.inner.feed_with(&bytes, &mut |events| converter.take(py, events));
         converter.finish(py, result)
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
     fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
-        let mut converter = Converter::new(&mut self.scratch);
+        let mut converter = Converter::new(&mut self.scratch, Some(&mut self.message));
         let result = self.inner.close_with(&mut |events| converter.take(py, events));
         converter.finish(py, result)
     }
@@ -154,7 +158,7 @@ impl PyStreamParser {
     /// The response assembled from the events so far.
     #[getter]
     fn message(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.scratch.message.to_py(py)
+        self.message.to_py(py)
     }
 
     /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,
@@ -196,7 +200,7 @@ pub fn parse(
     let mut parser =
         StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?).without_message();
     let mut scratch = Scratch::default();
-    let mut converter = Converter::new(&mut scratch);
+    let mut converter = Converter::new(&mut scratch, None);
     let mut take = |events: &mut Vec<Event>| converter.take(py, events);
     let result = parser
         .feed_with(&bytes, &mut take)
