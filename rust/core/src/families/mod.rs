@@ -11,6 +11,7 @@ pub mod openai_chat;
 pub mod openai_responses;
 pub mod parts;
 pub mod scan;
+pub(crate) mod schema;
 
 use std::borrow::Cow;
 
@@ -19,7 +20,7 @@ use serde::Deserialize;
 use crate::error::ErrorKind;
 use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
-use scan::Scan;
+use scan::{Scan, Scanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -205,9 +206,9 @@ pub fn parse_payload<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKi
 pub fn read_payload<'a, T: Deserialize<'a>>(
     data: &'a str,
     value: &mut T,
-    scan: fn(&mut Scan<'a>, &mut T) -> Option<()>,
+    scan: fn(&mut Scan<'a>, &mut T) -> Scanned<()>,
 ) -> Result<(), ErrorKind> {
-    if Scan::whole(data, value, scan).is_none() {
+    if Scan::whole(data, value, scan).is_err() {
         *value = parse_payload(data)?;
     }
     Ok(())
