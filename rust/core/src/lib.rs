@@ -7,7 +7,7 @@ pub mod depth;
 pub mod error;
 pub mod events;
 pub mod eventstream;
-pub mod families;
+mod families;
 pub mod json;
 pub mod message;
 pub mod parser;
@@ -15,6 +15,7 @@ pub mod sse;
 
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, FinishReason, PartId, Usage};
+pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
 pub use message::Message;
 pub use parser::{OnError, Options, StreamParser};

@@ -1,10 +1,10 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::events::{error_kind, Event, FinishReason, PartId, Usage};
+use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, detect, Decoder, Family};
+use crate::families::{bedrock, cut_short, detect, Decoder, Family};
 use crate::message::Message;
 use crate::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
 
@@ -185,17 +185,7 @@ impl StreamParser {
             if let Some(decoder) = decoder {
                 decoder.end(sink.pending);
             } else {
-                sink.pending.push(Event::Error {
-                    message: "the stream ended before any payload".to_owned(),
-                    kind: error_kind::INCOMPLETE_STREAM.to_owned(),
-                    raw: None,
-                });
-                sink.pending.push(Event::Finish {
-                    reason: FinishReason::Error,
-                    raw_reason: None,
-                    usage: Usage::default(),
-                    provider_metadata_json: None,
-                });
+                cut_short("the stream ended before any payload", &Usage::default(), sink.pending);
             }
             sink.flush();
         }

@@ -4,13 +4,13 @@
 //! AWS event-stream frame) and never the framing; [`crate::parser::StreamParser`] owns the framing,
 //! the choice of family and error positions.
 
-pub mod anthropic;
-pub mod bedrock;
-pub mod gemini;
-pub mod openai_chat;
-pub mod openai_responses;
-pub mod parts;
-pub mod scan;
+pub(crate) mod anthropic;
+pub(crate) mod bedrock;
+pub(crate) mod gemini;
+pub(crate) mod openai_chat;
+pub(crate) mod openai_responses;
+pub(crate) mod parts;
+pub(crate) mod scan;
 pub(crate) mod schema;
 
 use std::borrow::Cow;
@@ -141,8 +141,14 @@ impl Decoder {
 /// `finish(reason="error")` with the usage known so far.
 pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
     parts.close_all(out);
+    cut_short("the stream ended before its terminal event", usage, out);
+}
+
+/// The events of a stream cut short: `error(kind="incomplete_stream")` saying `message`, and
+/// `finish(reason="error")` with `usage`.
+pub fn cut_short(message: &str, usage: &Usage, out: &mut Vec<Event>) {
     out.push(Event::Error {
-        message: "the stream ended before its terminal event".to_owned(),
+        message: message.to_owned(),
         kind: error_kind::INCOMPLETE_STREAM.to_owned(),
         raw: None,
     });
@@ -152,6 +158,26 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
         usage: usage.clone(),
         provider_metadata_json: None,
     });
+}
+
+/// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
+/// order given); `None` when none was.
+pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Option<String> {
+    let mut out = String::new();
+    for (name, value) in members {
+        if let Some(value) = value {
+            out.push(if out.is_empty() { '{' } else { ',' });
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(value);
+        }
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.push('}');
+    Some(out)
 }
 
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].

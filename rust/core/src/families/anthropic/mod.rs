@@ -127,27 +127,12 @@ impl Decoder {
     }
 
     fn provider_metadata(&self) -> Option<String> {
-        let members = [
+        super::raw_object([
             ("usage", &self.usage_raw),
             ("delta_usage", &self.delta_usage_raw),
             ("stop_sequence", &self.stop_sequence_raw),
             ("amazon-bedrock-invocationMetrics", &self.metrics_raw),
-        ];
-        let mut out = String::new();
-        for (name, value) in members {
-            if let Some(value) = value {
-                out.push(if out.is_empty() { '{' } else { ',' });
-                out.push('"');
-                out.push_str(name);
-                out.push_str("\":");
-                out.push_str(value);
-            }
-        }
-        if out.is_empty() {
-            return None;
-        }
-        out.push('}');
-        Some(out)
+        ])
     }
 
     /// An error the provider sent (an `error` event, or a Bedrock exception frame): what is open is

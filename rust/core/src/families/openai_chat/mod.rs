@@ -366,22 +366,10 @@ impl Decoder {
 
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<String>, out: &mut Vec<Event>) {
         self.parts.close_all(out);
-        let mut metadata = String::new();
-        for (key, raw) in [
+        let metadata = super::raw_object([
             ("usage", &self.raw_usage),
             ("provider_metadata", &self.raw_provider_metadata),
-        ] {
-            if let Some(raw) = raw {
-                metadata.push(if metadata.is_empty() { '{' } else { ',' });
-                metadata.push('"');
-                metadata.push_str(key);
-                metadata.push_str("\":");
-                metadata.push_str(raw);
-            }
-        }
-        if !metadata.is_empty() {
-            metadata.push('}');
-        }
+        ]);
         let mut usage = self.usage.clone();
         if usage.cost.is_none() {
             usage.cost = self.gateway_cost;
@@ -390,7 +378,7 @@ impl Decoder {
             reason,
             raw_reason,
             usage,
-            provider_metadata_json: (!metadata.is_empty()).then_some(metadata),
+            provider_metadata_json: metadata,
         });
         self.finished = true;
     }
