@@ -62,7 +62,7 @@ impl From<SseEventRef<'_>> for SseEvent {
 // The flags are independent states of the line machine, not a mode that an enum would name better.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug)]
-pub struct SseDecoder {
+pub struct SseTokenizer {
     max_event_bytes: usize,
     flush_at_eof: bool,
     /// Bytes of a line whose end has not arrived yet (but see `data_line`).
@@ -98,13 +98,13 @@ pub struct SseDecoder {
     closed: bool,
 }
 
-impl Default for SseDecoder {
+impl Default for SseTokenizer {
     fn default() -> Self {
         Self::new(DEFAULT_MAX_EVENT_BYTES, false)
     }
 }
 
-impl SseDecoder {
+impl SseTokenizer {
     pub fn new(max_event_bytes: usize, flush_at_eof: bool) -> Self {
         Self {
             max_event_bytes,

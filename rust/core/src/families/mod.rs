@@ -70,16 +70,16 @@ pub trait FamilyDecoder {
     fn parts_mut(&mut self) -> &mut Parts;
 }
 
-/// The decoder of one family, dispatched without a vtable.
+/// The decoder of any one family, dispatched without a vtable.
 #[derive(Debug)]
-pub enum Decoder {
+pub enum AnyDecoder {
     OpenAiChat(openai_chat::Decoder),
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
 }
 
-impl Decoder {
+impl AnyDecoder {
     pub fn new(family: Family) -> Self {
         match family {
             Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),

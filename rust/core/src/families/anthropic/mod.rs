@@ -68,8 +68,19 @@ pub struct Decoder {
     stop_sequence_raw: Option<String>,
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
-    started: bool,
-    finished: bool,
+    state: State,
+}
+
+/// Where the stream is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `message_start` came.
+    Started,
+    /// The message ended (`message_stop`, an error, or the end of the stream): any later payload
+    /// but `ping` is a fault.
+    Finished,
 }
 
 fn missing(what: &str, field: &str) -> ErrorKind {
@@ -147,7 +158,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: None,
         });
-        self.finished = true;
+        self.state = State::Finished;
     }
 
     fn block_start(&mut self, index: u64, block: &mut BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
@@ -307,7 +318,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: self.provider_metadata(),
         });
-        self.finished = true;
+        self.state = State::Finished;
     }
 }
 
@@ -330,20 +341,20 @@ impl FamilyDecoder for Decoder {
         let mut payload = Payload::default();
         read_payload(data, &mut payload, Payload::scan)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
-        if self.finished && kind != "ping" {
+        if self.state == State::Finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
         }
         let index = || payload.index.ok_or_else(|| missing(&kind, "index"));
         match kind.as_ref() {
             "message_start" => {
-                if self.started {
+                if self.state == State::Started {
                     return Err(unexpected("a second `message_start`".to_owned()));
                 }
                 let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
                 if let Some(raw) = message.usage {
                     self.update_usage(raw, false)?;
                 }
-                self.started = true;
+                self.state = State::Started;
                 out.push(Event::StreamStart {
                     id: message.id.map(Cow::into_owned),
                     model: message.model.map(Cow::into_owned),
@@ -397,12 +408,12 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.finished {
+        if self.state == State::Finished {
             return;
         }
         self.blocks.clear();
         super::incomplete(&mut self.parts, &self.counts.usage(), out);
-        self.finished = true;
+        self.state = State::Finished;
     }
 
     fn parts_mut(&mut self) -> &mut Parts {

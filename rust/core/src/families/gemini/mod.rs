@@ -37,7 +37,7 @@ use wire::{Chunk, FunctionCall, GroundingMetadata, Part, UsageMetadata};
 pub struct Decoder {
     parts: Parts,
     usage: Usage,
-    started: bool,
+    state: State,
     /// The open text or reasoning part.
     block: Option<(PartKind, String)>,
     next_part: u64,
@@ -45,9 +45,26 @@ pub struct Decoder {
     /// The last `finishReason` (or prompt block reason), raw.
     finish_reason: Option<String>,
     errored: bool,
-    finished: bool,
     /// URLs already reported as sources.
     source_urls: Vec<String>,
+}
+
+/// Where the stream is. Gemini has no terminal event: the stream ends when its body does, and
+/// what is fed after that end is read as before it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// The end was handled (the finish sent, or the stream reported incomplete).
+    Ended { started: bool },
+}
+
+impl State {
+    fn started(self) -> bool {
+        matches!(self, Self::Started | Self::Ended { started: true })
+    }
 }
 
 impl FamilyDecoder for Decoder {
@@ -64,8 +81,11 @@ impl FamilyDecoder for Decoder {
             });
             return Ok(());
         }
-        if !self.started {
-            self.started = true;
+        if !self.state.started() {
+            self.state = match self.state {
+                State::Ended { .. } => State::Ended { started: true },
+                _ => State::Started,
+            };
             out.push(Event::StreamStart {
                 id: chunk.response_id.map(Cow::into_owned),
                 model: chunk.model_version.map(Cow::into_owned),
@@ -93,10 +113,12 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.finished {
+        if let State::Ended { .. } = self.state {
             return;
         }
-        self.finished = true;
+        self.state = State::Ended {
+            started: self.state.started(),
+        };
         let reason = match (self.errored, &self.finish_reason) {
             (true, _) => FinishReason::Error,
             (false, Some(raw)) => finish_reason(raw, self.calls > 0),

@@ -59,8 +59,66 @@ struct ChoiceState {
     finish: Option<(FinishReason, String)>,
 }
 
+/// Where the stream is. `[DONE]` and the `finish` event are apart: `[DONE]` before any finish
+/// reason leaves the finish to the end of the stream, and a stream that ended without `[DONE]`
+/// still reads what is fed after its end.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// `[DONE]` came, the finish not yet sent: later payloads are ignored.
+    Done,
+    /// `[DONE]` came and the finish was sent.
+    Finished,
+    /// The finish was sent at the end, without `[DONE]`.
+    Ended { started: bool },
+}
+
+impl State {
+    fn started(self) -> bool {
+        matches!(self, Self::Started | Self::Ended { started: true })
+    }
+
+    fn done(self) -> bool {
+        matches!(self, Self::Done | Self::Finished)
+    }
+
+    fn finished(self) -> bool {
+        matches!(self, Self::Finished | Self::Ended { .. })
+    }
+
+    /// `stream_start` was sent.
+    fn start(self) -> Self {
+        match self {
+            Self::Fresh => Self::Started,
+            Self::Ended { .. } => Self::Ended { started: true },
+            other => other,
+        }
+    }
+
+    /// `[DONE]` came.
+    fn done_came(self) -> Self {
+        if self.finished() {
+            Self::Finished
+        } else {
+            Self::Done
+        }
+    }
+
+    /// The finish was sent.
+    fn finish(self) -> Self {
+        match self {
+            Self::Done | Self::Finished => Self::Finished,
+            other => Self::Ended {
+                started: other.started(),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Default)]
-#[allow(clippy::struct_excessive_bools)] // independent facts about the stream, not a state machine
 pub struct Decoder {
     parts: Parts,
     usage: Usage,
@@ -71,9 +129,7 @@ pub struct Decoder {
     choices: Vec<ChoiceState>,
     /// An `error` object came: the finish reason is `error` whatever the choices say.
     errored: bool,
-    started: bool,
-    done: bool,
-    finished: bool,
+    state: State,
     next_id: u64,
     template: Option<Template>,
 }
@@ -380,18 +436,18 @@ impl Decoder {
             usage,
             provider_metadata_json: metadata,
         });
-        self.finished = true;
+        self.state = self.state.finish();
     }
 }
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        if self.done {
+        if self.state.done() {
             // Read no further, but the depth limit holds for every payload, as before `[DONE]`.
             return crate::depth::check(data);
         }
         if is_done(data) {
-            self.done = true;
+            self.state = self.state.done_came();
             if let Some((reason, raw)) = self.reason() {
                 self.finish(reason, raw, out);
             }
@@ -400,7 +456,7 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
         // and errors are serde's (measured gain: see `scan`).
         let mut chunk = Chunk::default();
-        let resumed = self.started
+        let resumed = self.state.started()
             && self
                 .template
                 .as_ref()
@@ -427,11 +483,11 @@ impl FamilyDecoder for Decoder {
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }
         }
-        if !self.started {
+        if !self.state.started() {
             let id = non_empty(chunk.id.as_ref());
             let model = non_empty(chunk.model.as_ref());
             if id.is_some() || model.is_some() {
-                self.started = true;
+                self.state = self.state.start();
                 out.push(Event::StreamStart {
                     id: id.map(str::to_owned),
                     model: model.map(str::to_owned),
@@ -461,7 +517,7 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.finished {
+        if self.state.finished() {
             return;
         }
         match self.reason() {
