@@ -3,6 +3,7 @@ pure-Python reference; corpus helpers read ../shared/corpus (or $CORPUS_DIR)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from functools import cache
@@ -106,3 +107,27 @@ def body_server() -> Iterator[object]:
         yield server
     finally:
         server.close()
+
+
+PUBLIC = CORPUS.parent / "public"
+
+
+@cache
+def public_bodies(kind: str) -> tuple[tuple[str, bytes], ...]:
+    """(file name, body) of every body of one kind in the public corpus (``corpus/public/manifest.jsonl``)."""
+    manifest = PUBLIC / "manifest.jsonl"
+    if not manifest.is_file():
+        return ()
+    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return tuple(
+        (Path(e["path"]).name, (PUBLIC / e["path"]).read_bytes())
+        for e in sorted(entries, key=lambda e: e["path"])
+        if e["kind"] == kind
+    )
+
+
+def require_public_corpus() -> None:
+    if not (PUBLIC / "manifest.jsonl").is_file():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"the public corpus is missing at {PUBLIC}: CI lays ../shared beside the repo")
+        pytest.skip(f"no public corpus at {PUBLIC}")

@@ -77,3 +77,27 @@ def finish(reason: str, raw: str | None, u: dict[str, Any] | None = None) -> dic
         "usage": u or usage(),
         "provider_metadata_json": None,
     }
+
+
+def check_all_feedings(family: str, body: bytes, count: int = 20) -> None:
+    """Both backends give the reference's events for ``body`` whole, byte by byte and in ``count`` random
+    chunkings, and those events keep the ordering rules."""
+    expected = dicts(reference.parse(body, family))
+    check_ordering(expected)
+    rust = rust_backend()
+    assert dicts(rust.parse(body, family)) == expected
+    for backend in (rust, reference):
+        events, _ = feed_all(backend, [body[i : i + 1] for i in range(len(body))], family)
+        assert dicts(events) == expected
+        rng = random.Random(len(body))
+        for n in range(count):
+            events, _ = feed_all(backend, random_splits(body, rng, rng.choice((1, 7, 64, 512))), family)
+            assert dicts(events) == expected, f"chunking {n}"
+
+
+def check_detected(backend: ModuleType, family: str, body: bytes) -> None:
+    """``family="auto"`` finds ``family`` and gives its events."""
+    parser = backend.StreamParser("auto")
+    events = [*parser.feed(body), *parser.close()]
+    assert parser.family == family
+    assert dicts(events) == dicts(backend.parse(body, family))

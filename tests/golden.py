@@ -1,6 +1,7 @@
 """Golden event files: ``tests/golden/<family>/<cassette path with / as __>#<n>.jsonl``.
 
-Write or refresh them with ``python -m tests.golden FAMILY`` (from the repo root, reference backend),
+Write or refresh them with ``python -m tests.golden FAMILY`` (from the repo root, reference backend;
+``python -m tests.golden --public KIND`` for the public corpus's bodies of a kind, named by file),
 then read each one against its cassette before committing: they are checked by a person, not trusted.
 """
 
@@ -31,10 +32,12 @@ def write_golden(path: Path, events: list[dict[str, Any]]) -> None:
 def main(argv: list[str]) -> int:
     from streamdelta import reference
 
-    from .conftest import family_bodies
+    from .conftest import family_bodies, public_bodies
 
-    family = argv[0]
-    for name, body in family_bodies(family):
+    # `--public KIND`: the bodies of that kind in the public corpus, parsed as the family of that name.
+    public = argv[0] == "--public"
+    family = argv[1] if public else argv[0]
+    for name, body in public_bodies(family) if public else family_bodies(family):
         events = [e.to_dict() for e in reference.parse(body, family)]
         write_golden(golden_path(family, name), events)
         print(golden_path(family, name))

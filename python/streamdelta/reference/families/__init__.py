@@ -11,12 +11,12 @@ import math
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ..error import invalid_json, unexpected_payload
-from ..events import ErrorEvent, Finish, Usage
+from ..events import ErrorEvent, Finish, Source, Usage
 
 if TYPE_CHECKING:
     from .parts import Parts
 
-FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
+FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "openai-completions", "cohere")
 INCOMPLETE_STREAM = "incomplete_stream"
 PARSE_ERROR = "parse_error"
 
@@ -125,6 +125,16 @@ def incomplete(parts: Parts, usage: Usage, out: list[Any]) -> None:
     out.append(Finish("error", None, usage, None))
 
 
+def sources_once(seen: list[str], sources: list[tuple[str | None, str | None]], out: list[Any]) -> None:
+    """A ``Source`` for each (url, title) whose URL the stream did not report before (``seen``), numbered
+    ``src_0``, ``src_1``, …: the core's ``source_once``."""
+    for url, title in sources:
+        if url is None or url in seen:
+            continue
+        out.append(Source(f"src_{len(seen)}", url, title))
+        seen.append(url)
+
+
 def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder:
     decoder = _new_decoder(family)
     if max_open_parts is not None:
@@ -133,8 +143,12 @@ def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder
 
 
 def _new_decoder(family: str) -> FamilyDecoder:
-    from . import anthropic, gemini, openai_chat, openai_responses
+    from . import anthropic, cohere, gemini, openai_chat, openai_completions, openai_responses
 
+    if family == "openai-completions":
+        return openai_completions.Decoder()
+    if family == "cohere":
+        return cohere.Decoder()
     if family == "openai-chat":
         return openai_chat.Decoder()
     if family == "openai-responses":
@@ -155,6 +169,31 @@ _ANTHROPIC_TYPES = frozenset(
         "ping",
     )
 )
+
+
+_COHERE_TYPES = frozenset(
+    (
+        "message-start",
+        "content-start",
+        "content-delta",
+        "content-end",
+        "tool-plan-delta",
+        "tool-call-start",
+        "tool-call-delta",
+        "tool-call-end",
+        "citation-start",
+        "citation-end",
+        "message-end",
+    )
+)
+
+
+def _completions_or_chat(choices: Any) -> str:
+    """``choices`` without a telling ``object``: a completion when the first choice has ``text`` and no ``delta``."""
+    first = choices[0] if type(choices) is list and choices else None
+    if type(first) is dict and first.get("text") is not None and first.get("delta") is None:
+        return "openai-completions"
+    return "openai-chat"
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -186,12 +225,18 @@ def detect(event: str, data: str) -> str | None:
             return "openai-responses"
         if kind in _ANTHROPIC_TYPES:
             return "anthropic"
+        if kind in _COHERE_TYPES:
+            return "cohere"
         if kind == "error" and error is not None:
             return "anthropic"
         if kind == "error" and probe.get("message") is not None:
             return "openai-responses"
-    if probe.get("choices") is not None or (obj is not None and obj.startswith("chat.completion")):
+    if obj is not None and obj.startswith("chat.completion"):
         return "openai-chat"
+    if obj == "text_completion":
+        return "openai-completions"
+    if probe.get("choices") is not None:
+        return _completions_or_chat(probe["choices"])
     if any(probe.get(k) is not None for k in ("candidates", "usageMetadata", "promptFeedback")):
         return "gemini"
     if error is not None:

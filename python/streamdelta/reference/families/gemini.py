@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import incomplete
+from ..events import ErrorEvent, Finish, StreamStart, Usage
+from . import incomplete, sources_once
 from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
@@ -120,7 +120,7 @@ class Decoder:
                 continue
             for part in candidate.parts:
                 self._part(part, data, out)
-            self._sources(candidate.sources, out)
+            sources_once(self.source_urls, candidate.sources, out)
             if candidate.finish_reason is not None:
                 self.finish_reason = candidate.finish_reason
         if block_reason is not None and self.finish_reason is None:
@@ -199,13 +199,6 @@ class Decoder:
         if part.has_args:
             self.parts.tool_input(call_id, raw_json(data, part.path), out)
         self.parts.end(call_id, None, out)
-
-    def _sources(self, sources: list[tuple[str | None, str | None]], out: list[Any]) -> None:
-        for url, title in sources:
-            if url is None or url in self.source_urls:
-                continue
-            out.append(Source(f"src_{len(self.source_urls)}", url, title))
-            self.source_urls.append(url)
 
     def _next_id(self) -> str:
         part_id = str(self.next_part)

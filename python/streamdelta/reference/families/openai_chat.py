@@ -352,18 +352,28 @@ class Decoder:
         out.append(Finish(reason, raw_reason, usage, "{" + ",".join(members) + "}" if members else None))
         self.finished = True
 
-    def payload(self, event: str, data: str, out: list[Any]) -> None:
+    def terminal(self, data: str, out: list[Any]) -> bool:
+        """Whether the payload was handled as ``[DONE]`` or one after it (shared with ``openai-completions``)."""
         if self.done:
-            return
+            return True
         if data.strip(" \t\n\r") == "[DONE]":
             self.done = True
             reason = self._reason()
             if reason is not None:
                 self._finish(reason[0], reason[1], out)
+            return True
+        return False
+
+    def payload(self, event: str, data: str, out: list[Any]) -> None:
+        if self.terminal(data, out):
             return
         chunk = _obj(_loads(data))
         if chunk is None:
             raise wrong_shape()
+        self.apply(data, chunk, out)
+
+    def apply(self, data: str, chunk: dict[str, Any], out: list[Any]) -> None:
+        """A chunk parsed whole; ``data`` is its text, where ``usage`` and ``error`` are found raw."""
         id = _str(chunk, "id")
         model = _str(chunk, "model")
         choices = _objs(chunk, "choices")

@@ -6,8 +6,10 @@
 
 pub(crate) mod anthropic;
 pub(crate) mod bedrock;
+pub(crate) mod cohere;
 pub(crate) mod gemini;
 pub(crate) mod openai_chat;
+pub(crate) mod openai_completions;
 pub(crate) mod openai_responses;
 pub(crate) mod parts;
 pub(crate) mod scan;
@@ -30,10 +32,22 @@ pub enum Family {
     Gemini,
     /// Anthropic events inside AWS event-stream frames.
     Bedrock,
+    /// The legacy `/v1/completions` stream.
+    OpenAiCompletions,
+    /// Cohere's v2 chat stream.
+    Cohere,
 }
 
 impl Family {
-    pub const NAMES: [&'static str; 5] = ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"];
+    pub const NAMES: [&'static str; 7] = [
+        "openai-chat",
+        "openai-responses",
+        "anthropic",
+        "gemini",
+        "bedrock",
+        "openai-completions",
+        "cohere",
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +56,8 @@ impl Family {
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
             Self::Bedrock => "bedrock",
+            Self::OpenAiCompletions => "openai-completions",
+            Self::Cohere => "cohere",
         }
     }
 
@@ -52,6 +68,8 @@ impl Family {
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
             "bedrock" => Some(Self::Bedrock),
+            "openai-completions" => Some(Self::OpenAiCompletions),
+            "cohere" => Some(Self::Cohere),
             _ => None,
         }
     }
@@ -77,6 +95,8 @@ pub enum AnyDecoder {
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
+    OpenAiCompletions(openai_completions::Decoder),
+    Cohere(cohere::Decoder),
 }
 
 impl AnyDecoder {
@@ -86,6 +106,8 @@ impl AnyDecoder {
             Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
             Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+            Family::OpenAiCompletions => Self::OpenAiCompletions(openai_completions::Decoder::default()),
+            Family::Cohere => Self::Cohere(cohere::Decoder::default()),
         }
     }
 
@@ -102,6 +124,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(_) => Family::OpenAiResponses,
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
+            Self::OpenAiCompletions(_) => Family::OpenAiCompletions,
+            Self::Cohere(_) => Family::Cohere,
         }
     }
 
@@ -111,6 +135,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d,
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
+            Self::OpenAiCompletions(d) => d,
+            Self::Cohere(d) => d,
         }
     }
 
@@ -121,6 +147,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d.payload(event, data, out),
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
+            Self::OpenAiCompletions(d) => d.payload(event, data, out),
+            Self::Cohere(d) => d.payload(event, data, out),
         }
     }
 
@@ -158,6 +186,20 @@ pub fn cut_short(message: &str, usage: &Usage, out: &mut Vec<Event>) {
         usage: usage.clone(),
         provider_metadata_json: None,
     });
+}
+
+/// A `source` for `url` unless the stream reported it before (`seen` holds the URLs reported, in
+/// order), numbered `src_0`, `src_1`, … (Gemini's grounding chunks, Cohere's citations).
+pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: &mut Vec<Event>) {
+    if seen.iter().any(|u| u == url) {
+        return;
+    }
+    out.push(Event::Source {
+        id: format!("src_{}", seen.len()),
+        url: url.to_owned(),
+        title: title.map(str::to_owned),
+    });
+    seen.push(url.to_owned());
 }
 
 /// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
@@ -330,6 +372,26 @@ struct ErrorProbe {
     status: Option<serde::de::IgnoredAny>,
 }
 
+/// `choices` without a telling `object` (some compatible servers omit it): a completion when the
+/// first choice has `text` and no `delta`. Read only then, so a usual chat chunk costs nothing more.
+fn completions_or_chat(data: &str) -> Family {
+    #[derive(Deserialize)]
+    struct Choices {
+        choices: Option<serde_json::Value>,
+    }
+    let first = parse_json::<Obj<Choices>>(data)
+        .ok()
+        .and_then(|Obj(c)| c.choices)
+        .and_then(|c| c.as_array().and_then(|a| a.first()).cloned());
+    let has = |choice: &serde_json::Value, key: &str| choice.get(key).is_some_and(|v| !v.is_null());
+    match first {
+        Some(choice) if choice.is_object() && has(&choice, "text") && !has(&choice, "delta") => {
+            Family::OpenAiCompletions
+        }
+        _ => Family::OpenAiChat,
+    }
+}
+
 /// Which family sent this payload (the first of a stream), or `None` when it cannot tell.
 pub fn detect(event: &str, data: &str) -> Option<Family> {
     if data.trim() == "[DONE]" {
@@ -349,19 +411,20 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
             | "content_block_delta"
             | "content_block_stop"
             | "ping" => return Some(Family::Anthropic),
+            "message-start" | "content-start" | "content-delta" | "content-end" | "tool-plan-delta"
+            | "tool-call-start" | "tool-call-delta" | "tool-call-end" | "citation-start" | "citation-end"
+            | "message-end" => return Some(Family::Cohere),
             // Both send `type: error`: Anthropic nests an `error` object, Responses puts `message` on top.
             "error" if probe.error.is_some() => return Some(Family::Anthropic),
             "error" if probe.message.is_some() => return Some(Family::OpenAiResponses),
             _ => {}
         }
     }
-    if probe.choices.is_some()
-        || probe
-            .object
-            .as_deref()
-            .is_some_and(|o| o.starts_with("chat.completion"))
-    {
-        return Some(Family::OpenAiChat);
+    match probe.object.as_deref() {
+        Some(o) if o.starts_with("chat.completion") => return Some(Family::OpenAiChat),
+        Some("text_completion") => return Some(Family::OpenAiCompletions),
+        _ if probe.choices.is_some() => return Some(completions_or_chat(data)),
+        _ => {}
     }
     if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
         return Some(Family::Gemini);

@@ -240,18 +240,9 @@ impl Decoder {
             let Some(source) = chunk.web.as_ref().or(chunk.retrieved_context.as_ref()) else {
                 continue;
             };
-            let Some(url) = source.uri.as_deref() else {
-                continue;
-            };
-            if self.source_urls.iter().any(|u| u == url) {
-                continue;
+            if let Some(url) = source.uri.as_deref() {
+                super::source_once(&mut self.source_urls, url, source.title.as_deref(), out);
             }
-            out.push(Event::Source {
-                id: format!("src_{}", self.source_urls.len()),
-                url: url.to_owned(),
-                title: source.title.as_deref().map(str::to_owned),
-            });
-            self.source_urls.push(url.to_owned());
         }
     }
 

@@ -28,7 +28,7 @@ mod template;
 #[cfg(test)]
 mod tests;
 mod usage;
-mod wire;
+pub(in crate::families) mod wire;
 
 use std::borrow::Cow;
 
@@ -440,18 +440,29 @@ impl Decoder {
     }
 }
 
-impl FamilyDecoder for Decoder {
-    fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+impl Decoder {
+    /// A payload once `[DONE]` has come, or `[DONE]` itself: handled here (`Some`), or a chunk to
+    /// read (`None`). Shared with `openai-completions`, whose streams end the same way.
+    pub(in crate::families) fn terminal(&mut self, data: &str, out: &mut Vec<Event>) -> Option<Result<(), ErrorKind>> {
         if self.state.done() {
             // Read no further, but the depth limit holds for every payload, as before `[DONE]`.
-            return crate::depth::check(data);
+            return Some(crate::depth::check(data));
         }
         if is_done(data) {
             self.state = self.state.done_came();
             if let Some((reason, raw)) = self.reason() {
                 self.finish(reason, raw, out);
             }
-            return Ok(());
+            return Some(Ok(()));
+        }
+        None
+    }
+}
+
+impl FamilyDecoder for Decoder {
+    fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        if let Some(result) = self.terminal(data, out) {
+            return result;
         }
         // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
         // and errors are serde's (measured gain: see `scan`).
@@ -466,9 +477,30 @@ impl FamilyDecoder for Decoder {
             read_payload(data, &mut chunk, Chunk::scan)?;
             self.template = Template::of(&chunk, data);
         }
+        self.apply(&chunk, out)
+    }
+
+    fn end(&mut self, out: &mut Vec<Event>) {
+        if self.state.finished() {
+            return;
+        }
+        match self.reason() {
+            Some((reason, raw)) => self.finish(reason, raw, out),
+            None => super::incomplete(&mut self.parts, &self.usage, out),
+        }
+    }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}
+
+impl Decoder {
+    /// A chunk read whole (`openai-completions` hands its chunks over in this shape).
+    pub(in crate::families) fn apply(&mut self, chunk: &Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
-        let usage = match chunk.usage.or(chunk.x_groq.and_then(|x| x.usage)) {
+        let usage = match chunk.usage.or(chunk.x_groq.as_ref().and_then(|x| x.usage)) {
             Some(raw) => Some((raw, parse_json::<Obj<WireUsage>>(raw.get())?.0)),
             None => None,
         };
@@ -514,19 +546,5 @@ impl FamilyDecoder for Decoder {
             self.take_error(raw, wire, out);
         }
         Ok(())
-    }
-
-    fn end(&mut self, out: &mut Vec<Event>) {
-        if self.state.finished() {
-            return;
-        }
-        match self.reason() {
-            Some((reason, raw)) => self.finish(reason, raw, out),
-            None => super::incomplete(&mut self.parts, &self.usage, out),
-        }
-    }
-
-    fn parts_mut(&mut self) -> &mut Parts {
-        &mut self.parts
     }
 }

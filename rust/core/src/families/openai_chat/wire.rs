@@ -6,7 +6,7 @@ use crate::families::schema::wire;
 use crate::families::Obj;
 
 wire! {
-    pub(super) struct Chunk<'a> {
+    pub(in crate::families) struct Chunk<'a> {
         id: str,
         model: str,
         /// Marked with the fields read before it, for the template (`super::template`).
@@ -18,13 +18,13 @@ wire! {
 }
 
 wire! {
-    pub(super) struct XGroq<'a> {
+    pub(in crate::families) struct XGroq<'a> {
         usage: raw,
     }
 }
 
 wire! {
-    pub(super) struct Choice<'a> {
+    pub(in crate::families) struct Choice<'a> {
         index: u64,
         /// Marked with where its value begins and the fields read by then, for the template.
         delta: obj(Delta<'a>) mark(delta_at),
@@ -33,7 +33,7 @@ wire! {
 }
 
 wire! {
-    pub(super) struct Delta<'a> {
+    pub(in crate::families) struct Delta<'a> {
         content: str,
         reasoning_content: str,
         reasoning: str,
@@ -46,7 +46,7 @@ wire! {
 }
 
 wire! {
-    pub(super) struct Detail<'a> {
+    pub(in crate::families) struct Detail<'a> {
         kind as "type": str,
         text: str,
         summary: str,
@@ -56,7 +56,7 @@ wire! {
 }
 
 wire! {
-    pub(super) struct ToolCallDelta<'a> {
+    pub(in crate::families) struct ToolCallDelta<'a> {
         index: u64,
         id: str,
         function: obj(FunctionDelta<'a>),
@@ -64,7 +64,7 @@ wire! {
 }
 
 wire! {
-    pub(super) struct FunctionDelta<'a> {
+    pub(in crate::families) struct FunctionDelta<'a> {
         name: str,
         arguments: str,
     }

@@ -1,0 +1,85 @@
+use crate::events::{Event, FinishReason};
+use crate::families::test_support::{events, events_split, types};
+use crate::families::{detect, Family};
+
+/// Two choices (`n = 2`), a finish each, then the usage chunk and `[DONE]`, in the shape of the
+/// completion object of `OpenAI`'s API reference (Completions, "The completion object").
+const TWO_CHOICES: &str = concat!(
+    "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"Hi\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n",
+    "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"Yo\",\"index\":1,\"logprobs\":null,\"finish_reason\":\"length\"}]}\n\n",
+    "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"!\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n",
+    "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4,\"total_tokens\":9}}\n\n",
+    "data: [DONE]\n\n",
+);
+
+#[test]
+fn choices_text_usage_and_finish() {
+    let out = events(Family::OpenAiCompletions, TWO_CHOICES);
+    assert_eq!(
+        types(&out),
+        [
+            "stream_start",
+            "text_start",
+            "text_delta",
+            "text_start",
+            "text_delta",
+            "text_end",
+            "text_delta",
+            "text_end",
+            "finish"
+        ]
+    );
+    let Some(Event::Finish {
+        reason,
+        raw_reason,
+        usage,
+        provider_metadata_json,
+    }) = out.last()
+    else {
+        panic!("no finish: {out:?}");
+    };
+    // Choice 0 is the lowest index with a reason.
+    assert_eq!((*reason, raw_reason.as_deref()), (FinishReason::Stop, Some("stop")));
+    assert_eq!((usage.input_tokens, usage.output_tokens, usage.total_tokens), (5, 4, 9));
+    assert_eq!(
+        provider_metadata_json.as_deref(),
+        Some(r#"{"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"#)
+    );
+}
+
+#[test]
+fn any_split_gives_the_same_events() {
+    let whole = events(Family::OpenAiCompletions, TWO_CHOICES);
+    for cut in 0..=TWO_CHOICES.len() {
+        assert_eq!(
+            events_split(Family::OpenAiCompletions, TWO_CHOICES, vec![cut]),
+            whole,
+            "{cut}"
+        );
+    }
+}
+
+#[test]
+fn detection() {
+    let cases = [
+        (
+            r#"{"object":"text_completion","choices":[{"text":"a"}]}"#,
+            Some(Family::OpenAiCompletions),
+        ),
+        (
+            r#"{"choices":[{"text":"a","index":0}]}"#,
+            Some(Family::OpenAiCompletions),
+        ),
+        (r#"{"choices":[{"text":"a","delta":{}}]}"#, Some(Family::OpenAiChat)),
+        (r#"{"choices":[{"text":null}]}"#, Some(Family::OpenAiChat)),
+        (r#"{"choices":[]}"#, Some(Family::OpenAiChat)),
+        (r#"{"choices":[1]}"#, Some(Family::OpenAiChat)),
+        (
+            r#"{"object":"chat.completion.chunk","choices":[{"text":"a"}]}"#,
+            Some(Family::OpenAiChat),
+        ),
+    ];
+    for (data, expected) in cases {
+        assert_eq!(detect("message", data), expected, "{data}");
+    }
+}

@@ -1,0 +1,133 @@
+"""The `openai-completions` family (legacy `/v1/completions`) on both backends: the public corpus's body
+and bodies built from OpenAI's API reference, checked against the `openai` client's own streaming call
+(its SSE decoding and `Completion` model), goldens, chunkings and detection."""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any
+
+import pytest
+from openai.types import Completion
+
+from .conftest import public_bodies, require_public_corpus
+from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all
+from .invariants import dicts
+from .sdk_oracle import openai_completions
+
+FAMILY = "openai-completions"
+BODIES = list(public_bodies(FAMILY))
+
+
+def sse(*payloads: dict[str, Any] | str) -> bytes:
+    return "".join(f"data: {p if isinstance(p, str) else json.dumps(p)}\n\n" for p in payloads).encode()
+
+
+def chunk(text: str, index: int = 0, finish: str | None = None, **extra: Any) -> dict[str, Any]:
+    choice = {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+    return {
+        "id": "cmpl-7",
+        "object": "text_completion",
+        "created": 1,
+        "model": "gpt-3.5-turbo-instruct",
+        "choices": [choice],
+        **extra,
+    }
+
+
+USAGE = {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12}
+
+# Built from OpenAI's API reference (Completions: "The completion object", streamed with `n`,
+# `stream_options.include_usage` and the `[DONE]` terminator), found with the `search` tool.
+BUILT = {
+    "n2_usage_done": sse(
+        chunk("Once"),
+        chunk("In", index=1),
+        chunk(" upon", finish="length"),
+        chunk(" a time", index=1, finish="stop"),
+        chunk("") | {"choices": [], "usage": USAGE},
+        "[DONE]",
+    ),
+    # vLLM and TGI-style servers: no `object`, `usage` null on text chunks, a stop finish.
+    "no_object": sse(
+        {
+            "id": "cmpl-v",
+            "created": 1,
+            "model": "llama",
+            "choices": [{"index": 0, "text": "Hello", "logprobs": None, "finish_reason": None}],
+            "usage": None,
+        },
+        {
+            "id": "cmpl-v",
+            "created": 1,
+            "model": "llama",
+            "choices": [{"index": 0, "text": " there", "logprobs": None, "finish_reason": "stop", "stop_reason": None}],
+            "usage": USAGE,
+        },
+        "[DONE]",
+    ),
+}
+ALL = [*BODIES, *BUILT.items()]
+ALL_IDS = [name for name, _ in ALL]
+
+
+def test_public_corpus_has_the_legacy_completion() -> None:
+    require_public_corpus()
+    assert len(BODIES) == 1
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=[n for n, _ in BODIES])
+def test_golden(backend: ModuleType, name: str, body: bytes) -> None:
+    check_golden(backend, FAMILY, name, body)
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=[n for n, _ in BODIES])
+def test_golden_under_random_chunking(backend: ModuleType, name: str, body: bytes) -> None:
+    check_chunkings(backend, FAMILY, name, body, seed=len(body))
+
+
+@pytest.mark.parametrize(("name", "body"), ALL, ids=ALL_IDS)
+def test_whole_byte_by_byte_and_chunked_agree_on_both_backends(name: str, body: bytes) -> None:
+    check_all_feedings(FAMILY, body)
+
+
+@pytest.mark.parametrize(("name", "body"), ALL, ids=ALL_IDS)
+def test_text_finish_and_usage_agree_with_the_openai_client(backend: ModuleType, name: str, body: bytes) -> None:
+    texts: dict[int, str] = {}
+    finishes: dict[int, str] = {}
+    usage = None
+    for completion in openai_completions(body):
+        assert isinstance(completion, Completion)
+        for choice in completion.choices:
+            texts[choice.index] = texts.get(choice.index, "") + choice.text
+            if choice.finish_reason is not None:
+                finishes[choice.index] = choice.finish_reason
+        usage = completion.usage or usage
+    events, message = feed_all(backend, [body], FAMILY)
+    by_part: dict[str, str] = {}
+    for e in events:
+        if e.type == "text_delta":
+            by_part[e.id] = by_part.get(e.id, "") + e.text
+    assert sorted(by_part.values()) == sorted(t for t in texts.values() if t)
+    assert message.raw_finish_reason == finishes[min(finishes)]
+    assert message.finish_reason == finishes[min(finishes)]  # stop / length / content_filter are ours too
+    assert usage is not None
+    assert (message.usage.input_tokens, message.usage.output_tokens, message.usage.total_tokens) == (
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.total_tokens,
+    )
+
+
+@pytest.mark.parametrize(("name", "body"), ALL, ids=ALL_IDS)
+def test_auto_detects_the_family(backend: ModuleType, name: str, body: bytes) -> None:
+    check_detected(backend, FAMILY, body)
+
+
+def test_read_as_chat_the_text_is_lost(backend: ModuleType) -> None:
+    """What `family="openai-chat"` makes of a completion stream: the chat decoder reads no `text`, so
+    only the finish remains (why detection tells the two apart)."""
+    body = BUILT["n2_usage_done"]
+    events = dicts(backend.parse(body, "openai-chat"))
+    assert [e["type"] for e in events] == ["stream_start", "finish"]
