@@ -11,9 +11,14 @@ from typing import Any
 import pydantic
 import pytest
 from cohere import StreamedChatResponseV2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from .conftest import public_bodies, require_public_corpus
-from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all
+from streamdelta import reference
+
+from .conftest import public_bodies, require_public_corpus, rust_backend
+from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all, outcome
+from .fuzz_json import ANY, TEXT, maybe, obj
 from .invariants import dicts
 from .sdk_oracle import cohere_events
 
@@ -208,3 +213,55 @@ def test_read_as_chat_it_is_reported_incomplete(backend: ModuleType, name: str, 
     assert [e["type"] for e in events] == ["stream_start", "error", "finish"]
     assert events[1]["kind"] == "incomplete_stream"
     assert events[2]["reason"] == "error"
+
+
+# --- fuzz: both backends accept and reject the same payloads --------------------------------------------
+
+_INDEX = maybe(st.integers(0, 2))
+_DOC = obj(url=maybe(st.sampled_from(["https://a", "https://b", ""])), title=maybe(TEXT))
+_CONTENT = obj(type=maybe(st.sampled_from(["text", "thinking", "image"])), text=maybe(TEXT), thinking=maybe(TEXT))
+_CALL = obj(id=maybe(st.sampled_from(["c1", "c2"])), function=maybe(obj(name=maybe(TEXT), arguments=maybe(TEXT))))
+_CITATION = obj(
+    sources=maybe(st.lists(maybe(obj(id=maybe(TEXT), document=maybe(_DOC), tool_output=maybe(_DOC))), max_size=2))
+)
+_MESSAGE = obj(content=maybe(_CONTENT), tool_plan=maybe(TEXT), tool_calls=maybe(_CALL), citations=maybe(_CITATION))
+_USAGE = obj(
+    tokens=maybe(obj(input_tokens=maybe(st.integers(0, 9)), output_tokens=maybe(st.integers(0, 9)))),
+    cached_tokens=maybe(st.integers(0, 9)),
+    billed_units=ANY,
+)
+_FUZZ_PAYLOAD = obj(
+    type=maybe(
+        st.sampled_from(
+            [
+                "message-start",
+                "content-start",
+                "content-delta",
+                "content-end",
+                "tool-plan-delta",
+                "tool-call-start",
+                "tool-call-delta",
+                "tool-call-end",
+                "citation-start",
+                "message-end",
+                "debug",
+            ]
+        )
+    ),
+    id=maybe(TEXT),
+    index=_INDEX,
+    delta=maybe(
+        obj(
+            message=maybe(_MESSAGE),
+            finish_reason=maybe(st.sampled_from(["COMPLETE", "TOOL_CALL", "TIMEOUT"])),
+            usage=maybe(_USAGE),
+            error=maybe(TEXT),
+        )
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FUZZ_PAYLOAD.map(json.dumps), min_size=1, max_size=6))
+def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
+    assert outcome(rust_backend(), FAMILY, payloads) == outcome(reference, FAMILY, payloads)

@@ -25,6 +25,11 @@ from .family_corpus import (
     outcome,
     usage,
 )
+from .fuzz_json import ANY as _ANY
+from .fuzz_json import SCALARS as _SCALARS
+from .fuzz_json import TEXT as _TEXT
+from .fuzz_json import maybe as _maybe
+from .fuzz_json import obj as _obj
 from .invariants import dicts
 
 FAMILY = "gemini"
@@ -338,27 +343,6 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
 
 
 # --- fuzz: both backends accept and reject the same payloads --------------------------------------------
-
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-3, max_value=2**64 + 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    _TEXT,
-)
-_ANY = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_TEXT, inner, max_size=2), max_leaves=4
-)
-
-
-def _maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(value, _ANY)
-
-
-def _obj(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({}, optional=fields)
-
 
 _PART = _obj(
     text=_maybe(_TEXT),

@@ -9,10 +9,15 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openai.types import Completion
 
-from .conftest import public_bodies, require_public_corpus
-from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all
+from streamdelta import reference
+
+from .conftest import public_bodies, require_public_corpus, rust_backend
+from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all, outcome
+from .fuzz_json import ANY, TEXT, maybe, obj
 from .invariants import dicts
 from .sdk_oracle import openai_completions
 
@@ -131,3 +136,27 @@ def test_read_as_chat_the_text_is_lost(backend: ModuleType) -> None:
     body = BUILT["n2_usage_done"]
     events = dicts(backend.parse(body, "openai-chat"))
     assert [e["type"] for e in events] == ["stream_start", "finish"]
+
+
+# --- fuzz: both backends accept and reject the same payloads --------------------------------------------
+
+_CHOICE = obj(
+    index=maybe(st.integers(0, 2)),
+    text=maybe(TEXT),
+    finish_reason=maybe(st.sampled_from(["stop", "length", "content_filter"])),
+    logprobs=ANY,
+)
+_FUZZ_PAYLOAD = obj(
+    id=maybe(TEXT),
+    object=maybe(st.just("text_completion")),
+    model=maybe(TEXT),
+    choices=maybe(st.lists(maybe(_CHOICE), max_size=2)),
+    usage=maybe(obj(prompt_tokens=maybe(st.integers(0, 9)), completion_tokens=maybe(st.integers(0, 9)))),
+    error=maybe(obj(message=maybe(TEXT), type=maybe(TEXT), code=ANY)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_FUZZ_PAYLOAD.map(json.dumps), st.just("[DONE]")), min_size=1, max_size=6))
+def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
+    assert outcome(rust_backend(), FAMILY, payloads) == outcome(reference, FAMILY, payloads)

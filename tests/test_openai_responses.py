@@ -23,6 +23,9 @@ from .family_corpus import (
     outcome,
     usage,
 )
+from .fuzz_json import ANY as _ANY
+from .fuzz_json import TEXT as _TEXT
+from .fuzz_json import maybe as _maybe
 from .invariants import dicts
 
 FAMILY = "openai-responses"
@@ -334,17 +337,6 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
 
 # --- fuzz: both backends accept and reject the same payloads --------------------------------------------
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-3, max_value=2**64 + 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    _TEXT,
-)
-_ANY = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_TEXT, inner, max_size=2), max_leaves=4
-)
 _TYPES = st.sampled_from(
     [
         "response.created",
@@ -362,10 +354,6 @@ _TYPES = st.sampled_from(
         "error",
     ]
 )
-
-
-def _maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(value, _ANY)
 
 
 _ITEM = st.fixed_dictionaries(
