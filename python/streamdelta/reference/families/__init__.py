@@ -158,12 +158,6 @@ _ANTHROPIC_TYPES = frozenset(
 )
 
 
-def _str_or_none(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError
-
-
 def detect(event: str, data: str) -> str | None:
     """Which family sent this payload (the first of a stream), or None when it cannot tell."""
     if data.strip() == "[DONE]":
@@ -174,10 +168,12 @@ def detect(event: str, data: str) -> str | None:
         return None
     if not isinstance(probe, dict):
         return None
+    from .fields import opt_str  # fields imports this module
+
     try:
-        kind = _str_or_none(probe.get("type"))
-        obj = _str_or_none(probe.get("object"))
-    except TypeError:
+        kind = opt_str(probe, "type")
+        obj = opt_str(probe, "object")
+    except PayloadError:
         return None
     error = probe.get("error")
     if error is not None and not isinstance(error, dict):

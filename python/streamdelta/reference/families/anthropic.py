@@ -14,7 +14,7 @@ from typing import Any
 
 from ..error import unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import PayloadError, incomplete, load_json
+from . import PayloadError, incomplete
 from .fields import (
     RAW,
     STR,
@@ -81,6 +81,16 @@ _PAYLOAD = struct(
     error=_ERROR,
     **{"amazon-bedrock-invocationMetrics": RAW},
 )
+
+
+# The token counts of the core's `UsageWire` and `MetricsWire`: input, output, cache read, cache write.
+_USAGE = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+_METRICS = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
+
+
+def _counts(raw: str, names: tuple[str, str, str, str]) -> list[int | None]:
+    wire = parse_object(raw)
+    return [opt_u64(wire, name) for name in names]
 
 
 def _citation(v: Any) -> tuple[str | None, str | None]:
@@ -157,10 +167,7 @@ class Decoder:
         return Usage(inp, out, saturating_add(inp, out), 0, cache_read, cache_write, None)
 
     def _update_usage(self, raw: str, from_delta: bool) -> None:
-        wire = obj(load_json(raw))
-        values = [opt_u64(wire, k) for k in ("input_tokens", "output_tokens", "cache_read_input_tokens")]
-        values.append(opt_u64(wire, "cache_creation_input_tokens"))
-        inp, out, cache_read, cache_write = values
+        inp, out, cache_read, cache_write = _counts(raw, _USAGE)
         self.input = self.input if inp is None else inp
         self.output = self.output if out is None else out
         self.cache_read = self.cache_read if cache_read is None else cache_read
@@ -172,9 +179,7 @@ class Decoder:
 
     def _update_metrics(self, raw: str) -> None:
         """Anthropic's own ``usage`` wins field by field; Bedrock's metrics fill what it never said."""
-        wire = obj(load_json(raw))
-        keys = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
-        inp, out, cache_read, cache_write = (opt_u64(wire, k) for k in keys)
+        inp, out, cache_read, cache_write = _counts(raw, _METRICS)
         self.input = inp if self.input is None else self.input
         self.output = out if self.output is None else self.output
         self.cache_read = cache_read if self.cache_read is None else self.cache_read
