@@ -15,20 +15,7 @@ from typing import Any
 from ..error import unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
 from . import PayloadError, incomplete
-from .fields import (
-    RAW,
-    STR,
-    U64,
-    check,
-    list_of,
-    obj,
-    opt_str,
-    opt_u64,
-    parse_object,
-    raw_json,
-    saturating_add,
-    struct,
-)
+from .fields import RAW, STR, U64, check, list_of, obj, opt_str, opt_u64, parse_object, raw_json, saturating_add, struct
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 _TEXT = "text"

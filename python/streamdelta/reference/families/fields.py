@@ -6,11 +6,11 @@ a field of the wrong JSON type is ``wrong_shape()``; undeclared fields are ignor
 
 Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
 of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
-few fields of a struct deep inside its logic (openai-chat, anthropic) declares each wire struct
-once, the twin of the core's (``struct(content=STR, function=FUNCTION, tool_calls=list_of(TOOL_CALL))``),
-has ``check`` vouch for all of it, then reads with plain ``dict.get``.
-``check`` walks the fields in the order they are declared and raises the first fault it meets, so a
-declaration keeps the order of the checks it replaced.
+few fields of a struct deep inside its logic (openai-chat, anthropic) declares each wire struct once,
+as the core does (``struct(content=STR, function=FUNCTION, tool_calls=list_of(TOOL_CALL))``), has
+``check`` vouch for all of it, then reads with plain ``dict.get``. ``check`` walks the fields in the
+order they are declared and raises the first fault it meets, so a declaration keeps the order of the
+checks it replaced.
 """
 
 from __future__ import annotations
