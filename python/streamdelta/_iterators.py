@@ -11,49 +11,64 @@ from typing import Any, Callable
 from .errors import StreamParseError
 
 
-def drive(feeder: Any, chunks: Iterable[Any]) -> Iterator[Any]:
-    """What ``feeder`` (a ``StreamParser`` or an ``SSEDecoder``) makes of ``chunks``, ``close()`` included.
+def take_events(err: StreamParseError) -> list[Any]:
+    """The events parsed before the fault, taken off the exception: they are handed out, not kept twice."""
+    events, err.events = err.events, []
+    return events
 
-    A ``StreamParseError`` is raised after the events before the fault have been yielded.
+
+def batches(feeder: Any, chunks: Iterable[Any]) -> Iterator[list[Any]]:
+    """What ``feeder`` (a ``StreamParser`` or an ``SSEDecoder``) makes of each chunk, then of ``close()``.
+
+    A ``StreamParseError`` is raised after the events before the fault have been handed out: one list
+    per call, so that callers loop over events without a generator step for each.
     """
     for chunk in chunks:
         try:
             events = feeder.feed(chunk)
         except StreamParseError as err:
-            yield from err.events
-            err.events = []
+            yield take_events(err)
             raise
-        yield from events
+        yield events
     try:
         events = feeder.close()
     except StreamParseError as err:
-        yield from err.events
-        err.events = []
+        yield take_events(err)
         raise
-    yield from events
+    yield events
 
 
-async def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
-    """``drive`` over an async iterable of chunks."""
+async def abatches(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[list[Any]]:
+    """``batches`` over an async iterable of chunks."""
     async for chunk in chunks:
         try:
             events = feeder.feed(chunk)
         except StreamParseError as err:
-            for event in err.events:
-                yield event
-            err.events = []
+            yield take_events(err)
             raise
-        for event in events:
-            yield event
+        yield events
     try:
         events = feeder.close()
     except StreamParseError as err:
-        for event in err.events:
-            yield event
-        err.events = []
+        yield take_events(err)
         raise
-    for event in events:
-        yield event
+    yield events
+
+
+def drive(feeder: Any, chunks: Iterable[Any]) -> Iterator[Any]:
+    """Every event ``feeder`` makes of ``chunks``, ``close()`` included.
+
+    A ``StreamParseError`` is raised after the events before the fault have been yielded.
+    """
+    for events in batches(feeder, chunks):
+        yield from events
+
+
+async def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
+    """``drive`` over an async iterable of chunks."""
+    async for events in abatches(feeder, chunks):
+        for event in events:
+            yield event
 
 
 def make_iterators(parser_class: Callable[..., Any]) -> tuple[Callable[..., Iterator[Any]], Callable[..., Any]]:
