@@ -20,6 +20,7 @@ import pytest
 from anthropic import _streaming as anthropic_streaming
 from openai import _streaming as openai_streaming
 
+import streamdelta.httpx as sd_httpx
 import streamdelta.integrations.anthropic as sd_anthropic
 import streamdelta.integrations.openai as sd_openai
 from streamdelta import StreamParseError
@@ -87,6 +88,38 @@ def test_stream_helpers_and_final_objects_over_http(
     assert stock[1] is None, stock[1]
     assert len(stock[0]) > 1, "the helper made events and a final object"
     assert run(sdk, url, True) == stock
+
+
+@pytest.fixture
+def http_backend(backend: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``streamdelta.httpx`` (which the SDK stream objects use) made to use ``backend``."""
+    monkeypatch.setattr(sd_httpx, "_backend", backend)
+    return backend
+
+
+@pytest.mark.parametrize("swap", [False, True], ids=["stock", "installed"])
+@pytest.mark.parametrize("case", list(SDKS))
+def test_stream_object_over_an_sdk_stream(http_backend: ModuleType, body_server: Any, case: str, swap: bool) -> None:
+    require_corpus()
+    sdk = SDKS[case]
+    name, body = family_bodies(sdk.family)[-1]
+    url = body_server.url(body, seed=zlib.crc32(name.encode()))
+    want = http_backend.parse(body)
+    message = http_backend.StreamParser()
+    message.feed(body)
+    message.close()
+    with client(sdk, url, swap) as c, sdk.integration.stream(sdk.create(c)) as events:
+        assert list(events) == want
+        assert events.message == message.message
+        assert events.response.is_closed
+
+    async def run() -> tuple[list[Any], Any]:
+        async with client(sdk, url, swap, is_async=True) as c:
+            events = sdk.integration.astream(await sdk.create(c))
+            async with events:
+                return [e async for e in events], await events.final_message()
+
+    assert asyncio.run(run()) == (want, message.message)
 
 
 @pytest.mark.parametrize("case", list(SDKS))

@@ -10,7 +10,8 @@ import os
 from typing import TYPE_CHECKING
 
 from . import reference
-from .errors import JsonIncompleteError, StreamParseError
+from ._stream import AsyncEventStream, EventStream
+from .errors import IncompleteStreamError, JsonIncompleteError, ResponseStatusError, StreamParseError
 
 if TYPE_CHECKING:
     from ._core import (
@@ -72,8 +73,11 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "AsyncEventStream",
     "ErrorEvent",
+    "EventStream",
     "Finish",
+    "IncompleteStreamError",
     "JsonAccumulator",
     "JsonDelta",
     "JsonIncompleteError",
@@ -81,6 +85,7 @@ __all__ = [
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",
+    "ResponseStatusError",
     "SSEDecoder",
     "ServerSentEvent",
     "Source",

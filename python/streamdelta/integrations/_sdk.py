@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import streamdelta as _backend  # the package's backend; tests swap in each one
 
 from .._iterators import abatches, batches
+
+if TYPE_CHECKING:
+    from .._stream import AsyncEventStream, EventStream
 
 # Bigger than streamdelta's default: the SDKs set no limit, and a Responses stream repeats every
 # generated image (base64) in its final `response.completed` event.
@@ -78,6 +81,29 @@ class _Hook:
 
     def __call__(self, *args: object, **kwargs: object) -> SSEBytesDecoder:
         return self.decoder
+
+
+def _http_response(sdk_response: Any) -> Any:
+    # `APIResponse` (`with_streaming_response` / `with_raw_response`) holds it as `http_response`,
+    # `Stream` / `AsyncStream` as `response`.
+    found = getattr(sdk_response, "http_response", None)
+    return found if found is not None else sdk_response.response
+
+
+def stream(sdk_response: Any, family: str = "auto", **options: Any) -> EventStream:
+    """streamdelta's stream object over the body of an SDK stream not read yet (what
+    ``create(..., stream=True)`` returns, or its ``with_streaming_response`` form); see
+    ``streamdelta.httpx.stream``."""
+    from .. import httpx as sd_httpx
+
+    return sd_httpx.stream(_http_response(sdk_response), family, **options)
+
+
+def astream(sdk_response: Any, family: str = "auto", **options: Any) -> AsyncEventStream:
+    """``stream`` for an async client's stream (``streamdelta.httpx.astream``)."""
+    from .. import httpx as sd_httpx
+
+    return sd_httpx.astream(_http_response(sdk_response), family, **options)
 
 
 def install(client: SdkClient, streaming: ModuleType, base_client: type, max_event_bytes: int) -> None:

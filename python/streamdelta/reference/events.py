@@ -52,7 +52,7 @@ class _Value:
         fields = self._fields
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes at most {len(fields)} arguments ({len(args)} given)")
-        values = dict(zip(fields, args))
+        values = dict(zip(fields, args, strict=False))
         for name, value in kwargs.items():
             if name not in fields:
                 raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
@@ -140,6 +140,7 @@ class Usage:
         for name, value in zip(
             self.__match_args__,
             (input_tokens, output_tokens, total_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens, cost),
+            strict=True,
         ):
             object.__setattr__(self, name, value)
 
@@ -151,7 +152,7 @@ class Usage:
 
     def to_dict(self) -> dict[str, Any]:
         """The usage as a plain dict, the same from both backends."""
-        return dict(zip(self.__match_args__, self._values()))
+        return dict(zip(self.__match_args__, self._values(), strict=True))
 
     def __repr__(self) -> str:
         return "Usage(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__) + ")"
