@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         Usage,
         parse,
     )
-    from ._rust import aiter_events, iter_events
+    from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
     BACKEND: str
     __version__: str
@@ -102,7 +102,9 @@ __all__ = [
     "Usage",
     "__version__",
     "aiter_events",
+    "from_dict",
     "iter_events",
     "parse",
+    "read_jsonl",
     "reference",
 ]

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, ClassVar, Final, Union, final
+from typing import Any, Callable, ClassVar, Final, Union, final
 
 from typing_extensions import Self
 
@@ -67,6 +67,8 @@ class ServerSentEvent:
         """The event as a plain dict, the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class SSEDecoder:
@@ -96,6 +98,8 @@ class _Event:
         """The event as a plain dict (``type`` first), the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class StreamStart(_Event):
@@ -244,6 +248,8 @@ class Usage:
         """The usage as a plain dict, the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class Finish(_Event):
@@ -348,6 +354,8 @@ class Message:
         """The message as a plain dict (nested values too)."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class StreamParser:

@@ -77,6 +77,10 @@ class _Value:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which the constructor takes back in order."""
+        return type(self), self._values()
+
     def to_dict(self) -> dict[str, Any]:
         """The object as a plain dict (nested values too), the same from both backends."""
         out: dict[str, Any] = {} if self.type is None else {"type": self.type}
@@ -149,6 +153,10 @@ class Usage:
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which the constructor takes back in order."""
+        return Usage, self._values()
 
     def to_dict(self) -> dict[str, Any]:
         """The usage as a plain dict, the same from both backends."""

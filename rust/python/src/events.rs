@@ -4,7 +4,7 @@
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use streamdelta_core::{Event, FinishReason, PartId, Usage as CoreUsage};
 
 macro_rules! default_value {
@@ -103,6 +103,11 @@ macro_rules! value_class {
 
             fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
                 self.values(py)?.hash()
+            }
+
+            /// Pickling and copying: the class and the field values, which `__new__` takes back in order.
+            fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+                Ok((slf.get_type(), slf.get().values(slf.py())?))
             }
 
             $($($extra)*)?
@@ -264,6 +269,24 @@ impl Usage {
         }
         d.set_item("cost", self.cost)?;
         Ok(d)
+    }
+
+    /// Pickling and copying: the class and the field values, which `__new__` takes back in order.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (u64, u64, u64, u64, u64, u64, Option<f64>)) {
+        let u = slf.get();
+        (
+            slf.get_type(),
+            (
+                u.input_tokens,
+                u.output_tokens,
+                u.total_tokens,
+                u.reasoning_tokens,
+                u.cache_read_tokens,
+                u.cache_write_tokens,
+                u.cost,
+            ),
+        )
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
