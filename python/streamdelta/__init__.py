@@ -7,10 +7,11 @@ forces the pure-Python reference, which is always importable as ``streamdelta.re
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from . import reference
 from ._stream import AsyncEventStream, EventStream
+from ._types import Family, OnError
 from .errors import IncompleteStreamError, JsonIncompleteError, ResponseStatusError, StreamParseError
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
         DEFAULT_MAX_EVENT_BYTES,
         FAMILIES,
         ErrorEvent,
+        Event,
         Finish,
         JsonAccumulator,
         JsonDelta,
@@ -61,6 +63,10 @@ else:
                 raise
     for _name in reference.__all__:
         globals()[_name] = getattr(_impl, _name)
+    # The union of the event classes (those with a `type` name), for annotations and isinstance().
+    Event = Union[
+        tuple(c for c in map(globals().__getitem__, reference.__all__) if isinstance(getattr(c, "type", None), str))
+    ]
     try:
         from importlib.metadata import version as _version
 
@@ -75,13 +81,16 @@ __all__ = [
     "FAMILIES",
     "AsyncEventStream",
     "ErrorEvent",
+    "Event",
     "EventStream",
+    "Family",
     "Finish",
     "IncompleteStreamError",
     "JsonAccumulator",
     "JsonDelta",
     "JsonIncompleteError",
     "Message",
+    "OnError",
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",

@@ -4,6 +4,8 @@ from typing import Any, Callable, ClassVar, Final, Union, final
 
 from typing_extensions import Self
 
+from streamdelta._types import Family, OnError
+
 __all__ = [
     "BUILD_PROFILE",
     "DEFAULT_MAX_DEPTH",
@@ -372,9 +374,9 @@ class StreamParser:
 
     def __new__(
         cls,
-        family: str = "auto",
+        family: Family = "auto",
         *,
-        on_error: str = "raise",
+        on_error: OnError = "raise",
         max_event_bytes: int = ...,
         max_open_parts: int = ...,
     ) -> Self: ...
@@ -398,9 +400,9 @@ class StreamParser:
 
 def parse(
     body: Chunk,
-    family: str = "auto",
+    family: Family = "auto",
     *,
-    on_error: str = "raise",
+    on_error: OnError = "raise",
     max_event_bytes: int = ...,
     max_open_parts: int = ...,
 ) -> list[Event]:

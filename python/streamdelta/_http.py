@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from ._types import Family
 from .errors import ResponseStatusError
 
 # AWS event-stream framing cannot be told from an SSE body by its first bytes alone, but the
@@ -22,7 +23,7 @@ class HasHeaders(Protocol):
     def headers(self) -> Mapping[str, str]: ...
 
 
-def family_for(response: HasHeaders, family: str) -> str:
+def family_for(response: HasHeaders, family: Family) -> Family:
     """``family``, or ``"bedrock"`` for ``"auto"`` when the response is an AWS event stream."""
     if family == "auto":
         content_type = response.headers.get("content-type", "")

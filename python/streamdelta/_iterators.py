@@ -6,9 +6,37 @@ Async stays out of Rust: a chunk is parsed synchronously the moment it arrives.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .errors import StreamParseError
+
+if TYPE_CHECKING:
+    from ._core import Chunk, Event
+    from ._types import Family, OnError
+
+
+class IterEvents(Protocol):
+    def __call__(
+        self,
+        chunks: Iterable[Chunk],
+        family: Family = "auto",
+        *,
+        on_error: OnError = "raise",
+        max_event_bytes: int = ...,
+        max_open_parts: int = ...,
+    ) -> Iterator[Event]: ...
+
+
+class AiterEvents(Protocol):
+    def __call__(
+        self,
+        chunks: AsyncIterable[Chunk],
+        family: Family = "auto",
+        *,
+        on_error: OnError = "raise",
+        max_event_bytes: int = ...,
+        max_open_parts: int = ...,
+    ) -> AsyncIterator[Event]: ...
 
 
 def take_events(err: StreamParseError) -> list[Any]:
@@ -71,7 +99,7 @@ async def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
             yield event
 
 
-def make_iterators(parser_class: Callable[..., Any]) -> tuple[Callable[..., Iterator[Any]], Callable[..., Any]]:
+def make_iterators(parser_class: Callable[..., Any]) -> tuple[IterEvents, AiterEvents]:
     def iter_events(chunks: Iterable[Any], family: str = "auto", **options: Any) -> Iterator[Any]:
         """Normalized events of a response body given as an iterable of chunks.
 

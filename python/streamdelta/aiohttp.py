@@ -29,6 +29,7 @@ from ._stream import AsyncEventStream
 
 if TYPE_CHECKING:
     from ._core import Event, ServerSentEvent
+    from ._types import Family
 
 __all__ = ["aiter_events", "aiter_sse", "stream"]
 
@@ -49,7 +50,7 @@ class StreamResponse(Response, Protocol):
     def close(self) -> None: ...
 
 
-def stream(response: StreamResponse, family: str = "auto", **options: Any) -> AsyncEventStream:
+def stream(response: StreamResponse, family: Family = "auto", **options: Any) -> AsyncEventStream:
     """The stream object of a streaming response (``family`` and ``options`` as for ``aiter_events``).
 
     A status other than 2xx raises ``ResponseStatusError`` (status, the provider's error message,
@@ -68,7 +69,7 @@ def stream(response: StreamResponse, family: str = "auto", **options: Any) -> As
     return AsyncEventStream(parser, aiter(response.content.iter_any()), aclose, _backend, response, check)
 
 
-def aiter_events(response: Response, family: str = "auto", **options: Any) -> AsyncIterator[Event]:
+def aiter_events(response: Response, family: Family = "auto", **options: Any) -> AsyncIterator[Event]:
     """The normalized events of a streaming response, as its body arrives.
 
     ``family`` and ``options`` are those of ``StreamParser``; with ``family="auto"`` an AWS

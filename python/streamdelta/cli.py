@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import streamdelta
 
+from ._types import Family
 from .errors import StreamParseError
 
 _CHUNK = 64 * 1024
@@ -31,10 +32,10 @@ class CliError(Exception):
     """A user-facing error: printed as ``streamdelta: <message>``, exit status 1."""
 
 
-def _family(name: str) -> str:
+def _family(name: str) -> Family:
     if name != "auto" and name not in streamdelta.FAMILIES:
         raise CliError(f"unknown family {name!r}; expected auto, {', '.join(streamdelta.FAMILIES)}")
-    return name
+    return cast("Family", name)
 
 
 def _is_cassette(path: str) -> bool:

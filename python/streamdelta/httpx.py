@@ -32,6 +32,7 @@ from ._stream import AsyncEventStream, EventStream
 
 if TYPE_CHECKING:
     from ._core import Event, ServerSentEvent
+    from ._types import Family
 
 __all__ = ["aiter_events", "aiter_sse", "astream", "iter_events", "iter_sse", "stream"]
 
@@ -58,7 +59,7 @@ class AsyncStreamResponse(AsyncResponse, Protocol):
     async def aclose(self) -> None: ...
 
 
-def stream(response: SyncStreamResponse, family: str = "auto", **options: Any) -> EventStream:
+def stream(response: SyncStreamResponse, family: Family = "auto", **options: Any) -> EventStream:
     """The stream object of a streaming response (``family`` and ``options`` as for ``iter_events``).
 
     Raises ``ResponseStatusError`` (status, the provider's error message, the body) at once for a
@@ -74,7 +75,7 @@ def stream(response: SyncStreamResponse, family: str = "auto", **options: Any) -
     return EventStream(parser, iter(response.iter_bytes()), response.close, _backend, response)
 
 
-def astream(response: AsyncStreamResponse, family: str = "auto", **options: Any) -> AsyncEventStream:
+def astream(response: AsyncStreamResponse, family: Family = "auto", **options: Any) -> AsyncEventStream:
     """``stream`` for an ``httpx.AsyncClient`` response; a status other than 2xx raises
     ``ResponseStatusError`` at ``async with`` or the first read."""
 
@@ -86,7 +87,7 @@ def astream(response: AsyncStreamResponse, family: str = "auto", **options: Any)
     return AsyncEventStream(parser, aiter(response.aiter_bytes()), response.aclose, _backend, response, check)
 
 
-def iter_events(response: SyncResponse, family: str = "auto", **options: Any) -> Iterator[Event]:
+def iter_events(response: SyncResponse, family: Family = "auto", **options: Any) -> Iterator[Event]:
     """The normalized events of a streaming response, as its body arrives.
 
     ``family`` and ``options`` are those of ``StreamParser``; with ``family="auto"`` an AWS
@@ -95,7 +96,7 @@ def iter_events(response: SyncResponse, family: str = "auto", **options: Any) ->
     return drive(_backend.StreamParser(family_for(response, family), **options), response.iter_bytes())
 
 
-def aiter_events(response: AsyncResponse, family: str = "auto", **options: Any) -> AsyncIterator[Event]:
+def aiter_events(response: AsyncResponse, family: Family = "auto", **options: Any) -> AsyncIterator[Event]:
     """``iter_events`` for an ``httpx.AsyncClient`` response."""
     return adrive(_backend.StreamParser(family_for(response, family), **options), response.aiter_bytes())
 

@@ -27,6 +27,7 @@ from .._iterators import abatches, batches
 
 if TYPE_CHECKING:
     from .._stream import AsyncEventStream, EventStream
+    from .._types import Family
 
 # Bigger than streamdelta's default: the SDKs set no limit, and a Responses stream repeats every
 # generated image (base64) in its final `response.completed` event.
@@ -90,7 +91,7 @@ def _http_response(sdk_response: Any) -> Any:
     return found if found is not None else sdk_response.response
 
 
-def stream(sdk_response: Any, family: str = "auto", **options: Any) -> EventStream:
+def stream(sdk_response: Any, family: Family = "auto", **options: Any) -> EventStream:
     """streamdelta's stream object over the body of an SDK stream not read yet (what
     ``create(..., stream=True)`` returns, or its ``with_streaming_response`` form); see
     ``streamdelta.httpx.stream``."""
@@ -99,7 +100,7 @@ def stream(sdk_response: Any, family: str = "auto", **options: Any) -> EventStre
     return sd_httpx.stream(_http_response(sdk_response), family, **options)
 
 
-def astream(sdk_response: Any, family: str = "auto", **options: Any) -> AsyncEventStream:
+def astream(sdk_response: Any, family: Family = "auto", **options: Any) -> AsyncEventStream:
     """``stream`` for an async client's stream (``streamdelta.httpx.astream``)."""
     from .. import httpx as sd_httpx
 
