@@ -42,8 +42,46 @@ def _is_cassette(path: str) -> bool:
     return path != "-" and path.endswith(_CASSETTE_SUFFIXES)
 
 
-def _bodies(path: str, interaction: int | None) -> Iterator[tuple[int | None, Iterator[bytes]]]:
-    """(interaction index or None, chunks) for each stream the input holds."""
+def _os_problem(path: str, err: OSError) -> CliError:
+    reason = err.strerror or str(err)
+    return CliError(f"{path}: {reason[:1].lower()}{reason[1:]}")
+
+
+def _load_cassette(path: str | Path) -> list[Any]:
+    from . import cassettes
+
+    try:
+        return cassettes.load(path)
+    except cassettes.CassetteError as err:
+        raise CliError(str(err)) from None  # it names the file
+    except ImportError as err:
+        raise CliError(f"{path}: {err}") from None
+    except OSError as err:
+        raise _os_problem(str(path), err) from None
+
+
+class _Input:
+    """One stream the input holds: where it is (for messages), its chunks, and how much was read."""
+
+    def __init__(self, where: str, interaction: int | None, chunks: Iterator[bytes]) -> None:
+        self.where = where
+        self.interaction = interaction
+        self._chunks = chunks
+        self.size = 0
+        self.first_byte = b""
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            if not self.size:
+                self.first_byte = chunk[:1]
+            self.size += len(chunk)
+            yield chunk
+
+
+def _inputs(path: str, interaction: int | None) -> Iterator[_Input]:
+    """Each stream the input holds."""
+    if interaction is not None and not _is_cassette(path):
+        raise CliError(f"--interaction applies to a cassette (.yaml), not to {path}")
     if path == "-":
         stdin = sys.stdin.buffer
 
@@ -52,28 +90,30 @@ def _bodies(path: str, interaction: int | None) -> Iterator[tuple[int | None, It
             while chunk := read(_CHUNK):
                 yield chunk
 
-        yield None, read_stdin()
+        yield _Input("standard input", None, read_stdin())
         return
     if not os.path.exists(path):
         raise CliError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise CliError(f"{path}: is a directory")
     if _is_cassette(path):
-        from . import cassettes
-
-        try:
-            items = cassettes.load(path)
-        except (ValueError, OSError) as err:
-            raise CliError(f"{path}: {err}") from None
+        items = _load_cassette(path)
         streams = [(n, item) for n, item in enumerate(items) if item.is_streaming]
+        if not streams:
+            raise CliError(f"{path}: none of its {len(items)} interactions is a stream")
         if interaction is not None:
             streams = [(n, item) for n, item in streams if n == interaction]
             if not streams:
                 raise CliError(f"{path}: no streaming interaction #{interaction}")
         for n, item in streams:
-            yield n, iter([item.body])
+            yield _Input(f"{path}#{n}", n, iter([item.body]))
         return
-    with open(path, "rb") as f:
-        body = f.read()
-    yield None, iter([body])
+    try:
+        with open(path, "rb") as f:
+            body = f.read()
+    except OSError as err:
+        raise _os_problem(path, err) from None
+    yield _Input(path, None, iter([body]))
 
 
 def _write(out: TextIO, obj: dict[str, Any]) -> None:
@@ -84,55 +124,88 @@ def _tag(obj: dict[str, Any], interaction: int | None) -> dict[str, Any]:
     return obj if interaction is None else {"interaction": interaction, **obj}
 
 
-def _emit_lines(args: argparse.Namespace, make: Callable[[], Any]) -> int:
-    """Runs each input stream through a fresh ``make()`` (a parser or decoder), printing JSON lines
-    as each chunk is read; on a fault, the events before it are printed, then the error."""
-    out = sys.stdout
-    for n, chunks in _bodies(args.file, args.interaction):
-        consumer = make()
-        try:
-            for chunk in chunks:
-                for event in consumer.feed(chunk):
-                    _write(out, _tag(event.to_dict(), n))
-                out.flush()
-            for event in consumer.close():
-                _write(out, _tag(event.to_dict(), n))
-        except StreamParseError as err:
-            for event in err.events:
-                _write(out, _tag(event.to_dict(), n))
-            raise CliError(f"{args.file}: {err}") from None
+def _is_filler(event: Any) -> bool:
+    """What a parser reports at the end of a stream that held nothing: the cut, and the finish."""
+    kind = getattr(event, "type", None)
+    return (kind == "error" and event.kind == "incomplete_stream") or (kind == "finish" and event.reason == "error")
+
+
+def _run(
+    source: _Input, consumer: Any, emit: Callable[[Any], None], nothing: Callable[[_Input, list[Any]], str]
+) -> None:
+    """Feeds ``source`` to ``consumer`` (a parser or a decoder), handing each event to ``emit`` as it
+    comes (standard output is flushed after each chunk's); on a fault, the events before it, then the
+    error. Empty input, and input of which nothing but the report of an empty stream comes out
+    (``nothing`` says what it is), are errors too."""
+    emitted = False
+    try:
+        for chunk in source:
+            events = consumer.feed(chunk)
+            for event in events:
+                emit(event)
+            if events:
+                emitted = True
+                sys.stdout.flush()
+        if not source.size:
+            raise CliError(f"{source.where}: empty input")
+        events = consumer.close()
+    except StreamParseError as err:
+        for event in err.events:
+            emit(event)
+        raise CliError(f"{source.where}: {err}") from None
+    if not emitted and all(_is_filler(e) for e in events):
+        raise CliError(f"{source.where}: {nothing(source, events)}")
+    for event in events:
+        emit(event)
+
+
+def _not_a_stream(_source: _Input, events: list[Any]) -> str:
+    reasons = [e.message for e in events if getattr(e, "type", None) == "error"]
+    return "not a response stream" + (f" ({reasons[0]})" if reasons else "")
+
+
+def _no_sse(source: _Input, _events: list[Any]) -> str:
+    if source.first_byte == b"\x00":
+        return "no server-sent events (AWS event-stream framing: `streamdelta events` reads it)"
+    return "no server-sent events"
+
+
+def _print_events(
+    args: argparse.Namespace, make: Callable[[], Any], nothing: Callable[[_Input, list[Any]], str]
+) -> int:
+    """Each input stream through a fresh ``make()`` (a parser or decoder), as JSON lines."""
+    for source in _inputs(args.file, args.interaction):
+
+        def emit(event: Any, n: int | None = source.interaction) -> None:
+            _write(sys.stdout, _tag(event.to_dict(), n))
+
+        _run(source, make(), emit, nothing)
+        sys.stdout.flush()
     return 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     """Normalized events as JSON lines."""
     family = _family(args.family)
-    return _emit_lines(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error))
+    return _print_events(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error), _not_a_stream)
 
 
 def cmd_message(args: argparse.Namespace) -> int:
     """The assembled final message as JSON."""
     family = _family(args.family)
-    for n, chunks in _bodies(args.file, args.interaction):
+    for source in _inputs(args.file, args.interaction):
         parser = streamdelta.StreamParser(family, on_error=args.on_error)
-        try:
-            for chunk in chunks:
-                parser.feed(chunk)
-            parser.close()
-        except StreamParseError as err:
-            raise CliError(f"{args.file}: {err}") from None
-        print(json.dumps(_tag(parser.message.to_dict(), n), ensure_ascii=False))
+        _run(source, parser, lambda _event: None, _not_a_stream)
+        print(json.dumps(_tag(parser.message.to_dict(), source.interaction), ensure_ascii=False))
     return 0
 
 
 def cmd_sse(args: argparse.Namespace) -> int:
     """The raw server-sent events as JSON lines."""
-    return _emit_lines(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True))
+    return _print_events(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True), _no_sse)
 
 
 def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
-    from . import cassettes
-
     found: list[tuple[str, bytes]] = []
     for path in paths:
         p = Path(path)
@@ -143,11 +216,14 @@ def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
             if not f.is_file():
                 continue
             if f.suffix in _CASSETTE_SUFFIXES:
-                for n, item in enumerate(cassettes.load(f)):
+                for n, item in enumerate(_load_cassette(f)):
                     if item.is_streaming:
                         found.append((f"{f}#{n}", item.body))
             elif p.is_file() or f.suffix in _BODY_SUFFIXES:
-                found.append((str(f), f.read_bytes()))
+                try:
+                    found.append((str(f), f.read_bytes()))
+                except OSError as err:
+                    raise _os_problem(str(f), err) from None
     if not found:
         raise CliError("no streaming bodies found in " + ", ".join(paths))
     return found
@@ -302,7 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except CliError as err:
         sys.stdout.flush()
-        print(f"streamdelta: {err}", file=sys.stderr)
+        # One line, whatever the message quotes from the input.
+        print(f"streamdelta: {err}".replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `streamdelta events big.sse | head`: the reader left; not an error of ours.
@@ -310,5 +387,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"streamdelta: {err}", file=sys.stderr)
+        where = err.filename if isinstance(err.filename, str) else "input/output"
+        print(f"streamdelta: {_os_problem(where, err)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Ctrl-C: the lines already written stay whole; 128 + SIGINT, as shells report it.
+        sys.stderr.write("\n")
+        return 130
