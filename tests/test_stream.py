@@ -209,6 +209,7 @@ def test_timeout_around_a_stalled_read_then_the_rest(adapters: ModuleType, body_
     require_corpus()
     body = anthropic_with_tools()
     cut = len(body) // 2
+    # The server writes the first half at once, then stalls: only the stall outlasts the 1 s timeout.
     url = body_server.url(body, cut=cut, stall=True)
 
     async def run() -> tuple[list[Any], Any, BaseException | None]:
@@ -218,7 +219,7 @@ def test_timeout_around_a_stalled_read_then_the_rest(adapters: ModuleType, body_
 
             async def until_stalled() -> None:
                 while True:
-                    events.append(await asyncio.wait_for(stream.__anext__(), 0.5))
+                    events.append(await asyncio.wait_for(stream.__anext__(), 1.0))
 
             async def rest() -> None:
                 async for event in stream:
@@ -306,3 +307,32 @@ def test_interrupted_read_is_reported_as_a_cut(adapters: ModuleType) -> None:
     assert [e.type for e in rest][-1] in ("error", "finish")
     assert [e.kind for e in rest if e.type == "error"] == ["incomplete_stream"]
     assert closed
+
+
+def test_aiter_events_reads_on_after_a_timeout(adapters: ModuleType, body_server: Any) -> None:
+    # Not the stream object: the plain event iterator, which ended quietly when it was an async generator.
+    require_corpus()
+    body = anthropic_with_tools()
+    cut = len(body) // 2
+    url = body_server.url(body, cut=cut, stall=True, seed=9)
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        before: list[Any] = []
+        async with httpx.AsyncClient() as client, client.stream("GET", url) as response:
+            events = sd_httpx.aiter_events(response)
+
+            async def until_stalled() -> None:
+                while True:
+                    before.append(await asyncio.wait_for(anext(events), 1.0))
+
+            with pytest.raises(TimeoutError):
+                await until_stalled()
+            return before, [event async for event in events]
+
+    before, after = asyncio.run(run())
+    parser = adapters.StreamParser("auto")
+    delivered = parser.feed(body[:cut])
+    assert before == delivered
+    # Reading on ends the stream as the parser sees a body that stops there: the cut is reported.
+    assert after == parser.close()
+    assert [e.kind for e in after if e.type == "error"] == ["incomplete_stream"]

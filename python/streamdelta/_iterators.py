@@ -5,6 +5,7 @@ Async stays out of Rust: a chunk is parsed synchronously the moment it arrives.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
@@ -92,11 +93,93 @@ def drive(feeder: Any, chunks: Iterable[Any]) -> Iterator[Any]:
         yield from events
 
 
-async def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
-    """``drive`` over an async iterable of chunks."""
-    async for events in abatches(feeder, chunks):
-        for event in events:
-            yield event
+class Feeding:
+    """A feeder (a ``StreamParser`` or an ``SSEDecoder``) and the events it made not yet handed out:
+    the part of an event iterator that holds no generator, so that it outlives an interrupted read."""
+
+    def __init__(self, feeder: Any) -> None:
+        self.feeder = feeder
+        self._ready: deque[Any] = deque()
+        self._fault: BaseException | None = None  # raised once the events before it are handed out
+        self._done = False
+        # A read that raised BaseException (a cancelled await, Ctrl-C) left the body half read.
+        self._interrupted: BaseException | None = None
+
+    def _next_ready(self) -> Any:
+        """The next event to hand out; raises the fault when they are all out; None when there is none."""
+        if self._ready:
+            return self._ready.popleft()
+        fault = self._fault
+        if fault is not None:
+            self._fault = None
+            raise fault
+        return None
+
+    def _stop(self) -> None:
+        """Nothing more comes out: the reader closed the stream."""
+        self._done = True
+        self._ready.clear()
+        self._fault = None
+
+    def _arrived(self, chunk: Any) -> None:
+        """What a read gave: a chunk, or None at the end of the body."""
+        if chunk is None:
+            self._end()
+            return
+        try:
+            self._ready.extend(self.feeder.feed(chunk))
+        except StreamParseError as err:
+            self._ready.extend(take_events(err))
+            self._fault = err
+            self._done = True
+
+    def _end(self) -> None:
+        """The body ended: the feeder's last events."""
+        self._done = True
+        try:
+            self._ready.extend(self.feeder.close())
+        except StreamParseError as err:
+            self._ready.extend(take_events(err))
+            self._fault = err
+
+
+class AsyncEvents(Feeding):
+    """``drive`` over an async iterable of chunks. An object, not an async generator: a read cancelled
+    under it (``asyncio.wait_for`` around ``__anext__``) would end a generator for good and quietly;
+    here reading on ends the stream as the feeder sees it (a parser reports the cut as
+    ``incomplete_stream``). An exception from the chunks is raised as it is, and ends the iterator."""
+
+    def __init__(self, feeder: Any, chunks: AsyncIterable[Any]) -> None:
+        super().__init__(feeder)
+        self._chunks = aiter(chunks)
+
+    def __aiter__(self) -> AsyncEvents:
+        return self
+
+    async def __anext__(self) -> Any:
+        while True:
+            event = self._next_ready()
+            if event is not None:
+                return event
+            if self._done:
+                raise StopAsyncIteration
+            if self._interrupted is not None:
+                self._end()
+                continue
+            try:
+                chunk = await anext(self._chunks, None)
+            except Exception:
+                self._done = True
+                raise
+            except BaseException as err:
+                self._interrupted = err
+                raise
+            self._arrived(chunk)
+
+
+def adrive(feeder: Any, chunks: AsyncIterable[Any]) -> AsyncIterator[Any]:
+    """``drive`` over an async iterable of chunks (see ``AsyncEvents``)."""
+    return AsyncEvents(feeder, chunks)
 
 
 def make_iterators(parser_class: Callable[..., Any]) -> tuple[IterEvents, AiterEvents]:

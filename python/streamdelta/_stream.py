@@ -9,12 +9,11 @@ they pass in.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Callable
 
-from ._iterators import take_events
+from ._iterators import Feeding, take_events
 from .errors import IncompleteStreamError, StreamParseError
 
 if TYPE_CHECKING:
@@ -30,19 +29,14 @@ def _describe(cause: BaseException) -> str:
     return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 
-class _Events:
+class _Events(Feeding):
     """What the sync and async streams share: the parser, the events not yet handed out, and the end."""
 
     def __init__(self, parser: Any, backend: ModuleType, response: Any) -> None:
+        super().__init__(parser)
         self.parser = parser
         self.response = response
         self._backend = backend
-        self._ready: deque[Any] = deque()
-        self._fault: BaseException | None = None  # raised once the events before it are handed out
-        self._done = False
-        # A read that raised BaseException (a cancelled await, Ctrl-C) left the body half read: the next
-        # read ends the stream as cut rather than as finished.
-        self._interrupted: BaseException | None = None
         # The error event added when the parser did not report the cut itself: not in its message.
         self._cut_error: Any = None
 
@@ -60,43 +54,6 @@ class _Events:
     def tool_input(self, id: str) -> JsonAccumulator:
         """The live arguments of tool call ``id`` (``StreamParser.tool_input``)."""
         return self.parser.tool_input(id)  # type: ignore[no-any-return]
-
-    def _next_ready(self) -> Any:
-        """The next event to hand out; raises the fault when they are all out; None when there is none."""
-        if self._ready:
-            return self._ready.popleft()
-        fault = self._fault
-        if fault is not None:
-            self._fault = None
-            raise fault
-        return None
-
-    def _stop(self) -> None:
-        """Nothing more comes out: the reader closed the stream."""
-        self._done = True
-        self._ready.clear()
-        self._fault = None
-
-    def _arrived(self, chunk: bytes | None) -> None:
-        """What a read gave: a chunk, or None at the end of the body."""
-        if chunk is None:
-            self._end()
-            return
-        try:
-            self._ready.extend(self.parser.feed(chunk))
-        except StreamParseError as err:
-            self._ready.extend(take_events(err))
-            self._fault = err
-            self._done = True
-
-    def _end(self) -> None:
-        """The body ended: the parser's last events."""
-        self._done = True
-        try:
-            self._ready.extend(self.parser.close())
-        except StreamParseError as err:
-            self._ready.extend(take_events(err))
-            self._fault = err
 
     def _cut(self, cause: BaseException) -> None:
         """The body stopped early (``cause`` raised while reading it): end the parse, make sure an
