@@ -171,7 +171,11 @@ def test_bad_input_is_one_line_and_exit_1(
 def test_directory_stdin_and_interaction_misuse(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run(capsys, "events", str(tmp_path)) == (1, [], f"streamdelta: {tmp_path}: is a directory\n")
+    assert run(capsys, "events", str(tmp_path)) == (
+        1,
+        [],
+        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it\n",
+    )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     assert run(capsys, "sse", "-") == (1, [], "streamdelta: standard input: empty input\n")
     sample = str(SAMPLES / "gemini-0.sse")
@@ -231,3 +235,28 @@ def test_cassettes_need_pyyaml_only_when_read(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == f"streamdelta: {path}: reading cassettes needs PyYAML: pip install 'streamdelta[cassettes]'\n"
+
+
+def test_directories_and_several_files_name_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bodies = sorted([*SAMPLES.glob("*.sse"), *SAMPLES.glob("*.eventstream")])
+    for sample in bodies:
+        (tmp_path / "in" / sample.suffix[1:]).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / sample.suffix[1:] / sample.name).write_bytes(sample.read_bytes())
+    (tmp_path / "in" / "notes.txt").write_text("not read: neither a cassette nor a body")
+    files = sorted(str(p) for p in (tmp_path / "in").rglob("*") if p.suffix in (".sse", ".eventstream"))
+    want = [
+        {"file": path, **e.to_dict()}
+        for path in files
+        for e in streamdelta.parse(Path(path).read_bytes(), on_error="emit")
+    ]
+    assert run(capsys, "events", "--on-error", "emit", str(tmp_path / "in")) == (0, want, "")
+    two = files[:2]
+    code, lines, _ = run(capsys, "message", *two)
+    assert (code, [line["file"] for line in lines]) == (0, two)
+    # read back: the file tags are dropped
+    main(["events", "--on-error", "emit", "--progress", str(tmp_path / "in")])
+    out, err = capsys.readouterr()
+    events = [streamdelta.from_dict({k: v for k, v in line.items() if k != "file"}) for line in want]
+    assert list(streamdelta.read_jsonl(out.splitlines())) == events
+    assert err.startswith("\rfiles      [")
+    assert err.endswith(f"] {len(files)}/{len(files)}\n")

@@ -11,8 +11,9 @@ from functools import cache
 from types import ModuleType
 from typing import Any, Callable
 
-# The key a cassette's output lines carry (``streamdelta events x.yaml``): which interaction, not a field.
-_TAG = "interaction"
+# The keys the CLI's output lines carry to tell streams apart (which file, which interaction of a
+# cassette): not fields.
+_TAGS = ("file", "interaction")
 
 
 class _Classes:
@@ -84,8 +85,9 @@ def make_serializers(module_name: str) -> tuple[Callable[[Mapping[str, Any]], An
 
     def read_jsonl(source: str | os.PathLike[str] | Iterable[str]) -> Iterator[Any]:
         """The objects of JSON lines (``streamdelta events`` / ``sse`` / ``message`` output): a path, or
-        lines (an open text file). Blank lines are skipped; the ``interaction`` key that output from a
-        cassette carries is dropped. Raises ``ValueError`` naming the line of a bad one."""
+        lines (an open text file). Blank lines are skipped; the ``file`` and ``interaction`` keys that
+        output from several files or a cassette carries are dropped. Raises ``ValueError`` naming the
+        line of a bad one."""
         if isinstance(source, (str, os.PathLike)):
             with open(source, encoding="utf-8") as lines:
                 yield from _read(lines, from_dict)
@@ -102,7 +104,8 @@ def _read(lines: Iterable[str], from_dict: Callable[[Mapping[str, Any]], Any]) -
         try:
             d = json.loads(line)
             if isinstance(d, dict):
-                d.pop(_TAG, None)
+                for tag in _TAGS:
+                    d.pop(tag, None)
             yield from_dict(d)
         except (ValueError, TypeError) as err:
             raise ValueError(f"line {number}: {err}") from None

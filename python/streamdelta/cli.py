@@ -1,9 +1,10 @@
 """The ``streamdelta`` command line: ``events``, ``message``, ``sse``, ``bench`` and ``demo``.
 
-Input is a response body (raw SSE or AWS event-stream bytes), a go-vcr / vcrpy cassette, or ``-``
-for standard input, which is read incrementally so that ``curl -N … | streamdelta events -`` prints
-events as they arrive. Output is JSON lines, for ``jq``. Bad input: a message on stderr naming the
-byte offset, exit status 1; the lines already written stay valid JSON lines.
+Input is response bodies (raw SSE or AWS event-stream bytes), go-vcr / vcrpy cassettes, directories
+of them, or ``-`` for standard input, which is read incrementally so that
+``curl -N … | streamdelta events -`` prints events as they arrive. Output is JSON lines, for ``jq``.
+Bad input: one line on stderr naming the file and what is wrong (the byte offset of a fault), exit
+status 1; the lines already written stay valid JSON lines.
 """
 
 from __future__ import annotations
@@ -61,11 +62,12 @@ def _load_cassette(path: str | Path) -> list[Any]:
 
 
 class _Input:
-    """One stream the input holds: where it is (for messages), its chunks, and how much was read."""
+    """One stream the input holds: where it is (for messages), its chunks, and how much was read;
+    ``tag``, what its output lines carry to tell them from other streams' (file, interaction)."""
 
-    def __init__(self, where: str, interaction: int | None, chunks: Iterator[bytes]) -> None:
+    def __init__(self, where: str, tag: dict[str, Any], chunks: Iterator[bytes]) -> None:
         self.where = where
-        self.interaction = interaction
+        self.tag = tag
         self._chunks = chunks
         self.size = 0
         self.first_byte = b""
@@ -78,8 +80,42 @@ class _Input:
             yield chunk
 
 
+def _expand(paths: Sequence[str]) -> list[str]:
+    """The files named, with each directory replaced by the cassettes and bodies under it (sorted)."""
+    out: list[str] = []
+    for path in paths:
+        if path == "-" or not os.path.isdir(path):
+            out.append(path)
+            continue
+        found = [
+            str(f)
+            for f in sorted(Path(path).rglob("*"))
+            if f.suffix in (*_CASSETTE_SUFFIXES, *_BODY_SUFFIXES) and f.is_file()
+        ]
+        if not found:
+            raise CliError(f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it")
+        out += found
+    return out
+
+
+def _sources(args: argparse.Namespace) -> Iterator[_Input]:
+    """Each stream of every file the arguments name, directories read through; with ``--progress`` a
+    bar on standard error counts the files. Output from more than one file names its file."""
+    files = _expand(args.files)
+    many = len(files) > 1
+    for done, path in enumerate(files):
+        if args.progress:
+            _progress(done, len(files), "files", force=True)
+        for source in _inputs(path, args.interaction):
+            if many:
+                source.tag = {"file": path, **source.tag}
+            yield source
+    if args.progress:
+        _progress(len(files), len(files), "files", force=True)
+
+
 def _inputs(path: str, interaction: int | None) -> Iterator[_Input]:
-    """Each stream the input holds."""
+    """Each stream the file holds."""
     if interaction is not None and not _is_cassette(path):
         raise CliError(f"--interaction applies to a cassette (.yaml), not to {path}")
     if path == "-":
@@ -90,7 +126,7 @@ def _inputs(path: str, interaction: int | None) -> Iterator[_Input]:
             while chunk := read(_CHUNK):
                 yield chunk
 
-        yield _Input("standard input", None, read_stdin())
+        yield _Input("standard input", {}, read_stdin())
         return
     if not os.path.exists(path):
         raise CliError(f"{path}: no such file")
@@ -106,22 +142,22 @@ def _inputs(path: str, interaction: int | None) -> Iterator[_Input]:
             if not streams:
                 raise CliError(f"{path}: no streaming interaction #{interaction}")
         for n, item in streams:
-            yield _Input(f"{path}#{n}", n, iter([item.body]))
+            yield _Input(f"{path}#{n}", {"interaction": n}, iter([item.body]))
         return
     try:
         with open(path, "rb") as f:
             body = f.read()
     except OSError as err:
         raise _os_problem(path, err) from None
-    yield _Input(path, None, iter([body]))
+    yield _Input(path, {}, iter([body]))
 
 
 def _write(out: TextIO, obj: dict[str, Any]) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def _tag(obj: dict[str, Any], interaction: int | None) -> dict[str, Any]:
-    return obj if interaction is None else {"interaction": interaction, **obj}
+def _tag(obj: dict[str, Any], source: _Input) -> dict[str, Any]:
+    return {**source.tag, **obj} if source.tag else obj
 
 
 def _is_filler(event: Any) -> bool:
@@ -174,10 +210,10 @@ def _print_events(
     args: argparse.Namespace, make: Callable[[], Any], nothing: Callable[[_Input, list[Any]], str]
 ) -> int:
     """Each input stream through a fresh ``make()`` (a parser or decoder), as JSON lines."""
-    for source in _inputs(args.file, args.interaction):
+    for source in _sources(args):
 
-        def emit(event: Any, n: int | None = source.interaction) -> None:
-            _write(sys.stdout, _tag(event.to_dict(), n))
+        def emit(event: Any, source: _Input = source) -> None:
+            _write(sys.stdout, _tag(event.to_dict(), source))
 
         _run(source, make(), emit, nothing)
         sys.stdout.flush()
@@ -193,10 +229,10 @@ def cmd_events(args: argparse.Namespace) -> int:
 def cmd_message(args: argparse.Namespace) -> int:
     """The assembled final message as JSON."""
     family = _family(args.family)
-    for source in _inputs(args.file, args.interaction):
+    for source in _sources(args):
         parser = streamdelta.StreamParser(family, on_error=args.on_error)
         _run(source, parser, lambda _event: None, _not_a_stream)
-        print(json.dumps(_tag(parser.message.to_dict(), source.interaction), ensure_ascii=False))
+        print(json.dumps(_tag(parser.message.to_dict(), source), ensure_ascii=False))
     return 0
 
 
@@ -229,8 +265,9 @@ def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
     return found
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if not sys.stderr.isatty():
+def _progress(done: int, total: int, label: str, force: bool = False) -> None:
+    """A bar on standard error, drawn over itself; only on a terminal unless ``force`` (``--progress``)."""
+    if not (force or sys.stderr.isatty()):
         return
     width = 30
     filled = width * done // max(total, 1)
@@ -262,7 +299,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             for i, (_, body) in enumerate(bodies, 1):
                 events += len(impl.parse(body, on_error="emit"))
                 if i % 16 == 0 or i == len(bodies):
-                    _progress(i, len(bodies), label)
+                    _progress(i, len(bodies), label, args.progress)
             best = min(best, time.perf_counter() - started)
         rows.append((label, best, events))
     fastest = min(seconds for _, seconds, _ in rows)
@@ -334,8 +371,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a response body, a go-vcr/vcrpy cassette (.yaml), or - for standard input")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="response bodies, go-vcr/vcrpy cassettes (.yaml), directories of them, or - for standard input; "
+        'output lines from more than one file carry its name ("file")',
+    )
     p.add_argument("--interaction", type=int, help="only this interaction of a cassette (0-based)")
+    _add_progress(p)
+
+
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--progress", action="store_true", help="a progress bar on standard error")
 
 
 def _add_family(p: argparse.ArgumentParser) -> None:
@@ -365,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="backends side by side on a corpus", description=cmd_bench.__doc__)
     p.add_argument("paths", nargs="*", help="cassettes, bodies or directories (default: the bundled samples)")
     p.add_argument("--repeat", type=int, default=3, help="runs per backend; the best is reported")
+    _add_progress(p)
     p.set_defaults(run=cmd_bench)
     p = sub.add_parser("demo", help="parse the bundled sample streams", description=cmd_demo.__doc__)
     p.add_argument("--limit", type=int, default=12, help="events to show per sample")
