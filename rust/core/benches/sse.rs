@@ -7,7 +7,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use streamdelta_core::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
+use streamdelta_core::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 use streamdelta_core::Result;
 
 /// Decodes each stream with a fresh decoder; returns the events and data bytes seen, which keeps the
@@ -21,7 +21,7 @@ fn decode_streams<'a>(streams: impl Iterator<Item = &'a [Vec<u8>]>) -> (u64, usi
         Ok(())
     };
     for chunks in streams {
-        let mut decoder = SseDecoder::new(DEFAULT_MAX_EVENT_BYTES, false);
+        let mut decoder = SseTokenizer::new(DEFAULT_MAX_EVENT_BYTES, false);
         for chunk in chunks {
             decoder.feed(chunk, &mut sink).unwrap();
         }
@@ -62,7 +62,7 @@ fn bench_huge_event(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(format!("{mb}MB"), |b| {
             b.iter(|| {
-                let mut decoder = SseDecoder::new(data_len + 64, false);
+                let mut decoder = SseTokenizer::new(data_len + 64, false);
                 let mut seen = 0usize;
                 let mut sink = |e: SseEventRef<'_>| -> Result<()> {
                     seen += black_box(e.data).len();

@@ -1,12 +1,12 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::events::{error_kind, Event, FinishReason, PartId, Usage};
+use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, detect, Decoder, Family};
+use crate::families::{bedrock, cut_short, detect, AnyDecoder, Family};
 use crate::message::Message;
-use crate::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
+use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnError {
@@ -40,7 +40,7 @@ enum Framing {
     /// Auto-detection before the first byte: an event-stream prelude starts with a NUL (its total
     /// length is under 16 MiB), which SSE text never does.
     Undecided,
-    Sse(SseDecoder),
+    Sse(SseTokenizer),
     EventStream(EventStreamDecoder),
 }
 
@@ -49,7 +49,7 @@ pub struct StreamParser {
     /// The requested family; `None` for auto-detection.
     requested: Option<Family>,
     framing: Framing,
-    decoder: Option<Decoder>,
+    decoder: Option<AnyDecoder>,
     options: Options,
     assembly: Assembly,
     /// The events of the payload being read, before they are handed out (kept for its capacity).
@@ -65,9 +65,9 @@ impl StreamParser {
                 None => Framing::Undecided,
                 Some(Family::Bedrock) => Framing::EventStream(EventStreamDecoder::new(options.max_event_bytes)),
                 // A response body is finite: its last event counts even without the blank line.
-                Some(_) => Framing::Sse(SseDecoder::new(options.max_event_bytes, true)),
+                Some(_) => Framing::Sse(SseTokenizer::new(options.max_event_bytes, true)),
             },
-            decoder: family.map(|f| Decoder::with_max_open_parts(f, options.max_open_parts)),
+            decoder: family.map(|f| AnyDecoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             assembly: Assembly::default(),
             pending: Vec::new(),
@@ -80,7 +80,7 @@ impl StreamParser {
         match (&self.framing, self.requested) {
             (_, Some(family)) => Some(family),
             (Framing::EventStream(_), None) => Some(Family::Bedrock),
-            (_, None) => self.decoder.as_ref().map(Decoder::family),
+            (_, None) => self.decoder.as_ref().map(AnyDecoder::family),
         }
     }
 
@@ -115,12 +115,12 @@ impl StreamParser {
                 None => return Ok(()),
                 Some(0) => {
                     self.framing = Framing::EventStream(EventStreamDecoder::new(self.options.max_event_bytes));
-                    self.decoder = Some(Decoder::with_max_open_parts(
+                    self.decoder = Some(AnyDecoder::with_max_open_parts(
                         Family::Bedrock,
                         self.options.max_open_parts,
                     ));
                 }
-                Some(_) => self.framing = Framing::Sse(SseDecoder::new(self.options.max_event_bytes, true)),
+                Some(_) => self.framing = Framing::Sse(SseTokenizer::new(self.options.max_event_bytes, true)),
             }
         }
         let Call {
@@ -185,17 +185,7 @@ impl StreamParser {
             if let Some(decoder) = decoder {
                 decoder.end(sink.pending);
             } else {
-                sink.pending.push(Event::Error {
-                    message: "the stream ended before any payload".to_owned(),
-                    kind: error_kind::INCOMPLETE_STREAM.to_owned(),
-                    raw: None,
-                });
-                sink.pending.push(Event::Finish {
-                    reason: FinishReason::Error,
-                    raw_reason: None,
-                    usage: Usage::default(),
-                    provider_metadata_json: None,
-                });
+                cut_short("the stream ended before any payload", &Usage::default(), sink.pending);
             }
             sink.flush();
         }
@@ -261,7 +251,7 @@ impl Assembly {
 
 struct Call<'s> {
     framing: &'s mut Framing,
-    decoder: &'s mut Option<Decoder>,
+    decoder: &'s mut Option<AnyDecoder>,
     options: Options,
     sink: Sink<'s>,
     closed: &'s mut bool,
@@ -275,13 +265,13 @@ struct Sink<'s> {
 }
 
 impl Sink<'_> {
-    fn payload(&mut self, decoder: &mut Option<Decoder>, options: Options, e: &SseEventRef<'_>) -> Result<()> {
+    fn payload(&mut self, decoder: &mut Option<AnyDecoder>, options: Options, e: &SseEventRef<'_>) -> Result<()> {
         let result = handle_payload(decoder, options, e, self.pending);
         self.flush();
         result
     }
 
-    fn frame(&mut self, decoder: &mut Option<Decoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
+    fn frame(&mut self, decoder: &mut Option<AnyDecoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
         let result = handle_frame(decoder, on_error, f, self.pending);
         self.flush();
         result
@@ -298,7 +288,7 @@ impl Sink<'_> {
 }
 
 fn handle_payload(
-    decoder: &mut Option<Decoder>,
+    decoder: &mut Option<AnyDecoder>,
     options: Options,
     e: &SseEventRef<'_>,
     out: &mut Vec<Event>,
@@ -308,7 +298,7 @@ fn handle_payload(
         Some(d) => d.payload(e.event, e.data, out),
         None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
             Some(family) => decoder
-                .insert(Decoder::with_max_open_parts(family, options.max_open_parts))
+                .insert(AnyDecoder::with_max_open_parts(family, options.max_open_parts))
                 .payload(e.event, e.data, out),
             None => Err(ErrorKind::UnexpectedPayload {
                 detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
@@ -331,19 +321,20 @@ fn handle_payload(
 }
 
 fn handle_frame(
-    decoder: &mut Option<Decoder>,
+    decoder: &mut Option<AnyDecoder>,
     on_error: OnError,
     f: &FrameRef<'_>,
     out: &mut Vec<Event>,
 ) -> Result<()> {
     let payload = String::from_utf8_lossy(f.payload);
     let mut inner = None;
-    let result = crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(Decoder::anthropic_mut) {
-        Some(d) => bedrock::frame(d, f, &payload, &mut inner, out),
-        None => Err(ErrorKind::UnexpectedPayload {
-            detail: "event-stream frames carry the `bedrock` family only".to_owned(),
-        }),
-    });
+    let result =
+        crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::anthropic_mut) {
+            Some(d) => bedrock::frame(d, f, &payload, &mut inner, out),
+            None => Err(ErrorKind::UnexpectedPayload {
+                detail: "event-stream frames carry the `bedrock` family only".to_owned(),
+            }),
+        });
     let err = match result {
         Ok(()) => return Ok(()),
         Err(kind) => Error::new(kind, f.start_offset)

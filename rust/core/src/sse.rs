@@ -62,7 +62,7 @@ impl From<SseEventRef<'_>> for SseEvent {
 // The flags are independent states of the line machine, not a mode that an enum would name better.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug)]
-pub struct SseDecoder {
+pub struct SseTokenizer {
     max_event_bytes: usize,
     flush_at_eof: bool,
     /// Bytes of a line whose end has not arrived yet (but see `data_line`).
@@ -98,13 +98,13 @@ pub struct SseDecoder {
     closed: bool,
 }
 
-impl Default for SseDecoder {
+impl Default for SseTokenizer {
     fn default() -> Self {
         Self::new(DEFAULT_MAX_EVENT_BYTES, false)
     }
 }
 
-impl SseDecoder {
+impl SseTokenizer {
     pub fn new(max_event_bytes: usize, flush_at_eof: bool) -> Self {
         Self {
             max_event_bytes,
@@ -266,24 +266,7 @@ impl SseDecoder {
                 _ => memchr2(b'\r', b'\n', rest),
             };
             let Some(found) = found else {
-                let received = self.received();
-                let line_start = self.offset - received as u64;
-                self.offset += rest.len() as u64;
-                if self.skipping_line {
-                    break;
-                }
-                if received + rest.len() > self.max_event_bytes {
-                    self.drop_line();
-                    self.skipping_line = true;
-                    return Err(Error::new(
-                        ErrorKind::LineTooLong {
-                            limit: self.max_event_bytes,
-                        },
-                        line_start,
-                    ));
-                }
-                self.keep_unfinished(rest, line_start);
-                break;
+                return self.unfinished_line(rest);
             };
             let (body, tail) = rest.split_at(found);
             // The terminator: LF, CR, or CR LF; a CR that ends the chunk may still meet its LF.
@@ -300,50 +283,7 @@ impl SseDecoder {
             let line_start = self.offset - received as u64;
             self.line_start = line_start;
             self.offset += (found + term_len) as u64;
-            let result = if self.skipping_line {
-                self.skipping_line = false;
-                Ok(())
-            } else if self.data_line.is_some() {
-                if received + body.len() > self.max_event_bytes {
-                    self.drop_line();
-                    Err(Error::new(
-                        ErrorKind::LineTooLong {
-                            limit: self.max_event_bytes,
-                        },
-                        line_start,
-                    ))
-                } else {
-                    self.data_line = None;
-                    self.end_data_line(body)
-                }
-            } else if self.line.is_empty() {
-                if body.len() > self.max_event_bytes {
-                    Err(Error::new(
-                        ErrorKind::LineTooLong {
-                            limit: self.max_event_bytes,
-                        },
-                        line_start,
-                    ))
-                } else {
-                    self.process_line(body, on_event)
-                }
-            } else if self.line.len() + body.len() > self.max_event_bytes {
-                self.line.clear();
-                Err(Error::new(
-                    ErrorKind::LineTooLong {
-                        limit: self.max_event_bytes,
-                    },
-                    line_start,
-                ))
-            } else {
-                let mut line = mem::take(&mut self.line);
-                line.extend_from_slice(body);
-                let result = self.process_line(&line, on_event);
-                line.clear();
-                self.line = line;
-                result
-            };
-            if let Err(err) = result {
+            if let Err(err) = self.complete_line(body, received, on_event) {
                 if let Some(remainder) = chunk.get(pos..) {
                     self.carry.extend_from_slice(remainder);
                 }
@@ -351,6 +291,65 @@ impl SseDecoder {
             }
         }
         Ok(())
+    }
+
+    /// The rest of a chunk, a line whose end has not arrived: kept, unless it is over the limit.
+    fn unfinished_line(&mut self, rest: &[u8]) -> Result<()> {
+        let received = self.received();
+        let line_start = self.offset - received as u64;
+        self.offset += rest.len() as u64;
+        if self.skipping_line {
+            return Ok(());
+        }
+        if received + rest.len() > self.max_event_bytes {
+            self.drop_line();
+            self.skipping_line = true;
+            return Err(self.line_too_long(line_start));
+        }
+        self.keep_unfinished(rest, line_start);
+        Ok(())
+    }
+
+    /// A line whose terminator has come: `body` ends it, after the `received` bytes kept of it.
+    #[inline]
+    fn complete_line<F>(&mut self, body: &[u8], received: usize, on_event: &mut F) -> Result<()>
+    where
+        F: FnMut(SseEventRef<'_>) -> Result<()> + ?Sized,
+    {
+        if self.skipping_line {
+            self.skipping_line = false;
+            return Ok(());
+        }
+        if received + body.len() > self.max_event_bytes {
+            if self.data_line.is_some() {
+                self.drop_line();
+            } else {
+                self.line.clear();
+            }
+            return Err(self.line_too_long(self.line_start));
+        }
+        if self.data_line.is_some() {
+            self.data_line = None;
+            self.end_data_line(body)
+        } else if self.line.is_empty() {
+            self.process_line(body, on_event)
+        } else {
+            let mut line = mem::take(&mut self.line);
+            line.extend_from_slice(body);
+            let result = self.process_line(&line, on_event);
+            line.clear();
+            self.line = line;
+            result
+        }
+    }
+
+    fn line_too_long(&self, line_start: u64) -> Error {
+        Error::new(
+            ErrorKind::LineTooLong {
+                limit: self.max_event_bytes,
+            },
+            line_start,
+        )
     }
 
     /// The bytes of the unfinished line so far.
@@ -550,19 +549,6 @@ fn parse_retry(digits: &[u8]) -> u64 {
     digits.iter().fold(0u64, |acc, d| {
         acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
     })
-}
-
-/// Decodes a whole body at once: a convenience for tests and one-shot callers.
-pub fn decode_all(body: &[u8], flush_at_eof: bool) -> Result<Vec<SseEvent>> {
-    let mut decoder = SseDecoder::new(DEFAULT_MAX_EVENT_BYTES, flush_at_eof);
-    let mut out = Vec::new();
-    let mut sink = |e: SseEventRef<'_>| {
-        out.push(SseEvent::from(e));
-        Ok(())
-    };
-    decoder.feed(body, &mut sink)?;
-    decoder.close(&mut sink)?;
-    Ok(out)
 }
 
 #[cfg(test)]

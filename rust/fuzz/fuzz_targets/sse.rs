@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use streamdelta_core::sse::{SseDecoder, DEFAULT_MAX_EVENT_BYTES};
+use streamdelta_core::sse::{SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 use streamdelta_fuzz::{chunks, drive_sse};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         2 => 64,
         _ => 512,
     };
-    let run = |pieces: &[&[u8]]| drive_sse(&mut SseDecoder::new(limit, flush_at_eof), pieces);
+    let run = |pieces: &[&[u8]]| drive_sse(&mut SseTokenizer::new(limit, flush_at_eof), pieces);
     let whole = run(&[body]);
     let max_chunk = usize::from(*seed % 64) + 1;
     assert_eq!(whole, run(&chunks(body, u64::from(*seed), max_chunk)), "random chunks");

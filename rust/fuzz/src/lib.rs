@@ -3,7 +3,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 use streamdelta_core::parser::{Options, StreamParser};
-use streamdelta_core::sse::{SseDecoder, SseEvent, SseEventRef};
+use streamdelta_core::sse::{SseEvent, SseEventRef, SseTokenizer};
 use streamdelta_core::{Event, Family};
 
 /// A small deterministic generator, so that the fuzz input alone decides the chunking.
@@ -49,9 +49,9 @@ pub enum Item<T> {
 const MAX_RETRIES: usize = 1 << 20;
 
 /// Feeds `chunks` to an SSE decoder and closes it, continuing after every fault as a caller would.
-pub fn drive_sse(decoder: &mut SseDecoder, chunks: &[&[u8]]) -> Vec<Item<SseEvent>> {
+pub fn drive_sse(decoder: &mut SseTokenizer, chunks: &[&[u8]]) -> Vec<Item<SseEvent>> {
     let mut items = Vec::new();
-    let step = |items: &mut Vec<Item<SseEvent>>, decoder: &mut SseDecoder, input: Option<&[u8]>| {
+    let step = |items: &mut Vec<Item<SseEvent>>, decoder: &mut SseTokenizer, input: Option<&[u8]>| {
         let mut sink = |e: SseEventRef<'_>| {
             items.push(Item::Event(SseEvent::from(e)));
             Ok(())

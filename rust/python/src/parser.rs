@@ -3,9 +3,9 @@
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use streamdelta_core::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
+use streamdelta_core::DEFAULT_MAX_OPEN_PARTS;
 use streamdelta_core::{Event, Family};
 
 use crate::errors::stream_parse_error;

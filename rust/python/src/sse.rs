@@ -3,7 +3,7 @@
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
-use streamdelta_core::sse::{SseDecoder, SseEventRef, DEFAULT_MAX_EVENT_BYTES};
+use streamdelta_core::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
 use crate::errors::stream_parse_error;
 use crate::input::chunk_bytes;
@@ -139,7 +139,7 @@ impl PyServerSentEvent {
 /// Incremental WHATWG event-stream decoder: `feed()` chunks split anywhere, get events.
 #[pyclass(module = "streamdelta._core", name = "SSEDecoder")]
 pub struct PySseDecoder {
-    inner: SseDecoder,
+    inner: SseTokenizer,
 }
 
 impl PySseDecoder {
@@ -147,7 +147,7 @@ impl PySseDecoder {
         &mut self,
         py: Python<'_>,
         step: impl FnOnce(
-            &mut SseDecoder,
+            &mut SseTokenizer,
             &mut dyn FnMut(SseEventRef<'_>) -> streamdelta_core::Result<()>,
         ) -> streamdelta_core::Result<()>,
     ) -> PyResult<Py<PyList>> {
@@ -176,7 +176,7 @@ impl PySseDecoder {
     #[pyo3(signature = (*, max_event_bytes = DEFAULT_MAX_EVENT_BYTES, flush_at_eof = false))]
     fn new(max_event_bytes: usize, flush_at_eof: bool) -> Self {
         Self {
-            inner: SseDecoder::new(max_event_bytes, flush_at_eof),
+            inner: SseTokenizer::new(max_event_bytes, flush_at_eof),
         }
     }
 

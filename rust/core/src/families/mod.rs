@@ -4,13 +4,14 @@
 //! AWS event-stream frame) and never the framing; [`crate::parser::StreamParser`] owns the framing,
 //! the choice of family and error positions.
 
-pub mod anthropic;
-pub mod bedrock;
-pub mod gemini;
-pub mod openai_chat;
-pub mod openai_responses;
-pub mod parts;
-pub mod scan;
+pub(crate) mod anthropic;
+pub(crate) mod bedrock;
+pub(crate) mod gemini;
+pub(crate) mod openai_chat;
+pub(crate) mod openai_responses;
+pub(crate) mod parts;
+pub(crate) mod scan;
+pub(crate) mod schema;
 
 use std::borrow::Cow;
 
@@ -19,7 +20,7 @@ use serde::Deserialize;
 use crate::error::ErrorKind;
 use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
-use scan::Scan;
+use scan::{Scan, Scanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -69,16 +70,16 @@ pub trait FamilyDecoder {
     fn parts_mut(&mut self) -> &mut Parts;
 }
 
-/// The decoder of one family, dispatched without a vtable.
+/// The decoder of any one family, dispatched without a vtable.
 #[derive(Debug)]
-pub enum Decoder {
+pub enum AnyDecoder {
     OpenAiChat(openai_chat::Decoder),
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
 }
 
-impl Decoder {
+impl AnyDecoder {
     pub fn new(family: Family) -> Self {
         match family {
             Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),
@@ -140,8 +141,14 @@ impl Decoder {
 /// `finish(reason="error")` with the usage known so far.
 pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
     parts.close_all(out);
+    cut_short("the stream ended before its terminal event", usage, out);
+}
+
+/// The events of a stream cut short: `error(kind="incomplete_stream")` saying `message`, and
+/// `finish(reason="error")` with `usage`.
+pub fn cut_short(message: &str, usage: &Usage, out: &mut Vec<Event>) {
     out.push(Event::Error {
-        message: "the stream ended before its terminal event".to_owned(),
+        message: message.to_owned(),
         kind: error_kind::INCOMPLETE_STREAM.to_owned(),
         raw: None,
     });
@@ -151,6 +158,26 @@ pub fn incomplete(parts: &mut Parts, usage: &Usage, out: &mut Vec<Event>) {
         usage: usage.clone(),
         provider_metadata_json: None,
     });
+}
+
+/// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
+/// order given); `None` when none was.
+pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Option<String> {
+    let mut out = String::new();
+    for (name, value) in members {
+        if let Some(value) = value {
+            out.push(if out.is_empty() { '{' } else { ',' });
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(value);
+        }
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.push('}');
+    Some(out)
 }
 
 /// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
@@ -205,9 +232,9 @@ pub fn parse_payload<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKi
 pub fn read_payload<'a, T: Deserialize<'a>>(
     data: &'a str,
     value: &mut T,
-    scan: fn(&mut Scan<'a>, &mut T) -> Option<()>,
+    scan: fn(&mut Scan<'a>, &mut T) -> Scanned<()>,
 ) -> Result<(), ErrorKind> {
-    if Scan::whole(data, value, scan).is_none() {
+    if Scan::whole(data, value, scan).is_err() {
         *value = parse_payload(data)?;
     }
     Ok(())

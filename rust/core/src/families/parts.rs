@@ -61,10 +61,6 @@ impl Parts {
         self.find(id).map(|p| p.kind)
     }
 
-    pub fn any_open(&self) -> bool {
-        !self.open.is_empty()
-    }
-
     fn find(&self, id: &str) -> Option<&OpenPart> {
         self.open.iter().find(|p| &*p.id == id)
     }

@@ -12,7 +12,7 @@ fn ev(event: &str, data: &str, id: &str, retry: Option<u64>) -> SseEvent {
 }
 
 fn decode_chunks(chunks: &[&[u8]], flush_at_eof: bool) -> Vec<SseEvent> {
-    let mut decoder = SseDecoder::new(DEFAULT_MAX_EVENT_BYTES, flush_at_eof);
+    let mut decoder = SseTokenizer::new(DEFAULT_MAX_EVENT_BYTES, flush_at_eof);
     let mut out = Vec::new();
     let mut sink = |e: SseEventRef<'_>| {
         out.push(SseEvent::from(e));
@@ -26,6 +26,7 @@ fn decode_chunks(chunks: &[&[u8]], flush_at_eof: bool) -> Vec<SseEvent> {
 }
 
 /// One case per rule of the spec's "interpreting an event stream".
+#[allow(clippy::too_many_lines)] // a table, one row per rule
 fn spec_cases() -> Vec<(&'static str, &'static [u8], Vec<SseEvent>)> {
     vec![
         ("data line", b"data: hi\n\n", vec![ev("message", "hi", "", None)]),
@@ -185,7 +186,7 @@ fn utf8_char_split_across_chunks() {
 
 #[test]
 fn decoder_state_is_readable() {
-    let mut decoder = SseDecoder::default();
+    let mut decoder = SseTokenizer::default();
     decoder
         .feed(b"retry: 10\nid: x\ndata: a\n\n", &mut |_| Ok(()))
         .expect("ok");
@@ -196,7 +197,7 @@ fn decoder_state_is_readable() {
 
 #[test]
 fn line_limit_raises_with_offset_and_recovers() {
-    let mut decoder = SseDecoder::new(8, false);
+    let mut decoder = SseTokenizer::new(8, false);
     let mut out = Vec::new();
     let mut sink = |e: SseEventRef<'_>| {
         out.push(SseEvent::from(e));
@@ -218,7 +219,7 @@ fn line_limit_raises_with_offset_and_recovers() {
 
 #[test]
 fn event_limit_raises_and_keeps_rest_of_chunk() {
-    let mut decoder = SseDecoder::new(10, false);
+    let mut decoder = SseTokenizer::new(10, false);
     let mut out = Vec::new();
     let mut sink = |e: SseEventRef<'_>| {
         out.push(SseEvent::from(e));
@@ -238,7 +239,7 @@ fn event_limit_raises_and_keeps_rest_of_chunk() {
 
 /// Events and errors (kind, offset) of `body` cut at `cut`, reading on after each error.
 fn events_and_errors(body: &[u8], cut: usize, limit: usize) -> (Vec<SseEvent>, Vec<(ErrorKind, u64)>) {
-    let mut decoder = SseDecoder::new(limit, true);
+    let mut decoder = SseTokenizer::new(limit, true);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut sink = |e: SseEventRef<'_>| {
@@ -286,7 +287,7 @@ fn event_limit_is_the_same_for_every_cut() {
 
 #[test]
 fn callback_error_stops_and_replays_rest() {
-    let mut decoder = SseDecoder::default();
+    let mut decoder = SseTokenizer::default();
     let mut seen = Vec::new();
     let mut sink = |e: SseEventRef<'_>| {
         if e.data == "bad" {

@@ -1,5 +1,7 @@
 use super::*;
+use crate::events::Usage;
 use crate::families::scan::test_support::scanned;
+use crate::families::test_support::types;
 
 const START: &str = r#"{"type":"message_start","message":{"id":"msg_1","model":"claude","usage":{"input_tokens":10,"cache_read_input_tokens":3,"cache_creation_input_tokens":2,"output_tokens":1}}}"#;
 const STOP: &str = r#"{"type":"message_stop"}"#;
@@ -12,10 +14,6 @@ fn run(payloads: &[&str]) -> Vec<Event> {
     }
     dec.end(&mut out);
     out
-}
-
-fn types(events: &[Event]) -> Vec<&'static str> {
-    events.iter().map(Event::type_name).collect()
 }
 
 fn finish(events: &[Event]) -> (FinishReason, Option<String>, Usage) {
@@ -338,7 +336,7 @@ const SCAN_SEEDS: [&str; 10] = [
 /// reads from the raw text (serde's path leaves that field empty, so it is compared apart).
 fn assert_scan_agrees(data: &str) {
     let scan = |d| {
-        let mut payload = scanned(d, scan_payload)?;
+        let mut payload = scanned(d, Payload::scan)?;
         if let Some(Obj(block)) = &mut payload.content_block {
             if let Some(scanned) = block.scanned_content.take() {
                 let raw = block.content.expect("a scanned content list keeps its raw text");
@@ -354,7 +352,7 @@ fn assert_scan_agrees(data: &str) {
 #[test]
 fn scan_reads_common_payloads_and_agrees_with_serde() {
     crate::families::scan::test_support::check_seeds(&SCAN_SEEDS, 9, assert_scan_agrees, |d| {
-        scanned(d, scan_payload).is_some()
+        scanned(d, Payload::scan).is_some()
     });
 }
 

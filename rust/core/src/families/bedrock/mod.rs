@@ -2,9 +2,11 @@
 //! holds `{"bytes": "<base64 of one Anthropic event JSON>", "p": "<padding>"}`; an `exception` or
 //! `error` frame is an error the service sent mid-stream.
 
-use std::borrow::Cow;
+#[cfg(test)]
+mod tests;
+mod wire;
 
-use serde::Deserialize;
+use std::borrow::Cow;
 
 use crate::error::ErrorKind;
 use crate::events::Event;
@@ -12,18 +14,7 @@ use crate::eventstream::FrameRef;
 
 use super::anthropic;
 use super::{parse_json, FamilyDecoder, Obj};
-
-#[derive(Deserialize)]
-struct ChunkWire<'a> {
-    #[serde(borrow)]
-    bytes: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct ExceptionWire<'a> {
-    #[serde(borrow)]
-    message: Option<Cow<'a, str>>,
-}
+use wire::{ChunkWire, ExceptionWire};
 
 /// One frame through the Anthropic decoder. `inner` receives the decoded event JSON of a `chunk`
 /// frame, so that an error in it can quote it.
@@ -123,30 +114,4 @@ fn quad_value(quad: &[u8]) -> Option<u32> {
         word = word << 6 | u32::from(v);
     }
     Some(word)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_table() {
-        let cases: [(&str, Option<&[u8]>); 12] = [
-            ("", Some(b"")),
-            ("YQ==", Some(b"a")),
-            ("YWI=", Some(b"ab")),
-            ("YWJj", Some(b"abc")),
-            ("YR==", Some(b"a")), // leftover bits ignored
-            ("YWJjZA==", Some(b"abcd")),
-            ("YQ", None),
-            ("YQ=a", None),
-            ("YQ==YQ==", None),
-            ("Y===", None),
-            ("YW J", None),
-            ("-_==", None),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(base64_decode(text.as_bytes()).as_deref(), expected, "{text}");
-        }
-    }
 }

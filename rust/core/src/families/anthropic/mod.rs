@@ -20,134 +20,20 @@
 //! - An `error` event (or a Bedrock exception frame) closes what is open, then `error` + `finish(error)`;
 //!   any later payload but `ping` is a fault.
 
+#[cfg(test)]
+mod tests;
+mod usage;
+mod wire;
+
 use std::borrow::Cow;
 
-use serde::Deserialize;
-
 use crate::error::ErrorKind;
-use crate::events::{Event, FinishReason, Usage};
+use crate::events::{Event, FinishReason};
 
 use super::parts::{PartKind, Parts};
-use super::scan::{first, Scan};
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
-
-#[derive(Debug, Default, Deserialize)]
-struct Payload<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    message: Option<Obj<MessageWire<'a>>>,
-    index: Option<u64>,
-    #[serde(borrow)]
-    content_block: Option<Obj<BlockWire<'a>>>,
-    #[serde(borrow)]
-    delta: Option<Obj<DeltaWire<'a>>>,
-    #[serde(borrow)]
-    usage: Option<Raw<'a>>,
-    #[serde(borrow)]
-    error: Option<Obj<ErrorWire<'a>>>,
-    #[serde(borrow, rename = "amazon-bedrock-invocationMetrics")]
-    metrics: Option<Raw<'a>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct MessageWire<'a> {
-    #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    model: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    usage: Option<Raw<'a>>,
-}
-
-#[derive(Deserialize)]
-#[allow(clippy::struct_field_names)]
-struct UsageWire {
-    input_tokens: Option<u64>,
-    output_tokens: Option<u64>,
-    cache_read_input_tokens: Option<u64>,
-    cache_creation_input_tokens: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[allow(clippy::struct_field_names)]
-struct MetricsWire {
-    #[serde(rename = "inputTokenCount")]
-    input_token_count: Option<u64>,
-    #[serde(rename = "outputTokenCount")]
-    output_token_count: Option<u64>,
-    #[serde(rename = "cacheReadInputTokenCount")]
-    cache_read_input_token_count: Option<u64>,
-    #[serde(rename = "cacheWriteInputTokenCount")]
-    cache_write_input_token_count: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct BlockWire<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    input: Option<Raw<'a>>,
-    #[serde(borrow)]
-    text: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    thinking: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    signature: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    data: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    citations: Option<List<CitationWire<'a>>>,
-    /// Read only for `web_search_tool_result`: a list of results, or an error object.
-    #[serde(borrow)]
-    content: Option<Raw<'a>>,
-    /// A `content` list as the scan read it, items as citations (serde's path reads the raw text
-    /// when the block turns out to need it). Search results carry kilobytes of encrypted content:
-    /// read once here, not skipped, then validated again, then parsed.
-    #[serde(skip)]
-    scanned_content: Option<List<CitationWire<'a>>>,
-}
-
-/// A citation, or one web search result: both carry `url` and `title`.
-#[derive(Debug, Default, Deserialize)]
-struct CitationWire<'a> {
-    #[serde(borrow)]
-    url: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    title: Option<Cow<'a, str>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DeltaWire<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    text: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    thinking: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    signature: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    partial_json: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    citation: Option<Obj<CitationWire<'a>>>,
-    #[serde(borrow)]
-    stop_reason: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    stop_sequence: Option<Raw<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorWire<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    message: Option<Cow<'a, str>>,
-}
+use usage::{Counts, MetricsWire, UsageWire};
+use wire::{BlockWire, CitationWire, DeltaWire, Payload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockKind {
@@ -169,36 +55,6 @@ struct OpenBlock {
     sources: u64,
 }
 
-/// Token counts as last reported, field by field.
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    input: Option<u64>,
-    output: Option<u64>,
-    cache_read: Option<u64>,
-    cache_write: Option<u64>,
-}
-
-impl Counts {
-    fn usage(self) -> Usage {
-        let cache_read = self.cache_read.unwrap_or(0);
-        let cache_write = self.cache_write.unwrap_or(0);
-        let input = self
-            .input
-            .unwrap_or(0)
-            .saturating_add(cache_read)
-            .saturating_add(cache_write);
-        let output = self.output.unwrap_or(0);
-        Usage {
-            input_tokens: input,
-            output_tokens: output,
-            total_tokens: input.saturating_add(output),
-            cache_read_tokens: cache_read,
-            cache_write_tokens: cache_write,
-            ..Usage::default()
-        }
-    }
-}
-
 #[derive(Debug, Default)]
 pub struct Decoder {
     parts: Parts,
@@ -212,8 +68,19 @@ pub struct Decoder {
     stop_sequence_raw: Option<String>,
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
-    started: bool,
-    finished: bool,
+    state: State,
+}
+
+/// Where the stream is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `message_start` came.
+    Started,
+    /// The message ended (`message_stop`, an error, or the end of the stream): any later payload
+    /// but `ping` is a fault.
+    Finished,
 }
 
 fn missing(what: &str, field: &str) -> ErrorKind {
@@ -252,11 +119,7 @@ impl Decoder {
 
     fn update_usage(&mut self, raw: Raw<'_>, from_delta: bool) -> Result<(), ErrorKind> {
         let Obj(wire): Obj<UsageWire> = parse_json(raw.get())?;
-        let c = &mut self.counts;
-        c.input = wire.input_tokens.or(c.input);
-        c.output = wire.output_tokens.or(c.output);
-        c.cache_read = wire.cache_read_input_tokens.or(c.cache_read);
-        c.cache_write = wire.cache_creation_input_tokens.or(c.cache_write);
+        self.counts.update(&wire);
         let slot = if from_delta {
             &mut self.delta_usage_raw
         } else {
@@ -266,42 +129,21 @@ impl Decoder {
         Ok(())
     }
 
-    /// Bedrock's invocation metrics: AWS's count of the same call. Anthropic's own `usage` wins
-    /// field by field (it splits cache reads and writes the same way on every route); the metrics
-    /// fill only what the stream never reported.
+    /// Bedrock's invocation metrics (see `Counts::fill_from`).
     fn update_metrics(&mut self, raw: Raw<'_>) -> Result<(), ErrorKind> {
         let Obj(wire): Obj<MetricsWire> = parse_json(raw.get())?;
-        let c = &mut self.counts;
-        c.input = c.input.or(wire.input_token_count);
-        c.output = c.output.or(wire.output_token_count);
-        c.cache_read = c.cache_read.or(wire.cache_read_input_token_count);
-        c.cache_write = c.cache_write.or(wire.cache_write_input_token_count);
+        self.counts.fill_from(&wire);
         self.metrics_raw = Some(raw.get().to_owned());
         Ok(())
     }
 
     fn provider_metadata(&self) -> Option<String> {
-        let members = [
+        super::raw_object([
             ("usage", &self.usage_raw),
             ("delta_usage", &self.delta_usage_raw),
             ("stop_sequence", &self.stop_sequence_raw),
             ("amazon-bedrock-invocationMetrics", &self.metrics_raw),
-        ];
-        let mut out = String::new();
-        for (name, value) in members {
-            if let Some(value) = value {
-                out.push(if out.is_empty() { '{' } else { ',' });
-                out.push('"');
-                out.push_str(name);
-                out.push_str("\":");
-                out.push_str(value);
-            }
-        }
-        if out.is_empty() {
-            return None;
-        }
-        out.push('}');
-        Some(out)
+        ])
     }
 
     /// An error the provider sent (an `error` event, or a Bedrock exception frame): what is open is
@@ -316,7 +158,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: None,
         });
-        self.finished = true;
+        self.state = State::Finished;
     }
 
     fn block_start(&mut self, index: u64, block: &mut BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
@@ -476,7 +318,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: self.provider_metadata(),
         });
-        self.finished = true;
+        self.state = State::Finished;
     }
 }
 
@@ -497,22 +339,22 @@ impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let mut payload = Payload::default();
-        read_payload(data, &mut payload, scan_payload)?;
+        read_payload(data, &mut payload, Payload::scan)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
-        if self.finished && kind != "ping" {
+        if self.state == State::Finished && kind != "ping" {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
         }
         let index = || payload.index.ok_or_else(|| missing(&kind, "index"));
         match kind.as_ref() {
             "message_start" => {
-                if self.started {
+                if self.state == State::Started {
                     return Err(unexpected("a second `message_start`".to_owned()));
                 }
                 let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
                 if let Some(raw) = message.usage {
                     self.update_usage(raw, false)?;
                 }
-                self.started = true;
+                self.state = State::Started;
                 out.push(Event::StreamStart {
                     id: message.id.map(Cow::into_owned),
                     model: message.model.map(Cow::into_owned),
@@ -566,133 +408,15 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.finished {
+        if self.state == State::Finished {
             return;
         }
         self.blocks.clear();
         super::incomplete(&mut self.parts, &self.counts.usage(), out);
-        self.finished = true;
+        self.state = State::Finished;
     }
 
     fn parts_mut(&mut self) -> &mut Parts {
         &mut self.parts
     }
 }
-
-/// Fills `payload` as serde would read it, or gives up with `None` where the scan cannot vouch for that
-/// (see `scan`).
-fn scan_payload<'a>(s: &mut Scan<'a>, payload: &mut Payload<'a>) -> Option<()> {
-    let mut seen = 0;
-    s.object(|s, key| {
-        match key {
-            "type" => (first(&mut seen, 0)?, payload.kind = s.opt_str()?),
-            "index" => (first(&mut seen, 1)?, payload.index = s.opt_u64()?),
-            "content_block" => (first(&mut seen, 2)?, s.opt_obj(&mut payload.content_block, scan_block)?),
-            "delta" => (first(&mut seen, 3)?, s.opt_obj(&mut payload.delta, scan_delta)?),
-            "message" => (first(&mut seen, 4)?, s.opt_obj(&mut payload.message, scan_message)?),
-            "usage" => (first(&mut seen, 5)?, payload.usage = s.opt_raw()?),
-            // Rare: serde reads it.
-            "error" => (first(&mut seen, 6)?, s.null_only()?),
-            "amazon-bedrock-invocationMetrics" => (first(&mut seen, 7)?, payload.metrics = s.opt_raw()?),
-            _ => return Some(false),
-        };
-        Some(true)
-    })
-}
-
-fn scan_message<'a>(s: &mut Scan<'a>, message: &mut MessageWire<'a>) -> Option<()> {
-    let mut seen = 0;
-    s.object(|s, key| {
-        match key {
-            "id" => (first(&mut seen, 0)?, message.id = s.opt_str()?),
-            "model" => (first(&mut seen, 1)?, message.model = s.opt_str()?),
-            "usage" => (first(&mut seen, 2)?, message.usage = s.opt_raw()?),
-            _ => return Some(false),
-        };
-        Some(true)
-    })
-}
-
-fn scan_block<'a>(s: &mut Scan<'a>, block: &mut BlockWire<'a>) -> Option<()> {
-    let mut seen = 0;
-    s.object(|s, key| {
-        let (bit, slot) = match key {
-            "type" => (0, &mut block.kind),
-            "id" => (1, &mut block.id),
-            "name" => (2, &mut block.name),
-            "text" => (3, &mut block.text),
-            "thinking" => (4, &mut block.thinking),
-            "signature" => (5, &mut block.signature),
-            "data" => (6, &mut block.data),
-            "citations" => {
-                first(&mut seen, 7)?;
-                s.opt_list(&mut block.citations, scan_citation)?;
-                return Some(true);
-            }
-            "input" => {
-                first(&mut seen, 8)?;
-                block.input = s.opt_raw()?;
-                return Some(true);
-            }
-            "content" => {
-                first(&mut seen, 9)?;
-                if s.peek_value()? == b'[' {
-                    let ((), raw) = s.raw(|s| s.opt_list(&mut block.scanned_content, scan_citation))?;
-                    block.content = Some(raw);
-                } else {
-                    block.content = s.opt_raw()?;
-                }
-                return Some(true);
-            }
-            _ => return Some(false),
-        };
-        first(&mut seen, bit)?;
-        *slot = s.opt_str()?;
-        Some(true)
-    })
-}
-
-fn scan_delta<'a>(s: &mut Scan<'a>, delta: &mut DeltaWire<'a>) -> Option<()> {
-    let mut seen = 0;
-    s.object(|s, key| {
-        let (bit, slot) = match key {
-            "type" => (0, &mut delta.kind),
-            "text" => (1, &mut delta.text),
-            "thinking" => (2, &mut delta.thinking),
-            "signature" => (3, &mut delta.signature),
-            "partial_json" => (4, &mut delta.partial_json),
-            "stop_reason" => (5, &mut delta.stop_reason),
-            "citation" => {
-                first(&mut seen, 6)?;
-                s.opt_obj(&mut delta.citation, scan_citation)?;
-                return Some(true);
-            }
-            "stop_sequence" => {
-                first(&mut seen, 7)?;
-                delta.stop_sequence = s.opt_raw()?;
-                return Some(true);
-            }
-            _ => return Some(false),
-        };
-        first(&mut seen, bit)?;
-        *slot = s.opt_str()?;
-        Some(true)
-    })
-}
-
-fn scan_citation<'a>(s: &mut Scan<'a>, citation: &mut CitationWire<'a>) -> Option<()> {
-    let mut seen = 0;
-    s.object(|s, key| {
-        let (bit, slot) = match key {
-            "url" => (0, &mut citation.url),
-            "title" => (1, &mut citation.title),
-            _ => return Some(false),
-        };
-        first(&mut seen, bit)?;
-        *slot = s.opt_str()?;
-        Some(true)
-    })
-}
-
-#[cfg(test)]
-mod tests;

@@ -1,0 +1,77 @@
+//! The Messages API stream's events as sent (the fields the decoder reads).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::families::schema::wire;
+use crate::families::Obj;
+
+wire! {
+    pub(super) struct Payload<'a> {
+        kind as "type": str,
+        message: obj(MessageWire<'a>),
+        index: u64,
+        content_block: obj(BlockWire<'a>),
+        delta: obj(DeltaWire<'a>),
+        usage: raw,
+        error: rare(Obj<ErrorWire<'a>>),
+        metrics as "amazon-bedrock-invocationMetrics": raw,
+    }
+}
+
+wire! {
+    pub(super) struct MessageWire<'a> {
+        id: str,
+        model: str,
+        usage: raw,
+    }
+}
+
+wire! {
+    pub(super) struct BlockWire<'a> {
+        kind as "type": str,
+        id: str,
+        name: str,
+        input: raw,
+        text: str,
+        thinking: str,
+        signature: str,
+        data: str,
+        citations: list(CitationWire<'a>),
+        /// Read only for `web_search_tool_result`: a list of results, or an error object. A list is
+        /// also read by the scan into `scanned_content`, items as citations (serde's path reads the
+        /// raw text when the block turns out to need it). Search results carry kilobytes of
+        /// encrypted content: read once here, not skipped, then validated again, then parsed.
+        content: raw_with_list(CitationWire<'a>, scanned_content),
+    }
+}
+
+wire! {
+    /// A citation, or one web search result: both carry `url` and `title`.
+    pub(super) struct CitationWire<'a> {
+        url: str,
+        title: str,
+    }
+}
+
+wire! {
+    pub(super) struct DeltaWire<'a> {
+        kind as "type": str,
+        text: str,
+        thinking: str,
+        signature: str,
+        partial_json: str,
+        citation: obj(CitationWire<'a>),
+        stop_reason: str,
+        stop_sequence: raw,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ErrorWire<'a> {
+    #[serde(borrow, rename = "type")]
+    pub(super) kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) message: Option<Cow<'a, str>>,
+}

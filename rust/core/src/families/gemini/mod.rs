@@ -1,0 +1,286 @@
+//! The `gemini` wire family: `streamGenerateContent?alt=sse` chunks (AI Studio and Vertex).
+//!
+//! Gemini has no part ids and no terminal event. Text and thought parts that follow one another
+//! form one text or reasoning part, numbered `"0"`, `"1"`, … in order of appearance; a function call
+//! keeps its `functionCall.id` when sent, else gets `call_{n}` (n counts the calls of the stream).
+//!
+//! Function call arguments: Gemini sends an `args` object, not text. The tool call's arguments are
+//! the raw JSON text of `args` exactly as it appears in the payload (whitespace and key order
+//! included, `{}` when absent), so that nothing is re-serialized: no float formatting or escaping
+//! choice can differ between the Rust core and the Python reference (which finds the same slice).
+//!
+//! `thoughtSignature`: a signature always ends up on a `reasoning_end`. It signs and closes the open
+//! reasoning part when there is one; otherwise (a signature on a function call part or on a plain
+//! text part, e.g. Gemini 3's trailing empty text part) it yields a reasoning start/end pair of its
+//! own, placed right before that part's content. A pair right before a `tool_input_start` holds the
+//! signature of that function call, to be sent back on it.
+//!
+//! `usageMetadata` is a running total: the latest object replaces the usage, never summed. The
+//! finish comes at end of stream, since usage may follow the `finishReason` chunk; a stream that
+//! ended without a `finishReason` (or `promptFeedback.blockReason`, or an error) is incomplete.
+//! Grounding sources are numbered `src_{n}` and reported once per URL.
+
+#[cfg(test)]
+mod tests;
+mod wire;
+
+use std::borrow::Cow;
+
+use crate::error::ErrorKind;
+use crate::events::{Event, FinishReason, Usage};
+
+use super::parts::{PartKind, Parts};
+use super::{read_payload, FamilyDecoder, Obj};
+use wire::{Chunk, FunctionCall, GroundingMetadata, Part, UsageMetadata};
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    parts: Parts,
+    usage: Usage,
+    state: State,
+    /// The open text or reasoning part.
+    block: Option<(PartKind, String)>,
+    next_part: u64,
+    calls: u64,
+    /// The last `finishReason` (or prompt block reason), raw.
+    finish_reason: Option<String>,
+    errored: bool,
+    /// URLs already reported as sources.
+    source_urls: Vec<String>,
+}
+
+/// Where the stream is. Gemini has no terminal event: the stream ends when its body does, and
+/// what is fed after that end is read as before it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// The end was handled (the finish sent, or the stream reported incomplete) before any
+    /// `stream_start`.
+    EndedUnstarted,
+    /// The end was handled after `stream_start`.
+    Ended,
+}
+
+impl FamilyDecoder for Decoder {
+    fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        // The scan reads the usual chunks, serde the rest (see `scan`).
+        let mut chunk = Chunk::default();
+        read_payload(data, &mut chunk, Chunk::scan)?;
+        if let Some(Obj(e)) = chunk.error {
+            self.errored = true;
+            out.push(Event::Error {
+                message: e.message.map(Cow::into_owned).unwrap_or_default(),
+                kind: e.status.map_or_else(|| "error".to_owned(), Cow::into_owned),
+                raw: Some(data.to_owned()),
+            });
+            return Ok(());
+        }
+        if matches!(self.state, State::Fresh | State::EndedUnstarted) {
+            self.state = if self.state == State::Fresh {
+                State::Started
+            } else {
+                State::Ended
+            };
+            out.push(Event::StreamStart {
+                id: chunk.response_id.map(Cow::into_owned),
+                model: chunk.model_version.map(Cow::into_owned),
+            });
+        }
+        // Streaming sends one candidate; with `candidateCount` > 1 the others are not this message.
+        for candidate in chunk.candidates.iter().flatten().filter(|c| c.index.unwrap_or(0) == 0) {
+            for part in candidate.content.iter().flat_map(|c| c.parts.iter().flatten()) {
+                self.part(part, out)?;
+            }
+            if let Some(grounding) = &candidate.grounding_metadata {
+                self.sources(grounding, out);
+            }
+            if let Some(reason) = &candidate.finish_reason {
+                self.finish_reason = Some(reason.clone().into_owned());
+            }
+        }
+        if let Some(reason) = chunk.prompt_feedback.and_then(|f| f.0.block_reason) {
+            self.finish_reason.get_or_insert_with(|| reason.into_owned());
+        }
+        if let Some(u) = chunk.usage_metadata {
+            self.usage = usage(&u);
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut Vec<Event>) {
+        self.state = match self.state {
+            State::Fresh => State::EndedUnstarted,
+            State::Started => State::Ended,
+            State::EndedUnstarted | State::Ended => return,
+        };
+        let reason = match (self.errored, &self.finish_reason) {
+            (true, _) => FinishReason::Error,
+            (false, Some(raw)) => finish_reason(raw, self.calls > 0),
+            (false, None) => return super::incomplete(&mut self.parts, &self.usage, out),
+        };
+        self.parts.close_all(out);
+        out.push(Event::Finish {
+            reason,
+            raw_reason: if self.errored { None } else { self.finish_reason.clone() },
+            usage: self.usage.clone(),
+            provider_metadata_json: None,
+        });
+    }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}
+
+impl Decoder {
+    fn part(&mut self, part: &Part<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let signature = part.thought_signature.as_deref();
+        if let Some(call) = &part.function_call {
+            self.close_block(PartKind::Text, out);
+            if let Some(signature) = signature {
+                self.sign(signature, out)?;
+            }
+            return self.call(call, out);
+        }
+        let text = part.text.as_deref().unwrap_or("");
+        if part.thought == Some(true) {
+            if !text.is_empty() {
+                self.block(PartKind::Reasoning, out)?;
+                if let Some((_, id)) = &self.block {
+                    self.parts.reasoning(id, text, out)?;
+                }
+            }
+            if let Some(signature) = signature {
+                self.sign(signature, out)?;
+            }
+        } else {
+            if let Some(signature) = signature {
+                self.close_block(PartKind::Text, out);
+                self.sign(signature, out)?;
+            }
+            if !text.is_empty() {
+                self.block(PartKind::Text, out)?;
+                if let Some((_, id)) = &self.block {
+                    self.parts.text(id, text, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the open text or reasoning part one of `kind`, closing one of the other kind.
+    fn block(&mut self, kind: PartKind, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        match self.block.take() {
+            Some((open, id)) if open == kind => self.block = Some((open, id)),
+            other => {
+                if let Some((_, id)) = other {
+                    self.parts.end(&id, None, out);
+                }
+                let id = self.next_id();
+                self.parts.start(kind, &id, "", false, out)?;
+                self.block = Some((kind, id));
+            }
+        }
+        Ok(())
+    }
+
+    fn close_block(&mut self, kind: PartKind, out: &mut Vec<Event>) {
+        if let Some((open, id)) = self.block.take() {
+            if open == kind {
+                self.parts.end(&id, None, out);
+            } else {
+                self.block = Some((open, id));
+            }
+        }
+    }
+
+    /// Puts a signature on a `reasoning_end`: the open reasoning part's, or a pair of its own.
+    fn sign(&mut self, signature: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let id = match self.block.take() {
+            Some((PartKind::Reasoning, id)) => id,
+            other => {
+                self.block = other;
+                let id = self.next_id();
+                self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
+                id
+            }
+        };
+        self.parts.sign(&id, signature, false);
+        self.parts.end(&id, None, out);
+        Ok(())
+    }
+
+    fn call(&mut self, call: &FunctionCall<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        // Parts closes the open reasoning part itself when the tool part starts.
+        if let Some((PartKind::Reasoning, _)) = self.block {
+            self.block = None;
+        }
+        let id = match &call.id {
+            Some(id) => id.clone().into_owned(),
+            None => format!("call_{}", self.calls),
+        };
+        self.calls += 1;
+        let name = call.name.as_deref().unwrap_or("");
+        self.parts.start(PartKind::ToolInput, &id, name, false, out)?;
+        if let Some(args) = call.args {
+            self.parts.tool_input(&id, args.get(), out);
+        }
+        self.parts.end(&id, None, out);
+        Ok(())
+    }
+
+    fn sources(&mut self, grounding: &GroundingMetadata<'_>, out: &mut Vec<Event>) {
+        for chunk in grounding.grounding_chunks.iter().flatten() {
+            let Some(source) = chunk.web.as_ref().or(chunk.retrieved_context.as_ref()) else {
+                continue;
+            };
+            let Some(url) = source.uri.as_deref() else {
+                continue;
+            };
+            if self.source_urls.iter().any(|u| u == url) {
+                continue;
+            }
+            out.push(Event::Source {
+                id: format!("src_{}", self.source_urls.len()),
+                url: url.to_owned(),
+                title: source.title.as_deref().map(str::to_owned),
+            });
+            self.source_urls.push(url.to_owned());
+        }
+    }
+
+    fn next_id(&mut self) -> String {
+        let id = self.next_part.to_string();
+        self.next_part += 1;
+        id
+    }
+}
+
+fn usage(u: &UsageMetadata) -> Usage {
+    let input = u.prompt.unwrap_or(0);
+    let thoughts = u.thoughts.unwrap_or(0);
+    let output = u.candidates.unwrap_or(0).saturating_add(thoughts);
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        total_tokens: input.saturating_add(output),
+        reasoning_tokens: thoughts,
+        cache_read_tokens: u.cached_content.unwrap_or(0),
+        cache_write_tokens: 0,
+        cost: None,
+    }
+}
+
+fn finish_reason(raw: &str, called_tools: bool) -> FinishReason {
+    match raw {
+        "STOP" if called_tools => FinishReason::ToolCalls,
+        "STOP" => FinishReason::Stop,
+        "MAX_TOKENS" => FinishReason::Length,
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => FinishReason::ContentFilter,
+        "MALFORMED_FUNCTION_CALL" => FinishReason::Error,
+        _ => FinishReason::Other,
+    }
+}

@@ -1,0 +1,125 @@
+use super::*;
+use crate::families::test_support::types;
+use crate::families::Family;
+use proptest::prelude::*;
+
+fn events(body: &str) -> Vec<Event> {
+    crate::families::test_support::events(Family::Gemini, body)
+}
+
+const THINK_CALL: &str = concat!(
+    "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hm\",\"thought\":true}]}}],",
+    "\"responseId\":\"r\",\"modelVersion\":\"m\",\"usageMetadata\":{\"promptTokenCount\":3,\"thoughtsTokenCount\":9}}\r\n\r\n",
+    "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":{\"a\": 1.50}},",
+    "\"thoughtSignature\":\"SIG\"}]},\"finishReason\":\"STOP\"}],",
+    "\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":4,\"thoughtsTokenCount\":9}}\r\n\r\n",
+);
+
+#[test]
+fn table() {
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "thought then signed call",
+            THINK_CALL,
+            &[
+                "stream_start",
+                "reasoning_start",
+                "reasoning_delta",
+                "reasoning_end",
+                "tool_input_start",
+                "tool_input_delta",
+                "tool_input_end",
+                "tool_call",
+                "finish",
+            ],
+        ),
+        (
+            "signature alone on empty text",
+            "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\",\"thoughtSignature\":\"S\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n",
+            &["stream_start", "reasoning_start", "reasoning_end", "finish"],
+        ),
+        (
+            "no finish reason",
+            "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"x\"}]}}]}\r\n\r\n",
+            &["stream_start", "text_start", "text_delta", "text_end", "error", "finish"],
+        ),
+        (
+            "error body",
+            "data: {\"error\":{\"code\":500,\"message\":\"m\",\"status\":\"INTERNAL\"}}\r\n\r\n",
+            &["error", "finish"],
+        ),
+    ];
+    for (name, body, expected) in cases {
+        assert_eq!(types(&events(body)), expected, "{name}");
+    }
+}
+
+#[test]
+fn usage_is_latest_and_arguments_raw() {
+    let out = events(THINK_CALL);
+    assert_eq!(
+        out.get(3),
+        Some(&Event::ReasoningEnd {
+            id: "0".into(),
+            signature: Some("SIG".into()),
+            redacted: false
+        })
+    );
+    assert!(
+        matches!(out.get(7), Some(Event::ToolCall { id, arguments, .. }) if &**id == "call_0" && arguments == "{\"a\": 1.50}")
+    );
+    let Some(Event::Finish { reason, usage, .. }) = out.last() else {
+        panic!("no finish")
+    };
+    assert_eq!(*reason, FinishReason::ToolCalls);
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens, usage.reasoning_tokens),
+        (3, 13, 9)
+    );
+}
+
+#[test]
+fn finish_reasons() {
+    let table = [
+        ("STOP", false, FinishReason::Stop),
+        ("STOP", true, FinishReason::ToolCalls),
+        ("MAX_TOKENS", false, FinishReason::Length),
+        ("SPII", false, FinishReason::ContentFilter),
+        ("MALFORMED_FUNCTION_CALL", true, FinishReason::Error),
+        ("OTHER", false, FinishReason::Other),
+    ];
+    for (raw, called, expected) in table {
+        assert_eq!(finish_reason(raw, called), expected, "{raw}");
+    }
+}
+
+#[test]
+fn arrays_are_not_structs() {
+    let mut out = Vec::new();
+    let mut parser = crate::parser::StreamParser::new(Some(Family::Gemini), crate::parser::Options::default());
+    let err = parser
+        .feed(b"data: {\"promptFeedback\": [null]}\r\n\r\n", &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unexpected payload: JSON of the wrong shape at byte 0, event 0, near `{\"promptFeedback\": [null]}`"
+    );
+}
+
+proptest! {
+    #[test]
+    fn any_split_gives_same_events(cuts in proptest::collection::vec(0..THINK_CALL.len(), 0..12)) {
+        let out = crate::families::test_support::events_split(Family::Gemini, THINK_CALL, cuts);
+        prop_assert_eq!(out, events(THINK_CALL));
+    }
+}
+
+const SCAN_SEEDS: [&str; 5] = [
+    r#"{"candidates": [{"content": {"parts": [{"text": "Hi \"there\"\n\u00e9","thought": true,"thoughtSignature": "c2ln"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 2,"totalTokenCount": 11,"thoughtsTokenCount": 4,"cachedContentTokenCount": 0,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 9}]},"modelVersion": "gemini-2.5-flash","responseId": "abc"}"#,
+    r#"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0,"safetyRatings": [{"probability": 1e-3}]}],"modelVersion": null,"responseId": null,"promptFeedback": null,"error": null}"#,
+    r#"{"candidates": [], "usageMetadata": null, "thought": false}"#,
+    r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}}]}"#,
+    r#"{"candidates": [{"groundingMetadata": {}}], "promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 1, "promptTokenCount": 2}}"#,
+];
+
+crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 4, Chunk);

@@ -1,0 +1,536 @@
+//! The `openai-chat` wire family: `POST /chat/completions` with `stream: true`, as sent by `OpenAI`,
+//! Azure, `OpenRouter`, the Vercel AI Gateway, Groq, `xAI`, z.ai, the Hugging Face router, llama.cpp,
+//! Avian and other compatible servers.
+//!
+//! Decisions the wire leaves open (the Python twin, `reference/families/openai_chat.py`, does the same):
+//! - `stream_start` comes from the first chunk with a non-empty `id` or `model` (Azure's first chunk,
+//!   `prompt_filter_results` only, has empty ones).
+//! - Text and reasoning parts have no id on the wire: they are numbered in opening order ("0", "1", ...).
+//!   Tool parts use the call id of their first delta (`call_<n>` from the same counter when it has
+//!   none). Several choices (`n > 1`) each have their own parts and tool indices; `finish` reports the
+//!   reason of the lowest choice index that gave one.
+//! - Reasoning text comes from `reasoning_content` or `reasoning`; `reasoning_details` text and
+//!   summaries repeat it and are used only when neither carries text. A non-empty `signature` signs
+//!   and closes the open reasoning part (or a new, empty one); `reasoning.encrypted` data becomes a
+//!   reasoning part of its own, redacted, with the data as signature.
+//! - Empty strings (`"content": ""`) are no-ops, like `null`.
+//! - A tool call completes when a later index starts in its choice or its choice's finish chunk
+//!   comes; a non-empty fragment for a completed call is an error.
+//! - `finish` is emitted when the stream ends (`[DONE]`, or `close()` when a finish reason came
+//!   without `[DONE]`), so that it carries the usage of a trailing usage-only chunk. Payloads after
+//!   `[DONE]` are ignored.
+//! - An `error` object in a chunk becomes an `error` event and makes the finish reason `error`.
+//! - `finish.provider_metadata_json` is `{"usage":<native usage object>,"provider_metadata":<Vercel's
+//!   delta.provider_metadata>}` with the raw JSON text of each as sent (the latest one), keys in that
+//!   order, each only when sent; absent when neither was.
+
+mod template;
+#[cfg(test)]
+mod tests;
+mod usage;
+mod wire;
+
+use std::borrow::Cow;
+
+use crate::error::ErrorKind;
+use crate::events::{Event, FinishReason, Usage};
+
+use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use template::Template;
+use usage::{Cost, ProviderMetadata, WireUsage};
+use wire::{Chunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
+
+/// What the stream knows of one tool call of a choice.
+#[derive(Debug)]
+struct ToolSlot {
+    index: u64,
+    id: String,
+    done: bool,
+}
+
+/// The parts of one choice.
+#[derive(Debug, Default)]
+struct ChoiceState {
+    index: u64,
+    text: Option<String>,
+    reasoning: Option<String>,
+    tools: Vec<ToolSlot>,
+    finish: Option<(FinishReason, String)>,
+}
+
+/// Where the stream is. `[DONE]` and the `finish` event are apart: `[DONE]` before any finish
+/// reason leaves the finish to the end of the stream, and a stream that ended without `[DONE]`
+/// still reads what is fed after its end.
+///
+/// No data in the variants: each check below is then one or two compares of a byte (a
+/// `Ended { started: bool }` variant cost about 12 instructions a payload, callgrind).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// `[DONE]` came, the finish not yet sent: later payloads are ignored.
+    Done,
+    /// `[DONE]` came and the finish was sent.
+    Finished,
+    /// The finish was sent at the end, without `[DONE]`, before any `stream_start`.
+    EndedUnstarted,
+    /// The finish was sent at the end, without `[DONE]`, after `stream_start`.
+    Ended,
+}
+
+impl State {
+    fn started(self) -> bool {
+        matches!(self, Self::Started | Self::Ended)
+    }
+
+    fn done(self) -> bool {
+        matches!(self, Self::Done | Self::Finished)
+    }
+
+    fn finished(self) -> bool {
+        matches!(self, Self::Finished | Self::EndedUnstarted | Self::Ended)
+    }
+
+    /// `stream_start` was sent.
+    fn start(self) -> Self {
+        match self {
+            Self::Fresh => Self::Started,
+            Self::EndedUnstarted => Self::Ended,
+            other => other,
+        }
+    }
+
+    /// `[DONE]` came.
+    fn done_came(self) -> Self {
+        if self.finished() {
+            Self::Finished
+        } else {
+            Self::Done
+        }
+    }
+
+    /// The finish was sent.
+    fn finish(self) -> Self {
+        match self {
+            Self::Done | Self::Finished => Self::Finished,
+            Self::Fresh | Self::EndedUnstarted => Self::EndedUnstarted,
+            Self::Started | Self::Ended => Self::Ended,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    parts: Parts,
+    usage: Usage,
+    raw_usage: Option<String>,
+    raw_provider_metadata: Option<String>,
+    /// A cost from the gateway metadata, used when the usage has none.
+    gateway_cost: Option<f64>,
+    choices: Vec<ChoiceState>,
+    /// An `error` object came: the finish reason is `error` whatever the choices say.
+    errored: bool,
+    state: State,
+    next_id: u64,
+    template: Option<Template>,
+}
+
+/// The normalized finish reason of a wire one.
+fn finish_reason(raw: &str) -> FinishReason {
+    match raw {
+        "stop" => FinishReason::Stop,
+        "length" => FinishReason::Length,
+        "tool_calls" | "function_call" => FinishReason::ToolCalls,
+        "content_filter" => FinishReason::ContentFilter,
+        "error" => FinishReason::Error,
+        _ => FinishReason::Other,
+    }
+}
+
+fn non_empty<'s>(s: Option<&'s Cow<'_, str>>) -> Option<&'s str> {
+    s.map(AsRef::as_ref).filter(|s| !s.is_empty())
+}
+
+fn is_done(data: &str) -> bool {
+    data.trim_matches([' ', '\t', '\n', '\r']) == "[DONE]"
+}
+
+impl Decoder {
+    /// A part id no open part has.
+    fn fresh_id(&mut self, prefix: &str) -> String {
+        loop {
+            let id = format!("{prefix}{}", self.next_id);
+            self.next_id += 1;
+            if !self.parts.is_open(&id) {
+                return id;
+            }
+        }
+    }
+
+    fn choice_pos(&mut self, index: u64) -> Result<usize, ErrorKind> {
+        if let Some(pos) = self.choices.iter().position(|c| c.index == index) {
+            return Ok(pos);
+        }
+        if self.choices.len() >= DEFAULT_MAX_OPEN_PARTS {
+            return Err(ErrorKind::LimitExceeded {
+                what: "choices",
+                limit: DEFAULT_MAX_OPEN_PARTS,
+                option: "max_open_parts",
+            });
+        }
+        self.choices.push(ChoiceState {
+            index,
+            ..ChoiceState::default()
+        });
+        Ok(self.choices.len() - 1)
+    }
+
+    /// The open reasoning part of choice `pos` (a text or tool start of any choice closes it).
+    fn open_reasoning(&self, pos: usize) -> Option<String> {
+        let id = self.choices.get(pos)?.reasoning.as_ref()?;
+        (self.parts.kind(id) == Some(PartKind::Reasoning)).then(|| id.clone())
+    }
+
+    fn reasoning_text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        self.delta_part(pos, PartKind::Reasoning, text, out)
+    }
+
+    fn end_reasoning(&mut self, pos: usize, out: &mut Vec<Event>) {
+        if let Some(id) = self.open_reasoning(pos) {
+            self.parts.end(&id, None, out);
+        }
+        if let Some(c) = self.choices.get_mut(pos) {
+            c.reasoning = None;
+        }
+    }
+
+    /// Signs the open reasoning part of the choice (or a new, empty one) and closes it.
+    fn sign(&mut self, pos: usize, signature: &str, redacted: bool, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let id = if let Some(id) = self.open_reasoning(pos) {
+            id
+        } else {
+            let id = self.fresh_id("");
+            self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
+            id
+        };
+        self.parts.sign(&id, signature, false);
+        if redacted {
+            self.parts.set_redacted(&id);
+        }
+        self.parts.end(&id, None, out);
+        if let Some(c) = self.choices.get_mut(pos) {
+            c.reasoning = None;
+        }
+        Ok(())
+    }
+
+    /// A text or reasoning delta for choice `pos`, in its open part of that kind or a new one.
+    fn delta_part(&mut self, pos: usize, kind: PartKind, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        fn slot(c: &ChoiceState, kind: PartKind) -> Option<&str> {
+            if kind == PartKind::Text { &c.text } else { &c.reasoning }.as_deref()
+        }
+        let open = self
+            .choices
+            .get(pos)
+            .and_then(|c| slot(c, kind))
+            .is_some_and(|id| self.parts.kind(id) == Some(kind));
+        if !open {
+            let id = self.fresh_id("");
+            if let Some(c) = self.choices.get_mut(pos) {
+                *if kind == PartKind::Text {
+                    &mut c.text
+                } else {
+                    &mut c.reasoning
+                } = Some(id);
+            }
+        }
+        // Borrowing the id from `choices` while `parts` takes the delta saves a clone per delta.
+        match self.choices.get(pos).and_then(|c| slot(c, kind)) {
+            Some(id) if kind == PartKind::Text => self.parts.text(id, text, out),
+            Some(id) => self.parts.reasoning(id, text, out),
+            None => Ok(()),
+        }
+    }
+
+    /// Completes every open tool call of choice `pos`, in index order of arrival.
+    fn complete_tools(&mut self, pos: usize, out: &mut Vec<Event>) {
+        let Some(choice) = self.choices.get_mut(pos) else {
+            return;
+        };
+        for slot in choice.tools.iter_mut().filter(|s| !s.done) {
+            slot.done = true;
+            self.parts.end(&slot.id, None, out);
+        }
+    }
+
+    fn tool_delta(
+        &mut self,
+        pos: usize,
+        index: u64,
+        id: Option<&str>,
+        function: Option<&FunctionDelta<'_>>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let name = function.and_then(|f| non_empty(f.name.as_ref()));
+        let arguments = function.and_then(|f| non_empty(f.arguments.as_ref()));
+        let slot = self
+            .choices
+            .get(pos)
+            .and_then(|c| c.tools.iter().find(|s| s.index == index))
+            .map(|s| (s.id.clone(), s.done));
+        let id = match slot {
+            Some((id, false)) => {
+                if let Some(name) = name {
+                    self.parts.append_tool_name(&id, name);
+                }
+                id
+            }
+            Some((_, true)) => {
+                if name.is_some() || arguments.is_some() {
+                    return Err(ErrorKind::UnexpectedPayload {
+                        detail: format!("tool call {index} continued after it was complete"),
+                    });
+                }
+                return Ok(());
+            }
+            None => {
+                // A new index: the calls before it are complete.
+                self.complete_tools(pos, out);
+                let id = match id.filter(|s| !s.is_empty()) {
+                    Some(id) if self.parts.is_open(id) => {
+                        return Err(ErrorKind::UnexpectedPayload {
+                            detail: format!("tool call id `{id}` is already in use"),
+                        })
+                    }
+                    Some(id) => id.to_owned(),
+                    None => self.fresh_id("call_"),
+                };
+                self.parts
+                    .start(PartKind::ToolInput, &id, name.unwrap_or_default(), false, out)?;
+                if let Some(c) = self.choices.get_mut(pos) {
+                    c.tools.push(ToolSlot {
+                        index,
+                        id: id.clone(),
+                        done: false,
+                    });
+                }
+                id
+            }
+        };
+        if let Some(arguments) = arguments {
+            self.parts.tool_input(&id, arguments, out);
+        }
+        Ok(())
+    }
+
+    fn delta(&mut self, pos: usize, delta: &Delta<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let plain = non_empty(delta.reasoning_content.as_ref()).or_else(|| non_empty(delta.reasoning.as_ref()));
+        if let Some(text) = plain {
+            self.reasoning_text(pos, text, out)?;
+        }
+        for detail in delta.reasoning_details.iter().flatten() {
+            match detail.kind.as_deref() {
+                Some("reasoning.text") => {
+                    if let (None, Some(text)) = (plain, non_empty(detail.text.as_ref())) {
+                        self.reasoning_text(pos, text, out)?;
+                    }
+                    if let Some(signature) = non_empty(detail.signature.as_ref()) {
+                        self.sign(pos, signature, false, out)?;
+                    }
+                }
+                Some("reasoning.summary") => {
+                    if let (None, Some(text)) = (plain, non_empty(detail.summary.as_ref())) {
+                        self.reasoning_text(pos, text, out)?;
+                    }
+                }
+                Some("reasoning.encrypted") => {
+                    if let Some(data) = non_empty(detail.data.as_ref()) {
+                        self.end_reasoning(pos, out);
+                        self.sign(pos, data, true, out)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(text) = non_empty(delta.content.as_ref()) {
+            self.delta_part(pos, PartKind::Text, text, out)?;
+        }
+        for (n, call) in delta.tool_calls.iter().flatten().enumerate() {
+            let index = call.index.unwrap_or(n as u64);
+            self.tool_delta(pos, index, call.id.as_deref(), call.function.as_deref(), out)?;
+        }
+        if let Some(function) = &delta.function_call {
+            self.tool_delta(pos, 0, None, Some(&**function), out)?;
+        }
+        Ok(())
+    }
+
+    /// The finish chunk of a choice: its parts close, its tool calls complete.
+    fn finish_choice(&mut self, pos: usize, raw: &str, out: &mut Vec<Event>) {
+        self.end_reasoning(pos, out);
+        if let Some(id) = self.choices.get_mut(pos).and_then(|c| c.text.take()) {
+            self.parts.end(&id, None, out);
+        }
+        self.complete_tools(pos, out);
+        if let Some(c) = self.choices.get_mut(pos) {
+            c.finish = Some((finish_reason(raw), raw.to_owned()));
+        }
+    }
+
+    fn take_usage(&mut self, raw: Raw<'_>, wire: WireUsage) {
+        self.usage = usage::usage(wire);
+        self.raw_usage = Some(raw.get().to_owned());
+    }
+
+    fn take_error(&mut self, raw: Raw<'_>, wire: WireError, out: &mut Vec<Event>) {
+        let (message, kind) = match wire {
+            WireError::Message(message) => (message, None),
+            WireError::Object(Obj(ErrorObject { message, kind, code })) => {
+                let code = match code {
+                    Some(ErrorCode::Int(n)) => Some(n.to_string()),
+                    Some(ErrorCode::UInt(n)) => Some(n.to_string()),
+                    Some(ErrorCode::Text(s)) => Some(s),
+                    Some(ErrorCode::Other(_)) | None => None,
+                };
+                // Empty strings say nothing: the kind falls through to the next source.
+                (
+                    message.unwrap_or_else(|| "the provider reported an error".to_owned()),
+                    kind.filter(|k| !k.is_empty()).or(code.filter(|c| !c.is_empty())),
+                )
+            }
+        };
+        out.push(Event::Error {
+            message,
+            kind: kind.unwrap_or_else(|| "provider_error".to_owned()),
+            raw: Some(raw.get().to_owned()),
+        });
+        self.errored = true;
+    }
+
+    /// The finish reason of the stream, when one is known.
+    fn reason(&self) -> Option<(FinishReason, Option<String>)> {
+        let by_choice = self
+            .choices
+            .iter()
+            .filter_map(|c| c.finish.as_ref().map(|f| (c.index, f)))
+            .min_by_key(|(index, _)| *index)
+            .map(|(_, (reason, raw))| (*reason, Some(raw.clone())));
+        if self.errored {
+            return Some((FinishReason::Error, by_choice.and_then(|(_, raw)| raw)));
+        }
+        by_choice
+    }
+
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<String>, out: &mut Vec<Event>) {
+        self.parts.close_all(out);
+        let metadata = super::raw_object([
+            ("usage", &self.raw_usage),
+            ("provider_metadata", &self.raw_provider_metadata),
+        ]);
+        let mut usage = self.usage.clone();
+        if usage.cost.is_none() {
+            usage.cost = self.gateway_cost;
+        }
+        out.push(Event::Finish {
+            reason,
+            raw_reason,
+            usage,
+            provider_metadata_json: metadata,
+        });
+        self.state = self.state.finish();
+    }
+}
+
+impl FamilyDecoder for Decoder {
+    fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        if self.state.done() {
+            // Read no further, but the depth limit holds for every payload, as before `[DONE]`.
+            return crate::depth::check(data);
+        }
+        if is_done(data) {
+            self.state = self.state.done_came();
+            if let Some((reason, raw)) = self.reason() {
+                self.finish(reason, raw, out);
+            }
+            return Ok(());
+        }
+        // The scan reads the usual chunks; anything it is unsure of is parsed by serde, so values
+        // and errors are serde's (measured gain: see `scan`).
+        let mut chunk = Chunk::default();
+        let resumed = self.state.started()
+            && self
+                .template
+                .as_ref()
+                .is_some_and(|t| data.starts_with(t.prefix.as_str()) && t.resume(data, &mut chunk).is_ok());
+        if !resumed {
+            chunk = Chunk::default();
+            read_payload(data, &mut chunk, Chunk::scan)?;
+            self.template = Template::of(&chunk, data);
+        }
+        // Everything nested is parsed before anything is emitted: a payload of the wrong shape
+        // emits nothing.
+        let usage = match chunk.usage.or(chunk.x_groq.and_then(|x| x.usage)) {
+            Some(raw) => Some((raw, parse_json::<Obj<WireUsage>>(raw.get())?.0)),
+            None => None,
+        };
+        let error = match chunk.error {
+            Some(raw) => Some((raw, parse_json::<WireError>(raw.get())?)),
+            None => None,
+        };
+        let mut metadata = None;
+        for choice in chunk.choices.iter().flatten() {
+            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.provider_metadata) {
+                let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
+                metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
+            }
+        }
+        if !self.state.started() {
+            let id = non_empty(chunk.id.as_ref());
+            let model = non_empty(chunk.model.as_ref());
+            if id.is_some() || model.is_some() {
+                self.state = self.state.start();
+                out.push(Event::StreamStart {
+                    id: id.map(str::to_owned),
+                    model: model.map(str::to_owned),
+                });
+            }
+        }
+        if let Some((raw, wire)) = usage {
+            self.take_usage(raw, wire);
+        }
+        if let Some((raw, cost)) = metadata {
+            self.raw_provider_metadata = Some(raw.get().to_owned());
+            self.gateway_cost = cost.as_ref().and_then(Cost::value);
+        }
+        for choice in chunk.choices.iter().flatten() {
+            let pos = self.choice_pos(choice.index.unwrap_or(0))?;
+            if let Some(delta) = &choice.delta {
+                self.delta(pos, delta, out)?;
+            }
+            if let Some(raw) = non_empty(choice.finish_reason.as_ref()) {
+                self.finish_choice(pos, raw, out);
+            }
+        }
+        if let Some((raw, wire)) = error {
+            self.take_error(raw, wire, out);
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut Vec<Event>) {
+        if self.state.finished() {
+            return;
+        }
+        match self.reason() {
+            Some((reason, raw)) => self.finish(reason, raw, out),
+            None => super::incomplete(&mut self.parts, &self.usage, out),
+        }
+    }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}

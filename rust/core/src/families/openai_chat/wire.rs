@@ -1,0 +1,96 @@
+//! The chunks of `POST /chat/completions` as sent (the fields the decoder reads).
+
+use serde::Deserialize;
+
+use crate::families::schema::wire;
+use crate::families::Obj;
+
+wire! {
+    pub(super) struct Chunk<'a> {
+        id: str,
+        model: str,
+        /// Marked with the fields read before it, for the template (`super::template`).
+        choices: list(Choice<'a>) mark(seen_at_choices),
+        usage: raw,
+        x_groq: obj(XGroq<'a>),
+        error: raw,
+    }
+}
+
+wire! {
+    pub(super) struct XGroq<'a> {
+        usage: raw,
+    }
+}
+
+wire! {
+    pub(super) struct Choice<'a> {
+        index: u64,
+        /// Marked with where its value begins and the fields read by then, for the template.
+        delta: obj(Delta<'a>) mark(delta_at),
+        finish_reason: str,
+    }
+}
+
+wire! {
+    pub(super) struct Delta<'a> {
+        content: str,
+        reasoning_content: str,
+        reasoning: str,
+        reasoning_details: list(Detail<'a>),
+        tool_calls: list(ToolCallDelta<'a>),
+        /// The deprecated single `function_call`: handled as tool call index 0.
+        function_call: obj(FunctionDelta<'a>),
+        provider_metadata: raw,
+    }
+}
+
+wire! {
+    pub(super) struct Detail<'a> {
+        kind as "type": str,
+        text: str,
+        summary: str,
+        data: str,
+        signature: str,
+    }
+}
+
+wire! {
+    pub(super) struct ToolCallDelta<'a> {
+        index: u64,
+        id: str,
+        function: obj(FunctionDelta<'a>),
+    }
+}
+
+wire! {
+    pub(super) struct FunctionDelta<'a> {
+        name: str,
+        arguments: str,
+    }
+}
+
+/// A chunk's `error`: an object, or (some servers) a message alone.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum WireError {
+    Object(Obj<ErrorObject>),
+    Message(String),
+}
+
+#[derive(Deserialize)]
+pub(super) struct ErrorObject {
+    pub(super) message: Option<String>,
+    #[serde(rename = "type")]
+    pub(super) kind: Option<String>,
+    pub(super) code: Option<ErrorCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum ErrorCode {
+    Int(i64),
+    UInt(u64),
+    Text(String),
+    Other(serde::de::IgnoredAny),
+}

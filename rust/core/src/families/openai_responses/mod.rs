@@ -1,0 +1,339 @@
+//! The `openai-responses` wire family: the Responses API's typed `response.*` events, as endpoints of both
+//! providers (`OpenAI`, Azure) send them.
+//!
+//! Part ids: a text part is `{item_id}:{content_index}`, a reasoning part (one per summary part) is
+//! `{item_id}:{summary_index}`, a function call is its `call_id` (what the caller sends back), a web
+//! search call its item id. Sources are numbered `src_{n}` in order of arrival.
+//!
+//! Web searches (`web_search_call` items) run on the provider's side: they become provider-executed tool
+//! calls named `web_search` whose arguments are the item's final `action` object exactly as sent
+//! (`{"type":"search","query":…}`), and their `url_citation` annotations become `source` events.
+//! They do not make the finish `tool_calls`: only function calls the caller must run do.
+//!
+//! A reasoning item's `encrypted_content` (from `output_item.done`) is the signature of its last
+//! summary part; an item with no summary text but encrypted content still yields a start/end pair.
+//! An `error` event is reported at once; the `finish(error)` follows with `response.failed` or at
+//! the end of the stream. Payloads after the terminal event are ignored.
+
+#[cfg(test)]
+mod tests;
+mod wire;
+
+use std::borrow::Cow;
+
+use crate::error::ErrorKind;
+use crate::events::{Event, FinishReason, Usage};
+
+use super::parts::{PartKind, Parts};
+use super::{read_payload, FamilyDecoder, Obj, Raw};
+use wire::{Item, Payload, Response, ResponseUsage};
+
+/// The id of the part `{item}:{index}`, kept between calls: text deltas come by the hundred for
+/// the same part, and rebuilding the id each time was a third of the decoder's time.
+#[derive(Debug, Default)]
+struct PartId {
+    item: String,
+    index: u64,
+    id: String,
+}
+
+impl PartId {
+    fn get(&mut self, item: &str, index: u64) -> &str {
+        if self.id.is_empty() || self.item != item || self.index != index {
+            self.item.clear();
+            self.item.push_str(item);
+            self.index = index;
+            self.id = format!("{item}:{index}");
+        }
+        &self.id
+    }
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+enum State {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// The terminal event came (or the stream ended): later payloads are ignored.
+    Finished,
+}
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    parts: Parts,
+    usage: Usage,
+    state: State,
+    error_sent: bool,
+    /// Whether a function call (one the caller must run) was seen: the finish is then `tool_calls`.
+    function_calls: bool,
+    /// `(item id, call id)` of the function calls: argument deltas name the item, the part is the call.
+    calls: Vec<(String, String)>,
+    text_id: PartId,
+    /// The open reasoning (summary) part: its item id and part id.
+    reasoning: Option<(String, String)>,
+    reasoning_id: PartId,
+    sources: usize,
+}
+
+impl FamilyDecoder for Decoder {
+    fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        // The scan reads the usual payloads, serde the rest (see `scan`).
+        let mut p = Payload::default();
+        read_payload(data, &mut p, Payload::scan)?;
+        if self.state == State::Finished {
+            return Ok(());
+        }
+        let kind = p.kind.as_deref().unwrap_or(event);
+        let item_id = p.item_id.as_deref().unwrap_or("");
+        match kind {
+            "response.output_text.delta" | "response.refusal.delta" => {
+                let delta = p.delta.as_deref().unwrap_or("");
+                if !delta.is_empty() {
+                    let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
+                    self.parts.text(id, delta, out)?;
+                }
+            }
+            "response.content_part.done" => {
+                let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
+                self.parts.end(id, None, out);
+            }
+            "response.reasoning_summary_part.added" => {
+                self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
+            }
+            "response.reasoning_summary_text.delta" => {
+                let delta = p.delta.as_deref().unwrap_or("");
+                if !delta.is_empty() {
+                    self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
+                    if let Some((_, id)) = &self.reasoning {
+                        self.parts.reasoning(id, delta, out)?;
+                    }
+                }
+            }
+            "response.function_call_arguments.delta" => {
+                let delta = p.delta.as_deref().unwrap_or("");
+                if let Some((_, call_id)) = self.calls.iter().find(|(item, _)| item == item_id) {
+                    self.parts.tool_input(call_id, delta, out);
+                }
+            }
+            "response.output_text.annotation.added" => {
+                if let Some(Obj(a)) = p.annotation {
+                    if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
+                        out.push(Event::Source {
+                            id: format!("src_{}", self.sources),
+                            url: url.into_owned(),
+                            title: a.title.map(Cow::into_owned),
+                        });
+                        self.sources += 1;
+                    }
+                }
+            }
+            "response.output_item.added" => {
+                if let Some(item) = p.item {
+                    self.item_added(&item, out)?;
+                }
+            }
+            "response.output_item.done" => {
+                if let Some(item) = p.item {
+                    self.item_done(&item, out)?;
+                }
+            }
+            "response.created" | "response.in_progress" | "response.queued" => {
+                if let (State::Fresh, Some(Obj(r))) = (&self.state, p.response) {
+                    self.state = State::Started;
+                    out.push(Event::StreamStart {
+                        id: r.id.map(Cow::into_owned),
+                        model: r.model.map(Cow::into_owned),
+                    });
+                }
+            }
+            "response.completed" | "response.incomplete" | "response.failed" => {
+                self.finish(kind, p.response.map(|r| r.0), data, out);
+            }
+            "error" => {
+                self.error_sent = true;
+                out.push(Event::Error {
+                    message: p.message.map(Cow::into_owned).unwrap_or_default(),
+                    kind: p.code.map_or_else(|| "error".to_owned(), Cow::into_owned),
+                    raw: Some(data.to_owned()),
+                });
+            }
+            // Event types that repeat what the deltas said (`*.done`), progress notices, and types
+            // this decoder does not know yet.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut Vec<Event>) {
+        if self.state == State::Finished {
+            return;
+        }
+        self.state = State::Finished;
+        if self.error_sent {
+            self.parts.close_all(out);
+            out.push(finish_event(FinishReason::Error, None, &self.usage));
+        } else {
+            super::incomplete(&mut self.parts, &self.usage, out);
+        }
+    }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}
+
+impl Decoder {
+    /// Makes summary part `index` of reasoning item `item` the open reasoning part, closing the
+    /// previous summary part first.
+    fn open_reasoning(&mut self, item: &str, index: u64, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let id = self.reasoning_id.get(item, index);
+        if let Some((_, open)) = &self.reasoning {
+            if open == id {
+                return Ok(());
+            }
+            self.parts.end(open, None, out);
+        }
+        self.parts.start(PartKind::Reasoning, id, "", false, out)?;
+        self.reasoning = Some((item.to_owned(), id.to_owned()));
+        Ok(())
+    }
+
+    fn item_added(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let item_id = item.id.as_deref().unwrap_or("");
+        match item.kind.as_deref() {
+            Some("function_call") => {
+                let call_id = item.call_id.as_deref().unwrap_or(item_id);
+                self.function_calls = true;
+                self.calls.push((item_id.to_owned(), call_id.to_owned()));
+                let name = item.name.as_deref().unwrap_or("");
+                self.parts
+                    .start(PartKind::ToolInput, call_id, name, false, out)
+                    .map(drop)
+            }
+            Some("web_search_call") => self
+                .parts
+                .start(PartKind::ToolInput, item_id, "web_search", true, out)
+                .map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    fn item_done(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let item_id = item.id.as_deref().unwrap_or("");
+        match item.kind.as_deref() {
+            Some("function_call") => {
+                let call_id = item.call_id.as_deref().unwrap_or(item_id);
+                self.function_calls = true;
+                if !self.parts.is_open(call_id) {
+                    let name = item.name.as_deref().unwrap_or("");
+                    self.parts.start(PartKind::ToolInput, call_id, name, false, out)?;
+                }
+                self.parts.end(call_id, item.arguments.as_deref(), out);
+            }
+            Some("web_search_call") => {
+                if !self.parts.is_open(item_id) {
+                    self.parts
+                        .start(PartKind::ToolInput, item_id, "web_search", true, out)?;
+                }
+                self.parts.end(item_id, item.action.map(Raw::get), out);
+            }
+            Some("reasoning") => {
+                let open = match self.reasoning.take() {
+                    Some((item, id)) if item == item_id => Some(id),
+                    Some(other) => {
+                        self.reasoning = Some(other);
+                        None
+                    }
+                    None => None,
+                };
+                let id = match (open, item.encrypted_content.as_deref()) {
+                    (Some(id), _) => id,
+                    (None, Some(_)) => {
+                        let id = self.reasoning_id.get(item_id, 0).to_owned();
+                        self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
+                        id
+                    }
+                    (None, None) => return Ok(()),
+                };
+                if let Some(signature) = item.encrypted_content.as_deref() {
+                    self.parts.sign(&id, signature, false);
+                }
+                self.parts.end(&id, None, out);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, kind: &str, response: Option<Response<'_>>, data: &str, out: &mut Vec<Event>) {
+        self.state = State::Finished;
+        self.reasoning = None;
+        self.parts.close_all(out);
+        let mut raw_reason = None;
+        let mut error = None;
+        if let Some(r) = response {
+            if let Some(u) = r.usage {
+                self.usage = usage(&u);
+            }
+            raw_reason = r.status;
+            if let Some(reason) = r.incomplete_details.and_then(|d| d.0.reason) {
+                raw_reason = Some(reason);
+            }
+            error = r.error;
+        }
+        let reason = match kind {
+            "response.failed" => {
+                if !self.error_sent {
+                    self.error_sent = true;
+                    let (code, message) = error.map_or((None, None), |Obj(e)| (e.code, e.message));
+                    out.push(Event::Error {
+                        message: message.map_or_else(|| "the response failed".to_owned(), Cow::into_owned),
+                        kind: code.map_or_else(|| "error".to_owned(), Cow::into_owned),
+                        raw: Some(data.to_owned()),
+                    });
+                }
+                FinishReason::Error
+            }
+            "response.incomplete" => match raw_reason.as_deref() {
+                Some("max_output_tokens") => FinishReason::Length,
+                Some("content_filter") => FinishReason::ContentFilter,
+                _ => FinishReason::Other,
+            },
+            _ if self.function_calls => FinishReason::ToolCalls,
+            _ => FinishReason::Stop,
+        };
+        out.push(finish_event(reason, raw_reason.map(Cow::into_owned), &self.usage));
+    }
+}
+
+fn usage(u: &ResponseUsage) -> Usage {
+    let input = u.input_tokens.unwrap_or(0);
+    let output = u.output_tokens.unwrap_or(0);
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        total_tokens: input.saturating_add(output),
+        reasoning_tokens: u
+            .output_tokens_details
+            .as_ref()
+            .and_then(|d| d.reasoning_tokens)
+            .unwrap_or(0),
+        cache_read_tokens: u
+            .input_tokens_details
+            .as_ref()
+            .and_then(|d| d.cached_tokens)
+            .unwrap_or(0),
+        cache_write_tokens: 0,
+        cost: None,
+    }
+}
+
+fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage) -> Event {
+    Event::Finish {
+        reason,
+        raw_reason,
+        usage: usage.clone(),
+        provider_metadata_json: None,
+    }
+}

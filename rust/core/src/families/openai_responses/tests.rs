@@ -1,0 +1,119 @@
+use super::*;
+use crate::families::test_support::types;
+use crate::families::Family;
+use proptest::prelude::*;
+
+fn events(body: &str) -> Vec<Event> {
+    crate::families::test_support::events(Family::OpenAiResponses, body)
+}
+
+const REASON_CALL: &str = concat!(
+    "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp\",\"model\":\"m\"}}\n\n",
+    "data: {\"type\":\"response.reasoning_summary_text.delta\",\"item_id\":\"rs\",\"summary_index\":0,\"delta\":\"a\"}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"reasoning\",\"id\":\"rs\",\"encrypted_content\":\"E\"}}\n\n",
+    "data: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"function_call\",\"id\":\"fc\",\"call_id\":\"call_1\",\"name\":\"f\"}}\n\n",
+    "data: {\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc\",\"delta\":\"{}\"}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"function_call\",\"id\":\"fc\",\"call_id\":\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"}}\n\n",
+    "data: {\"type\":\"response.completed\",\"response\":{\"status\":\"completed\",\"usage\":{\"input_tokens\":5,",
+    "\"input_tokens_details\":{\"cached_tokens\":2},\"output_tokens\":7,\"output_tokens_details\":{\"reasoning_tokens\":3}}}}\n\n",
+);
+
+#[test]
+fn table() {
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "reasoning then call",
+            REASON_CALL,
+            &[
+                "stream_start",
+                "reasoning_start",
+                "reasoning_delta",
+                "reasoning_end",
+                "tool_input_start",
+                "tool_input_delta",
+                "tool_input_end",
+                "tool_call",
+                "finish",
+            ],
+        ),
+        (
+            "encrypted reasoning without summary",
+            "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"reasoning\",\"id\":\"rs\",\"encrypted_content\":\"E\"}}\n\ndata: {\"type\":\"response.completed\"}\n\n",
+            &["reasoning_start", "reasoning_end", "finish"],
+        ),
+        (
+            "error",
+            "data: {\"type\":\"error\",\"code\":\"c\",\"message\":\"m\"}\n\n",
+            &["error", "finish"],
+        ),
+        (
+            "cut",
+            "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\"x\"}\n\n",
+            &["text_start", "text_delta", "text_end", "error", "finish"],
+        ),
+    ];
+    for (name, body, expected) in cases {
+        assert_eq!(types(&events(body)), expected, "{name}");
+    }
+}
+
+#[test]
+fn usage_signature_and_call_id() {
+    let out = events(REASON_CALL);
+    assert!(
+        matches!(out.get(3), Some(Event::ReasoningEnd { id, signature: Some(s), .. }) if &**id == "rs:0" && s == "E")
+    );
+    assert!(matches!(out.get(7), Some(Event::ToolCall { id, .. }) if &**id == "call_1"));
+    let Some(Event::Finish {
+        reason,
+        usage,
+        raw_reason,
+        ..
+    }) = out.last()
+    else {
+        panic!("no finish")
+    };
+    assert_eq!(*reason, FinishReason::ToolCalls);
+    assert_eq!(raw_reason.as_deref(), Some("completed"));
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens, usage.total_tokens),
+        (5, 7, 12)
+    );
+    assert_eq!((usage.reasoning_tokens, usage.cache_read_tokens), (3, 2));
+}
+
+#[test]
+fn incomplete_reasons() {
+    for (reason, expected) in [
+        ("max_output_tokens", FinishReason::Length),
+        ("content_filter", FinishReason::ContentFilter),
+        ("x", FinishReason::Other),
+    ] {
+        let body = format!(
+            "data: {{\"type\":\"response.incomplete\",\"response\":{{\"incomplete_details\":{{\"reason\":\"{reason}\"}}}}}}\n\n"
+        );
+        assert!(
+            matches!(events(&body).last(), Some(Event::Finish { reason: r, .. }) if *r == expected),
+            "{reason}"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_split_gives_same_events(cuts in proptest::collection::vec(0..REASON_CALL.len(), 0..12)) {
+        let out = crate::families::test_support::events_split(Family::OpenAiResponses, REASON_CALL, cuts);
+        prop_assert_eq!(out, events(REASON_CALL));
+    }
+}
+
+const SCAN_SEEDS: [&str; 6] = [
+    r#"{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi \"x\"\n\u00e9","logprobs":[],"obfuscation":"abc"}"#,
+    r#"{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-5","output":[],"usage":null,"metadata":{}}}"#,
+    r#"{"type":"response.completed","response":{"id":"r","status":"completed","usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":1},"output_tokens":7,"output_tokens_details":{"reasoning_tokens":2},"total_tokens":12}}}"#,
+    r#"{"type":"response.output_item.added","item":{"type":"function_call","id":"fc_1","call_id":"call_1","name":"f","arguments":"","status":"in_progress","action":{"type":"search"}}}"#,
+    r#"{"type":"response.output_text.annotation.added","annotation":{"type":"url_citation","url":"https://x"}}"#,
+    r#"{"type":"error","code":"x","message":"m","code":"y"}"#,
+];
+
+crate::families::scan::scan_soundness_tests!(scan_reads_common_payloads_and_agrees_with_serde, SCAN_SEEDS, 4, Payload);

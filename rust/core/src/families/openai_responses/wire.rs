@@ -1,0 +1,91 @@
+//! The Responses API's `response.*` events as sent (the fields the decoder reads).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::families::schema::wire;
+use crate::families::Obj;
+
+wire! {
+    pub(super) struct Payload<'a> {
+        kind as "type": str,
+        response: obj(Response<'a>),
+        item: obj(Item<'a>),
+        item_id: str,
+        content_index: u64,
+        summary_index: u64,
+        delta: str,
+        annotation: rare(Obj<Annotation<'a>>),
+        code: str,
+        message: str,
+    }
+}
+
+wire! {
+    pub(super) struct Response<'a> {
+        id: str,
+        model: str,
+        status: str,
+        usage: obj(ResponseUsage),
+        incomplete_details: rare(Obj<IncompleteDetails<'a>>),
+        error: rare(Obj<ResponseError<'a>>),
+    }
+}
+
+wire! {
+    pub(super) struct ResponseUsage {
+        input_tokens: u64,
+        output_tokens: u64,
+        input_tokens_details: obj(InputDetails),
+        output_tokens_details: obj(OutputDetails),
+    }
+}
+
+wire! {
+    pub(super) struct InputDetails {
+        cached_tokens: u64,
+    }
+}
+
+wire! {
+    pub(super) struct OutputDetails {
+        reasoning_tokens: u64,
+    }
+}
+
+wire! {
+    pub(super) struct Item<'a> {
+        kind as "type": str,
+        id: str,
+        call_id: str,
+        name: str,
+        arguments: str,
+        encrypted_content: str,
+        action: raw,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct IncompleteDetails<'a> {
+    #[serde(borrow)]
+    pub(super) reason: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ResponseError<'a> {
+    #[serde(borrow)]
+    pub(super) code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) message: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Annotation<'a> {
+    #[serde(borrow, rename = "type")]
+    pub(super) kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) title: Option<Cow<'a, str>>,
+}

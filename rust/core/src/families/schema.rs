@@ -1,0 +1,190 @@
+//! `wire!`: a wire struct declared once, for both of its readers.
+//!
+//! ```text
+//! wire! {
+//!     /// One streamed chunk.
+//!     pub(super) struct Chunk<'a> {
+//!         id: str,
+//!         kind as "type": str,
+//!         index: u64,
+//!         choices: list(Choice<'a>) mark(seen_at_choices),
+//!         usage: raw,
+//!         error: rare(Obj<ApiError<'a>>),
+//!     }
+//! }
+//! ```
+//!
+//! gives:
+//! - the struct, every field an `Option` (JSON `null` and a missing key both read as `None`), with
+//!   serde's `Deserialize` (the authoritative reader, used where the scan gives up: see `scan`);
+//! - `Chunk::scan`, which fills a `Chunk` from a [`Scan`](super::scan::Scan) as serde would read
+//!   it, or gives up, and `Chunk::scan_field`, its step for one key (for a scan that resumes
+//!   inside the object);
+//! - one [`Field`](super::scan::Field) constant per field, named as the field (`Chunk::usage`), for
+//!   the [`FieldsRead`](super::scan::FieldsRead) the scan keeps: a key read twice is serde's
+//!   "duplicate field" error, so the scan gives up on it.
+//!
+//! Kinds of field, and what the scan does with their values:
+//! - `str`, `u64`, `bool`: `Option<Cow<str>>` (borrowed unless escaped), `Option<u64>`, `Option<bool>`;
+//! - `raw`: `Option<Raw>`, the exact text of any value, validated;
+//! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
+//! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
+//!   (fields too rare to be worth a scan);
+//! - `raw_with_list(T, into)`: `Option<Raw>`, and when the value is an array its items are also read
+//!   as `T`s into the field `into` (which serde leaves empty), so that a long list is read once.
+//!
+//! `as "key"` gives the JSON key where it is not the field's name. `mark(at)` after a field adds a
+//! field `at` that the scan sets, before it reads the value, to its position and the fields read so
+//! far (a [`ScanOnly`](super::scan::ScanOnly), which serde leaves empty).
+//!
+//! A struct with a lifetime has it as `'a`; serde is told that the input outlives it, so that a
+//! struct of nested structs alone borrows as well.
+
+/// See the module notes.
+macro_rules! wire {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident<'a> { $($fields:tt)* }
+    ) => {
+        $crate::families::schema::wire!(@munch
+            [$(#[$meta])* #[serde(bound(deserialize = "'de: 'a"))] $vis struct $name<'a>]
+            [$vis] [<'a>] [$name<'a>] []
+            {} {} [0]
+            [$($fields)*]
+            $($fields)*
+        );
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident { $($fields:tt)* }
+    ) => {
+        $crate::families::schema::wire!(@munch
+            [$(#[$meta])* $vis struct $name]
+            [$vis] [] [$name] [<'a>]
+            {} {} [0]
+            [$($fields)*]
+            $($fields)*
+        );
+    };
+
+    // One field at a time: its struct field(s) and its bit constant. `str` and `raw` borrow from the
+    // input (serde's `Cow` borrows only when told to).
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : str $(mark($mark:ident))? $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(borrow)] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,
+                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : raw $(mark($mark:ident))? $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(borrow)] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::Raw<'a>>,
+                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : raw_with_list($item:ty, $into:ident) $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(borrow)] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::Raw<'a>>,
+                #[serde(skip)] $vis $into: Option<$crate::families::List<$item>>,}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : $kind:ident $(($($arg:tt)*))? $(mark($mark:ident))? $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* $(#[serde(rename = $key)])? $vis $field: $crate::families::schema::wire!(@type $kind $(($($arg)*))?),
+                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+
+    // Every field done: the struct, its bits, its scan.
+    (@munch [$($head:tt)*] [$vis:vis] [$($impl_gen:tt)*] [$self_ty:ty] [$($fn_gen:tt)*]
+        {$($done:tt)*} {$($bit:ident = [$($n:tt)*],)*} [$($count:tt)*]
+        [$($(#[$fm:meta])* $field:ident $(as $key:literal)? : $kind:ident $(($($arg:tt)*))? $(mark($mark:ident))?),* $(,)?]
+    ) => {
+        #[derive(Debug, Default, serde::Deserialize)]
+        $($head)* {
+            $($done)*
+        }
+
+        #[allow(non_upper_case_globals)]
+        impl $($impl_gen)* $self_ty {
+            $(
+                #[doc = concat!("The bit of `", stringify!($bit), "` in the fields the scan has read.")]
+                $vis const $bit: $crate::families::scan::Field = $crate::families::scan::Field::nth($($n)*);
+            )*
+        }
+
+        impl $($impl_gen)* $self_ty {
+            /// Fills `value` (a default one) as serde would read it, or gives up where the scan
+            /// cannot vouch for that (see `scan`).
+            $vis fn scan $($fn_gen)* (
+                s: &mut $crate::families::scan::Scan<'a>,
+                value: &mut Self,
+            ) -> $crate::families::scan::Scanned<()> {
+                let mut seen = $crate::families::scan::FieldsRead::default();
+                s.object(|s, key| Self::scan_field(s, value, &mut seen, key))
+            }
+
+            /// The value of member `key` into `value` (`Ok(false)`: not a field, left unread).
+            $vis fn scan_field $($fn_gen)* (
+                s: &mut $crate::families::scan::Scan<'a>,
+                value: &mut Self,
+                seen: &mut $crate::families::scan::FieldsRead,
+                key: &str,
+            ) -> $crate::families::scan::Scanned<bool> {
+                match key {
+                    $(
+                        $crate::families::schema::wire!(@key $field $($key)?) => {
+                            seen.read_once(Self::$field)?;
+                            $(value.$mark = $crate::families::scan::ScanOnly(Some((s.position(), *seen)));)?
+                            $crate::families::schema::wire!(@read s value $field $kind $(($($arg)*))?);
+                        }
+                    )*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+    };
+
+    (@key $field:ident) => { stringify!($field) };
+    (@key $field:ident $key:literal) => { $key };
+
+    (@type u64) => { Option<u64> };
+    (@type bool) => { Option<bool> };
+    (@type obj($t:ty)) => { Option<$crate::families::Obj<$t>> };
+    (@type list($t:ty)) => { Option<$crate::families::List<$t>> };
+    (@type rare($t:ty)) => { Option<$t> };
+
+    (@read $s:ident $value:ident $field:ident str) => { $value.$field = $s.opt_str()? };
+    (@read $s:ident $value:ident $field:ident u64) => { $value.$field = $s.opt_u64()? };
+    (@read $s:ident $value:ident $field:ident bool) => { $value.$field = $s.opt_bool()? };
+    (@read $s:ident $value:ident $field:ident raw) => { $value.$field = $s.opt_raw()? };
+    (@read $s:ident $value:ident $field:ident obj($t:ty)) => { $s.opt_obj(&mut $value.$field, <$t>::scan)? };
+    (@read $s:ident $value:ident $field:ident list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
+    (@read $s:ident $value:ident $field:ident rare($t:ty)) => { $s.null_only()? };
+    (@read $s:ident $value:ident $field:ident raw_with_list($t:ty, $into:ident)) => {
+        if $s.peek_value()? == b'[' {
+            let ((), raw) = $s.raw(|s| s.opt_list(&mut $value.$into, <$t>::scan))?;
+            $value.$field = Some(raw);
+        } else {
+            $value.$field = $s.opt_raw()?;
+        }
+    };
+}
+
+pub(crate) use wire;
