@@ -1,4 +1,4 @@
-"""The `bedrock` family: twin of ``rust/core/src/families/bedrock.rs``.
+"""The `bedrock` family: twin of ``rust/core/src/families/bedrock/``.
 
 Anthropic events carried by AWS event-stream frames. A ``chunk`` event frame holds
 ``{"bytes": "<base64 of one Anthropic event JSON>", "p": "<padding>"}``; an ``exception`` or ``error``
