@@ -111,3 +111,38 @@ fn detection() {
         Some(Family::Cohere)
     );
 }
+
+mod payload_scan {
+    use crate::families::cohere::wire::Payload;
+
+    const SCAN_SEEDS: [&str; 4] = [
+        r#"{"id":"m","type":"message-start","delta":{"message":{"role":"assistant","content":[],"tool_plan":"","tool_calls":[],"citations":[]}}}"#,
+        r#"{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":"Hi \"x\"\n\u00e9"}}},"logprobs":null}"#,
+        r#"{"type":"message-end","delta":{"finish_reason":"COMPLETE","usage":{"billed_units":{"input_tokens":1.5},"tokens":{"input_tokens":3,"output_tokens":4},"cached_tokens":0}}}"#,
+        r#"{"type":"tool-call-end","index":1,"index":2}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_common_payloads_and_agrees_with_serde,
+        SCAN_SEEDS,
+        3,
+        Payload
+    );
+}
+
+mod citation_scan {
+    use crate::families::cohere::wire::Citation;
+
+    const SCAN_SEEDS: [&str; 3] = [
+        r#"{"start":0,"end":3,"text":"abc","sources":[{"type":"document","id":"doc:0","document":{"id":"doc:0","title":"T","url":"https://a"}}],"type":"TEXT_CONTENT"}"#,
+        r#"{"sources":[{"type":"tool","id":"t","tool_output":{"url":null,"x":[1,{"y":2}]}}],"content_index":0}"#,
+        r#"{"sources":null}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_common_citations_and_agrees_with_serde,
+        SCAN_SEEDS,
+        3,
+        Citation
+    );
+}

@@ -83,3 +83,15 @@ fn detection() {
         assert_eq!(detect("message", data), expected, "{data}");
     }
 }
+
+mod chunk_scan {
+    use crate::families::openai_completions::wire::Chunk;
+
+    const SCAN_SEEDS: [&str; 3] = [
+        r#"{"id":"cmpl-1","object":"text_completion","created":1,"choices":[{"text":" holiday","index":0,"logprobs":null,"finish_reason":null}],"model":"gpt-3.5-turbo-instruct","usage":null}"#,
+        r#"{"id":"cmpl-1","object":"text_completion","created":1,"model":"m","usage":{"prompt_tokens":14,"completion_tokens":16,"total_tokens":30},"choices":[]}"#,
+        r#"{"choices":[{"text":"\u00e9\"","index":1,"logprobs":{"tokens":["a"],"token_logprobs":[-0.5]},"finish_reason":"length","stop_reason":null}],"error":null}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 3, Chunk);
+}
