@@ -1,4 +1,4 @@
-"""The ``cohere`` wire family (Cohere's v2 chat stream): twin of ``rust/core/src/families/cohere/mod.rs``.
+"""The ``cohere`` wire family (Cohere's v2 chat stream): twin of ``rust/core/src/families/cohere/``.
 
 Content parts are numbered by their content index, tool calls keep the wire's call id, tool plan text
 is reasoning (``tool_plan_0``, …), cited documents with a URL become sources (``src_0``, …, once per
@@ -12,8 +12,19 @@ from typing import Any
 from ..error import unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
 from . import PayloadError, incomplete, sources_once
-from .fields import obj, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .fields import RAW, STR, U64, Struct, check, list_of, obj, parse_object, raw_json, saturating_add, struct
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
+
+# The wire structs of the core (`wire.rs`). `content`, `tool_calls` and `citations` are arrays in
+# `message-start` and objects where they stream, so they are raw there and checked where used.
+_MESSAGE = struct(content=RAW, tool_plan=STR, tool_calls=RAW, citations=RAW)
+_DELTA = struct(message=_MESSAGE, finish_reason=STR, usage=RAW, error=STR)
+_PAYLOAD = struct(type=STR, id=STR, index=U64, delta=_DELTA)
+_CONTENT = struct(type=STR, text=STR, thinking=STR)
+_TOOL_CALL = struct(id=STR, function=struct(name=STR, arguments=STR))
+_DOCUMENT = struct(url=STR, title=STR)
+_CITATION = struct(sources=list_of(struct(id=STR, document=_DOCUMENT, tool_output=_DOCUMENT)))
+_USAGE = struct(tokens=struct(input_tokens=U64, output_tokens=U64), cached_tokens=U64)
 
 _REASONS = {
     "COMPLETE": "stop",
@@ -22,6 +33,7 @@ _REASONS = {
     "TOOL_CALL": "tool_calls",
     "ERROR": "error",
 }
+_EMPTY: dict[str, Any] = {}
 
 
 def _not_open(what: str, index: int) -> PayloadError:
@@ -32,59 +44,9 @@ def _started_twice(what: str, index: int) -> PayloadError:
     return PayloadError(unexpected_payload(f"`{what}` for {index}, which was already started"))
 
 
-def _nested(value: Any) -> dict[str, Any] | None:
-    """A nested value kept raw by the core's schema and read as an object where it is used."""
-    return None if value is None else obj(value)
-
-
-def _content(value: Any) -> tuple[str | None, str | None, str | None] | None:
-    d = _nested(value)
-    return None if d is None else (opt_str(d, "type"), opt_str(d, "text"), opt_str(d, "thinking"))
-
-
-def _tool_call(value: Any) -> tuple[str | None, str | None, str | None] | None:
-    d = _nested(value)
-    if d is None:
-        return None
-    function = opt_obj(d, "function")
-    name = arguments = None
-    if function is not None:
-        name = opt_str(function, "name")
-        arguments = opt_str(function, "arguments")
-    return opt_str(d, "id"), name, arguments
-
-
-def _document(d: dict[str, Any], key: str) -> tuple[str | None, str | None] | None:
-    doc = opt_obj(d, key)
-    return None if doc is None else (opt_str(doc, "url"), opt_str(doc, "title"))
-
-
-def _sources(value: Any) -> list[tuple[str | None, str | None]]:
-    d = _nested(value)
-    out = []
-    for source in (None if d is None else opt_list(d, "sources")) or ():
-        source = obj(source)
-        opt_str(source, "id")
-        document = _document(source, "document")
-        tool_output = _document(source, "tool_output")
-        # `document` first, as the core's `document.or(tool_output)`.
-        chosen = document if document is not None else tool_output
-        if chosen is not None:
-            out.append(chosen)
-    return out
-
-
-def _usage(value: Any) -> Usage | None:
-    d = _nested(value)
-    if d is None:
-        return None
-    tokens = opt_obj(d, "tokens")
-    inp = out = 0
-    if tokens is not None:
-        inp = opt_u64(tokens, "input_tokens") or 0
-        out = opt_u64(tokens, "output_tokens") or 0
-    cached = opt_u64(d, "cached_tokens") or 0
-    return Usage(inp, out, saturating_add(inp, out), 0, cached, 0, None)
+def _nested(value: Any, fields: Struct) -> dict[str, Any] | None:
+    """A raw member read as the object ``fields`` declares (absent stays absent)."""
+    return None if value is None else check(obj(value), fields)
 
 
 class Decoder:
@@ -102,51 +64,41 @@ class Decoder:
     def payload(self, event: str, data: str, out: list[Any]) -> None:
         if self.finished:
             return
-        d = parse_object(data)
-        kind = opt_str(d, "type")
-        id = opt_str(d, "id")
-        index = opt_u64(d, "index") or 0
-        delta = opt_obj(d, "delta")
-        message: dict[str, Any] | None = None
-        finish_reason = error = None
-        if delta is not None:
-            message = opt_obj(delta, "message")
-            finish_reason = opt_str(delta, "finish_reason")
-            error = opt_str(delta, "error")
-        tool_plan = None
-        if message is not None:
-            tool_plan = opt_str(message, "tool_plan")
-        m = message or {}
+        d = check(parse_object(data), _PAYLOAD)
+        kind = d.get("type")
+        index = d.get("index") or 0
+        delta = d.get("delta")
+        message = (delta or _EMPTY).get("message") or _EMPTY
         if kind == "message-start":
             if not self.started:
                 self.started = True
-                out.append(StreamStart(id or None, None))
+                out.append(StreamStart(d.get("id") or None, None))
         elif kind == "content-start":
-            self._content_start(index, _content(m.get("content")), out)
+            self._content_start(index, _nested(message.get("content"), _CONTENT), out)
         elif kind == "content-delta":
-            self._content_delta(index, _content(m.get("content")), out)
+            self._content_delta(index, _nested(message.get("content"), _CONTENT), out)
         elif kind == "content-end":
             self._content_end(index, out)
         elif kind == "tool-plan-delta":
-            if tool_plan:
-                self._tool_plan(tool_plan, out)
+            if message.get("tool_plan"):
+                self._tool_plan(message["tool_plan"], out)
         elif kind == "tool-call-start":
-            self._tool_start(index, _tool_call(m.get("tool_calls")), out)
+            self._tool_start(index, _nested(message.get("tool_calls"), _TOOL_CALL), out)
         elif kind == "tool-call-delta":
-            self._tool_delta(index, _tool_call(m.get("tool_calls")), out)
+            self._tool_delta(index, _nested(message.get("tool_calls"), _TOOL_CALL), out)
         elif kind == "tool-call-end":
             self._tool_end(index, out)
         elif kind == "citation-start":
-            sources_once(self.source_urls, _sources(m.get("citations")), out)
+            citation = _nested(message.get("citations"), _CITATION)
+            if citation is not None:
+                sources_once(self.source_urls, _sources(citation), out)
         elif kind == "message-end":
-            self._message_end(data, delta, finish_reason, error, out)
+            self._message_end(data, delta or _EMPTY, out)
 
-    def _content_start(
-        self, index: int, content: tuple[str | None, str | None, str | None] | None, out: list[Any]
-    ) -> None:
+    def _content_start(self, index: int, content: dict[str, Any] | None, out: list[Any]) -> None:
         if any(i == index for i, _ in self.contents):
             raise _started_twice("content-start", index)
-        type_ = None if content is None else content[0]
+        type_ = None if content is None else content.get("type")
         kind = TEXT if type_ == "text" else REASONING if type_ == "thinking" else None
         if kind is not None:
             id = str(index)
@@ -154,20 +106,16 @@ class Decoder:
             self._content_text(id, kind, content, out)
         self.contents.append((index, kind))
 
-    def _content_text(
-        self, id: str, kind: str, content: tuple[str | None, str | None, str | None] | None, out: list[Any]
-    ) -> None:
+    def _content_text(self, id: str, kind: str, content: dict[str, Any] | None, out: list[Any]) -> None:
         if content is None:
             return
         if kind == TEXT:
-            if content[1]:
-                self.parts.text(id, content[1], out)
-        elif content[2]:
-            self.parts.reasoning(id, content[2], out)
+            if content.get("text"):
+                self.parts.text(id, content["text"], out)
+        elif content.get("thinking"):
+            self.parts.reasoning(id, content["thinking"], out)
 
-    def _content_delta(
-        self, index: int, content: tuple[str | None, str | None, str | None] | None, out: list[Any]
-    ) -> None:
+    def _content_delta(self, index: int, content: dict[str, Any] | None, out: list[Any]) -> None:
         found = next((k for i, k in self.contents if i == index), False)
         if found is False:
             raise _not_open("content-delta", index)
@@ -193,24 +141,25 @@ class Decoder:
             self.plans += 1
         self.parts.reasoning(id, text, out)
 
-    def _tool_start(self, index: int, call: tuple[str | None, str | None, str | None] | None, out: list[Any]) -> None:
+    def _tool_start(self, index: int, call: dict[str, Any] | None, out: list[Any]) -> None:
         if any(i == index for i, _ in self.tools):
             raise _started_twice("tool-call-start", index)
-        id = None if call is None else call[0]
-        if id is None:
+        id = None if call is None else call.get("id")
+        if id is None or call is None:
             raise PayloadError(unexpected_payload("`tool-call-start` without `delta.message.tool_calls.id`"))
-        assert call is not None
-        self.parts.start(TOOL_INPUT, id, call[1] or "", False, out)
-        if call[2]:
-            self.parts.tool_input(id, call[2], out)
+        function = call.get("function") or _EMPTY
+        self.parts.start(TOOL_INPUT, id, function.get("name") or "", False, out)
+        if function.get("arguments"):
+            self.parts.tool_input(id, function["arguments"], out)
         self.tools.append((index, id))
 
-    def _tool_delta(self, index: int, call: tuple[str | None, str | None, str | None] | None, out: list[Any]) -> None:
+    def _tool_delta(self, index: int, call: dict[str, Any] | None, out: list[Any]) -> None:
         id = next((id for i, id in self.tools if i == index), None)
         if id is None:
             raise _not_open("tool-call-delta", index)
-        if call is not None and call[2]:
-            self.parts.tool_input(id, call[2], out)
+        arguments = ((call or _EMPTY).get("function") or _EMPTY).get("arguments")
+        if arguments:
+            self.parts.tool_input(id, arguments, out)
 
     def _tool_end(self, index: int, out: list[Any]) -> None:
         pos = next((n for n, (i, _) in enumerate(self.tools) if i == index), None)
@@ -219,23 +168,37 @@ class Decoder:
         _, id = self.tools.pop(pos)
         self.parts.end(id, None, out)
 
-    def _message_end(
-        self, data: str, delta: dict[str, Any] | None, finish_reason: str | None, error: str | None, out: list[Any]
-    ) -> None:
-        raw_usage = None if delta is None else delta.get("usage")
-        usage = _usage(raw_usage)
+    def _message_end(self, data: str, delta: dict[str, Any], out: list[Any]) -> None:
+        raw_usage = delta.get("usage")
+        usage = _nested(raw_usage, _USAGE)
         if usage is not None:
-            self.usage = usage
+            tokens = usage.get("tokens") or _EMPTY
+            inp = tokens.get("input_tokens") or 0
+            output = tokens.get("output_tokens") or 0
+            self.usage = Usage(inp, output, saturating_add(inp, output), 0, usage.get("cached_tokens") or 0, 0, None)
         self.parts.close_all(out)
         self.contents.clear()
         self.tools.clear()
-        if error:
-            out.append(ErrorEvent(error, "provider_error", None))
+        if delta.get("error"):
+            out.append(ErrorEvent(delta["error"], "provider_error", None))
+        raw_reason = delta.get("finish_reason")
         metadata = None if raw_usage is None else '{"usage":' + raw_json(data, ("delta", "usage")) + "}"
-        reason = "other" if finish_reason is None else _REASONS.get(finish_reason, "other")
-        out.append(Finish(reason, finish_reason, self.usage, metadata))
+        reason = "other" if raw_reason is None else _REASONS.get(raw_reason, "other")
+        out.append(Finish(reason, raw_reason, self.usage, metadata))
         self.finished = True
 
     def end(self, out: list[Any]) -> None:
         if not self.finished:
             incomplete(self.parts, self.usage, out)
+
+
+def _sources(citation: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    """(url, title) of each cited source, ``document`` before ``tool_output`` as the core's ``or``."""
+    out = []
+    for source in citation.get("sources") or ():
+        doc = source.get("document")
+        if doc is None:
+            doc = source.get("tool_output")
+        if doc is not None:
+            out.append((doc.get("url"), doc.get("title")))
+    return out
