@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from streamdelta import FAMILIES, StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
 
-from .conftest import ROOT, corpus_interactions, family_of, random_splits, rust_backend
+from .conftest import ROOT, corpus_interactions, family_of, random_splits, require_corpus, rust_backend
 
 FAMILY_ARGS = ["auto", *FAMILIES]
 SSE_FAMILIES = [f for f in FAMILIES if f != "bedrock"]
@@ -214,9 +214,8 @@ CUTS_PER_BODY = 30
 
 
 def test_every_sampled_prefix_of_every_corpus_body() -> None:
+    require_corpus()
     cases = corpus_cases()
-    if not cases:
-        pytest.skip("no corpus")
     for name, family, body in cases:
         full = same_on_both([body], family, on_error="emit")
         full_finish = full[-1]
@@ -407,7 +406,8 @@ def parse_all(backend: ModuleType, cases: list[tuple[str, bytes]]) -> list[Any]:
 
 
 def test_one_parser_per_thread_matches_serial(backend: ModuleType) -> None:
-    cases = corpus_sample() or [("openai-chat", b"data: [DONE]\n\n")]
+    require_corpus()
+    cases = corpus_sample()
     serial = parse_all(backend, cases)
     results: dict[int, list[Any]] = {}
 
@@ -480,10 +480,9 @@ def test_soak_rss_stays_flat() -> None:
     """Parses the corpus many times (1,000 under ``make soak``); memory must not grow with it."""
     if os.environ.get("STREAMDELTA_BACKEND") == "python":
         pytest.skip("Rust backend not under test")
+    require_corpus()
     rust = rust_backend()
     cases = [(family, body) for _, family, body in corpus_cases()]
-    if not cases:
-        pytest.skip("no corpus")
 
     def once() -> int:
         count = 0
@@ -621,7 +620,9 @@ def test_numbers_out_of_range_anywhere_same_on_both(family: str) -> None:
     # serde_json refuses as JSON where it reads a number (a token count, a cost); the reference
     # called that the wrong shape, or took an infinite cost, or raised a bare OverflowError.
     # Every number of a few corpus bodies is replaced in turn; fields that are not read take any.
+    require_corpus()
     bodies = [body for _, fam, body in corpus_cases() if fam == family][:3]
+    assert bodies, f"no {family} body in the corpus"
     for body in bodies:
         for match in list(NUMBER.finditer(body))[:25]:
             for number in OUT_OF_RANGE:
