@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak figures
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, par
 
 soak: dev ## only the soak test: the corpus parsed 1,000 times, RSS must stay flat (prints the figures)
 	$(VENV)/bin/pytest -q -p no:cacheprovider -s tests/test_robustness.py -k soak
+
+figures: dev ## measure and print the figures the README quotes: memory, leaks (the soak), threads
+	$(VENV)/bin/pytest -q -p no:cacheprovider -s tests/test_robustness.py -k "endless_line or soak or shared_by_threads"
 
 fuzz: venv ## fuzz every target for FUZZ_SECONDS each (corpus grows in rust/fuzz/corpus)
 	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -470,7 +470,11 @@ def test_one_parser_shared_by_threads_never_corrupts(backend: ModuleType) -> Non
         t.join()
     assert len(outcomes) == 2400
     assert set(outcomes) <= {"ok", "Already borrowed"}
-    assert "ok" in outcomes
+    ran = outcomes.count("ok")
+    print(f"one decoder, 8 threads, {backend.__name__}: {ran} calls ran, {2400 - ran} refused")
+    # How many overlap depends on where the interpreter switches threads, on Rust too (a run here
+    # refused 300): the count is printed, not asserted.
+    assert ran > 0
     assert [e.data for e in dec.feed(b"data: end\n\n")] == ["end"]
 
 
