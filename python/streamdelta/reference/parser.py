@@ -6,7 +6,7 @@ import contextlib
 from typing import Any, Callable
 
 from .depth import check_payload as check_depth
-from .error import CoreError, bad_frame, unexpected_payload
+from .error import CLOSED, CoreError, unexpected_payload
 from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
@@ -74,7 +74,9 @@ class StreamParser:
         # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
         self._tool_args: dict[str, list[str]] = {}
         self._live: dict[str, JsonAccumulator] = {}
+        # close() has been called (no more input); the end of the stream has been emitted.
         self._closed = False
+        self._ended = False
 
     @property
     def family(self) -> str | None:
@@ -137,20 +139,19 @@ class StreamParser:
                 self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
         return self._framing
 
-    def _feed_frames(self, framing: EventStreamDecoder, data: bytes, out: list[Any]) -> None:
-        on_frame = self._frame(out)
-        try:
-            framing.feed(data, on_frame)
-        except CoreError as err:
-            # With on_error="emit" a bad frame is reported in line and reading goes on after it.
-            while self._emit and err.kind.startswith(bad_frame("")):
+    def _read(self, step: Callable[[], None], out: list[Any]) -> None:
+        """Runs ``step``, a framing's ``feed`` or ``close``. With on_error="emit" a fault of the
+        framing itself (a bad frame, a line or an event over ``max_event_bytes``; a payload's faults
+        are events already) is reported in line, and ``step`` runs again on what the fault left
+        unread: every fault consumes input, so this ends."""
+        while True:
+            try:
+                step()
+                return
+            except CoreError as err:
+                if not self._emit:
+                    raise
                 out.append(ErrorEvent(str(err), PARSE_ERROR, None))
-                try:
-                    framing.feed(b"", on_frame)
-                    return
-                except CoreError as again:
-                    err = again
-            raise err from None
 
     def _run(self, step: Callable[[list[Any]], None]) -> list[Any]:
         out: list[Any] = []
@@ -194,13 +195,19 @@ class StreamParser:
         """Feeds a chunk of the response body; returns the events it completed."""
         with self._guard:
             data = chunk_bytes(chunk)
+            if self._closed:
+                raise ValueError(CLOSED)
 
             def step(out: list[Any]) -> None:
                 framing = self._choose_framing(data)
+                # The chunk on the first run; what a fault left unread is carried by the framing.
+                chunks = iter((data,))
                 if isinstance(framing, SseTokenizer):
-                    framing.feed(data, self._payload(out))
+                    on_event = self._payload(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_event), out)
                 elif framing is not None:
-                    self._feed_frames(framing, data, out)
+                    on_frame = self._frame(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_frame), out)
 
             return self._run(step)
 
@@ -210,12 +217,14 @@ class StreamParser:
         def step(out: list[Any]) -> None:
             framing = self._framing
             if isinstance(framing, SseTokenizer):
-                framing.close(self._payload(out))
+                on_event = self._payload(out)
+                self._read(lambda: framing.close(on_event), out)
             elif framing is not None:
-                framing.close(self._frame(out))
-            if self._closed:
+                on_frame = self._frame(out)
+                self._read(lambda: framing.close(on_frame), out)
+            if self._ended:
                 return
-            self._closed = True
+            self._ended = True
             if self._decoder is not None:
                 self._decoder.end(out)
             else:
@@ -223,6 +232,7 @@ class StreamParser:
                 out.append(Finish("error", None, Usage(), None))
 
         with self._guard:
+            self._closed = True
             return self._run(step)
 
 

@@ -6,7 +6,7 @@ use pyo3::types::PyList;
 use streamdelta_core::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
-use streamdelta_core::{Event, Family};
+use streamdelta_core::{ErrorKind, Event, Family};
 
 use crate::errors::stream_parse_error;
 use crate::events::{event_to_py, IdStrings};
@@ -100,6 +100,8 @@ impl<'a> Converter<'a> {
         }
         match result {
             Ok(()) => Ok(PyList::new(py, self.scratch.objects.drain(..))?.unbind()),
+            // A misuse, not a fault of the input: a plain `ValueError`, as for a closed file.
+            Err(err) if err.kind == ErrorKind::Closed => Err(PyValueError::new_err(err.kind.to_string())),
             Err(err) => Err(stream_parse_error(py, &err, self.scratch.objects.drain(..).collect())),
         }
     }
