@@ -358,8 +358,9 @@ class StreamParser:
     ``max_event_bytes`` (one SSE line or event, default 16 MiB) and ``max_open_parts`` (text,
     reasoning and tool-call parts open at once, default 1024); JSON payloads may nest at most 100
     levels (a fixed limit). ``on_error="emit"`` turns every such fault, and every faulty payload,
-    into ``ErrorEvent(kind="parse_error")`` and reads on. One parser serves one stream: a call that overlaps another call on the
-    same parser (another thread) raises ``RuntimeError``.
+    into ``ErrorEvent(kind="parse_error")`` and reads on. One parser serves one stream: a call
+    that overlaps another call on the same parser (another thread), or on an accumulator of a
+    call still streaming that ``tool_input()`` gave out, raises ``RuntimeError``.
     """
 
     def __new__(

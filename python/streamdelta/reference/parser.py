@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .depth import check_payload as check_depth
 from .error import CLOSED, CoreError, unexpected_payload
-from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
+from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
 from .families.anthropic import Decoder as AnthropicDecoder
@@ -22,9 +22,10 @@ __all__ = ["StreamParser", "parse"]
 
 
 def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
-    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
+    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's. The
+    caller holds the accumulator (or is its only user), so its guard is not taken again."""
     with contextlib.suppress(ValueError):
-        acc.feed(fragment)
+        acc._feed(fragment.encode("utf-8", "surrogatepass"))
 
 
 def _family_arg(family: str) -> str | None:
@@ -71,9 +72,13 @@ class StreamParser:
         )
         self._detected: str | None = None
         self._message = MessageBuilder()
-        # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
+        # Argument fragments of every tool call streamed, and whether it is still streaming.
         self._tool_args: dict[str, list[str]] = {}
-        self._live: dict[str, JsonAccumulator] = {}
+        self._streaming_calls: set[str] = set()
+        # The accumulators `tool_input` gave out: of calls still streaming (fed each fragment), of
+        # calls complete (kept to be handed out again).
+        self._streaming: dict[str, JsonAccumulator] = {}
+        self._finished: dict[str, JsonAccumulator] = {}
         # close() has been called (no more input); the end of the stream has been emitted.
         self._closed = False
         self._ended = False
@@ -169,34 +174,54 @@ class StreamParser:
             cls = type(event)
             if cls is ToolInputStart:
                 self._tool_args[event.id] = []
-                self._live.pop(event.id, None)
+                self._streaming_calls.add(event.id)
+                self._streaming.pop(event.id, None)
+                self._finished.pop(event.id, None)
             elif cls is ToolInputDelta:
                 args = self._tool_args.get(event.id)
                 if args is not None:
                     args.append(event.delta)
-                live = self._live.get(event.id)
+                live = self._streaming.get(event.id)
                 if live is not None:
                     _feed_quiet(live, event.delta)
+            elif cls is ToolInputEnd:
+                self._streaming_calls.discard(event.id)
+                # No fragment comes after the end: the accumulator is let go.
+                live = self._streaming.pop(event.id, None)
+                if live is not None:
+                    self._finished[event.id] = live
+
+    @contextlib.contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Holds the accumulators of the calls still streaming for the whole call, as Rust borrows
+        them: fragments may come for any of them, and a call that reached one meanwhile (re-entered
+        from its own ``feed()``, or another thread) would find it busy with half a payload handled.
+        ``RuntimeError: Already borrowed``, with nothing changed, when one is busy."""
+        with contextlib.ExitStack() as held:
+            for live in list(self._streaming.values()):
+                held.enter_context(live._guard)
+            yield
 
     def tool_input(self, id: str) -> JsonAccumulator:
         """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
         call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
-        live = self._live.get(id)
+        live = self._streaming.get(id)
+        if live is None:
+            live = self._finished.get(id)
         if live is not None:
             return live
         args = self._tool_args.get(id)
         if args is None:
             raise KeyError(f"no tool call `{id}` in this stream")
-        live = self._live[id] = JsonAccumulator()
+        live = JsonAccumulator()
         _feed_quiet(live, "".join(args))
+        (self._streaming if id in self._streaming_calls else self._finished)[id] = live
         return live
 
     def feed(self, chunk: Chunk) -> list[Any]:
         """Feeds a chunk of the response body; returns the events it completed."""
         with self._guard:
             data = chunk_bytes(chunk)
-            if self._closed:
-                raise ValueError(CLOSED)
 
             def step(out: list[Any]) -> None:
                 framing = self._choose_framing(data)
@@ -209,7 +234,10 @@ class StreamParser:
                     on_frame = self._frame(out)
                     self._read(lambda: framing.feed(next(chunks, b""), on_frame), out)
 
-            return self._run(step)
+            with self._holding():
+                if self._closed:
+                    raise ValueError(CLOSED)
+                return self._run(step)
 
     def close(self) -> list[Any]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
@@ -231,7 +259,7 @@ class StreamParser:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))
                 out.append(Finish("error", None, Usage(), None))
 
-        with self._guard:
+        with self._guard, self._holding():
             self._closed = True
             return self._run(step)
 

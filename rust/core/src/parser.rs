@@ -1,5 +1,7 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, FinishReason, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
@@ -215,12 +217,12 @@ impl StreamParser {
 
     /// The argument text streamed so far for tool call `id` (complete once its `tool_call` came).
     pub fn tool_arguments(&self, id: &str) -> Option<&str> {
-        self.assembly
-            .tool_args
-            .iter()
-            .rev()
-            .find(|(i, _)| &**i == id)
-            .map(|(_, a)| a.as_str())
+        self.assembly.tool_args.get(id).map(|args| args.text.as_str())
+    }
+
+    /// Tool call `id` is still streaming: its `tool_input_end` has not come yet.
+    pub fn tool_call_streaming(&self, id: &str) -> bool {
+        self.assembly.tool_args.get(id).is_some_and(|args| args.streaming)
     }
 }
 
@@ -229,9 +231,19 @@ impl StreamParser {
 struct Assembly {
     message: Message,
     skip_message: bool,
-    /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`; the id
-    /// is the part's own, shared with its events.
-    tool_args: Vec<(PartId, String)>,
+    /// The arguments of every tool call streamed, by id, for `tool_arguments`: a fragment costs the
+    /// same however many calls came before (a search of them made long streams quadratic: 9 s for
+    /// 160k calls and 40k fragments). A new call reusing an id starts afresh.
+    tool_args: HashMap<PartId, ToolArguments>,
+    /// Stored calls looked at by the lookups of fragments so far: the test of their cost.
+    #[cfg(test)]
+    probes: usize,
+}
+
+#[derive(Debug)]
+struct ToolArguments {
+    text: String,
+    streaming: bool,
 }
 
 impl Assembly {
@@ -240,16 +252,28 @@ impl Assembly {
             if !self.skip_message {
                 self.message.apply(event);
             }
-            match event {
-                Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
-                Event::ToolInputDelta { id, delta } => {
-                    // The latest call with this id: searched from the end, where the open calls are
-                    // (`Arc`'s equality looks at the pointer first: a part's events share theirs).
-                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i == id) {
-                        args.push_str(delta);
-                    }
+            let (id, delta) = match event {
+                Event::ToolInputStart { id, .. } => {
+                    let fresh = ToolArguments {
+                        text: String::new(),
+                        streaming: true,
+                    };
+                    self.tool_args.insert(id.clone(), fresh);
+                    continue;
                 }
-                _ => {}
+                Event::ToolInputDelta { id, delta } => (id, Some(delta)),
+                Event::ToolInputEnd { id } => (id, None),
+                _ => continue,
+            };
+            #[cfg(test)]
+            {
+                self.probes += 1;
+            }
+            if let Some(args) = self.tool_args.get_mut(id) {
+                match delta {
+                    Some(delta) => args.text.push_str(delta),
+                    None => args.streaming = false,
+                }
             }
         }
     }
@@ -433,5 +457,60 @@ mod tests {
         parser.close(&mut out).unwrap();
         assert!(out.is_empty(), "a second close adds nothing");
         assert_eq!(events.last().map(|e| matches!(e, Event::Finish { .. })), Some(true));
+    }
+
+    /// An Anthropic stream: a tool call left open, `finished` calls that start, stream and end,
+    /// then `deltas` fragments of the open one.
+    fn open_call_after_many(finished: usize, deltas: usize) -> Vec<u8> {
+        let block = |index: usize, id: &str| {
+            format!(
+                "event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":{index},\
+                 \"content_block\":{{\"type\":\"tool_use\",\"id\":\"{id}\",\"name\":\"f\",\"input\":{{}}}}}}\n\n"
+            )
+        };
+        let delta = |index: usize, json: &str| {
+            format!(
+                "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{index},\
+                 \"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":\"{json}\"}}}}\n\n"
+            )
+        };
+        let stop = |index: usize| {
+            format!("event: content_block_stop\ndata: {{\"type\":\"content_block_stop\",\"index\":{index}}}\n\n")
+        };
+        let mut body = String::from(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n",
+        );
+        body += &block(0, "toolu_open");
+        for k in 1..=finished {
+            body += &block(k, &format!("toolu_{k}"));
+            body += &delta(k, "{}");
+            body += &stop(k);
+        }
+        for _ in 0..deltas {
+            body += &delta(0, "1");
+        }
+        body.into_bytes()
+    }
+
+    #[test]
+    fn a_tool_argument_lookup_costs_the_same_however_many_calls_came_before() {
+        // Regression (issue 19): every fragment searched the calls seen so far, so a stream with
+        // many finished calls and a long open one took quadratic time. Counted, not timed: the
+        // stored calls a lookup looks at, which a search of them all makes `finished * deltas`.
+        let (finished, deltas) = (2_000, 2_000);
+        let mut parser = StreamParser::new(Some(Family::Anthropic), Options::default());
+        let mut out = Vec::new();
+        parser.feed(&open_call_after_many(finished, deltas), &mut out).unwrap();
+        assert_eq!(parser.tool_arguments("toolu_open"), Some("1".repeat(deltas).as_str()));
+        assert_eq!(parser.tool_arguments("toolu_7"), Some("{}"));
+        assert!(parser.tool_call_streaming("toolu_open"));
+        assert!(!parser.tool_call_streaming("toolu_7"));
+        // A fragment or an end each: `finished` calls of one fragment, `deltas` fragments, no ends.
+        let lookups = finished * 2 + deltas;
+        assert!(
+            parser.assembly.probes <= lookups,
+            "{} stored calls looked at for {lookups} fragments",
+            parser.assembly.probes
+        );
     }
 }
