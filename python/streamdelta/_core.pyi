@@ -364,12 +364,13 @@ class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 
     ``family`` is one of ``FAMILIES`` or ``"auto"`` (detected from the first payload).
-    ``on_error="emit"`` turns faulty payloads into ``ErrorEvent(kind="parse_error")``.
     Limits against hostile input raise ``StreamParseError`` naming the option to raise:
     ``max_event_bytes`` (one SSE line or event, default 16 MiB) and ``max_open_parts`` (text,
     reasoning and tool-call parts open at once, default 1024); JSON payloads may nest at most 100
-    levels (a fixed limit). One parser serves one stream: a call that overlaps another call on the
-    same parser (another thread) raises ``RuntimeError``.
+    levels (a fixed limit). ``on_error="emit"`` turns every such fault, and every faulty payload,
+    into ``ErrorEvent(kind="parse_error")`` and reads on. One parser serves one stream: a call
+    that overlaps another call on the same parser (another thread), or on an accumulator of a
+    call still streaming that ``tool_input()`` gave out, raises ``RuntimeError``.
     """
 
     def __new__(
@@ -385,9 +386,11 @@ class StreamParser:
 
         Raises ``StreamParseError`` (offset, event index, excerpt, and ``events`` parsed before
         the fault); the parser stays usable and reads the rest of the chunk on the next call.
+        After ``close()`` it raises ``ValueError`` and changes nothing.
         """
     def close(self) -> list[Event]:
-        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
+        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
+        A second call adds nothing (or finishes the end when the first one raised)."""
     @property
     def message(self) -> Message:
         """The response assembled from the events so far."""
