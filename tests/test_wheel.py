@@ -92,7 +92,7 @@ def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
     passed = re.search(r"(\d+) passed", summary)
     assert passed, summary
     assert int(passed.group(1)) >= 300, summary
-    assert "failed" not in summary, summary
+    assert not re.search(r"\d+ (failed|errors?)\b", summary), summary  # "18 xfailed" is no failure
     assert "error" not in summary, summary
 
 
