@@ -122,7 +122,8 @@ def test_a_faulty_body_is_reported_in_its_message(backend: ModuleType) -> None:
 def test_raise_names_the_first_faulty_body(backend: ModuleType) -> None:
     with pytest.raises(StreamParseError) as caught:
         backend.StreamParser("openai-chat").feed(BAD)
-    with pytest.raises(StreamParseError, match=r"^body 2: invalid JSON payload: not valid JSON at byte 47, event 1, near `{oops`$") as raised:
+    want = r"^body 2: invalid JSON payload: not valid JSON at byte 47, event 1, near `{oops`$"
+    with pytest.raises(StreamParseError, match=want) as raised:
         backend.parse_many([CHAT, CHAT, BAD, CHAT, BAD], "openai-chat", on_error="raise")
     err = raised.value
     assert str(err) == f"body 2: {caught.value}"
