@@ -21,14 +21,8 @@ from ._types import Family, OnError
 __all__ = ["SCHEMA", "messages", "record_batch"]
 
 _STR = pa.string()
-_USAGE = (
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "reasoning_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-)
+# The token counts of `Usage`, in its order; `cost` is a float column of its own.
+_USAGE = tuple(name for name in streamdelta.Usage.__match_args__ if name != "cost")
 
 SCHEMA = pa.schema(
     [
