@@ -125,7 +125,8 @@ def test_sdist_holds_what_a_build_needs(artifacts: Path) -> None:
     assert needed <= names, sorted(needed - names)
     assert not [name for name in names if name.startswith(("target/", "rust/fuzz/", ".venv/"))]
     expected = ["License-Expression: MIT", "Requires-Python: >=3.10"]
-    expected += [f"Provides-Extra: {extra}" for extra in ("cassettes", "httpx", "aiohttp", "openai", "anthropic")]
+    extras = ("cassettes", "httpx", "aiohttp", "openai", "anthropic", "arrow")
+    expected += [f"Provides-Extra: {extra}" for extra in extras]
     for line in expected:
         assert line in metadata.splitlines(), line
 

@@ -1,8 +1,8 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, Callable, ClassVar, Final, Union, final
+from typing import Any, Callable, ClassVar, Final, Iterable, Union, final
 
-from typing_extensions import Self
+from typing_extensions import Buffer, Self
 
 from streamdelta._types import Family, OnError
 
@@ -35,6 +35,7 @@ __all__ = [
     "__version__",
     "_force_panic",
     "parse",
+    "parse_many",
 ]
 
 __version__: Final[str]
@@ -43,6 +44,7 @@ BUILD_PROFILE: Final[str]
 """``"debug"`` when built with debug assertions (``maturin develop`` without ``--release``), else ``"release"``."""
 
 Chunk = Union[bytes, bytearray, memoryview, str]
+Body = Union[Buffer, str]
 
 @final
 class ServerSentEvent:
@@ -410,6 +412,24 @@ def parse(
     max_open_parts: int = ...,
 ) -> list[Event]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+
+def parse_many(
+    bodies: Iterable[Body],
+    family: Family = "auto",
+    *,
+    threads: int | None = None,
+    on_error: OnError = "emit",
+    max_event_bytes: int = ...,
+    max_open_parts: int = ...,
+) -> list[Message]:
+    """Parses many whole bodies on a pool of ``threads`` threads (default: one per core) with the
+    GIL released; returns the ``Message`` of each, in order, equal to what a ``StreamParser`` fed
+    the body and closed holds. Bodies are ``bytes``, ``str`` or any buffer (copied).
+
+    ``on_error="emit"`` (the default) keeps a faulty body's errors in its ``Message.errors``;
+    ``on_error="raise"`` raises the ``StreamParseError`` of the first faulty body, its text led by
+    ``body {index}:`` and its ``index`` set (``events`` is empty: the batch makes none).
+    """
 
 DEFAULT_MAX_DEPTH: Final[int]
 

@@ -99,6 +99,11 @@ impl StreamParser {
         &self.assembly.message
     }
 
+    /// The assembled message, taken out of the parser (no copy of its strings).
+    pub fn into_message(self) -> Message {
+        self.assembly.message
+    }
+
     /// A parser that does not fold its events into [`message`](Self::message), for a caller that
     /// assembles the message itself from what it made of the events: the Python bindings build it
     /// from their event objects, so the core's copies of ids, signatures and tool calls were waste.

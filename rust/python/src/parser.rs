@@ -16,7 +16,7 @@ use crate::input::chunk_bytes;
 use crate::json::PyJsonAccumulator;
 use crate::message::Assembled;
 
-fn family_arg(name: &str) -> PyResult<Option<Family>> {
+pub fn family_arg(name: &str) -> PyResult<Option<Family>> {
     if name == "auto" {
         return Ok(None);
     }
@@ -28,7 +28,7 @@ fn family_arg(name: &str) -> PyResult<Option<Family>> {
     })
 }
 
-fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyResult<Options> {
+pub fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyResult<Options> {
     let on_error = match on_error {
         "raise" => OnError::Raise,
         "emit" => OnError::Emit,
