@@ -14,6 +14,8 @@ from types import ModuleType
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
@@ -390,3 +392,125 @@ def test_exception_in_a_vendor_stream() -> None:
     events = both(body)
     assert [e["type"] for e in events][-4:] == ["text_delta", "text_end", "error", "finish"]
     assert events[-1]["usage"]["input_tokens"] == 11
+
+
+# Any sequence of events, well formed or not: both backends agree, events and faults alike.
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1, 2**64),
+    st.sampled_from(["", "x", "end_turn", "tool_use", "server_tool_use", "t1", '{"a":', "1}", "é"]),
+    st.just({}),
+    st.just([]),
+)
+_TEXT = st.sampled_from(["", "x", "é", '{"a":', "1}", "t1", "server_tool_use", "end_turn", "tool_use"])
+# Mostly well formed (so that streams get far), now and then a value of any type.
+_ODD = st.one_of(_TEXT, _VALUES)
+_DELTA = st.one_of(
+    st.fixed_dictionaries({"text": _TEXT}),
+    st.fixed_dictionaries({"toolUse": st.fixed_dictionaries({"input": _TEXT})}),
+    st.fixed_dictionaries(
+        {
+            "reasoningContent": st.fixed_dictionaries(
+                {}, optional={"text": _TEXT, "signature": _TEXT, "redactedContent": _TEXT}
+            )
+        }
+    ),
+    st.fixed_dictionaries(
+        {"citation": st.fixed_dictionaries({"title": _TEXT}, optional={"location": st.just({"web": {"url": "u"}})})}
+    ),
+    st.fixed_dictionaries({"toolResult": st.just([{"json": {}}])}),
+    st.dictionaries(st.sampled_from(["text", "toolUse", "reasoningContent", "citation"]), _VALUES, max_size=2),
+)
+_START = st.one_of(
+    st.fixed_dictionaries(
+        {"toolUse": st.fixed_dictionaries({"toolUseId": _TEXT}, optional={"name": _TEXT, "type": _ODD})}
+    ),
+    st.just({"toolResult": {"toolUseId": "t1"}}),
+    st.just({}),
+    st.dictionaries(st.sampled_from(["toolUse", "toolResult"]), _VALUES, max_size=1),
+)
+_INDEX = st.integers(0, 2)
+_GOOD = st.one_of(
+    st.tuples(st.just("messageStart"), st.just({"role": "assistant"})),
+    st.tuples(st.just("contentBlockStart"), st.fixed_dictionaries({"contentBlockIndex": _INDEX, "start": _START})),
+    *[st.tuples(st.just("contentBlockDelta"), st.fixed_dictionaries({"contentBlockIndex": _INDEX, "delta": _DELTA}))]
+    * 3,
+    st.tuples(st.just("contentBlockStop"), st.fixed_dictionaries({"contentBlockIndex": _INDEX})),
+    st.tuples(
+        st.just("messageStop"),
+        st.fixed_dictionaries({"stopReason": _TEXT}, optional={"additionalModelResponseFields": st.just({"x": [1]})}),
+    ),
+    st.tuples(
+        st.just("metadata"),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "usage": st.just({"inputTokens": 3, "cacheReadInputTokens": 2, "outputTokens": 1}),
+                "metrics": st.just({"latencyMs": 1}),
+            },
+        ),
+    ),
+)
+# Now and then an event of any name with members of any type.
+_ODD_EVENT = st.dictionaries(
+    st.sampled_from(["contentBlockIndex", "start", "delta", "stopReason", "usage", "metrics"]),
+    st.one_of(_VALUES, _DELTA, _START),
+    max_size=3,
+)
+_NAMES = st.sampled_from(
+    ["messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata", "x"]
+)
+_EVENTS = st.lists(st.one_of(*[_GOOD] * 12, st.tuples(_NAMES, _ODD_EVENT)), max_size=10)
+_LEAVES = st.dictionaries(st.sampled_from(["text", "stop_reason", "finish_reason"]), _ODD, max_size=2)
+
+
+def outcome(backend: ModuleType, body: bytes, on_error: str) -> tuple[str, Any]:
+    try:
+        return ("events", dicts(backend.parse(body, "bedrock", on_error=on_error)))
+    except StreamParseError as err:
+        return ("error", (str(err), dicts(getattr(err, "events", []))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EVENTS, st.sampled_from(["raise", "emit"]))
+def test_any_converse_events_both_backends(events: list[tuple[str, dict[str, Any]]], on_error: str) -> None:
+    body = b"".join(converse_frame(name, event) for name, event in events)
+    assert outcome(rust_backend(), body, on_error) == outcome(reference, body, on_error)
+
+
+_CHUNK = st.dictionaries(
+    st.sampled_from(
+        [
+            "generation",
+            "stop_reason",
+            "prompt_token_count",
+            "outputs",
+            "choices",
+            "outputText",
+            "completionReason",
+            "text",
+            "finish_reason",
+            "generations",
+            "is_finished",
+            "messageStop",
+            "contentBlockDelta",
+            "amazon-bedrock-invocationMetrics",
+        ]
+    ),
+    st.one_of(
+        _VALUES,
+        st.lists(st.one_of(_LEAVES, st.dictionaries(st.just("message"), st.just({"content": "c"}))), max_size=2),
+        st.just({"inputTokenCount": 4}),
+        st.just({"delta": {"text": "n"}, "contentBlockIndex": 0}),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHUNK, max_size=5), st.sampled_from(["raise", "emit"]))
+def test_any_invoke_chunks_both_backends(chunks: list[dict[str, Any]], on_error: str) -> None:
+    body = invoke(chunks)
+    assert outcome(rust_backend(), body, on_error) == outcome(reference, body, on_error)
