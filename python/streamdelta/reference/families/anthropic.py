@@ -1,4 +1,4 @@
-"""The `anthropic` wire family: twin of ``rust/core/src/families/anthropic.rs``.
+"""The `anthropic` wire family: twin of ``rust/core/src/families/anthropic/``.
 
 The Messages API stream as sent by the Anthropic API, by Vertex AI (``streamRawPredict``) and, one
 event per frame, inside Bedrock's event-stream framing. Dispatch is on the payload's own ``type``.

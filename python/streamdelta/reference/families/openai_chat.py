@@ -1,4 +1,4 @@
-"""The ``openai-chat`` wire family: twin of ``rust/core/src/families/openai_chat.rs``.
+"""The ``openai-chat`` wire family: twin of ``rust/core/src/families/openai_chat/``.
 
 The module comment there lists the decisions the wire leaves open; this file takes the same ones.
 Each field is checked like serde checks its Rust type: a value of another type is "JSON of the wrong
