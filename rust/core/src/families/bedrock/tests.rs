@@ -142,3 +142,42 @@ fn invoke_vendors_are_told_apart() {
         .iter()
         .any(|e| matches!(e, Event::Error { .. })));
 }
+
+/// The scan reads Converse events as serde does (or gives up).
+mod converse_scan {
+    use super::super::wire::ConverseWire;
+
+    const SCAN_SEEDS: [&str; 5] = [
+        r#"{"contentBlockIndex":0,"delta":{"text":"Hi \"x\"\n\u00e9"},"p":"abcdefgh"}"#,
+        r#"{"contentBlockIndex":1,"start":{"toolUse":{"name":"f","toolUseId":"t","type":"server_tool_use"}},"p":"ab"}"#,
+        r#"{"delta":{"reasoningContent":{"signature":"c2ln","redactedContent":null}},"metrics":{"latencyMs":3},"usage":{"inputTokens":1}}"#,
+        r#"{"contentBlockIndex":0,"delta":{"citation":{"title":"t","location":{"web":{"url":"u"}}},"toolUse":{"input":"{}"}}}"#,
+        r#"{"contentBlockIndex":0,"contentBlockIndex":1}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_common_events_and_agrees_with_serde,
+        SCAN_SEEDS,
+        4,
+        ConverseWire
+    );
+}
+
+/// The scan reads the text vendors' Invoke chunks as serde does (or gives up).
+mod vendor_scan {
+    use super::super::wire::TextChunkWire;
+
+    const SCAN_SEEDS: [&str; 4] = [
+        r#"{"generation":"Hi","prompt_token_count":3,"generation_token_count":1,"stop_reason":null}"#,
+        r#"{"outputs":[{"text":"a","stop_reason":"stop"}],"amazon-bedrock-invocationMetrics":{"inputTokenCount":1}}"#,
+        r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"x"},"stop_reason":null}],"outputText":"y"}"#,
+        r#"{"text":"a","text":"b"}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_common_chunks_and_agrees_with_serde,
+        SCAN_SEEDS,
+        3,
+        TextChunkWire
+    );
+}
