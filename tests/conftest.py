@@ -3,6 +3,7 @@ pure-Python reference; corpus helpers read ../shared/corpus (or $CORPUS_DIR)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from functools import cache
@@ -98,6 +99,23 @@ def family_of(item: cassettes.Interaction) -> str:
 def family_bodies(family: str) -> list[tuple[str, bytes]]:
     """(name, body) of every streaming interaction of the corpus in one wire family."""
     return [(name, item.body) for name, item in corpus_interactions() if family_of(item) == family]
+
+
+PUBLIC = CORPUS.parent / "public"
+
+
+def public_bodies(kind: str, fmt: str | None = None) -> list[tuple[str, bytes]]:
+    """(``public/<kind>/<file>``, body) of every body of one kind in the public corpus (its
+    ``manifest.jsonl``), of format ``fmt`` when given."""
+    manifest = PUBLIC / "manifest.jsonl"
+    if not manifest.is_file():
+        return []
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if entry["kind"] == kind and fmt in (None, entry["format"]):
+            out.append((f"public/{kind}/{Path(entry['path']).name}", (PUBLIC / entry["path"]).read_bytes()))
+    return sorted(out)
 
 
 def sse_bodies() -> list[tuple[str, bytes]]:

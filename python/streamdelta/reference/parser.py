@@ -10,7 +10,7 @@ from .error import CLOSED, CoreError, unexpected_payload
 from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
-from .families.anthropic import Decoder as AnthropicDecoder
+from .families.bedrock import Decoder as BedrockDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
 from .guard import Guard
@@ -122,7 +122,7 @@ class StreamParser:
             try:
                 check_depth(payload)
                 decoder = self._decoder
-                if not isinstance(decoder, AnthropicDecoder):
+                if not isinstance(decoder, BedrockDecoder):
                     raise PayloadError(unexpected_payload("event-stream frames carry the `bedrock` family only"))
                 bedrock_frame(decoder, f, payload, inner, out)
             except PayloadError as fault:

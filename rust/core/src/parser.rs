@@ -401,7 +401,7 @@ fn handle_frame(
     let payload = String::from_utf8_lossy(f.payload);
     let mut inner = None;
     let result =
-        crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::anthropic_mut) {
+        crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::bedrock_mut) {
             Some(d) => bedrock::frame(d, f, &payload, &mut inner, out),
             None => Err(ErrorKind::UnexpectedPayload {
                 detail: "event-stream frames carry the `bedrock` family only".to_owned(),

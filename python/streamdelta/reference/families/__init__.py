@@ -134,14 +134,16 @@ def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder
 
 
 def _new_decoder(family: str) -> FamilyDecoder:
-    from . import anthropic, gemini, openai_chat, openai_responses
+    from . import anthropic, bedrock, gemini, openai_chat, openai_responses
 
     if family == "openai-chat":
         return openai_chat.Decoder()
     if family == "openai-responses":
         return openai_responses.Decoder()
-    if family in ("anthropic", "bedrock"):
+    if family == "anthropic":
         return anthropic.Decoder()
+    if family == "bedrock":
+        return bedrock.Decoder()
     return gemini.Decoder()
 
 

@@ -28,7 +28,8 @@ pub enum Family {
     OpenAiResponses,
     Anthropic,
     Gemini,
-    /// Anthropic events inside AWS event-stream frames.
+    /// AWS event-stream frames: `ConverseStream` events, or `InvokeModelWithResponseStream` chunks of
+    /// Anthropic, Amazon Nova, Meta Llama, Mistral, Amazon Titan or Cohere.
     Bedrock,
 }
 
@@ -77,6 +78,7 @@ pub enum AnyDecoder {
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
+    Bedrock(bedrock::Decoder),
 }
 
 impl AnyDecoder {
@@ -84,8 +86,9 @@ impl AnyDecoder {
         match family {
             Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),
             Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
-            Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
+            Family::Anthropic => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+            Family::Bedrock => Self::Bedrock(bedrock::Decoder::default()),
         }
     }
 
@@ -102,6 +105,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(_) => Family::OpenAiResponses,
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
+            Self::Bedrock(_) => Family::Bedrock,
         }
     }
 
@@ -111,6 +115,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d,
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
+            Self::Bedrock(d) => d,
         }
     }
 
@@ -121,6 +126,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d.payload(event, data, out),
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
+            Self::Bedrock(d) => d.payload(event, data, out),
         }
     }
 
@@ -128,10 +134,10 @@ impl AnyDecoder {
         self.inner().end(out);
     }
 
-    /// The Anthropic decoder, which event-stream frames (Bedrock) feed.
-    pub fn anthropic_mut(&mut self) -> Option<&mut anthropic::Decoder> {
+    /// The Bedrock decoder, which event-stream frames feed.
+    pub fn bedrock_mut(&mut self) -> Option<&mut bedrock::Decoder> {
         match self {
-            Self::Anthropic(d) => Some(d),
+            Self::Bedrock(d) => Some(d),
             _ => None,
         }
     }
