@@ -99,6 +99,8 @@ def slice_streams(name: str, mode: str, small: bool) -> tuple[tuple[str, tuple[b
     ``small``: only the first bodies of each family."""
     require_corpus()
     items = [(family_of(item), item.body) for _, item in corpus_interactions()]
+    # The public corpus's ConverseStream bodies: the `bedrock` family's other API.
+    items += [("bedrock", body) for _, body in public_bodies("bedrock-converse", "eventstream")]
     items = [(f, b) for f, b in items if name in ("all", f)]
     if not items and name in FAMILIES:
         # A family the recorded corpus has no call of reads the public corpus's bodies of its name

@@ -101,6 +101,23 @@ def family_bodies(family: str) -> list[tuple[str, bytes]]:
     return [(name, item.body) for name, item in corpus_interactions() if family_of(item) == family]
 
 
+PUBLIC = CORPUS.parent / "public"
+
+
+def public_bodies(kind: str, fmt: str | None = None) -> list[tuple[str, bytes]]:
+    """(``public/<kind>/<file>``, body) of every body of one kind in the public corpus (its
+    ``manifest.jsonl``), of format ``fmt`` when given."""
+    manifest = PUBLIC / "manifest.jsonl"
+    if not manifest.is_file():
+        return []
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if entry["kind"] == kind and fmt in (None, entry["format"]):
+            out.append((f"public/{kind}/{Path(entry['path']).name}", (PUBLIC / entry["path"]).read_bytes()))
+    return sorted(out)
+
+
 def sse_bodies() -> list[tuple[str, bytes]]:
     return [(name, item.body) for name, item in corpus_interactions() if item.is_event_stream]
 
@@ -129,23 +146,6 @@ def body_server() -> Iterator[object]:
         yield server
     finally:
         server.close()
-
-
-PUBLIC = CORPUS.parent / "public"
-
-
-@cache
-def public_bodies(kind: str) -> tuple[tuple[str, bytes], ...]:
-    """(file name, body) of every body of one kind in the public corpus (``corpus/public/manifest.jsonl``)."""
-    manifest = PUBLIC / "manifest.jsonl"
-    if not manifest.is_file():
-        return ()
-    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return tuple(
-        (Path(e["path"]).name, (PUBLIC / e["path"]).read_bytes())
-        for e in sorted(entries, key=lambda e: e["path"])
-        if e["kind"] == kind
-    )
 
 
 def require_public_corpus() -> None:

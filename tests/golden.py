@@ -1,8 +1,9 @@
 """Golden event files: ``tests/golden/<family>/<cassette path with / as __>#<n>.jsonl``.
 
-Write or refresh them with ``python -m tests.golden FAMILY`` (from the repo root, reference backend;
-``python -m tests.golden --public KIND`` for the public corpus's bodies of a kind, named by file),
+Write or refresh them with ``python -m tests.golden FAMILY`` (from the repo root, reference backend),
 then read each one against its cassette before committing: they are checked by a person, not trusted.
+The bodies of the public corpus (``../shared/corpus/public``, one kind of body per folder) go the same
+way with ``python -m tests.golden public KIND FAMILY [FORMAT]``, named ``public/<kind>/<file>``.
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ def main(argv: list[str]) -> int:
 
     from .conftest import family_bodies, public_bodies
 
-    # `--public KIND`: the bodies of that kind in the public corpus, parsed as the family of that name.
-    public = argv[0] == "--public"
-    family = argv[1] if public else argv[0]
-    for name, body in public_bodies(family) if public else family_bodies(family):
+    if argv[0] == "public":
+        kind, family, *fmt = argv[1:]
+        bodies = public_bodies(kind, *fmt)
+    else:
+        family = argv[0]
+        bodies = family_bodies(family)
+    for name, body in bodies:
         events = [e.to_dict() for e in reference.parse(body, family)]
         write_golden(golden_path(family, name), events)
         print(golden_path(family, name))

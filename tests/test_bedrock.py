@@ -205,6 +205,21 @@ def test_frame_over_the_limit_is_skipped(backend: ModuleType) -> None:
     assert [e.type for e in parser.feed(b"")] == ["finish"]
 
 
+def test_frame_over_the_limit_is_an_event_in_emit_mode(backend: ModuleType) -> None:
+    # Regression (issue 19): on_error="emit" raised on a frame over `max_event_bytes`.
+    big = chunk(block_start(0, {"type": "text", "text": "x" * 200}))
+    body = chunk(START) + big + chunk(STOP)
+    events = backend.parse(body, max_event_bytes=len(big) - 1, on_error="emit")
+    assert [e.type for e in events] == ["stream_start", "error", "finish"]
+    assert events[1].to_dict() == {
+        "type": "error",
+        "message": f"event data larger than `max_event_bytes` ({len(big) - 1} bytes); raise `max_event_bytes` to "
+        f"accept it at byte {len(chunk(START))}, event 1",
+        "kind": "parse_error",
+        "raw": None,
+    }
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [

@@ -208,5 +208,7 @@ def test_message_shares_the_objects_of_its_events(backend: ModuleType) -> None:
     # One delta: the message's text is its string; two: the concatenation.
     assert message.text is by_type["TextDelta"].text
     assert message.reasoning is by_type["ReasoningDelta"].text
+    parser = backend.StreamParser("gemini")  # feed() after close() is refused: a parser still open
+    parser.feed(body)
     parser.feed(b'data: {"candidates":[{"content":{"parts":[{"text":" again"}]}}]}\n\n')
     assert parser.message.text == "Hello again"

@@ -86,6 +86,5 @@ def test_corpus_is_present() -> None:
     """Locally a missing corpus skips the corpus tests, with this one saying where it was looked for;
     in CI it fails them (the wheel test, run away from the corpus, leaves this one out)."""
     require_corpus()
-    # Goldens of the public corpus's bodies (families the recorded corpus has no call of) are named
-    # by their file, not `cassettes__…`.
+    # The public corpus's bodies have goldens of their own (`public__<kind>__<file>`).
     assert len(corpus_interactions()) == len(list(GOLDEN.glob("*/cassettes__*.jsonl")))

@@ -41,19 +41,22 @@ def backends() -> list[ModuleType]:
 
 def drive(backend: ModuleType, chunks: list[bytes], family: str = "auto", **options: Any) -> list[Item]:
     """Feeds ``chunks``, then closes, continuing after each fault as a caller would; records events
-    and faults in order. A ``parse_error`` event (``on_error="emit"``) is recorded as a fault too,
-    so that both modes yield one comparable sequence."""
+    and faults in order. A fault that comes the way ``on_error`` asks (raised for ``"raise"``, a
+    ``parse_error`` event for ``"emit"``) is recorded as ``("fault", message)``, so both modes
+    yield one comparable sequence; one that comes the other way is recorded as what it is
+    (``("raised", message)`` in emit mode), so a mode that does not hold shows in any comparison."""
     parser = backend.StreamParser(family, **options)
+    emitting = options.get("on_error", "raise") == "emit"
     items: list[Item] = []
 
     def call(step: Callable[[], list[Any]]) -> bool:
         try:
             events = step()
         except StreamParseError as err:
-            items.extend(record(err.events))
-            items.append(("fault", str(err)))
+            items.extend(record(err.events, emitting))
+            items.append(("raised" if emitting else "fault", str(err)))
             return False
-        items.extend(record(events))
+        items.extend(record(events, emitting))
         return True
 
     for chunk in chunks:
@@ -71,10 +74,13 @@ def retry(step: Callable[[], bool]) -> None:
     raise AssertionError("the parser keeps failing on the same input")
 
 
-def record(events: list[Any]) -> Iterator[Item]:
+def record(events: list[Any], emitting: bool) -> Iterator[Item]:
     for e in events:
         d = e.to_dict()
-        yield ("fault", d["message"]) if d["type"] == "error" and d["kind"] == "parse_error" else d
+        if d["type"] == "error" and d["kind"] == "parse_error":
+            yield ("fault" if emitting else "emitted", d["message"])
+        else:
+            yield d
 
 
 def same_on_both(chunks: list[bytes], family: str, **options: Any) -> list[Item]:
@@ -152,6 +158,39 @@ def test_arbitrary_input_documented_errors_same_on_both(body: bytes, seed: int, 
     # Chunking changes nothing; raising and going on yields exactly what emitting does.
     assert same_on_both(chunks, family, on_error="emit", **options) == emit
     assert same_on_both(chunks, family, on_error="raise", **options) == emit
+
+
+GEMINI_HI = b'data: {"candidates":[{"content":{"parts":[{"text":"hi"}]},"finishReason":"STOP"}]}\n\n'
+LIMIT = "than `max_event_bytes` (100 bytes); raise `max_event_bytes` to accept it at byte"
+LONG_LINE = b"data: " + b"x" * 110
+TWO_LINES = b"data: " + b"x" * 60 + b"\ndata: " + b"x" * 50  # 111 bytes of data, each line within the limit
+
+
+@pytest.mark.parametrize(
+    ("body", "faults"),
+    [
+        (LONG_LINE + b"\n\n" + GEMINI_HI, [f"line longer {LIMIT} 0"]),
+        (TWO_LINES + b"\n\n" + GEMINI_HI, [f"event data larger {LIMIT} 67"]),
+        (GEMINI_HI + LONG_LINE, [f"line longer {LIMIT} {len(GEMINI_HI)}"]),  # the line is cut by the end
+        (GEMINI_HI + TWO_LINES, [f"event data larger {LIMIT} {len(GEMINI_HI) + 67}"]),  # found by close()
+        (
+            LONG_LINE + b"\n" + TWO_LINES + b"\n\n" + GEMINI_HI,
+            [f"line longer {LIMIT} 0", f"event data larger {LIMIT} 184"],
+        ),
+    ],
+)
+def test_emit_mode_emits_limit_faults_and_reads_on(backend: ModuleType, body: bytes, faults: list[str]) -> None:
+    # Regression (issue 19): with on_error="emit" a line or event over `max_event_bytes` still
+    # raised, and parse() then lost the rest of the body.
+    events = backend.parse(body, "gemini", on_error="emit", max_event_bytes=100)
+    errors = [e for e in events if e.type == "error"]
+    assert [e.to_dict() for e in errors] == [
+        {"type": "error", "message": fault, "kind": "parse_error", "raw": None} for fault in faults
+    ]
+    assert [e for e in events if e.type != "error"] == backend.parse(GEMINI_HI, "gemini")
+    emitted = drive(backend, [body], "gemini", on_error="emit", max_event_bytes=100)
+    assert drive(backend, [body], "gemini", on_error="raise", max_event_bytes=100) == emitted
+    assert [item for item in emitted if isinstance(item, tuple)] == [("fault", fault) for fault in faults]
 
 
 @settings(max_examples=50, deadline=None)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         ToolInputStart,
         Usage,
         parse,
+        parse_many,
     )
     from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
@@ -114,6 +115,7 @@ __all__ = [
     "from_dict",
     "iter_events",
     "parse",
+    "parse_many",
     "read_jsonl",
     "reference",
 ]

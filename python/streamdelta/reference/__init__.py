@@ -29,6 +29,7 @@ from .families import FAMILIES
 # Reference-only (a benchmark option), so not in __all__, which names what both backends have.
 from .families import use_json_loads as use_json_loads
 from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+from .many import parse_many
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
@@ -66,5 +67,6 @@ __all__ = [
     "from_dict",
     "iter_events",
     "parse",
+    "parse_many",
     "read_jsonl",
 ]

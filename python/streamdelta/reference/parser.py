@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .depth import check_payload as check_depth
-from .error import CoreError, bad_frame, unexpected_payload
-from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
+from .error import CLOSED, CoreError, unexpected_payload
+from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
-from .families.anthropic import Decoder as AnthropicDecoder
+from .families.bedrock import Decoder as BedrockDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
 from .guard import Guard
@@ -22,9 +22,10 @@ __all__ = ["StreamParser", "parse"]
 
 
 def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
-    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
+    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's. The
+    caller holds the accumulator (or is its only user), so its guard is not taken again."""
     with contextlib.suppress(ValueError):
-        acc.feed(fragment)
+        acc._feed(fragment.encode("utf-8", "surrogatepass"))
 
 
 def _family_arg(family: str) -> str | None:
@@ -71,10 +72,16 @@ class StreamParser:
         )
         self._detected: str | None = None
         self._message = MessageBuilder()
-        # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
+        # Argument fragments of every tool call streamed, and whether it is still streaming.
         self._tool_args: dict[str, list[str]] = {}
-        self._live: dict[str, JsonAccumulator] = {}
+        self._streaming_calls: set[str] = set()
+        # The accumulators `tool_input` gave out: of calls still streaming (fed each fragment), of
+        # calls complete (kept to be handed out again).
+        self._streaming: dict[str, JsonAccumulator] = {}
+        self._finished: dict[str, JsonAccumulator] = {}
+        # close() has been called (no more input); the end of the stream has been emitted.
         self._closed = False
+        self._ended = False
 
     @property
     def family(self) -> str | None:
@@ -115,7 +122,7 @@ class StreamParser:
             try:
                 check_depth(payload)
                 decoder = self._decoder
-                if not isinstance(decoder, AnthropicDecoder):
+                if not isinstance(decoder, BedrockDecoder):
                     raise PayloadError(unexpected_payload("event-stream frames carry the `bedrock` family only"))
                 bedrock_frame(decoder, f, payload, inner, out)
             except PayloadError as fault:
@@ -137,20 +144,19 @@ class StreamParser:
                 self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
         return self._framing
 
-    def _feed_frames(self, framing: EventStreamDecoder, data: bytes, out: list[Any]) -> None:
-        on_frame = self._frame(out)
-        try:
-            framing.feed(data, on_frame)
-        except CoreError as err:
-            # With on_error="emit" a bad frame is reported in line and reading goes on after it.
-            while self._emit and err.kind.startswith(bad_frame("")):
+    def _read(self, step: Callable[[], None], out: list[Any]) -> None:
+        """Runs ``step``, a framing's ``feed`` or ``close``. With on_error="emit" a fault of the
+        framing itself (a bad frame, a line or an event over ``max_event_bytes``; a payload's faults
+        are events already) is reported in line, and ``step`` runs again on what the fault left
+        unread: every fault consumes input, so this ends."""
+        while True:
+            try:
+                step()
+                return
+            except CoreError as err:
+                if not self._emit:
+                    raise
                 out.append(ErrorEvent(str(err), PARSE_ERROR, None))
-                try:
-                    framing.feed(b"", on_frame)
-                    return
-                except CoreError as again:
-                    err = again
-            raise err from None
 
     def _run(self, step: Callable[[list[Any]], None]) -> list[Any]:
         out: list[Any] = []
@@ -168,26 +174,48 @@ class StreamParser:
             cls = type(event)
             if cls is ToolInputStart:
                 self._tool_args[event.id] = []
-                self._live.pop(event.id, None)
+                self._streaming_calls.add(event.id)
+                self._streaming.pop(event.id, None)
+                self._finished.pop(event.id, None)
             elif cls is ToolInputDelta:
                 args = self._tool_args.get(event.id)
                 if args is not None:
                     args.append(event.delta)
-                live = self._live.get(event.id)
+                live = self._streaming.get(event.id)
                 if live is not None:
                     _feed_quiet(live, event.delta)
+            elif cls is ToolInputEnd:
+                self._streaming_calls.discard(event.id)
+                # No fragment comes after the end: the accumulator is let go.
+                live = self._streaming.pop(event.id, None)
+                if live is not None:
+                    self._finished[event.id] = live
+
+    @contextlib.contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Holds the accumulators of the calls still streaming for the whole call, as Rust borrows
+        them: fragments may come for any of them, and a call that reached one meanwhile (re-entered
+        from its own ``feed()``, or another thread) would find it busy with half a payload handled.
+        ``RuntimeError: Already borrowed``, with nothing changed, when one is busy."""
+        with contextlib.ExitStack() as held:
+            for live in list(self._streaming.values()):
+                held.enter_context(live._guard)
+            yield
 
     def tool_input(self, id: str) -> JsonAccumulator:
         """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
         call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
-        live = self._live.get(id)
+        live = self._streaming.get(id)
+        if live is None:
+            live = self._finished.get(id)
         if live is not None:
             return live
         args = self._tool_args.get(id)
         if args is None:
             raise KeyError(f"no tool call `{id}` in this stream")
-        live = self._live[id] = JsonAccumulator()
+        live = JsonAccumulator()
         _feed_quiet(live, "".join(args))
+        (self._streaming if id in self._streaming_calls else self._finished)[id] = live
         return live
 
     def feed(self, chunk: Chunk) -> list[Any]:
@@ -197,12 +225,19 @@ class StreamParser:
 
             def step(out: list[Any]) -> None:
                 framing = self._choose_framing(data)
+                # The chunk on the first run; what a fault left unread is carried by the framing.
+                chunks = iter((data,))
                 if isinstance(framing, SseTokenizer):
-                    framing.feed(data, self._payload(out))
+                    on_event = self._payload(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_event), out)
                 elif framing is not None:
-                    self._feed_frames(framing, data, out)
+                    on_frame = self._frame(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_frame), out)
 
-            return self._run(step)
+            with self._holding():
+                if self._closed:
+                    raise ValueError(CLOSED)
+                return self._run(step)
 
     def close(self) -> list[Any]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
@@ -210,19 +245,22 @@ class StreamParser:
         def step(out: list[Any]) -> None:
             framing = self._framing
             if isinstance(framing, SseTokenizer):
-                framing.close(self._payload(out))
+                on_event = self._payload(out)
+                self._read(lambda: framing.close(on_event), out)
             elif framing is not None:
-                framing.close(self._frame(out))
-            if self._closed:
+                on_frame = self._frame(out)
+                self._read(lambda: framing.close(on_frame), out)
+            if self._ended:
                 return
-            self._closed = True
+            self._ended = True
             if self._decoder is not None:
                 self._decoder.end(out)
             else:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))
                 out.append(Finish("error", None, Usage(), None))
 
-        with self._guard:
+        with self._guard, self._holding():
+            self._closed = True
             return self._run(step)
 
 

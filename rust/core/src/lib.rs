@@ -35,6 +35,7 @@ pub mod events;
 pub mod eventstream;
 mod families;
 pub mod json;
+pub mod many;
 pub mod message;
 pub mod parser;
 pub mod sse;

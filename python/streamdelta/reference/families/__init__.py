@@ -144,7 +144,7 @@ def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder
 
 
 def _new_decoder(family: str) -> FamilyDecoder:
-    from . import anthropic, cohere, gemini, openai_chat, openai_completions, openai_responses
+    from . import anthropic, bedrock, cohere, gemini, openai_chat, openai_completions, openai_responses
 
     if family == "openai-completions":
         return openai_completions.Decoder()
@@ -154,8 +154,10 @@ def _new_decoder(family: str) -> FamilyDecoder:
         return openai_chat.Decoder()
     if family == "openai-responses":
         return openai_responses.Decoder()
-    if family in ("anthropic", "bedrock"):
+    if family == "anthropic":
         return anthropic.Decoder()
+    if family == "bedrock":
+        return bedrock.Decoder()
     return gemini.Decoder()
 
 

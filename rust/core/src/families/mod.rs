@@ -30,7 +30,8 @@ pub enum Family {
     OpenAiResponses,
     Anthropic,
     Gemini,
-    /// Anthropic events inside AWS event-stream frames.
+    /// AWS event-stream frames: `ConverseStream` events, or `InvokeModelWithResponseStream` chunks of
+    /// Anthropic, Amazon Nova, Meta Llama, Mistral, Amazon Titan or Cohere.
     Bedrock,
     /// The legacy `/v1/completions` stream.
     OpenAiCompletions,
@@ -95,6 +96,7 @@ pub enum AnyDecoder {
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
+    Bedrock(bedrock::Decoder),
     OpenAiCompletions(openai_completions::Decoder),
     Cohere(cohere::Decoder),
 }
@@ -104,8 +106,9 @@ impl AnyDecoder {
         match family {
             Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),
             Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
-            Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
+            Family::Anthropic => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+            Family::Bedrock => Self::Bedrock(bedrock::Decoder::default()),
             Family::OpenAiCompletions => Self::OpenAiCompletions(openai_completions::Decoder::default()),
             Family::Cohere => Self::Cohere(cohere::Decoder::default()),
         }
@@ -124,6 +127,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(_) => Family::OpenAiResponses,
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
+            Self::Bedrock(_) => Family::Bedrock,
             Self::OpenAiCompletions(_) => Family::OpenAiCompletions,
             Self::Cohere(_) => Family::Cohere,
         }
@@ -135,6 +139,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d,
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
+            Self::Bedrock(d) => d,
             Self::OpenAiCompletions(d) => d,
             Self::Cohere(d) => d,
         }
@@ -147,6 +152,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d.payload(event, data, out),
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
+            Self::Bedrock(d) => d.payload(event, data, out),
             Self::OpenAiCompletions(d) => d.payload(event, data, out),
             Self::Cohere(d) => d.payload(event, data, out),
         }
@@ -156,10 +162,10 @@ impl AnyDecoder {
         self.inner().end(out);
     }
 
-    /// The Anthropic decoder, which event-stream frames (Bedrock) feed.
-    pub fn anthropic_mut(&mut self) -> Option<&mut anthropic::Decoder> {
+    /// The Bedrock decoder, which event-stream frames feed.
+    pub fn bedrock_mut(&mut self) -> Option<&mut bedrock::Decoder> {
         match self {
-            Self::Anthropic(d) => Some(d),
+            Self::Bedrock(d) => Some(d),
             _ => None,
         }
     }
