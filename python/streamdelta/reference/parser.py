@@ -13,6 +13,7 @@ from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, P
 from .families.anthropic import Decoder as AnthropicDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
+from .framing import NDJSON, JsonValueRef, JsonValues, lone_error, sniff
 from .guard import Guard
 from .json_accumulator import JsonAccumulator
 from .message import MessageBuilder
@@ -58,14 +59,8 @@ class StreamParser:
         max_event_bytes = self._max_event_bytes = limit_arg("max_event_bytes", max_event_bytes)
         self._max_open_parts = limit_arg("max_open_parts", max_open_parts)
         self._guard = Guard()
-        # The framing: None until the first byte when auto-detecting (an event-stream prelude starts
-        # with a NUL, as its total length is under 16 MiB; SSE text never does).
-        self._framing: SseTokenizer | EventStreamDecoder | None = None
-        if self._requested == "bedrock":
-            self._framing = EventStreamDecoder(max_event_bytes)
-        elif self._requested is not None:
-            # A response body is finite: its last event counts even without the blank line.
-            self._framing = SseTokenizer(max_event_bytes, flush_at_eof=True)
+        # The framing: None until the first byte, which decides (see `_choose_framing`).
+        self._framing: SseTokenizer | EventStreamDecoder | JsonValues | None = None
         self._decoder: FamilyDecoder | None = (
             None if self._requested is None else new_decoder(self._requested, self._max_open_parts)
         )
@@ -75,6 +70,8 @@ class StreamParser:
         self._tool_args: dict[str, list[str]] = {}
         self._live: dict[str, JsonAccumulator] = {}
         self._closed = False
+        # The body was a provider's lone error: its events are out, nothing else follows.
+        self._answered = False
 
     @property
     def family(self) -> str | None:
@@ -127,13 +124,37 @@ class StreamParser:
 
         return on_frame
 
-    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | None:
+    def _value(self, out: list[Any]) -> Callable[[JsonValueRef], None]:
+        """One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body."""
+        on_event = self._payload(out)
+        shape = self._framing.shape if isinstance(self._framing, JsonValues) else None
+
+        def on_value(v: JsonValueRef) -> None:
+            if self._answered:
+                return
+            if v.value_index == 0 and shape == NDJSON and lone_error(v.data, out):
+                self._answered = True
+                return
+            on_event(SseEventRef("message", v.data, "", None, v.value_index, v.start_offset, v.end_offset))
+
+        return on_value
+
+    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | JsonValues | None:
+        """The framing of a body that starts with `data[0]`: `[` a JSON array, `{` NDJSON or a lone JSON
+        body (an error a server sends for any family), a NUL an event-stream prelude (its total length
+        is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream."""
         if self._framing is None and data:
-            if data[0] == 0:
+            first = data[0]
+            shape = sniff(first)
+            if shape is not None:
+                self._framing = JsonValues(shape, self._max_event_bytes)
+            elif (self._requested is None and first == 0) or self._requested == "bedrock":
                 self._framing = EventStreamDecoder(self._max_event_bytes)
-                self._detected = "bedrock"
-                self._decoder = new_decoder("bedrock", self._max_open_parts)
+                if self._decoder is None:
+                    self._detected = "bedrock"
+                    self._decoder = new_decoder("bedrock", self._max_open_parts)
             else:
+                # A response body is finite: its last event counts even without the blank line.
                 self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
         return self._framing
 
@@ -199,6 +220,8 @@ class StreamParser:
                 framing = self._choose_framing(data)
                 if isinstance(framing, SseTokenizer):
                     framing.feed(data, self._payload(out))
+                elif isinstance(framing, JsonValues):
+                    framing.feed(data, self._value(out))
                 elif framing is not None:
                     self._feed_frames(framing, data, out)
 
@@ -211,12 +234,16 @@ class StreamParser:
             framing = self._framing
             if isinstance(framing, SseTokenizer):
                 framing.close(self._payload(out))
+            elif isinstance(framing, JsonValues):
+                framing.close(self._value(out))
             elif framing is not None:
                 framing.close(self._frame(out))
             if self._closed:
                 return
             self._closed = True
-            if self._decoder is not None:
+            if self._answered:
+                pass  # the provider's error and its finish are out already
+            elif self._decoder is not None:
                 self._decoder.end(out)
             else:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))

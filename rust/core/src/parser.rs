@@ -5,6 +5,7 @@ use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
 use crate::families::{bedrock, cut_short, detect, AnyDecoder, Family};
+use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
@@ -37,11 +38,28 @@ impl Default for Options {
 /// How the body is cut into payloads.
 #[derive(Debug)]
 enum Framing {
-    /// Auto-detection before the first byte: an event-stream prelude starts with a NUL (its total
-    /// length is under 16 MiB), which SSE text never does.
+    /// Before the first byte, which decides (see [`Framing::sniff`]).
     Undecided,
     Sse(SseTokenizer),
     EventStream(EventStreamDecoder),
+    /// NDJSON, a lone JSON body, or a JSON array's items.
+    Json(JsonValues),
+}
+
+impl Framing {
+    /// The framing of a body that starts with `first`: `[` a JSON array, `{` NDJSON or a lone JSON
+    /// body (an error a server sends for any family), a NUL an event-stream prelude (its total
+    /// length is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream.
+    fn sniff(first: u8, family: Option<Family>, max_event_bytes: usize) -> Self {
+        match (framing::sniff(first), family) {
+            (Some(shape), _) => Self::Json(JsonValues::new(shape, max_event_bytes)),
+            (None, None | Some(Family::Bedrock)) if first == 0 || family.is_some() => {
+                Self::EventStream(EventStreamDecoder::new(max_event_bytes))
+            }
+            // A response body is finite: its last event counts even without the blank line.
+            (None, _) => Self::Sse(SseTokenizer::new(max_event_bytes, true)),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -55,23 +73,21 @@ pub struct StreamParser {
     /// The events of the payload being read, before they are handed out (kept for its capacity).
     pending: Vec<Event>,
     closed: bool,
+    /// The body was a provider's lone error: its events are out, nothing else follows.
+    answered: bool,
 }
 
 impl StreamParser {
     pub fn new(family: Option<Family>, options: Options) -> Self {
         Self {
             requested: family,
-            framing: match family {
-                None => Framing::Undecided,
-                Some(Family::Bedrock) => Framing::EventStream(EventStreamDecoder::new(options.max_event_bytes)),
-                // A response body is finite: its last event counts even without the blank line.
-                Some(_) => Framing::Sse(SseTokenizer::new(options.max_event_bytes, true)),
-            },
+            framing: Framing::Undecided,
             decoder: family.map(|f| AnyDecoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             assembly: Assembly::default(),
             pending: Vec::new(),
             closed: false,
+            answered: false,
         }
     }
 
@@ -111,16 +127,15 @@ impl StreamParser {
     /// first made the allocator about 14 % of the time of a parse from Python (perf, chat corpus).
     pub fn feed_with(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
         if matches!(self.framing, Framing::Undecided) {
-            match chunk.first() {
-                None => return Ok(()),
-                Some(0) => {
-                    self.framing = Framing::EventStream(EventStreamDecoder::new(self.options.max_event_bytes));
-                    self.decoder = Some(AnyDecoder::with_max_open_parts(
-                        Family::Bedrock,
-                        self.options.max_open_parts,
-                    ));
-                }
-                Some(_) => self.framing = Framing::Sse(SseTokenizer::new(self.options.max_event_bytes, true)),
+            let Some(&first) = chunk.first() else {
+                return Ok(());
+            };
+            self.framing = Framing::sniff(first, self.requested, self.options.max_event_bytes);
+            if matches!(self.framing, Framing::EventStream(_)) && self.decoder.is_none() {
+                self.decoder = Some(AnyDecoder::with_max_open_parts(
+                    Family::Bedrock,
+                    self.options.max_open_parts,
+                ));
             }
         }
         let Call {
@@ -128,11 +143,16 @@ impl StreamParser {
             decoder,
             options,
             mut sink,
+            answered,
             ..
         } = self.call(emit);
         let on_error = options.on_error;
         match framing {
             Framing::Sse(sse) => sse.feed(chunk, &mut |e| sink.payload(decoder, options, &e)),
+            Framing::Json(values) => {
+                let shape = values.shape();
+                values.feed(chunk, &mut |v| sink.value(decoder, options, shape, answered, v))
+            }
             Framing::EventStream(es) => {
                 let mut result = es.feed(chunk, &mut |f| sink.frame(decoder, on_error, &f));
                 // With `on_error="emit"` a bad frame is reported in line and reading goes on after it.
@@ -173,16 +193,23 @@ impl StreamParser {
             options,
             mut sink,
             closed,
+            answered,
         } = self.call(emit);
         let on_error = options.on_error;
         let result = match framing {
             Framing::Sse(sse) => sse.close(&mut |e| sink.payload(decoder, options, &e)),
+            Framing::Json(values) => {
+                let shape = values.shape();
+                values.close(&mut |v| sink.value(decoder, options, shape, answered, v))
+            }
             Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, on_error, &f)),
             Framing::Undecided => Ok(()),
         };
         if result.is_ok() && !*closed {
             *closed = true;
-            if let Some(decoder) = decoder {
+            if *answered {
+                // The provider's error and its finish are out already.
+            } else if let Some(decoder) = decoder {
                 decoder.end(sink.pending);
             } else {
                 cut_short("the stream ended before any payload", &Usage::default(), sink.pending);
@@ -204,6 +231,7 @@ impl StreamParser {
                 emit,
             },
             closed: &mut self.closed,
+            answered: &mut self.answered,
         }
     }
 
@@ -255,6 +283,7 @@ struct Call<'s> {
     options: Options,
     sink: Sink<'s>,
     closed: &'s mut bool,
+    answered: &'s mut bool,
 }
 
 /// Where a payload's events go: folded into the assembly, then handed to the caller.
@@ -269,6 +298,35 @@ impl Sink<'_> {
         let result = handle_payload(decoder, options, e, self.pending);
         self.flush();
         result
+    }
+
+    /// One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body.
+    fn value(
+        &mut self,
+        decoder: &mut Option<AnyDecoder>,
+        options: Options,
+        shape: Shape,
+        answered: &mut bool,
+        v: JsonValueRef<'_>,
+    ) -> Result<()> {
+        if *answered {
+            return Ok(());
+        }
+        if v.value_index == 0 && shape == Shape::Ndjson && framing::lone_error(v.data, self.pending) {
+            *answered = true;
+            self.flush();
+            return Ok(());
+        }
+        let e = SseEventRef {
+            event: "message",
+            data: v.data,
+            id: "",
+            retry: None,
+            event_index: v.value_index,
+            start_offset: v.start_offset,
+            end_offset: v.end_offset,
+        };
+        self.payload(decoder, options, &e)
     }
 
     fn frame(&mut self, decoder: &mut Option<AnyDecoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
