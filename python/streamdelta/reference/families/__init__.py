@@ -16,7 +16,7 @@ from ..events import ErrorEvent, Finish, Usage
 if TYPE_CHECKING:
     from .parts import Parts
 
-FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
+FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "ollama")
 INCOMPLETE_STREAM = "incomplete_stream"
 PARSE_ERROR = "parse_error"
 
@@ -133,7 +133,7 @@ def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder
 
 
 def _new_decoder(family: str) -> FamilyDecoder:
-    from . import anthropic, gemini, openai_chat, openai_responses
+    from . import anthropic, gemini, ollama, openai_chat, openai_responses
 
     if family == "openai-chat":
         return openai_chat.Decoder()
@@ -141,6 +141,8 @@ def _new_decoder(family: str) -> FamilyDecoder:
         return openai_responses.Decoder()
     if family in ("anthropic", "bedrock"):
         return anthropic.Decoder()
+    if family == "ollama":
+        return ollama.Decoder()
     return gemini.Decoder()
 
 
@@ -194,6 +196,8 @@ def detect(event: str, data: str) -> str | None:
         return "openai-chat"
     if any(probe.get(k) is not None for k in ("candidates", "usageMetadata", "promptFeedback")):
         return "gemini"
+    if probe.get("done") is not None and (probe.get("created_at") is not None or probe.get("model") is not None):
+        return "ollama"
     if error is not None:
         return "gemini" if error.get("status") is not None else "openai-chat"
     if event.startswith("response."):

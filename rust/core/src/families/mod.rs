@@ -7,6 +7,7 @@
 pub(crate) mod anthropic;
 pub(crate) mod bedrock;
 pub(crate) mod gemini;
+pub(crate) mod ollama;
 pub(crate) mod openai_chat;
 pub(crate) mod openai_responses;
 pub(crate) mod parts;
@@ -30,10 +31,19 @@ pub enum Family {
     Gemini,
     /// Anthropic events inside AWS event-stream frames.
     Bedrock,
+    /// Ollama's native API (NDJSON).
+    Ollama,
 }
 
 impl Family {
-    pub const NAMES: [&'static str; 5] = ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"];
+    pub const NAMES: [&'static str; 6] = [
+        "openai-chat",
+        "openai-responses",
+        "anthropic",
+        "gemini",
+        "bedrock",
+        "ollama",
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +52,7 @@ impl Family {
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
             Self::Bedrock => "bedrock",
+            Self::Ollama => "ollama",
         }
     }
 
@@ -52,6 +63,7 @@ impl Family {
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
             "bedrock" => Some(Self::Bedrock),
+            "ollama" => Some(Self::Ollama),
             _ => None,
         }
     }
@@ -77,6 +89,7 @@ pub enum AnyDecoder {
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
+    Ollama(ollama::Decoder),
 }
 
 impl AnyDecoder {
@@ -86,6 +99,7 @@ impl AnyDecoder {
             Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
             Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+            Family::Ollama => Self::Ollama(ollama::Decoder::default()),
         }
     }
 
@@ -102,6 +116,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(_) => Family::OpenAiResponses,
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
+            Self::Ollama(_) => Family::Ollama,
         }
     }
 
@@ -111,6 +126,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d,
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
+            Self::Ollama(d) => d,
         }
     }
 
@@ -121,6 +137,7 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d.payload(event, data, out),
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
+            Self::Ollama(d) => d.payload(event, data, out),
         }
     }
 
@@ -323,6 +340,9 @@ struct Probe<'a> {
     /// of the family (hypothesis found `{"error":[null]}` detected as Gemini).
     error: Option<Obj<ErrorProbe>>,
     message: Option<serde::de::IgnoredAny>,
+    done: Option<serde::de::IgnoredAny>,
+    created_at: Option<serde::de::IgnoredAny>,
+    model: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -365,6 +385,10 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     }
     if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
         return Some(Family::Gemini);
+    }
+    // Ollama's lines: `done` beside `created_at` (always sent) or `model` (all the docs show).
+    if probe.done.is_some() && (probe.created_at.is_some() || probe.model.is_some()) {
+        return Some(Family::Ollama);
     }
     match probe.error {
         Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
@@ -497,6 +521,11 @@ mod tests {
                 "message",
                 r#"{"error":{"message":"bad","type":"invalid_request_error"}}"#,
                 Some(Family::OpenAiChat),
+            ),
+            (
+                "message",
+                r#"{"model":"m","created_at":"x","message":{"content":"a"},"done":false}"#,
+                Some(Family::Ollama),
             ),
             ("message", r#"{"hello":1}"#, None),
             ("message", "not json", None),
