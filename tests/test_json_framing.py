@@ -296,3 +296,45 @@ def test_reference_splitter_cuts_values_where_json_does(values: list[Any], seed:
         splitter.feed(piece, lambda v: found.append(json.loads(v.data)))
     splitter.close(lambda v: found.append(json.loads(v.data)))
     assert found == values
+
+
+# --- the command line reads these bodies ------------------------------------------------------------
+
+
+def cli_lines(capsys: pytest.CaptureFixture[str], *argv: str) -> list[Any]:
+    from streamdelta.cli import main
+
+    assert main(list(argv)) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_cli_reads_json_and_ndjson_bodies(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    import streamdelta
+
+    array = b'[{"candidates":[{"content":{"parts":[{"text":"Hi"}]},"finishReason":"STOP"}]}\r\n]'
+    lines = b'{"model":"m","created_at":"x","response":"Hi","done":false}\n{"model":"m","created_at":"x","done":true}\n'
+    for name, body in (("a.json", array), ("b.ndjson", lines)):
+        path = tmp_path / name
+        path.write_bytes(body)
+        expected = [e.to_dict() for e in streamdelta.parse(body)]
+        assert expected[2] == {"type": "text_delta", "id": "0", "text": "Hi"}
+        assert cli_lines(capsys, "events", str(path)) == expected
+
+
+def test_cli_reads_a_cassette_of_a_gemini_json_array(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    import streamdelta
+
+    body = '[{"candidates":[{"content":{"parts":[{"text":"Hi"}]},"finishReason":"STOP"}]}\r\n]'
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-flash-latest:streamGenerateContent"
+    interaction = {
+        "request": {"method": "POST", "uri": url, "body": "{}"},
+        "response": {
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json; charset=UTF-8"]},
+            "body": {"string": body},
+        },
+    }
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps({"interactions": [interaction], "version": 1}))
+    expected = [{**e.to_dict(), "interaction": 0} for e in streamdelta.parse(body.encode())]
+    assert cli_lines(capsys, "events", str(path)) == expected

@@ -24,7 +24,7 @@ from .errors import StreamParseError
 
 _CHUNK = 64 * 1024
 _CASSETTE_SUFFIXES = (".yaml", ".yml")
-_BODY_SUFFIXES = (".sse", ".eventstream")
+_BODY_SUFFIXES = (".sse", ".eventstream", ".ndjson", ".json")
 
 
 class CliError(Exception):
