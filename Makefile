@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak test-sdk-newest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,17 @@ lint: dev ## ruff, mypy (python/ and the README snippets), stubtest, the release
 	$(VENV)/bin/ruff check scripts
 	$(PY) scripts/readme_snippets.py && $(VENV)/bin/mypy --strict target/readme
 	$(MAKE) --no-print-directory stubtest lint-ci
+
+SDK_VENV := .venv-sdk-newest
+
+test-sdk-newest: dev ## the SDK drop-in tests against the newest openai and anthropic in the extras' ranges (own venv)
+	rm -rf $(SDK_VENV)
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install -q $$(grep -E '^(pytest|PyYAML)==' requirements-dev.txt)
+	$(SDK_VENV)/bin/python -m pip install -q --upgrade $$($(SDK_VENV)/bin/python -c 'import tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print(*x["openai"], *x["anthropic"])')
+	echo $(abspath python) > "$$($(SDK_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/streamdelta-dev.pth"
+	$(SDK_VENV)/bin/python -c 'import anthropic, openai; print("openai", openai.__version__, "anthropic", anthropic.__version__)'
+	$(SDK_VENV)/bin/pytest -q -p no:cacheprovider tests/test_integrations.py
 
 stubtest: dev ## check the hand-written _core.pyi against the built extension
 	$(PY) -m mypy.stubtest streamdelta._core --allowlist stubtest-allowlist.txt
@@ -86,4 +97,4 @@ fuzz: venv ## fuzz every target for FUZZ_SECONDS each (corpus grows in rust/fuzz
 
 clean: ## remove build output and the virtualenv
 	cargo clean
-	rm -rf $(VENV) python/streamdelta/_core*.so
+	rm -rf $(VENV) $(SDK_VENV) python/streamdelta/_core*.so

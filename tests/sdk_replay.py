@@ -37,6 +37,8 @@ class Sdk:
     create: Callable[[Any], Any]  # the streaming call on a client (sync or async)
     sync_client: Any
     async_client: Any
+    helper: Callable[[Any], Any]  # the `.stream()` helper on a client: a context manager
+    final: str  # the helper stream's method that gives the final object
 
 
 SDKS = {
@@ -48,6 +50,8 @@ SDKS = {
         lambda c: c.chat.completions.create(model="m", messages=USER, stream=True),
         openai.OpenAI,
         openai.AsyncOpenAI,
+        lambda c: c.chat.completions.stream(model="m", messages=USER),
+        "get_final_completion",
     ),
     "openai-responses": Sdk(
         "openai-responses",
@@ -57,6 +61,8 @@ SDKS = {
         lambda c: c.responses.create(model="m", input="hi", stream=True),
         openai.OpenAI,
         openai.AsyncOpenAI,
+        lambda c: c.responses.stream(model="m", input="hi"),
+        "get_final_response",
     ),
     "anthropic": Sdk(
         "anthropic",
@@ -66,6 +72,8 @@ SDKS = {
         lambda c: c.messages.create(model="m", max_tokens=8, messages=USER, stream=True),
         anthropic.Anthropic,
         anthropic.AsyncAnthropic,
+        lambda c: c.messages.stream(model="m", max_tokens=8, messages=USER),
+        "get_final_message",
     ),
 }
 
@@ -101,6 +109,36 @@ def over_http_async(sdk: Sdk, base_url: str, swap: bool) -> Result:
             async with client(sdk, base_url, swap, is_async=True) as c:
                 async for chunk in await sdk.create(c):
                     out.append(chunk.model_dump())
+        except Exception as err:
+            return out, _failure(err)
+        return out, None
+
+    return asyncio.run(run())
+
+
+def helper_over_http(sdk: Sdk, base_url: str, swap: bool) -> Result:
+    """The SDK's ``.stream()`` helper against a server replaying a body: its events, then its final object."""
+    out: list[dict[str, Any]] = []
+    try:
+        with client(sdk, base_url, swap) as c, sdk.helper(c) as helper:
+            # openai's parsed objects (events and final) trip pydantic serializer warnings about their own types.
+            out.extend(event.model_dump(warnings=False) for event in helper)
+            out.append(getattr(helper, sdk.final)().model_dump(warnings=False))
+    except Exception as err:
+        return out, _failure(err)
+    return out, None
+
+
+def helper_over_http_async(sdk: Sdk, base_url: str, swap: bool) -> Result:
+    """``helper_over_http`` with the async client."""
+
+    async def run() -> Result:
+        out: list[dict[str, Any]] = []
+        try:
+            async with client(sdk, base_url, swap, is_async=True) as c, sdk.helper(c) as helper:
+                async for event in helper:
+                    out.append(event.model_dump(warnings=False))
+                out.append((await getattr(helper, sdk.final)()).model_dump(warnings=False))
         except Exception as err:
             return out, _failure(err)
         return out, None

@@ -246,6 +246,30 @@ def test_exception_frame(backend: ModuleType) -> None:
     assert events[-1]["reason"] == "error"
 
 
+# The core reads an exception frame's `message` with plain serde, not `parse_json`: a lone surrogate
+# escape is refused in the strings serde decodes (the object's keys, `message`), where the payload
+# then stands for the message, and let through in the values serde skips.
+LONE_SURROGATE_EXCEPTIONS = [
+    ('{"message":"m","x":"\\ud800"}', "m"),  # in a skipped string
+    ('{"message":"m","x":{"\\ud800":1}}', "m"),  # in a key of a skipped object
+    ('{"message":"m","x":["\\udc00"]}', "m"),  # in a skipped list
+    ('{"message":"\\ud800"}', None),  # in `message`
+    ('{"message":"a\\udc00b","x":1}', None),  # a low half alone, inside `message`
+    ('{"\\ud800":1,"message":"m"}', None),  # in a key serde decodes
+    ('{"message":"\\ud83d\\ude00 \\\\ud800"}', "\U0001f600 \\ud800"),  # a pair, an escaped backslash
+]
+
+
+@pytest.mark.parametrize(("payload", "message"), LONE_SURROGATE_EXCEPTIONS)
+def test_lone_surrogate_in_an_exception_frame(backend: ModuleType, payload: str, message: str | None) -> None:
+    # Regression: the reference refused a lone surrogate anywhere in the frame (`parse_json`'s rule),
+    # so one in a skipped value lost the message on the reference only.
+    headers = [(":exception-type", "k"), (":content-type", "application/json"), (":message-type", "exception")]
+    events = dicts(backend.parse(chunk(START) + encode_frame(headers, payload.encode())))
+    expected = payload if message is None else message
+    assert events[-2] == {"type": "error", "message": expected, "kind": "k", "raw": payload}
+
+
 def test_error_frame_from_headers(backend: ModuleType) -> None:
     headers = [(":error-code", "InternalFailure"), (":error-message", "boom"), (":message-type", "error")]
     events = dicts(backend.parse(chunk(START) + encode_frame(headers, b"")))

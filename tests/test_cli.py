@@ -99,3 +99,164 @@ def test_help_everywhere(command: str) -> None:
     argv = [sys.executable, "-m", "streamdelta", *([command] if command else []), "--help"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True)
     assert "usage: streamdelta" in out.stdout
+
+
+BAD_INPUTS = [
+    # (name, file name, content, command, the error after "streamdelta: <path>: ")
+    (
+        "malformed yaml",
+        "x.yaml",
+        b"interactions: [\n  - {",
+        "events",
+        "not valid YAML: did not find expected node content at line 2, column 3",
+    ),
+    ("not a cassette", "x.yaml", b"foo: 1\n", "events", "not a cassette (no `interactions` list)"),
+    ("interaction not a mapping", "x.yaml", b"interactions: [3]\n", "sse", "interaction #0: not a mapping"),
+    (
+        "no streaming interaction",
+        "x.yaml",
+        b"interactions:\n- request: {method: GET, url: 'http://x'}\n"
+        b"  response: {code: 200, headers: {Content-Type: [application/json]}, body: '{}'}\n",
+        "events",
+        "none of its 1 interactions is a stream",
+    ),
+    ("empty", "x.sse", b"", "events", "empty input"),
+    ("empty, message", "x.sse", b"", "message", "empty input"),
+    ("empty, sse", "x.sse", b"", "sse", "empty input"),
+    (
+        "garbage",
+        "x.txt",
+        b"hello world\nthis is not a stream\n",
+        "events",
+        "not a response stream (the stream ended before any payload)",
+    ),
+    ("garbage, message", "x.txt", b"hello\n", "message", "not a response stream (the stream ended before any payload)"),
+    ("garbage, sse", "x.txt", b"hello\n", "sse", "no server-sent events"),
+    ("binary", "x.bin", bytes(range(1, 256)), "events", "not a response stream (the stream ended before any payload)"),
+    (
+        "event-stream body to sse",
+        "x.eventstream",
+        (SAMPLES / "bedrock-0.eventstream").read_bytes(),
+        "sse",
+        "no server-sent events (AWS event-stream framing: `streamdelta events` reads it)",
+    ),
+    (
+        "a newline in the excerpt",
+        "x.sse",
+        b'data: {"a":\ndata: [}\n\n',
+        "events",
+        "unexpected payload: cannot tell the wire family from the first payload; pass `family=` at byte 0, event 0, "
+        'near `{"a":\\n[}`',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "command", "want"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, file: str, content: bytes, command: str, want: str | None
+) -> None:
+    path = tmp_path / file
+    path.write_bytes(content)
+    code, lines, err = run(capsys, command, str(path))
+    assert (code, lines) == (1, [])
+    assert err.count("\n") == 1
+    assert err.startswith(f"streamdelta: {path}: ")
+    assert err.count(str(path)) == 1, "the path is named once"
+    if want is not None:
+        assert err == f"streamdelta: {path}: {want}\n"
+
+
+def test_directory_stdin_and_interaction_misuse(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "events", str(tmp_path)) == (
+        1,
+        [],
+        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it\n",
+    )
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert run(capsys, "sse", "-") == (1, [], "streamdelta: standard input: empty input\n")
+    sample = str(SAMPLES / "gemini-0.sse")
+    assert run(capsys, "events", "--interaction", "0", sample) == (
+        1,
+        [],
+        f"streamdelta: --interaction applies to a cassette (.yaml), not to {sample}\n",
+    )
+    (tmp_path / "bad.yaml").write_bytes(b"{")
+    code, _, err = run(capsys, "bench", str(tmp_path))
+    assert (code, err.count("\n")) == (1, 1)
+    assert err.startswith(f"streamdelta: {tmp_path / 'bad.yaml'}: not valid YAML: ")
+
+
+def mangled() -> list[tuple[str, bytes]]:
+    """Every sample and a cassette cut at a few places, and bytes that are no format at all."""
+    out = []
+    for sample in sorted(SAMPLES.glob("*.sse")) + sorted(SAMPLES.glob("*.eventstream")):
+        body = sample.read_bytes()
+        out += [(f"{sample.name}[:{cut}]{sample.suffix}", body[:cut]) for cut in (1, 7, len(body) // 3, len(body) - 3)]
+    cassette = (
+        b"interactions:\n- request: {method: POST, url: 'http://x/v1/messages'}\n"
+        b"  response:\n    code: 200\n    headers: {Content-Type: [text/event-stream]}\n"
+        b"    body: " + json.dumps((SAMPLES / "anthropic-0.sse").read_text()).encode() + b"\n"
+    )
+    out += [(f"cassette[:{cut}].yaml", cassette[:cut]) for cut in (5, 40, 90, 150, len(cassette) // 2)]
+    out += [("zeros.bin", bytes(64)), ("utf16.sse", "data: é\n\n".encode("utf-16")), ("crlf.sse", b"\r\n" * 9)]
+    return out
+
+
+@pytest.mark.parametrize("command", ["events", "message", "sse"])
+def test_mangled_input_never_escapes_as_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    for name, content in mangled():
+        path = tmp_path / name
+        path.write_bytes(content)
+        code = main([command, str(path)])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), name
+        if code:
+            assert err.startswith(f"streamdelta: {path}"), (name, err)
+            assert err.count("\n") == 1, (name, err)
+        else:
+            assert out, name
+            assert not err, name
+
+
+def test_cassettes_need_pyyaml_only_when_read(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("interactions: []\n")
+    code = (
+        "import sys; sys.modules['yaml'] = None\n"
+        "import streamdelta, streamdelta.cassettes, streamdelta.cli\n"
+        f"sys.exit(streamdelta.cli.main(['events', {str(path)!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"streamdelta: {path}: reading cassettes needs PyYAML: pip install 'streamdelta[cassettes]'\n"
+
+
+def test_directories_and_several_files_name_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bodies = sorted([*SAMPLES.glob("*.sse"), *SAMPLES.glob("*.eventstream")])
+    for sample in bodies:
+        (tmp_path / "in" / sample.suffix[1:]).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / sample.suffix[1:] / sample.name).write_bytes(sample.read_bytes())
+    (tmp_path / "in" / "notes.txt").write_text("not read: neither a cassette nor a body")
+    files = sorted(str(p) for p in (tmp_path / "in").rglob("*") if p.suffix in (".sse", ".eventstream"))
+    want = [
+        {"file": path, **e.to_dict()}
+        for path in files
+        for e in streamdelta.parse(Path(path).read_bytes(), on_error="emit")
+    ]
+    assert run(capsys, "events", "--on-error", "emit", str(tmp_path / "in")) == (0, want, "")
+    two = files[:2]
+    code, lines, _ = run(capsys, "message", *two)
+    assert (code, [line["file"] for line in lines]) == (0, two)
+    # read back: the file tags are dropped
+    main(["events", "--on-error", "emit", "--progress", str(tmp_path / "in")])
+    out, err = capsys.readouterr()
+    events = [streamdelta.from_dict({k: v for k, v in line.items() if k != "file"}) for line in want]
+    assert list(streamdelta.read_jsonl(out.splitlines())) == events
+    assert err.startswith("\rfiles      [")
+    assert err.endswith(f"] {len(files)}/{len(files)}\n")

@@ -4,8 +4,13 @@ for the whole corpus, in memory under random chunkings. Both backends behind the
 
 from __future__ import annotations
 
+import asyncio
 import random
+import re
+import tomllib
 import zlib
+from collections.abc import AsyncIterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -15,13 +20,24 @@ import pytest
 from anthropic import _streaming as anthropic_streaming
 from openai import _streaming as openai_streaming
 
+import streamdelta.httpx as sd_httpx
 import streamdelta.integrations.anthropic as sd_anthropic
 import streamdelta.integrations.openai as sd_openai
 from streamdelta import StreamParseError
 from streamdelta.integrations import _sdk
 
 from .conftest import family_bodies, random_splits, require_corpus, sse_bodies
-from .sdk_replay import SDKS, Sdk, client, in_memory, in_memory_async, over_http, over_http_async
+from .sdk_replay import (
+    SDKS,
+    Sdk,
+    client,
+    helper_over_http,
+    helper_over_http_async,
+    in_memory,
+    in_memory_async,
+    over_http,
+    over_http_async,
+)
 
 
 @pytest.fixture
@@ -56,6 +72,54 @@ def test_same_chunks_over_http(
         STOCK[key] = run(sdk, url, False)
     assert STOCK[key][0], "the SDK made chunks of the body"
     assert run(sdk, url, True) == STOCK[key]
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("case", list(SDKS))
+def test_stream_helpers_and_final_objects_over_http(
+    swap_backend: ModuleType, body_server: Any, case: str, is_async: bool
+) -> None:
+    require_corpus()
+    sdk = SDKS[case]
+    name, body = family_bodies(sdk.family)[0]
+    url = body_server.url(body, seed=zlib.crc32(name.encode()))
+    run = helper_over_http_async if is_async else helper_over_http
+    stock = run(sdk, url, False)
+    assert stock[1] is None, stock[1]
+    assert len(stock[0]) > 1, "the helper made events and a final object"
+    assert run(sdk, url, True) == stock
+
+
+@pytest.fixture
+def http_backend(backend: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``streamdelta.httpx`` (which the SDK stream objects use) made to use ``backend``."""
+    monkeypatch.setattr(sd_httpx, "_backend", backend)
+    return backend
+
+
+@pytest.mark.parametrize("swap", [False, True], ids=["stock", "installed"])
+@pytest.mark.parametrize("case", list(SDKS))
+def test_stream_object_over_an_sdk_stream(http_backend: ModuleType, body_server: Any, case: str, swap: bool) -> None:
+    require_corpus()
+    sdk = SDKS[case]
+    name, body = family_bodies(sdk.family)[-1]
+    url = body_server.url(body, seed=zlib.crc32(name.encode()))
+    want = http_backend.parse(body)
+    message = http_backend.StreamParser()
+    message.feed(body)
+    message.close()
+    with client(sdk, url, swap) as c, sdk.integration.stream(sdk.create(c)) as events:
+        assert list(events) == want
+        assert events.message == message.message
+        assert events.response.is_closed
+
+    async def run() -> tuple[list[Any], Any]:
+        async with client(sdk, url, swap, is_async=True) as c:
+            events = sdk.integration.astream(await sdk.create(c))
+            async with events:
+                return [e async for e in events], await events.final_message()
+
+    assert asyncio.run(run()) == (want, message.message)
 
 
 @pytest.mark.parametrize("case", list(SDKS))
@@ -152,6 +216,32 @@ def test_event_size_limit(swap_backend: ModuleType) -> None:
     )
 
 
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_events_before_a_fault_are_yielded_first(swap_backend: ModuleType, is_async: bool) -> None:
+    # One chunk holds a whole event, then a line over the limit: the event comes out, then the error.
+    decoder = _sdk.SSEBytesDecoder(openai_streaming.ServerSentEvent, max_event_bytes=16)
+    body = [b"data: a\n\ndata: 0123456789abcdef\n\n"]
+    got: list[Any] = []
+
+    async def drain() -> None:
+        async def chunks() -> AsyncIterator[bytes]:
+            for chunk in body:
+                yield chunk
+
+        async for event in decoder.aiter_bytes(chunks()):
+            got.append(event)
+
+    def run() -> None:
+        if is_async:
+            asyncio.run(drain())
+        else:
+            got.extend(decoder.iter_bytes(iter(body)))
+
+    with pytest.raises(StreamParseError, match=r"^line longer than `max_event_bytes` \(16 bytes\)"):
+        run()
+    assert [(e.event, e.data) for e in got] == [(None, "a")]
+
+
 @pytest.mark.parametrize(
     ("integration", "make"),
     [
@@ -172,6 +262,8 @@ def test_install_uninstall_and_copies(integration: ModuleType, make: Any) -> Non
     integration.install(c)  # twice is once
     assert integration.installed(c)
     assert isinstance(c._make_sse_decoder(), _sdk.SSEBytesDecoder)
+    # What newer SDKs pass (anthropic 2.17: the request options), positionally or by name.
+    assert c._make_sse_decoder(None) is c._make_sse_decoder(options=None) is c._make_sse_decoder()
     for copy in (c.copy(), c.with_options(timeout=5)):
         assert type(copy) is type(c)
         assert integration.installed(copy)
@@ -212,3 +304,20 @@ def test_anthropic_bedrock_client_is_refused() -> None:
     with pytest.raises(TypeError, match=r"^AnthropicBedrock gets its stream decoder from anthropic\.lib\.bedrock\."):
         sd_anthropic.install(made)
     assert not sd_anthropic.installed(made)
+
+
+def test_pinned_sdks_are_the_oldest_the_extras_accept() -> None:
+    # CI tests the pins (requirements-dev.txt) and `make test-sdk-newest` the newest in range: together
+    # the two ends of what `streamdelta[openai]` / `streamdelta[anthropic]` promise.
+    root = Path(__file__).resolve().parent.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    pins = dict(
+        line.split("==", 1)
+        for line in (root / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    for sdk in ("openai", "anthropic"):
+        (spec,) = extras[sdk]
+        lower = re.search(r">=([\d.]+)", spec)
+        assert lower, spec
+        assert pins[sdk] == lower[1], sdk

@@ -53,7 +53,7 @@ def test_release_builds_tests_and_publishes_every_wheel() -> None:
     assert set(linux["libc"]) == {"manylinux_2_17", "musllinux_1_2"}
     others = {entry["runner"] for entry in jobs["macos-windows"]["strategy"]["matrix"]["include"]}
     assert others == {"macos-15-intel", "macos-14", "windows-2022"}
-    pythons = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+    pythons = ["3.10", "3.11", "3.12", "3.13", "3.14"]
     assert workflow["env"]["PYTHONS"].split() == pythons
     assert jobs["test"]["strategy"]["matrix"]["python"] == pythons
     assert jobs["test-musllinux"]["strategy"]["matrix"]["python"] == pythons

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from streamdelta import FAMILIES, StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
+from streamdelta.reference.families import PayloadError, fields
 
 from .conftest import ROOT, corpus_interactions, family_of, random_splits, rust_backend
 
@@ -546,6 +547,24 @@ def test_a_lone_surrogate_escape_is_not_valid_json_anywhere(family: str, payload
     first = same_on_both([f"data: {payload}\n\n".encode()], family)[0]
     assert first[0] == "fault", first
     assert expected in first[1], first
+
+
+@pytest.mark.parametrize(
+    "value", [{"s": "\ud800"}, {"s": "a\udc00"}, {"o": {"s": "\udbff"}}, {"items": [{"s": "\ud800\u0041"}]}]
+)
+def test_the_reference_reads_a_string_as_serde_does(value: dict[str, Any]) -> None:
+    # One helper for `Option<Cow<str>>` (there were three, and two let a lone surrogate through):
+    # serde refuses one in every string it decodes. `parse_json` refuses one first on every path
+    # but Bedrock's exception frames (test_bedrock), so this reads decoded values directly.
+    wire = fields.struct(s=fields.STR, o=fields.struct(s=fields.STR), items=fields.list_of(fields.struct(s=fields.STR)))
+    with pytest.raises(PayloadError, match=r"^invalid JSON payload: not valid JSON$"):
+        fields.check(value, wire)
+    if "s" in value:
+        with pytest.raises(PayloadError, match=r"^invalid JSON payload: not valid JSON$"):
+            fields.opt_str(value, "s")
+    paired = {"s": "\U0001f600", "o": {"s": "\\ud800"}}
+    assert fields.check(paired, wire) is paired
+    assert fields.opt_str(paired, "s") == "\U0001f600"
 
 
 @pytest.mark.parametrize("payload", ['{"error":[null]}', '{"":null,"":null,"error":[null]}', '["response.created"]'])

@@ -124,7 +124,8 @@ def test_sdist_holds_what_a_build_needs(artifacts: Path) -> None:
     }
     assert needed <= names, sorted(needed - names)
     assert not [name for name in names if name.startswith(("target/", "rust/fuzz/", ".venv/"))]
-    expected = ["License-Expression: MIT", "Provides-Extra: httpx", "Provides-Extra: aiohttp", "Requires-Python: >=3.9"]
+    expected = ["License-Expression: MIT", "Requires-Python: >=3.10"]
+    expected += [f"Provides-Extra: {extra}" for extra in ("cassettes", "httpx", "aiohttp", "openai", "anthropic")]
     for line in expected:
         assert line in metadata.splitlines(), line
 

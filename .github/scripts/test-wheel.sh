@@ -12,7 +12,7 @@ cp -R tests pyproject.toml "$work/"
 cd "$work"
 $PY -c "import streamdelta, sys; assert streamdelta.BACKEND == 'rust', streamdelta.BACKEND; print(streamdelta.__file__)"
 $PY -m streamdelta demo > /dev/null
-# The test modules are Python 3.11 code; on 3.9 and 3.10 the import and the demo above are the test.
+# The test modules are Python 3.11 code; on 3.10 the import and the demo above are the test.
 if $PY -c "import sys; sys.exit(sys.version_info < (3, 11))"; then
     CI= $PY -m pytest -q -p no:cacheprovider -m "not wheel" -k "not corpus_is_present" $($PY tests/wheel_suite.py)
 fi

@@ -7,10 +7,12 @@ forces the pure-Python reference, which is always importable as ``streamdelta.re
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from . import reference
-from .errors import JsonIncompleteError, StreamParseError
+from ._stream import AsyncEventStream, EventStream
+from ._types import Family, OnError
+from .errors import IncompleteStreamError, JsonIncompleteError, ResponseStatusError, StreamParseError
 
 if TYPE_CHECKING:
     from ._core import (
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
         DEFAULT_MAX_EVENT_BYTES,
         FAMILIES,
         ErrorEvent,
+        Event,
         Finish,
         JsonAccumulator,
         JsonDelta,
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
         Usage,
         parse,
     )
-    from ._rust import aiter_events, iter_events
+    from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
     BACKEND: str
     __version__: str
@@ -60,6 +63,10 @@ else:
                 raise
     for _name in reference.__all__:
         globals()[_name] = getattr(_impl, _name)
+    # The union of the event classes (those with a `type` name), for annotations and isinstance().
+    Event = Union[
+        tuple(c for c in map(globals().__getitem__, reference.__all__) if isinstance(getattr(c, "type", None), str))
+    ]
     try:
         from importlib.metadata import version as _version
 
@@ -72,15 +79,22 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "AsyncEventStream",
     "ErrorEvent",
+    "Event",
+    "EventStream",
+    "Family",
     "Finish",
+    "IncompleteStreamError",
     "JsonAccumulator",
     "JsonDelta",
     "JsonIncompleteError",
     "Message",
+    "OnError",
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",
+    "ResponseStatusError",
     "SSEDecoder",
     "ServerSentEvent",
     "Source",
@@ -97,7 +111,9 @@ __all__ = [
     "Usage",
     "__version__",
     "aiter_events",
+    "from_dict",
     "iter_events",
     "parse",
+    "read_jsonl",
     "reference",
 ]

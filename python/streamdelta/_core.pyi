@@ -1,8 +1,10 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, ClassVar, Final, Union, final
+from typing import Any, Callable, ClassVar, Final, Union, final
 
 from typing_extensions import Self
+
+from streamdelta._types import Family, OnError
 
 __all__ = [
     "BUILD_PROFILE",
@@ -67,6 +69,8 @@ class ServerSentEvent:
         """The event as a plain dict, the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class SSEDecoder:
@@ -96,6 +100,8 @@ class _Event:
         """The event as a plain dict (``type`` first), the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class StreamStart(_Event):
@@ -244,6 +250,8 @@ class Usage:
         """The usage as a plain dict, the same from both backends."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class Finish(_Event):
@@ -348,6 +356,8 @@ class Message:
         """The message as a plain dict (nested values too)."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class StreamParser:
@@ -364,9 +374,9 @@ class StreamParser:
 
     def __new__(
         cls,
-        family: str = "auto",
+        family: Family = "auto",
         *,
-        on_error: str = "raise",
+        on_error: OnError = "raise",
         max_event_bytes: int = ...,
         max_open_parts: int = ...,
     ) -> Self: ...
@@ -390,9 +400,9 @@ class StreamParser:
 
 def parse(
     body: Chunk,
-    family: str = "auto",
+    family: Family = "auto",
     *,
-    on_error: str = "raise",
+    on_error: OnError = "raise",
     max_event_bytes: int = ...,
     max_open_parts: int = ...,
 ) -> list[Event]:

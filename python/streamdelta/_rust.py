@@ -35,9 +35,11 @@ from ._core import (
     parse,
 )
 from ._iterators import make_iterators
+from ._serialize import make_serializers
 from .errors import JsonIncompleteError, StreamParseError
 
 iter_events, aiter_events = make_iterators(StreamParser)
+from_dict, read_jsonl = make_serializers(__name__)
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -68,6 +70,8 @@ __all__ = [
     "Usage",
     "__version__",
     "aiter_events",
+    "from_dict",
     "iter_events",
     "parse",
+    "read_jsonl",
 ]

@@ -3,12 +3,17 @@
 ::
 
     async with session.post(url, json=request) as response:
-        async for event in streamdelta.aiohttp.aiter_events(response):
-            ...
+        async with streamdelta.aiohttp.stream(response) as events:
+            async for text in events.text_stream:
+                print(text, end="")
+            message = await events.final_message()
+
+``stream()`` gives a stream object (``streamdelta.AsyncEventStream``); ``aiter_events()`` only the events.
 
 aiohttp is not imported here: the response is read through ``response.content.iter_any()`` (each
 piece as it arrives, decompressed by aiohttp) and ``response.headers``. Check the status first
-(``response.raise_for_status()``): an error response is usually plain JSON, not a stream.
+(``response.raise_for_status()``) when using ``aiter_events()``: an error response is usually plain
+JSON, not a stream. ``stream()`` raises ``ResponseStatusError`` for it.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import streamdelta as _backend  # the package's backend; tests swap in each one
 
-from ._http import HasHeaders, family_for
+from ._http import HasHeaders, family_for, is_success, status_error
 from ._iterators import adrive
+from ._stream import AsyncEventStream
 
 if TYPE_CHECKING:
     from ._core import Event, ServerSentEvent
+    from ._types import Family
 
-__all__ = ["aiter_events", "aiter_sse"]
+__all__ = ["aiter_events", "aiter_sse", "stream"]
 
 
 class _Content(Protocol):
@@ -36,7 +43,33 @@ class Response(HasHeaders, Protocol):
     def content(self) -> _Content: ...
 
 
-def aiter_events(response: Response, family: str = "auto", **options: Any) -> AsyncIterator[Event]:
+class StreamResponse(Response, Protocol):
+    @property
+    def status(self) -> int: ...
+    async def read(self) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def stream(response: StreamResponse, family: Family = "auto", **options: Any) -> AsyncEventStream:
+    """The stream object of a streaming response (``family`` and ``options`` as for ``aiter_events``).
+
+    A status other than 2xx raises ``ResponseStatusError`` (status, the provider's error message,
+    the body) at ``async with`` or the first read.
+    """
+
+    async def check() -> None:
+        if not is_success(response.status):
+            raise status_error(response.status, await response.read())
+
+    async def aclose() -> None:
+        # Once the body is read to its end aiohttp has given the connection back: this closes nothing.
+        response.close()
+
+    parser = _backend.StreamParser(family_for(response, family), **options)
+    return AsyncEventStream(parser, aiter(response.content.iter_any()), aclose, _backend, response, check)
+
+
+def aiter_events(response: Response, family: Family = "auto", **options: Any) -> AsyncIterator[Event]:
     """The normalized events of a streaming response, as its body arrives.
 
     ``family`` and ``options`` are those of ``StreamParser``; with ``family="auto"`` an AWS

@@ -2,25 +2,53 @@
 
 Response bodies come back as the exact bytes received: text bodies are encoded as UTF-8, and
 binary ones (``!!binary``, e.g. AWS event-stream) are decoded from base64 by the YAML loader.
+Needs PyYAML (``pip install 'streamdelta[cassettes]'``), imported on the first ``load()``.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterator, Union
 
-import yaml
-
-__all__ = ["Interaction", "iter_corpus", "load"]
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+__all__ = ["CassetteError", "Interaction", "iter_corpus", "load"]
 
 StrPath = Union[str, "os.PathLike[str]"]
+
+MISSING_YAML = "reading cassettes needs PyYAML: pip install 'streamdelta[cassettes]'"
+
+
+class CassetteError(ValueError):
+    """A file that is not a cassette: ``str()`` names the file once, then what is wrong with it."""
+
+    def __init__(self, path: StrPath, problem: str) -> None:
+        super().__init__(f"{os.fspath(path)}: {problem}")
+        self.path = os.fspath(path)
+        self.problem = problem
+
+
+@cache
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its fastest safe loader; ``ImportError`` saying how to install it when missing."""
+    try:
+        import yaml
+    except ImportError:
+        raise ImportError(MISSING_YAML) from None
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader: PyYAML built without libyaml
+
+
+def _parse(path: StrPath) -> Any:
+    yaml, loader = _yaml()
+    with open(path, "rb") as f:
+        try:
+            return yaml.load(f, Loader=loader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = "" if mark is None else f" at line {mark.line + 1}, column {mark.column + 1}"
+            problem = getattr(err, "problem", None) or type(err).__name__
+            raise CassetteError(path, f"not valid YAML: {problem}{where}") from None
 
 
 @dataclass(frozen=True)
@@ -129,17 +157,23 @@ def _from_vcrpy(item: dict[str, Any]) -> Interaction:
 
 
 def load(path: StrPath) -> list[Interaction]:
-    """All interactions of a go-vcr (v1/v2) or vcrpy YAML cassette, in recorded order."""
-    with open(path, "rb") as f:
-        doc = yaml.load(f, Loader=_Loader)
+    """All interactions of a go-vcr (v1/v2) or vcrpy YAML cassette, in recorded order.
+
+    Raises ``CassetteError`` (a ``ValueError``) for a file that is not one, ``OSError`` for one that
+    cannot be read.
+    """
+    doc = _parse(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
-        raise ValueError(f"{os.fspath(path)}: not a cassette (no `interactions` list)")
+        raise CassetteError(path, "not a cassette (no `interactions` list)")
     out = []
-    for item in doc["interactions"]:
-        if not isinstance(item, dict):
-            raise ValueError(f"{os.fspath(path)}: an interaction is not a mapping")
-        request = item.get("request") or {}
-        out.append(_from_vcrpy(item) if "uri" in request else _from_go_vcr(item))
+    for n, item in enumerate(doc["interactions"]):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("not a mapping")
+            request = item.get("request") or {}
+            out.append(_from_vcrpy(item) if "uri" in request else _from_go_vcr(item))
+        except (ValueError, TypeError, AttributeError) as err:
+            raise CassetteError(path, f"interaction #{n}: {err}") from None
     return out
 
 

@@ -1,9 +1,10 @@
 """The ``streamdelta`` command line: ``events``, ``message``, ``sse``, ``bench`` and ``demo``.
 
-Input is a response body (raw SSE or AWS event-stream bytes), a go-vcr / vcrpy cassette, or ``-``
-for standard input, which is read incrementally so that ``curl -N … | streamdelta events -`` prints
-events as they arrive. Output is JSON lines, for ``jq``. Bad input: a message on stderr naming the
-byte offset, exit status 1; the lines already written stay valid JSON lines.
+Input is response bodies (raw SSE or AWS event-stream bytes), go-vcr / vcrpy cassettes, directories
+of them, or ``-`` for standard input, which is read incrementally so that
+``curl -N … | streamdelta events -`` prints events as they arrive. Output is JSON lines, for ``jq``.
+Bad input: one line on stderr naming the file and what is wrong (the byte offset of a fault), exit
+status 1; the lines already written stay valid JSON lines.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import streamdelta
 
+from ._types import Family
 from .errors import StreamParseError
 
 _CHUNK = 64 * 1024
@@ -31,18 +33,91 @@ class CliError(Exception):
     """A user-facing error: printed as ``streamdelta: <message>``, exit status 1."""
 
 
-def _family(name: str) -> str:
+def _family(name: str) -> Family:
     if name != "auto" and name not in streamdelta.FAMILIES:
         raise CliError(f"unknown family {name!r}; expected auto, {', '.join(streamdelta.FAMILIES)}")
-    return name
+    return cast("Family", name)
 
 
 def _is_cassette(path: str) -> bool:
     return path != "-" and path.endswith(_CASSETTE_SUFFIXES)
 
 
-def _bodies(path: str, interaction: int | None) -> Iterator[tuple[int | None, Iterator[bytes]]]:
-    """(interaction index or None, chunks) for each stream the input holds."""
+def _os_problem(path: str, err: OSError) -> CliError:
+    reason = err.strerror or str(err)
+    return CliError(f"{path}: {reason[:1].lower()}{reason[1:]}")
+
+
+def _load_cassette(path: str | Path) -> list[Any]:
+    from . import cassettes
+
+    try:
+        return cassettes.load(path)
+    except cassettes.CassetteError as err:
+        raise CliError(str(err)) from None  # it names the file
+    except ImportError as err:
+        raise CliError(f"{path}: {err}") from None
+    except OSError as err:
+        raise _os_problem(str(path), err) from None
+
+
+class _Input:
+    """One stream the input holds: where it is (for messages), its chunks, and how much was read;
+    ``tag``, what its output lines carry to tell them from other streams' (file, interaction)."""
+
+    def __init__(self, where: str, tag: dict[str, Any], chunks: Iterator[bytes]) -> None:
+        self.where = where
+        self.tag = tag
+        self._chunks = chunks
+        self.size = 0
+        self.first_byte = b""
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            if not self.size:
+                self.first_byte = chunk[:1]
+            self.size += len(chunk)
+            yield chunk
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """The files named, with each directory replaced by the cassettes and bodies under it (sorted)."""
+    out: list[str] = []
+    for path in paths:
+        if path == "-" or not os.path.isdir(path):
+            out.append(path)
+            continue
+        found = [
+            str(f)
+            for f in sorted(Path(path).rglob("*"))
+            if f.suffix in (*_CASSETTE_SUFFIXES, *_BODY_SUFFIXES) and f.is_file()
+        ]
+        if not found:
+            raise CliError(f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it")
+        out += found
+    return out
+
+
+def _sources(args: argparse.Namespace) -> Iterator[_Input]:
+    """Each stream of every file the arguments name, directories read through; with ``--progress`` a
+    bar on standard error counts the files. Output from more than one file names its file."""
+    files = _expand(args.files)
+    many = len(files) > 1
+    for done, path in enumerate(files):
+        if args.progress:
+            _progress(done, len(files), "files", force=True)
+        for source in _inputs(path, args.interaction):
+            if many:
+                source.tag = {"file": path, **source.tag}
+            yield source
+    if args.progress:
+        _progress(len(files), len(files), "files", force=True)
+
+
+def _inputs(path: str, interaction: int | None) -> Iterator[_Input]:
+    """Each stream the file holds."""
+    if interaction is not None and not _is_cassette(path):
+        raise CliError(f"--interaction applies to a cassette (.yaml), not to {path}")
     if path == "-":
         stdin = sys.stdin.buffer
 
@@ -51,87 +126,122 @@ def _bodies(path: str, interaction: int | None) -> Iterator[tuple[int | None, It
             while chunk := read(_CHUNK):
                 yield chunk
 
-        yield None, read_stdin()
+        yield _Input("standard input", {}, read_stdin())
         return
     if not os.path.exists(path):
         raise CliError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise CliError(f"{path}: is a directory")
     if _is_cassette(path):
-        from . import cassettes
-
-        try:
-            items = cassettes.load(path)
-        except (ValueError, OSError) as err:
-            raise CliError(f"{path}: {err}") from None
+        items = _load_cassette(path)
         streams = [(n, item) for n, item in enumerate(items) if item.is_streaming]
+        if not streams:
+            raise CliError(f"{path}: none of its {len(items)} interactions is a stream")
         if interaction is not None:
             streams = [(n, item) for n, item in streams if n == interaction]
             if not streams:
                 raise CliError(f"{path}: no streaming interaction #{interaction}")
         for n, item in streams:
-            yield n, iter([item.body])
+            yield _Input(f"{path}#{n}", {"interaction": n}, iter([item.body]))
         return
-    with open(path, "rb") as f:
-        body = f.read()
-    yield None, iter([body])
+    try:
+        with open(path, "rb") as f:
+            body = f.read()
+    except OSError as err:
+        raise _os_problem(path, err) from None
+    yield _Input(path, {}, iter([body]))
 
 
 def _write(out: TextIO, obj: dict[str, Any]) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def _tag(obj: dict[str, Any], interaction: int | None) -> dict[str, Any]:
-    return obj if interaction is None else {"interaction": interaction, **obj}
+def _tag(obj: dict[str, Any], source: _Input) -> dict[str, Any]:
+    return {**source.tag, **obj} if source.tag else obj
 
 
-def _emit_lines(args: argparse.Namespace, make: Callable[[], Any]) -> int:
-    """Runs each input stream through a fresh ``make()`` (a parser or decoder), printing JSON lines
-    as each chunk is read; on a fault, the events before it are printed, then the error."""
-    out = sys.stdout
-    for n, chunks in _bodies(args.file, args.interaction):
-        consumer = make()
-        try:
-            for chunk in chunks:
-                for event in consumer.feed(chunk):
-                    _write(out, _tag(event.to_dict(), n))
-                out.flush()
-            for event in consumer.close():
-                _write(out, _tag(event.to_dict(), n))
-        except StreamParseError as err:
-            for event in err.events:
-                _write(out, _tag(event.to_dict(), n))
-            raise CliError(f"{args.file}: {err}") from None
+def _is_filler(event: Any) -> bool:
+    """What a parser reports at the end of a stream that held nothing: the cut, and the finish."""
+    kind = getattr(event, "type", None)
+    return (kind == "error" and event.kind == "incomplete_stream") or (kind == "finish" and event.reason == "error")
+
+
+def _run(
+    source: _Input, consumer: Any, emit: Callable[[Any], None], nothing: Callable[[_Input, list[Any]], str]
+) -> None:
+    """Feeds ``source`` to ``consumer`` (a parser or a decoder), handing each event to ``emit`` as it
+    comes (standard output is flushed after each chunk's); on a fault, the events before it, then the
+    error. Empty input, and input of which nothing but the report of an empty stream comes out
+    (``nothing`` says what it is), are errors too."""
+    emitted = False
+    try:
+        for chunk in source:
+            events = consumer.feed(chunk)
+            for event in events:
+                emit(event)
+            if events:
+                emitted = True
+                sys.stdout.flush()
+        if not source.size:
+            raise CliError(f"{source.where}: empty input")
+        events = consumer.close()
+    except StreamParseError as err:
+        for event in err.events:
+            emit(event)
+        raise CliError(f"{source.where}: {err}") from None
+    if not emitted and all(_is_filler(e) for e in events):
+        raise CliError(f"{source.where}: {nothing(source, events)}")
+    for event in events:
+        emit(event)
+
+
+def _not_a_stream(_source: _Input, events: list[Any]) -> str:
+    reasons = [e.message for e in events if getattr(e, "type", None) == "error"]
+    return "not a response stream" + (f" ({reasons[0]})" if reasons else "")
+
+
+def _no_sse(source: _Input, _events: list[Any]) -> str:
+    if source.first_byte == b"\x00":
+        return "no server-sent events (AWS event-stream framing: `streamdelta events` reads it)"
+    return "no server-sent events"
+
+
+def _print_events(
+    args: argparse.Namespace, make: Callable[[], Any], nothing: Callable[[_Input, list[Any]], str]
+) -> int:
+    """Each input stream through a fresh ``make()`` (a parser or decoder), as JSON lines."""
+    for source in _sources(args):
+
+        def emit(event: Any, source: _Input = source) -> None:
+            _write(sys.stdout, _tag(event.to_dict(), source))
+
+        _run(source, make(), emit, nothing)
+        sys.stdout.flush()
     return 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     """Normalized events as JSON lines."""
     family = _family(args.family)
-    return _emit_lines(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error))
+    return _print_events(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error), _not_a_stream)
 
 
 def cmd_message(args: argparse.Namespace) -> int:
     """The assembled final message as JSON."""
     family = _family(args.family)
-    for n, chunks in _bodies(args.file, args.interaction):
+    for source in _sources(args):
         parser = streamdelta.StreamParser(family, on_error=args.on_error)
-        try:
-            for chunk in chunks:
-                parser.feed(chunk)
-            parser.close()
-        except StreamParseError as err:
-            raise CliError(f"{args.file}: {err}") from None
-        print(json.dumps(_tag(parser.message.to_dict(), n), ensure_ascii=False))
+        _run(source, parser, lambda _event: None, _not_a_stream)
+        print(json.dumps(_tag(parser.message.to_dict(), source), ensure_ascii=False))
     return 0
 
 
 def cmd_sse(args: argparse.Namespace) -> int:
     """The raw server-sent events as JSON lines."""
-    return _emit_lines(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True))
+    return _print_events(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True), _no_sse)
 
 
 def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
-    from . import cassettes
-
     found: list[tuple[str, bytes]] = []
     for path in paths:
         p = Path(path)
@@ -142,18 +252,22 @@ def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
             if not f.is_file():
                 continue
             if f.suffix in _CASSETTE_SUFFIXES:
-                for n, item in enumerate(cassettes.load(f)):
+                for n, item in enumerate(_load_cassette(f)):
                     if item.is_streaming:
                         found.append((f"{f}#{n}", item.body))
             elif p.is_file() or f.suffix in _BODY_SUFFIXES:
-                found.append((str(f), f.read_bytes()))
+                try:
+                    found.append((str(f), f.read_bytes()))
+                except OSError as err:
+                    raise _os_problem(str(f), err) from None
     if not found:
         raise CliError("no streaming bodies found in " + ", ".join(paths))
     return found
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if not sys.stderr.isatty():
+def _progress(done: int, total: int, label: str, force: bool = False) -> None:
+    """A bar on standard error, drawn over itself; only on a terminal unless ``force`` (``--progress``)."""
+    if not (force or sys.stderr.isatty()):
         return
     width = 30
     filled = width * done // max(total, 1)
@@ -185,7 +299,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             for i, (_, body) in enumerate(bodies, 1):
                 events += len(impl.parse(body, on_error="emit"))
                 if i % 16 == 0 or i == len(bodies):
-                    _progress(i, len(bodies), label)
+                    _progress(i, len(bodies), label, args.progress)
             best = min(best, time.perf_counter() - started)
         rows.append((label, best, events))
     fastest = min(seconds for _, seconds, _ in rows)
@@ -257,8 +371,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a response body, a go-vcr/vcrpy cassette (.yaml), or - for standard input")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="response bodies, go-vcr/vcrpy cassettes (.yaml), directories of them, or - for standard input; "
+        'output lines from more than one file carry its name ("file")',
+    )
     p.add_argument("--interaction", type=int, help="only this interaction of a cassette (0-based)")
+    _add_progress(p)
+
+
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--progress", action="store_true", help="a progress bar on standard error")
 
 
 def _add_family(p: argparse.ArgumentParser) -> None:
@@ -288,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="backends side by side on a corpus", description=cmd_bench.__doc__)
     p.add_argument("paths", nargs="*", help="cassettes, bodies or directories (default: the bundled samples)")
     p.add_argument("--repeat", type=int, default=3, help="runs per backend; the best is reported")
+    _add_progress(p)
     p.set_defaults(run=cmd_bench)
     p = sub.add_parser("demo", help="parse the bundled sample streams", description=cmd_demo.__doc__)
     p.add_argument("--limit", type=int, default=12, help="events to show per sample")
@@ -301,7 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except CliError as err:
         sys.stdout.flush()
-        print(f"streamdelta: {err}", file=sys.stderr)
+        # One line, whatever the message quotes from the input.
+        print(f"streamdelta: {err}".replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `streamdelta events big.sse | head`: the reader left; not an error of ours.
@@ -309,5 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"streamdelta: {err}", file=sys.stderr)
+        where = err.filename if isinstance(err.filename, str) else "input/output"
+        print(f"streamdelta: {_os_problem(where, err)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Ctrl-C: the lines already written stay whole; 128 + SIGINT, as shells report it.
+        sys.stderr.write("\n")
+        return 130

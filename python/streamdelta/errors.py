@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-__all__ = ["JsonIncompleteError", "StreamParseError"]
+__all__ = ["IncompleteStreamError", "JsonIncompleteError", "ResponseStatusError", "StreamParseError"]
 
 
 class StreamParseError(ValueError):
@@ -37,3 +37,34 @@ class StreamParseError(ValueError):
 
 class JsonIncompleteError(ValueError):
     """A JSON document asked for as a complete value has not been completed yet."""
+
+
+class IncompleteStreamError(Exception):
+    """The response body stopped before its end: the connection broke, a read timed out, or a read was
+    interrupted (a cancelled ``await``, Ctrl-C) and the stream was read again.
+
+    Raised by the stream objects (``streamdelta.httpx.stream()`` and its kin) after every event that
+    arrived, closed by ``error(kind="incomplete_stream")``, has been handed out. ``message`` is the
+    partial ``Message``; the exception from the transport is ``__cause__``.
+    """
+
+    message: Any
+
+    def __init__(self, text: str, message: Any) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+class ResponseStatusError(Exception):
+    """The server answered with a status other than 2xx: ``status_code``, the provider's error message
+    (``error``, read from the usual JSON shapes of error bodies, else the body's text) and ``body``."""
+
+    status_code: int
+    error: str
+    body: bytes
+
+    def __init__(self, status_code: int, error: str, body: bytes) -> None:
+        super().__init__(f"HTTP {status_code}: {error}")
+        self.status_code = status_code
+        self.error = error
+        self.body = body

@@ -9,6 +9,9 @@
 
 The chunks are the same objects as without it (see ``_sdk`` for the only differences, on input no
 provider sends). ``client.copy()`` / ``with_options()`` keep the swap; ``uninstall(client)`` undoes it.
+
+``stream(sdk_stream)`` / ``astream()`` read an SDK stream's body with streamdelta instead, as a
+stream object of normalized events (``streamdelta.EventStream``), whether installed or not.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from openai import _base_client, _streaming
 
 from . import _sdk
 
-__all__ = ["install", "installed", "uninstall"]
+__all__ = ["astream", "install", "installed", "stream", "uninstall"]
 
 
 def install(client: _sdk.SdkClient, *, max_event_bytes: int = _sdk.SDK_MAX_EVENT_BYTES) -> None:
@@ -30,3 +33,5 @@ def install(client: _sdk.SdkClient, *, max_event_bytes: int = _sdk.SDK_MAX_EVENT
 
 uninstall = _sdk.uninstall
 installed = _sdk.installed
+stream = _sdk.stream
+astream = _sdk.astream

@@ -4,6 +4,7 @@ and the benchmark baseline. Same names, signatures, exceptions and event fields 
 from __future__ import annotations
 
 from .._iterators import make_iterators
+from .._serialize import make_serializers
 from ..errors import JsonIncompleteError, StreamParseError
 from .events import (
     ErrorEvent,
@@ -32,6 +33,7 @@ from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
 iter_events, aiter_events = make_iterators(StreamParser)
+from_dict, read_jsonl = make_serializers(__name__)
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -61,6 +63,8 @@ __all__ = [
     "ToolInputStart",
     "Usage",
     "aiter_events",
+    "from_dict",
     "iter_events",
     "parse",
+    "read_jsonl",
 ]

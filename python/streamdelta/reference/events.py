@@ -52,7 +52,7 @@ class _Value:
         fields = self._fields
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes at most {len(fields)} arguments ({len(args)} given)")
-        values = dict(zip(fields, args))
+        values = dict(zip(fields, args, strict=False))
         for name, value in kwargs.items():
             if name not in fields:
                 raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
@@ -77,6 +77,10 @@ class _Value:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which the constructor takes back in order."""
+        return type(self), self._values()
+
     def to_dict(self) -> dict[str, Any]:
         """The object as a plain dict (nested values too), the same from both backends."""
         out: dict[str, Any] = {} if self.type is None else {"type": self.type}
@@ -99,7 +103,8 @@ class _Value:
 
 
 class Usage:
-    """Token usage, one meaning for every provider (see DESIGN.md)."""
+    """Token usage, one meaning for every provider: cached tokens are inside `input_tokens`,
+    reasoning tokens inside `output_tokens`."""
 
     __slots__ = (
         "cache_read_tokens",
@@ -140,6 +145,7 @@ class Usage:
         for name, value in zip(
             self.__match_args__,
             (input_tokens, output_tokens, total_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens, cost),
+            strict=True,
         ):
             object.__setattr__(self, name, value)
 
@@ -149,9 +155,13 @@ class Usage:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__match_args__)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which the constructor takes back in order."""
+        return Usage, self._values()
+
     def to_dict(self) -> dict[str, Any]:
         """The usage as a plain dict, the same from both backends."""
-        return dict(zip(self.__match_args__, self._values()))
+        return dict(zip(self.__match_args__, self._values(), strict=True))
 
     def __repr__(self) -> str:
         return "Usage(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__) + ")"
@@ -165,11 +175,12 @@ class Usage:
         return hash(self._values())
 
 
-def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any]) -> Any:
+def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str) -> Any:
     return type(
         name,
         (_Value,),
         {
+            "__doc__": doc,
             "__slots__": fields,
             "__match_args__": fields,
             "type": type_name,
@@ -180,20 +191,50 @@ def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: 
     )
 
 
-StreamStart = _event("StreamStart", "stream_start", ("id", "model"), {"id": None, "model": None})
-TextStart = _event("TextStart", "text_start", ("id",), {})
-TextDelta = _event("TextDelta", "text_delta", ("id", "text"), {})
-TextEnd = _event("TextEnd", "text_end", ("id",), {})
-ReasoningStart = _event("ReasoningStart", "reasoning_start", ("id",), {})
-ReasoningDelta = _event("ReasoningDelta", "reasoning_delta", ("id", "text"), {})
-ReasoningEnd = _event(
-    "ReasoningEnd", "reasoning_end", ("id", "signature", "redacted"), {"signature": None, "redacted": False}
+StreamStart = _event(
+    "StreamStart",
+    "stream_start",
+    ("id", "model"),
+    {"id": None, "model": None},
+    "The response id and model, when the wire reports them.",
 )
-ToolInputStart = _event("ToolInputStart", "tool_input_start", ("id", "name"), {})
-ToolInputDelta = _event("ToolInputDelta", "tool_input_delta", ("id", "delta"), {})
-ToolInputEnd = _event("ToolInputEnd", "tool_input_end", ("id",), {})
-Source = _event("Source", "source", ("id", "url", "title"), {"title": None})
-ErrorEvent = _event("ErrorEvent", "error", ("message", "kind", "raw"), {"raw": None})
+TextStart = _event("TextStart", "text_start", ("id",), {}, "A text part opens.")
+TextDelta = _event("TextDelta", "text_delta", ("id", "text"), {}, "Text of an open text part.")
+TextEnd = _event("TextEnd", "text_end", ("id",), {}, "A text part closes.")
+ReasoningStart = _event("ReasoningStart", "reasoning_start", ("id",), {}, "A reasoning (thinking) part opens.")
+ReasoningDelta = _event("ReasoningDelta", "reasoning_delta", ("id", "text"), {}, "Text of an open reasoning part.")
+ReasoningEnd = _event(
+    "ReasoningEnd",
+    "reasoning_end",
+    ("id", "signature", "redacted"),
+    {"signature": None, "redacted": False},
+    "A reasoning part closes, with its signature (to send back) and whether it was redacted.",
+)
+ToolInputStart = _event(
+    "ToolInputStart", "tool_input_start", ("id", "name"), {}, "A tool call begins to stream its arguments."
+)
+ToolInputDelta = _event(
+    "ToolInputDelta",
+    "tool_input_delta",
+    ("id", "delta"),
+    {},
+    "A raw fragment of a tool call's arguments, exactly as sent.",
+)
+ToolInputEnd = _event(
+    "ToolInputEnd",
+    "tool_input_end",
+    ("id",),
+    {},
+    "A streamed tool call's arguments are complete; its `ToolCall` follows at once.",
+)
+Source = _event("Source", "source", ("id", "url", "title"), {"title": None}, "A citation or web-search source.")
+ErrorEvent = _event(
+    "ErrorEvent",
+    "error",
+    ("message", "kind", "raw"),
+    {"raw": None},
+    "An error the provider sent, or one the parser reports (`incomplete_stream`, `parse_error`).",
+)
 _MESSAGE_FIELDS = (
     "id",
     "model",
@@ -222,11 +263,12 @@ Message = _event(
         "sources": (),
         "errors": (),
     },
+    "The response assembled from the events so far; fields left out take what a new parser's message holds.",
 )
 
 
 class ToolCall(_Value):
-    """A complete tool call, ready to run; ``input`` parses ``arguments``."""
+    """A complete tool call, ready to run: `id` is what its result carries back; `input` parses `arguments`."""
 
     __slots__ = ("arguments", "id", "name", "provider_executed")
     __match_args__ = ("id", "name", "arguments", "provider_executed")
@@ -250,7 +292,8 @@ class ToolCall(_Value):
 
 
 class Finish(_Value):
-    """The end of the response: normalized reason, the raw one, usage, provider extras."""
+    """The response ended: `reason` is one of `stop`, `length`, `tool_calls`, `content_filter`, `error`, `other`;
+    `raw_reason` is the provider's own; with `usage` and provider extras."""
 
     __slots__ = ("provider_metadata_json", "raw_reason", "reason", "usage")
     __match_args__ = ("reason", "raw_reason", "usage", "provider_metadata_json")

@@ -303,6 +303,10 @@ class ServerSentEvent:
     def __hash__(self) -> int:
         return hash((self.event, self.data, self.id, self.retry))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which the constructor takes back in order."""
+        return ServerSentEvent, (self.event, self.data, self.id, self.retry)
+
 
 class SSEDecoder:
     """Incremental WHATWG event-stream decoder: ``feed()`` chunks split anywhere, get events."""

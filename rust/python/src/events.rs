@@ -4,7 +4,7 @@
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use streamdelta_core::{Event, FinishReason, PartId, Usage as CoreUsage};
 
 macro_rules! default_value {
@@ -25,10 +25,11 @@ macro_rules! default_value {
 /// One frozen class with value equality, `repr`, `__match_args__` and `to_dict()`.
 macro_rules! value_class {
     (
-        $rust:ident, $name:literal, $type:expr,
+        $rust:ident, $name:literal, $type:expr, doc: $doc:literal,
         required: [$($req:ident),*], optional: [$($opt:ident = $default:tt),*]
         $(, extra: { $($extra:item)* })?
     ) => {
+        #[doc = $doc]
         #[pyclass(frozen, get_all, module = "streamdelta._core", name = $name)]
         pub struct $rust {
             $(pub $req: Py<PyAny>,)*
@@ -105,6 +106,11 @@ macro_rules! value_class {
                 self.values(py)?.hash()
             }
 
+            /// Pickling and copying: the class and the field values, which `__new__` takes back in order.
+            fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+                Ok((slf.get_type(), slf.get().values(slf.py())?))
+            }
+
             $($($extra)*)?
         }
     };
@@ -127,17 +133,39 @@ fn json_loads<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<
         .call_method1(pyo3::intern!(py, "loads"), (text,))
 }
 
-value_class!(StreamStart, "StreamStart", Some("stream_start"), required: [], optional: [id = none, model = none]);
-value_class!(TextStart, "TextStart", Some("text_start"), required: [id], optional: []);
-value_class!(TextDelta, "TextDelta", Some("text_delta"), required: [id, text], optional: []);
-value_class!(TextEnd, "TextEnd", Some("text_end"), required: [id], optional: []);
-value_class!(ReasoningStart, "ReasoningStart", Some("reasoning_start"), required: [id], optional: []);
-value_class!(ReasoningDelta, "ReasoningDelta", Some("reasoning_delta"), required: [id, text], optional: []);
-value_class!(ReasoningEnd, "ReasoningEnd", Some("reasoning_end"), required: [id], optional: [signature = none, redacted = false]);
-value_class!(ToolInputStart, "ToolInputStart", Some("tool_input_start"), required: [id, name], optional: []);
-value_class!(ToolInputDelta, "ToolInputDelta", Some("tool_input_delta"), required: [id, delta], optional: []);
-value_class!(ToolInputEnd, "ToolInputEnd", Some("tool_input_end"), required: [id], optional: []);
-value_class!(ToolCall, "ToolCall", Some("tool_call"), required: [id, name, arguments], optional: [provider_executed = false],
+value_class!(StreamStart, "StreamStart", Some("stream_start"),
+    doc: "The response id and model, when the wire reports them.",
+    required: [], optional: [id = none, model = none]);
+value_class!(TextStart, "TextStart", Some("text_start"),
+    doc: "A text part opens.",
+    required: [id], optional: []);
+value_class!(TextDelta, "TextDelta", Some("text_delta"),
+    doc: "Text of an open text part.",
+    required: [id, text], optional: []);
+value_class!(TextEnd, "TextEnd", Some("text_end"),
+    doc: "A text part closes.",
+    required: [id], optional: []);
+value_class!(ReasoningStart, "ReasoningStart", Some("reasoning_start"),
+    doc: "A reasoning (thinking) part opens.",
+    required: [id], optional: []);
+value_class!(ReasoningDelta, "ReasoningDelta", Some("reasoning_delta"),
+    doc: "Text of an open reasoning part.",
+    required: [id, text], optional: []);
+value_class!(ReasoningEnd, "ReasoningEnd", Some("reasoning_end"),
+    doc: "A reasoning part closes, with its signature (to send back) and whether it was redacted.",
+    required: [id], optional: [signature = none, redacted = false]);
+value_class!(ToolInputStart, "ToolInputStart", Some("tool_input_start"),
+    doc: "A tool call begins to stream its arguments.",
+    required: [id, name], optional: []);
+value_class!(ToolInputDelta, "ToolInputDelta", Some("tool_input_delta"),
+    doc: "A raw fragment of a tool call's arguments, exactly as sent.",
+    required: [id, delta], optional: []);
+value_class!(ToolInputEnd, "ToolInputEnd", Some("tool_input_end"),
+    doc: "A streamed tool call's arguments are complete; its `ToolCall` follows at once.",
+    required: [id], optional: []);
+value_class!(ToolCall, "ToolCall", Some("tool_call"),
+    doc: "A complete tool call, ready to run: `id` is what its result carries back; `input` parses `arguments`.",
+    required: [id, name, arguments], optional: [provider_executed = false],
 extra: {
     /// The arguments parsed strictly as JSON (on each access): invalid or truncated arguments
     /// raise, with the byte offset; they are never repaired.
@@ -146,8 +174,12 @@ extra: {
         crate::json::strict_value(py, self.arguments.bind(py).cast::<PyString>()?.to_str()?)
     }
 });
-value_class!(Source, "Source", Some("source"), required: [id, url], optional: [title = none]);
-value_class!(Finish, "Finish", Some("finish"), required: [reason], optional: [raw_reason = none, usage = none, provider_metadata_json = none],
+value_class!(Source, "Source", Some("source"),
+    doc: "A citation or web-search source.",
+    required: [id, url], optional: [title = none]);
+value_class!(Finish, "Finish", Some("finish"),
+    doc: "The response ended: `reason` is one of `stop`, `length`, `tool_calls`, `content_filter`, `error`, `other`;\n`raw_reason` is the provider's own; with `usage` and provider extras.",
+    required: [reason], optional: [raw_reason = none, usage = none, provider_metadata_json = none],
 extra: {
     /// `provider_metadata_json` parsed (None when absent).
     #[getter]
@@ -159,15 +191,19 @@ extra: {
         json_loads(py, raw)
     }
 });
-value_class!(ErrorEvent, "ErrorEvent", Some("error"), required: [message, kind], optional: [raw = none]);
+value_class!(ErrorEvent, "ErrorEvent", Some("error"),
+    doc: "An error the provider sent, or one the parser reports (`incomplete_stream`, `parse_error`).",
+    required: [message, kind], optional: [raw = none]);
 // The defaults are what a parser's message holds before any event: empty text and tuples.
-value_class!(Message, "Message", None::<&str>, required: [], optional: [
+value_class!(Message, "Message", None::<&str>,
+    doc: "The response assembled from the events so far; fields left out take what a new parser's message holds.",
+    required: [], optional: [
     id = none, model = none, text = empty_str, reasoning = empty_str, reasoning_signatures = empty_tuple,
     tool_calls = empty_tuple, sources = empty_tuple, finish_reason = none, raw_finish_reason = none, usage = none,
     provider_metadata_json = none, errors = empty_tuple
 ]);
 
-/// Token usage, one meaning for every provider.
+#[doc = "Token usage, one meaning for every provider: cached tokens are inside `input_tokens`,\nreasoning tokens inside `output_tokens`."]
 #[pyclass(frozen, get_all, eq, hash, module = "streamdelta._core", name = "Usage")]
 #[derive(PartialEq)]
 pub struct Usage {
@@ -264,6 +300,24 @@ impl Usage {
         }
         d.set_item("cost", self.cost)?;
         Ok(d)
+    }
+
+    /// Pickling and copying: the class and the field values, which `__new__` takes back in order.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (u64, u64, u64, u64, u64, u64, Option<f64>)) {
+        let u = slf.get();
+        (
+            slf.get_type(),
+            (
+                u.input_tokens,
+                u.output_tokens,
+                u.total_tokens,
+                u.reasoning_tokens,
+                u.cache_read_tokens,
+                u.cache_write_tokens,
+                u.cost,
+            ),
+        )
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -2,7 +2,7 @@
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use streamdelta_core::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
 use crate::errors::stream_parse_error;
@@ -106,6 +106,26 @@ impl PyServerSentEvent {
             CompareOp::Ne => Ok((!equal).into_pyobject(py)?.to_owned().into_any().unbind()),
             _ => Ok(py.NotImplemented()),
         }
+    }
+
+    /// Pickling and copying: the class and the field values, which `__new__` takes back in order.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> (
+        Bound<'py, PyType>,
+        (
+            Bound<'py, PyString>,
+            Bound<'py, PyString>,
+            Bound<'py, PyString>,
+            Option<u64>,
+        ),
+    ) {
+        let (event, data, id) = slf.get().fields(slf.py());
+        (
+            slf.get_type(),
+            (event.clone(), data.clone(), id.clone(), slf.get().retry),
+        )
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {

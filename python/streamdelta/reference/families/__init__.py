@@ -36,12 +36,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _stdlib_loads(data: str) -> Any:
+def stdlib_loads(data: str) -> Any:
+    """``data`` parsed by the json module, NaN and Infinity refused as serde does; no other check."""
     return json.loads(data, parse_constant=_reject_constant)
 
 
 # The parser of every payload; `use_json_loads` swaps it (a module global, read on each call).
-_loads: Callable[[str], Any] = _stdlib_loads
+_loads: Callable[[str], Any] = stdlib_loads
 
 
 def use_json_loads(loads: Callable[[str], Any] | None) -> None:
@@ -52,7 +53,7 @@ def use_json_loads(loads: Callable[[str], Any] | None) -> None:
     which the json module reads, and numbers beyond a double's range in fields no family reads, which
     the core skips."""
     global _loads
-    _loads = loads or _stdlib_loads
+    _loads = loads or stdlib_loads
 
 
 def load_json(data: str) -> Any:
@@ -90,7 +91,7 @@ def parse_json(data: str) -> Any:
     """A payload parsed as JSON; the error text matches the core's (serde takes no NaN or Infinity)."""
     try:
         return load_json(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # the depth check comes first, so recursion is a backstop
         raise PayloadError(invalid_json("not valid JSON")) from None
 
 
@@ -159,12 +160,6 @@ _ANTHROPIC_TYPES = frozenset(
 )
 
 
-def _str_or_none(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError
-
-
 def detect(event: str, data: str) -> str | None:
     """Which family sent this payload (the first of a stream), or None when it cannot tell."""
     if data.strip() == "[DONE]":
@@ -175,10 +170,12 @@ def detect(event: str, data: str) -> str | None:
         return None
     if not isinstance(probe, dict):
         return None
+    from .fields import opt_str  # fields imports this module
+
     try:
-        kind = _str_or_none(probe.get("type"))
-        obj = _str_or_none(probe.get("object"))
-    except TypeError:
+        kind = opt_str(probe, "type")
+        obj = opt_str(probe, "object")
+    except PayloadError:
         return None
     error = probe.get("error")
     if error is not None and not isinstance(error, dict):

@@ -1,4 +1,4 @@
-"""The `anthropic` wire family: twin of ``rust/core/src/families/anthropic.rs``.
+"""The `anthropic` wire family: twin of ``rust/core/src/families/anthropic/``.
 
 The Messages API stream as sent by the Anthropic API, by Vertex AI (``streamRawPredict``) and, one
 event per frame, inside Bedrock's event-stream framing. Dispatch is on the payload's own ``type``.
@@ -10,18 +10,13 @@ The field checks below accept and reject exactly what the core's serde structs d
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-from ..error import invalid_json, unexpected_payload
+from ..error import unexpected_payload
 from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
-from . import PayloadError, incomplete, load_json, parse_json, wrong_shape
-from .fields import opt_u64
+from . import PayloadError, incomplete
+from .fields import RAW, STR, U64, check, list_of, obj, opt_str, opt_u64, parse_object, raw_json, saturating_add, struct
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
-
-U64_MAX = 2**64 - 1
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _TEXT = "text"
 _REASONING = "reasoning"
@@ -36,106 +31,58 @@ _DELTA_BLOCK = {
     "input_json_delta": _TOOL,
 }
 
+# The core's `Payload` and the structs it holds: serde checks every declared field whatever the
+# event type. Raw members are parsed where they are used.
+_CITATION = struct(url=STR, title=STR)
+_MESSAGE = struct(id=STR, model=STR, usage=RAW)
+_BLOCK = struct(
+    type=STR,
+    id=STR,
+    name=STR,
+    input=RAW,
+    text=STR,
+    thinking=STR,
+    signature=STR,
+    data=STR,
+    citations=list_of(_CITATION),
+    content=RAW,
+)
+_DELTA = struct(
+    type=STR,
+    text=STR,
+    thinking=STR,
+    signature=STR,
+    partial_json=STR,
+    citation=_CITATION,
+    stop_reason=STR,
+    stop_sequence=RAW,
+)
+_ERROR = struct(type=STR, message=STR)
+_PAYLOAD = struct(
+    type=STR,
+    message=_MESSAGE,
+    index=U64,
+    content_block=_BLOCK,
+    delta=_DELTA,
+    usage=RAW,
+    error=_ERROR,
+    **{"amazon-bedrock-invocationMetrics": RAW},
+)
 
-# Field checks: the serde types of the core, one helper per type.
+
+# The token counts of the core's `UsageWire` and `MetricsWire`: input, output, cache read, cache write.
+_USAGE = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+_METRICS = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
 
 
-def opt_str(d: dict[str, Any], key: str) -> str | None:
-    """``Option<Cow<str>>``: serde also refuses a string holding an unpaired surrogate escape."""
-    v = d.get(key)
-    if v is None:
-        return None
-    if type(v) is not str:
-        raise wrong_shape()
-    if not v.isascii() and _SURROGATE.search(v):
-        raise PayloadError(invalid_json("not valid JSON"))
-    return v
-
-
-def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
-    v = d.get(key)
-    if v is None:
-        return None
-    if type(v) is not dict:
-        raise wrong_shape()
-    return v
-
-
-def obj(v: Any) -> dict[str, Any]:
-    if type(v) is not dict:
-        raise wrong_shape()
-    d: dict[str, Any] = v
-    return d
+def _counts(raw: str, names: tuple[str, str, str, str]) -> list[int | None]:
+    wire = parse_object(raw)
+    return [opt_u64(wire, name) for name in names]
 
 
 def _citation(v: Any) -> tuple[str | None, str | None]:
     d = obj(v)
     return opt_str(d, "url"), opt_str(d, "title")
-
-
-def _check_payload(payload: Any) -> dict[str, Any]:
-    """The core's ``Payload`` struct: every declared field is checked whatever the event type."""
-    p = obj(payload)
-    opt_str(p, "type")
-    message = opt_obj(p, "message")
-    if message is not None:
-        opt_str(message, "id")
-        opt_str(message, "model")
-    opt_u64(p, "index")
-    block = opt_obj(p, "content_block")
-    if block is not None:
-        for key in ("type", "id", "name", "text", "thinking", "signature", "data"):
-            opt_str(block, key)
-        citations = block.get("citations")
-        if citations is not None:
-            if type(citations) is not list:
-                raise wrong_shape()
-            for c in citations:
-                _citation(c)
-    delta = opt_obj(p, "delta")
-    if delta is not None:
-        for key in ("type", "text", "thinking", "signature", "partial_json", "stop_reason"):
-            opt_str(delta, key)
-        if delta.get("citation") is not None:
-            _citation(delta["citation"])
-    error = opt_obj(p, "error")
-    if error is not None:
-        opt_str(error, "type")
-        opt_str(error, "message")
-    return p
-
-
-# Raw JSON text of a member, as sent (serde's `RawValue`).
-
-_RAW = json.JSONDecoder()
-# The string scanner of the json module (C-accelerated), which the stubs leave out.
-_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
-_WS = " \t\n\r"
-
-
-def _skip_ws(data: str, pos: int) -> int:
-    while pos < len(data) and data[pos] in _WS:
-        pos += 1
-    return pos
-
-
-def raw_member(data: str, *path: str) -> str:
-    """The JSON text of the member at ``path`` exactly as sent; ``data`` is known to be valid JSON
-    and to hold it. The last of duplicate keys counts, as for ``json.loads``."""
-    pos = _skip_ws(data, 0)
-    for key in path:
-        found = -1
-        pos = _skip_ws(data, pos + 1)
-        while data[pos] == '"':
-            name, pos = _scanstring(data, pos + 1)
-            pos = _skip_ws(data, _skip_ws(data, pos) + 1)
-            if name == key:
-                found = pos
-            pos = _skip_ws(data, _RAW.raw_decode(data, pos)[1])
-            if data[pos] == ",":
-                pos = _skip_ws(data, pos + 1)
-        pos = found
-    return data[pos : _RAW.raw_decode(data, pos)[1]]
 
 
 def _missing(what: str, field: str) -> PayloadError:
@@ -202,15 +149,12 @@ class Decoder:
     def usage(self) -> Usage:
         cache_read = self.cache_read or 0
         cache_write = self.cache_write or 0
-        inp = min((self.input or 0) + cache_read + cache_write, U64_MAX)
+        inp = saturating_add(self.input or 0, cache_read + cache_write)
         out = self.output or 0
-        return Usage(inp, out, min(inp + out, U64_MAX), 0, cache_read, cache_write, None)
+        return Usage(inp, out, saturating_add(inp, out), 0, cache_read, cache_write, None)
 
     def _update_usage(self, raw: str, from_delta: bool) -> None:
-        wire = obj(load_json(raw))
-        values = [opt_u64(wire, k) for k in ("input_tokens", "output_tokens", "cache_read_input_tokens")]
-        values.append(opt_u64(wire, "cache_creation_input_tokens"))
-        inp, out, cache_read, cache_write = values
+        inp, out, cache_read, cache_write = _counts(raw, _USAGE)
         self.input = self.input if inp is None else inp
         self.output = self.output if out is None else out
         self.cache_read = self.cache_read if cache_read is None else cache_read
@@ -222,9 +166,7 @@ class Decoder:
 
     def _update_metrics(self, raw: str) -> None:
         """Anthropic's own ``usage`` wins field by field; Bedrock's metrics fill what it never said."""
-        wire = obj(load_json(raw))
-        keys = ("inputTokenCount", "outputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
-        inp, out, cache_read, cache_write = (opt_u64(wire, k) for k in keys)
+        inp, out, cache_read, cache_write = _counts(raw, _METRICS)
         self.input = inp if self.input is None else self.input
         self.output = out if self.output is None else self.output
         self.cache_read = cache_read if self.cache_read is None else self.cache_read
@@ -293,7 +235,7 @@ class Decoder:
             parts.start(TOOL_INPUT, id, block.get("name") or "", kind != "tool_use", out)
             value = block.get("input")
             if value is not None and not (type(value) is dict and not value):
-                open_block.pending_input = raw_member(data, "content_block", "input")
+                open_block.pending_input = raw_json(data, ("content_block", "input"))
         elif kind == "web_search_tool_result":
             # The results come whole with the start; an error result is an object, not a list.
             content = block.get("content")
@@ -353,7 +295,7 @@ class Decoder:
         self.finished = True
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
-        p = _check_payload(parse_json(data))
+        p = check(parse_object(data), _PAYLOAD)
         kind = p.get("type")
         if kind is None:
             raise _missing("payload", "type")
@@ -364,7 +306,7 @@ class Decoder:
                 raise _unexpected("a second `message_start`")
             message = _required(p, "message", kind)
             if message.get("usage") is not None:
-                self._update_usage(raw_member(data, "message", "usage"), False)
+                self._update_usage(raw_json(data, ("message", "usage")), False)
             self.started = True
             out.append(StreamStart(message.get("id"), message.get("model")))
         elif kind == "content_block_start":
@@ -377,16 +319,16 @@ class Decoder:
             self._block_stop(_required(p, "index", kind), out)
         elif kind == "message_delta":
             if p.get("usage") is not None:
-                self._update_usage(raw_member(data, "usage"), True)
+                self._update_usage(raw_json(data, ("usage",)), True)
             delta = p.get("delta")
             if delta is not None:
                 if delta.get("stop_reason") is not None:
                     self.stop_reason = delta["stop_reason"]
                 if delta.get("stop_sequence") is not None:
-                    self.stop_sequence_raw = raw_member(data, "delta", "stop_sequence")
+                    self.stop_sequence_raw = raw_json(data, ("delta", "stop_sequence"))
         elif kind == "message_stop":
             if p.get("amazon-bedrock-invocationMetrics") is not None:
-                self._update_metrics(raw_member(data, "amazon-bedrock-invocationMetrics"))
+                self._update_metrics(raw_json(data, ("amazon-bedrock-invocationMetrics",)))
             self._finish(out)
         elif kind == "error":
             error = p.get("error") or {}

@@ -1,4 +1,4 @@
-"""The `bedrock` family: twin of ``rust/core/src/families/bedrock.rs``.
+"""The `bedrock` family: twin of ``rust/core/src/families/bedrock/``.
 
 Anthropic events carried by AWS event-stream frames. A ``chunk`` event frame holds
 ``{"bytes": "<base64 of one Anthropic event JSON>", "p": "<padding>"}``; an ``exception`` or ``error``
@@ -14,8 +14,9 @@ from typing import Any
 from ..depth import check_payload as check_depth
 from ..error import bad_frame
 from ..eventstream import FrameRef
-from . import PayloadError, load_json, parse_json, wrong_shape
-from .anthropic import Decoder, opt_str
+from . import PayloadError, stdlib_loads, wrong_shape
+from .anthropic import Decoder
+from .fields import has_surrogate, opt_str, parse_object
 
 # What the core's decoder takes: padding only at the end, length a multiple of 4.
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -35,9 +36,7 @@ def frame(decoder: Decoder, f: FrameRef, payload: str, inner: list[str], out: li
     if message_type == b"event":
         if h.get("event_type") != b"chunk":
             return
-        chunk = parse_json(payload)
-        if type(chunk) is not dict:
-            raise wrong_shape()
+        chunk = parse_object(payload)
         text = opt_str(chunk, "bytes")
         if text is None:
             raise wrong_shape()
@@ -61,10 +60,13 @@ def frame(decoder: Decoder, f: FrameRef, payload: str, inner: list[str], out: li
 
 
 def _exception_message(payload: str) -> str | None:
-    """``message`` of the payload when it parses as the core's ``ExceptionWire``, else None."""
+    """``message`` of the payload when it reads as the core's ``ExceptionWire``, else None.
+
+    The core reads it with plain serde, not ``parse_json``: a lone surrogate escape is refused only
+    in the strings serde decodes (the keys of the object and ``message``), not in the values it skips."""
     try:
-        body = load_json(payload)
-        if type(body) is not dict:
+        body = stdlib_loads(payload)
+        if type(body) is not dict or any(map(has_surrogate, body)):
             return None
         return opt_str(body, "message")
     except (ValueError, PayloadError):

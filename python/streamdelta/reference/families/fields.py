@@ -3,70 +3,182 @@
 serde checks every declared field of a struct, whatever the event type, so a decoder validates a
 payload's declared fields before it acts on any of them. ``null`` reads as absent (``Option``);
 a field of the wrong JSON type is ``wrong_shape()``; undeclared fields are ignored.
+
+Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
+of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
+few fields of a struct deep inside its logic (openai-chat, anthropic) declares each wire struct once,
+as the core does (``struct(content=STR, function=FUNCTION, tool_calls=list_of(TOOL_CALL))``), has
+``check`` vouch for all of it, then reads with plain ``dict.get``. ``check`` walks the fields in the
+order they are declared and raises the first fault it meets, so a declaration keeps the order of the
+checks it replaced.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Union
+from typing import Any, Callable, Union
 
-from . import not_a_u64, parse_json, wrong_shape
+from ..error import invalid_json
+from . import PayloadError, not_a_u64, parse_json, wrong_shape
 
-__all__ = ["obj", "opt_bool", "opt_list", "opt_obj", "opt_str", "opt_u64", "parse_object", "raw_json"]
+__all__ = [
+    "BOOL",
+    "RAW",
+    "STR",
+    "U64",
+    "Kind",
+    "Struct",
+    "check",
+    "has_surrogate",
+    "list_of",
+    "obj",
+    "opt_bool",
+    "opt_list",
+    "opt_obj",
+    "opt_str",
+    "opt_u64",
+    "parse_object",
+    "raw_json",
+    "saturating_add",
+    "struct",
+]
 
 _U64_MAX = (1 << 64) - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# A kind checks a field's value that is present (not ``null``), raising what serde would.
+Kind = Callable[[Any], None]
+# A struct: its fields and their kinds, in the order they are checked. A field whose kind is a
+# struct holds one (the core's ``Obj<T>``).
+Struct = tuple[tuple[str, Union[Kind, "Struct"]], ...]
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether decoded text holds a lone surrogate (``json.loads`` makes a ``\\u`` pair one character)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _str(value: Any) -> None:
+    # serde refuses a lone surrogate in every string it decodes. Payloads read with `parse_json` cannot
+    # hold one (it refuses one anywhere, as the core's `parse_json` does); Bedrock's exception frames,
+    # which the core reads with plain serde, can.
+    if type(value) is not str:
+        raise wrong_shape()
+    if has_surrogate(value):
+        raise PayloadError(invalid_json("not valid JSON"))
+
+
+def _u64(value: Any) -> None:
+    # `type(...) is int`: bool is an int in Python but not a number for serde.
+    if type(value) is not int or not 0 <= value <= _U64_MAX:
+        raise not_a_u64(value)
+
+
+def _bool(value: Any) -> None:
+    if type(value) is not bool:
+        raise wrong_shape()
+
+
+def _raw(value: Any) -> None:
+    """serde's ``RawValue``: any JSON, read later where it is used."""
+
+
+STR: Kind = _str
+U64: Kind = _u64
+BOOL: Kind = _bool
+RAW: Kind = _raw
+
+
+def struct(**fields: Kind | Struct) -> Struct:
+    """A wire struct declared once, its fields in order (a JSON name that is no Python name goes in
+    with ``**{"name": kind}``). ``RAW`` fields are declared for the reader; there is nothing to check."""
+    return tuple((name, kind) for name, kind in fields.items() if kind is not RAW)
+
+
+def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
+    """``d`` itself, once every field the struct declares is of its kind."""
+    get = d.get
+    for key, kind in fields:
+        value = get(key)
+        if value is None:
+            continue
+        # The usual kinds are checked here rather than in a call, over pairs rather than a dict: with
+        # a call per field over `dict.items()` the anthropic reference took 2-3 % longer (corpus, measured).
+        if kind is STR:
+            if type(value) is str and (value.isascii() or not _SURROGATE.search(value)):
+                continue
+        elif type(kind) is tuple:
+            check(obj(value), kind)
+            continue
+        elif kind is U64 and type(value) is int and 0 <= value <= _U64_MAX:
+            continue
+        kind(value)  # type: ignore[operator]  # a struct is not callable, but was handled above
+    return d
+
+
+def list_of(fields: Struct) -> Kind:
+    """A list of structs (the core's ``List<T>``): every element an object, then each checked."""
+
+    def kind(value: Any) -> None:
+        if type(value) is not list:
+            raise wrong_shape()
+        for item in value:
+            obj(item)
+        for item in value:
+            check(item, fields)
+
+    return kind
 
 
 def parse_object(data: str) -> dict[str, Any]:
     """The payload as a JSON object (the core's ``parse_object``)."""
     value = parse_json(data)
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise wrong_shape()
     return value
 
 
 def obj(value: Any) -> dict[str, Any]:
     """An element that must be an object (a struct inside a ``Vec``)."""
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise wrong_shape()
     return value
 
 
 def opt_str(d: dict[str, Any], key: str) -> str | None:
+    """``Option<Cow<str>>``."""
     value = d.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise wrong_shape()
+    # The usual case first, without a call: nearly every field read is absent or an ASCII string.
+    if value is not None and not (type(value) is str and value.isascii()):
+        _str(value)
+    return value
 
 
 def opt_u64(d: dict[str, Any], key: str) -> int | None:
     value = d.get(key)
-    if value is None:
-        return None
-    # `type(...) is int`: bool is an int in Python but not a number for serde.
-    if type(value) is int and 0 <= value <= _U64_MAX:
-        return value
-    raise not_a_u64(value)
+    if value is not None and not (type(value) is int and 0 <= value <= _U64_MAX):
+        _u64(value)
+    return value
 
 
 def opt_bool(d: dict[str, Any], key: str) -> bool | None:
     value = d.get(key)
-    if value is None or isinstance(value, bool):
+    if value is None or type(value) is bool:
         return value
     raise wrong_shape()
 
 
 def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = d.get(key)
-    if value is None or isinstance(value, dict):
+    if value is None or type(value) is dict:
         return value
     raise wrong_shape()
 
 
 def opt_list(d: dict[str, Any], key: str) -> list[Any] | None:
     value = d.get(key)
-    if value is None or isinstance(value, list):
+    if value is None or type(value) is list:
         return value
     raise wrong_shape()
 
@@ -84,7 +196,8 @@ def _skip(data: str, pos: int) -> int:
     return _WS.match(data, pos).end()  # type: ignore[union-attr]  # `*` always matches
 
 
-# The json module's own C scanners: `scanstring` reads a string body, `scan_once` one whole value.
+# The json module's own C scanners (not in its typed API): `scanstring` reads a string from after its
+# quote, `scan_once` one whole value from its first character; each returns the value and the index after it.
 _scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 _scan_once: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 

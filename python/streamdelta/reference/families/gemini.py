@@ -1,4 +1,4 @@
-"""The `gemini` wire family: twin of ``rust/core/src/families/gemini.rs``.
+"""The `gemini` wire family: twin of ``rust/core/src/families/gemini/``.
 
 Text and thought parts are numbered ``"0"``, ``"1"``, …; a function call keeps ``functionCall.id``
 or gets ``call_{n}``; its arguments are the raw JSON text of ``args`` exactly as sent (found with

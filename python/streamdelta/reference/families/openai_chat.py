@@ -1,4 +1,4 @@
-"""The ``openai-chat`` wire family: twin of ``rust/core/src/families/openai_chat.rs``.
+"""The ``openai-chat`` wire family: twin of ``rust/core/src/families/openai_chat/``.
 
 The module comment there lists the decisions the wire leaves open; this file takes the same ones.
 Each field is checked like serde checks its Rust type: a value of another type is "JSON of the wrong
@@ -7,24 +7,32 @@ shape", unknown fields are ignored, ``null`` is absent.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Callable
+from typing import Any
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, load_json, wrong_shape
-from .fields import opt_u64
+from . import PayloadError, beyond_double, incomplete, wrong_shape
+from .fields import (
+    RAW,
+    STR,
+    U64,
+    check,
+    list_of,
+    obj,
+    opt_obj,
+    opt_str,
+    opt_u64,
+    parse_object,
+    raw_json,
+    saturating_add,
+    struct,
+)
 from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
 
 _U64_MAX = 2**64 - 1
 _I64_MIN = -(2**63)
-_WS = re.compile(r"[ \t\n\r]*")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-# The json module's own scanners (not in its typed API): a string from after its quote, and any
-# value from its first character; each returns the value and the index after it.
-scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 _REASONS = {
     "stop": "stop",
@@ -35,41 +43,28 @@ _REASONS = {
     "error": "error",
 }
 
-
-def _loads(data: str) -> Any:
-    # serde_json knows no NaN / Infinity and stops at a fixed depth.
-    try:
-        return load_json(data)
-    except (ValueError, RecursionError):
-        raise PayloadError(invalid_json("not valid JSON")) from None
-
-
-def _obj(value: Any) -> dict[str, Any] | None:
-    if value is None or type(value) is dict:
-        return value
-    raise wrong_shape()
-
-
-def _str(d: dict[str, Any], key: str) -> str | None:
-    value = d.get(key)
-    if value is None or type(value) is str:
-        return value
-    raise wrong_shape()
-
-
-def _list(d: dict[str, Any], key: str) -> list[Any] | None:
-    value = d.get(key)
-    if value is None or type(value) is list:
-        return value
-    raise wrong_shape()
-
-
-def _objs(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    items = _list(d, key) or []
-    for item in items:
-        if type(item) is not dict:
-            raise wrong_shape()
-    return items
+# The wire structs of the core (`Chunk` and what it holds), checked whole before anything is emitted.
+_FUNCTION = struct(name=STR, arguments=STR)
+_DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
+_TOOL_CALL = struct(index=U64, id=STR, function=_FUNCTION)
+_DELTA = struct(
+    content=STR,
+    reasoning_content=STR,
+    reasoning=STR,
+    reasoning_details=list_of(_DETAIL),
+    tool_calls=list_of(_TOOL_CALL),
+    function_call=_FUNCTION,
+    provider_metadata=RAW,
+)
+_CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
+_CHUNK = struct(
+    id=STR,
+    model=STR,
+    choices=list_of(_CHOICE),
+    usage=RAW,
+    x_groq=struct(usage=RAW),
+    error=RAW,
+)
 
 
 def _cost(value: Any) -> float | None:
@@ -85,46 +80,16 @@ def _cost(value: Any) -> float | None:
     raise wrong_shape()
 
 
-def _raw(data: str, path: tuple[str | int, ...]) -> str:
-    """The text of the value at ``path`` (keys and list indices) in the valid JSON document ``data``,
-    exactly as sent: what serde's ``RawValue`` borrows."""
-    ws = _skip_ws
-    pos = ws(data, 0)
-    for step in path:
-        pos = ws(data, pos + 1)  # past `{` or `[`
-        if isinstance(step, str):
-            found = pos
-            while data[pos] != "}":
-                key, pos = scanstring(data, pos + 1)
-                pos = ws(data, ws(data, pos) + 1)  # past `:`
-                if key == step:
-                    found = pos
-                pos = ws(data, _SCAN(data, pos)[1])
-                if data[pos] == ",":
-                    pos = ws(data, pos + 1)
-            pos = found
-        else:
-            for _ in range(step):
-                pos = ws(data, ws(data, _SCAN(data, pos)[1]) + 1)  # past `,`
-    return data[pos : _SCAN(data, pos)[1]]
-
-
-def _skip_ws(data: str, pos: int) -> int:
-    match = _WS.match(data, pos)
-    assert match is not None  # `[ \t\n\r]*` matches everywhere
-    return match.end()
-
-
 def _usage_fields(usage: dict[str, Any]) -> tuple[int, int, int, int | None, int, int | None, int | None, Any]:
     prompt = opt_u64(usage, "prompt_tokens") or 0
     completion = opt_u64(usage, "completion_tokens") or 0
     total = opt_u64(usage, "total_tokens")
-    ptd = _obj(usage.get("prompt_tokens_details"))
+    ptd = opt_obj(usage, "prompt_tokens_details")
     cached = cache_write = None
     if ptd is not None:
         cached = opt_u64(ptd, "cached_tokens")
         cache_write = opt_u64(ptd, "cache_write_tokens")
-    ctd = _obj(usage.get("completion_tokens_details"))
+    ctd = opt_obj(usage, "completion_tokens_details")
     reasoning = 0 if ctd is None else opt_u64(ctd, "reasoning_tokens") or 0
     creation = opt_u64(usage, "cache_creation_input_tokens")
     cost = _cost(usage.get("cost"))
@@ -136,11 +101,11 @@ def _usage(usage: dict[str, Any]) -> Usage:
     if cache_write is None:
         cache_write = creation or 0
     # Some servers count reasoning outside `completion_tokens` (xAI, Gemini via Vercel).
-    apart = reasoning > 0 and (reasoning > completion or total == min(prompt + completion + reasoning, _U64_MAX))
-    output = min(completion + reasoning, _U64_MAX) if apart else completion
-    cached = min(cache_read + cache_write, _U64_MAX)
-    inp = min(prompt + cached, _U64_MAX) if cached > prompt else prompt
-    return Usage(inp, output, min(inp + output, _U64_MAX), reasoning, cache_read, cache_write, cost)
+    apart = reasoning > 0 and (reasoning > completion or total == saturating_add(prompt + completion, reasoning))
+    output = saturating_add(completion, reasoning) if apart else completion
+    cached = saturating_add(cache_read, cache_write)
+    inp = saturating_add(prompt, cached) if cached > prompt else prompt
+    return Usage(inp, output, saturating_add(inp, output), reasoning, cache_read, cache_write, cost)
 
 
 def _error(value: Any) -> tuple[str, str]:
@@ -148,8 +113,8 @@ def _error(value: Any) -> tuple[str, str]:
         return value, "provider_error"
     if type(value) is not dict:
         raise wrong_shape()
-    message = _str(value, "message")
-    kind = _str(value, "type")
+    message = opt_str(value, "message")
+    kind = opt_str(value, "type")
     code = value.get("code")
     if not kind:  # empty strings say nothing, as in the Rust twin
         kind = None
@@ -255,8 +220,8 @@ class Decoder:
     ) -> None:
         name = arguments = None
         if function is not None:
-            name = _str(function, "name") or None
-            arguments = _str(function, "arguments") or None
+            name = function.get("name") or None
+            arguments = function.get("arguments") or None
         slot = next((s for s in choice.tools if s.index == index), None)
         if slot is not None and slot.done:
             if name is not None or arguments is not None:
@@ -281,34 +246,35 @@ class Decoder:
             self.parts.tool_input(call_id, arguments, out)
 
     def _delta(self, choice: _Choice, delta: dict[str, Any], out: list[Any]) -> None:
-        content = _str(delta, "content")
-        plain = _str(delta, "reasoning_content") or _str(delta, "reasoning")
-        details = _objs(delta, "reasoning_details")
-        details_fields = [
-            (_str(d, "type"), _str(d, "text"), _str(d, "summary"), _str(d, "data"), _str(d, "signature"))
-            for d in details
-        ]
-        calls = _objs(delta, "tool_calls")
-        calls_fields = [(opt_u64(c, "index"), _str(c, "id"), _obj(c.get("function"))) for c in calls]
-        function_call = _obj(delta.get("function_call"))
+        # `payload` has checked the delta against `_DELTA`.
+        content = delta.get("content")
+        plain = delta.get("reasoning_content") or delta.get("reasoning")
         if plain:
             self._reasoning_text(choice, plain, out)
-        for kind, text, summary, data, signature in details_fields:
+        for detail in delta.get("reasoning_details") or ():
+            kind = detail.get("type")
             if kind == "reasoning.text":
+                text = detail.get("text")
                 if not plain and text:
                     self._reasoning_text(choice, text, out)
+                signature = detail.get("signature")
                 if signature:
                     self._sign(choice, signature, False, out)
             elif kind == "reasoning.summary":
+                summary = detail.get("summary")
                 if not plain and summary:
                     self._reasoning_text(choice, summary, out)
-            elif kind == "reasoning.encrypted" and data:
-                self._end_reasoning(choice, out)
-                self._sign(choice, data, True, out)
+            elif kind == "reasoning.encrypted":
+                data = detail.get("data")
+                if data:
+                    self._end_reasoning(choice, out)
+                    self._sign(choice, data, True, out)
         if content:
             self._text(choice, content, out)
-        for n, (index, id, function) in enumerate(calls_fields):
-            self._tool_delta(choice, n if index is None else index, id, function, out)
+        for n, call in enumerate(delta.get("tool_calls") or ()):
+            index = call.get("index")
+            self._tool_delta(choice, n if index is None else index, call.get("id"), call.get("function"), out)
+        function_call = delta.get("function_call")
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)
 
@@ -361,71 +327,47 @@ class Decoder:
             if reason is not None:
                 self._finish(reason[0], reason[1], out)
             return
-        chunk = _obj(_loads(data))
-        if chunk is None:
-            raise wrong_shape()
-        id = _str(chunk, "id")
-        model = _str(chunk, "model")
-        choices = _objs(chunk, "choices")
-        choice_fields = []
-        for choice in choices:
-            delta = _obj(choice.get("delta"))
-            if delta is not None:
-                # The shape of every field of the delta, before anything is emitted.
-                for key in ("content", "reasoning_content", "reasoning"):
-                    _str(delta, key)
-                for d in _objs(delta, "reasoning_details"):
-                    for key in ("type", "text", "summary", "data", "signature"):
-                        _str(d, key)
-                for c in _objs(delta, "tool_calls"):
-                    opt_u64(c, "index")
-                    _str(c, "id")
-                    function = _obj(c.get("function"))
-                    if function is not None:
-                        _str(function, "name")
-                        _str(function, "arguments")
-                function_call = _obj(delta.get("function_call"))
-                if function_call is not None:
-                    _str(function_call, "name")
-                    _str(function_call, "arguments")
-            choice_fields.append((opt_u64(choice, "index"), delta, _str(choice, "finish_reason")))
-        usage_path: tuple[str, ...] | None = None
-        usage = _obj(chunk.get("usage"))
-        if usage is not None:
-            usage_path = ("usage",)
-        else:
-            x_groq = _obj(chunk.get("x_groq"))
-            usage = None if x_groq is None else _obj(x_groq.get("usage"))
-            if usage is not None:
-                usage_path = ("x_groq", "usage")
-        _obj(chunk.get("x_groq"))
-        parsed_usage = None if usage is None else _usage(usage)
+        chunk = check(parse_object(data), _CHUNK)
+        choices: list[dict[str, Any]] = chunk.get("choices") or []
+        usage_path: tuple[str, ...] = ("usage",)
+        usage = chunk.get("usage")
+        if usage is None:
+            x_groq = chunk.get("x_groq")
+            usage = None if x_groq is None else x_groq.get("usage")
+            usage_path = ("x_groq", "usage")
+        # Raw members are read as the core reads them: after the whole chunk, in this order.
+        parsed_usage = None if usage is None else _usage(obj(usage))
         error = chunk.get("error")
         parsed_error = None if error is None else _error(error)
         metadata: tuple[int, float | None] | None = None
-        for n, (_, delta, _) in enumerate(choice_fields):
-            pm = None if delta is None else delta.get("provider_metadata")
+        for n, choice in enumerate(choices):
+            delta = choice.get("delta")
+            pm = None if delta is None else opt_obj(delta, "provider_metadata")
             if pm is not None:
-                pm = _obj(pm)
-                gateway = _obj(pm.get("gateway"))  # type: ignore[union-attr]
+                gateway = opt_obj(pm, "gateway")
                 metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
+        id = chunk.get("id")
+        model = chunk.get("model")
         if not self.started and (id or model):
             self.started = True
             out.append(StreamStart(id or None, model or None))
-        if parsed_usage is not None and usage_path is not None:
+        if parsed_usage is not None:
             self.usage = parsed_usage
-            self.raw_usage = _raw(data, usage_path)
+            self.raw_usage = raw_json(data, usage_path)
         if metadata is not None:
-            self.raw_provider_metadata = _raw(data, ("choices", metadata[0], "delta", "provider_metadata"))
+            self.raw_provider_metadata = raw_json(data, ("choices", metadata[0], "delta", "provider_metadata"))
             self.gateway_cost = metadata[1]
-        for index, delta, finish_reason in choice_fields:
+        for choice in choices:
+            index = choice.get("index")
             state = self._choice(0 if index is None else index)
+            delta = choice.get("delta")
             if delta is not None:
                 self._delta(state, delta, out)
+            finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)
         if parsed_error is not None:
-            out.append(ErrorEvent(parsed_error[0], parsed_error[1], _raw(data, ("error",))))
+            out.append(ErrorEvent(parsed_error[0], parsed_error[1], raw_json(data, ("error",))))
             self.errored = True
 
     def end(self, out: list[Any]) -> None:

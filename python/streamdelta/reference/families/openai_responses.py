@@ -1,4 +1,4 @@
-"""The `openai-responses` wire family: twin of ``rust/core/src/families/openai_responses.rs``.
+"""The `openai-responses` wire family: twin of ``rust/core/src/families/openai_responses/``.
 
 Part ids: a text part is ``{item_id}:{content_index}``, a reasoning part (one per summary part)
 ``{item_id}:{summary_index}``, a function call its ``call_id``, a web search call its item id;

@@ -57,9 +57,6 @@ class Parts:
         part = self._get(id)
         return None if part is None else part.kind
 
-    def any_open(self) -> bool:
-        return bool(self._open)
-
     def start(self, kind: str, id: str, name: str, provider_executed: bool, out: list[Any]) -> None:
         if self._get(id) is not None:
             raise PayloadError(unexpected_payload(f"part `{id}` started again while open"))

@@ -57,14 +57,11 @@ enum State {
     Fresh,
     /// `stream_start` was sent.
     Started,
-    /// The end was handled (the finish sent, or the stream reported incomplete).
-    Ended { started: bool },
-}
-
-impl State {
-    fn started(self) -> bool {
-        matches!(self, Self::Started | Self::Ended { started: true })
-    }
+    /// The end was handled (the finish sent, or the stream reported incomplete) before any
+    /// `stream_start`.
+    EndedUnstarted,
+    /// The end was handled after `stream_start`.
+    Ended,
 }
 
 impl FamilyDecoder for Decoder {
@@ -81,10 +78,11 @@ impl FamilyDecoder for Decoder {
             });
             return Ok(());
         }
-        if !self.state.started() {
-            self.state = match self.state {
-                State::Ended { .. } => State::Ended { started: true },
-                _ => State::Started,
+        if matches!(self.state, State::Fresh | State::EndedUnstarted) {
+            self.state = if self.state == State::Fresh {
+                State::Started
+            } else {
+                State::Ended
             };
             out.push(Event::StreamStart {
                 id: chunk.response_id.map(Cow::into_owned),
@@ -113,11 +111,10 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if let State::Ended { .. } = self.state {
-            return;
-        }
-        self.state = State::Ended {
-            started: self.state.started(),
+        self.state = match self.state {
+            State::Fresh => State::EndedUnstarted,
+            State::Started => State::Ended,
+            State::EndedUnstarted | State::Ended => return,
         };
         let reason = match (self.errored, &self.finish_reason) {
             (true, _) => FinishReason::Error,

@@ -1,5 +1,4 @@
 use super::*;
-use crate::families::scan::test_support::scanned;
 use crate::families::test_support::types;
 use crate::families::Family;
 use proptest::prelude::*;
@@ -123,24 +122,4 @@ const SCAN_SEEDS: [&str; 5] = [
     r#"{"candidates": [{"groundingMetadata": {}}], "promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 1, "promptTokenCount": 2}}"#,
 ];
 
-fn assert_scan_agrees(data: &str) {
-    crate::families::scan::test_support::assert_agrees(
-        data,
-        |d| scanned(d, Chunk::scan),
-        crate::families::parse_object::<Chunk<'_>>,
-    );
-}
-
-#[test]
-fn scan_reads_common_chunks_and_agrees_with_serde() {
-    crate::families::scan::test_support::check_seeds(&SCAN_SEEDS, 4, assert_scan_agrees, |d| {
-        scanned(d, Chunk::scan).is_some()
-    });
-}
-
-proptest! {
-    #[test]
-    fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
-        assert_scan_agrees(&data);
-    }
-}
+crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 4, Chunk);

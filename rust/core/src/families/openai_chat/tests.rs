@@ -200,14 +200,6 @@ proptest! {
     }
 }
 
-fn assert_scan_agrees(data: &str) {
-    crate::families::scan::test_support::assert_agrees(
-        data,
-        |d| scanned(d, Chunk::scan),
-        |d| parse_json::<Obj<Chunk<'_>>>(d).map(|c| c.0),
-    );
-}
-
 const SCAN_SEEDS: [&str; 8] = [
     r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi \"x\"\n\u00e9\ud83d\ude00","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}"#,
     r#"{"choices":[{"index":1,"delta":{"reasoning_content":"a","reasoning":"b","reasoning_details":[{"type":"reasoning.text","text":"t","signature":"s","format":"x","index":0}]},"finish_reason":"stop","native_finish_reason":"STOP"}],"provider":"p"}"#,
@@ -219,12 +211,7 @@ const SCAN_SEEDS: [&str; 8] = [
     r#"{"choices":[{"index":18446744073709551615,"delta":{}},{"index":1.0},{"index":-0},{"index":01}]}"#,
 ];
 
-#[test]
-fn scan_reads_common_chunks_and_agrees_with_serde() {
-    crate::families::scan::test_support::check_seeds(&SCAN_SEEDS, 6, assert_scan_agrees, |d| {
-        scanned(d, Chunk::scan).is_some()
-    });
-}
+crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 6, Chunk);
 
 #[test]
 fn scan_gives_up_on_what_serde_rejects() {
@@ -349,12 +336,4 @@ fn the_head_is_read_again_only_when_it_repeats() {
     let usage_first = r#"{"usage":{"prompt_tokens":1},"choices":[{"delta":{}}]}"#;
     decoder.payload("message", usage_first, &mut out).expect("valid chunk");
     assert!(decoder.template.is_none());
-}
-
-proptest! {
-    /// Any damage to a seed payload: the scan still never reads something serde would not.
-    #[test]
-    fn scan_is_sound_under_mutation(data in crate::families::scan::test_support::mutated(&SCAN_SEEDS)) {
-        assert_scan_agrees(&data);
-    }
 }

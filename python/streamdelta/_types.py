@@ -1,0 +1,12 @@
+"""The accepted values of the ``family`` and ``on_error`` options, for type checkers: a misspelt
+family (``"anthropc"``) is an error where it is written, not when the parser is made."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["Family", "OnError"]
+
+# `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
+Family = Literal["auto", "openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
+OnError = Literal["raise", "emit"]
