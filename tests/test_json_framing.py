@@ -22,6 +22,7 @@ from streamdelta import StreamParseError, reference
 
 from .conftest import CORPUS, random_splits, rust_backend
 from .family_corpus import feed_all, finish
+from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 
 PUBLIC = CORPUS.parent / "public"
@@ -84,6 +85,12 @@ def test_gemini_array_gives_the_events_of_its_sse_twin(backend: ModuleType, name
         max_size = rng.choice((1, 3, 16, 512)) if n % 4 == 0 else 512
         events, _ = feed_all(backend, random_splits(body, rng, max_size), "auto")
         assert dicts(events) == expected, f"chunking {n}"
+
+
+@pytest.mark.parametrize(("name", "body"), ARRAYS, ids=ARRAY_IDS)
+def test_gemini_array_golden(backend: ModuleType, name: str, body: bytes) -> None:
+    """A regression net (the SSE twin above is the evidence): reviewed against the bodies."""
+    assert dicts(backend.parse(body)) == read_golden(golden_path("gemini-json-array", name))
 
 
 @pytest.mark.parametrize(("name", "body"), ARRAYS[:3], ids=ARRAY_IDS[:3])
