@@ -345,3 +345,64 @@ def test_cli_reads_a_cassette_of_a_gemini_json_array(capsys: pytest.CaptureFixtu
     path.write_text(json.dumps({"interactions": [interaction], "version": 1}))
     expected = [{**e.to_dict(), "interaction": 0} for e in streamdelta.parse(body.encode())]
     assert cli_lines(capsys, "events", str(path)) == expected
+
+
+# --- the two backends agree on any input of these framings (hypothesis) ----------------------------
+
+PIECES = [
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    '"',
+    "\\",
+    " ",
+    "\n",
+    "\r\n",
+    "1",
+    "-2.5e3",
+    "true",
+    "null",
+    "x",
+    "é",
+    "\x00",
+    '{"error":"busy"}',
+    '{"error":{"message":"m"}}',
+    '{"object":"error"}',
+    '{"candidates":[]}',
+    "1e400",
+    '{"candidates":[{"content":{"parts":[{"text":"a"}]},"finishReason":"STOP"}]}',
+    '{"model":"m","created_at":"t","message":{"content":"a","tool_calls":[{"function":{"name":"f","arguments":{}}}]},"done":false}',
+    '{"model":"m","done":true,"done_reason":"stop","eval_count":2}',
+    '"\\ud800"',
+]
+
+
+def outcome_of(backend: ModuleType, pieces: list[bytes], family: str, on_error: str) -> Any:
+    parser = backend.StreamParser(family, on_error=on_error, max_event_bytes=200)
+    out: list[Any] = []
+    for piece in [*pieces, None]:
+        try:
+            out += dicts(parser.feed(piece) if piece is not None else parser.close())
+        except StreamParseError as err:
+            out += [*dicts(err.events), ("raised", str(err))]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.sampled_from(["[", "{", ""]),
+    body=st.lists(st.sampled_from(PIECES), max_size=12),
+    family=st.sampled_from(["auto", "gemini", "ollama", "openai-chat"]),
+    on_error=st.sampled_from(["raise", "emit"]),
+    seed=st.integers(0, 2**32),
+)
+def test_backends_agree_on_any_json_framed_input(
+    start: str, body: list[str], family: str, on_error: str, seed: int
+) -> None:
+    data = (start + "".join(body)).encode()
+    rng = random.Random(seed)
+    pieces = list(random_splits(data, rng, rng.choice((1, 4, 64))))
+    assert outcome_of(rust_backend(), pieces, family, on_error) == outcome_of(reference, pieces, family, on_error)

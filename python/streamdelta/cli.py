@@ -93,7 +93,9 @@ def _expand(paths: Sequence[str]) -> list[str]:
             if f.suffix in (*_CASSETTE_SUFFIXES, *_BODY_SUFFIXES) and f.is_file()
         ]
         if not found:
-            raise CliError(f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json) in it")
+            raise CliError(
+                f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json) in it"
+            )
         out += found
     return out
 
