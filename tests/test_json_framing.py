@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from types import ModuleType
 from typing import Any
 
@@ -406,3 +407,36 @@ def test_backends_agree_on_any_json_framed_input(
     rng = random.Random(seed)
     pieces = list(random_splits(data, rng, rng.choice((1, 4, 64))))
     assert outcome_of(rust_backend(), pieces, family, on_error) == outcome_of(reference, pieces, family, on_error)
+
+
+# --- a body of one family parsed as another ---------------------------------------------------------
+
+FIRST_PAYLOADS = {
+    "openai-chat": b'data: {"id":"c","object":"chat.completion.chunk","choices":[{"delta":{"content":"a"}}]}\n\n',
+    "openai-responses": b'event: response.created\ndata: {"type":"response.created","response":{"id":"r"}}\n\n',
+    "anthropic": b'event: message_start\ndata: {"type":"message_start","message":{"id":"m"}}\n\n',
+    "gemini": b'data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}]}\n\n',
+    "ollama": b'{"model":"m","created_at":"t","message":{"role":"assistant","content":"a"},"done":false}\n',
+}
+GEMINI_ARRAY = b'[{"candidates":[{"content":{"parts":[{"text":"a"}]}}]}]'
+
+
+@pytest.mark.parametrize("asked", [f for f in FAMILIES if f != "bedrock"] + ["ollama"])
+@pytest.mark.parametrize("sent", [*FIRST_PAYLOADS, "gemini-array"])
+def test_a_body_of_another_family_is_named(backend: ModuleType, asked: str, sent: str) -> None:
+    body = GEMINI_ARRAY if sent == "gemini-array" else FIRST_PAYLOADS[sent]
+    found = sent.removesuffix("-array")
+    assert dicts(backend.parse(body))[0]["type"] == "stream_start"
+    if asked == found:
+        assert dicts(backend.parse(body, asked))[0]["type"] == "stream_start"
+        return
+    message = f'the payloads look like the `{found}` family, not `{asked}`; pass `family="{found}"` or `"auto"`'
+    with pytest.raises(StreamParseError, match=f"^unexpected payload: {re.escape(message)} at byte "):
+        backend.parse(body, asked)
+    events = dicts(backend.parse(body, asked, on_error="emit"))
+    assert events[0]["kind"] == "parse_error"
+
+
+def test_an_error_payload_is_no_mismatch(backend: ModuleType) -> None:
+    body = b'data: {"error":{"message":"overloaded","status":"UNAVAILABLE"}}\n\n'
+    assert "error" in [e["type"] for e in dicts(backend.parse(body, "openai-chat"))]

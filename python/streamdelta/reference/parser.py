@@ -9,7 +9,16 @@ from .depth import check_payload as check_depth
 from .error import CoreError, bad_frame, unexpected_payload
 from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
-from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
+from .families import (
+    FAMILIES,
+    INCOMPLETE_STREAM,
+    PARSE_ERROR,
+    FamilyDecoder,
+    PayloadError,
+    detect,
+    mismatch,
+    new_decoder,
+)
 from .families.anthropic import Decoder as AnthropicDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
@@ -72,6 +81,8 @@ class StreamParser:
         self._closed = False
         # The body was a provider's lone error: its events are out, nothing else follows.
         self._answered = False
+        # A payload came (the first one is checked against the family asked for).
+        self._seen_payload = False
 
     @property
     def family(self) -> str | None:
@@ -88,6 +99,14 @@ class StreamParser:
             try:
                 check_depth(e.data)
                 decoder = self._decoder
+                first = not self._seen_payload
+                self._seen_payload = True
+                if decoder is not None and first and self._requested is not None:
+                    # A body of another family: said at once, not left to a quiet empty result.
+                    asked = "anthropic" if self._requested == "bedrock" else self._requested
+                    fault = mismatch(asked, e.event, e.data)
+                    if fault is not None:
+                        raise PayloadError(fault)
                 if decoder is None:
                     family = detect(e.event, e.data)
                     if family is None:

@@ -4,7 +4,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, cut_short, detect, AnyDecoder, Family};
+use crate::families::{bedrock, cut_short, detect, mismatch, AnyDecoder, Family};
 use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
@@ -75,6 +75,8 @@ pub struct StreamParser {
     closed: bool,
     /// The body was a provider's lone error: its events are out, nothing else follows.
     answered: bool,
+    /// A payload came (the first one is checked against the family asked for).
+    seen_payload: bool,
 }
 
 impl StreamParser {
@@ -88,6 +90,7 @@ impl StreamParser {
             pending: Vec::new(),
             closed: false,
             answered: false,
+            seen_payload: false,
         }
     }
 
@@ -229,6 +232,7 @@ impl StreamParser {
                 pending: &mut self.pending,
                 assembly: &mut self.assembly,
                 emit,
+                seen_payload: &mut self.seen_payload,
             },
             closed: &mut self.closed,
             answered: &mut self.answered,
@@ -291,11 +295,13 @@ struct Sink<'s> {
     pending: &'s mut Vec<Event>,
     assembly: &'s mut Assembly,
     emit: &'s mut dyn FnMut(&mut Vec<Event>),
+    seen_payload: &'s mut bool,
 }
 
 impl Sink<'_> {
     fn payload(&mut self, decoder: &mut Option<AnyDecoder>, options: Options, e: &SseEventRef<'_>) -> Result<()> {
-        let result = handle_payload(decoder, options, e, self.pending);
+        let first = !std::mem::replace(self.seen_payload, true);
+        let result = handle_payload(decoder, options, e, first, self.pending);
         self.flush();
         result
     }
@@ -349,10 +355,16 @@ fn handle_payload(
     decoder: &mut Option<AnyDecoder>,
     options: Options,
     e: &SseEventRef<'_>,
+    first: bool,
     out: &mut Vec<Event>,
 ) -> Result<()> {
     // A decoder checks the depth limit itself, and only on payloads its scan does not read.
     let result = match decoder {
+        // A body of another family: said at once, not left to a quiet empty result.
+        Some(d) if first => match mismatch(d.family(), e.event, e.data) {
+            Some(kind) => Err(kind),
+            None => d.payload(e.event, e.data, out),
+        },
         Some(d) => d.payload(e.event, e.data, out),
         None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
             Some(family) => decoder

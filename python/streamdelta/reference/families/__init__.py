@@ -160,6 +160,36 @@ _ANTHROPIC_TYPES = frozenset(
 )
 
 
+def _marks(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    # serde's "duplicate field" on the two members the core reads.
+    if keys.count("type") > 1 or keys.count("error") > 1:
+        raise ValueError("duplicate field")
+    return dict(pairs)
+
+
+def mismatch(asked: str, event: str, data: str) -> str | None:
+    """The fault of a first payload that another family sent, or None (twin of the core's ``mismatch``)."""
+    from ..depth import check
+
+    if check(data) is not None:
+        return None
+    found = detect(event, data)
+    if found is None or found == asked:
+        return None
+    try:
+        top = json.loads(data, object_pairs_hook=lambda pairs: pairs)
+        marks = _marks(top)
+    except (ValueError, TypeError):
+        return None
+    kind = marks.get("type")
+    if (kind is not None and not isinstance(kind, str)) or marks.get("error") is not None or kind == "error":
+        return None
+    return unexpected_payload(
+        f'the payloads look like the `{found}` family, not `{asked}`; pass `family="{found}"` or `"auto"`'
+    )
+
+
 def detect(event: str, data: str) -> str | None:
     """Which family sent this payload (the first of a stream), or None when it cannot tell."""
     if data.strip() == "[DONE]":

@@ -398,6 +398,33 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     }
 }
 
+#[derive(Deserialize)]
+struct ErrorMarks<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The fault of a first payload that another family sent (`asked` is the decoder's family), or
+/// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
+/// never counts; nor does a payload detection cannot place.
+pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
+    crate::depth::check(data).ok()?;
+    let found = detect(event, data).filter(|&found| found != asked)?;
+    let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
+    if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
+        return None;
+    }
+    Some(ErrorKind::UnexpectedPayload {
+        detail: format!(
+            "the payloads look like the `{}` family, not `{}`; pass `family=\"{}\"` or `\"auto\"`",
+            found.as_str(),
+            asked.as_str(),
+            found.as_str()
+        ),
+    })
+}
+
 /// Helpers for the family decoders' unit tests.
 #[cfg(test)]
 pub(crate) mod test_support {
