@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from streamdelta import StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
 
-from .conftest import family_bodies, random_splits, rust_backend
+from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 from .test_anthropic import START, STOP, assert_matches_sdk, block_start, block_stop, delta, message_delta, sdk_message
@@ -72,8 +72,7 @@ SMALL += chunk({"type": "message_stop", "amazon-bedrock-invocationMetrics": {"in
 
 
 def test_corpus_has_the_streams() -> None:
-    if not BODIES:
-        pytest.skip("no corpus")
+    require_corpus()
     assert len(BODIES) == 10
     assert all(body[0] == 0 for _, body in BODIES)
 

@@ -19,6 +19,7 @@ import json
 import random
 import re
 import struct
+import tracemalloc
 from functools import cache
 from types import ModuleType
 from typing import Any, Iterator
@@ -567,3 +568,18 @@ def test_json_delta_is_a_frozen_value(backend: ModuleType) -> None:
             pytest.fail("no match")
     with pytest.raises(AttributeError):
         d.kind = "end"  # type: ignore[misc]
+
+
+def test_deep_values_each_carry_their_path(backend: ModuleType) -> None:
+    """The README's known limit: under `'[' * 511`, each value's delta holds its own 511-element path,
+    over 4 KiB of Python objects per value (so 200 KB of `0,` cost over 400 MB)."""
+    acc = backend.JsonAccumulator()
+    acc.feed("[" * 511)
+    tracemalloc.start()
+    try:
+        deltas = acc.feed("0," * 1000)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(len(d.path), d.kind) for d in deltas] == [(511, "value")] * 1000
+    assert held > 1000 * 4096, held
