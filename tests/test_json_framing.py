@@ -91,7 +91,7 @@ def test_gemini_array_gives_the_events_of_its_sse_twin(backend: ModuleType, name
 @pytest.mark.parametrize(("name", "body"), ARRAYS, ids=ARRAY_IDS)
 def test_gemini_array_golden(backend: ModuleType, name: str, body: bytes) -> None:
     """A regression net (the SSE twin above is the evidence): reviewed against the bodies."""
-    assert dicts(backend.parse(body)) == read_golden(golden_path("gemini-json-array", name))
+    assert dicts(backend.parse(body)) == read_golden(golden_path("public/gemini-json-array", name))
 
 
 @pytest.mark.parametrize(("name", "body"), ARRAYS[:3], ids=ARRAY_IDS[:3])

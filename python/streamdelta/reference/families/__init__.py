@@ -174,11 +174,18 @@ def mismatch(asked: str, event: str, data: str) -> str | None:
 
     if check(data) is not None:
         return None
-    found = detect(event, data)
+    try:
+        probe = json.loads(data, parse_constant=_reject_constant)
+    except ValueError:
+        return None
+    if "\\u" in data and has_lone_surrogate(data):
+        return None
+    # Read with the json module, not the payload parser: the family's decoder parses this payload next.
+    found = _detect_value(event, data, probe)
     if found is None or found == asked:
         return None
     try:
-        top = json.loads(data, object_pairs_hook=lambda pairs: pairs)
+        top = json.loads(data, object_pairs_hook=lambda pairs: pairs, parse_constant=_reject_constant)
         marks = _marks(top)
     except (ValueError, TypeError):
         return None
@@ -192,12 +199,17 @@ def mismatch(asked: str, event: str, data: str) -> str | None:
 
 def detect(event: str, data: str) -> str | None:
     """Which family sent this payload (the first of a stream), or None when it cannot tell."""
-    if data.strip() == "[DONE]":
-        return "openai-chat"
     try:
-        probe = load_json(data)
+        probe = None if data.strip() == "[DONE]" else load_json(data)
     except ValueError:
         return None
+    return _detect_value(event, data, probe)
+
+
+def _detect_value(event: str, data: str, probe: Any) -> str | None:
+    """``detect`` of a payload already parsed (``probe``)."""
+    if data.strip() == "[DONE]":
+        return "openai-chat"
     if not isinstance(probe, dict):
         return None
     from .fields import opt_str  # fields imports this module
