@@ -103,7 +103,7 @@ def test_unknown_family_and_on_error(backend: ModuleType) -> None:
         backend.StreamParser("chat")
     with pytest.raises(ValueError, match=r'^unknown on_error "ignore"; expected "raise" or "emit"$'):
         backend.StreamParser(on_error="ignore")
-    assert list(backend.FAMILIES) == ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
+    assert list(backend.FAMILIES) == ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "ollama"]
 
 
 def test_undetectable_first_payload(backend: ModuleType) -> None:
