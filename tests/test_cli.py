@@ -174,7 +174,8 @@ def test_directory_stdin_and_interaction_misuse(
     assert run(capsys, "events", str(tmp_path)) == (
         1,
         [],
-        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it\n",
+        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json)"
+        " in it\n",
     )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     assert run(capsys, "sse", "-") == (1, [], "streamdelta: standard input: empty input\n")

@@ -14,12 +14,11 @@ from cohere import StreamedChatResponseV2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamdelta import reference
+from streamdelta import StreamParseError, reference
 
 from .conftest import public_bodies, require_public_corpus, rust_backend
 from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all, outcome
 from .fuzz_json import ANY, TEXT, maybe, obj
-from .invariants import dicts
 from .sdk_oracle import cohere_events
 
 FAMILY = "cohere"
@@ -206,13 +205,11 @@ def test_auto_detects_the_family(backend: ModuleType, name: str, body: bytes) ->
 
 
 @pytest.mark.parametrize(("name", "body"), BODIES, ids=[n for n, _ in BODIES])
-def test_read_as_chat_it_is_reported_incomplete(backend: ModuleType, name: str, body: bytes) -> None:
-    """`family="openai-chat"` on a Cohere body: not a quiet empty result, but a stream the chat decoder
-    saw no end of (it reads `id` as the response id and nothing else)."""
-    events = dicts(backend.parse(body, "openai-chat"))
-    assert [e["type"] for e in events] == ["stream_start", "error", "finish"]
-    assert events[1]["kind"] == "incomplete_stream"
-    assert events[2]["reason"] == "error"
+def test_read_as_chat_it_names_the_family(backend: ModuleType, name: str, body: bytes) -> None:
+    """`family="openai-chat"` on a Cohere body: not a quiet empty result, an error naming the family."""
+    expected = 'look like the `cohere` family, not `openai-chat`; pass `family="cohere"`'
+    with pytest.raises(StreamParseError, match=expected):
+        backend.parse(body, "openai-chat")
 
 
 # --- fuzz: both backends accept and reject the same payloads --------------------------------------------

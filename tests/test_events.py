@@ -109,6 +109,7 @@ def test_unknown_family_and_on_error(backend: ModuleType) -> None:
         "anthropic",
         "gemini",
         "bedrock",
+        "ollama",
         "openai-completions",
         "cohere",
     ]

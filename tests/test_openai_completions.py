@@ -13,12 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openai.types import Completion
 
-from streamdelta import reference
+from streamdelta import StreamParseError, reference
 
 from .conftest import public_bodies, require_public_corpus, rust_backend
 from .family_corpus import check_all_feedings, check_chunkings, check_detected, check_golden, feed_all, outcome
 from .fuzz_json import ANY, TEXT, maybe, obj
-from .invariants import dicts
 from .sdk_oracle import openai_completions
 
 FAMILY = "openai-completions"
@@ -130,12 +129,12 @@ def test_auto_detects_the_family(backend: ModuleType, name: str, body: bytes) ->
     check_detected(backend, FAMILY, body)
 
 
-def test_read_as_chat_the_text_is_lost(backend: ModuleType) -> None:
-    """What `family="openai-chat"` makes of a completion stream: the chat decoder reads no `text`, so
-    only the finish remains (why detection tells the two apart)."""
-    body = BUILT["n2_usage_done"]
-    events = dicts(backend.parse(body, "openai-chat"))
-    assert [e["type"] for e in events] == ["stream_start", "finish"]
+@pytest.mark.parametrize(("name", "body"), ALL, ids=ALL_IDS)
+def test_read_as_chat_it_names_the_family(backend: ModuleType, name: str, body: bytes) -> None:
+    """`family="openai-chat"` on a completion stream (whose `text` the chat decoder would not read): an
+    error naming the family, not a quiet empty result."""
+    with pytest.raises(StreamParseError, match="look like the `openai-completions` family, not `openai-chat`"):
+        backend.parse(body, "openai-chat")
 
 
 # --- fuzz: both backends accept and reject the same payloads --------------------------------------------

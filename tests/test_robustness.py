@@ -27,7 +27,8 @@ from .conftest import ROOT, corpus_interactions, family_of, public_bodies, rando
 from .memory import HAS_PROC, MiB, peak_growth, rss
 
 FAMILY_ARGS = ["auto", *FAMILIES]
-SSE_FAMILIES = [f for f in FAMILIES if f != "bedrock"]
+# Ollama is NDJSON and has no corpus body: tests/test_ollama.py and test_json_framing.py cover it.
+SSE_FAMILIES = [f for f in FAMILIES if f not in ("bedrock", "ollama")]
 Item = Any  # an event dict, or ("fault", message)
 # A fault leaves the rest of its chunk for the next call; this many calls in a row cannot all fault.
 MAX_RETRIES = 10_000

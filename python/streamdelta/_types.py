@@ -9,6 +9,14 @@ __all__ = ["Family", "OnError"]
 
 # `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
 Family = Literal[
-    "auto", "openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "openai-completions", "cohere"
+    "auto",
+    "openai-chat",
+    "openai-responses",
+    "anthropic",
+    "gemini",
+    "bedrock",
+    "ollama",
+    "openai-completions",
+    "cohere",
 ]
 OnError = Literal["raise", "emit"]

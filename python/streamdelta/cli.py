@@ -26,7 +26,7 @@ from .errors import StreamParseError
 
 _CHUNK = 64 * 1024
 _CASSETTE_SUFFIXES = (".yaml", ".yml")
-_BODY_SUFFIXES = (".sse", ".eventstream")
+_BODY_SUFFIXES = (".sse", ".eventstream", ".ndjson", ".json")
 
 
 class CliError(Exception):
@@ -93,7 +93,9 @@ def _expand(paths: Sequence[str]) -> list[str]:
             if f.suffix in (*_CASSETTE_SUFFIXES, *_BODY_SUFFIXES) and f.is_file()
         ]
         if not found:
-            raise CliError(f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it")
+            raise CliError(
+                f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json) in it"
+            )
         out += found
     return out
 

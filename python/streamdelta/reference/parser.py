@@ -9,10 +9,20 @@ from .depth import check_payload as check_depth
 from .error import CLOSED, CoreError, unexpected_payload
 from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
-from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
+from .families import (
+    FAMILIES,
+    INCOMPLETE_STREAM,
+    PARSE_ERROR,
+    FamilyDecoder,
+    PayloadError,
+    detect,
+    mismatch,
+    new_decoder,
+)
 from .families.bedrock import Decoder as BedrockDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
+from .framing import NDJSON, JsonValueRef, JsonValues, lone_error, sniff
 from .guard import Guard
 from .json_accumulator import JsonAccumulator
 from .message import MessageBuilder
@@ -59,14 +69,8 @@ class StreamParser:
         max_event_bytes = self._max_event_bytes = limit_arg("max_event_bytes", max_event_bytes)
         self._max_open_parts = limit_arg("max_open_parts", max_open_parts)
         self._guard = Guard()
-        # The framing: None until the first byte when auto-detecting (an event-stream prelude starts
-        # with a NUL, as its total length is under 16 MiB; SSE text never does).
-        self._framing: SseTokenizer | EventStreamDecoder | None = None
-        if self._requested == "bedrock":
-            self._framing = EventStreamDecoder(max_event_bytes)
-        elif self._requested is not None:
-            # A response body is finite: its last event counts even without the blank line.
-            self._framing = SseTokenizer(max_event_bytes, flush_at_eof=True)
+        # The framing: None until the first byte, which decides (see `_choose_framing`).
+        self._framing: SseTokenizer | EventStreamDecoder | JsonValues | None = None
         self._decoder: FamilyDecoder | None = (
             None if self._requested is None else new_decoder(self._requested, self._max_open_parts)
         )
@@ -82,6 +86,10 @@ class StreamParser:
         # close() has been called (no more input); the end of the stream has been emitted.
         self._closed = False
         self._ended = False
+        # The body was a provider's lone error: its events are out, nothing else follows.
+        self._answered = False
+        # A payload came (the first one is checked against the family asked for).
+        self._seen_payload = False
 
     @property
     def family(self) -> str | None:
@@ -98,6 +106,14 @@ class StreamParser:
             try:
                 check_depth(e.data)
                 decoder = self._decoder
+                first = not self._seen_payload
+                self._seen_payload = True
+                if decoder is not None and first and self._requested is not None:
+                    # A body of another family: said at once, not left to a quiet empty result.
+                    asked = "anthropic" if self._requested == "bedrock" else self._requested
+                    fault = mismatch(asked, e.event, e.data)
+                    if fault is not None:
+                        raise PayloadError(fault)
                 if decoder is None:
                     family = detect(e.event, e.data)
                     if family is None:
@@ -134,13 +150,37 @@ class StreamParser:
 
         return on_frame
 
-    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | None:
+    def _value(self, out: list[Any]) -> Callable[[JsonValueRef], None]:
+        """One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body."""
+        on_event = self._payload(out)
+        shape = self._framing.shape if isinstance(self._framing, JsonValues) else None
+
+        def on_value(v: JsonValueRef) -> None:
+            if self._answered:
+                return
+            if v.value_index == 0 and shape == NDJSON and lone_error(v.data, out):
+                self._answered = True
+                return
+            on_event(SseEventRef("message", v.data, "", None, v.value_index, v.start_offset, v.end_offset))
+
+        return on_value
+
+    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | JsonValues | None:
+        """The framing of a body that starts with `data[0]`: `[` a JSON array, `{` NDJSON or a lone JSON
+        body (an error a server sends for any family), a NUL an event-stream prelude (its total length
+        is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream."""
         if self._framing is None and data:
-            if data[0] == 0:
+            first = data[0]
+            shape = sniff(first)
+            if shape is not None:
+                self._framing = JsonValues(shape, self._max_event_bytes)
+            elif (self._requested is None and first == 0) or self._requested == "bedrock":
                 self._framing = EventStreamDecoder(self._max_event_bytes)
-                self._detected = "bedrock"
-                self._decoder = new_decoder("bedrock", self._max_open_parts)
+                if self._decoder is None:
+                    self._detected = "bedrock"
+                    self._decoder = new_decoder("bedrock", self._max_open_parts)
             else:
+                # A response body is finite: its last event counts even without the blank line.
                 self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
         return self._framing
 
@@ -230,6 +270,9 @@ class StreamParser:
                 if isinstance(framing, SseTokenizer):
                     on_event = self._payload(out)
                     self._read(lambda: framing.feed(next(chunks, b""), on_event), out)
+                elif isinstance(framing, JsonValues):
+                    on_value = self._value(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_value), out)
                 elif framing is not None:
                     on_frame = self._frame(out)
                     self._read(lambda: framing.feed(next(chunks, b""), on_frame), out)
@@ -247,13 +290,18 @@ class StreamParser:
             if isinstance(framing, SseTokenizer):
                 on_event = self._payload(out)
                 self._read(lambda: framing.close(on_event), out)
+            elif isinstance(framing, JsonValues):
+                on_value = self._value(out)
+                self._read(lambda: framing.close(on_value), out)
             elif framing is not None:
                 on_frame = self._frame(out)
                 self._read(lambda: framing.close(on_frame), out)
             if self._ended:
                 return
             self._ended = True
-            if self._decoder is not None:
+            if self._answered:
+                pass  # the provider's error and its finish are out already
+            elif self._decoder is not None:
                 self._decoder.end(out)
             else:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))

@@ -34,6 +34,7 @@ pub mod error;
 pub mod events;
 pub mod eventstream;
 mod families;
+pub mod framing;
 pub mod json;
 pub mod many;
 pub mod message;

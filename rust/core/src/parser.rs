@@ -7,7 +7,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, cut_short, detect, AnyDecoder, Family};
+use crate::families::{bedrock, cut_short, detect, mismatch, AnyDecoder, Family};
+use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
@@ -40,11 +41,39 @@ impl Default for Options {
 /// How the body is cut into payloads.
 #[derive(Debug)]
 enum Framing {
-    /// Auto-detection before the first byte: an event-stream prelude starts with a NUL (its total
-    /// length is under 16 MiB), which SSE text never does.
+    /// Before the first byte, which decides (see [`Framing::sniff`]).
     Undecided,
     Sse(SseTokenizer),
     EventStream(EventStreamDecoder),
+    /// NDJSON, a lone JSON body, or a JSON array's items.
+    Json(JsonValues),
+}
+
+impl Framing {
+    /// The framing of a body that starts with `first`: `[` a JSON array, `{` NDJSON or a lone JSON
+    /// body (an error a server sends for any family), a NUL an event-stream prelude (its total
+    /// length is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream.
+    fn sniff(first: u8, family: Option<Family>, max_event_bytes: usize) -> Self {
+        match (framing::sniff(first), family) {
+            (Some(shape), _) => Self::Json(JsonValues::new(shape, max_event_bytes)),
+            (None, None | Some(Family::Bedrock)) if first == 0 || family.is_some() => {
+                Self::EventStream(EventStreamDecoder::new(max_event_bytes))
+            }
+            // A response body is finite: its last event counts even without the blank line.
+            (None, _) => Self::Sse(SseTokenizer::new(max_event_bytes, true)),
+        }
+    }
+}
+
+/// Where a stream is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Input may come.
+    Open,
+    /// `close()` has been called: no more input (a `close()` that raised may be called again).
+    Closed,
+    /// The end of the stream (open parts closed, `finish`) has been emitted.
+    Ended,
 }
 
 #[derive(Debug)]
@@ -59,29 +88,27 @@ pub struct StreamParser {
     pending: Vec<Event>,
     /// Bytes fed so far.
     fed: u64,
-    /// `close()` has been called: no more input (a `close()` that raised may be called again).
-    closed: bool,
-    /// The end of the stream (open parts closed, `finish`) has been emitted.
-    ended: bool,
+    /// Whether input may still come and whether the end of the stream has been emitted.
+    end: End,
+    /// The body was a provider's lone error: its events are out, nothing else follows.
+    answered: bool,
+    /// A payload came (the first one is checked against the family asked for).
+    seen_payload: bool,
 }
 
 impl StreamParser {
     pub fn new(family: Option<Family>, options: Options) -> Self {
         Self {
             requested: family,
-            framing: match family {
-                None => Framing::Undecided,
-                Some(Family::Bedrock) => Framing::EventStream(EventStreamDecoder::new(options.max_event_bytes)),
-                // A response body is finite: its last event counts even without the blank line.
-                Some(_) => Framing::Sse(SseTokenizer::new(options.max_event_bytes, true)),
-            },
+            framing: Framing::Undecided,
             decoder: family.map(|f| AnyDecoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             assembly: Assembly::default(),
             pending: Vec::new(),
             fed: 0,
-            closed: false,
-            ended: false,
+            end: End::Open,
+            answered: false,
+            seen_payload: false,
         }
     }
 
@@ -126,21 +153,20 @@ impl StreamParser {
     /// payload's strings before the next payload allocates its own: holding a whole body's events
     /// first made the allocator about 14 % of the time of a parse from Python (perf, chat corpus).
     pub fn feed_with(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
-        if self.closed {
+        if self.end != End::Open {
             return Err(Error::new(ErrorKind::Closed, self.fed));
         }
         self.fed += chunk.len() as u64;
         if matches!(self.framing, Framing::Undecided) {
-            match chunk.first() {
-                None => return Ok(()),
-                Some(0) => {
-                    self.framing = Framing::EventStream(EventStreamDecoder::new(self.options.max_event_bytes));
-                    self.decoder = Some(AnyDecoder::with_max_open_parts(
-                        Family::Bedrock,
-                        self.options.max_open_parts,
-                    ));
-                }
-                Some(_) => self.framing = Framing::Sse(SseTokenizer::new(self.options.max_event_bytes, true)),
+            let Some(&first) = chunk.first() else {
+                return Ok(());
+            };
+            self.framing = Framing::sniff(first, self.requested, self.options.max_event_bytes);
+            if matches!(self.framing, Framing::EventStream(_)) && self.decoder.is_none() {
+                self.decoder = Some(AnyDecoder::with_max_open_parts(
+                    Family::Bedrock,
+                    self.options.max_open_parts,
+                ));
             }
         }
         let Call {
@@ -148,6 +174,7 @@ impl StreamParser {
             decoder,
             options,
             mut sink,
+            answered,
             ..
         } = self.call(emit);
         let on_error = options.on_error;
@@ -157,6 +184,10 @@ impl StreamParser {
             let bytes = std::mem::take(&mut input);
             match framing {
                 Framing::Sse(sse) => sse.feed(bytes, &mut |e| sink.payload(decoder, options, &e)),
+                Framing::Json(values) => {
+                    let shape = values.shape();
+                    values.feed(bytes, &mut |v| sink.value(decoder, options, shape, answered, v))
+                }
                 Framing::EventStream(es) => es.feed(bytes, &mut |f| sink.frame(decoder, on_error, &f)),
                 Framing::Undecided => Ok(()),
             }
@@ -170,23 +201,32 @@ impl StreamParser {
 
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
-        self.closed = true;
+        if self.end == End::Open {
+            self.end = End::Closed;
+        }
         let Call {
             framing,
             decoder,
             options,
             mut sink,
-            ended,
+            end,
+            answered,
         } = self.call(emit);
         let on_error = options.on_error;
         let result = sink.read(on_error, &mut |sink| match framing {
             Framing::Sse(sse) => sse.close(&mut |e| sink.payload(decoder, options, &e)),
+            Framing::Json(values) => {
+                let shape = values.shape();
+                values.close(&mut |v| sink.value(decoder, options, shape, answered, v))
+            }
             Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, on_error, &f)),
             Framing::Undecided => Ok(()),
         });
-        if result.is_ok() && !*ended {
-            *ended = true;
-            if let Some(decoder) = decoder {
+        if result.is_ok() && *end != End::Ended {
+            *end = End::Ended;
+            if *answered {
+                // The provider's error and its finish are out already.
+            } else if let Some(decoder) = decoder {
                 decoder.end(sink.pending);
             } else {
                 cut_short("the stream ended before any payload", &Usage::default(), sink.pending);
@@ -206,8 +246,10 @@ impl StreamParser {
                 pending: &mut self.pending,
                 assembly: &mut self.assembly,
                 emit,
+                seen_payload: &mut self.seen_payload,
             },
-            ended: &mut self.ended,
+            end: &mut self.end,
+            answered: &mut self.answered,
         }
     }
 
@@ -306,7 +348,8 @@ struct Call<'s> {
     decoder: &'s mut Option<AnyDecoder>,
     options: Options,
     sink: Sink<'s>,
-    ended: &'s mut bool,
+    end: &'s mut End,
+    answered: &'s mut bool,
 }
 
 /// Where a payload's events go: folded into the assembly, then handed to the caller.
@@ -314,6 +357,7 @@ struct Sink<'s> {
     pending: &'s mut Vec<Event>,
     assembly: &'s mut Assembly,
     emit: &'s mut dyn FnMut(&mut Vec<Event>),
+    seen_payload: &'s mut bool,
 }
 
 impl Sink<'_> {
@@ -338,9 +382,39 @@ impl Sink<'_> {
     }
 
     fn payload(&mut self, decoder: &mut Option<AnyDecoder>, options: Options, e: &SseEventRef<'_>) -> Result<()> {
-        let result = handle_payload(decoder, options, e, self.pending);
+        let first = !std::mem::replace(self.seen_payload, true);
+        let result = handle_payload(decoder, options, e, first, self.pending);
         self.flush();
         result
+    }
+
+    /// One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body.
+    fn value(
+        &mut self,
+        decoder: &mut Option<AnyDecoder>,
+        options: Options,
+        shape: Shape,
+        answered: &mut bool,
+        v: JsonValueRef<'_>,
+    ) -> Result<()> {
+        if *answered {
+            return Ok(());
+        }
+        if v.value_index == 0 && shape == Shape::Ndjson && framing::lone_error(v.data, self.pending) {
+            *answered = true;
+            self.flush();
+            return Ok(());
+        }
+        let e = SseEventRef {
+            event: "message",
+            data: v.data,
+            id: "",
+            retry: None,
+            event_index: v.value_index,
+            start_offset: v.start_offset,
+            end_offset: v.end_offset,
+        };
+        self.payload(decoder, options, &e)
     }
 
     fn frame(&mut self, decoder: &mut Option<AnyDecoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
@@ -363,10 +437,16 @@ fn handle_payload(
     decoder: &mut Option<AnyDecoder>,
     options: Options,
     e: &SseEventRef<'_>,
+    first: bool,
     out: &mut Vec<Event>,
 ) -> Result<()> {
     // A decoder checks the depth limit itself, and only on payloads its scan does not read.
     let result = match decoder {
+        // A body of another family: said at once, not left to a quiet empty result.
+        Some(d) if first => match mismatch(d.family(), e.event, e.data) {
+            Some(kind) => Err(kind),
+            None => d.payload(e.event, e.data, out),
+        },
         Some(d) => d.payload(e.event, e.data, out),
         None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
             Some(family) => decoder

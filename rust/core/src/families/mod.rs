@@ -8,6 +8,7 @@ pub(crate) mod anthropic;
 pub(crate) mod bedrock;
 pub(crate) mod cohere;
 pub(crate) mod gemini;
+pub(crate) mod ollama;
 pub(crate) mod openai_chat;
 pub(crate) mod openai_completions;
 pub(crate) mod openai_responses;
@@ -33,6 +34,8 @@ pub enum Family {
     /// AWS event-stream frames: `ConverseStream` events, or `InvokeModelWithResponseStream` chunks of
     /// Anthropic, Amazon Nova, Meta Llama, Mistral, Amazon Titan or Cohere.
     Bedrock,
+    /// Ollama's native API (NDJSON).
+    Ollama,
     /// The legacy `/v1/completions` stream.
     OpenAiCompletions,
     /// Cohere's v2 chat stream.
@@ -40,12 +43,13 @@ pub enum Family {
 }
 
 impl Family {
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "openai-chat",
         "openai-responses",
         "anthropic",
         "gemini",
         "bedrock",
+        "ollama",
         "openai-completions",
         "cohere",
     ];
@@ -57,6 +61,7 @@ impl Family {
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
             Self::Bedrock => "bedrock",
+            Self::Ollama => "ollama",
             Self::OpenAiCompletions => "openai-completions",
             Self::Cohere => "cohere",
         }
@@ -69,6 +74,7 @@ impl Family {
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
             "bedrock" => Some(Self::Bedrock),
+            "ollama" => Some(Self::Ollama),
             "openai-completions" => Some(Self::OpenAiCompletions),
             "cohere" => Some(Self::Cohere),
             _ => None,
@@ -97,6 +103,7 @@ pub enum AnyDecoder {
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
     Bedrock(bedrock::Decoder),
+    Ollama(ollama::Decoder),
     OpenAiCompletions(openai_completions::Decoder),
     Cohere(cohere::Decoder),
 }
@@ -109,6 +116,7 @@ impl AnyDecoder {
             Family::Anthropic => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
             Family::Bedrock => Self::Bedrock(bedrock::Decoder::default()),
+            Family::Ollama => Self::Ollama(ollama::Decoder::default()),
             Family::OpenAiCompletions => Self::OpenAiCompletions(openai_completions::Decoder::default()),
             Family::Cohere => Self::Cohere(cohere::Decoder::default()),
         }
@@ -128,6 +136,7 @@ impl AnyDecoder {
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
             Self::Bedrock(_) => Family::Bedrock,
+            Self::Ollama(_) => Family::Ollama,
             Self::OpenAiCompletions(_) => Family::OpenAiCompletions,
             Self::Cohere(_) => Family::Cohere,
         }
@@ -140,6 +149,7 @@ impl AnyDecoder {
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
             Self::Bedrock(d) => d,
+            Self::Ollama(d) => d,
             Self::OpenAiCompletions(d) => d,
             Self::Cohere(d) => d,
         }
@@ -153,6 +163,7 @@ impl AnyDecoder {
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
             Self::Bedrock(d) => d.payload(event, data, out),
+            Self::Ollama(d) => d.payload(event, data, out),
             Self::OpenAiCompletions(d) => d.payload(event, data, out),
             Self::Cohere(d) => d.payload(event, data, out),
         }
@@ -371,6 +382,9 @@ struct Probe<'a> {
     /// of the family (hypothesis found `{"error":[null]}` detected as Gemini).
     error: Option<Obj<ErrorProbe>>,
     message: Option<serde::de::IgnoredAny>,
+    done: Option<serde::de::IgnoredAny>,
+    created_at: Option<serde::de::IgnoredAny>,
+    model: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -435,12 +449,43 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
         return Some(Family::Gemini);
     }
+    // Ollama's lines: `done` beside `created_at` (always sent) or `model` (all the docs show).
+    if probe.done.is_some() && (probe.created_at.is_some() || probe.model.is_some()) {
+        return Some(Family::Ollama);
+    }
     match probe.error {
         Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
         Some(_) => Some(Family::OpenAiChat),
         None if event.starts_with("response.") => Some(Family::OpenAiResponses),
         None => None,
     }
+}
+
+#[derive(Deserialize)]
+struct ErrorMarks<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The fault of a first payload that another family sent (`asked` is the decoder's family), or
+/// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
+/// never counts; nor does a payload detection cannot place.
+pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
+    crate::depth::check(data).ok()?;
+    let found = detect(event, data).filter(|&found| found != asked)?;
+    let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
+    if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
+        return None;
+    }
+    Some(ErrorKind::UnexpectedPayload {
+        detail: format!(
+            "the payloads look like the `{}` family, not `{}`; pass `family=\"{}\"` or `\"auto\"`",
+            found.as_str(),
+            asked.as_str(),
+            found.as_str()
+        ),
+    })
 }
 
 /// Helpers for the family decoders' unit tests.
@@ -566,6 +611,11 @@ mod tests {
                 "message",
                 r#"{"error":{"message":"bad","type":"invalid_request_error"}}"#,
                 Some(Family::OpenAiChat),
+            ),
+            (
+                "message",
+                r#"{"model":"m","created_at":"x","message":{"content":"a"},"done":false}"#,
+                Some(Family::Ollama),
             ),
             ("message", r#"{"hello":1}"#, None),
             ("message", "not json", None),
