@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         ToolInputDelta,
         ToolInputEnd,
         ToolInputStart,
+        Unknown,
         Usage,
         parse,
     )
@@ -108,6 +109,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Unknown",
     "Usage",
     "__version__",
     "aiter_events",

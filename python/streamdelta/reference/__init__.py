@@ -22,6 +22,7 @@ from .events import (
     ToolInputDelta,
     ToolInputEnd,
     ToolInputStart,
+    Unknown,
     Usage,
 )
 from .families import FAMILIES
@@ -61,6 +62,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Unknown",
     "Usage",
     "aiter_events",
     "from_dict",

@@ -14,6 +14,9 @@
 //! summary part; an item with no summary text but encrypted content still yields a start/end pair.
 //! An `error` event is reported at once; the `finish(error)` follows with `response.failed` or at
 //! the end of the stream. Payloads after the terminal event are ignored.
+//!
+//! Tolerant reader: a payload type, or an item type (at its `output_item.done`), that this decoder
+//! does not model is reported as `unknown` with the payload as sent.
 
 #[cfg(test)]
 mod tests;
@@ -135,7 +138,12 @@ impl FamilyDecoder for Decoder {
             }
             "response.output_item.done" => {
                 if let Some(item) = p.item {
-                    self.item_done(&item, out)?;
+                    if let Some(kind) = self.item_done(&item, out)? {
+                        out.push(Event::Unknown {
+                            kind: kind.to_owned(),
+                            raw: data.to_owned(),
+                        });
+                    }
                 }
             }
             "response.created" | "response.in_progress" | "response.queued" => {
@@ -158,9 +166,21 @@ impl FamilyDecoder for Decoder {
                     raw: Some(data.to_owned()),
                 });
             }
-            // Event types that repeat what the deltas said (`*.done`), progress notices, and types
-            // this decoder does not know yet.
-            _ => {}
+            // Event types that repeat what the deltas said (`*.done`), and progress notices of
+            // what is modeled.
+            "response.output_text.done"
+            | "response.content_part.added"
+            | "response.refusal.done"
+            | "response.function_call_arguments.done"
+            | "response.reasoning_summary_text.done"
+            | "response.reasoning_summary_part.done"
+            | "response.web_search_call.in_progress"
+            | "response.web_search_call.searching"
+            | "response.web_search_call.completed" => {}
+            _ => out.push(Event::Unknown {
+                kind: kind.to_owned(),
+                raw: data.to_owned(),
+            }),
         }
         Ok(())
     }
@@ -219,7 +239,9 @@ impl Decoder {
         }
     }
 
-    fn item_done(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    /// Closes what item `item` opened; an item type this decoder does not model is returned, for
+    /// the caller to report.
+    fn item_done<'i>(&mut self, item: &'i Item<'_>, out: &mut Vec<Event>) -> Result<Option<&'i str>, ErrorKind> {
         let item_id = item.id.as_deref().unwrap_or("");
         match item.kind.as_deref() {
             Some("function_call") => {
@@ -254,16 +276,18 @@ impl Decoder {
                         self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
                         id
                     }
-                    (None, None) => return Ok(()),
+                    (None, None) => return Ok(None),
                 };
                 if let Some(signature) = item.encrypted_content.as_deref() {
                     self.parts.sign(&id, signature, false);
                 }
                 self.parts.end(&id, None, out);
             }
-            _ => {}
+            // A message item's content came as its parts' events.
+            Some("message") | None => {}
+            Some(other) => return Ok(Some(other)),
         }
-        Ok(())
+        Ok(None)
     }
 
     fn finish(&mut self, kind: &str, response: Option<Response<'_>>, data: &str, out: &mut Vec<Event>) {
