@@ -292,9 +292,9 @@ def test_missing_done_is_tolerated_after_a_finish_reason(backend: ModuleType) ->
     assert not any(e["type"] == "error" for e in events)
 
 
-@pytest.mark.parametrize("done", [True, False], ids=["done", "no-done"])
-def test_no_finish_reason_is_an_incomplete_stream(backend: ModuleType, done: bool) -> None:
-    body = sse(chunk({"content": "x"}), {"id": "c", "choices": [], "usage": usage(3, 1)}, done=done)
+def test_no_finish_reason_nor_done_is_an_incomplete_stream(backend: ModuleType) -> None:
+    """(With `[DONE]` and no finish reason the stream ends normally: tests/test_stream_endings.py.)"""
+    body = sse(chunk({"content": "x"}), {"id": "c", "choices": [], "usage": usage(3, 1)}, done=False)
     parser = backend.StreamParser(FAMILY)
     fed = dicts(parser.feed(body))
     assert types(fed) == ["stream_start", "text_start", "text_delta"]

@@ -323,9 +323,11 @@ class Decoder:
             return
         if data.strip(" \t\n\r") == "[DONE]":
             self.done = True
+            # `[DONE]` is the terminal event, with or without a finish reason (see the core).
             reason = self._reason()
-            if reason is not None:
-                self._finish(reason[0], reason[1], out)
+            if reason is None:
+                reason = ("tool_calls" if any(c.tools for c in self.choices) else "stop", None)
+            self._finish(reason[0], reason[1], out)
             return
         chunk = check(parse_object(data), _CHUNK)
         choices: list[dict[str, Any]] = chunk.get("choices") or []

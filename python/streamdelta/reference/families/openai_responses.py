@@ -103,6 +103,9 @@ class Decoder:
         self.sources = 0
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
+        if data.strip(" \t\n\r") == "[DONE]":
+            # OpenRouter's marker after `response.completed`: passed over (see the core).
+            return
         d = parse_object(data)
         kind = opt_str(d, "type")
         response_d = opt_obj(d, "response")
