@@ -8,15 +8,16 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak test-sdk-newest
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak figures constraints test-sdk-newest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt
+# constraints.txt pins what the requirements pull in too (`make constraints` writes it from .venv).
+$(VENV)/.installed: requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --upgrade pip -c constraints.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv and install the pinned tools from PyPI
@@ -63,7 +64,7 @@ test-python: dev ## pytest (benches run once, untimed)
 test: test-rust lint fuzz-smoke test-python ## everything CI runs (pytest last: its summary closes the log)
 
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
-	$(PY) -m pip install -q -r requirements-bench.txt
+	$(PY) -m pip install -q -r requirements-bench.txt -c constraints.txt
 	touch $@
 
 bench: dev $(VENV)/.bench-installed ## time the benchmark suite; writes benches/report.{md,json,png} and the README table
@@ -92,8 +93,18 @@ fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, par
 soak: dev ## only the soak test: the corpus parsed 1,000 times, RSS must stay flat (prints the figures)
 	$(VENV)/bin/pytest -q -p no:cacheprovider -s tests/test_robustness.py -k soak
 
+figures: dev ## measure and print the figures the README quotes: memory, leaks (the soak), threads
+	$(VENV)/bin/pytest -q -p no:cacheprovider -s tests/test_robustness.py -k "endless_line or soak or shared_by_threads"
+
 fuzz: venv ## fuzz every target for FUZZ_SECONDS each (corpus grows in rust/fuzz/corpus)
 	PYTHON=$(PY) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+constraints: ## rewrite constraints.txt from what .venv holds (after a change to a requirements file)
+	$(PY) -m pip install -q -r requirements-dev.txt -r requirements-bench.txt
+	{ echo "# Every package of \`make venv\` and \`make bench\`, pinned: \`make constraints\` writes it from .venv"; \
+	  echo "# (pip freeze, Python $$($(PY) -c 'import platform; print(platform.python_version())')). Backports that older Pythons"; \
+	  echo "# also pull in (exceptiongroup, tomli, ...) are not listed and install unpinned there."; \
+	  $(PY) -m pip freeze --all --exclude-editable | grep -v '^setuptools=='; } > constraints.txt
 
 clean: ## remove build output and the virtualenv
 	cargo clean

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.conftest import corpus_interactions, family_of, random_splits, require_corpus
+from tests.conftest import corpus_interactions, family_of, public_bodies, random_splits, require_corpus
 
 from streamdelta.reference import FAMILIES
 
@@ -99,6 +99,8 @@ def slice_streams(name: str, mode: str, small: bool) -> tuple[tuple[str, tuple[b
     ``small``: only the first bodies of each family."""
     require_corpus()
     items = [(family_of(item), item.body) for _, item in corpus_interactions()]
+    # The public corpus's ConverseStream bodies: the `bedrock` family's other API.
+    items += [("bedrock", body) for _, body in public_bodies("bedrock-converse", "eventstream")]
     items = [(f, b) for f, b in items if name in ("all", f)]
     if small:
         items = [(f, b) for f in FAMILIES for b in [b for g, b in items if g == f][:UNTIMED_BODIES]]

@@ -131,6 +131,7 @@ TITLES = {
     "sse-corpus-whole": "SSE tokenizer alone, whole corpus, each body fed whole",
     "sse-corpus-chunks": "SSE tokenizer alone, whole corpus, random 1–512 byte chunks (fixed seed)",
     "sse-huge-event-1KB-chunks": "SSE, one huge `data` line fed in 1 KB chunks (time per MB must stay flat)",
+    "many-messages": "Many bodies to messages: `parse_many` on 1 and 2 threads, and a Python loop (row `rust`)",
 }
 MODE_TITLES = {
     "whole": "each body fed whole",

@@ -3,6 +3,7 @@ pure-Python reference; corpus helpers read ../shared/corpus (or $CORPUS_DIR)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from functools import cache
@@ -37,12 +38,34 @@ def backend(request: pytest.FixtureRequest) -> ModuleType:
     return rust_backend()
 
 
+def in_ci() -> bool:
+    """CI (``.ci/run``, GitHub Actions) sets CI; there a missing corpus fails the run, never skips."""
+    return bool(os.environ.get("CI"))
+
+
+def missing_corpus() -> str:
+    return f"no corpus at {CORPUS} (../shared/corpus beside the repo, or $CORPUS_DIR)"
+
+
 def require_corpus() -> Path:
     if not CORPUS.is_dir():
-        if os.environ.get("CI"):
-            raise RuntimeError(f"the corpus is missing at {CORPUS}: CI lays ../shared beside the repo")
-        pytest.skip(f"no corpus at {CORPUS}")
+        if in_ci():
+            pytest.fail(f"{missing_corpus()}: CI must have it", pytrace=False)
+        pytest.skip(missing_corpus())
     return CORPUS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A corpus test parametrized over no bodies is skipped by pytest with a bare "got empty parameter
+    set": here it says why, and it fails where the corpus must be (CI) or is (then the set is wrong)."""
+    for item in items:
+        empty = [m for m in item.iter_markers("skip") if str(m.kwargs.get("reason", "")).startswith("got empty")]
+        if not empty:
+            continue
+        if CORPUS.is_dir() or in_ci():
+            why = "CI must have the corpus" if not CORPUS.is_dir() else f"the corpus at {CORPUS} has none"
+            raise pytest.UsageError(f"{item.nodeid}: no parameters ({why})")
+        item.add_marker(pytest.mark.skip(reason=missing_corpus()), append=False)
 
 
 @cache
@@ -76,6 +99,23 @@ def family_of(item: cassettes.Interaction) -> str:
 def family_bodies(family: str) -> list[tuple[str, bytes]]:
     """(name, body) of every streaming interaction of the corpus in one wire family."""
     return [(name, item.body) for name, item in corpus_interactions() if family_of(item) == family]
+
+
+PUBLIC = CORPUS.parent / "public"
+
+
+def public_bodies(kind: str, fmt: str | None = None) -> list[tuple[str, bytes]]:
+    """(``public/<kind>/<file>``, body) of every body of one kind in the public corpus (its
+    ``manifest.jsonl``), of format ``fmt`` when given."""
+    manifest = PUBLIC / "manifest.jsonl"
+    if not manifest.is_file():
+        return []
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if entry["kind"] == kind and fmt in (None, entry["format"]):
+            out.append((f"public/{kind}/{Path(entry['path']).name}", (PUBLIC / entry["path"]).read_bytes()))
+    return sorted(out)
 
 
 def sse_bodies() -> list[tuple[str, bytes]]:

@@ -2,6 +2,8 @@
 
 Write or refresh them with ``python -m tests.golden FAMILY`` (from the repo root, reference backend),
 then read each one against its cassette before committing: they are checked by a person, not trusted.
+The bodies of the public corpus (``../shared/corpus/public``, one kind of body per folder) go the same
+way with ``python -m tests.golden public KIND FAMILY [FORMAT]``, named ``public/<kind>/<file>``.
 """
 
 from __future__ import annotations
@@ -31,10 +33,15 @@ def write_golden(path: Path, events: list[dict[str, Any]]) -> None:
 def main(argv: list[str]) -> int:
     from streamdelta import reference
 
-    from .conftest import family_bodies
+    from .conftest import family_bodies, public_bodies
 
-    family = argv[0]
-    for name, body in family_bodies(family):
+    if argv[0] == "public":
+        kind, family, *fmt = argv[1:]
+        bodies = public_bodies(kind, *fmt)
+    else:
+        family = argv[0]
+        bodies = family_bodies(family)
+    for name, body in bodies:
         events = [e.to_dict() for e in reference.parse(body, family)]
         write_golden(golden_path(family, name), events)
         print(golden_path(family, name))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, random_splits, rust_backend
+from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 
@@ -81,8 +81,7 @@ def message_delta(stop_reason: str | None, **usage: int) -> dict[str, Any]:
 
 
 def test_corpus_has_the_streams() -> None:
-    if not BODIES:
-        pytest.skip("no corpus")
+    require_corpus()
     assert len(BODIES) == 28
     assert sum("vertex" in name for name in NAMES) == 5
 

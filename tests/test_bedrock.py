@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from streamdelta import StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
 
-from .conftest import family_bodies, random_splits, rust_backend
+from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 from .test_anthropic import START, STOP, assert_matches_sdk, block_start, block_stop, delta, message_delta, sdk_message
@@ -72,8 +72,7 @@ SMALL += chunk({"type": "message_stop", "amazon-bedrock-invocationMetrics": {"in
 
 
 def test_corpus_has_the_streams() -> None:
-    if not BODIES:
-        pytest.skip("no corpus")
+    require_corpus()
     assert len(BODIES) == 10
     assert all(body[0] == 0 for _, body in BODIES)
 
@@ -204,6 +203,21 @@ def test_frame_over_the_limit_is_skipped(backend: ModuleType) -> None:
         f" at byte {len(chunk(START))}, event 1"
     )
     assert [e.type for e in parser.feed(b"")] == ["finish"]
+
+
+def test_frame_over_the_limit_is_an_event_in_emit_mode(backend: ModuleType) -> None:
+    # Regression (issue 19): on_error="emit" raised on a frame over `max_event_bytes`.
+    big = chunk(block_start(0, {"type": "text", "text": "x" * 200}))
+    body = chunk(START) + big + chunk(STOP)
+    events = backend.parse(body, max_event_bytes=len(big) - 1, on_error="emit")
+    assert [e.type for e in events] == ["stream_start", "error", "finish"]
+    assert events[1].to_dict() == {
+        "type": "error",
+        "message": f"event data larger than `max_event_bytes` ({len(big) - 1} bytes); raise `max_event_bytes` to "
+        f"accept it at byte {len(chunk(START))}, event 1",
+        "kind": "parse_error",
+        "raw": None,
+    }
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,8 @@ def test_directory_stdin_and_interaction_misuse(
     assert run(capsys, "events", str(tmp_path)) == (
         1,
         [],
-        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it\n",
+        f"streamdelta: {tmp_path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json)"
+        " in it\n",
     )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     assert run(capsys, "sse", "-") == (1, [], "streamdelta: standard input: empty input\n")
@@ -260,3 +261,37 @@ def test_directories_and_several_files_name_the_file(capsys: pytest.CaptureFixtu
     assert list(streamdelta.read_jsonl(out.splitlines())) == events
     assert err.startswith("\rfiles      [")
     assert err.endswith(f"] {len(files)}/{len(files)}\n")
+
+
+def test_message_of_the_corpus_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from streamdelta import cassettes
+
+    corpus = require_corpus()
+    want = []
+    for path, index, item in cassettes.iter_corpus(corpus):
+        if item.is_streaming:
+            parser = streamdelta.StreamParser(on_error="emit")
+            parser.feed(item.body)
+            parser.close()
+            want.append({"file": str(path), "interaction": index, **parser.message.to_dict()})
+    out = tmp_path / "out.jsonl"
+    # The cassettes with a stream (a file without one is an error, as for `events`).
+    files = sorted({line["file"] for line in want})
+    assert run(capsys, "message", "--on-error", "emit", "--format", "jsonl", "-o", str(out), *files) == (0, [], "")
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(got) == len(want) > 256  # more than one batch
+    key = lambda m: (m["file"], m["interaction"])  # noqa: E731
+    assert sorted(got, key=key) == sorted(want, key=key)
+
+
+def test_message_writes_the_streams_before_a_fault(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    names = ["a.sse", "b.sse", "c.sse", "d.sse"]
+    for name, sample in zip(names, ["anthropic-0.sse", "gemini-0.sse", None, "anthropic-1.sse"], strict=True):
+        content = (SAMPLES / sample).read_bytes() if sample else b'data: {"choices":[]}\n\ndata: {oops\n\n'
+        (tmp_path / name).write_bytes(content)
+    code, lines, err = run(capsys, "message", "--family", "auto", str(tmp_path))
+    assert (code, [line["file"] for line in lines]) == (1, [str(tmp_path / "a.sse"), str(tmp_path / "b.sse")])
+    parser = streamdelta.StreamParser()
+    with pytest.raises(streamdelta.StreamParseError) as caught:
+        parser.feed((tmp_path / "c.sse").read_bytes())
+    assert err == f"streamdelta: {tmp_path / 'c.sse'}: {caught.value}\n"

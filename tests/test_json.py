@@ -19,6 +19,9 @@ import json
 import random
 import re
 import struct
+import subprocess
+import sys
+import tracemalloc
 from functools import cache
 from types import ModuleType
 from typing import Any, Iterator
@@ -539,6 +542,53 @@ def test_max_depth(backend: ModuleType) -> None:
         backend.JsonAccumulator(max_depth=-1)
 
 
+DEEP_PROGRAM = """
+import importlib, sys
+mod = importlib.import_module(sys.argv[1])
+n = int(sys.argv[2])
+
+def depth(value):
+    # Walks the first child down, without recursion: the innermost container is empty.
+    levels = 0
+    while isinstance(value, (list, dict)):
+        levels += 1
+        value = next(iter(value.values() if isinstance(value, dict) else value), None)
+    return levels
+
+acc = mod.JsonAccumulator(max_depth=n + 3)
+acc.feed("[" * n)
+got = [depth(acc.snapshot())]
+acc.feed("]" * n)
+got += [depth(acc.value()), depth(acc.snapshot())]
+acc.reset()
+acc.feed('{"a":[' + '{"a":' * n + "{}" + "}" * n)  # a deep complete member of an open array
+got.append(depth(acc.snapshot()))
+del acc
+print(*got)
+"""
+# A child's stack: 1/32 of the usual 8 MiB. A recursive conversion or drop takes on the order of
+# 100 to 250 bytes a level, so 4,000 levels overflowed it (as 32,000 levels overflowed 8 MiB)...
+STACK_BYTES = 256 << 10
+# ...and more levels would cost the test more than they prove: every `feed` delta carries its whole
+# path, so the deltas of n opening brackets hold n * n / 2 path items (4 GB at 32,000 levels).
+LEVELS = 4000
+
+
+def test_any_depth_converts_without_recursion(backend: ModuleType) -> None:
+    # Regression (issue 19): the Rust conversion to Python recursed on the C stack, and
+    # `JsonAccumulator(max_depth=32_000)` fed 32,000 `[` then `]` died of SIGSEGV in value() and
+    # snapshot(). In a child process with a small stack, so that a crash fails this test, not the run.
+    import resource
+
+    def small_stack() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (STACK_BYTES, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    cmd = [sys.executable, "-c", DEEP_PROGRAM, backend.__name__, str(LEVELS)]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, preexec_fn=small_stack)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert result.stdout.split() == [str(LEVELS)] * 3 + [str(LEVELS + 3)]
+
+
 def test_input_types(backend: ModuleType) -> None:
     text = '{"a": "é"}'
     for fragment in (text, text.encode(), bytearray(text.encode()), memoryview(text.encode())):
@@ -567,3 +617,18 @@ def test_json_delta_is_a_frozen_value(backend: ModuleType) -> None:
             pytest.fail("no match")
     with pytest.raises(AttributeError):
         d.kind = "end"  # type: ignore[misc]
+
+
+def test_deep_values_each_carry_their_path(backend: ModuleType) -> None:
+    """The README's known limit: under `'[' * 511`, each value's delta holds its own 511-element path,
+    over 4 KiB of Python objects per value (so 200 KB of `0,` cost over 400 MB)."""
+    acc = backend.JsonAccumulator()
+    acc.feed("[" * 511)
+    tracemalloc.start()
+    try:
+        deltas = acc.feed("0," * 1000)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(len(d.path), d.kind) for d in deltas] == [(511, "value")] * 1000
+    assert held > 1000 * 4096, held

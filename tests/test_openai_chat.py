@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, random_splits, rust_backend
+from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 
@@ -67,8 +67,7 @@ def finish_of(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_the_corpus_has_the_chat_streams() -> None:
-    if not BODIES:
-        pytest.skip("no corpus")
+    require_corpus()
     assert len(BODIES) == 152
 
 

@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import threading
-import tracemalloc
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
@@ -24,10 +23,12 @@ from streamdelta import FAMILIES, StreamParseError, reference
 from streamdelta.reference.eventstream import encode_frame
 from streamdelta.reference.families import PayloadError, fields
 
-from .conftest import ROOT, corpus_interactions, family_of, random_splits, rust_backend
+from .conftest import ROOT, corpus_interactions, family_of, random_splits, require_corpus, rust_backend
+from .memory import HAS_PROC, MiB, peak_growth, rss
 
 FAMILY_ARGS = ["auto", *FAMILIES]
-SSE_FAMILIES = [f for f in FAMILIES if f != "bedrock"]
+# Ollama is NDJSON and has no corpus body: tests/test_ollama.py and test_json_framing.py cover it.
+SSE_FAMILIES = [f for f in FAMILIES if f not in ("bedrock", "ollama")]
 Item = Any  # an event dict, or ("fault", message)
 # A fault leaves the rest of its chunk for the next call; this many calls in a row cannot all fault.
 MAX_RETRIES = 10_000
@@ -41,19 +42,22 @@ def backends() -> list[ModuleType]:
 
 def drive(backend: ModuleType, chunks: list[bytes], family: str = "auto", **options: Any) -> list[Item]:
     """Feeds ``chunks``, then closes, continuing after each fault as a caller would; records events
-    and faults in order. A ``parse_error`` event (``on_error="emit"``) is recorded as a fault too,
-    so that both modes yield one comparable sequence."""
+    and faults in order. A fault that comes the way ``on_error`` asks (raised for ``"raise"``, a
+    ``parse_error`` event for ``"emit"``) is recorded as ``("fault", message)``, so both modes
+    yield one comparable sequence; one that comes the other way is recorded as what it is
+    (``("raised", message)`` in emit mode), so a mode that does not hold shows in any comparison."""
     parser = backend.StreamParser(family, **options)
+    emitting = options.get("on_error", "raise") == "emit"
     items: list[Item] = []
 
     def call(step: Callable[[], list[Any]]) -> bool:
         try:
             events = step()
         except StreamParseError as err:
-            items.extend(record(err.events))
-            items.append(("fault", str(err)))
+            items.extend(record(err.events, emitting))
+            items.append(("raised" if emitting else "fault", str(err)))
             return False
-        items.extend(record(events))
+        items.extend(record(events, emitting))
         return True
 
     for chunk in chunks:
@@ -71,10 +75,13 @@ def retry(step: Callable[[], bool]) -> None:
     raise AssertionError("the parser keeps failing on the same input")
 
 
-def record(events: list[Any]) -> Iterator[Item]:
+def record(events: list[Any], emitting: bool) -> Iterator[Item]:
     for e in events:
         d = e.to_dict()
-        yield ("fault", d["message"]) if d["type"] == "error" and d["kind"] == "parse_error" else d
+        if d["type"] == "error" and d["kind"] == "parse_error":
+            yield ("fault" if emitting else "emitted", d["message"])
+        else:
+            yield d
 
 
 def same_on_both(chunks: list[bytes], family: str, **options: Any) -> list[Item]:
@@ -154,6 +161,39 @@ def test_arbitrary_input_documented_errors_same_on_both(body: bytes, seed: int, 
     assert same_on_both(chunks, family, on_error="raise", **options) == emit
 
 
+GEMINI_HI = b'data: {"candidates":[{"content":{"parts":[{"text":"hi"}]},"finishReason":"STOP"}]}\n\n'
+LIMIT = "than `max_event_bytes` (100 bytes); raise `max_event_bytes` to accept it at byte"
+LONG_LINE = b"data: " + b"x" * 110
+TWO_LINES = b"data: " + b"x" * 60 + b"\ndata: " + b"x" * 50  # 111 bytes of data, each line within the limit
+
+
+@pytest.mark.parametrize(
+    ("body", "faults"),
+    [
+        (LONG_LINE + b"\n\n" + GEMINI_HI, [f"line longer {LIMIT} 0"]),
+        (TWO_LINES + b"\n\n" + GEMINI_HI, [f"event data larger {LIMIT} 67"]),
+        (GEMINI_HI + LONG_LINE, [f"line longer {LIMIT} {len(GEMINI_HI)}"]),  # the line is cut by the end
+        (GEMINI_HI + TWO_LINES, [f"event data larger {LIMIT} {len(GEMINI_HI) + 67}"]),  # found by close()
+        (
+            LONG_LINE + b"\n" + TWO_LINES + b"\n\n" + GEMINI_HI,
+            [f"line longer {LIMIT} 0", f"event data larger {LIMIT} 184"],
+        ),
+    ],
+)
+def test_emit_mode_emits_limit_faults_and_reads_on(backend: ModuleType, body: bytes, faults: list[str]) -> None:
+    # Regression (issue 19): with on_error="emit" a line or event over `max_event_bytes` still
+    # raised, and parse() then lost the rest of the body.
+    events = backend.parse(body, "gemini", on_error="emit", max_event_bytes=100)
+    errors = [e for e in events if e.type == "error"]
+    assert [e.to_dict() for e in errors] == [
+        {"type": "error", "message": fault, "kind": "parse_error", "raw": None} for fault in faults
+    ]
+    assert [e for e in events if e.type != "error"] == backend.parse(GEMINI_HI, "gemini")
+    emitted = drive(backend, [body], "gemini", on_error="emit", max_event_bytes=100)
+    assert drive(backend, [body], "gemini", on_error="raise", max_event_bytes=100) == emitted
+    assert [item for item in emitted if isinstance(item, tuple)] == [("fault", fault) for fault in faults]
+
+
 @settings(max_examples=50, deadline=None)
 @given(body=st.binary(max_size=200), seed=st.integers(0, 2**32))
 def test_sse_decoder_arbitrary_bytes(body: bytes, seed: int) -> None:
@@ -215,9 +255,8 @@ CUTS_PER_BODY = 30
 
 
 def test_every_sampled_prefix_of_every_corpus_body() -> None:
+    require_corpus()
     cases = corpus_cases()
-    if not cases:
-        pytest.skip("no corpus")
     for name, family, body in cases:
         full = same_on_both([body], family, on_error="emit")
         full_finish = full[-1]
@@ -325,63 +364,84 @@ def test_brackets_inside_strings_do_not_count(backend: ModuleType) -> None:
     assert "cannot tell the wire family" in events[0].message
 
 
-def stream_without_newline(backend: ModuleType, total: int, chunk: int, sample: Callable[[], int]) -> tuple[int, int]:
-    """Feeds ``total`` bytes with no line end; returns (faults, largest ``sample()`` seen)."""
+def stream_without_newline(backend: ModuleType, total: int, chunk: int, sample: Callable[[], None]) -> int:
+    """Feeds ``total`` bytes with no line end, calling ``sample()`` after each chunk; returns the faults."""
     parser = backend.StreamParser("openai-chat", max_event_bytes=1 << 20)
     block = b"x" * chunk
     faults: list[str] = []
-    peak = 0
     for n in range(total // chunk):
         try:
             parser.feed(b"data: " + block if n == 0 else block)
         except StreamParseError as err:
             faults.append(str(err))
-        peak = max(peak, sample())
+        sample()
     assert parser.feed(b"\n: the line ended; what follows is read again\n") == []
     assert faults == [
         "line longer than `max_event_bytes` (1048576 bytes); raise `max_event_bytes` to accept it at byte 0"
     ]
-    return len(faults), peak
+    return len(faults)
 
 
-def rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+# What the README quotes (`make figures` prints them): bytes streamed with no line end, in chunks of
+# this size, at a 1 MiB `max_event_bytes`; RSS for Rust, tracemalloc for the reference.
+ENDLESS_LINE = {"rust": (256 * MiB, MiB), "reference": (32 * MiB, 256 << 10)}
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="RSS is read from /proc")
 def test_endless_line_costs_bounded_memory_rust() -> None:
     if os.environ.get("STREAMDELTA_BACKEND") == "python":
         pytest.skip("Rust backend not under test")
-    gc.collect()
-    before = rss()
-    faults, peak = stream_without_newline(rust_backend(), 256 << 20, 1 << 20, rss)
-    assert faults == 1
-    # 256 MiB streamed: the line buffer stops at the 1 MiB limit; chunks are freed as they go.
-    assert peak - before < 16 << 20, (before, peak)
+    total, chunk = ENDLESS_LINE["rust"]
+    faults: list[int] = []
+    growth = peak_growth(
+        rust_backend(), lambda sample: faults.append(stream_without_newline(rust_backend(), total, chunk, sample))
+    )
+    print(f"endless line, rust: {total // MiB} MiB streamed, RSS peak growth {growth / MiB:.1f} MiB")
+    assert faults == [1]
+    # The line buffer stops at the 1 MiB limit; chunks are freed as they go.
+    assert growth < 16 * MiB, growth
 
 
 def test_endless_line_costs_bounded_memory_reference() -> None:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        faults, _ = stream_without_newline(reference, 32 << 20, 256 << 10, lambda: 0)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert faults == 1
-    assert peak < 6 << 20, peak
+    total, chunk = ENDLESS_LINE["reference"]
+    faults: list[int] = []
+    growth = peak_growth(
+        reference, lambda sample: faults.append(stream_without_newline(reference, total, chunk, sample))
+    )
+    print(f"endless line, reference: {total // MiB} MiB streamed, tracemalloc peak {growth / MiB:.1f} MiB")
+    assert faults == [1]
+    assert growth < 6 * MiB, growth
 
 
 def test_endless_event_costs_bounded_memory(backend: ModuleType) -> None:
-    parser = backend.StreamParser("openai-chat", max_event_bytes=4096)
+    """An event of endless `data:` lines is dropped at the limit and skipped to its end, not stored.
+    The control, the same lines under a limit above their size, is stored: the measurement sees it."""
+    if backend is not reference and not HAS_PROC:
+        pytest.skip("RSS is read from /proc")
     line = b"data: " + b"y" * 1000 + b"\n"
-    for _ in range(4):
-        parser.feed(line)
-    with pytest.raises(StreamParseError, match=r"^event data larger than `max_event_bytes` \(4096 bytes\)"):
-        parser.feed(line)
-    for _ in range(1000):  # the rest of the event is skipped, not stored
-        parser.feed(line)
+    count = (32 * MiB if backend is not reference else 8 * MiB) // len(line)
+    faults: list[str] = []
+
+    def stream(limit: int) -> Callable[[Callable[[], None]], None]:
+        def work(sample: Callable[[], None]) -> None:
+            parser = backend.StreamParser("openai-chat", max_event_bytes=limit)
+            for _ in range(count):
+                try:
+                    parser.feed(line)
+                except StreamParseError as err:
+                    faults.append(str(err))
+                sample()
+
+        return work
+
+    stored = 1000 * count
+    assert peak_growth(backend, stream(2 * stored)) > stored * 0.9, "the control must be seen stored"
+    assert faults == []
+    growth = peak_growth(backend, stream(4096))
+    assert [f.split(" at byte")[0] for f in faults] == [
+        "event data larger than `max_event_bytes` (4096 bytes); raise `max_event_bytes` to accept it"
+    ]
+    assert growth < stored / 16, (growth, stored)
 
 
 # --- panics, threads, leaks -------------------------------------------------------------------
@@ -408,7 +468,8 @@ def parse_all(backend: ModuleType, cases: list[tuple[str, bytes]]) -> list[Any]:
 
 
 def test_one_parser_per_thread_matches_serial(backend: ModuleType) -> None:
-    cases = corpus_sample() or [("openai-chat", b"data: [DONE]\n\n")]
+    require_corpus()
+    cases = corpus_sample()
     serial = parse_all(backend, cases)
     results: dict[int, list[Any]] = {}
 
@@ -450,7 +511,11 @@ def test_one_parser_shared_by_threads_never_corrupts(backend: ModuleType) -> Non
         t.join()
     assert len(outcomes) == 2400
     assert set(outcomes) <= {"ok", "Already borrowed"}
-    assert "ok" in outcomes
+    ran = outcomes.count("ok")
+    print(f"one decoder, 8 threads, {backend.__name__}: {ran} calls ran, {2400 - ran} refused")
+    # How many overlap depends on where the interpreter switches threads, on Rust too (a run here
+    # refused 300): the count is printed, not asserted.
+    assert ran > 0
     assert [e.data for e in dec.feed(b"data: end\n\n")] == ["end"]
 
 
@@ -476,15 +541,14 @@ def soak_repeat() -> int:
     return int(os.environ.get("STREAMDELTA_SOAK_REPEAT", "1000"))
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="RSS is read from /proc")
 def test_soak_rss_stays_flat() -> None:
     """Parses the corpus many times (1,000 under ``make soak``); memory must not grow with it."""
     if os.environ.get("STREAMDELTA_BACKEND") == "python":
         pytest.skip("Rust backend not under test")
+    require_corpus()
     rust = rust_backend()
     cases = [(family, body) for _, family, body in corpus_cases()]
-    if not cases:
-        pytest.skip("no corpus")
 
     def once() -> int:
         count = 0
@@ -640,7 +704,9 @@ def test_numbers_out_of_range_anywhere_same_on_both(family: str) -> None:
     # serde_json refuses as JSON where it reads a number (a token count, a cost); the reference
     # called that the wrong shape, or took an infinite cost, or raised a bare OverflowError.
     # Every number of a few corpus bodies is replaced in turn; fields that are not read take any.
+    require_corpus()
     bodies = [body for _, fam, body in corpus_cases() if fam == family][:3]
+    assert bodies, f"no {family} body in the corpus"
     for body in bodies:
         for match in list(NUMBER.finditer(body))[:25]:
             for number in OUT_OF_RANGE:

@@ -83,7 +83,7 @@ def test_mypy_holds_code_to_the_literals_and_types_events(tmp_path: Path) -> Non
     assert lines[0].startswith('note: Revealed type is "streamdelta._core.StreamStart | streamdelta._core.TextStart')
     assert lines[1:] == [
         'error: Argument 1 to "StreamParser" has incompatible type "Literal[\'anthropc\']"; '
-        "expected \"Literal['auto', 'openai-chat', 'openai-responses', 'anthropic', 'gemini', 'bedrock']\"  "
+        "expected \"Literal['auto', 'openai-chat', 'openai-responses', 'anthropic', 'gemini', 'bedrock', 'ollama']\"  "
         "[arg-type]",
         'error: Argument "on_error" to "parse" has incompatible type "Literal[\'ignore\']"; '
         "expected \"Literal['raise', 'emit']\"  [arg-type]",

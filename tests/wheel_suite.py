@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 AVAILABLE = {"pytest", "_pytest", "hypothesis", "yaml", "streamdelta", "tests"}
 # Modules that test the source tree itself, not the package; the README's snippets also import the
 # optional extras (httpx, openai), which the wheel's test venv does not have.
-NOT_FOR_WHEELS = {"test_wheel.py", "test_release_workflow.py", "test_readme.py"}
+NOT_FOR_WHEELS = {"test_wheel.py", "test_release_workflow.py", "test_readme.py", "test_ci.py"}
 
 
 def third_party_imports(path: Path, seen: frozenset[Path] = frozenset()) -> set[str]:

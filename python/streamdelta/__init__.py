@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Unknown,
         Usage,
         parse,
+        parse_many,
     )
     from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
@@ -116,6 +117,7 @@ __all__ = [
     "from_dict",
     "iter_events",
     "parse",
+    "parse_many",
     "read_jsonl",
     "reference",
 ]

@@ -1,8 +1,8 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, Callable, ClassVar, Final, Union, final
+from typing import Any, Callable, ClassVar, Final, Iterable, Union, final
 
-from typing_extensions import Self
+from typing_extensions import Buffer, Self
 
 from streamdelta._types import Family, OnError
 
@@ -36,6 +36,7 @@ __all__ = [
     "__version__",
     "_force_panic",
     "parse",
+    "parse_many",
 ]
 
 __version__: Final[str]
@@ -44,6 +45,7 @@ BUILD_PROFILE: Final[str]
 """``"debug"`` when built with debug assertions (``maturin develop`` without ``--release``), else ``"release"``."""
 
 Chunk = Union[bytes, bytearray, memoryview, str]
+Body = Union[Buffer, str]
 
 @final
 class ServerSentEvent:
@@ -376,12 +378,13 @@ class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 
     ``family`` is one of ``FAMILIES`` or ``"auto"`` (detected from the first payload).
-    ``on_error="emit"`` turns faulty payloads into ``ErrorEvent(kind="parse_error")``.
     Limits against hostile input raise ``StreamParseError`` naming the option to raise:
     ``max_event_bytes`` (one SSE line or event, default 16 MiB) and ``max_open_parts`` (text,
     reasoning and tool-call parts open at once, default 1024); JSON payloads may nest at most 100
-    levels (a fixed limit). One parser serves one stream: a call that overlaps another call on the
-    same parser (another thread) raises ``RuntimeError``.
+    levels (a fixed limit). ``on_error="emit"`` turns every such fault, and every faulty payload,
+    into ``ErrorEvent(kind="parse_error")`` and reads on. One parser serves one stream: a call
+    that overlaps another call on the same parser (another thread), or on an accumulator of a
+    call still streaming that ``tool_input()`` gave out, raises ``RuntimeError``.
     """
 
     def __new__(
@@ -397,9 +400,11 @@ class StreamParser:
 
         Raises ``StreamParseError`` (offset, event index, excerpt, and ``events`` parsed before
         the fault); the parser stays usable and reads the rest of the chunk on the next call.
+        After ``close()`` it raises ``ValueError`` and changes nothing.
         """
     def close(self) -> list[Event]:
-        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
+        """Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
+        A second call adds nothing (or finishes the end when the first one raised)."""
     @property
     def message(self) -> Message:
         """The response assembled from the events so far."""
@@ -419,6 +424,24 @@ def parse(
     max_open_parts: int = ...,
 ) -> list[Event]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+
+def parse_many(
+    bodies: Iterable[Body],
+    family: Family = "auto",
+    *,
+    threads: int | None = None,
+    on_error: OnError = "emit",
+    max_event_bytes: int = ...,
+    max_open_parts: int = ...,
+) -> list[Message]:
+    """Parses many whole bodies on a pool of ``threads`` threads (default: one per core) with the
+    GIL released; returns the ``Message`` of each, in order, equal to what a ``StreamParser`` fed
+    the body and closed holds. Bodies are ``bytes``, ``str`` or any buffer (copied).
+
+    ``on_error="emit"`` (the default) keeps a faulty body's errors in its ``Message.errors``;
+    ``on_error="raise"`` raises the ``StreamParseError`` of the first faulty body, its text led by
+    ``body {index}:`` and its ``index`` set (``events`` is empty: the batch makes none).
+    """
 
 DEFAULT_MAX_DEPTH: Final[int]
 

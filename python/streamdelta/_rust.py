@@ -34,6 +34,7 @@ from ._core import (
     Usage,
     __version__,
     parse,
+    parse_many,
 )
 from ._iterators import make_iterators
 from ._serialize import make_serializers
@@ -75,5 +76,6 @@ __all__ = [
     "from_dict",
     "iter_events",
     "parse",
+    "parse_many",
     "read_jsonl",
 ]

@@ -8,5 +8,5 @@ from typing import Literal
 __all__ = ["Family", "OnError"]
 
 # `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
-Family = Literal["auto", "openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
+Family = Literal["auto", "openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "ollama"]
 OnError = Literal["raise", "emit"]

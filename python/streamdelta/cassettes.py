@@ -74,8 +74,21 @@ class Interaction:
         return self.content_type.startswith("application/vnd.amazon.eventstream")
 
     @property
+    def is_json_stream(self) -> bool:
+        """The response is streamed JSON: NDJSON (Ollama), or the JSON array of Gemini's
+        ``streamGenerateContent`` without ``alt=sse``."""
+        if self.content_type.startswith(("application/x-ndjson", "application/jsonl")):
+            return True
+        path, _, query = self.url.partition("?")
+        return (
+            self.content_type.startswith("application/json")
+            and path.endswith(":streamGenerateContent")
+            and "alt=sse" not in query
+        )
+
+    @property
     def is_streaming(self) -> bool:
-        return self.is_event_stream or self.is_aws_event_stream
+        return self.is_event_stream or self.is_aws_event_stream or self.is_json_stream
 
 
 def _as_bytes(value: object) -> bytes:

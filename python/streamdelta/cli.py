@@ -21,12 +21,12 @@ from typing import Any, TextIO, cast
 
 import streamdelta
 
-from ._types import Family
+from ._types import Family, OnError
 from .errors import StreamParseError
 
 _CHUNK = 64 * 1024
 _CASSETTE_SUFFIXES = (".yaml", ".yml")
-_BODY_SUFFIXES = (".sse", ".eventstream")
+_BODY_SUFFIXES = (".sse", ".eventstream", ".ndjson", ".json")
 
 
 class CliError(Exception):
@@ -93,7 +93,9 @@ def _expand(paths: Sequence[str]) -> list[str]:
             if f.suffix in (*_CASSETTE_SUFFIXES, *_BODY_SUFFIXES) and f.is_file()
         ]
         if not found:
-            raise CliError(f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream) in it")
+            raise CliError(
+                f"{path}: no cassettes (.yaml) or response bodies (.sse, .eventstream, .ndjson, .json) in it"
+            )
         out += found
     return out
 
@@ -226,13 +228,61 @@ def cmd_events(args: argparse.Namespace) -> int:
     return _print_events(args, lambda: streamdelta.StreamParser(family, on_error=args.on_error), _not_a_stream)
 
 
+# Bodies parsed per `parse_many` call: enough to keep every core busy, few enough to bound memory.
+_BATCH = 256
+
+
+def _is_empty(message: Any) -> bool:
+    """A message of nothing but the report of an empty stream (what `_is_filler` says of events)."""
+    content = (message.id, message.model, message.text, message.reasoning, message.tool_calls, message.sources)
+    return not any(content) and all(e.kind == "incomplete_stream" for e in message.errors)
+
+
+def _messages(sources: list[_Input], family: Family, on_error: OnError) -> tuple[list[Any], CliError | None]:
+    """The messages of the sources, parsed together by `parse_many`, up to the first source at fault
+    (empty, unparsable with ``--on-error raise``, or not a stream), and that fault, naming its source."""
+    bodies = [b"".join(source) for source in sources]
+    end, fault = len(sources), None
+    empty = next((i for i, source in enumerate(sources) if not source.size), None)
+    if empty is not None:
+        end, fault = empty, CliError(f"{sources[empty].where}: empty input")
+    try:
+        messages = streamdelta.parse_many(bodies[:end], family, on_error=on_error)
+    except StreamParseError as err:
+        end = err.index or 0
+        fault = CliError(f"{sources[end].where}: {str(err).split(': ', 1)[1]}")
+        messages = streamdelta.parse_many(bodies[:end], family, on_error=on_error)
+    for index, (source, message) in enumerate(zip(sources, messages, strict=False)):  # messages stop at a fault
+        if _is_empty(message):
+            return messages[:index], CliError(f"{source.where}: {_not_a_stream(source, list(message.errors))}")
+    return messages, fault
+
+
 def cmd_message(args: argparse.Namespace) -> int:
-    """The assembled final message as JSON."""
+    """The assembled final message of each stream, as JSON lines, the bodies parsed in batches on
+    every core (``parse_many``)."""
     family = _family(args.family)
-    for source in _sources(args):
-        parser = streamdelta.StreamParser(family, on_error=args.on_error)
-        _run(source, parser, lambda _event: None, _not_a_stream)
-        print(json.dumps(_tag(parser.message.to_dict(), source), ensure_ascii=False))
+    out = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        batch: list[_Input] = []
+
+        def flush() -> None:
+            messages, fault = _messages(batch, family, args.on_error)
+            for source, message in zip(batch, messages, strict=False):
+                _write(out, _tag(message.to_dict(), source))
+            out.flush()
+            if fault is not None:
+                raise fault
+            batch.clear()
+
+        for source in _sources(args):
+            batch.append(source)
+            if len(batch) == _BATCH:
+                flush()
+        flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
     return 0
 
 
@@ -403,9 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input(p)
     _add_family(p)
     p.set_defaults(run=cmd_events)
-    p = sub.add_parser("message", help="the assembled final message, as JSON", description=cmd_message.__doc__)
+    p = sub.add_parser("message", help="the assembled final message, as JSON lines", description=cmd_message.__doc__)
     _add_input(p)
     _add_family(p)
+    p.add_argument("--format", choices=("jsonl",), default="jsonl", help="jsonl (one message per line)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=cmd_message)
     p = sub.add_parser("sse", help="raw server-sent events, as JSON lines", description=cmd_sse.__doc__)
     _add_input(p)

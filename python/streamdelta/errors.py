@@ -11,13 +11,15 @@ class StreamParseError(ValueError):
     """Input that cannot be parsed: names where (byte offset, event index) and keeps what came before.
 
     ``events`` holds the events parsed before the fault in the call that raised; the parser that
-    raised stays usable, and the bytes after the fault are read on the next call.
+    raised stays usable, and the bytes after the fault are read on the next call. ``index`` is the
+    position of the faulty body when ``parse_many`` raised (None otherwise).
     """
 
     offset: int | None
     event_index: int | None
     excerpt: str | None
     events: list[Any]
+    index: int | None
 
     def __init__(
         self,
@@ -27,12 +29,14 @@ class StreamParseError(ValueError):
         event_index: int | None = None,
         excerpt: str | None = None,
         events: Sequence[Any] = (),
+        index: int | None = None,
     ) -> None:
         super().__init__(message)
         self.offset = offset
         self.event_index = event_index
         self.excerpt = excerpt
         self.events = list(events)
+        self.index = index
 
 
 class JsonIncompleteError(ValueError):

@@ -30,6 +30,7 @@ from .families import FAMILIES
 # Reference-only (a benchmark option), so not in __all__, which names what both backends have.
 from .families import use_json_loads as use_json_loads
 from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
+from .many import parse_many
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
@@ -68,5 +69,6 @@ __all__ = [
     "from_dict",
     "iter_events",
     "parse",
+    "parse_many",
     "read_jsonl",
 ]

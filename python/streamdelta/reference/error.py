@@ -39,6 +39,10 @@ def bad_frame(detail: str) -> str:
     return f"bad event-stream frame: {detail}"
 
 
+# A misuse, not a fault of the input: raised as a plain ValueError, as for a closed file.
+CLOSED = "`feed()` after `close()`: the stream has ended"
+
+
 def limit_exceeded(what: str, limit: int, option: str) -> str:
     return f"more than {limit} {what}; raise `{option}` to accept it"
 

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .depth import check_payload as check_depth
-from .error import CoreError, bad_frame, unexpected_payload
-from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputStart, Usage
+from .error import CLOSED, CoreError, unexpected_payload
+from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
-from .families import FAMILIES, INCOMPLETE_STREAM, PARSE_ERROR, FamilyDecoder, PayloadError, detect, new_decoder
-from .families.anthropic import Decoder as AnthropicDecoder
+from .families import (
+    FAMILIES,
+    INCOMPLETE_STREAM,
+    PARSE_ERROR,
+    FamilyDecoder,
+    PayloadError,
+    detect,
+    mismatch,
+    new_decoder,
+)
+from .families.bedrock import Decoder as BedrockDecoder
 from .families.bedrock import frame as bedrock_frame
 from .families.parts import DEFAULT_MAX_OPEN_PARTS
+from .framing import NDJSON, JsonValueRef, JsonValues, lone_error, sniff
 from .guard import Guard
 from .json_accumulator import JsonAccumulator
 from .message import MessageBuilder
@@ -22,9 +32,10 @@ __all__ = ["StreamParser", "parse"]
 
 
 def _feed_quiet(acc: JsonAccumulator, fragment: str) -> None:
-    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's."""
+    """A fault stays in the accumulator (its ``value()`` raises it); it is not the parser's. The
+    caller holds the accumulator (or is its only user), so its guard is not taken again."""
     with contextlib.suppress(ValueError):
-        acc.feed(fragment)
+        acc._feed(fragment.encode("utf-8", "surrogatepass"))
 
 
 def _family_arg(family: str) -> str | None:
@@ -58,23 +69,27 @@ class StreamParser:
         max_event_bytes = self._max_event_bytes = limit_arg("max_event_bytes", max_event_bytes)
         self._max_open_parts = limit_arg("max_open_parts", max_open_parts)
         self._guard = Guard()
-        # The framing: None until the first byte when auto-detecting (an event-stream prelude starts
-        # with a NUL, as its total length is under 16 MiB; SSE text never does).
-        self._framing: SseTokenizer | EventStreamDecoder | None = None
-        if self._requested == "bedrock":
-            self._framing = EventStreamDecoder(max_event_bytes)
-        elif self._requested is not None:
-            # A response body is finite: its last event counts even without the blank line.
-            self._framing = SseTokenizer(max_event_bytes, flush_at_eof=True)
+        # The framing: None until the first byte, which decides (see `_choose_framing`).
+        self._framing: SseTokenizer | EventStreamDecoder | JsonValues | None = None
         self._decoder: FamilyDecoder | None = (
             None if self._requested is None else new_decoder(self._requested, self._max_open_parts)
         )
         self._detected: str | None = None
         self._message = MessageBuilder()
-        # Argument fragments of every tool call streamed, and the accumulators `tool_input` gave out.
+        # Argument fragments of every tool call streamed, and whether it is still streaming.
         self._tool_args: dict[str, list[str]] = {}
-        self._live: dict[str, JsonAccumulator] = {}
+        self._streaming_calls: set[str] = set()
+        # The accumulators `tool_input` gave out: of calls still streaming (fed each fragment), of
+        # calls complete (kept to be handed out again).
+        self._streaming: dict[str, JsonAccumulator] = {}
+        self._finished: dict[str, JsonAccumulator] = {}
+        # close() has been called (no more input); the end of the stream has been emitted.
         self._closed = False
+        self._ended = False
+        # The body was a provider's lone error: its events are out, nothing else follows.
+        self._answered = False
+        # A payload came (the first one is checked against the family asked for).
+        self._seen_payload = False
 
     @property
     def family(self) -> str | None:
@@ -91,6 +106,14 @@ class StreamParser:
             try:
                 check_depth(e.data)
                 decoder = self._decoder
+                first = not self._seen_payload
+                self._seen_payload = True
+                if decoder is not None and first and self._requested is not None:
+                    # A body of another family: said at once, not left to a quiet empty result.
+                    asked = "anthropic" if self._requested == "bedrock" else self._requested
+                    fault = mismatch(asked, e.event, e.data)
+                    if fault is not None:
+                        raise PayloadError(fault)
                 if decoder is None:
                     family = detect(e.event, e.data)
                     if family is None:
@@ -115,7 +138,7 @@ class StreamParser:
             try:
                 check_depth(payload)
                 decoder = self._decoder
-                if not isinstance(decoder, AnthropicDecoder):
+                if not isinstance(decoder, BedrockDecoder):
                     raise PayloadError(unexpected_payload("event-stream frames carry the `bedrock` family only"))
                 bedrock_frame(decoder, f, payload, inner, out)
             except PayloadError as fault:
@@ -127,30 +150,53 @@ class StreamParser:
 
         return on_frame
 
-    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | None:
+    def _value(self, out: list[Any]) -> Callable[[JsonValueRef], None]:
+        """One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body."""
+        on_event = self._payload(out)
+        shape = self._framing.shape if isinstance(self._framing, JsonValues) else None
+
+        def on_value(v: JsonValueRef) -> None:
+            if self._answered:
+                return
+            if v.value_index == 0 and shape == NDJSON and lone_error(v.data, out):
+                self._answered = True
+                return
+            on_event(SseEventRef("message", v.data, "", None, v.value_index, v.start_offset, v.end_offset))
+
+        return on_value
+
+    def _choose_framing(self, data: bytes) -> SseTokenizer | EventStreamDecoder | JsonValues | None:
+        """The framing of a body that starts with `data[0]`: `[` a JSON array, `{` NDJSON or a lone JSON
+        body (an error a server sends for any family), a NUL an event-stream prelude (its total length
+        is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream."""
         if self._framing is None and data:
-            if data[0] == 0:
+            first = data[0]
+            shape = sniff(first)
+            if shape is not None:
+                self._framing = JsonValues(shape, self._max_event_bytes)
+            elif (self._requested is None and first == 0) or self._requested == "bedrock":
                 self._framing = EventStreamDecoder(self._max_event_bytes)
-                self._detected = "bedrock"
-                self._decoder = new_decoder("bedrock", self._max_open_parts)
+                if self._decoder is None:
+                    self._detected = "bedrock"
+                    self._decoder = new_decoder("bedrock", self._max_open_parts)
             else:
+                # A response body is finite: its last event counts even without the blank line.
                 self._framing = SseTokenizer(self._max_event_bytes, flush_at_eof=True)
         return self._framing
 
-    def _feed_frames(self, framing: EventStreamDecoder, data: bytes, out: list[Any]) -> None:
-        on_frame = self._frame(out)
-        try:
-            framing.feed(data, on_frame)
-        except CoreError as err:
-            # With on_error="emit" a bad frame is reported in line and reading goes on after it.
-            while self._emit and err.kind.startswith(bad_frame("")):
+    def _read(self, step: Callable[[], None], out: list[Any]) -> None:
+        """Runs ``step``, a framing's ``feed`` or ``close``. With on_error="emit" a fault of the
+        framing itself (a bad frame, a line or an event over ``max_event_bytes``; a payload's faults
+        are events already) is reported in line, and ``step`` runs again on what the fault left
+        unread: every fault consumes input, so this ends."""
+        while True:
+            try:
+                step()
+                return
+            except CoreError as err:
+                if not self._emit:
+                    raise
                 out.append(ErrorEvent(str(err), PARSE_ERROR, None))
-                try:
-                    framing.feed(b"", on_frame)
-                    return
-                except CoreError as again:
-                    err = again
-            raise err from None
 
     def _run(self, step: Callable[[list[Any]], None]) -> list[Any]:
         out: list[Any] = []
@@ -168,26 +214,48 @@ class StreamParser:
             cls = type(event)
             if cls is ToolInputStart:
                 self._tool_args[event.id] = []
-                self._live.pop(event.id, None)
+                self._streaming_calls.add(event.id)
+                self._streaming.pop(event.id, None)
+                self._finished.pop(event.id, None)
             elif cls is ToolInputDelta:
                 args = self._tool_args.get(event.id)
                 if args is not None:
                     args.append(event.delta)
-                live = self._live.get(event.id)
+                live = self._streaming.get(event.id)
                 if live is not None:
                     _feed_quiet(live, event.delta)
+            elif cls is ToolInputEnd:
+                self._streaming_calls.discard(event.id)
+                # No fragment comes after the end: the accumulator is let go.
+                live = self._streaming.pop(event.id, None)
+                if live is not None:
+                    self._finished[event.id] = live
+
+    @contextlib.contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Holds the accumulators of the calls still streaming for the whole call, as Rust borrows
+        them: fragments may come for any of them, and a call that reached one meanwhile (re-entered
+        from its own ``feed()``, or another thread) would find it busy with half a payload handled.
+        ``RuntimeError: Already borrowed``, with nothing changed, when one is busy."""
+        with contextlib.ExitStack() as held:
+            for live in list(self._streaming.values()):
+                held.enter_context(live._guard)
+            yield
 
     def tool_input(self, id: str) -> JsonAccumulator:
         """The live arguments of tool call ``id``: a ``JsonAccumulator`` fed every fragment of that
         call, so ``snapshot()`` shows them while they stream. ``KeyError`` for an id not seen."""
-        live = self._live.get(id)
+        live = self._streaming.get(id)
+        if live is None:
+            live = self._finished.get(id)
         if live is not None:
             return live
         args = self._tool_args.get(id)
         if args is None:
             raise KeyError(f"no tool call `{id}` in this stream")
-        live = self._live[id] = JsonAccumulator()
+        live = JsonAccumulator()
         _feed_quiet(live, "".join(args))
+        (self._streaming if id in self._streaming_calls else self._finished)[id] = live
         return live
 
     def feed(self, chunk: Chunk) -> list[Any]:
@@ -197,12 +265,22 @@ class StreamParser:
 
             def step(out: list[Any]) -> None:
                 framing = self._choose_framing(data)
+                # The chunk on the first run; what a fault left unread is carried by the framing.
+                chunks = iter((data,))
                 if isinstance(framing, SseTokenizer):
-                    framing.feed(data, self._payload(out))
+                    on_event = self._payload(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_event), out)
+                elif isinstance(framing, JsonValues):
+                    on_value = self._value(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_value), out)
                 elif framing is not None:
-                    self._feed_frames(framing, data, out)
+                    on_frame = self._frame(out)
+                    self._read(lambda: framing.feed(next(chunks, b""), on_frame), out)
 
-            return self._run(step)
+            with self._holding():
+                if self._closed:
+                    raise ValueError(CLOSED)
+                return self._run(step)
 
     def close(self) -> list[Any]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream."""
@@ -210,19 +288,27 @@ class StreamParser:
         def step(out: list[Any]) -> None:
             framing = self._framing
             if isinstance(framing, SseTokenizer):
-                framing.close(self._payload(out))
+                on_event = self._payload(out)
+                self._read(lambda: framing.close(on_event), out)
+            elif isinstance(framing, JsonValues):
+                on_value = self._value(out)
+                self._read(lambda: framing.close(on_value), out)
             elif framing is not None:
-                framing.close(self._frame(out))
-            if self._closed:
+                on_frame = self._frame(out)
+                self._read(lambda: framing.close(on_frame), out)
+            if self._ended:
                 return
-            self._closed = True
-            if self._decoder is not None:
+            self._ended = True
+            if self._answered:
+                pass  # the provider's error and its finish are out already
+            elif self._decoder is not None:
                 self._decoder.end(out)
             else:
                 out.append(ErrorEvent("the stream ended before any payload", INCOMPLETE_STREAM, None))
                 out.append(Finish("error", None, Usage(), None))
 
-        with self._guard:
+        with self._guard, self._holding():
+            self._closed = True
             return self._run(step)
 
 

@@ -25,6 +25,8 @@ pub enum ErrorKind {
         limit: usize,
         option: &'static str,
     },
+    /// Input after the end of the stream: `close()` has been called.
+    Closed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +99,7 @@ impl fmt::Display for ErrorKind {
             Self::LimitExceeded { what, limit, option } => {
                 write!(f, "more than {limit} {what}; raise `{option}` to accept it")
             }
+            Self::Closed => f.write_str("`feed()` after `close()`: the stream has ended"),
         }
     }
 }

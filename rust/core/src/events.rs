@@ -143,4 +143,6 @@ pub mod error_kind {
     pub const INCOMPLETE_STREAM: &str = "incomplete_stream";
     /// A payload could not be parsed and the parser was made with `on_error="emit"`.
     pub const PARSE_ERROR: &str = "parse_error";
+    /// The provider sent an error: mid-stream, or as a lone JSON body instead of a stream.
+    pub const PROVIDER_ERROR: &str = "provider_error";
 }

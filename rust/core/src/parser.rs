@@ -1,10 +1,14 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, cut_short, detect, AnyDecoder, Family};
+use crate::families::{bedrock, cut_short, detect, mismatch, AnyDecoder, Family};
+use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
 
@@ -37,11 +41,39 @@ impl Default for Options {
 /// How the body is cut into payloads.
 #[derive(Debug)]
 enum Framing {
-    /// Auto-detection before the first byte: an event-stream prelude starts with a NUL (its total
-    /// length is under 16 MiB), which SSE text never does.
+    /// Before the first byte, which decides (see [`Framing::sniff`]).
     Undecided,
     Sse(SseTokenizer),
     EventStream(EventStreamDecoder),
+    /// NDJSON, a lone JSON body, or a JSON array's items.
+    Json(JsonValues),
+}
+
+impl Framing {
+    /// The framing of a body that starts with `first`: `[` a JSON array, `{` NDJSON or a lone JSON
+    /// body (an error a server sends for any family), a NUL an event-stream prelude (its total
+    /// length is under 16 MiB; SSE text never starts so), else SSE. `bedrock` is event-stream.
+    fn sniff(first: u8, family: Option<Family>, max_event_bytes: usize) -> Self {
+        match (framing::sniff(first), family) {
+            (Some(shape), _) => Self::Json(JsonValues::new(shape, max_event_bytes)),
+            (None, None | Some(Family::Bedrock)) if first == 0 || family.is_some() => {
+                Self::EventStream(EventStreamDecoder::new(max_event_bytes))
+            }
+            // A response body is finite: its last event counts even without the blank line.
+            (None, _) => Self::Sse(SseTokenizer::new(max_event_bytes, true)),
+        }
+    }
+}
+
+/// Where a stream is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Input may come.
+    Open,
+    /// `close()` has been called: no more input (a `close()` that raised may be called again).
+    Closed,
+    /// The end of the stream (open parts closed, `finish`) has been emitted.
+    Ended,
 }
 
 #[derive(Debug)]
@@ -54,24 +86,29 @@ pub struct StreamParser {
     assembly: Assembly,
     /// The events of the payload being read, before they are handed out (kept for its capacity).
     pending: Vec<Event>,
-    closed: bool,
+    /// Bytes fed so far.
+    fed: u64,
+    /// Whether input may still come and whether the end of the stream has been emitted.
+    end: End,
+    /// The body was a provider's lone error: its events are out, nothing else follows.
+    answered: bool,
+    /// A payload came (the first one is checked against the family asked for).
+    seen_payload: bool,
 }
 
 impl StreamParser {
     pub fn new(family: Option<Family>, options: Options) -> Self {
         Self {
             requested: family,
-            framing: match family {
-                None => Framing::Undecided,
-                Some(Family::Bedrock) => Framing::EventStream(EventStreamDecoder::new(options.max_event_bytes)),
-                // A response body is finite: its last event counts even without the blank line.
-                Some(_) => Framing::Sse(SseTokenizer::new(options.max_event_bytes, true)),
-            },
+            framing: Framing::Undecided,
             decoder: family.map(|f| AnyDecoder::with_max_open_parts(f, options.max_open_parts)),
             options,
             assembly: Assembly::default(),
             pending: Vec::new(),
-            closed: false,
+            fed: 0,
+            end: End::Open,
+            answered: false,
+            seen_payload: false,
         }
     }
 
@@ -89,6 +126,11 @@ impl StreamParser {
         &self.assembly.message
     }
 
+    /// The assembled message, taken out of the parser (no copy of its strings).
+    pub fn into_message(self) -> Message {
+        self.assembly.message
+    }
+
     /// A parser that does not fold its events into [`message`](Self::message), for a caller that
     /// assembles the message itself from what it made of the events: the Python bindings build it
     /// from their event objects, so the core's copies of ids, signatures and tool calls were waste.
@@ -99,7 +141,8 @@ impl StreamParser {
     }
 
     /// Feeds one chunk; the events it completes are appended to `out`. On error, `out` holds the
-    /// events before the fault, the rest of the chunk is read by the next call.
+    /// events before the fault, the rest of the chunk is read by the next call. After
+    /// [`close`](Self::close) it refuses any input ([`ErrorKind::Closed`]) and changes nothing.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<()> {
         self.feed_with(chunk, &mut |events: &mut Vec<Event>| out.append(events))
     }
@@ -110,17 +153,20 @@ impl StreamParser {
     /// payload's strings before the next payload allocates its own: holding a whole body's events
     /// first made the allocator about 14 % of the time of a parse from Python (perf, chat corpus).
     pub fn feed_with(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
+        if self.end != End::Open {
+            return Err(Error::new(ErrorKind::Closed, self.fed));
+        }
+        self.fed += chunk.len() as u64;
         if matches!(self.framing, Framing::Undecided) {
-            match chunk.first() {
-                None => return Ok(()),
-                Some(0) => {
-                    self.framing = Framing::EventStream(EventStreamDecoder::new(self.options.max_event_bytes));
-                    self.decoder = Some(AnyDecoder::with_max_open_parts(
-                        Family::Bedrock,
-                        self.options.max_open_parts,
-                    ));
-                }
-                Some(_) => self.framing = Framing::Sse(SseTokenizer::new(self.options.max_event_bytes, true)),
+            let Some(&first) = chunk.first() else {
+                return Ok(());
+            };
+            self.framing = Framing::sniff(first, self.requested, self.options.max_event_bytes);
+            if matches!(self.framing, Framing::EventStream(_)) && self.decoder.is_none() {
+                self.decoder = Some(AnyDecoder::with_max_open_parts(
+                    Family::Bedrock,
+                    self.options.max_open_parts,
+                ));
             }
         }
         let Call {
@@ -128,36 +174,24 @@ impl StreamParser {
             decoder,
             options,
             mut sink,
+            answered,
             ..
         } = self.call(emit);
         let on_error = options.on_error;
-        match framing {
-            Framing::Sse(sse) => sse.feed(chunk, &mut |e| sink.payload(decoder, options, &e)),
-            Framing::EventStream(es) => {
-                let mut result = es.feed(chunk, &mut |f| sink.frame(decoder, on_error, &f));
-                // With `on_error="emit"` a bad frame is reported in line and reading goes on after it.
-                while let (
-                    Err(
-                        err @ Error {
-                            kind: ErrorKind::BadFrame { .. },
-                            ..
-                        },
-                    ),
-                    OnError::Emit,
-                ) = (&result, on_error)
-                {
-                    sink.pending.push(Event::Error {
-                        message: err.to_string(),
-                        kind: error_kind::PARSE_ERROR.to_owned(),
-                        raw: None,
-                    });
-                    sink.flush();
-                    result = es.feed(&[], &mut |f| sink.frame(decoder, on_error, &f));
+        let mut input = chunk;
+        sink.read(on_error, &mut |sink| {
+            // The chunk on the first run; what a fault left unread is carried by the framing.
+            let bytes = std::mem::take(&mut input);
+            match framing {
+                Framing::Sse(sse) => sse.feed(bytes, &mut |e| sink.payload(decoder, options, &e)),
+                Framing::Json(values) => {
+                    let shape = values.shape();
+                    values.feed(bytes, &mut |v| sink.value(decoder, options, shape, answered, v))
                 }
-                result
+                Framing::EventStream(es) => es.feed(bytes, &mut |f| sink.frame(decoder, on_error, &f)),
+                Framing::Undecided => Ok(()),
             }
-            Framing::Undecided => Ok(()),
-        }
+        })
     }
 
     /// Ends the stream: flushes the last event, closes what is open, reports a cut stream.
@@ -167,22 +201,32 @@ impl StreamParser {
 
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
+        if self.end == End::Open {
+            self.end = End::Closed;
+        }
         let Call {
             framing,
             decoder,
             options,
             mut sink,
-            closed,
+            end,
+            answered,
         } = self.call(emit);
         let on_error = options.on_error;
-        let result = match framing {
+        let result = sink.read(on_error, &mut |sink| match framing {
             Framing::Sse(sse) => sse.close(&mut |e| sink.payload(decoder, options, &e)),
+            Framing::Json(values) => {
+                let shape = values.shape();
+                values.close(&mut |v| sink.value(decoder, options, shape, answered, v))
+            }
             Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, on_error, &f)),
             Framing::Undecided => Ok(()),
-        };
-        if result.is_ok() && !*closed {
-            *closed = true;
-            if let Some(decoder) = decoder {
+        });
+        if result.is_ok() && *end != End::Ended {
+            *end = End::Ended;
+            if *answered {
+                // The provider's error and its finish are out already.
+            } else if let Some(decoder) = decoder {
                 decoder.end(sink.pending);
             } else {
                 cut_short("the stream ended before any payload", &Usage::default(), sink.pending);
@@ -202,19 +246,21 @@ impl StreamParser {
                 pending: &mut self.pending,
                 assembly: &mut self.assembly,
                 emit,
+                seen_payload: &mut self.seen_payload,
             },
-            closed: &mut self.closed,
+            end: &mut self.end,
+            answered: &mut self.answered,
         }
     }
 
     /// The argument text streamed so far for tool call `id` (complete once its `tool_call` came).
     pub fn tool_arguments(&self, id: &str) -> Option<&str> {
-        self.assembly
-            .tool_args
-            .iter()
-            .rev()
-            .find(|(i, _)| &**i == id)
-            .map(|(_, a)| a.as_str())
+        self.assembly.tool_call(id).map(|call| call.text.as_str())
+    }
+
+    /// Tool call `id` is still streaming: its `tool_input_end` has not come yet.
+    pub fn tool_call_streaming(&self, id: &str) -> bool {
+        self.assembly.tool_call(id).is_some_and(|call| call.streaming)
     }
 }
 
@@ -223,9 +269,26 @@ impl StreamParser {
 struct Assembly {
     message: Message,
     skip_message: bool,
-    /// (id, argument fragments so far) of every tool call streamed, for `tool_arguments`; the id
-    /// is the part's own, shared with its events.
-    tool_args: Vec<(PartId, String)>,
+    /// Every tool call streamed, in the order they began (a reused id begins a new one).
+    tool_calls: Vec<ToolArguments>,
+    /// The latest call of each id, by its index in `tool_calls`: a fragment costs the same however
+    /// many calls came before (a search of them made long streams quadratic).
+    by_id: HashMap<PartId, usize>,
+    /// The call the last fragment went to. A run of fragments mostly belongs to one call, whose
+    /// events share its id's `Arc`: a pointer comparison finds it without hashing the id (callgrind,
+    /// a parse of 200k fragments of four calls: 9.7 % more instructions than the search this
+    /// replaces when each fragment hashed its id, 0.1 % more with this).
+    last: usize,
+    /// Stored calls looked at by the lookups of fragments so far: the test of their cost.
+    #[cfg(test)]
+    probes: usize,
+}
+
+#[derive(Debug)]
+struct ToolArguments {
+    id: PartId,
+    text: String,
+    streaming: bool,
 }
 
 impl Assembly {
@@ -234,18 +297,49 @@ impl Assembly {
             if !self.skip_message {
                 self.message.apply(event);
             }
-            match event {
-                Event::ToolInputStart { id, .. } => self.tool_args.push((id.clone(), String::new())),
-                Event::ToolInputDelta { id, delta } => {
-                    // The latest call with this id: searched from the end, where the open calls are
-                    // (`Arc`'s equality looks at the pointer first: a part's events share theirs).
-                    if let Some((_, args)) = self.tool_args.iter_mut().rev().find(|(i, _)| i == id) {
-                        args.push_str(delta);
-                    }
+            let (id, delta) = match event {
+                Event::ToolInputStart { id, .. } => {
+                    self.last = self.tool_calls.len();
+                    self.by_id.insert(id.clone(), self.last);
+                    self.tool_calls.push(ToolArguments {
+                        id: id.clone(),
+                        text: String::new(),
+                        streaming: true,
+                    });
+                    continue;
                 }
-                _ => {}
+                Event::ToolInputDelta { id, delta } => (id, Some(delta)),
+                Event::ToolInputEnd { id } => (id, None),
+                _ => continue,
+            };
+            if let Some(call) = self.latest_mut(id) {
+                match delta {
+                    Some(delta) => call.text.push_str(delta),
+                    None => call.streaming = false,
+                }
             }
         }
+    }
+
+    /// The latest call of `id`. `last` is always a latest call: it is set by a start (which makes
+    /// the new call its id's latest) or from `by_id`.
+    fn latest_mut(&mut self, id: &PartId) -> Option<&mut ToolArguments> {
+        #[cfg(test)]
+        {
+            self.probes += 1;
+        }
+        let same = self
+            .tool_calls
+            .get(self.last)
+            .is_some_and(|call| Arc::ptr_eq(&call.id, id));
+        if !same {
+            self.last = *self.by_id.get(id)?;
+        }
+        self.tool_calls.get_mut(self.last)
+    }
+
+    fn tool_call(&self, id: &str) -> Option<&ToolArguments> {
+        self.by_id.get(id).and_then(|&index| self.tool_calls.get(index))
     }
 }
 
@@ -254,7 +348,8 @@ struct Call<'s> {
     decoder: &'s mut Option<AnyDecoder>,
     options: Options,
     sink: Sink<'s>,
-    closed: &'s mut bool,
+    end: &'s mut End,
+    answered: &'s mut bool,
 }
 
 /// Where a payload's events go: folded into the assembly, then handed to the caller.
@@ -262,13 +357,64 @@ struct Sink<'s> {
     pending: &'s mut Vec<Event>,
     assembly: &'s mut Assembly,
     emit: &'s mut dyn FnMut(&mut Vec<Event>),
+    seen_payload: &'s mut bool,
 }
 
 impl Sink<'_> {
+    /// Runs `step`, a framing's `feed` or `close`. With `on_error="emit"` a fault of the framing
+    /// itself (a bad frame, a line or an event over `max_event_bytes`; a payload's faults are
+    /// events already) is reported in line, and `step` runs again on what the fault left unread:
+    /// every fault consumes input, so this ends.
+    fn read(&mut self, on_error: OnError, step: &mut dyn FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        loop {
+            match (step(self), on_error) {
+                (Err(err), OnError::Emit) => {
+                    self.pending.push(Event::Error {
+                        message: err.to_string(),
+                        kind: error_kind::PARSE_ERROR.to_owned(),
+                        raw: None,
+                    });
+                    self.flush();
+                }
+                (result, _) => return result,
+            }
+        }
+    }
+
     fn payload(&mut self, decoder: &mut Option<AnyDecoder>, options: Options, e: &SseEventRef<'_>) -> Result<()> {
-        let result = handle_payload(decoder, options, e, self.pending);
+        let first = !std::mem::replace(self.seen_payload, true);
+        let result = handle_payload(decoder, options, e, first, self.pending);
         self.flush();
         result
+    }
+
+    /// One value of a JSON framing: the payload of an SSE `data` field, but for a lone error body.
+    fn value(
+        &mut self,
+        decoder: &mut Option<AnyDecoder>,
+        options: Options,
+        shape: Shape,
+        answered: &mut bool,
+        v: JsonValueRef<'_>,
+    ) -> Result<()> {
+        if *answered {
+            return Ok(());
+        }
+        if v.value_index == 0 && shape == Shape::Ndjson && framing::lone_error(v.data, self.pending) {
+            *answered = true;
+            self.flush();
+            return Ok(());
+        }
+        let e = SseEventRef {
+            event: "message",
+            data: v.data,
+            id: "",
+            retry: None,
+            event_index: v.value_index,
+            start_offset: v.start_offset,
+            end_offset: v.end_offset,
+        };
+        self.payload(decoder, options, &e)
     }
 
     fn frame(&mut self, decoder: &mut Option<AnyDecoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
@@ -291,10 +437,16 @@ fn handle_payload(
     decoder: &mut Option<AnyDecoder>,
     options: Options,
     e: &SseEventRef<'_>,
+    first: bool,
     out: &mut Vec<Event>,
 ) -> Result<()> {
     // A decoder checks the depth limit itself, and only on payloads its scan does not read.
     let result = match decoder {
+        // A body of another family: said at once, not left to a quiet empty result.
+        Some(d) if first => match mismatch(d.family(), e.event, e.data) {
+            Some(kind) => Err(kind),
+            None => d.payload(e.event, e.data, out),
+        },
         Some(d) => d.payload(e.event, e.data, out),
         None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
             Some(family) => decoder
@@ -329,7 +481,7 @@ fn handle_frame(
     let payload = String::from_utf8_lossy(f.payload);
     let mut inner = None;
     let result =
-        crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::anthropic_mut) {
+        crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::bedrock_mut) {
             Some(d) => bedrock::frame(d, f, &payload, &mut inner, out),
             None => Err(ErrorKind::UnexpectedPayload {
                 detail: "event-stream frames carry the `bedrock` family only".to_owned(),
@@ -389,5 +541,106 @@ mod tests {
         assert_eq!(folding.message().tool_calls.len(), 1);
         assert_eq!(*bare.message(), Message::default());
         assert_eq!(bare.tool_arguments("call_0"), Some("{\"a\":1}"));
+    }
+
+    #[test]
+    fn feed_after_close_is_refused_and_changes_nothing() {
+        let mut parser = StreamParser::new(Some(Family::Gemini), Options::default());
+        let events = run(&mut parser);
+        let message = parser.message().clone();
+        let mut out = Vec::new();
+        let err = parser.feed(BODY, &mut out).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Closed);
+        assert_eq!(
+            err.to_string(),
+            format!("`feed()` after `close()`: the stream has ended at byte {}", BODY.len())
+        );
+        assert!(out.is_empty());
+        assert_eq!(*parser.message(), message);
+        parser.close(&mut out).unwrap();
+        assert!(out.is_empty(), "a second close adds nothing");
+        assert_eq!(events.last().map(|e| matches!(e, Event::Finish { .. })), Some(true));
+    }
+
+    const MESSAGE_START: &str =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n";
+
+    fn block(index: usize, id: &str) -> String {
+        format!(
+            "event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":{index},\
+             \"content_block\":{{\"type\":\"tool_use\",\"id\":\"{id}\",\"name\":\"f\",\"input\":{{}}}}}}\n\n"
+        )
+    }
+
+    fn delta(index: usize, json: &str) -> String {
+        format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{index},\
+             \"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":\"{json}\"}}}}\n\n"
+        )
+    }
+
+    fn stop(index: usize) -> String {
+        format!("event: content_block_stop\ndata: {{\"type\":\"content_block_stop\",\"index\":{index}}}\n\n")
+    }
+
+    /// An Anthropic stream: a tool call left open, `finished` calls that start, stream and end,
+    /// then `deltas` fragments of the open one.
+    fn open_call_after_many(finished: usize, deltas: usize) -> Vec<u8> {
+        let mut body = String::from(MESSAGE_START) + &block(0, "toolu_open");
+        for k in 1..=finished {
+            body += &block(k, &format!("toolu_{k}"));
+            body += &delta(k, "{}");
+            body += &stop(k);
+        }
+        for _ in 0..deltas {
+            body += &delta(0, "1");
+        }
+        body.into_bytes()
+    }
+
+    #[test]
+    fn a_reused_tool_call_id_starts_afresh() {
+        // Two calls of one id, the second interleaved with another call: the fragments of each go
+        // to the latest call of their id, found by pointer or by the index alike.
+        let body = [
+            MESSAGE_START,
+            &block(0, "t"),
+            &delta(0, "1"),
+            &stop(0),
+            &block(1, "t"),
+            &block(2, "u"),
+            &delta(1, "2"),
+            &delta(2, "x"),
+            &delta(1, "3"),
+        ]
+        .concat();
+        let mut parser = StreamParser::new(Some(Family::Anthropic), Options::default());
+        let mut out = Vec::new();
+        parser.feed(body.as_bytes(), &mut out).unwrap();
+        assert_eq!(parser.tool_arguments("t"), Some("23"));
+        assert!(parser.tool_call_streaming("t"));
+        assert_eq!(parser.tool_arguments("u"), Some("x"));
+    }
+
+    #[test]
+    fn a_tool_argument_lookup_costs_the_same_however_many_calls_came_before() {
+        // Regression (issue 19): every fragment searched the calls seen so far, so a stream with
+        // many finished calls and a long open one took quadratic time. Counted, not timed: the
+        // stored calls a lookup looks at, which a search of them all makes `finished * deltas`.
+        let (finished, deltas) = (2_000, 2_000);
+        let mut parser = StreamParser::new(Some(Family::Anthropic), Options::default());
+        let mut out = Vec::new();
+        parser.feed(&open_call_after_many(finished, deltas), &mut out).unwrap();
+        assert_eq!(parser.tool_arguments("toolu_open"), Some("1".repeat(deltas).as_str()));
+        assert_eq!(parser.tool_arguments("toolu_7"), Some("{}"));
+        assert!(parser.tool_call_streaming("toolu_open"));
+        assert!(!parser.tool_call_streaming("toolu_7"));
+        // A fragment or an end each: `finished` calls of one fragment, `deltas` fragments, no ends.
+        let lookups = finished * 2 + deltas;
+        assert!(
+            parser.assembly.probes <= lookups,
+            "{} stored calls looked at for {lookups} fragments",
+            parser.assembly.probes
+        );
     }
 }

@@ -83,8 +83,6 @@ fuzz_target!(|data: &[u8]| {
         3 => Some(Family::Anthropic),
         4 => Some(Family::Gemini),
         5 => Some(Family::Bedrock),
-        6 => Some(Family::OpenAiCompletions),
-        7 => Some(Family::Cohere),
         _ => None,
     };
     let body = match (flags & 8 == 0, family) {

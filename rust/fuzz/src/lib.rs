@@ -2,9 +2,9 @@
 //! decoder or parser produced (events and errors, in order) so that two runs can be compared.
 #![allow(clippy::missing_panics_doc)]
 
-use streamdelta_core::parser::{Options, StreamParser};
+use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::{SseEvent, SseEventRef, SseTokenizer};
-use streamdelta_core::{Event, Family};
+use streamdelta_core::{Error, ErrorKind, Event, Family};
 
 /// A small deterministic generator, so that the fuzz input alone decides the chunking.
 pub struct Rng(u64);
@@ -88,19 +88,28 @@ pub fn drive_sse(decoder: &mut SseTokenizer, chunks: &[&[u8]]) -> Vec<Item<SseEv
 }
 
 /// Runs a stream parser over `chunks`, then `close()`, continuing after faults. A fault is recorded
-/// where it happened, and a `parse_error` event of `on_error="emit"` is recorded the same way, so
-/// that both modes give one comparable sequence.
+/// where it happened, as an error returned with `on_error="raise"` or a `parse_error` event with
+/// `on_error="emit"`, so that both modes give one comparable sequence; a fault that comes the other
+/// way (an error returned in emit mode) is a failure. After `close()` input is refused.
 pub fn drive_parser(family: Option<Family>, options: Options, chunks: &[&[u8]]) -> Vec<Item<Event>> {
+    let emitting = options.on_error == OnError::Emit;
     let mut parser = StreamParser::new(family, options);
     let mut items = Vec::new();
     let mut events = Vec::new();
     let record = |events: &mut Vec<Event>, items: &mut Vec<Item<Event>>| {
         for e in events.drain(..) {
             match e {
-                Event::Error { message, kind, .. } if kind == "parse_error" => items.push(Item::Fault(message)),
+                Event::Error { message, kind, .. } if kind == "parse_error" => {
+                    assert!(emitting, "a parse_error event with on_error=\"raise\": {message}");
+                    items.push(Item::Fault(message));
+                }
                 other => items.push(Item::Event(other)),
             }
         }
+    };
+    let fault = |items: &mut Vec<Item<Event>>, e: Error| {
+        assert!(!emitting, "on_error=\"emit\" returned an error: {e}");
+        items.push(Item::Fault(e.to_string()));
     };
     for chunk in chunks {
         let mut input: &[u8] = chunk;
@@ -110,7 +119,7 @@ pub fn drive_parser(family: Option<Family>, options: Options, chunks: &[&[u8]]) 
             record(&mut events, &mut items);
             match result {
                 Ok(()) => break,
-                Err(e) => items.push(Item::Fault(e.to_string())),
+                Err(e) => fault(&mut items, e),
             }
             input = &[];
         }
@@ -121,11 +130,14 @@ pub fn drive_parser(family: Option<Family>, options: Options, chunks: &[&[u8]]) 
         record(&mut events, &mut items);
         match result {
             Ok(()) => break,
-            Err(e) => items.push(Item::Fault(e.to_string())),
+            Err(e) => fault(&mut items, e),
         }
     }
     assert!(parser.close(&mut events).is_ok(), "a closed parser closes again");
     assert!(events.is_empty(), "a second close emitted {events:?}");
+    let refused = parser.feed(b"data: {}\n\n", &mut events).map_err(|e| e.kind);
+    assert_eq!(refused, Err(ErrorKind::Closed), "feed() after close()");
+    assert!(events.is_empty(), "feed() after close() emitted {events:?}");
     items
 }
 

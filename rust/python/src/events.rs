@@ -372,11 +372,11 @@ impl IdStrings {
     }
 }
 
-fn s(py: Python<'_>, text: &str) -> Py<PyAny> {
+pub fn s(py: Python<'_>, text: &str) -> Py<PyAny> {
     PyString::new(py, text).into_any().unbind()
 }
 
-fn opt(py: Python<'_>, text: Option<&str>) -> Py<PyAny> {
+pub fn opt(py: Python<'_>, text: Option<&str>) -> Py<PyAny> {
     text.map_or_else(|| py.None(), |t| s(py, t))
 }
 
@@ -384,12 +384,12 @@ fn flag(py: Python<'_>, value: bool) -> PyResult<Py<PyAny>> {
     Ok(value.into_pyobject(py)?.to_owned().into_any().unbind())
 }
 
-fn usage(py: Python<'_>, u: &CoreUsage) -> PyResult<Py<PyAny>> {
+pub fn usage(py: Python<'_>, u: &CoreUsage) -> PyResult<Py<PyAny>> {
     Ok(Py::new(py, Usage::from(u))?.into_any())
 }
 
 /// The reason as a Python string made once per interpreter.
-fn reason_str(py: Python<'_>, reason: FinishReason) -> Py<PyAny> {
+pub fn reason_str(py: Python<'_>, reason: FinishReason) -> Py<PyAny> {
     let string = match reason {
         FinishReason::Stop => pyo3::intern!(py, "stop"),
         FinishReason::Length => pyo3::intern!(py, "length"),
@@ -496,7 +496,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
     })
 }
 
-fn tool_call(
+pub fn tool_call(
     py: Python<'_>,
     id: Py<PyAny>,
     name: &str,
@@ -515,7 +515,7 @@ fn tool_call(
     .into_any())
 }
 
-fn source(py: Python<'_>, id: Py<PyAny>, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
+pub fn source(py: Python<'_>, id: Py<PyAny>, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         Source {
@@ -527,7 +527,7 @@ fn source(py: Python<'_>, id: Py<PyAny>, url: &str, title: Option<&str>) -> PyRe
     .into_any())
 }
 
-fn error_event(py: Python<'_>, message: &str, kind: &str, raw: Option<&str>) -> PyResult<Py<PyAny>> {
+pub fn error_event(py: Python<'_>, message: &str, kind: &str, raw: Option<&str>) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         ErrorEvent {

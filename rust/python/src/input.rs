@@ -31,3 +31,19 @@ pub fn chunk_bytes<'a>(chunk: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         chunk.get_type().name()?
     )))
 }
+
+/// Body `index` of a `parse_many` batch: what `chunk_bytes` takes, or any other object with the
+/// buffer protocol (`array.array`, a `NumPy` array), copied through a `memoryview`.
+pub fn body_bytes<'a>(body: &'a Bound<'_, PyAny>, index: usize) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(bytes) = chunk_bytes(body) {
+        return Ok(bytes);
+    }
+    if let Ok(view) = PyMemoryView::from(body) {
+        let copied = view.call_method0("tobytes")?;
+        return Ok(Cow::Owned(copied.cast::<PyBytes>()?.as_bytes().to_vec()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "body {index}: expected bytes, a buffer or str, got {}",
+        body.get_type().name()?
+    )))
+}

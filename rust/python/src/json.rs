@@ -12,9 +12,64 @@ use streamdelta_core::{Error, ErrorKind};
 use crate::errors::{stream_parse_error, JsonIncompleteError};
 use crate::input::chunk_bytes;
 
-/// A core value as a fresh Python object (recursion is bounded by the accumulator's `max_depth`).
+/// A core value as a fresh Python object. Iterative: `max_depth` is the caller's to set, and the
+/// recursive conversion this replaces overflowed the C stack (SIGSEGV at 32,000 levels).
 fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
+    let mut open = Vec::new();
+    let mut made = begin(py, value, &mut open)?;
+    while let Some(top) = open.last_mut() {
+        if let Some(object) = made.take() {
+            top.add(object)?;
+        }
+        made = match top.next_child() {
+            Some(child) => begin(py, child, &mut open)?,
+            None => open.pop().map(Open::into_any),
+        };
+    }
+    // `made` is the root here: the loop ends when the outermost container has been popped.
+    Ok(made.unwrap_or_else(|| py.None().into_bound(py)))
+}
+
+/// A container of [`to_py`] being filled, with what it has still to take.
+enum Open<'v, 'py> {
+    Array(Bound<'py, PyList>, std::slice::Iter<'v, Value>),
+    /// The key is that of the member being made.
+    Object(Bound<'py, PyDict>, std::slice::Iter<'v, (String, Value)>, &'v str),
+}
+
+impl<'v, 'py> Open<'v, 'py> {
+    fn next_child(&mut self) -> Option<&'v Value> {
+        match self {
+            Self::Array(_, items) => items.next(),
+            Self::Object(_, members, key) => members.next().map(|(k, v)| {
+                *key = k.as_str();
+                v
+            }),
+        }
+    }
+
+    fn add(&self, object: Bound<'py, PyAny>) -> PyResult<()> {
+        match self {
+            Self::Array(list, _) => list.append(object),
+            Self::Object(dict, _, key) => dict.set_item(*key, object),
+        }
+    }
+
+    fn into_any(self) -> Bound<'py, PyAny> {
+        match self {
+            Self::Array(list, _) => list.into_any(),
+            Self::Object(dict, ..) => dict.into_any(),
+        }
+    }
+}
+
+/// A scalar's object; a container is opened on `open` instead, to be filled.
+fn begin<'v, 'py>(
+    py: Python<'py>,
+    value: &'v Value,
+    open: &mut Vec<Open<'v, 'py>>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    Ok(Some(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
         Value::Int(n) => n.into_pyobject(py)?.into_any(),
@@ -22,20 +77,14 @@ fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Float(f) => PyFloat::new(py, *f).into_any(),
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_py(py, item)?)?;
-            }
-            list.into_any()
+            open.push(Open::Array(PyList::empty(py), items.iter()));
+            return Ok(None);
         }
         Value::Object(members) => {
-            let dict = PyDict::new(py);
-            for (key, item) in members {
-                dict.set_item(key, to_py(py, item)?)?;
-            }
-            dict.into_any()
+            open.push(Open::Object(PyDict::new(py), members.iter(), ""));
+            return Ok(None);
         }
-    })
+    }))
 }
 
 fn path_to_py<'py>(py: Python<'py>, path: &[PathSegment]) -> PyResult<Bound<'py, PyTuple>> {

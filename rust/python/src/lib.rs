@@ -5,6 +5,7 @@ mod errors;
 mod events;
 mod input;
 mod json;
+mod many;
 mod message;
 mod parser;
 mod sse;
@@ -20,6 +21,8 @@ mod _core {
     };
     #[pymodule_export]
     use super::json::{PyJsonAccumulator, PyJsonDelta};
+    #[pymodule_export]
+    use super::many::parse_many;
     #[pymodule_export]
     use super::parser::{parse, PyStreamParser};
     #[pymodule_export]

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 use streamdelta_core::Event;
 
-use crate::events::{Finish, Message, ReasoningDelta, ReasoningEnd, StreamStart, TextDelta};
+use crate::events::{self, Finish, Message, ReasoningDelta, ReasoningEnd, StreamStart, TextDelta};
 
 /// One concatenated field (`text` or `reasoning`).
 #[derive(Default)]
@@ -122,4 +122,46 @@ impl Assembled {
         )?
         .into_any())
     }
+}
+
+/// The core's own fold of a message (`parse_many`'s, made without event objects) as a `Message`,
+/// field for field what `Assembled::to_py` gives for the same events.
+pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<Py<PyAny>> {
+    let tuple = |items: Vec<Py<PyAny>>| -> PyResult<Py<PyAny>> { Ok(PyTuple::new(py, items)?.into_any().unbind()) };
+    let tool_calls = m
+        .tool_calls
+        .iter()
+        .map(|t| events::tool_call(py, events::s(py, &t.id), &t.name, &t.arguments, t.provider_executed))
+        .collect::<PyResult<Vec<_>>>()?;
+    let sources = m
+        .sources
+        .iter()
+        .map(|s| events::source(py, events::s(py, &s.id), &s.url, s.title.as_deref()))
+        .collect::<PyResult<Vec<_>>>()?;
+    let errors = m
+        .errors
+        .iter()
+        .map(|e| events::error_event(py, &e.message, &e.kind, e.raw.as_deref()))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(Py::new(
+        py,
+        Message {
+            id: events::opt(py, m.id.as_deref()),
+            model: events::opt(py, m.model.as_deref()),
+            text: events::s(py, &m.text),
+            reasoning: events::s(py, &m.reasoning),
+            reasoning_signatures: tuple(m.reasoning_signatures.iter().map(|s| events::s(py, s)).collect())?,
+            tool_calls: tuple(tool_calls)?,
+            sources: tuple(sources)?,
+            finish_reason: m.finish_reason.map_or_else(|| py.None(), |r| events::reason_str(py, r)),
+            raw_finish_reason: events::opt(py, m.raw_finish_reason.as_deref()),
+            usage: m
+                .usage
+                .as_ref()
+                .map_or_else(|| Ok(py.None()), |u| events::usage(py, u))?,
+            provider_metadata_json: events::opt(py, m.provider_metadata_json.as_deref()),
+            errors: tuple(errors)?,
+        },
+    )?
+    .into_any())
 }

@@ -1,12 +1,14 @@
 //! `StreamParser` and `parse()` over `streamdelta_core::parser`.
 
+use std::collections::HashMap;
+
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::DEFAULT_MAX_OPEN_PARTS;
-use streamdelta_core::{Event, Family};
+use streamdelta_core::{ErrorKind, Event, Family};
 
 use crate::errors::stream_parse_error;
 use crate::events::{event_to_py, IdStrings};
@@ -14,7 +16,7 @@ use crate::input::chunk_bytes;
 use crate::json::PyJsonAccumulator;
 use crate::message::Assembled;
 
-fn family_arg(name: &str) -> PyResult<Option<Family>> {
+pub fn family_arg(name: &str) -> PyResult<Option<Family>> {
     if name == "auto" {
         return Ok(None);
     }
@@ -26,7 +28,7 @@ fn family_arg(name: &str) -> PyResult<Option<Family>> {
     })
 }
 
-fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyResult<Options> {
+pub fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyResult<Options> {
     let on_error = match on_error {
         "raise" => OnError::Raise,
         "emit" => OnError::Emit,
@@ -45,35 +47,58 @@ fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) -> PyR
 
 /// Converts each payload's events as the core hands them out (their strings are freed before the
 /// next payload allocates its own), feeding live tool-input accumulators on the way.
-struct Converter<'a> {
+struct Converter<'a, 'py> {
     scratch: &'a mut Scratch,
+    /// The accumulators of the calls still streaming, held (mutably borrowed) for the whole call:
+    /// fragments may come for any of them, and a call that reached one meanwhile (re-entered from
+    /// its own `feed()`, or from another thread) would find it busy with half a payload handled.
+    /// Taken from `scratch.live` and put back on drop.
+    streaming: HashMap<Box<str>, PyRefMut<'py, PyJsonAccumulator>>,
     /// The message the events are folded into; `None` for `parse()`, which has no message.
     message: Option<&'a mut Assembled>,
     /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
     failure: Option<PyErr>,
 }
 
-impl<'a> Converter<'a> {
-    fn new(scratch: &'a mut Scratch, message: Option<&'a mut Assembled>) -> Self {
+impl<'a, 'py> Converter<'a, 'py> {
+    /// `RuntimeError: Already borrowed`, with nothing changed, when an accumulator to hold is busy.
+    fn new(py: Python<'py>, scratch: &'a mut Scratch, message: Option<&'a mut Assembled>) -> PyResult<Self> {
         scratch.objects.clear();
-        Self {
+        let streaming = scratch
+            .live
+            .streaming
+            .iter()
+            .map(|(id, acc)| Ok((id.clone(), acc.bind(py).try_borrow_mut()?)))
+            .collect::<PyResult<_>>()?;
+        scratch.live.streaming.clear();
+        Ok(Self {
             scratch,
+            streaming,
             message,
             failure: None,
-        }
+        })
     }
 
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
         let Scratch { ids, live, objects } = &mut *self.scratch;
         objects.reserve(events.len());
         for event in events.drain(..) {
-            if !live.is_empty() {
+            if !(self.streaming.is_empty() && live.finished.is_empty()) {
                 match &event {
                     // A new call reusing an id starts afresh, as `tool_arguments` does.
-                    Event::ToolInputStart { id, .. } => live.retain(|(i, _)| i.as_str() != &**id),
+                    Event::ToolInputStart { id, .. } => {
+                        self.streaming.remove(&**id);
+                        live.finished.remove(&**id);
+                    }
                     Event::ToolInputDelta { id, delta } => {
-                        if let Some((_, acc)) = live.iter().find(|(i, _)| i.as_str() == &**id) {
-                            acc.borrow_mut(py).feed_quiet(delta);
+                        if let Some(acc) = self.streaming.get_mut(&**id) {
+                            acc.feed_quiet(delta);
+                        }
+                    }
+                    // No fragment comes after the end: the accumulator is let go.
+                    Event::ToolInputEnd { id } => {
+                        if let Some((id, acc)) = self.streaming.remove_entry(&**id) {
+                            live.finished.insert(id, acc.into());
                         }
                     }
                     _ => {}
@@ -94,14 +119,23 @@ impl<'a> Converter<'a> {
     }
 
     /// The events as a list, or the parse error carrying them.
-    fn finish(self, py: Python<'_>, result: streamdelta_core::Result<()>) -> PyResult<Py<PyList>> {
-        if let Some(failure) = self.failure {
+    fn finish(mut self, py: Python<'_>, result: streamdelta_core::Result<()>) -> PyResult<Py<PyList>> {
+        if let Some(failure) = self.failure.take() {
             return Err(failure);
         }
         match result {
             Ok(()) => Ok(PyList::new(py, self.scratch.objects.drain(..))?.unbind()),
+            // A misuse, not a fault of the input: a plain `ValueError`, as for a closed file.
+            Err(err) if err.kind == ErrorKind::Closed => Err(PyValueError::new_err(err.kind.to_string())),
             Err(err) => Err(stream_parse_error(py, &err, self.scratch.objects.drain(..).collect())),
         }
+    }
+}
+
+impl Drop for Converter<'_, '_> {
+    fn drop(&mut self) {
+        let held = self.streaming.drain().map(|(id, acc)| (id, Py::from(acc)));
+        self.scratch.live.streaming.extend(held);
     }
 }
 
@@ -109,10 +143,20 @@ impl<'a> Converter<'a> {
 #[derive(Default)]
 struct Scratch {
     ids: IdStrings,
-    /// Accumulators handed out by `tool_input()`, kept fed as fragments arrive.
-    live: Vec<(String, Py<PyJsonAccumulator>)>,
+    live: Live,
     /// The events of one call (kept for its capacity: most calls are one small chunk).
     objects: Vec<Py<PyAny>>,
+}
+
+/// The accumulators handed out by `tool_input()`, by call id: an index, so that a fragment or a
+/// `tool_input()` costs the same however many calls came before (a search from the front took
+/// 19 s for 60k `tool_input()` calls).
+#[derive(Default)]
+struct Live {
+    /// Of calls still streaming: fed each fragment as it comes.
+    streaming: HashMap<Box<str>, Py<PyJsonAccumulator>>,
+    /// Of calls complete: kept to be handed out again.
+    finished: HashMap<Box<str>, Py<PyJsonAccumulator>>,
 }
 
 /// One response stream: `feed()` the body's chunks, get normalized events.
@@ -143,14 +187,14 @@ impl PyStreamParser {
     /// Feeds a chunk of the response body; returns the events it completed.
     fn feed(&mut self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let bytes = chunk_bytes(chunk)?;
-        let mut converter = Converter::new(&mut self.scratch, Some(&mut self.message));
+        let mut converter = Converter::new(py, &mut self.scratch, Some(&mut self.message))?;
         let result = self.inner.feed_with(&bytes, &mut |events| converter.take(py, events));
         converter.finish(py, result)
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
     fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
-        let mut converter = Converter::new(&mut self.scratch, Some(&mut self.message));
+        let mut converter = Converter::new(py, &mut self.scratch, Some(&mut self.message))?;
         let result = self.inner.close_with(&mut |events| converter.take(py, events));
         converter.finish(py, result)
     }
@@ -164,14 +208,20 @@ impl PyStreamParser {
     /// The live arguments of tool call `id`: a `JsonAccumulator` fed every fragment of that call,
     /// so `snapshot()` shows them while they stream. `KeyError` for an id this stream has not had.
     fn tool_input(&mut self, py: Python<'_>, id: &str) -> PyResult<Py<PyJsonAccumulator>> {
-        if let Some((_, acc)) = self.scratch.live.iter().find(|(i, _)| i == id) {
+        let live = &mut self.scratch.live;
+        if let Some(acc) = live.streaming.get(id).or_else(|| live.finished.get(id)) {
             return Ok(acc.clone_ref(py));
         }
         let Some(args) = self.inner.tool_arguments(id) else {
             return Err(PyKeyError::new_err(format!("no tool call `{id}` in this stream")));
         };
         let acc = Py::new(py, PyJsonAccumulator::with_text(args))?;
-        self.scratch.live.push((id.to_owned(), acc.clone_ref(py)));
+        let held = if self.inner.tool_call_streaming(id) {
+            &mut live.streaming
+        } else {
+            &mut live.finished
+        };
+        held.insert(id.into(), acc.clone_ref(py));
         Ok(acc)
     }
 
@@ -200,7 +250,7 @@ pub fn parse(
     let mut parser =
         StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?).without_message();
     let mut scratch = Scratch::default();
-    let mut converter = Converter::new(&mut scratch, None);
+    let mut converter = Converter::new(py, &mut scratch, None)?;
     let mut take = |events: &mut Vec<Event>| converter.take(py, events);
     let result = parser
         .feed_with(&bytes, &mut take)

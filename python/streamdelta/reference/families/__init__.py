@@ -16,7 +16,7 @@ from ..events import ErrorEvent, Finish, Usage
 if TYPE_CHECKING:
     from .parts import Parts
 
-FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
+FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "ollama")
 INCOMPLETE_STREAM = "incomplete_stream"
 PARSE_ERROR = "parse_error"
 
@@ -134,14 +134,18 @@ def new_decoder(family: str, max_open_parts: int | None = None) -> FamilyDecoder
 
 
 def _new_decoder(family: str) -> FamilyDecoder:
-    from . import anthropic, gemini, openai_chat, openai_responses
+    from . import anthropic, bedrock, gemini, ollama, openai_chat, openai_responses
 
     if family == "openai-chat":
         return openai_chat.Decoder()
     if family == "openai-responses":
         return openai_responses.Decoder()
-    if family in ("anthropic", "bedrock"):
+    if family == "anthropic":
         return anthropic.Decoder()
+    if family == "bedrock":
+        return bedrock.Decoder()
+    if family == "ollama":
+        return ollama.Decoder()
     return gemini.Decoder()
 
 
@@ -158,14 +162,56 @@ _ANTHROPIC_TYPES = frozenset(
 )
 
 
-def detect(event: str, data: str) -> str | None:
-    """Which family sent this payload (the first of a stream), or None when it cannot tell."""
-    if data.strip() == "[DONE]":
-        return "openai-chat"
+def _marks(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    # serde's "duplicate field" on the two members the core reads.
+    if keys.count("type") > 1 or keys.count("error") > 1:
+        raise ValueError("duplicate field")
+    return dict(pairs)
+
+
+def mismatch(asked: str, event: str, data: str) -> str | None:
+    """The fault of a first payload that another family sent, or None (twin of the core's ``mismatch``)."""
+    from ..depth import check
+
+    if check(data) is not None:
+        return None
     try:
-        probe = load_json(data)
+        probe = json.loads(data, parse_constant=_reject_constant)
     except ValueError:
         return None
+    if "\\u" in data and has_lone_surrogate(data):
+        return None
+    # Read with the json module, not the payload parser: the family's decoder parses this payload next.
+    found = _detect_value(event, data, probe)
+    if found is None or found == asked:
+        return None
+    try:
+        top = json.loads(data, object_pairs_hook=lambda pairs: pairs, parse_constant=_reject_constant)
+        marks = _marks(top)
+    except (ValueError, TypeError):
+        return None
+    kind = marks.get("type")
+    if (kind is not None and not isinstance(kind, str)) or marks.get("error") is not None or kind == "error":
+        return None
+    return unexpected_payload(
+        f'the payloads look like the `{found}` family, not `{asked}`; pass `family="{found}"` or `"auto"`'
+    )
+
+
+def detect(event: str, data: str) -> str | None:
+    """Which family sent this payload (the first of a stream), or None when it cannot tell."""
+    try:
+        probe = None if data.strip() == "[DONE]" else load_json(data)
+    except ValueError:
+        return None
+    return _detect_value(event, data, probe)
+
+
+def _detect_value(event: str, data: str, probe: Any) -> str | None:
+    """``detect`` of a payload already parsed (``probe``)."""
+    if data.strip() == "[DONE]":
+        return "openai-chat"
     if not isinstance(probe, dict):
         return None
     from .fields import opt_str  # fields imports this module
@@ -191,6 +237,8 @@ def detect(event: str, data: str) -> str | None:
         return "openai-chat"
     if any(probe.get(k) is not None for k in ("candidates", "usageMetadata", "promptFeedback")):
         return "gemini"
+    if probe.get("done") is not None and (probe.get("created_at") is not None or probe.get("model") is not None):
+        return "ollama"
     if error is not None:
         return "gemini" if error.get("status") is not None else "openai-chat"
     if event.startswith("response."):

@@ -141,7 +141,8 @@ def parse_object(data: str) -> dict[str, Any]:
     """The payload as a JSON object (the core's ``parse_object``)."""
     value = parse_json(data)
     if type(value) is not dict:
-        raise wrong_shape()
+        # serde reads a bare number to name it in its error: one beyond a double is not JSON to it.
+        raise not_a_u64(value)
     return value
 
 

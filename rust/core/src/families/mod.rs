@@ -7,6 +7,7 @@
 pub(crate) mod anthropic;
 pub(crate) mod bedrock;
 pub(crate) mod gemini;
+pub(crate) mod ollama;
 pub(crate) mod openai_chat;
 pub(crate) mod openai_responses;
 pub(crate) mod parts;
@@ -28,12 +29,22 @@ pub enum Family {
     OpenAiResponses,
     Anthropic,
     Gemini,
-    /// Anthropic events inside AWS event-stream frames.
+    /// AWS event-stream frames: `ConverseStream` events, or `InvokeModelWithResponseStream` chunks of
+    /// Anthropic, Amazon Nova, Meta Llama, Mistral, Amazon Titan or Cohere.
     Bedrock,
+    /// Ollama's native API (NDJSON).
+    Ollama,
 }
 
 impl Family {
-    pub const NAMES: [&'static str; 5] = ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"];
+    pub const NAMES: [&'static str; 6] = [
+        "openai-chat",
+        "openai-responses",
+        "anthropic",
+        "gemini",
+        "bedrock",
+        "ollama",
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +53,7 @@ impl Family {
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
             Self::Bedrock => "bedrock",
+            Self::Ollama => "ollama",
         }
     }
 
@@ -52,6 +64,7 @@ impl Family {
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
             "bedrock" => Some(Self::Bedrock),
+            "ollama" => Some(Self::Ollama),
             _ => None,
         }
     }
@@ -77,6 +90,8 @@ pub enum AnyDecoder {
     OpenAiResponses(openai_responses::Decoder),
     Anthropic(anthropic::Decoder),
     Gemini(gemini::Decoder),
+    Bedrock(bedrock::Decoder),
+    Ollama(ollama::Decoder),
 }
 
 impl AnyDecoder {
@@ -84,8 +99,10 @@ impl AnyDecoder {
         match family {
             Family::OpenAiChat => Self::OpenAiChat(openai_chat::Decoder::default()),
             Family::OpenAiResponses => Self::OpenAiResponses(openai_responses::Decoder::default()),
-            Family::Anthropic | Family::Bedrock => Self::Anthropic(anthropic::Decoder::default()),
+            Family::Anthropic => Self::Anthropic(anthropic::Decoder::default()),
             Family::Gemini => Self::Gemini(gemini::Decoder::default()),
+            Family::Bedrock => Self::Bedrock(bedrock::Decoder::default()),
+            Family::Ollama => Self::Ollama(ollama::Decoder::default()),
         }
     }
 
@@ -102,6 +119,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(_) => Family::OpenAiResponses,
             Self::Anthropic(_) => Family::Anthropic,
             Self::Gemini(_) => Family::Gemini,
+            Self::Bedrock(_) => Family::Bedrock,
+            Self::Ollama(_) => Family::Ollama,
         }
     }
 
@@ -111,6 +130,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d,
             Self::Anthropic(d) => d,
             Self::Gemini(d) => d,
+            Self::Bedrock(d) => d,
+            Self::Ollama(d) => d,
         }
     }
 
@@ -121,6 +142,8 @@ impl AnyDecoder {
             Self::OpenAiResponses(d) => d.payload(event, data, out),
             Self::Anthropic(d) => d.payload(event, data, out),
             Self::Gemini(d) => d.payload(event, data, out),
+            Self::Bedrock(d) => d.payload(event, data, out),
+            Self::Ollama(d) => d.payload(event, data, out),
         }
     }
 
@@ -128,10 +151,10 @@ impl AnyDecoder {
         self.inner().end(out);
     }
 
-    /// The Anthropic decoder, which event-stream frames (Bedrock) feed.
-    pub fn anthropic_mut(&mut self) -> Option<&mut anthropic::Decoder> {
+    /// The Bedrock decoder, which event-stream frames feed.
+    pub fn bedrock_mut(&mut self) -> Option<&mut bedrock::Decoder> {
         match self {
-            Self::Anthropic(d) => Some(d),
+            Self::Bedrock(d) => Some(d),
             _ => None,
         }
     }
@@ -323,6 +346,9 @@ struct Probe<'a> {
     /// of the family (hypothesis found `{"error":[null]}` detected as Gemini).
     error: Option<Obj<ErrorProbe>>,
     message: Option<serde::de::IgnoredAny>,
+    done: Option<serde::de::IgnoredAny>,
+    created_at: Option<serde::de::IgnoredAny>,
+    model: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -366,12 +392,43 @@ pub fn detect(event: &str, data: &str) -> Option<Family> {
     if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
         return Some(Family::Gemini);
     }
+    // Ollama's lines: `done` beside `created_at` (always sent) or `model` (all the docs show).
+    if probe.done.is_some() && (probe.created_at.is_some() || probe.model.is_some()) {
+        return Some(Family::Ollama);
+    }
     match probe.error {
         Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
         Some(_) => Some(Family::OpenAiChat),
         None if event.starts_with("response.") => Some(Family::OpenAiResponses),
         None => None,
     }
+}
+
+#[derive(Deserialize)]
+struct ErrorMarks<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The fault of a first payload that another family sent (`asked` is the decoder's family), or
+/// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
+/// never counts; nor does a payload detection cannot place.
+pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
+    crate::depth::check(data).ok()?;
+    let found = detect(event, data).filter(|&found| found != asked)?;
+    let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
+    if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
+        return None;
+    }
+    Some(ErrorKind::UnexpectedPayload {
+        detail: format!(
+            "the payloads look like the `{}` family, not `{}`; pass `family=\"{}\"` or `\"auto\"`",
+            found.as_str(),
+            asked.as_str(),
+            found.as_str()
+        ),
+    })
 }
 
 /// Helpers for the family decoders' unit tests.
@@ -497,6 +554,11 @@ mod tests {
                 "message",
                 r#"{"error":{"message":"bad","type":"invalid_request_error"}}"#,
                 Some(Family::OpenAiChat),
+            ),
+            (
+                "message",
+                r#"{"model":"m","created_at":"x","message":{"content":"a"},"done":false}"#,
+                Some(Family::Ollama),
             ),
             ("message", r#"{"hello":1}"#, None),
             ("message", "not json", None),

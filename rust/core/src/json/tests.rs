@@ -234,12 +234,28 @@ fn depth_limit_is_an_error_not_a_stack_overflow() {
         err.to_string(),
         "more than 3 nesting levels; raise `max_depth` to accept it at byte 7"
     );
-    // Far deeper than any stack could recurse: the tree is built without recursion; dropping it
-    // is recursive in `Vec`'s drop, so the depth stays within what a thread's stack can hold.
-    let mut acc = JsonAccumulator::new(2_000);
-    let deep = "[".repeat(2_000) + &"]".repeat(2_000);
-    acc.feed(deep.as_bytes()).unwrap();
-    assert!(acc.is_complete());
+}
+
+#[test]
+fn any_depth_is_built_and_dropped_without_recursion() {
+    // Regression (issue 19): the tree was dropped recursively, so a deep enough `max_depth` overflowed
+    // the stack. 200,000 levels on a 256 KiB stack: a recursive drop needs tens of bytes a level.
+    const LEVELS: usize = 200_000;
+    let run = || {
+        for (open, close) in [("[", "]"), ("{\"a\":[", "]}")] {
+            let mut acc = JsonAccumulator::new(LEVELS * 2);
+            let deep = open.repeat(LEVELS) + &close.repeat(LEVELS);
+            acc.feed(deep.as_bytes()).unwrap();
+            assert!(acc.is_complete());
+            // Open containers holding a deep complete child: what a snapshot of a partial document walks.
+            let mut acc = JsonAccumulator::new(LEVELS * 2 + 1);
+            acc.feed(b"[").unwrap();
+            acc.feed(deep.as_bytes()).unwrap();
+            assert!(!acc.is_complete());
+        }
+    };
+    let thread = std::thread::Builder::new().stack_size(256 << 10).spawn(run).unwrap();
+    thread.join().unwrap();
 }
 
 #[test]

@@ -20,7 +20,34 @@ pub enum Value {
     Object(Vec<(String, Value)>),
 }
 
+/// Frees the children with an explicit stack: `max_depth` is the caller's to set, and the recursive
+/// drop the compiler writes takes stack in proportion to the depth (it overflowed a 256 KiB stack
+/// at 4,000 levels). A value with no container inside costs one scan of its items.
+impl Drop for Value {
+    fn drop(&mut self) {
+        let mut pending: Vec<Value> = match self {
+            Self::Array(items) if items.iter().any(Self::is_container) => std::mem::take(items),
+            Self::Object(members) if members.iter().any(|(_, v)| v.is_container()) => {
+                members.drain(..).map(|(_, v)| v).collect()
+            }
+            _ => return,
+        };
+        while let Some(mut value) = pending.pop() {
+            match &mut value {
+                Self::Array(items) => pending.append(items),
+                Self::Object(members) => pending.extend(members.drain(..).map(|(_, v)| v)),
+                _ => {}
+            }
+            // `value` has no children left: its own drop returns at once.
+        }
+    }
+}
+
 impl Value {
+    fn is_container(&self) -> bool {
+        matches!(self, Self::Array(_) | Self::Object(_))
+    }
+
     /// The number of a complete JSON number text (the grammar has been checked by the lexer).
     pub(crate) fn number(text: &str, is_float: bool) -> Self {
         if is_float {

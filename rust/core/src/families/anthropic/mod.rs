@@ -23,7 +23,7 @@
 
 #[cfg(test)]
 mod tests;
-mod usage;
+pub(crate) mod usage;
 mod wire;
 
 use std::borrow::Cow;
@@ -36,8 +36,9 @@ use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
 use wire::{BlockWire, CitationWire, DeltaWire, Payload};
 
+/// What a content block holds (Bedrock's Converse blocks are the same four kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BlockKind {
+pub(crate) enum BlockKind {
     Text,
     Reasoning,
     Tool,

@@ -15,7 +15,7 @@ pub(super) struct UsageWire {
 
 #[derive(Deserialize)]
 #[allow(clippy::struct_field_names)]
-pub(super) struct MetricsWire {
+pub(crate) struct MetricsWire {
     #[serde(rename = "inputTokenCount")]
     pub(super) input_token_count: Option<u64>,
     #[serde(rename = "outputTokenCount")]
@@ -26,9 +26,10 @@ pub(super) struct MetricsWire {
     pub(super) cache_write_input_token_count: Option<u64>,
 }
 
-/// Token counts as last reported, field by field.
+/// Token counts as last reported, field by field (Bedrock's Converse and Invoke vendors count the
+/// same way: input without the cache, which `usage` adds).
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Counts {
+pub(crate) struct Counts {
     input: Option<u64>,
     output: Option<u64>,
     cache_read: Option<u64>,
@@ -36,7 +37,7 @@ pub(super) struct Counts {
 }
 
 impl Counts {
-    pub(super) fn usage(self) -> Usage {
+    pub(crate) fn usage(self) -> Usage {
         let cache_read = self.cache_read.unwrap_or(0);
         let cache_write = self.cache_write.unwrap_or(0);
         let input = self
@@ -57,16 +58,26 @@ impl Counts {
 
     /// A `usage` object: each field it reports replaces the last one reported.
     pub(super) fn update(&mut self, wire: &UsageWire) {
-        self.input = wire.input_tokens.or(self.input);
-        self.output = wire.output_tokens.or(self.output);
-        self.cache_read = wire.cache_read_input_tokens.or(self.cache_read);
-        self.cache_write = wire.cache_creation_input_tokens.or(self.cache_write);
+        self.report([
+            wire.input_tokens,
+            wire.output_tokens,
+            wire.cache_read_input_tokens,
+            wire.cache_creation_input_tokens,
+        ]);
+    }
+
+    /// Input, output, cache read, cache write as one report: each one sent replaces the last.
+    pub(crate) fn report(&mut self, [input, output, cache_read, cache_write]: [Option<u64>; 4]) {
+        self.input = input.or(self.input);
+        self.output = output.or(self.output);
+        self.cache_read = cache_read.or(self.cache_read);
+        self.cache_write = cache_write.or(self.cache_write);
     }
 
     /// Bedrock's invocation metrics: AWS's count of the same call. Anthropic's own `usage` wins
     /// field by field (it splits cache reads and writes the same way on every route); the metrics
     /// fill only what the stream never reported.
-    pub(super) fn fill_from(&mut self, wire: &MetricsWire) {
+    pub(crate) fn fill_from(&mut self, wire: &MetricsWire) {
         self.input = self.input.or(wire.input_token_count);
         self.output = self.output.or(wire.output_token_count);
         self.cache_read = self.cache_read.or(wire.cache_read_input_token_count);

@@ -1,0 +1,41 @@
+//! `/api/chat` and `/api/generate` stream lines as sent (the fields the decoder reads).
+
+use std::borrow::Cow;
+
+use crate::families::schema::wire;
+
+wire! {
+    pub(super) struct Line<'a> {
+        model: str,
+        message: obj(ChatMessage<'a>),
+        response: str,
+        thinking: str,
+        done: bool,
+        done_reason: str,
+        prompt_eval_count: u64,
+        eval_count: u64,
+        error: rare(Cow<'a, str>),
+    }
+}
+
+wire! {
+    pub(super) struct ChatMessage<'a> {
+        content: str,
+        thinking: str,
+        tool_calls: list(ToolCall<'a>),
+    }
+}
+
+wire! {
+    pub(super) struct ToolCall<'a> {
+        id: str,
+        function: obj(Function<'a>),
+    }
+}
+
+wire! {
+    pub(super) struct Function<'a> {
+        name: str,
+        arguments: raw,
+    }
+}

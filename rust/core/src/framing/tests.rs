@@ -1,0 +1,138 @@
+use super::*;
+use crate::error::ErrorKind;
+
+/// The values of `body` fed in pieces cut at `cuts`, as (index, start, end, text).
+fn values(shape: Shape, body: &[u8], cuts: &[usize]) -> Vec<(u64, u64, u64, String)> {
+    let mut splitter = JsonValues::new(shape, 1 << 20);
+    let mut out = Vec::new();
+    let mut on_value = |v: JsonValueRef<'_>| {
+        out.push((v.value_index, v.start_offset, v.end_offset, v.data.to_owned()));
+        Ok(())
+    };
+    let mut last = 0;
+    for &cut in cuts.iter().chain([&body.len()]) {
+        splitter.feed(&body[last..cut], &mut on_value).unwrap();
+        last = cut;
+    }
+    splitter.close(&mut on_value).unwrap();
+    out
+}
+
+fn texts(shape: Shape, body: &[u8]) -> Vec<String> {
+    values(shape, body, &[]).into_iter().map(|v| v.3).collect()
+}
+
+#[test]
+fn array_items_with_any_whitespace() {
+    let body = b" [ {\"a\":\"]},[\\\"\"}\r\n,\r\n[1,{\"b\":[]}] , \"s\\\\\",-1.5e3,true ,null]\n";
+    assert_eq!(
+        texts(Shape::Array, body.trim_ascii_start()),
+        [
+            "{\"a\":\"]},[\\\"\"}",
+            "[1,{\"b\":[]}]",
+            "\"s\\\\\"",
+            "-1.5e3",
+            "true",
+            "null"
+        ]
+    );
+}
+
+#[test]
+fn ndjson_values_and_a_pretty_printed_lone_body() {
+    let body = b"{\"a\":1}\n{\"b\":\n  {\"c\": \"}\"}\n}\n\n7 \"x\"";
+    assert_eq!(
+        texts(Shape::Ndjson, body),
+        ["{\"a\":1}", "{\"b\":\n  {\"c\": \"}\"}\n}", "7", "\"x\""]
+    );
+}
+
+#[test]
+fn every_split_gives_the_same_values_and_offsets() {
+    let body = "[{\"t\":\"é\\\"\\\\\"}\r\n,\r\n{\"u\":[[]]},12]".as_bytes();
+    let whole = values(Shape::Array, body, &[]);
+    assert_eq!(whole[0].1, 1);
+    assert_eq!(&body[whole[1].1 as usize..whole[1].2 as usize], b"{\"u\":[[]]}");
+    for a in 0..=body.len() {
+        for b in a..=body.len() {
+            assert_eq!(values(Shape::Array, body, &[a, b]), whole, "cuts {a} {b}");
+        }
+    }
+}
+
+#[test]
+fn a_value_is_handed_on_as_soon_as_it_is_complete() {
+    let mut splitter = JsonValues::new(Shape::Array, 100);
+    let mut seen = Vec::new();
+    splitter
+        .feed(b"[{\"a\":1}\r\n", &mut |v| {
+            seen.push(v.data.to_owned());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, ["{\"a\":1}"]);
+}
+
+#[test]
+fn faults_name_the_byte_and_reading_goes_on_after_them() {
+    let mut splitter = JsonValues::new(Shape::Array, 100);
+    let mut seen = Vec::new();
+    let err = splitter
+        .feed(b"[{}x,{\"b\":2}]", &mut |v| {
+            seen.push(v.data.to_owned());
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid JSON payload: expected `,` or `]` after an array item, found `x` at byte 3"
+    );
+    splitter
+        .feed(b"", &mut |v| {
+            seen.push(v.data.to_owned());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, ["{}", "{\"b\":2}"]);
+    for (shape, body, message) in [
+        (Shape::Array, &b"[}"[..], "expected a JSON value, found `}`"),
+        (Shape::Array, b"[1,]", "expected a JSON value, found `]`"),
+        (Shape::Array, b"[1] 2", "data after the end of the array: `2`"),
+        (Shape::Array, b"{}", "expected `[`, found `{`"),
+        (Shape::Ndjson, b"{}\n\x01", "expected a JSON value, found byte 0x01"),
+    ] {
+        let err = JsonValues::new(shape, 100).feed(body, &mut |_| Ok(())).unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::InvalidJson { detail } if detail == message),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_value_over_the_limit_is_reported_once_wherever_the_chunks_end() {
+    let body = b"[{\"a\":\"0123456789\"},{\"b\":1}]";
+    for cut in 0..=body.len() {
+        let mut splitter = JsonValues::new(Shape::Array, 12);
+        let mut seen = Vec::new();
+        let mut errors = Vec::new();
+        let mut on_value = |v: JsonValueRef<'_>| {
+            seen.push(v.data.to_owned());
+            Ok(())
+        };
+        for piece in [&body[..cut], &body[cut..], b""] {
+            let mut result = splitter.feed(piece, &mut on_value);
+            while let Err(e) = result {
+                errors.push(e.to_string());
+                result = splitter.feed(b"", &mut on_value);
+            }
+        }
+        splitter.close(&mut on_value).unwrap();
+        assert_eq!(seen, ["{\"b\":1}"], "cut {cut}");
+        assert_eq!(
+            errors,
+            ["event data larger than `max_event_bytes` (12 bytes); raise `max_event_bytes` to accept it at byte 1, event 0"],
+            "cut {cut}"
+        );
+    }
+}

@@ -1,0 +1,56 @@
+"""The CI entry point and the pins it installs from: `.ci/run` checks what it uses before `make test`,
+and constraints.txt agrees with every requirements file (a pin changed in one but not the other
+would install something else than the file says)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", path.read_text(encoding="utf-8"), flags=re.M)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+@pytest.mark.parametrize("requirements", ["requirements-dev.txt", "requirements-bench.txt"])
+def test_constraints_pin_what_the_requirements_pin(requirements: str) -> None:
+    wanted, locked = pins(ROOT / requirements), pins(ROOT / "constraints.txt")
+    assert wanted
+    assert {name: locked.get(name) for name in wanted} == wanted
+
+
+def run_ci(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`.ci/run` with `make test` replaced by a marker, so that only its checks run."""
+    script = tmp_path / ".ci" / "run"
+    script.parent.mkdir()
+    script.write_text(re.sub(r"^make test .*$", "echo checks passed", (ROOT / ".ci" / "run").read_text(), flags=re.M))
+    shared = tmp_path / "shared"
+    (shared / "corpus" / "fantasy").mkdir(parents=True)
+    environ = {**os.environ, "SHARED": str(shared), **env}
+    return subprocess.run(["bash", str(script)], env=environ, capture_output=True, text=True, timeout=120)
+
+
+def test_ci_checks_pass_here(tmp_path: Path) -> None:
+    done = run_ci(tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "checks passed\n", "")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CXX": "no-such-c++"}, "a C++ compiler for libFuzzer (no-such-c++; e.g. apt-get install g++)"),
+        ({"PYTHON": "false"}, "Python >= 3.10 (false is not one; set PYTHON=...)"),
+        ({"SHARED": "/no/such/dir"}, "the corpus at /no/such/dir/corpus/fantasy (clone ../shared beside the repo)"),
+    ],
+    ids=["c++", "python", "corpus"],
+)
+def test_ci_names_what_is_missing_in_one_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    done = run_ci(tmp_path, **env)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f".ci/run: missing {message}\n")
