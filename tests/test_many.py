@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from streamdelta import FAMILIES, StreamParseError, reference
+from streamdelta import StreamParseError, reference
 
 from .conftest import CORPUS, corpus_interactions, family_of, require_corpus, rust_backend
 
@@ -49,7 +49,11 @@ def assert_same(got: list[Any], want: list[Any]) -> None:
         assert g == w, index
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+# The families the recorded cassettes hold; the newer ones have public bodies only (the test below).
+FANTASY_FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
+
+
+@pytest.mark.parametrize("family", FANTASY_FAMILIES)
 def test_fantasy_corpus_equals_stream_parser(backend: ModuleType, family: str) -> None:
     require_corpus()
     bodies = with_cuts([item.body for _, item in corpus_interactions() if family_of(item) == family])
