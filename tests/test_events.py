@@ -28,6 +28,7 @@ EVENT_CLASSES = {
     "ToolCall": ("tool_call", {"id": "call_1", "name": "weather", "arguments": '{"a": 1}', "provider_executed": False}),
     "Source": ("source", {"id": "s0", "url": "https://example.com", "title": None}),
     "ErrorEvent": ("error", {"message": "overloaded", "kind": "overloaded_error", "raw": None}),
+    "Unknown": ("unknown", {"kind": "response.new.delta", "raw": '{"type": "response.new.delta"}'}),
 }
 
 

@@ -60,6 +60,7 @@ def hand_made(b: ModuleType) -> list[Any]:
         source,
         b.Finish("tool_calls", "tool_use", usage, '{"x": [1]}'),
         error,
+        b.Unknown("response.new_thing.delta", '{"type": "response.new_thing.delta", "delta": {"a": [1]}}'),
         usage,
         b.Message("r1", "m", "t", "r", ("sig",), (call,), (source,), "stop", "end_turn", usage, "{}", (error,)),
         b.Message(),

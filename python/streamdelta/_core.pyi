@@ -31,6 +31,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Unknown",
     "Usage",
     "__version__",
     "_force_panic",
@@ -286,6 +287,16 @@ class ErrorEvent(_Event):
     raw: Final[str | None]
     def __new__(cls, message: str, kind: str, raw: str | None = None) -> Self: ...
 
+@final
+class Unknown(_Event):
+    """A payload, item or content block the decoder does not model:
+    its type as `kind`, and its JSON text `raw` as sent."""
+
+    __match_args__ = ("kind", "raw")
+    kind: Final[str]
+    raw: Final[str]
+    def __new__(cls, kind: str, raw: str) -> Self: ...
+
 Event = Union[
     StreamStart,
     TextStart,
@@ -301,6 +312,7 @@ Event = Union[
     Source,
     Finish,
     ErrorEvent,
+    Unknown,
 ]
 
 @final

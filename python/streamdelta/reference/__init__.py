@@ -22,6 +22,7 @@ from .events import (
     ToolInputDelta,
     ToolInputEnd,
     ToolInputStart,
+    Unknown,
     Usage,
 )
 from .families import FAMILIES
@@ -62,6 +63,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Unknown",
     "Usage",
     "aiter_events",
     "from_dict",

@@ -26,6 +26,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Unknown",
     "Usage",
 ]
 
@@ -234,6 +235,14 @@ ErrorEvent = _event(
     ("message", "kind", "raw"),
     {"raw": None},
     "An error the provider sent, or one the parser reports (`incomplete_stream`, `parse_error`).",
+)
+Unknown = _event(
+    "Unknown",
+    "unknown",
+    ("kind", "raw"),
+    {},
+    "A payload, item or content block the decoder does not model:\n"
+    "its type as `kind`, and its JSON text `raw` as sent.",
 )
 _MESSAGE_FIELDS = (
     "id",

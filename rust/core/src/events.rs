@@ -106,6 +106,12 @@ pub enum Event {
         /// The provider's error payload as raw JSON text, when there was one.
         raw: Option<String>,
     },
+    /// A payload, item or content block the decoder does not model (tolerant reader): its type
+    /// and its JSON text exactly as sent.
+    Unknown {
+        kind: String,
+        raw: String,
+    },
 }
 
 impl Event {
@@ -126,6 +132,7 @@ impl Event {
             Self::Source { .. } => "source",
             Self::Finish { .. } => "finish",
             Self::Error { .. } => "error",
+            Self::Unknown { .. } => "unknown",
         }
     }
 }

@@ -194,6 +194,9 @@ extra: {
 value_class!(ErrorEvent, "ErrorEvent", Some("error"),
     doc: "An error the provider sent, or one the parser reports (`incomplete_stream`, `parse_error`).",
     required: [message, kind], optional: [raw = none]);
+value_class!(Unknown, "Unknown", Some("unknown"),
+    doc: "A payload, item or content block the decoder does not model:\nits type as `kind`, and its JSON text `raw` as sent.",
+    required: [kind, raw], optional: []);
 // The defaults are what a parser's message holds before any event: empty text and tuples.
 value_class!(Message, "Message", None::<&str>,
     doc: "The response assembled from the events so far; fields left out take what a new parser's message holds.",
@@ -482,6 +485,14 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
         )?
         .into_any(),
         Event::Error { message, kind, raw } => error_event(py, message, kind, raw.as_deref())?,
+        Event::Unknown { kind, raw } => Py::new(
+            py,
+            Unknown {
+                kind: s(py, kind),
+                raw: s(py, raw),
+            },
+        )?
+        .into_any(),
     })
 }
 

@@ -17,7 +17,7 @@ mod _core {
     #[pymodule_export]
     use super::events::{
         ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
-        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage,
+        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Unknown, Usage,
     };
     #[pymodule_export]
     use super::json::{PyJsonAccumulator, PyJsonDelta};

@@ -264,6 +264,9 @@ def _detect_value(event: str, data: str, probe: Any) -> str | None:
         return None
     from .fields import opt_str  # fields imports this module
 
+    # The core's probe is a serde struct: a `type` or `object` of another JSON type tells nothing.
+    if any(probe.get(k) is not None and not isinstance(probe[k], str) for k in ("type", "object")):
+        return None
     try:
         kind = opt_str(probe, "type")
         obj = opt_str(probe, "object")

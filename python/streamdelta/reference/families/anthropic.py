@@ -3,7 +3,8 @@
 The Messages API stream as sent by the Anthropic API, by Vertex AI (``streamRawPredict``) and, one
 event per frame, inside Bedrock's event-stream framing. Dispatch is on the payload's own ``type``.
 Part ids: the content block index for text and thinking, the ``toolu_…`` / ``srvtoolu_…`` id for
-tool calls, ``<block index>:<n>`` for sources. Unknown event, block and delta types are skipped.
+tool calls, ``<block index>:<n>`` for sources. Unknown event and block types are reported as
+``unknown`` (before the end of the message; after it they are ignored); unknown delta types are skipped.
 
 The field checks below accept and reject exactly what the core's serde structs do.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..error import unexpected_payload
-from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
+from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
 from . import PayloadError, incomplete
 from .fields import RAW, STR, U64, check, list_of, obj, opt_str, opt_u64, parse_object, raw_json, saturating_add, struct
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
@@ -83,6 +84,21 @@ def _counts(raw: str, names: tuple[str, str, str, str]) -> list[int | None]:
 def _citation(v: Any) -> tuple[str | None, str | None]:
     d = obj(v)
     return opt_str(d, "url"), opt_str(d, "title")
+
+
+# The event types this decoder models (`ping` carries nothing); any other is reported as `unknown`.
+_KNOWN_EVENTS = frozenset(
+    (
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+        "error",
+    )
+)
 
 
 def _missing(what: str, field: str) -> PayloadError:
@@ -243,6 +259,8 @@ class Decoder:
                 results = [_citation(r) for r in content]
                 for url, title in results:
                     _source(open_block, url, title, out)
+        else:
+            out.append(Unknown(kind, data))
         self.blocks.append(open_block)
 
     def _block_delta(self, index: int, delta: dict[str, Any], out: list[Any]) -> None:
@@ -299,7 +317,8 @@ class Decoder:
         kind = p.get("type")
         if kind is None:
             raise _missing("payload", "type")
-        if self.finished and kind != "ping":
+        known = kind in _KNOWN_EVENTS
+        if self.finished and kind != "ping" and known:
             raise _unexpected(f"`{kind}` after the end of the message")
         if kind == "message_start":
             if self.started:
@@ -336,6 +355,8 @@ class Decoder:
             error_type = "error" if error_type is None else error_type
             message = error.get("message")
             self.provider_error(error_type if message is None else message, error_type, data, out)
+        elif not known and not self.finished:
+            out.append(Unknown(kind, data))
 
     def end(self, out: list[Any]) -> None:
         if self.finished:

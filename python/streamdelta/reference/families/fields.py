@@ -2,7 +2,9 @@
 
 serde checks every declared field of a struct, whatever the event type, so a decoder validates a
 payload's declared fields before it acts on any of them. ``null`` reads as absent (``Option``);
-a field of the wrong JSON type is ``wrong_shape()``; undeclared fields are ignored.
+a string field sent with a value of another JSON type reads as absent too (tolerant reader: the core's
+``lenient_str``); a field of any other kind of the wrong JSON type is ``wrong_shape()``; undeclared
+fields are ignored.
 
 Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
 of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
@@ -108,6 +110,10 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
         if kind is STR:
             if type(value) is str and (value.isascii() or not _SURROGATE.search(value)):
                 continue
+            if type(value) is not str:
+                # Passed over: the decoder reads `d` with `dict.get` after this check.
+                d[key] = None
+                continue
         elif type(kind) is tuple:
             check(obj(value), kind)
             continue
@@ -152,6 +158,8 @@ def opt_str(d: dict[str, Any], key: str) -> str | None:
     value = d.get(key)
     # The usual case first, without a call: nearly every field read is absent or an ASCII string.
     if value is not None and not (type(value) is str and value.isascii()):
+        if type(value) is not str:
+            return None
         _str(value)
     return value
 

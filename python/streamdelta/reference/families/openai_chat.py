@@ -324,9 +324,11 @@ class Decoder:
             return True
         if data.strip(" \t\n\r") == "[DONE]":
             self.done = True
+            # `[DONE]` is the terminal event, with or without a finish reason (see the core).
             reason = self._reason()
-            if reason is not None:
-                self._finish(reason[0], reason[1], out)
+            if reason is None:
+                reason = ("tool_calls" if any(c.tools for c in self.choices) else "stop", None)
+            self._finish(reason[0], reason[1], out)
             return True
         return False
 

@@ -3,19 +3,35 @@
 Part ids: a text part is ``{item_id}:{content_index}``, a reasoning part (one per summary part)
 ``{item_id}:{summary_index}``, a function call its ``call_id``, a web search call its item id;
 sources are ``src_{n}``. Web searches are provider-executed tool calls named ``web_search`` whose
-arguments are the item's ``action`` JSON exactly as sent. See the Rust module for the full rules.
+arguments are the item's ``action`` JSON exactly as sent. Payload types and item types (at their
+``output_item.done``) not modeled are reported as ``unknown``. See the Rust module for the full rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, Source, StreamStart, Usage
+from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
 from . import incomplete
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TOOL_INPUT, Parts
 
 _FRESH, _STARTED, _FINISHED = 0, 1, 2
+
+# Event types that repeat what the deltas said (`*.done`), and progress notices of what is modeled.
+_PASSED_OVER = frozenset(
+    (
+        "response.output_text.done",
+        "response.content_part.added",
+        "response.refusal.done",
+        "response.function_call_arguments.done",
+        "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done",
+        "response.web_search_call.in_progress",
+        "response.web_search_call.searching",
+        "response.web_search_call.completed",
+    )
+)
 
 
 class _Item:
@@ -87,6 +103,9 @@ class Decoder:
         self.sources = 0
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
+        if data.strip(" \t\n\r") == "[DONE]":
+            # OpenRouter's marker after `response.completed`: passed over (see the core).
+            return
         d = parse_object(data)
         kind = opt_str(d, "type")
         response_d = opt_obj(d, "response")
@@ -143,6 +162,8 @@ class Decoder:
         elif kind == "error":
             self.error_sent = True
             out.append(ErrorEvent(message or "", "error" if code is None else code, data))
+        elif kind not in _PASSED_OVER:
+            out.append(Unknown(kind, data))
 
     def end(self, out: list[Any]) -> None:
         if self.state == _FINISHED:
@@ -200,6 +221,8 @@ class Decoder:
             if item.encrypted_content is not None:
                 self.parts.sign(part_id, item.encrypted_content, False)
             self.parts.end(part_id, None, out)
+        elif item.kind is not None and item.kind != "message":
+            out.append(Unknown(item.kind, data))
 
     def _finish(self, kind: str, response: _Response | None, data: str, out: list[Any]) -> None:
         self.state = _FINISHED

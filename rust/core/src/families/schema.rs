@@ -26,6 +26,8 @@
 //!
 //! Kinds of field, and what the scan does with their values:
 //! - `str`, `u64`, `bool`: `Option<Cow<str>>` (borrowed unless escaped), `Option<u64>`, `Option<bool>`;
+//!   a `str` field sent with a value of another JSON type reads as absent (tolerant reader: a known
+//!   field with a new type is passed over, the rest kept); the scan gives such a value up to serde;
 //! - `raw`: `Option<Raw>`, the exact text of any value, validated;
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
 //! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
@@ -73,7 +75,7 @@ macro_rules! wire {
         $(#[$fm:meta])* $field:ident $(as $key:literal)? : str $(mark($mark:ident))? $(, $($rest:tt)*)?
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
-            {$($done)* $(#[$fm])* #[serde(borrow)] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,
+            {$($done)* $(#[$fm])* #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,
                 $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
@@ -188,3 +190,79 @@ macro_rules! wire {
 }
 
 pub(crate) use wire;
+
+/// serde's reader of a `str` field: a string, or `None` for `null` and for a value of any other
+/// JSON type (skipped), so that a field with a new type does not fail the payload.
+pub(crate) fn lenient_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<std::borrow::Cow<'a, str>>, D::Error> {
+    deserializer.deserialize_any(LenientStr(std::marker::PhantomData))
+}
+
+/// [`lenient_str`] into an owned string.
+pub(crate) fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    lenient_str(deserializer).map(|s| s.map(std::borrow::Cow::into_owned))
+}
+
+struct LenientStr<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for LenientStr<'a> {
+    type Value = Option<std::borrow::Cow<'a, str>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(std::borrow::Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(std::borrow::Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(std::borrow::Cow::Owned(v)))
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}

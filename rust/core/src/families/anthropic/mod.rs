@@ -3,8 +3,9 @@
 //!
 //! Dispatch is on the payload's own `type` (Bedrock frames carry no SSE event name). Part ids: the
 //! content block index for text and thinking, the `toolu_…` / `srvtoolu_…` id for tool calls, and
-//! `<block index>:<n>` for the sources a block yields. Unknown event, block and delta types are
-//! skipped, as Anthropic's versioning policy asks of clients.
+//! `<block index>:<n>` for the sources a block yields. Unknown event and block types are reported
+//! as `unknown` (tolerant reader; after the end of the message they are ignored); unknown delta
+//! types are skipped, as Anthropic's versioning policy asks of clients.
 //!
 //! Decisions:
 //! - A `tool_use` whose `input` comes complete with `content_block_start` and is followed by no
@@ -84,6 +85,19 @@ enum State {
     Finished,
 }
 
+/// The event types this decoder models (`ping` included: it is known and carries nothing); any
+/// other is reported as `unknown` (tolerant reader).
+const KNOWN_EVENTS: [&str; 8] = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+];
+
 fn missing(what: &str, field: &str) -> ErrorKind {
     ErrorKind::UnexpectedPayload {
         detail: format!("`{what}` without `{field}`"),
@@ -162,7 +176,14 @@ impl Decoder {
         self.state = State::Finished;
     }
 
-    fn block_start(&mut self, index: u64, block: &mut BlockWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    /// Opens content block `index`; a block type this decoder does not model is opened as `Other`
+    /// and its type returned, for the caller to report.
+    fn block_start(
+        &mut self,
+        index: u64,
+        block: &mut BlockWire<'_>,
+        out: &mut Vec<Event>,
+    ) -> Result<Option<String>, ErrorKind> {
         if self.blocks.iter().any(|b| b.index == index) {
             return Err(unexpected(format!("content block {index} started twice")));
         }
@@ -232,10 +253,13 @@ impl Decoder {
                     source(&mut open, result, out);
                 }
             }
-            _ => {}
+            _ => {
+                self.blocks.push(open);
+                return Ok(Some(kind.into_owned()));
+            }
         }
         self.blocks.push(open);
-        Ok(())
+        Ok(None)
     }
 
     fn block_delta(&mut self, index: u64, delta: &mut DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
@@ -342,7 +366,8 @@ impl FamilyDecoder for Decoder {
         let mut payload = Payload::default();
         read_payload(data, &mut payload, Payload::scan)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
-        if self.state == State::Finished && kind != "ping" {
+        let known = KNOWN_EVENTS.contains(&kind.as_ref());
+        if self.state == State::Finished && kind != "ping" && known {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
         }
         let index = || payload.index.ok_or_else(|| missing(&kind, "index"));
@@ -367,7 +392,12 @@ impl FamilyDecoder for Decoder {
                     .content_block
                     .as_mut()
                     .ok_or_else(|| missing(&kind, "content_block"))?;
-                self.block_start(index, block, out)?;
+                if let Some(block_kind) = self.block_start(index, block, out)? {
+                    out.push(Event::Unknown {
+                        kind: block_kind,
+                        raw: data.to_owned(),
+                    });
+                }
             }
             "content_block_delta" => {
                 let index = index()?;
@@ -403,7 +433,12 @@ impl FamilyDecoder for Decoder {
                 let message = message.map_or_else(|| error_type.clone(), Cow::into_owned);
                 self.provider_error(message, error_type, Some(data.to_owned()), out);
             }
-            _ => {}
+            // `ping`, and after the end of the message nothing is reported.
+            _ if known || self.state == State::Finished => {}
+            _ => out.push(Event::Unknown {
+                kind: kind.into_owned(),
+                raw: data.to_owned(),
+            }),
         }
         Ok(())
     }

@@ -279,7 +279,7 @@ fn bad_payloads() {
             "unexpected payload: JSON of the wrong shape",
         ),
         (&["[1]"], "unexpected payload: JSON of the wrong shape"),
-        (&[r#"{"type":1}"#], "unexpected payload: JSON of the wrong shape"),
+        (&[r#"{"type":1}"#], "unexpected payload: `payload` without `type`"),
         (&[r#"{"index":"0",}"#], "invalid JSON payload: not valid JSON"),
         (
             &[r#"{"type":"x","index":-1}"#],

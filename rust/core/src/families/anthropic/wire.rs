@@ -70,8 +70,13 @@ wire! {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ErrorWire<'a> {
-    #[serde(borrow, rename = "type")]
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "type"
+    )]
     pub(super) kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) message: Option<Cow<'a, str>>,
 }

@@ -77,23 +77,23 @@ pub(super) struct GroundingChunk<'a> {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct WebSource<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) uri: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) title: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct PromptFeedback<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) block_reason: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ApiError<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) message: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) status: Option<Cow<'a, str>>,
 }

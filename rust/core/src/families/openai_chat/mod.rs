@@ -18,7 +18,8 @@
 //!   comes; a non-empty fragment for a completed call is an error.
 //! - `finish` is emitted when the stream ends (`[DONE]`, or `close()` when a finish reason came
 //!   without `[DONE]`), so that it carries the usage of a trailing usage-only chunk. Payloads after
-//!   `[DONE]` are ignored.
+//!   `[DONE]` are ignored. `[DONE]` with no finish reason sent ends the stream normally: `stop`, or
+//!   `tool_calls` when tool calls came, with no raw reason.
 //! - An `error` object in a chunk becomes an `error` event and makes the finish reason `error`.
 //! - `finish.provider_metadata_json` is `{"usage":<native usage object>,"provider_metadata":<Vercel's
 //!   delta.provider_metadata>}` with the raw JSON text of each as sent (the latest one), keys in that
@@ -59,9 +60,8 @@ struct ChoiceState {
     finish: Option<(FinishReason, String)>,
 }
 
-/// Where the stream is. `[DONE]` and the `finish` event are apart: `[DONE]` before any finish
-/// reason leaves the finish to the end of the stream, and a stream that ended without `[DONE]`
-/// still reads what is fed after its end.
+/// Where the stream is. `[DONE]` and the `finish` event are apart: a stream that ended without
+/// `[DONE]` still reads what is fed after its end.
 ///
 /// No data in the variants: each check below is then one or two compares of a byte (a
 /// `Ended { started: bool }` variant cost about 12 instructions a payload, callgrind).
@@ -154,7 +154,8 @@ fn non_empty<'s>(s: Option<&'s Cow<'_, str>>) -> Option<&'s str> {
     s.map(AsRef::as_ref).filter(|s| !s.is_empty())
 }
 
-fn is_done(data: &str) -> bool {
+/// The `data: [DONE]` marker that ends an `OpenAI` stream (chat; the Responses streams of `OpenRouter` too).
+pub(super) fn is_done(data: &str) -> bool {
     data.trim_matches([' ', '\t', '\n', '\r']) == "[DONE]"
 }
 
@@ -411,6 +412,15 @@ impl Decoder {
     }
 
     /// The finish reason of the stream, when one is known.
+    /// The reason of a stream that `[DONE]` ended before any choice sent one.
+    fn reason_without_finish(&self) -> FinishReason {
+        if self.choices.iter().any(|c| !c.tools.is_empty()) {
+            FinishReason::ToolCalls
+        } else {
+            FinishReason::Stop
+        }
+    }
+
     fn reason(&self) -> Option<(FinishReason, Option<String>)> {
         let by_choice = self
             .choices
@@ -454,9 +464,10 @@ impl Decoder {
         }
         if is_done(data) {
             self.state = self.state.done_came();
-            if let Some((reason, raw)) = self.reason() {
-                self.finish(reason, raw, out);
-            }
+            // `[DONE]` is the terminal event: with no finish reason sent (Snowflake, Novita) the
+            // stream still ended normally, with its tool calls if it made any.
+            let (reason, raw) = self.reason().unwrap_or_else(|| (self.reason_without_finish(), None));
+            self.finish(reason, raw, out);
             return Some(Ok(()));
         }
         None

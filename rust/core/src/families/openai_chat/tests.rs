@@ -19,7 +19,7 @@ fn last(body: &str) -> Event {
 
 #[test]
 fn shapes_of_streams() {
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         (
             "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
             &["stream_start", "text_start", "text_delta", "text_end", "finish"],
@@ -34,9 +34,14 @@ fn shapes_of_streams() {
             "data: {\"choices\":[{\"delta\":{\"content\":null,\"reasoning\":\"\"},\"finish_reason\":\"stop\"}]}\n\n",
             &["finish"],
         ),
-        // No finish reason: an incomplete stream, even with [DONE].
+        // No finish reason but [DONE]: the terminal event, a normal end (DESIGN.md, "Bad input").
         (
             "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n",
+            &["text_start", "text_delta", "text_end", "finish"],
+        ),
+        // No finish reason and no [DONE]: an incomplete stream.
+        (
+            "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
             &["text_start", "text_delta", "text_end", "error", "finish"],
         ),
         // A signature alone still yields a start/end pair.

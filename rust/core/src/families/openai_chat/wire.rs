@@ -80,8 +80,13 @@ pub(super) enum WireError {
 
 #[derive(Deserialize)]
 pub(super) struct ErrorObject {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_string")]
     pub(super) message: Option<String>,
-    #[serde(rename = "type")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::families::schema::lenient_string"
+    )]
     pub(super) kind: Option<String>,
     pub(super) code: Option<ErrorCode>,
 }

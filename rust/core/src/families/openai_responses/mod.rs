@@ -13,7 +13,11 @@
 //! A reasoning item's `encrypted_content` (from `output_item.done`) is the signature of its last
 //! summary part; an item with no summary text but encrypted content still yields a start/end pair.
 //! An `error` event is reported at once; the `finish(error)` follows with `response.failed` or at
-//! the end of the stream. Payloads after the terminal event are ignored.
+//! the end of the stream. Payloads after the terminal event are ignored; so is a `data: [DONE]`
+//! marker (`OpenRouter` sends one after `response.completed`).
+//!
+//! Tolerant reader: a payload type, or an item type (at its `output_item.done`), that this decoder
+//! does not model is reported as `unknown` with the payload as sent.
 
 #[cfg(test)]
 mod tests;
@@ -49,6 +53,28 @@ impl PartId {
     }
 }
 
+/// Event types that repeat what the deltas said (`*.done`), and progress notices of what is
+/// modeled: known, and passed over. Any other type not modeled is an `unknown` event.
+const PASSED_OVER: [&str; 9] = [
+    "response.output_text.done",
+    "response.content_part.added",
+    "response.refusal.done",
+    "response.function_call_arguments.done",
+    "response.reasoning_summary_text.done",
+    "response.reasoning_summary_part.done",
+    "response.web_search_call.in_progress",
+    "response.web_search_call.searching",
+    "response.web_search_call.completed",
+];
+
+/// What this decoder does not model (a payload, or an item of type `kind`), with the payload as sent.
+fn unknown(kind: &str, data: &str) -> Event {
+    Event::Unknown {
+        kind: kind.to_owned(),
+        raw: data.to_owned(),
+    }
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 enum State {
     #[default]
@@ -78,6 +104,11 @@ pub struct Decoder {
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        // OpenRouter ends a Responses stream with chat's `[DONE]` after its terminal event: a
+        // marker, passed over (a stream without `response.completed` is still cut short).
+        if super::openai_chat::is_done(data) {
+            return Ok(());
+        }
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let mut p = Payload::default();
         read_payload(data, &mut p, Payload::scan)?;
@@ -135,7 +166,9 @@ impl FamilyDecoder for Decoder {
             }
             "response.output_item.done" => {
                 if let Some(item) = p.item {
-                    self.item_done(&item, out)?;
+                    if let Some(kind) = self.item_done(&item, out)? {
+                        out.push(unknown(kind, data));
+                    }
                 }
             }
             "response.created" | "response.in_progress" | "response.queued" => {
@@ -158,9 +191,8 @@ impl FamilyDecoder for Decoder {
                     raw: Some(data.to_owned()),
                 });
             }
-            // Event types that repeat what the deltas said (`*.done`), progress notices, and types
-            // this decoder does not know yet.
-            _ => {}
+            _ if PASSED_OVER.contains(&kind) => {}
+            _ => out.push(unknown(kind, data)),
         }
         Ok(())
     }
@@ -219,7 +251,9 @@ impl Decoder {
         }
     }
 
-    fn item_done(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    /// Closes what item `item` opened; an item type this decoder does not model is returned, for
+    /// the caller to report.
+    fn item_done<'i>(&mut self, item: &'i Item<'_>, out: &mut Vec<Event>) -> Result<Option<&'i str>, ErrorKind> {
         let item_id = item.id.as_deref().unwrap_or("");
         match item.kind.as_deref() {
             Some("function_call") => {
@@ -254,16 +288,18 @@ impl Decoder {
                         self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
                         id
                     }
-                    (None, None) => return Ok(()),
+                    (None, None) => return Ok(None),
                 };
                 if let Some(signature) = item.encrypted_content.as_deref() {
                     self.parts.sign(&id, signature, false);
                 }
                 self.parts.end(&id, None, out);
             }
-            _ => {}
+            // A message item's content came as its parts' events.
+            Some("message") | None => {}
+            Some(other) => return Ok(Some(other)),
         }
-        Ok(())
+        Ok(None)
     }
 
     fn finish(&mut self, kind: &str, response: Option<Response<'_>>, data: &str, out: &mut Vec<Event>) {

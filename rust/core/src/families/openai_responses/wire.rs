@@ -68,24 +68,29 @@ wire! {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct IncompleteDetails<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) reason: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ResponseError<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) code: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) message: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Annotation<'a> {
-    #[serde(borrow, rename = "type")]
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "type"
+    )]
     pub(super) kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) url: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) title: Option<Cow<'a, str>>,
 }
