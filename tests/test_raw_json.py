@@ -53,6 +53,25 @@ def test_raw_payloads_same_on_both(family: str, payloads: list[str]) -> None:
     check_end(same_on_both([body], family, on_error="emit"))
 
 
+@pytest.mark.parametrize(
+    ("family", "payloads"),
+    [
+        # serde reads a number in any field it reads (to name it in its error, or to skip it in a
+        # `str`): one beyond a double's range there is "not valid JSON", not the wrong shape.
+        ("auto", ['{"type":null}', '{"i\\u0064":null,"candidates":1e400}']),
+        # Ollama's `error` is a string field: another JSON type reads as absent (tolerant reader).
+        ("ollama", ['{"error":[]}']),
+        # The core reads a chunk's `error` whole (serde's untagged enum), every number in it included.
+        ("openai-completions", ['{"type":[],"error":{"id":1e400}}']),
+        ("openai-chat", ['{"id":"x"}', '{"error":{"code":1e400}}']),
+        ("ollama", ['{"model":1e400}']),
+    ],
+)
+def test_found_divergences_same_on_both(family: str, payloads: list[str]) -> None:
+    """Inputs `test_raw_payloads_same_on_both` found the backends disagreeing on."""
+    check_end(same_on_both([body(family, *payloads)], family, on_error="emit"))
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_corpus_payloads_respelled_same_on_both(data: st.DataObject) -> None:

@@ -4,7 +4,9 @@ serde checks every declared field of a struct, whatever the event type, so a dec
 payload's declared fields before it acts on any of them. ``null`` reads as absent (``Option``);
 a string field sent with a value of another JSON type reads as absent too (tolerant reader: the core's
 ``lenient_str``); a field of any other kind of the wrong JSON type is ``wrong_shape()``; undeclared
-fields are ignored.
+fields are ignored. serde reads a number it meets in a declared field, whatever the field's kind (to
+name it in its error, or to skip it in a ``str``), so there a number beyond a double's range is not
+valid JSON (``not_a_u64``).
 
 Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
 of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
@@ -22,7 +24,7 @@ import re
 from typing import Any, Callable, Union
 
 from ..error import invalid_json
-from . import PayloadError, not_a_u64, parse_json, wrong_shape
+from . import PayloadError, beyond_double, not_a_u64, parse_json
 
 __all__ = [
     "BOOL",
@@ -66,7 +68,7 @@ def _str(value: Any) -> None:
     # hold one (it refuses one anywhere, as the core's `parse_json` does); Bedrock's exception frames,
     # which the core reads with plain serde, can.
     if type(value) is not str:
-        raise wrong_shape()
+        raise not_a_u64(value)
     if has_surrogate(value):
         raise PayloadError(invalid_json("not valid JSON"))
 
@@ -79,7 +81,7 @@ def _u64(value: Any) -> None:
 
 def _bool(value: Any) -> None:
     if type(value) is not bool:
-        raise wrong_shape()
+        raise not_a_u64(value)
 
 
 def _raw(value: Any) -> None:
@@ -111,6 +113,8 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
             if type(value) is str and (value.isascii() or not _SURROGATE.search(value)):
                 continue
             if type(value) is not str:
+                if beyond_double(value):
+                    raise not_a_u64(value)
                 # Passed over: the decoder reads `d` with `dict.get` after this check.
                 d[key] = None
                 continue
@@ -128,7 +132,7 @@ def list_of(fields: Struct) -> Kind:
 
     def kind(value: Any) -> None:
         if type(value) is not list:
-            raise wrong_shape()
+            raise not_a_u64(value)
         for item in value:
             obj(item)
         for item in value:
@@ -149,7 +153,7 @@ def parse_object(data: str) -> dict[str, Any]:
 def obj(value: Any) -> dict[str, Any]:
     """An element that must be an object (a struct inside a ``Vec``)."""
     if type(value) is not dict:
-        raise wrong_shape()
+        raise not_a_u64(value)
     return value
 
 
@@ -159,6 +163,8 @@ def opt_str(d: dict[str, Any], key: str) -> str | None:
     # The usual case first, without a call: nearly every field read is absent or an ASCII string.
     if value is not None and not (type(value) is str and value.isascii()):
         if type(value) is not str:
+            if beyond_double(value):
+                raise not_a_u64(value)
             return None
         _str(value)
     return value
@@ -175,21 +181,21 @@ def opt_bool(d: dict[str, Any], key: str) -> bool | None:
     value = d.get(key)
     if value is None or type(value) is bool:
         return value
-    raise wrong_shape()
+    raise not_a_u64(value)
 
 
 def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = d.get(key)
     if value is None or type(value) is dict:
         return value
-    raise wrong_shape()
+    raise not_a_u64(value)
 
 
 def opt_list(d: dict[str, Any], key: str) -> list[Any] | None:
     value = d.get(key)
     if value is None or type(value) is list:
         return value
-    raise wrong_shape()
+    raise not_a_u64(value)
 
 
 def saturating_add(a: int, b: int) -> int:

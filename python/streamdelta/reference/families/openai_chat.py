@@ -108,7 +108,19 @@ def _usage(usage: dict[str, Any]) -> Usage:
     return Usage(inp, output, saturating_add(inp, output), reasoning, cache_read, cache_write, cost)
 
 
+def _any_beyond_double(value: Any) -> bool:
+    if type(value) is dict:
+        return any(_any_beyond_double(v) for v in value.values())
+    if type(value) is list:
+        return any(_any_beyond_double(v) for v in value)
+    return beyond_double(value)
+
+
 def _error(value: Any) -> tuple[str, str]:
+    # The core reads `error` as a serde untagged enum, which buffers the whole value first, reading
+    # every number in it: one beyond a double's range anywhere inside is not valid JSON to it.
+    if _any_beyond_double(value):
+        raise PayloadError(invalid_json("not valid JSON"))
     if type(value) is str:
         return value, "provider_error"
     if type(value) is not dict:

@@ -77,3 +77,16 @@ fn generate_error_line_and_cut_stream() {
     );
     assert!(matches!(&cut[4], Event::Error { kind, .. } if kind == "incomplete_stream"));
 }
+
+#[test]
+fn an_error_that_is_not_a_string_is_passed_over() {
+    // Tolerant reader: `error` is a string field, so a value of another JSON type reads as absent.
+    let got = events(
+        Family::Ollama,
+        "{\"error\":[],\"model\":\"m\",\"response\":\"a\",\"done\":true}\n",
+    );
+    assert_eq!(
+        types(&got),
+        ["stream_start", "text_start", "text_delta", "text_end", "finish"]
+    );
+}

@@ -1,7 +1,5 @@
 //! `/api/chat` and `/api/generate` stream lines as sent (the fields the decoder reads).
 
-use std::borrow::Cow;
-
 use crate::families::schema::wire;
 
 wire! {
@@ -14,7 +12,7 @@ wire! {
         done_reason: str,
         prompt_eval_count: u64,
         eval_count: u64,
-        error: rare(Cow<'a, str>),
+        error: str,
     }
 }
 
