@@ -12,11 +12,18 @@ from types import ModuleType
 from typing import Iterator
 
 import pytest
+from hypothesis import settings
 
 import streamdelta
 from streamdelta import cassettes, reference
 
 ROOT = Path(__file__).resolve().parent.parent
+# In CI the generated cases are the same on every run, so that a landing does not hang on which
+# examples a run happened to draw; local runs keep drawing new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 CORPUS = Path(os.environ.get("CORPUS_DIR") or ROOT.parent / "shared" / "corpus" / "fantasy")
 
 
