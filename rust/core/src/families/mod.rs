@@ -489,6 +489,18 @@ pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
 }
 
 /// Helpers for the family decoders' unit tests.
+/// Where a stream that opens with a start payload and ends with a terminal one is (anthropic,
+/// openai-responses, cohere); what `Finished` forbids after it is each family's rule.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    #[default]
+    Fresh,
+    /// `stream_start` was sent.
+    Started,
+    /// The terminal payload came, or the stream ended.
+    Finished,
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::Family;

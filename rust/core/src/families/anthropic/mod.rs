@@ -32,6 +32,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason};
 
 use super::parts::{PartKind, Parts};
+use super::Lifecycle;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
 use wire::{BlockWire, CitationWire, DeltaWire, Payload};
@@ -70,19 +71,7 @@ pub struct Decoder {
     stop_sequence_raw: Option<String>,
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
-    state: State,
-}
-
-/// Where the stream is.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum State {
-    #[default]
-    Fresh,
-    /// `message_start` came.
-    Started,
-    /// The message ended (`message_stop`, an error, or the end of the stream): any later payload
-    /// but `ping` is a fault.
-    Finished,
+    state: Lifecycle,
 }
 
 /// The event types this decoder models (`ping` included: it is known and carries nothing); any
@@ -173,7 +162,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: None,
         });
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
     }
 
     /// Opens content block `index`; a block type this decoder does not model is opened as `Other`
@@ -343,7 +332,7 @@ impl Decoder {
             usage: self.counts.usage(),
             provider_metadata_json: self.provider_metadata(),
         });
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
     }
 }
 
@@ -367,20 +356,20 @@ impl FamilyDecoder for Decoder {
         read_payload(data, &mut payload, Payload::scan)?;
         let kind = payload.kind.ok_or_else(|| missing("payload", "type"))?;
         let known = KNOWN_EVENTS.contains(&kind.as_ref());
-        if self.state == State::Finished && kind != "ping" && known {
+        if self.state == Lifecycle::Finished && kind != "ping" && known {
             return Err(unexpected(format!("`{kind}` after the end of the message")));
         }
         let index = || payload.index.ok_or_else(|| missing(&kind, "index"));
         match kind.as_ref() {
             "message_start" => {
-                if self.state == State::Started {
+                if self.state == Lifecycle::Started {
                     return Err(unexpected("a second `message_start`".to_owned()));
                 }
                 let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
                 if let Some(raw) = message.usage {
                     self.update_usage(raw, false)?;
                 }
-                self.state = State::Started;
+                self.state = Lifecycle::Started;
                 out.push(Event::StreamStart {
                     id: message.id.map(Cow::into_owned),
                     model: message.model.map(Cow::into_owned),
@@ -434,7 +423,7 @@ impl FamilyDecoder for Decoder {
                 self.provider_error(message, error_type, Some(data.to_owned()), out);
             }
             // `ping`, and after the end of the message nothing is reported.
-            _ if known || self.state == State::Finished => {}
+            _ if known || self.state == Lifecycle::Finished => {}
             _ => out.push(Event::Unknown {
                 kind: kind.into_owned(),
                 raw: data.to_owned(),
@@ -444,12 +433,12 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.state == State::Finished {
+        if self.state == Lifecycle::Finished {
             return;
         }
         self.blocks.clear();
         super::incomplete(&mut self.parts, &self.counts.usage(), out);
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
     }
 
     fn parts_mut(&mut self) -> &mut Parts {

@@ -31,24 +31,15 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::scan::{Scan, Scanned};
+use super::Lifecycle;
 use super::{read_payload, FamilyDecoder, Obj, Raw};
 use wire::{Citation, Content, Payload, ToolCall};
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum State {
-    #[default]
-    Fresh,
-    /// `stream_start` was sent.
-    Started,
-    /// `message-end` came and the finish was sent.
-    Finished,
-}
 
 #[derive(Debug, Default)]
 pub struct Decoder {
     parts: Parts,
     usage: Usage,
-    state: State,
+    state: Lifecycle,
     /// Started content blocks: their index and part kind (`None`: a type passed over).
     contents: Vec<(u64, Option<PartKind>)>,
     /// Started tool calls: their index and call id.
@@ -278,14 +269,14 @@ impl Decoder {
             usage: self.usage.clone(),
             provider_metadata_json: super::raw_object([("usage", &raw_usage.map(|r| r.get().to_owned()))]),
         });
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
         Ok(())
     }
 }
 
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        if self.state == State::Finished {
+        if self.state == Lifecycle::Finished {
             // Read no further, but the depth limit holds for every payload.
             return crate::depth::check(data);
         }
@@ -296,8 +287,8 @@ impl FamilyDecoder for Decoder {
         let message = delta.and_then(|d| d.message.as_deref());
         // Nested values are read before anything is emitted: a payload of the wrong shape emits nothing.
         match payload.kind.as_deref() {
-            Some("message-start") if self.state == State::Fresh => {
-                self.state = State::Started;
+            Some("message-start") if self.state == Lifecycle::Fresh => {
+                self.state = Lifecycle::Started;
                 out.push(Event::StreamStart {
                     id: non_empty(payload.id.as_ref()).map(str::to_owned),
                     model: None,
@@ -339,7 +330,7 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.state != State::Finished {
+        if self.state != Lifecycle::Finished {
             super::incomplete(&mut self.parts, &self.usage, out);
         }
     }

@@ -29,6 +29,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::Lifecycle;
 use super::{read_payload, FamilyDecoder, Obj, Raw};
 use wire::{Item, Payload, Response, ResponseUsage};
 
@@ -75,21 +76,11 @@ fn unknown(kind: &str, data: &str) -> Event {
     }
 }
 
-#[derive(Debug, Default, PartialEq, Eq)]
-enum State {
-    #[default]
-    Fresh,
-    /// `stream_start` was sent.
-    Started,
-    /// The terminal event came (or the stream ended): later payloads are ignored.
-    Finished,
-}
-
 #[derive(Debug, Default)]
 pub struct Decoder {
     parts: Parts,
     usage: Usage,
-    state: State,
+    state: Lifecycle,
     error_sent: bool,
     /// Whether a function call (one the caller must run) was seen: the finish is then `tool_calls`.
     function_calls: bool,
@@ -112,7 +103,7 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let mut p = Payload::default();
         read_payload(data, &mut p, Payload::scan)?;
-        if self.state == State::Finished {
+        if self.state == Lifecycle::Finished {
             return Ok(());
         }
         let kind = p.kind.as_deref().unwrap_or(event);
@@ -172,8 +163,8 @@ impl FamilyDecoder for Decoder {
                 }
             }
             "response.created" | "response.in_progress" | "response.queued" => {
-                if let (State::Fresh, Some(Obj(r))) = (&self.state, p.response) {
-                    self.state = State::Started;
+                if let (Lifecycle::Fresh, Some(Obj(r))) = (&self.state, p.response) {
+                    self.state = Lifecycle::Started;
                     out.push(Event::StreamStart {
                         id: r.id.map(Cow::into_owned),
                         model: r.model.map(Cow::into_owned),
@@ -198,10 +189,10 @@ impl FamilyDecoder for Decoder {
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
-        if self.state == State::Finished {
+        if self.state == Lifecycle::Finished {
             return;
         }
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
         if self.error_sent {
             self.parts.close_all(out);
             out.push(finish_event(FinishReason::Error, None, &self.usage));
@@ -303,7 +294,7 @@ impl Decoder {
     }
 
     fn finish(&mut self, kind: &str, response: Option<Response<'_>>, data: &str, out: &mut Vec<Event>) {
-        self.state = State::Finished;
+        self.state = Lifecycle::Finished;
         self.reasoning = None;
         self.parts.close_all(out);
         let mut raw_reason = None;
