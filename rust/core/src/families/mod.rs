@@ -7,6 +7,7 @@
 pub(crate) mod anthropic;
 pub(crate) mod bedrock;
 pub(crate) mod cohere;
+mod detect;
 pub(crate) mod gemini;
 pub(crate) mod ollama;
 pub(crate) mod openai_chat;
@@ -16,14 +17,14 @@ pub(crate) mod parts;
 pub(crate) mod scan;
 pub(crate) mod schema;
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 
 use crate::error::ErrorKind;
 use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
 use scan::{Scan, Scanned};
+
+pub use detect::{detect, mismatch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -364,128 +365,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
 
         deserializer.deserialize_map(MapOnly(std::marker::PhantomData)).map(Obj)
     }
-}
-
-#[derive(Deserialize)]
-struct Probe<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    object: Option<Cow<'a, str>>,
-    choices: Option<serde::de::IgnoredAny>,
-    candidates: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "usageMetadata")]
-    usage_metadata: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "promptFeedback")]
-    prompt_feedback: Option<serde::de::IgnoredAny>,
-    /// An object or nothing: serde's derived structs also read arrays (`[null]`), which say nothing
-    /// of the family (hypothesis found `{"error":[null]}` detected as Gemini).
-    error: Option<Obj<ErrorProbe>>,
-    message: Option<serde::de::IgnoredAny>,
-    done: Option<serde::de::IgnoredAny>,
-    created_at: Option<serde::de::IgnoredAny>,
-    model: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct ErrorProbe {
-    status: Option<serde::de::IgnoredAny>,
-}
-
-/// `choices` without a telling `object` (some compatible servers omit it): a completion when the
-/// first choice has `text` and no `delta`. Read only then, so a usual chat chunk costs nothing more.
-fn completions_or_chat(data: &str) -> Family {
-    #[derive(Deserialize)]
-    struct Choices {
-        choices: Option<serde_json::Value>,
-    }
-    let first = parse_json::<Obj<Choices>>(data)
-        .ok()
-        .and_then(|Obj(c)| c.choices)
-        .and_then(|c| c.as_array().and_then(|a| a.first()).cloned());
-    let has = |choice: &serde_json::Value, key: &str| choice.get(key).is_some_and(|v| !v.is_null());
-    match first {
-        Some(choice) if choice.is_object() && has(&choice, "text") && !has(&choice, "delta") => {
-            Family::OpenAiCompletions
-        }
-        _ => Family::OpenAiChat,
-    }
-}
-
-/// Which family sent this payload (the first of a stream), or `None` when it cannot tell.
-pub fn detect(event: &str, data: &str) -> Option<Family> {
-    if data.trim() == "[DONE]" {
-        return Some(Family::OpenAiChat);
-    }
-    // `parse_json`'s rules (an unpaired surrogate anywhere is not JSON) decide what can be read.
-    let Obj(probe): Obj<Probe<'_>> = parse_json(data).ok()?;
-    if let Some(kind) = probe.kind.as_deref() {
-        if kind.starts_with("response.") {
-            return Some(Family::OpenAiResponses);
-        }
-        match kind {
-            "message_start"
-            | "message_delta"
-            | "message_stop"
-            | "content_block_start"
-            | "content_block_delta"
-            | "content_block_stop"
-            | "ping" => return Some(Family::Anthropic),
-            "message-start" | "content-start" | "content-delta" | "content-end" | "tool-plan-delta"
-            | "tool-call-start" | "tool-call-delta" | "tool-call-end" | "citation-start" | "citation-end"
-            | "message-end" => return Some(Family::Cohere),
-            // Both send `type: error`: Anthropic nests an `error` object, Responses puts `message` on top.
-            "error" if probe.error.is_some() => return Some(Family::Anthropic),
-            "error" if probe.message.is_some() => return Some(Family::OpenAiResponses),
-            _ => {}
-        }
-    }
-    match probe.object.as_deref() {
-        Some(o) if o.starts_with("chat.completion") => return Some(Family::OpenAiChat),
-        Some("text_completion") => return Some(Family::OpenAiCompletions),
-        _ if probe.choices.is_some() => return Some(completions_or_chat(data)),
-        _ => {}
-    }
-    if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
-        return Some(Family::Gemini);
-    }
-    // Ollama's lines: `done` beside `created_at` (always sent) or `model` (all the docs show).
-    if probe.done.is_some() && (probe.created_at.is_some() || probe.model.is_some()) {
-        return Some(Family::Ollama);
-    }
-    match probe.error {
-        Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
-        Some(_) => Some(Family::OpenAiChat),
-        None if event.starts_with("response.") => Some(Family::OpenAiResponses),
-        None => None,
-    }
-}
-
-#[derive(Deserialize)]
-struct ErrorMarks<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    error: Option<serde::de::IgnoredAny>,
-}
-
-/// The fault of a first payload that another family sent (`asked` is the decoder's family), or
-/// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
-/// never counts; nor does a payload detection cannot place.
-pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
-    crate::depth::check(data).ok()?;
-    let found = detect(event, data).filter(|&found| found != asked)?;
-    let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
-    if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
-        return None;
-    }
-    Some(ErrorKind::UnexpectedPayload {
-        detail: format!(
-            "the payloads look like the `{}` family, not `{}`; pass `family=\"{}\"` or `\"auto\"`",
-            found.as_str(),
-            asked.as_str(),
-            found.as_str()
-        ),
-    })
 }
 
 /// Helpers for the family decoders' unit tests.

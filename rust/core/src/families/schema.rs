@@ -28,6 +28,8 @@
 //! - `str`, `u64`, `bool`: `Option<Cow<str>>` (borrowed unless escaped), `Option<u64>`, `Option<bool>`;
 //!   a `str` field sent with a value of another JSON type reads as absent (tolerant reader: a known
 //!   field with a new type is passed over, the rest kept); the scan gives such a value up to serde;
+//! - `strict_str`: a `str` field whose value of another JSON type fails the whole payload in serde
+//!   (the scan gives it up, as for `str`);
 //! - `raw`: `Option<Raw>`, the exact text of any value, validated;
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
 //! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
@@ -77,6 +79,15 @@ macro_rules! wire {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
             {$($done)* $(#[$fm])* #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,
                 $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : strict_str $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(borrow, default)] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
         );
@@ -173,6 +184,7 @@ macro_rules! wire {
     (@type rare($t:ty)) => { Option<$t> };
 
     (@read $s:ident $value:ident $field:ident str) => { $value.$field = $s.opt_str()? };
+    (@read $s:ident $value:ident $field:ident strict_str) => { $value.$field = $s.opt_str()? };
     (@read $s:ident $value:ident $field:ident u64) => { $value.$field = $s.opt_u64()? };
     (@read $s:ident $value:ident $field:ident bool) => { $value.$field = $s.opt_bool()? };
     (@read $s:ident $value:ident $field:ident raw) => { $value.$field = $s.opt_raw()? };

@@ -156,7 +156,9 @@ fn non_empty<'s>(s: Option<&'s Cow<'_, str>>) -> Option<&'s str> {
 
 /// The `data: [DONE]` marker that ends an `OpenAI` stream (chat; the Responses streams of `OpenRouter` too).
 pub(super) fn is_done(data: &str) -> bool {
-    data.trim_matches([' ', '\t', '\n', '\r']) == "[DONE]"
+    // Every other payload is an object: its first byte settles it, without a trim from both ends.
+    let first = data.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    first == Some(b'[') && data.trim_matches([' ', '\t', '\n', '\r']) == "[DONE]"
 }
 
 impl Decoder {

@@ -1,0 +1,176 @@
+//! Which family sent a payload: auto-detection from the first payload of a stream, and the check
+//! that a body parsed as one family is not another's (DESIGN.md, "Bad input").
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::scan::Scan;
+use super::schema::wire;
+use super::{parse_json, Family, Obj};
+use crate::error::ErrorKind;
+
+wire! {
+    /// The members of a payload detection reads. `type` and `object` are strict: one of another
+    /// JSON type makes the payload unreadable here, so it tells nothing.
+    struct Probe<'a> {
+        kind as "type": strict_str,
+        object: strict_str,
+        choices: raw,
+        candidates: raw,
+        usage_metadata as "usageMetadata": raw,
+        prompt_feedback as "promptFeedback": raw,
+        /// An object or nothing: serde's derived structs also read arrays (`[null]`), which say
+        /// nothing of the family (hypothesis found `{"error":[null]}` detected as Gemini).
+        error: obj(ErrorProbe<'a>),
+        message: raw,
+        done: raw,
+        created_at: raw,
+        model: raw,
+    }
+}
+
+wire! {
+    struct ErrorProbe<'a> {
+        status: raw,
+    }
+}
+
+/// The probe of a payload: the scan where it can vouch for it, else serde (`parse_json`'s rules:
+/// an unpaired surrogate anywhere is not JSON). The first payload of every stream is probed, so
+/// this is on the usual path; serde's full parse of it cost 3 % of a chat stream's instructions
+/// and more on Gemini's few, large payloads (callgrind).
+fn probe(data: &str) -> Option<Probe<'_>> {
+    scanned(data).or_else(|| parse_json::<Obj<Probe<'_>>>(data).ok().map(|Obj(p)| p))
+}
+
+/// [`probe`] of a payload within the depth limit. A payload the scan reads is (the scan gives up
+/// deeper down), so only serde's needs the check.
+fn probe_within_depth(data: &str) -> Option<Probe<'_>> {
+    scanned(data).or_else(|| {
+        crate::depth::check(data).ok()?;
+        parse_json::<Obj<Probe<'_>>>(data).ok().map(|Obj(p)| p)
+    })
+}
+
+fn scanned(data: &str) -> Option<Probe<'_>> {
+    let mut probe = Probe::default();
+    Scan::whole(data, &mut probe, Probe::scan).ok().map(|()| probe)
+}
+
+/// `choices` without a telling `object` (some compatible servers omit it): a completion when the
+/// first choice has `text` and no `delta`. Read only then, so a usual chat chunk costs nothing more.
+fn completions_or_chat(data: &str) -> Family {
+    #[derive(Deserialize)]
+    struct Choices {
+        choices: Option<serde_json::Value>,
+    }
+    let first = parse_json::<Obj<Choices>>(data)
+        .ok()
+        .and_then(|Obj(c)| c.choices)
+        .and_then(|c| c.as_array().and_then(|a| a.first()).cloned());
+    let has = |choice: &serde_json::Value, key: &str| choice.get(key).is_some_and(|v| !v.is_null());
+    match first {
+        Some(choice) if choice.is_object() && has(&choice, "text") && !has(&choice, "delta") => {
+            Family::OpenAiCompletions
+        }
+        _ => Family::OpenAiChat,
+    }
+}
+
+/// Which family sent this payload (the first of a stream), or `None` when it cannot tell.
+pub fn detect(event: &str, data: &str) -> Option<Family> {
+    detect_with(event, data, probe)
+}
+
+fn detect_with<'a>(event: &str, data: &'a str, probe: fn(&'a str) -> Option<Probe<'a>>) -> Option<Family> {
+    if data.trim() == "[DONE]" {
+        return Some(Family::OpenAiChat);
+    }
+    let probe = probe(data)?;
+    if let Some(kind) = probe.kind.as_deref() {
+        if kind.starts_with("response.") {
+            return Some(Family::OpenAiResponses);
+        }
+        match kind {
+            "message_start"
+            | "message_delta"
+            | "message_stop"
+            | "content_block_start"
+            | "content_block_delta"
+            | "content_block_stop"
+            | "ping" => return Some(Family::Anthropic),
+            "message-start" | "content-start" | "content-delta" | "content-end" | "tool-plan-delta"
+            | "tool-call-start" | "tool-call-delta" | "tool-call-end" | "citation-start" | "citation-end"
+            | "message-end" => return Some(Family::Cohere),
+            // Both send `type: error`: Anthropic nests an `error` object, Responses puts `message` on top.
+            "error" if probe.error.is_some() => return Some(Family::Anthropic),
+            "error" if probe.message.is_some() => return Some(Family::OpenAiResponses),
+            _ => {}
+        }
+    }
+    match probe.object.as_deref() {
+        Some(o) if o.starts_with("chat.completion") => return Some(Family::OpenAiChat),
+        Some("text_completion") => return Some(Family::OpenAiCompletions),
+        _ if probe.choices.is_some() => return Some(completions_or_chat(data)),
+        _ => {}
+    }
+    if probe.candidates.is_some() || probe.usage_metadata.is_some() || probe.prompt_feedback.is_some() {
+        return Some(Family::Gemini);
+    }
+    // Ollama's lines: `done` beside `created_at` (always sent) or `model` (all the docs show).
+    if probe.done.is_some() && (probe.created_at.is_some() || probe.model.is_some()) {
+        return Some(Family::Ollama);
+    }
+    match probe.error {
+        Some(Obj(ErrorProbe { status: Some(_) })) => Some(Family::Gemini),
+        Some(_) => Some(Family::OpenAiChat),
+        None if event.starts_with("response.") => Some(Family::OpenAiResponses),
+        None => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorMarks<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The fault of a first payload that another family sent (`asked` is the decoder's family), or
+/// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
+/// never counts; nor does a payload detection cannot place.
+pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
+    let found = detect_with(event, data, probe_within_depth).filter(|&found| found != asked)?;
+    let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
+    if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
+        return None;
+    }
+    Some(ErrorKind::UnexpectedPayload {
+        detail: format!(
+            "the payloads look like the `{}` family, not `{}`; pass `family=\"{}\"` or `\"auto\"`",
+            found.as_str(),
+            asked.as_str(),
+            found.as_str()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Probe;
+
+    const SCAN_SEEDS: [&str; 8] = [
+        r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
+        r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"usage":{"input_tokens":3}}}"#,
+        r#"{"candidates": [{"content": {"parts": [{"text": "Hi \"there\"\n\u00e9"}]}}], "usageMetadata": {"promptTokenCount": 9}, "modelVersion": "g"}"#,
+        r#"{"model":"llama3","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false}"#,
+        r#"{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}, "promptFeedback": null, "type": null}"#,
+        // Left to serde: `type` of another JSON type, a repeated key, an `error` that is no object.
+        r#"{"type": 5, "candidates": []}"#,
+        r#"{"object": "chat.completion.chunk", "object": "text_completion"}"#,
+        r#"{"error": [null]}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(probe_scan_agrees_with_serde, SCAN_SEEDS, 5, Probe);
+}
