@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 export CORPUS_DIR ?= $(abspath $(SHARED))/corpus/fantasy
 
-.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak figures constraints test-sdk-newest
+.PHONY: help venv dev run test test-rust test-python lint bench fuzz all clean wheel stubtest lint-ci fuzz-smoke soak figures constraints test-sdk-newest wheel-pythons test-wheels
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,12 +33,13 @@ test-rust: ## cargo test, clippy, fmt
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p streamdelta-core --locked
 
-lint: dev ## ruff, mypy (python/ and the README snippets), stubtest, the release workflow schema
+lint: dev ## ruff, mypy (python/ and the README snippets), basedpyright (the snippets), stubtest, the release workflow schema
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 	$(VENV)/bin/mypy
 	$(VENV)/bin/ruff check scripts
 	$(PY) scripts/readme_snippets.py && $(VENV)/bin/mypy --strict target/readme
+	$(VENV)/bin/basedpyright --warnings
 	$(MAKE) --no-print-directory stubtest lint-ci
 
 SDK_VENV := .venv-sdk-newest
@@ -46,7 +47,7 @@ SDK_VENV := .venv-sdk-newest
 test-sdk-newest: dev ## the SDK drop-in tests against the newest openai and anthropic in the extras' ranges (own venv)
 	rm -rf $(SDK_VENV)
 	$(PYTHON) -m venv $(SDK_VENV)
-	$(SDK_VENV)/bin/python -m pip install -q $$(grep -E '^(pytest|PyYAML)==' requirements-dev.txt)
+	$(SDK_VENV)/bin/python -m pip install -q $$(grep -E '^(pytest|hypothesis|PyYAML)==' requirements-dev.txt)
 	$(SDK_VENV)/bin/python -m pip install -q --upgrade $$($(SDK_VENV)/bin/python -c 'import tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print(*x["openai"], *x["anthropic"])')
 	echo $(abspath python) > "$$($(SDK_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/streamdelta-dev.pth"
 	$(SDK_VENV)/bin/python -c 'import anthropic, openai; print("openai", openai.__version__, "anthropic", anthropic.__version__)'
@@ -61,7 +62,19 @@ lint-ci: venv ## validate .github/workflows against the GitHub workflow schema
 test-python: dev ## pytest (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable
 
-test: test-rust lint fuzz-smoke test-python ## everything CI runs (pytest last: its summary closes the log)
+test: wheel-pythons test-rust lint fuzz-smoke test-wheels test-sdk-newest test-python ## everything CI runs (pytest last: its summary closes the log)
+
+# CPython versions (besides $(PYTHON), which runs the whole suite and tests its own wheel in it)
+# whose release wheels `make test` builds, installs in fresh venvs and tests: the oldest and the
+# newest the project claims that this machine has.
+WHEEL_PYTHONS ?= 3.10 3.13
+
+wheel-pythons: ## check that a CPython of each WHEEL_PYTHONS version is here; one line names one missing
+	@scripts/wheel-pythons.sh $(WHEEL_PYTHONS) >/dev/null
+
+test-wheels: venv ## a release wheel for each WHEEL_PYTHONS version, installed alone: the wheel suite, the README snippets
+	pythons=$$(scripts/wheel-pythons.sh $(WHEEL_PYTHONS)) && \
+	  STREAMDELTA_WHEEL_PYTHONS="$$pythons" $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_wheel.py
 
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-bench.txt -c constraints.txt

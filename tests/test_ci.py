@@ -54,3 +54,25 @@ def test_ci_checks_pass_here(tmp_path: Path) -> None:
 def test_ci_names_what_is_missing_in_one_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
     done = run_ci(tmp_path, **env)
     assert (done.returncode, done.stdout, done.stderr) == (1, "", f".ci/run: missing {message}\n")
+
+
+def test_make_names_a_missing_wheel_interpreter_in_one_line() -> None:
+    args = ["make", "--no-print-directory", "-s", "wheel-pythons", "WHEEL_PYTHONS=3.10 2.99"]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.splitlines()[0] == (
+        "wheel tests: CPython 2.99 is missing (no python2.99 that runs, none under pyenv); "
+        "install it (e.g. pyenv install 2.99) or set WHEEL_PYTHONS to the versions to test"
+    )
+    assert "wheel-pythons" in done.stderr.splitlines()[-1]  # make's own line: the target that failed
+
+
+def test_the_wheel_interpreters_are_found_here() -> None:
+    found = subprocess.run(
+        [ROOT / "scripts" / "wheel-pythons.sh", "3.10", "3.13"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    versions = [
+        subprocess.run([p, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+        for p in found
+    ]
+    assert [v.stdout.strip() for v in versions] == ["(3, 10)", "(3, 13)"]

@@ -51,3 +51,20 @@ def test_no_path_in_the_readme_is_missing() -> None:
     paths = set(re.findall(r"`((?:tests|scripts|benches|rust|python)/[\w/.-]+)`", README))
     assert paths
     assert [p for p in sorted(paths) if not Path(ROOT, p).exists()] == []
+
+
+def test_oldest_sdk_releases_named_are_the_extras_lower_bounds() -> None:
+    """The oldest SDK releases the README names are the extras' lower bounds, and the suite pins them
+    (the newest it names are what `make test-sdk-newest` printed when it last ran)."""
+    import tomllib  # here: the snippets run from this module on the 3.10 wheel too, which has none
+
+    named = re.search(r"`openai`\s+([\d.]+)–[\d.]+\s+and\s+`anthropic`\s+([\d.]+)–[\d.]+", README)
+    assert named, "the README names the SDK releases tested"
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    pinned = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    for sdk, oldest in zip(("openai", "anthropic"), named.groups(), strict=True):
+        (requirement,) = extras[sdk]
+        bound = re.search(r">=([\d.]+)", requirement)
+        assert bound, requirement
+        assert bound.group(1).split(".")[: oldest.count(".") + 1] == oldest.split("."), (sdk, requirement)
+        assert f"\n{sdk}=={bound.group(1)}\n" in pinned, sdk

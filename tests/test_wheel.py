@@ -1,10 +1,12 @@
 """The release artifacts: the wheel, installed into a fresh virtualenv, passes the suite's tests that
-need nothing but pytest and hypothesis, run from a directory outside the source tree; the sdist holds
-what a build needs.
+need nothing but pytest and hypothesis, run from a directory outside the source tree, and runs the
+README's snippets; the sdist holds what a build needs.
 
 Slow-ish (a release build, a venv, an install): marked ``wheel``; ``pytest -m "not wheel"`` leaves it
-out. ``STREAMDELTA_WHEEL=path.whl`` tests that wheel instead of building one. The test dependencies
-come from ``target/wheelhouse``, filled from the package index the first time only.
+out. The wheel is built for this interpreter, or for each that ``STREAMDELTA_WHEEL_PYTHONS`` lists
+(paths: ``make test-wheels``); ``STREAMDELTA_WHEEL=path.whl`` tests that wheel instead of building
+one. The test dependencies come from ``target/wheelhouse``, filled from the package index the first
+time each interpreter needs them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tarfile
 from pathlib import Path
 
@@ -27,6 +28,9 @@ pytestmark = pytest.mark.wheel
 
 WHEELHOUSE = ROOT / "target" / "wheelhouse"
 TEST_DEPS = ("pytest", "hypothesis", "PyYAML")
+# What the README's snippets import besides streamdelta (the extras they show).
+SNIPPET_DEPS = ("httpx", "openai")
+PYTHONS = os.environ.get("STREAMDELTA_WHEEL_PYTHONS", "").split() or [sys.executable]
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
@@ -35,49 +39,103 @@ def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None =
     return done.stdout
 
 
-def pins() -> list[str]:
-    """The test dependencies at the versions requirements-dev.txt pins."""
-    wanted = {name.lower() for name in TEST_DEPS}
+def pins(names: tuple[str, ...]) -> list[str]:
+    """``names`` at the versions requirements-dev.txt pins, or the newest release before that an
+    older interpreter can install (hypothesis left 3.10 behind): ``name<=pin``."""
+    wanted = {name.lower() for name in names}
     lines = (ROOT / "requirements-dev.txt").read_text().splitlines()
-    return [line.strip() for line in lines if line.split("==")[0].strip().lower() in wanted]
+    return [line.strip().replace("==", "<=") for line in lines if line.split("==")[0].strip().lower() in wanted]
+
+
+def constraints_but(requirements: list[str], home: Path) -> Path:
+    """constraints.txt without the packages of ``requirements``, which bound them themselves."""
+    names = {re.split(r"[<=>]", r)[0].lower() for r in requirements}
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    path = home / "constraints.txt"
+    path.write_text("\n".join(line for line in lines if line.split("==")[0].lower() not in names) + "\n")
+    return path
+
+
+def python_in(home: Path) -> Path:
+    return home / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+@pytest.fixture(scope="session", params=PYTHONS, ids=lambda path: Path(path).name)
+def interpreter(request: pytest.FixtureRequest) -> str:
+    """The interpreter a wheel is built for and installed into."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release wheel for this interpreter and an sdist, built once per session."""
-    out = tmp_path_factory.mktemp("dist")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    run(sys.executable, "-m", "maturin", "sdist", "-o", out, cwd=ROOT)
+    (path,) = out.glob("*.tar.gz")
+    return path
+
+
+@pytest.fixture(scope="session")
+def wheel(interpreter: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release wheel for ``interpreter``, built once per session."""
+    out = tmp_path_factory.mktemp("wheel")
     given = os.environ.get("STREAMDELTA_WHEEL")
     if given:
         shutil.copy(given, out)
     else:
-        build = ["build", "--release", "--locked", "-i", sys.executable, "-o", str(out)]
-        run(sys.executable, "-m", "maturin", *build, cwd=ROOT)
-    run(sys.executable, "-m", "maturin", "sdist", "-o", out, cwd=ROOT)
-    return out
+        env = dict(os.environ)
+        if Path(interpreter) != Path(sys.executable):
+            # Its own target directory: the default one keeps the build for this interpreter
+            # (`make dev`), which a build for another would otherwise start over.
+            env["CARGO_TARGET_DIR"] = str(ROOT / "target" / f"wheel-{Path(interpreter).name}")
+        build = ["build", "--release", "--locked", "-i", interpreter, "-o", str(out)]
+        run(sys.executable, "-m", "maturin", *build, cwd=ROOT, env=env)
+    (path,) = out.glob("*.whl")
+    return path
 
 
-@pytest.fixture(scope="session")
-def venv(artifacts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv (no system site-packages) with the wheel and the pinned test dependencies."""
-    home = tmp_path_factory.mktemp("venv")
-    run(sys.executable, "-m", "venv", "--without-pip", home)
-    python = home / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    (wheel,) = artifacts.glob("*.whl")
-    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index"]
-    install += ["--find-links", str(WHEELHOUSE), str(wheel), *pins()]
+def fresh_venv(interpreter: str, home: Path, packages: list[str]) -> Path:
+    """A virtualenv of ``interpreter`` (no system site-packages) holding ``packages``, installed
+    offline from the wheelhouse, which is filled from the package index the first time."""
+    run(interpreter, "-m", "venv", "--without-pip", home)
+    python = python_in(home)
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    install = [*pip, "install", "-q", "--no-index", "--find-links", str(WHEELHOUSE), *packages]
     if subprocess.run(install, capture_output=True).returncode != 0:
-        # The first time on this machine: fetch the pinned wheels once, then install offline.
-        run(sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", WHEELHOUSE, "PyYAML", *pins())
+        wanted = [p for p in packages if not p.endswith(".whl")]
+        constraints = ["-c", str(constraints_but(wanted, home))]
+        run(*pip, "download", "-q", "--only-binary=:all:", "-d", WHEELHOUSE, *constraints, *wanted)
         run(*install)
     return python
 
 
-def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def venv(interpreter: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel and the pinned test dependencies, nothing else."""
+    return fresh_venv(interpreter, tmp_path_factory.mktemp("venv"), [str(wheel), *pins(TEST_DEPS)])
+
+
+def outside_the_tree(tmp_path: Path) -> dict[str, str]:
+    """A copy of ``tests`` (and the pytest settings: warnings are errors) in ``tmp_path``; the
+    environment to run it in."""
     shutil.copytree(ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)  # the pytest settings: warnings are errors
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "STREAMDELTA_BACKEND")}
     env["CORPUS_DIR"] = str(CORPUS)
+    return env
 
+
+def passed(out: str) -> int:
+    """How many passed, from pytest's summary line; fails on any failure or error."""
+    summary = out.strip().splitlines()[-1]
+    count = re.search(r"(\d+) passed", summary)
+    assert count, summary
+    assert not re.search(r"\d+ (failed|errors?)\b", summary), summary  # "18 xfailed" is no failure
+    assert "error" not in summary, summary
+    return int(count.group(1))
+
+
+def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
+    env = outside_the_tree(tmp_path)
     code = "import streamdelta; print(streamdelta.__file__, streamdelta.BACKEND)"
     where = run(venv, "-c", code, cwd=tmp_path, env=env)
     module_file, backend = where.split()
@@ -88,16 +146,35 @@ def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
     modules = [f"tests/{path.name}" for path in wheel_suite.modules()]
     assert "tests/test_sse.py" in modules
     out = run(venv, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not wheel", *modules, cwd=tmp_path, env=env)
-    summary = out.strip().splitlines()[-1]
-    passed = re.search(r"(\d+) passed", summary)
-    assert passed, summary
-    assert int(passed.group(1)) >= 300, summary
-    assert not re.search(r"\d+ (failed|errors?)\b", summary), summary  # "18 xfailed" is no failure
-    assert "error" not in summary, summary
+    assert passed(out) >= 300, out.strip().splitlines()[-1]
 
 
-def test_sdist_holds_what_a_build_needs(artifacts: Path) -> None:
-    (sdist,) = artifacts.glob("*.tar.gz")
+def test_readme_snippets_run_on_the_installed_wheel(
+    interpreter: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    version = tuple(map(int, run(interpreter, "-c", "import sys; print(*sys.version_info[:2])").split()))
+    snippets = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    assert len(snippets) >= 5
+    deps: tuple[str, ...] = SNIPPET_DEPS
+    left_out: list[str] = []
+    if version < (3, 11):
+        # openai 3 (the [openai] extra's range, the drop-in's) needs Python 3.11: on 3.10 the
+        # snippets that import it are left out.
+        deps = tuple(dep for dep in deps if dep != "openai")
+        left_out = [f"snippet{n}" for n, code in enumerate(snippets) if re.search(r"^import openai$", code, re.M)]
+        assert left_out
+    home = tmp_path_factory.mktemp("readme-venv")
+    python = fresh_venv(interpreter, home, [str(wheel), *pins(TEST_DEPS + deps)])
+    env = outside_the_tree(tmp_path)
+    shutil.copy(ROOT / "README.md", tmp_path)
+    chosen = " and ".join(["snippet", *(f"not {name}" for name in left_out)])
+    args = ["-q", "-p", "no:cacheprovider", "tests/test_readme.py", "-k", chosen]
+    out = run(python, "-m", "pytest", *args, cwd=tmp_path, env=env)
+    # Each snippet run, and the check that each shows its output.
+    assert passed(out) == len(snippets) - len(left_out) + 1, out
+
+
+def test_sdist_holds_what_a_build_needs(sdist: Path) -> None:
     with tarfile.open(sdist) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
         pkg_info = tar.extractfile(f"{sdist.name[: -len('.tar.gz')]}/PKG-INFO")
@@ -131,13 +208,11 @@ def test_sdist_holds_what_a_build_needs(artifacts: Path) -> None:
         assert line in metadata.splitlines(), line
 
 
-def test_wheel_matches_this_interpreter(artifacts: Path) -> None:
-    (wheel,) = artifacts.glob("*.whl")
-    tag = sysconfig.get_config_var("py_version_nodot")
+def test_wheel_matches_its_interpreter(interpreter: str, wheel: Path) -> None:
+    tag = run(interpreter, "-c", "import sysconfig; print(sysconfig.get_config_var('py_version_nodot'))").strip()
     assert f"-cp{tag}-" in wheel.name or "-abi3-" in wheel.name, wheel.name
 
 
-def test_twine_accepts_the_distributions(artifacts: Path) -> None:
-    files = sorted(artifacts.iterdir())
-    out = run(sys.executable, "-m", "twine", "check", "--strict", *files)
-    assert out.count("PASSED") == len(files) == 2, out
+def test_twine_accepts_the_distributions(wheel: Path, sdist: Path) -> None:
+    out = run(sys.executable, "-m", "twine", "check", "--strict", wheel, sdist)
+    assert out.count("PASSED") == 2, out

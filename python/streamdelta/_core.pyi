@@ -401,6 +401,14 @@ class StreamParser:
         Raises ``StreamParseError`` (offset, event index, excerpt, and ``events`` parsed before
         the fault); the parser stays usable and reads the rest of the chunk on the next call.
         After ``close()`` it raises ``ValueError`` and changes nothing.
+
+        A chunk over 1 MiB is parsed a MiB at a time with the GIL released (other threads run
+        meanwhile; the events are the same), and signals are handled between those slices: when
+        a handler raises (Ctrl-C's ``KeyboardInterrupt``), the call stops with that exception, the
+        events it had parsed stay queued (``message`` holds them already) and the unread rest of
+        the chunk stays too; the next ``feed()`` or ``close()`` returns the queued events first,
+        then those of the rest, as if the chunk had been fed whole. (The reference backend is
+        plain Python: an interrupt lands wherever it lands, and the parser is best discarded.)
         """
     def close(self) -> list[Event]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
@@ -423,7 +431,10 @@ def parse(
     max_event_bytes: int = ...,
     max_open_parts: int = ...,
 ) -> list[Event]:
-    """Parses a whole response body; returns its events (the end-of-stream ones included)."""
+    """Parses a whole response body; returns its events (the end-of-stream ones included).
+
+    A body over 1 MiB is parsed as ``StreamParser.feed`` parses a large chunk: with the GIL
+    released, and stopped by a signal handler that raises (the events are then dropped)."""
 
 def parse_many(
     bodies: Iterable[Body],

@@ -88,6 +88,8 @@ pub struct StreamParser {
     pending: Vec<Event>,
     /// Bytes fed so far.
     fed: u64,
+    /// Input handed back by [`defer`](Self::defer), read before the next chunk.
+    deferred: Vec<u8>,
     /// Whether input may still come and whether the end of the stream has been emitted.
     end: End,
     /// The body was a provider's lone error: its events are out, nothing else follows.
@@ -106,6 +108,7 @@ impl StreamParser {
             assembly: Assembly::default(),
             pending: Vec::new(),
             fed: 0,
+            deferred: Vec::new(),
             end: End::Open,
             answered: false,
             seen_payload: false,
@@ -156,6 +159,13 @@ impl StreamParser {
         if self.end != End::Open {
             return Err(Error::new(ErrorKind::Closed, self.fed));
         }
+        let joined;
+        let chunk = if self.deferred.is_empty() {
+            chunk
+        } else {
+            joined = [std::mem::take(&mut self.deferred).as_slice(), chunk].concat();
+            joined.as_slice()
+        };
         self.fed += chunk.len() as u64;
         if matches!(self.framing, Framing::Undecided) {
             let Some(&first) = chunk.first() else {
@@ -201,6 +211,13 @@ impl StreamParser {
 
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
+        if self.end == End::Open && !self.deferred.is_empty() {
+            // Read as the end of the last chunk would have been; the stream is closed even if
+            // they hold a fault, as when a fault is met in what the framing carries.
+            let result = self.feed_with(&[], emit);
+            self.end = End::Closed;
+            result?;
+        }
         if self.end == End::Open {
             self.end = End::Closed;
         }
@@ -234,6 +251,20 @@ impl StreamParser {
             sink.flush();
         }
         result
+    }
+
+    /// Hands back `rest`, the unread end of the chunk last fed, to be read before the next chunk
+    /// (or by [`close`](Self::close)): the events are those of the chunk fed whole. For a caller
+    /// that feeds a large chunk in slices and stops early (the Python bindings, on a signal or a
+    /// fault); after a fault, what the framing kept of the slice is read first, as it would be.
+    pub fn defer(&mut self, rest: &[u8]) {
+        self.deferred.extend_from_slice(rest);
+    }
+
+    /// The input [`defer`](Self::defer) handed back and no call has read yet, taken out: the
+    /// caller feeds it, in front of its next chunk.
+    pub fn take_deferred(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.deferred)
     }
 
     /// The parser split for one `feed` or `close`: the parts the framing's callback borrows apart.
@@ -642,5 +673,104 @@ mod tests {
             "{} stored calls looked at for {lookups} fragments",
             parser.assembly.probes
         );
+    }
+}
+
+#[cfg(test)]
+mod deferred_tests {
+    use std::fmt::Write;
+
+    use super::*;
+
+    /// An Anthropic stream with a payload that is not JSON and a line over the limit midway.
+    fn faulty_body() -> Vec<u8> {
+        let mut body = String::from(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n\
+             event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\
+             \"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+        );
+        for (k, text) in ["a", "b", &"x".repeat(300), "c"].into_iter().enumerate() {
+            if k == 1 {
+                body += "data: {broken\n\n";
+            }
+            let _ = write!(
+                body,
+                "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\
+                 \"delta\":{{\"type\":\"text_delta\",\"text\":\"{text}\"}}}}\n\n"
+            );
+        }
+        body.into_bytes()
+    }
+
+    /// The calls a caller makes on one parser: every event and every fault (its message).
+    struct Calls {
+        parser: StreamParser,
+        events: Vec<Event>,
+        faults: Vec<String>,
+    }
+
+    impl Calls {
+        fn new(options: Options) -> Self {
+            let parser = StreamParser::new(Some(Family::Anthropic), options);
+            Self {
+                parser,
+                events: Vec::new(),
+                faults: Vec::new(),
+            }
+        }
+
+        fn feed(&mut self, chunk: &[u8]) {
+            if let Err(err) = self.parser.feed(chunk, &mut self.events) {
+                self.faults.push(err.to_string());
+            }
+        }
+
+        /// `close()`, again after each fault until it succeeds.
+        fn close(mut self) -> (Vec<Event>, Vec<String>) {
+            while let Err(err) = self.parser.close(&mut self.events) {
+                self.faults.push(err.to_string());
+            }
+            (self.events, self.faults)
+        }
+    }
+
+    #[test]
+    fn deferred_input_reads_as_the_chunk_fed_whole() {
+        let body = faulty_body();
+        for on_error in [OnError::Raise, OnError::Emit] {
+            let options = Options {
+                max_event_bytes: 256,
+                on_error,
+                ..Options::default()
+            };
+            let mut calls = Calls::new(options);
+            calls.feed(&body);
+            let whole = calls.close();
+            assert_eq!(
+                whole.1.len(),
+                if on_error == OnError::Raise { 2 } else { 0 },
+                "{:?}",
+                whole.1
+            );
+            for at in 0..=body.len() {
+                let (head, rest) = body.split_at(at);
+                // Read by close().
+                let mut calls = Calls::new(options);
+                calls.feed(head);
+                calls.parser.defer(rest);
+                assert_eq!(calls.close(), whole, "split at {at}, {on_error:?}, read by close()");
+                // Taken back and fed in front of the next chunk, which is itself deferred in part.
+                let mut calls = Calls::new(options);
+                calls.feed(head);
+                calls.parser.defer(rest);
+                let mut next = calls.parser.take_deferred();
+                assert_eq!(next, rest);
+                let half = next.split_off(next.len() / 2);
+                calls.feed(&next);
+                calls.parser.defer(&half);
+                calls.feed(b"");
+                assert_eq!(calls.close(), whole, "split at {at}, {on_error:?}, fed again");
+            }
+        }
     }
 }

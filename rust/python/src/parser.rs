@@ -1,5 +1,6 @@
 //! `StreamParser` and `parse()` over `streamdelta_core::parser`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pyo3::exceptions::{PyKeyError, PyValueError};
@@ -62,8 +63,8 @@ struct Converter<'a, 'py> {
 
 impl<'a, 'py> Converter<'a, 'py> {
     /// `RuntimeError: Already borrowed`, with nothing changed, when an accumulator to hold is busy.
+    /// The events a call interrupted by a signal left queued come first.
     fn new(py: Python<'py>, scratch: &'a mut Scratch, message: Option<&'a mut Assembled>) -> PyResult<Self> {
-        scratch.objects.clear();
         let streaming = scratch
             .live
             .streaming
@@ -71,6 +72,8 @@ impl<'a, 'py> Converter<'a, 'py> {
             .map(|(id, acc)| Ok((id.clone(), acc.bind(py).try_borrow_mut()?)))
             .collect::<PyResult<_>>()?;
         scratch.live.streaming.clear();
+        scratch.objects.clear();
+        scratch.objects.append(&mut scratch.queued);
         Ok(Self {
             scratch,
             streaming,
@@ -80,7 +83,7 @@ impl<'a, 'py> Converter<'a, 'py> {
     }
 
     fn take(&mut self, py: Python<'_>, events: &mut Vec<Event>) {
-        let Scratch { ids, live, objects } = &mut *self.scratch;
+        let Scratch { ids, live, objects, .. } = &mut *self.scratch;
         objects.reserve(events.len());
         for event in events.drain(..) {
             if !(self.streaming.is_empty() && live.finished.is_empty()) {
@@ -132,6 +135,60 @@ impl<'a, 'py> Converter<'a, 'py> {
     }
 }
 
+impl Converter<'_, '_> {
+    /// The call ends with `interrupt` (what a signal handler raised): its events stay queued for
+    /// the next call, and the message holds them already.
+    fn interrupt(mut self, interrupt: PyErr) -> PyErr {
+        if let Some(failure) = self.failure.take() {
+            return failure;
+        }
+        let Scratch { objects, queued, .. } = &mut *self.scratch;
+        queued.append(objects);
+        interrupt
+    }
+}
+
+/// Inputs longer than this are parsed a slice at a time, each with the GIL released (other threads
+/// run meanwhile), and pending signals are handled between slices, so that Ctrl-C stops a large
+/// `feed()` within a slice's time. Smaller inputs keep converting each payload's events as they come.
+const SLICE: usize = 1 << 20;
+
+/// Feeds `input` through `converter`; `Err` is what a signal handler raised, with the unread rest of
+/// `input` handed back to `parser` (`defer`), as is the rest after a fault.
+fn feed_sliced(
+    py: Python<'_>,
+    parser: &mut StreamParser,
+    input: &[u8],
+    converter: &mut Converter<'_, '_>,
+) -> Result<streamdelta_core::Result<()>, PyErr> {
+    if input.len() <= SLICE {
+        return Ok(parser.feed_with(input, &mut |events| converter.take(py, events)));
+    }
+    let mut batch = Vec::new();
+    let mut start = 0;
+    for slice in input.chunks(SLICE) {
+        // Only the core runs detached: it touches no Python object (a `bytes` or `str` buffer
+        // borrowed by `input` cannot change; the others were copied).
+        let result = py.detach(|| parser.feed_with(slice, &mut |events| batch.append(events)));
+        converter.take(py, &mut batch);
+        start += slice.len();
+        let rest = input.get(start..).unwrap_or_default();
+        match result {
+            Err(err) if err.kind == ErrorKind::Closed => return Ok(Err(err)),
+            Err(err) => {
+                parser.defer(rest);
+                return Ok(Err(err));
+            }
+            Ok(()) => {}
+        }
+        if let Err(interrupt) = py.check_signals() {
+            parser.defer(rest);
+            return Err(interrupt);
+        }
+    }
+    Ok(Ok(()))
+}
+
 impl Drop for Converter<'_, '_> {
     fn drop(&mut self) {
         let held = self.streaming.drain().map(|(id, acc)| (id, Py::from(acc)));
@@ -146,6 +203,8 @@ struct Scratch {
     live: Live,
     /// The events of one call (kept for its capacity: most calls are one small chunk).
     objects: Vec<Py<PyAny>>,
+    /// The events of a call a signal interrupted, returned first by the next call.
+    queued: Vec<Py<PyAny>>,
 }
 
 /// The accumulators handed out by `tool_input()`, by call id: an index, so that a fragment or a
@@ -185,11 +244,23 @@ impl PyStreamParser {
     }
 
     /// Feeds a chunk of the response body; returns the events it completed.
+    ///
+    /// A signal handler that raises while a large chunk is parsed (`KeyboardInterrupt`) stops the
+    /// call: its events and the unread rest of the chunk stay in the parser, and the next `feed()`
+    /// or `close()` returns those events first, then the rest's, as if the chunk had been fed whole.
     fn feed(&mut self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let bytes = chunk_bytes(chunk)?;
         let mut converter = Converter::new(py, &mut self.scratch, Some(&mut self.message))?;
-        let result = self.inner.feed_with(&bytes, &mut |events| converter.take(py, events));
-        converter.finish(py, result)
+        let deferred = self.inner.take_deferred();
+        let input = if deferred.is_empty() {
+            bytes
+        } else {
+            Cow::Owned([deferred.as_slice(), &bytes].concat())
+        };
+        match feed_sliced(py, &mut self.inner, &input, &mut converter) {
+            Ok(result) => converter.finish(py, result),
+            Err(interrupt) => Err(converter.interrupt(interrupt)),
+        }
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
@@ -251,9 +322,9 @@ pub fn parse(
         StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?).without_message();
     let mut scratch = Scratch::default();
     let mut converter = Converter::new(py, &mut scratch, None)?;
-    let mut take = |events: &mut Vec<Event>| converter.take(py, events);
-    let result = parser
-        .feed_with(&bytes, &mut take)
-        .and_then(|()| parser.close_with(&mut take));
+    let result = match feed_sliced(py, &mut parser, &bytes, &mut converter)? {
+        Ok(()) => parser.close_with(&mut |events| converter.take(py, events)),
+        Err(err) => Err(err),
+    };
     converter.finish(py, result)
 }

@@ -1,0 +1,155 @@
+"""A large ``feed()`` on the Rust backend: parsed a slice at a time with the GIL released, so other
+threads run meanwhile; a signal handler that raises (Ctrl-C) stops it between slices, and what it
+had parsed and what it had not read yet stay in the parser. The reference, which parses in one
+piece, is the oracle for the events."""
+
+from __future__ import annotations
+
+import gc
+import json
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from streamdelta import StreamParseError, reference
+
+from .conftest import rust_backend
+
+# Over the bindings' 1 MiB slice several times over; mostly text, so that the events are few.
+MIB = 1 << 20
+
+
+def chat_body(size: int, fault_at: int | None = None) -> bytes:
+    """An OpenAI chat stream of about ``size`` bytes, each delta 4 KiB of distinct text; a payload
+    that is not JSON after ``fault_at`` bytes, if given."""
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        payload = {"id": "c1", "object": "chat.completion.chunk", "model": "m", "choices": [choice]}
+        return f"data: {json.dumps(payload)}\n\n"
+
+    parts = [chunk({"role": "assistant", "content": ""})]
+    length = len(parts[0])
+    k = 0
+    while length < size:
+        if fault_at is not None and length >= fault_at:
+            parts.append("data: {not json\n\n")
+            fault_at = None
+        parts.append(chunk({"content": f"{k:06d}" + "abcdefgh" * 511}))
+        length += len(parts[-1])
+        k += 1
+    parts += [chunk({}, "stop"), "data: [DONE]\n\n"]
+    return "".join(parts).encode()
+
+
+def dicts(events: list[Any]) -> list[dict[str, Any]]:
+    """Comparable across backends (their classes differ)."""
+    return [event.to_dict() for event in events]
+
+
+def outcome(parser: Any, chunk: bytes) -> tuple[list[dict[str, Any]], list[str]]:
+    """The events and the faults of ``feed(chunk)`` and then of ``close()``, repeated until it succeeds."""
+    events: list[Any] = []
+    faults: list[str] = []
+
+    def call(method: Callable[..., list[Any]], *args: bytes) -> bool:
+        try:
+            events.extend(method(*args))
+        except StreamParseError as err:
+            events.extend(err.events)
+            faults.append(str(err))
+            return False
+        return True
+
+    call(parser.feed, chunk)
+    for _ in range(10):
+        if call(parser.close):
+            return dicts(events), faults
+    raise AssertionError("close() never succeeded")
+
+
+def busy(parser: Any) -> bool:
+    """Whether a call is running on ``parser`` (in another thread): reading it is refused then."""
+    try:
+        _ = parser.family
+    except RuntimeError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("kind", [bytes, str])
+def test_other_threads_run_while_a_large_feed_parses(kind: type) -> None:
+    body = chat_body(8 * MIB)
+    parser = rust_backend().StreamParser("openai-chat")
+    stop = threading.Event()
+    overlapping = [0]
+
+    def probe() -> None:
+        while not stop.is_set():
+            overlapping[0] += busy(parser)
+
+    chunk = body.decode() if kind is str else body
+    thread = threading.Thread(target=probe)
+    # No collection during the feed: one could run a finalizer written in Python, and the
+    # interpreter can switch threads in any Python code, GIL released or not.
+    gc.disable()
+    thread.start()
+    try:
+        events = parser.feed(chunk) + parser.close()
+    finally:
+        stop.set()
+        gc.enable()
+        thread.join()
+    # Python code ran in the other thread while the feed held the parser: the GIL was free.
+    assert overlapping[0] > 0
+    assert dicts(events) == dicts(reference.parse(body))
+
+
+def test_a_signal_stops_a_large_feed_and_nothing_is_lost() -> None:
+    body = chat_body(16 * MIB)
+    expected = dicts(reference.parse(body))
+    text = "".join(e["text"] for e in expected if e["type"] == "text_delta")
+    parser = rust_backend().StreamParser("openai-chat")
+    main = threading.main_thread().ident
+    assert main == threading.current_thread().ident
+    assert main is not None
+
+    returned = threading.Event()
+
+    def interrupt_when_busy() -> None:
+        while not busy(parser):
+            if returned.is_set():
+                return
+        signal.pthread_kill(main, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    thread = threading.Thread(target=interrupt_when_busy)
+    try:
+        thread.start()
+        with pytest.raises(KeyboardInterrupt):
+            parser.feed(body)
+    finally:
+        returned.set()
+        thread.join()
+        signal.signal(signal.SIGINT, previous)
+    # The call returned early: the message holds part of the text, the events that make it are
+    # queued, and the rest of the chunk is still to be read.
+    assert 0 < len(parser.message.text) < len(text)
+    assert text.startswith(parser.message.text)
+    events = parser.feed(b"") + parser.close()
+    assert dicts(events) == expected
+    assert parser.message.text == text
+
+
+def test_a_fault_in_a_large_chunk_keeps_the_rest_of_it_as_the_reference_does() -> None:
+    body = chat_body(4 * MIB, fault_at=int(2.5 * MIB))
+    for on_error in ("raise", "emit"):
+        rust = rust_backend().StreamParser("openai-chat", on_error=on_error)
+        oracle = reference.StreamParser("openai-chat", on_error=on_error)
+        got = outcome(rust, body)
+        assert got == outcome(oracle, body)
+        assert len(got[1]) == (on_error == "raise")
+        assert got[0][-1]["type"] == "finish"
