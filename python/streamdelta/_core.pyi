@@ -16,6 +16,7 @@ __all__ = [
     "JsonAccumulator",
     "JsonDelta",
     "Message",
+    "MessageBatch",
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",
@@ -35,6 +36,7 @@ __all__ = [
     "Usage",
     "__version__",
     "_force_panic",
+    "message_batch",
     "parse",
     "parse_many",
 ]
@@ -441,6 +443,33 @@ def parse_many(
     ``on_error="emit"`` (the default) keeps a faulty body's errors in its ``Message.errors``;
     ``on_error="raise"`` raises the ``StreamParseError`` of the first faulty body, its text led by
     ``body {index}:`` and its ``index`` set (``events`` is empty: the batch makes none).
+    """
+
+@final
+class MessageBatch:
+    """Messages as Arrow columns, one row per body (``streamdelta.arrow.SCHEMA``), made by
+    ``message_batch``. Arrow libraries import it without a copy through the ``PyCapsule``
+    interface: ``pyarrow.record_batch(batch)``, ``pyarrow.table(batch)``."""
+
+    @property
+    def num_rows(self) -> int: ...
+    def __len__(self) -> int: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+def message_batch(
+    bodies: Iterable[Any],
+    family: Family = "auto",
+    *,
+    threads: int | None = None,
+    on_error: OnError = "emit",
+    max_event_bytes: int = ...,
+    max_open_parts: int = ...,
+) -> MessageBatch:
+    """``parse_many`` with the messages as Arrow columns, built without a Python object each.
+    Each item of ``bodies`` is a body or an Arrow array (``__arrow_c_array__``) of ``binary``,
+    ``large_binary``, ``string`` or ``large_string`` bodies, read in place (a null is an empty body).
     """
 
 DEFAULT_MAX_DEPTH: Final[int]

@@ -29,6 +29,8 @@
 #![deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod depth;
 pub mod error;
 pub mod events;

@@ -1,6 +1,7 @@
 //! Python bindings of `streamdelta-core`: conversions and classes only, no parsing logic.
 //! Each file mirrors the core module of the same name.
 
+mod arrow;
 mod errors;
 mod events;
 mod input;
@@ -12,6 +13,8 @@ mod sse;
 
 #[pyo3::pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::arrow::{message_batch, MessageBatch};
     #[pymodule_export]
     use super::errors::force_panic;
     #[pymodule_export]
