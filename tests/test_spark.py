@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 from typing import Any, Iterator
 
 import pytest
@@ -29,24 +30,30 @@ def spark() -> Iterator[Any]:
         pytest.skip(why)
     from pyspark.sql import SparkSession
 
+    # The workers run this interpreter, the one streamdelta is installed in (not `python3` on PATH).
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("streamdelta-test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        # Several Arrow batches per partition, as a large DataFrame has.
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "128")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    patch.undo()
 
 
 def test_messages_equal_parse_many(spark: Any) -> None:
     import streamdelta.spark
 
     bodies = list(itertools.islice(itertools.cycle(public_bodies()), ROWS))
-    df = spark.createDataFrame(list(enumerate(bodies)), "n long, body binary").repartition(4)
-    rows = streamdelta.spark.messages(df, "body").orderBy("n").collect()
+    df = spark.createDataFrame(list(enumerate(bodies)), "n long, body binary")  # 2 partitions (local[2])
+    rows = sorted(streamdelta.spark.messages(df, "body").collect(), key=lambda row: row.n)
     want = sd.parse_many(bodies)
     assert [r.n for r in rows] == list(range(ROWS))
     assert [r.body for r in rows] == bodies  # the DataFrame's own columns kept

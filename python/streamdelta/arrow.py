@@ -28,11 +28,14 @@ def _items(bodies: Any) -> Iterable[Any]:
     """What ``message_batch`` takes: bodies, or Arrow arrays of bodies (one per chunk)."""
     if hasattr(bodies, "__arrow_c_array__"):
         return [bodies]
+    chunks: list[Any]
     if isinstance(bodies, pa.ChunkedArray):
-        return bodies.chunks
-    if hasattr(bodies, "__arrow_c_stream__"):  # another library's chunked column
-        return pa.chunked_array(bodies).chunks
-    return bodies  # type: ignore[no-any-return]
+        chunks = bodies.chunks
+    elif hasattr(bodies, "__arrow_c_stream__"):  # another library's chunked column
+        chunks = pa.chunked_array(bodies).chunks
+    else:
+        return bodies  # type: ignore[no-any-return]
+    return chunks
 
 
 def record_batch(

@@ -214,7 +214,12 @@ mod tests {
     use arrow_array::{Array, StringArray};
 
     fn column<'a, T: 'static>(batch: &'a RecordBatch, name: &str) -> &'a T {
-        batch.column_by_name(name).unwrap().as_any().downcast_ref::<T>().unwrap()
+        batch
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<T>()
+            .unwrap()
     }
 
     #[test]
@@ -254,13 +259,22 @@ mod tests {
         let text = column::<StringArray>(&batch, "text");
         assert_eq!((text.value(0), text.value(1)), ("Hi", ""));
         let family = column::<StringArray>(&batch, "family");
-        assert_eq!((family.value(0), family.is_null(1), family.value(2)), ("anthropic", true, "gemini"));
+        assert_eq!(
+            (family.value(0), family.is_null(1), family.value(2)),
+            ("anthropic", true, "gemini")
+        );
         let output = column::<UInt64Array>(&batch, "output_tokens");
         assert_eq!((output.value(0), output.is_null(1)), (7, true));
         assert_eq!(column::<StringArray>(&batch, "finish_reason").value(0), "tool_calls");
         let calls = column::<ListArray>(&batch, "tool_calls");
         assert_eq!(calls.value_offsets(), &[0, 2, 2, 3]);
-        let ids = calls.values().as_any().downcast_ref::<StructArray>().unwrap().column(0).clone();
+        let ids = calls
+            .values()
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .unwrap()
+            .column(0)
+            .clone();
         let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!(ids.iter().flatten().collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(column::<Int64Array>(&batch, "created").null_count(), 3);
