@@ -3,13 +3,14 @@ the columns come over the Arrow C data interface without a copy."""
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import pytest
 
 import streamdelta as sd
 
-from .test_many import BAD, CHAT, public_bodies, with_cuts
+from .test_many import BAD, CHAT, progress_during, public_bodies, with_cuts
 
 pa = pytest.importorskip("pyarrow")
 arrow = pytest.importorskip("streamdelta.arrow")
@@ -131,3 +132,28 @@ def test_the_batch_speaks_the_pycapsule_interface() -> None:
     assert pa.schema(batch) == arrow.SCHEMA
     assert pa.record_batch(batch).equals(pa.RecordBatchReader.from_stream(batch).read_next_batch())
     assert pa.table(batch).column("text").to_pylist() == ["Hi", "a"]
+
+
+def test_the_gil_is_released_while_the_columns_are_built() -> None:
+    bodies = with_cuts(public_bodies())
+    column = pa.array(bodies * 5, pa.large_binary())
+    assert progress_during(lambda: sd._core.message_batch([column], threads=1)) > 0
+
+
+def python_peak(run: Any) -> int:
+    """The peak of the memory Python's allocators hand out while `run()` runs (bytes objects among it)."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_arrow_column_is_read_in_place() -> None:
+    """No Python `bytes` per body: what Python allocates is a small part of the column's bytes."""
+    column = pa.array(with_cuts(public_bodies()) * 3, pa.binary())
+    size = column.buffers()[2].size
+    assert python_peak(lambda: sd._core.message_batch([column])) < size // 20
+    # The control: the bodies as Python bytes are all allocated there.
+    assert python_peak(column.to_pylist) > size
