@@ -307,7 +307,10 @@ def test_message_of_the_corpus_to_parquet(capsys: pytest.CaptureFixture[str], tm
     jsonl, parquet = tmp_path / "out.jsonl", tmp_path / "out.parquet"
     args = ["message", "--on-error", "emit", *files]
     assert run(capsys, *args, "-o", str(jsonl)) == (0, [], "")
-    assert run(capsys, *args, "--format", "parquet", "--progress", "-o", str(parquet))[:2] == (0, [])
+    code, lines, err = run(capsys, *args, "--format", "parquet", "--progress", "-o", str(parquet))
+    assert (code, lines) == (0, [])
+    assert err.startswith("\rfiles      [")
+    assert err.endswith(f"] {len(files)}/{len(files)}\n")
     want = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     got = pq.read_table(parquet).to_pylist()
     assert len(got) == len(want) > 256  # more than one batch
