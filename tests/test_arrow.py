@@ -31,11 +31,11 @@ def expected_row(message: Any, family: str | None) -> dict[str, Any]:
     return {
         "id": message.id,
         "model": message.model,
-        "created": None,
+        "created": message.created,
         "text": message.text,
         "reasoning": message.reasoning,
         "reasoning_signatures": list(message.reasoning_signatures),
-        "refusal": None,
+        "refusal": message.refusal,
         "finish_reason": message.finish_reason,
         "raw_finish_reason": message.raw_finish_reason,
         **{name: getattr(usage, name) if usage else None for name in (*COUNTS, "cost")},
@@ -43,7 +43,18 @@ def expected_row(message: Any, family: str | None) -> dict[str, Any]:
             {"id": t.id, "name": t.name, "arguments": t.arguments, "provider_executed": t.provider_executed}
             for t in message.tool_calls
         ],
-        "sources": [{"id": s.id, "url": s.url, "title": s.title} for s in message.sources],
+        "sources": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "url": s.url,
+                "title": s.title,
+                "media_type": s.media_type,
+                "filename": s.filename,
+                "provider_metadata_json": s.provider_metadata_json,
+            }
+            for s in message.sources
+        ],
         "errors": [{"message": e.message, "kind": e.kind, "raw": e.raw} for e in message.errors],
         "provider_metadata_json": message.provider_metadata_json,
         "family": family,
@@ -68,6 +79,8 @@ def test_rows_equal_the_messages() -> None:
     # Not vacuous: many families, tool calls, usage and per-body errors are in there.
     assert len({row["family"] for row in want}) >= 6
     assert sum(bool(row["tool_calls"]) for row in want) > 10
+    assert sum(row["created"] is not None for row in want) > 50
+    assert sum(bool(row["sources"]) for row in want) > 5
     assert {"parse_error", "incomplete_stream"} <= {e["kind"] for row in want for e in row["errors"]}
 
 

@@ -8,8 +8,7 @@ array or chunked array, e.g. a column of a Parquet file of logged responses, rea
 Columns (``SCHEMA``): ``id``, ``model``, ``created``, ``text``, ``reasoning``,
 ``reasoning_signatures``, ``refusal``, ``finish_reason``, ``raw_finish_reason``, the usage counts and
 ``cost`` (null without a usage), ``tool_calls``, ``sources``, ``errors``, ``provider_metadata_json``
-and ``family`` (the family each body was read as). ``created`` and ``refusal`` are null for now: the
-events do not carry them yet.
+and ``family`` (the family each body was read as).
 """
 
 from __future__ import annotations

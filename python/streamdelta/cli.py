@@ -236,9 +236,13 @@ def cmd_events(args: argparse.Namespace) -> int:
 _BATCH = 256
 
 
+# What a message of a stream holds beside its errors; none of it in a message of no stream.
+_CONTENT = ("id", "model", "text", "reasoning", "refusal", "tool_calls", "sources")
+
+
 def _is_empty(row: dict[str, Any]) -> bool:
     """A message of nothing but the report of an empty stream (what `_is_filler` says of events)."""
-    content = (row["id"], row["model"], row["text"], row["reasoning"], row["tool_calls"], row["sources"])
+    content = [row[name] for name in _CONTENT]
     return not any(content) and all(e["kind"] == "incomplete_stream" for e in row["errors"])
 
 
@@ -276,8 +280,7 @@ def _rows(parsed: Any) -> list[dict[str, Any]]:
     ``_is_empty`` reads)."""
     if isinstance(parsed, list):
         return [message.to_dict() for message in parsed]
-    names = ["id", "model", "text", "reasoning", "tool_calls", "sources", "errors"]
-    return parsed.select(names).to_pylist()  # type: ignore[no-any-return]
+    return parsed.select([*_CONTENT, "errors"]).to_pylist()  # type: ignore[no-any-return]
 
 
 def cmd_message(args: argparse.Namespace) -> int:

@@ -46,7 +46,15 @@ fn tool_call_fields() -> Fields {
 }
 
 fn source_fields() -> Fields {
-    Fields::from(vec![utf8("id", false), utf8("url", false), utf8("title", true)])
+    Fields::from(vec![
+        utf8("id", false),
+        utf8("kind", false),
+        utf8("url", true),
+        utf8("title", true),
+        utf8("media_type", true),
+        utf8("filename", true),
+        utf8("provider_metadata_json", true),
+    ])
 }
 
 fn error_fields() -> Fields {
@@ -61,8 +69,8 @@ fn list(name: &str, data_type: DataType) -> Field {
     Field::new(name, DataType::List(item(data_type)), false)
 }
 
-/// The columns, in order: the message's fields, `created` and `refusal` (null: the event model
-/// does not carry them yet), the usage (null when no `finish` came), and the family.
+/// The columns, in order: the message's fields, the usage (null when no `finish` came), and the
+/// family.
 pub fn schema() -> SchemaRef {
     let mut fields = vec![
         utf8("id", true),
@@ -71,7 +79,7 @@ pub fn schema() -> SchemaRef {
         utf8("text", false),
         utf8("reasoning", false),
         list("reasoning_signatures", DataType::Utf8),
-        utf8("refusal", true),
+        utf8("refusal", false),
         utf8("finish_reason", true),
         utf8("raw_finish_reason", true),
     ];
@@ -152,8 +160,12 @@ fn tool_call_columns(calls: &[&ToolCallRecord]) -> Result<Vec<ArrayRef>, ArrowEr
 fn source_columns(sources: &[&SourceRecord]) -> Result<Vec<ArrayRef>, ArrowError> {
     Ok(vec![
         strings(sources.iter().map(|s| Some(s.id.as_str())))?,
-        strings(sources.iter().map(|s| Some(s.url.as_str())))?,
+        strings(sources.iter().map(|s| Some(s.kind.as_str())))?,
+        strings(sources.iter().map(|s| s.url.as_deref()))?,
         strings(sources.iter().map(|s| s.title.as_deref()))?,
+        strings(sources.iter().map(|s| s.media_type.as_deref()))?,
+        strings(sources.iter().map(|s| s.filename.as_deref()))?,
+        strings(sources.iter().map(|s| s.provider_metadata_json.as_deref()))?,
     ])
 }
 
@@ -185,11 +197,11 @@ pub fn record_batch(rows: &[Row]) -> Result<RecordBatch, ArrowError> {
     let mut columns: Vec<ArrayRef> = vec![
         strings(m().map(|m| m.id.as_deref()))?,
         strings(m().map(|m| m.model.as_deref()))?,
-        Arc::new(Int64Array::new_null(rows.len())),
+        Arc::new(m().map(|m| m.created).collect::<Int64Array>()),
         strings(m().map(|m| Some(m.text.as_str())))?,
         strings(m().map(|m| Some(m.reasoning.as_str())))?,
         signatures(&messages)?,
-        Arc::new(StringArray::new_null(rows.len())),
+        strings(m().map(|m| Some(m.refusal.as_str())))?,
         strings(m().map(|m| m.finish_reason.map(FinishReason::as_str)))?,
         strings(m().map(|m| m.raw_finish_reason.as_deref()))?,
     ];
@@ -230,28 +242,21 @@ mod tests {
             arguments: "{}".into(),
             provider_executed: false,
         };
+        // Built field by field: the message's fold state is private to it.
+        let mut first = Message::default();
+        first.text = "Hi".into();
+        first.tool_calls = vec![tool("a"), tool("b")];
+        first.usage = Some(Usage {
+            output_tokens: 7,
+            ..Usage::default()
+        });
+        first.finish_reason = Some(FinishReason::ToolCalls);
+        let mut third = Message::default();
+        third.tool_calls = vec![tool("c")];
         let rows: Vec<Row> = vec![
-            (
-                Message {
-                    text: "Hi".into(),
-                    tool_calls: vec![tool("a"), tool("b")],
-                    usage: Some(Usage {
-                        output_tokens: 7,
-                        ..Usage::default()
-                    }),
-                    finish_reason: Some(FinishReason::ToolCalls),
-                    ..Message::default()
-                },
-                Some(Family::Anthropic),
-            ),
+            (first, Some(Family::Anthropic)),
             (Message::default(), None),
-            (
-                Message {
-                    tool_calls: vec![tool("c")],
-                    ..Message::default()
-                },
-                Some(Family::Gemini),
-            ),
+            (third, Some(Family::Gemini)),
         ];
         let batch = record_batch(&rows).unwrap();
         assert_eq!(batch.schema(), schema());
@@ -278,6 +283,7 @@ mod tests {
         let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!(ids.iter().flatten().collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(column::<Int64Array>(&batch, "created").null_count(), 3);
+        assert_eq!(column::<StringArray>(&batch, "refusal").value(0), "");
     }
 
     #[test]
