@@ -31,7 +31,7 @@ run: dev ## parse the bundled sample streams and print what came out
 test-rust: ## cargo test, clippy, fmt
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	cargo test -p streamdelta-core --locked
+	cargo test -p streamdelta-core --locked --features arrow
 
 lint: dev ## ruff, mypy (python/ and the README snippets), basedpyright (the snippets), stubtest, the release workflow schema
 	$(VENV)/bin/ruff check python tests benches

@@ -131,7 +131,8 @@ TITLES = {
     "sse-corpus-whole": "SSE tokenizer alone, whole corpus, each body fed whole",
     "sse-corpus-chunks": "SSE tokenizer alone, whole corpus, random 1–512 byte chunks (fixed seed)",
     "sse-huge-event-1KB-chunks": "SSE, one huge `data` line fed in 1 KB chunks (time per MB must stay flat)",
-    "many-messages": "Many bodies to messages: `parse_many` on 1 and 2 threads, and a Python loop (row `rust`)",
+    "many-messages": "Many bodies to messages: `parse_many` on 1 and 2 threads, Arrow columns, and a Python loop "
+    "(row `rust`)",
 }
 MODE_TITLES = {
     "whole": "each body fed whole",
@@ -277,6 +278,25 @@ def targets_table(report: dict[str, Any]) -> list[str]:
     return out
 
 
+# Issue 22's targets for the many-messages rows: (what, faster row, slower row, at least ×).
+MANY_TARGETS = (
+    ("`parse_many` scaling, 1 → 2 threads", "parse_many threads=2", "parse_many threads=1", 1.7),
+    ("`parse_many` 2 threads vs the Python loop", "parse_many threads=2", "rust", 3.0),
+    ("Arrow columns vs `parse_many` to Messages (2 threads)", "arrow threads=2", "parse_many threads=2", 1.0),
+)
+
+
+def many_targets(rows: list[dict[str, Any]], stat: str) -> list[str]:
+    """The ratios of the many-messages rows that issue 22 sets targets for (how many times faster)."""
+    seconds = {r["extra_info"]["implementation"]: r["stats"][stat] for r in rows}
+    out = ["| target | × | at least |", "| --- | ---: | :---: |"]
+    for what, fast, slow, target in MANY_TARGETS:
+        if fast in seconds and slow in seconds:
+            ratio = seconds[slow] / seconds[fast]
+            out.append(f"| {what} | {ratio:.2f} | {target}× {'✓' if ratio >= target else '✗'} |")
+    return out if len(out) > 2 else []
+
+
 def memory_table(rows: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return []
@@ -366,6 +386,8 @@ def markdown(data: dict[str, Any], report: dict[str, Any]) -> str:
         lines += [f"## {group_title(group, rows)}", ""]
         is_linear = all("size_mb" in r["extra_info"] for r in rows)
         lines += linear_table(rows, stat) if is_linear else corpus_table(rows, stat)
+        if group == "many-messages":
+            lines += ["", *many_targets(rows, stat)]
         notes = [
             f"{r['extra_info']['implementation']}: {r['extra_info']['note']}"
             for r in rows

@@ -35,6 +35,26 @@ def test_rows_are_sorted_with_throughput_and_ratio_to_rust() -> None:
     assert any(line.startswith("**Reproducing**") for line in lines)
 
 
+def test_many_messages_rows_give_the_scaling_and_their_targets() -> None:
+    data = {
+        "machine_info": {},
+        "benchmarks": [
+            row("many-messages", "rust", 0.010),
+            row("many-messages", "parse_many threads=1", 0.004),
+            row("many-messages", "parse_many threads=2", 0.0025),
+            row("many-messages", "arrow threads=2", 0.002),
+        ],
+    }
+    lines = render(data, None).splitlines()
+    assert "| parse_many threads=2 | 1.0 | 800 | 400,000 | 2.50 | 0.25 | yes |" in lines
+    targets = [line for line in lines if line.startswith("| `parse_many`") or line.startswith("| Arrow")]
+    assert targets == [
+        "| `parse_many` scaling, 1 → 2 threads | 1.60 | 1.7× ✗ |",
+        "| `parse_many` 2 threads vs the Python loop | 4.00 | 3.0× ✓ |",
+        "| Arrow columns vs `parse_many` to Messages (2 threads) | 1.25 | 1.0× ✓ |",
+    ]
+
+
 def test_huge_event_rows_give_time_per_mb() -> None:
     data = {
         "machine_info": {},

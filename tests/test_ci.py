@@ -48,8 +48,12 @@ def test_ci_checks_pass_here(tmp_path: Path) -> None:
         ({"CXX": "no-such-c++"}, "a C++ compiler for libFuzzer (no-such-c++; e.g. apt-get install g++)"),
         ({"PYTHON": "false"}, "Python >= 3.10 (false is not one; set PYTHON=...)"),
         ({"SHARED": "/no/such/dir"}, "the corpus at /no/such/dir/corpus/fantasy (clone ../shared beside the repo)"),
+        (
+            {"JAVA": "no-such-java"},
+            "Java 17 or later for the Spark test (no-such-java; e.g. apt-get install openjdk-17-jre-headless)",
+        ),
     ],
-    ids=["c++", "python", "corpus"],
+    ids=["c++", "python", "corpus", "java"],
 )
 def test_ci_names_what_is_missing_in_one_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
     done = run_ci(tmp_path, **env)

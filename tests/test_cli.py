@@ -295,3 +295,47 @@ def test_message_writes_the_streams_before_a_fault(capsys: pytest.CaptureFixture
     with pytest.raises(streamdelta.StreamParseError) as caught:
         parser.feed((tmp_path / "c.sse").read_bytes())
     assert err == f"streamdelta: {tmp_path / 'c.sse'}: {caught.value}\n"
+
+
+def test_message_of_the_corpus_to_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The Parquet file holds, row for row, what the JSON lines of the same streams hold."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from streamdelta import cassettes
+
+    # The cassettes with a stream (a file without one is an error, as for `events`).
+    files = sorted({str(path) for path, _, item in cassettes.iter_corpus(require_corpus()) if item.is_streaming})
+    jsonl, parquet = tmp_path / "out.jsonl", tmp_path / "out.parquet"
+    args = ["message", "--on-error", "emit", *files]
+    assert run(capsys, *args, "-o", str(jsonl)) == (0, [], "")
+    code, lines, err = run(capsys, *args, "--format", "parquet", "--progress", "-o", str(parquet))
+    assert (code, lines) == (0, [])
+    assert err.startswith("\rfiles      [")
+    assert err.endswith(f"] {len(files)}/{len(files)}\n")
+    want = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    got = pq.read_table(parquet).to_pylist()
+    assert len(got) == len(want) > 256  # more than one batch
+    for row, message in zip(got, want, strict=True):
+        assert row["source"] == f"{message['file']}#{message['interaction']}"
+        assert (row["text"], row["id"], row["finish_reason"]) == (
+            message["text"],
+            message["id"],
+            message["finish_reason"],
+        )
+        usage = message["usage"] or {}
+        assert (row["output_tokens"], row["cost"]) == (usage.get("output_tokens"), usage.get("cost"))
+        assert [t["arguments"] for t in row["tool_calls"]] == [t["arguments"] for t in message["tool_calls"]]
+
+
+def test_parquet_stops_at_a_fault_and_needs_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    for name, sample in zip(["a.sse", "b.sse", "c.sse"], ["anthropic-0.sse", None, "gemini-0.sse"], strict=True):
+        (tmp_path / name).write_bytes((SAMPLES / sample).read_bytes() if sample else b"hello\n")
+    out = tmp_path / "out.parquet"
+    code, _, err = run(capsys, "message", "--format", "parquet", "-o", str(out), str(tmp_path))
+    assert (code, err) == (
+        1,
+        f"streamdelta: {tmp_path / 'b.sse'}: not a response stream (the stream ended before any payload)\n",
+    )
+    assert pq.read_table(out).column("source").to_pylist() == [str(tmp_path / "a.sse")]
+    code, _, err = run(capsys, "message", "--format", "parquet", str(tmp_path / "a.sse"))
+    assert (code, err) == (1, "streamdelta: --format parquet writes a file: name it with -o FILE\n")

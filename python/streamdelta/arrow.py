@@ -1,11 +1,14 @@
-"""Messages as an Arrow table: one row per body (``pip install streamdelta[arrow]``).
+"""Messages as Arrow columns, one row per body (``pip install streamdelta[arrow]``).
 
-The table is built in Python with ``pyarrow`` from the ``Message`` objects ``parse_many`` returns, so
-it costs what ``parse_many`` costs plus a pass over the messages; it is not yet the zero-copy path
-(columns built in Rust and handed over through the Arrow C data interface) that issue 22 asks for.
-Columns: ``id``, ``model``, ``text``, ``reasoning``, ``reasoning_signatures``, ``finish_reason``,
-``raw_finish_reason``, the usage counts and ``cost`` (null without a usage), ``tool_calls``,
-``sources``, ``errors`` and ``provider_metadata_json``.
+The columns are built in Rust, on ``threads`` threads with the GIL released, and handed to pyarrow
+through the Arrow C data interface (the ``PyCapsule`` protocol): no Python object per message, no
+copy. Bodies are what ``parse_many`` takes, or an Arrow ``binary`` / ``large_binary`` (or string)
+array or chunked array, e.g. a column of a Parquet file of logged responses, read in place.
+
+Columns (``SCHEMA``): ``id``, ``model``, ``created``, ``text``, ``reasoning``,
+``reasoning_signatures``, ``refusal``, ``finish_reason``, ``raw_finish_reason``, the usage counts and
+``cost`` (null without a usage), ``tool_calls``, ``sources``, ``errors``, ``provider_metadata_json``
+and ``family`` (the family each body was read as).
 """
 
 from __future__ import annotations
@@ -14,46 +17,24 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-import streamdelta
-
+from ._core import message_batch
 from ._types import Family, OnError
 
 __all__ = ["SCHEMA", "messages", "record_batch"]
 
-_STR = pa.string()
-# The token counts of `Usage`, in its order; `cost` is a float column of its own.
-_USAGE = tuple(name for name in streamdelta.Usage.__match_args__ if name != "cost")
 
-SCHEMA = pa.schema(
-    [
-        ("id", _STR),
-        ("model", _STR),
-        ("text", _STR),
-        ("reasoning", _STR),
-        ("reasoning_signatures", pa.list_(_STR)),
-        ("finish_reason", _STR),
-        ("raw_finish_reason", _STR),
-        *((name, pa.uint64()) for name in _USAGE),
-        ("cost", pa.float64()),
-        (
-            "tool_calls",
-            pa.list_(pa.struct([("id", _STR), ("name", _STR), ("arguments", _STR), ("provider_executed", pa.bool_())])),
-        ),
-        ("sources", pa.list_(pa.struct([("id", _STR), ("url", _STR), ("title", _STR)]))),
-        ("errors", pa.list_(pa.struct([("message", _STR), ("kind", _STR), ("raw", _STR)]))),
-        ("provider_metadata_json", _STR),
-    ]
-)
-
-
-def _bodies(bodies: Iterable[Any]) -> Iterable[Any]:
-    """Bodies as ``parse_many`` takes them; an Arrow binary column (array or chunked) is read as bytes
-    (copied), a null body as an empty one."""
-    if isinstance(bodies, (pa.Array, pa.ChunkedArray)):
-        if not (pa.types.is_binary(bodies.type) or pa.types.is_large_binary(bodies.type)):
-            raise TypeError(f"expected a binary or large_binary Arrow array, got {bodies.type}")
-        return [b"" if body is None else body for body in bodies.to_pylist()]
-    return bodies
+def _items(bodies: Any) -> Iterable[Any]:
+    """What ``message_batch`` takes: bodies, or Arrow arrays of bodies (one per chunk)."""
+    if hasattr(bodies, "__arrow_c_array__"):
+        return [bodies]
+    chunks: list[Any]
+    if isinstance(bodies, pa.ChunkedArray):
+        chunks = bodies.chunks
+    elif hasattr(bodies, "__arrow_c_stream__"):  # another library's chunked column
+        chunks = pa.chunked_array(bodies).chunks
+    else:
+        return bodies  # type: ignore[no-any-return]
+    return chunks
 
 
 def record_batch(
@@ -64,14 +45,7 @@ def record_batch(
     on_error: OnError = "emit",
 ) -> pa.RecordBatch:
     """The message of each body (see ``streamdelta.parse_many``) as one row of a record batch."""
-    parsed = streamdelta.parse_many(_bodies(bodies), family, threads=threads, on_error=on_error)
-    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
-    for message in parsed:
-        m = message.to_dict()
-        usage = m["usage"] or {}
-        for name in SCHEMA.names:
-            columns[name].append(usage.get(name) if name in (*_USAGE, "cost") else m[name])
-    return pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+    return pa.record_batch(message_batch(_items(bodies), family, threads=threads, on_error=on_error))
 
 
 def messages(
@@ -83,3 +57,6 @@ def messages(
 ) -> pa.Table:
     """The message of each body (see ``streamdelta.parse_many``) as one row of a table."""
     return pa.Table.from_batches([record_batch(bodies, family, threads=threads, on_error=on_error)])
+
+
+SCHEMA: pa.Schema = pa.schema(message_batch([]))

@@ -102,17 +102,21 @@ def _expand(paths: Sequence[str]) -> list[str]:
 
 def _sources(args: argparse.Namespace) -> Iterator[_Input]:
     """Each stream of every file the arguments name, directories read through; with ``--progress`` a
-    bar on standard error counts the files. Output from more than one file names its file."""
+    bar on standard error counts the files (the bar is drawn as the files are read: with
+    ``message``, a batch is parsed once read, so it shows the parsing's progress too).
+    Output from more than one file names its file."""
     files = _expand(args.files)
     many = len(files) > 1
+    # Also without --progress when the output goes to a file and standard error is a terminal.
+    progress = args.progress or (getattr(args, "output", None) not in (None, "-") and sys.stderr.isatty())
     for done, path in enumerate(files):
-        if args.progress:
+        if progress:
             _progress(done, len(files), "files", force=True)
         for source in _inputs(path, args.interaction):
             if many:
                 source.tag = {"file": path, **source.tag}
             yield source
-    if args.progress:
+    if progress:
         _progress(len(files), len(files), "files", force=True)
 
 
@@ -232,57 +236,105 @@ def cmd_events(args: argparse.Namespace) -> int:
 _BATCH = 256
 
 
-def _is_empty(message: Any) -> bool:
+# What a message of a stream holds beside its errors; none of it in a message of no stream.
+_CONTENT = ("id", "model", "text", "reasoning", "refusal", "tool_calls", "sources")
+
+
+def _is_empty(row: dict[str, Any]) -> bool:
     """A message of nothing but the report of an empty stream (what `_is_filler` says of events)."""
-    content = (message.id, message.model, message.text, message.reasoning, message.tool_calls, message.sources)
-    return not any(content) and all(e.kind == "incomplete_stream" for e in message.errors)
+    content = [row[name] for name in _CONTENT]
+    return not any(content) and all(e["kind"] == "incomplete_stream" for e in row["errors"])
 
 
-def _messages(sources: list[_Input], family: Family, on_error: OnError) -> tuple[list[Any], CliError | None]:
-    """The messages of the sources, parsed together by `parse_many`, up to the first source at fault
-    (empty, unparsable with ``--on-error raise``, or not a stream), and that fault, naming its source."""
+def _parse_batch(
+    sources: list[_Input], family: Family, on_error: OnError, parse: Callable[..., Any]
+) -> tuple[Any, int, CliError | None]:
+    """``parse(bodies, family, on_error=...)`` of the sources (``parse_many``, or its Arrow form) up
+    to the first source at fault (empty, unparsable with ``--on-error raise``, or not a stream): what
+    it returned, how many of its rows to keep, and the fault, naming its source."""
     bodies = [b"".join(source) for source in sources]
     end, fault = len(sources), None
     empty = next((i for i, source in enumerate(sources) if not source.size), None)
     if empty is not None:
         end, fault = empty, CliError(f"{sources[empty].where}: empty input")
     try:
-        messages = streamdelta.parse_many(bodies[:end], family, on_error=on_error)
+        parsed = parse(bodies[:end], family, on_error=on_error)
     except StreamParseError as err:
         end = err.index or 0
         fault = CliError(f"{sources[end].where}: {str(err).split(': ', 1)[1]}")
-        messages = streamdelta.parse_many(bodies[:end], family, on_error=on_error)
-    for index, (source, message) in enumerate(zip(sources, messages, strict=False)):  # messages stop at a fault
-        if _is_empty(message):
-            return messages[:index], CliError(f"{source.where}: {_not_a_stream(source, list(message.errors))}")
-    return messages, fault
+        parsed = parse(bodies[:end], family, on_error=on_error)
+    rows = _rows(parsed)
+    for index, (source, row) in enumerate(zip(sources, rows, strict=False)):  # rows stop at a fault
+        if _is_empty(row):
+            reasons = [e["message"] for e in row["errors"]]
+            return (
+                parsed,
+                index,
+                CliError(f"{source.where}: not a response stream" + (f" ({reasons[0]})" if reasons else "")),
+            )
+    return parsed, len(rows), fault
+
+
+def _rows(parsed: Any) -> list[dict[str, Any]]:
+    """The rows of ``parse_many``'s messages, or of a record batch (only the columns
+    ``_is_empty`` reads)."""
+    if isinstance(parsed, list):
+        return [message.to_dict() for message in parsed]
+    return parsed.select([*_CONTENT, "errors"]).to_pylist()  # type: ignore[no-any-return]
 
 
 def cmd_message(args: argparse.Namespace) -> int:
-    """The assembled final message of each stream, as JSON lines, the bodies parsed in batches on
-    every core (``parse_many``)."""
+    """The assembled final message of each stream, as JSON lines (or a Parquet file of the columns of
+    ``streamdelta.arrow`` and a ``source`` column), the bodies parsed in batches on every core
+    (``parse_many``)."""
     family = _family(args.family)
+    if args.format == "parquet":
+        return _message_parquet(args, family)
     out = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
-        batch: list[_Input] = []
-
-        def flush() -> None:
-            messages, fault = _messages(batch, family, args.on_error)
-            for source, message in zip(batch, messages, strict=False):
+        for batch in _batches(args):
+            messages, end, fault = _parse_batch(batch, family, args.on_error, streamdelta.parse_many)
+            for source, message in zip(batch[:end], messages, strict=False):
                 _write(out, _tag(message.to_dict(), source))
             out.flush()
             if fault is not None:
                 raise fault
-            batch.clear()
-
-        for source in _sources(args):
-            batch.append(source)
-            if len(batch) == _BATCH:
-                flush()
-        flush()
     finally:
         if out is not sys.stdout:
             out.close()
+    return 0
+
+
+def _batches(args: argparse.Namespace) -> Iterator[list[_Input]]:
+    batch: list[_Input] = []
+    for source in _sources(args):
+        batch.append(source)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    yield batch
+
+
+def _message_parquet(args: argparse.Namespace, family: Family) -> int:
+    """``message --format parquet``: each batch's record batch, a ``source`` column first, written
+    as it is parsed; a file only (Parquet is not written to a pipe)."""
+    if args.output in (None, "-"):
+        raise CliError("--format parquet writes a file: name it with -o FILE")
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from . import arrow
+    except ImportError:
+        raise CliError("--format parquet needs pyarrow: pip install streamdelta[arrow]") from None
+    schema = pa.schema([pa.field("source", pa.string(), nullable=False), *arrow.SCHEMA])
+    with pq.ParquetWriter(args.output, schema) as writer:
+        for batch in _batches(args):
+            parsed, end, fault = _parse_batch(batch, family, args.on_error, arrow.record_batch)
+            where = pa.array([source.where for source in batch[:end]], pa.string())
+            writer.write_batch(pa.RecordBatch.from_arrays([where, *parsed.slice(0, end).columns], schema=schema))
+            if fault is not None:
+                raise fault
     return 0
 
 
@@ -456,7 +508,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("message", help="the assembled final message, as JSON lines", description=cmd_message.__doc__)
     _add_input(p)
     _add_family(p)
-    p.add_argument("--format", choices=("jsonl",), default="jsonl", help="jsonl (one message per line)")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="jsonl (one message per line) or parquet (one row per message; needs pyarrow and -o)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=cmd_message)
     p = sub.add_parser("sse", help="raw server-sent events, as JSON lines", description=cmd_sse.__doc__)

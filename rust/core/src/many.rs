@@ -13,10 +13,17 @@ use crate::parser::{Options, StreamParser};
 /// The message of one whole body, as a [`StreamParser`] fed the body and closed holds it; the
 /// parse error instead with `OnError::Raise`. The events are dropped as soon as they are folded.
 pub fn parse_message(body: &[u8], family: Option<Family>, options: Options) -> Result<Message> {
+    parse_detected(body, family, options).map(|(message, _)| message)
+}
+
+/// [`parse_message`] and the family the parser read the body as (the one asked for, or the one
+/// detected; `None` when nothing told).
+pub fn parse_detected(body: &[u8], family: Option<Family>, options: Options) -> Result<(Message, Option<Family>)> {
     let mut parser = StreamParser::new(family, options);
     parser.feed_with(body, &mut |_| {})?;
     parser.close_with(&mut |_| {})?;
-    Ok(parser.into_message())
+    let detected = parser.family();
+    Ok((parser.into_message(), detected))
 }
 
 /// [`parse_message`] of every body, in order, on `threads` threads (the calling one among them).
@@ -27,6 +34,17 @@ pub fn parse_many<B: AsRef<[u8]> + Sync>(
     options: Options,
     threads: NonZeroUsize,
 ) -> Vec<Result<Message>> {
+    map_many(bodies, threads, |body| parse_message(body, family, options))
+}
+
+/// `parse` of every body, in order, on `threads` threads (the calling one among them). A panic in a
+/// worker is carried to the caller once every thread has stopped.
+pub fn map_many<B, T, F>(bodies: &[B], threads: NonZeroUsize, parse: F) -> Vec<T>
+where
+    B: AsRef<[u8]> + Sync,
+    T: Send,
+    F: Fn(&[u8]) -> T + Sync,
+{
     let workers = threads.get().min(bodies.len()).max(1);
     let next = AtomicUsize::new(0);
     let work = || {
@@ -34,13 +52,13 @@ pub fn parse_many<B: AsRef<[u8]> + Sync>(
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(body) = bodies.get(index) else { break };
-            done.push((index, parse_message(body.as_ref(), family, options)));
+            done.push((index, parse(body.as_ref())));
         }
         done
     };
-    let mut slots: Vec<Option<Result<Message>>> = Vec::new();
+    let mut slots: Vec<Option<T>> = Vec::new();
     slots.resize_with(bodies.len(), || None);
-    let mut place = |done: Vec<(usize, Result<Message>)>| {
+    let mut place = |done: Vec<(usize, T)>| {
         for (index, result) in done {
             if let Some(slot) = slots.get_mut(index) {
                 *slot = Some(result);
@@ -57,11 +75,8 @@ pub fn parse_many<B: AsRef<[u8]> + Sync>(
             }
         }
     });
-    // Every index below `bodies.len()` was taken by exactly one worker.
-    slots
-        .into_iter()
-        .map(|slot| slot.unwrap_or_else(|| Ok(Message::default())))
-        .collect()
+    // Every index below `bodies.len()` was taken by exactly one worker: no slot is left empty.
+    slots.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Python bindings of `streamdelta-core`: conversions and classes only, no parsing logic.
 //! Each file mirrors the core module of the same name.
 
+mod arrow;
 mod errors;
 mod events;
 mod input;
@@ -13,11 +14,14 @@ mod sse;
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
+    use super::arrow::{message_batch, MessageBatch};
+    #[pymodule_export]
     use super::errors::force_panic;
     #[pymodule_export]
     use super::events::{
-        ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
-        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Unknown, Usage,
+        ErrorEvent, File, Finish, Message, Part, Raw, ReasoningDelta, ReasoningEnd, ReasoningStart, RefusalDelta,
+        RefusalEnd, RefusalStart, Source, StreamStart, TextDelta, TextEnd, TextStart, ToolCall, ToolInputDelta,
+        ToolInputEnd, ToolInputStart, ToolResult, Unknown, Usage,
     };
     #[pymodule_export]
     use super::json::{PyJsonAccumulator, PyJsonDelta};

@@ -16,7 +16,7 @@ use crate::input::body_bytes;
 use crate::message::message_to_py;
 use crate::parser::{family_arg, options};
 
-fn threads_arg(threads: Option<i64>) -> PyResult<NonZeroUsize> {
+pub fn threads_arg(threads: Option<i64>) -> PyResult<NonZeroUsize> {
     match threads {
         None => Ok(std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)),
         Some(n) => usize::try_from(n)
