@@ -84,7 +84,7 @@ wheel: venv ## release wheel (this interpreter) and sdist into dist/, checked wi
 	$(VENV)/bin/maturin sdist -o dist
 	$(VENV)/bin/twine check --strict dist/*
 
-FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 300
 
 fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, part of `make test`)
