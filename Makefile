@@ -73,6 +73,7 @@ bench: dev $(VENV)/.bench-installed ## time the benchmark suite; writes benches/
 	cargo bench -p streamdelta-core --bench eventstream
 	cargo bench -p streamdelta-core --bench json
 	cargo bench -p streamdelta-core --bench families
+	cargo bench -p streamdelta-core --bench framing
 	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-min-rounds=3 --benchmark-max-time=0.5 --benchmark-columns=min,ops --benchmark-sort=name --benchmark-json=target/bench.json
 	$(PY) benches/report.py target/bench.json
 
