@@ -1,8 +1,8 @@
 //! The tolerant reader (DESIGN.md): what a decoder does not model never fails the stream. Payload
 //! lines (real ones, from the corpus seeds) are mutated the way a provider's next release would
 //! change them, and the mutated body must fail no more than the original: when the original gives
-//! no fault (with `on_error="emit"`, no `parse_error` event), neither does the mutated one, and
-//! nothing panics; the ordering rules hold.
+//! no fault (with `on_error="emit"`, no `parse_error` event), neither does the mutated one and the
+//! ordering rules hold; nothing panics.
 //!
 //! The mutations, chosen by the seed byte, line by line:
 //! - a copy of the payload under a new type (its `type` field, and its SSE event name or Bedrock
@@ -135,8 +135,9 @@ fuzz_target!(|data: &[u8]| {
     let original = drive_parser(family, options, &[&structured_body(family, *flags, lines)]);
     let mutated_lines = mutate(lines, &mut Rng::new(u64::from(*seed)));
     let mutated = drive_parser(family, options, &[&structured_body(family, *flags, &mutated_lines)]);
-    check_ordering(&events_of(&mutated));
+    // The ordering of streams that fail is the `parser` target's to check: here the original is clean.
     if faults(&original) == 0 {
+        check_ordering(&events_of(&mutated));
         assert_eq!(
             faults(&mutated),
             0,
