@@ -86,6 +86,7 @@ bench: dev $(VENV)/.bench-installed ## time the benchmark suite; writes benches/
 	cargo bench -p streamdelta-core --bench eventstream
 	cargo bench -p streamdelta-core --bench json
 	cargo bench -p streamdelta-core --bench families
+	cargo bench -p streamdelta-core --bench framing
 	$(VENV)/bin/pytest benches -q -p no:cacheprovider --benchmark-only --benchmark-min-rounds=3 --benchmark-max-time=0.5 --benchmark-columns=min,ops --benchmark-sort=name --benchmark-json=target/bench.json
 	$(PY) benches/report.py target/bench.json
 
@@ -97,7 +98,7 @@ wheel: venv ## release wheel (this interpreter) and sdist into dist/, checked wi
 	$(VENV)/bin/maturin sdist -o dist
 	$(VENV)/bin/twine check --strict dist/*
 
-FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 300
 
 fuzz-smoke: venv ## a short libFuzzer run of every target (stable toolchain, part of `make test`)

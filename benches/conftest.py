@@ -7,6 +7,8 @@ as a plain test, so they cannot rot.
 
 from __future__ import annotations
 
+import json
+import platform
 import random
 from functools import cache
 from importlib import metadata
@@ -85,7 +87,9 @@ def chunked_bodies(mode: str) -> tuple[tuple[bytes, ...], ...]:
     return feed(corpus_bodies(), mode)
 
 
-SLICES = [*FAMILIES, "all"]
+# Slices beside the families: one API or framing of a family (its bodies are parsed as that family).
+KINDS = {"bedrock-converse": "bedrock", "bedrock-invoke": "bedrock", "gemini-json-array": "gemini"}
+SLICES = [*FAMILIES, *KINDS, "all"]
 MODES = ["whole", "chunks", "bytes"]
 # 1-byte chunks run on the first bodies of a slice, up to this many bytes (the SDKs take ~µs per chunk).
 BYTES_SLICE = 40_000
@@ -94,18 +98,66 @@ UNTIMED_BODIES = 2
 
 
 @cache
+def ollama_bodies() -> tuple[bytes, ...]:
+    """Ollama's native API has no recording: each recorded chat-completions stream's text and tool calls
+    as an ``/api/chat`` NDJSON stream (Ollama's API reference: a line per token, tool calls whole, a
+    last ``done`` line with the counts), so that the slice holds real text in real amounts."""
+    from streamdelta import reference
+
+    out = []
+    for _, item in corpus_interactions():
+        if family_of(item) != "openai-chat":
+            continue
+        lines, calls = [], []
+        for e in reference.parse(item.body, "openai-chat", on_error="emit"):
+            if e.type == "text_delta":
+                lines.append({"role": "assistant", "content": e.text})
+            elif e.type == "tool_call":
+                calls.append({"function": {"name": e.name, "arguments": json.loads(e.arguments or "{}")}})
+        if calls:
+            lines.append({"role": "assistant", "content": "", "tool_calls": calls})
+        stamp = {"model": "llama3.2", "created_at": "2025-05-29T09:35:56.836222Z"}
+        body = [{**stamp, "message": m, "done": False} for m in lines]
+        body.append(
+            {
+                **stamp,
+                "message": {"role": "assistant", "content": ""},
+                "done": True,
+                "done_reason": "stop",
+                "prompt_eval_count": 26,
+                "eval_count": len(lines),
+            }
+        )
+        out.append("".join(json.dumps(line) + "\n" for line in body).encode())
+    return tuple(out)
+
+
+def slice_items(name: str) -> list[tuple[str, bytes]]:
+    """(family, body) of every body of corpus slice ``name``: a family, a kind (``KINDS``) or ``all``."""
+    fantasy = [(family_of(item), item.body) for _, item in corpus_interactions()]
+    converse = [("bedrock", body) for _, body in public_bodies("bedrock-converse", "eventstream")]
+    if name == "all":
+        # The recorded corpus and the ConverseStream bodies, so that its figures compare across changes.
+        return fantasy + converse
+    if name == "bedrock-converse":
+        return converse
+    if name == "bedrock-invoke":
+        return [(f, b) for f, b in fantasy if f == "bedrock"]
+    if name == "gemini-json-array":
+        return [("gemini", b) for _, b in public_bodies(name, "json")]
+    if name == "ollama":
+        return [("ollama", b) for b in ollama_bodies()]
+    # A family: its recorded bodies (bedrock: ConverseStream too), or the public corpus's of its name.
+    items = [(f, b) for f, b in fantasy + converse if f == name]
+    return items or [(name, b) for _, b in public_bodies(name)]
+
+
+@cache
 def slice_streams(name: str, mode: str, small: bool) -> tuple[tuple[str, tuple[bytes, ...]], ...]:
-    """(family, chunks) of every body of corpus slice ``name`` (a family or ``all``) fed in ``mode``;
+    """(family, chunks) of every body of corpus slice ``name`` (see ``slice_items``) fed in ``mode``;
     ``small``: only the first bodies of each family."""
     require_corpus()
-    items = [(family_of(item), item.body) for _, item in corpus_interactions()]
-    # The public corpus's ConverseStream bodies: the `bedrock` family's other API.
-    items += [("bedrock", body) for _, body in public_bodies("bedrock-converse", "eventstream")]
-    items = [(f, b) for f, b in items if name in ("all", f)]
-    if not items and name in FAMILIES:
-        # A family the recorded corpus has no call of reads the public corpus's bodies of its name
-        # (the "all" slice stays the recorded corpus, so its figures compare across changes).
-        items = [(name, b) for _, b in public_bodies(name)]
+    items = slice_items(name)
     if small:
         items = [(f, b) for f in FAMILIES for b in [b for g, b in items if g == f][:UNTIMED_BODIES]]
     if mode == "bytes":
@@ -120,6 +172,8 @@ def slice_streams(name: str, mode: str, small: bool) -> tuple[tuple[str, tuple[b
 
 
 def version_of(distribution: str) -> str:
+    if distribution == "python":
+        return platform.python_version()
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ each client-side tool call. The timed loop leaves ``summary`` out.
 
 from __future__ import annotations
 
+import base64
 import json
 from types import ModuleType
 from typing import Any, Callable, Iterable, Iterator
@@ -225,11 +226,34 @@ def normalize_gemini(n: Normalizer, event: str, payload: Any) -> None:
                 n.calls[len(n.calls)] = [call["name"], json.dumps(call.get("args") or {})]
 
 
+def normalize_completions(n: Normalizer, event: str, payload: Any) -> None:
+    for choice in payload.get("choices") or ():
+        if choice.get("text"):
+            n.text.append(choice["text"])
+
+
+def normalize_cohere(n: Normalizer, event: str, payload: Any) -> None:
+    kind = payload.get("type")
+    message = (payload.get("delta") or {}).get("message") or {}
+    if kind == "content-delta":
+        text = (message.get("content") or {}).get("text")
+        if text:
+            n.text.append(text)
+    elif kind == "tool-call-start":
+        fn = (message.get("tool_calls") or {}).get("function") or {}
+        n.calls[payload["index"]] = [fn.get("name") or "", fn.get("arguments") or ""]
+    elif kind == "tool-call-delta" and payload.get("index") in n.calls:
+        fn = (message.get("tool_calls") or {}).get("function") or {}
+        n.calls[payload["index"]][1] += fn.get("arguments") or ""
+
+
 NORMALIZERS = {
     "openai-chat": normalize_chat,
     "openai-responses": normalize_responses,
     "anthropic": normalize_anthropic,
     "gemini": normalize_gemini,
+    "openai-completions": normalize_completions,
+    "cohere": normalize_cohere,
 }
 
 
@@ -247,10 +271,83 @@ def sse_json_pipeline(
     return run
 
 
-# name -> (pipeline, families it covers; None = all)
+# --- the other framings: botocore's event-stream reader, and lines of JSON ---------------------------
+
+
+def botocore_frames(chunks: Iterable[bytes]) -> Iterator[tuple[str, bytes]]:
+    """(event type, payload) of each frame, from botocore's own incremental event-stream reader (what
+    boto3's ``EventStream`` iterates; the service-model shape parsing left out)."""
+    from botocore.eventstream import EventStreamBuffer
+
+    frames = EventStreamBuffer()
+    for chunk in chunks:
+        frames.add_data(chunk)
+        for message in frames:
+            headers = message.headers
+            yield headers.get(":event-type") or headers.get(":exception-type") or "", message.payload
+
+
+def normalize_converse(n: Normalizer, event: str, payload: Any) -> None:
+    index = payload.get("contentBlockIndex")
+    if event == "contentBlockStart":
+        tool = (payload.get("start") or {}).get("toolUse")
+        if tool and tool.get("type") != "server_tool_use":  # run by the provider: not the client's
+            n.calls[index] = [tool.get("name") or "", ""]
+    elif event == "contentBlockDelta":
+        delta = payload.get("delta") or {}
+        if delta.get("text"):
+            n.text.append(delta["text"])
+        elif "toolUse" in delta and index in n.calls:
+            n.calls[index][1] += delta["toolUse"].get("input") or ""
+
+
+def bedrock_pipeline(family: str, chunks: Iterable[bytes]) -> tuple[Any, Callable[[Any], Summary]]:
+    """botocore + ``json``: Converse events as they are; Invoke chunks (Anthropic's, the recorded ones)
+    through base64 and ``json`` again."""
+    n = Normalizer()
+    for event, payload in botocore_frames(chunks):
+        value = json.loads(payload)
+        if event == "chunk":
+            normalize_anthropic(n, event, json.loads(base64.b64decode(value["bytes"])))
+        else:
+            normalize_converse(n, event, value)
+    return n, Normalizer.result
+
+
+def json_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of an NDJSON body as they complete."""
+    rest = b""
+    for chunk in chunks:
+        *lines, rest = (rest + chunk).split(b"\n")
+        yield from lines
+    yield rest
+
+
+def normalize_ollama(n: Normalizer, event: str, payload: Any) -> None:
+    message = payload.get("message") or {}
+    text = message.get("content") or payload.get("response")
+    if text:
+        n.text.append(text)
+    for call in message.get("tool_calls") or ():
+        fn = call.get("function") or {}
+        n.calls[len(n.calls)] = [fn.get("name") or "", json.dumps(fn.get("arguments") or {})]
+
+
+def ndjson_pipeline(family: str, chunks: Iterable[bytes]) -> tuple[Any, Callable[[Any], Summary]]:
+    """``json.loads`` per line: what a client of Ollama's native API writes."""
+    n = Normalizer()
+    for line in json_lines(chunks):
+        if line.strip():
+            normalize_ollama(n, "", json.loads(line))
+    return n, Normalizer.result
+
+
+# name -> (pipeline, the slices it covers: families and kinds such as `bedrock-converse`; None = all)
 PIPELINES: dict[str, tuple[Pipeline, frozenset[str] | None]] = {
     "openai-sdk": (sdk_pipeline("openai-sdk"), frozenset(SDKS["openai-sdk"])),
     "anthropic-sdk": (sdk_pipeline("anthropic-sdk"), frozenset(SDKS["anthropic-sdk"])),
     "httpx-sse+orjson": (sse_json_pipeline(httpx_sse_events, orjson.loads), frozenset(NORMALIZERS)),
     "sseclient-py+json": (sse_json_pipeline(sseclient_events, json.loads), frozenset(NORMALIZERS)),
+    "botocore+json": (bedrock_pipeline, frozenset(("bedrock", "bedrock-converse", "bedrock-invoke"))),
+    "lines+json": (ndjson_pipeline, frozenset(("ollama",))),
 }

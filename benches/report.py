@@ -139,7 +139,20 @@ MODE_TITLES = {
     "chunks": "random 1–512 byte chunks (fixed seed)",
     "bytes": "1-byte chunks, first bodies only",
 }
-SLICE_ORDER = ["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock", "all"]
+SLICE_ORDER = [
+    "openai-chat",
+    "openai-responses",
+    "anthropic",
+    "gemini",
+    "gemini-json-array",
+    "bedrock",
+    "bedrock-converse",
+    "bedrock-invoke",
+    "openai-completions",
+    "ollama",
+    "cohere",
+    "all",
+]
 SDKS = ("openai-sdk", "anthropic-sdk")
 REFERENCES = ("reference", "reference+orjson")
 TARGETS = {"reference": 25, "peer pipeline": 5, "SDK": 50}
@@ -158,10 +171,15 @@ def group_title(group: str, rows: list[dict[str, Any]]) -> str:
     return group
 
 
+def slice_rank(name: str) -> int:
+    """Where a slice goes in the tables: ``SLICE_ORDER``, then any other at the end."""
+    return SLICE_ORDER.index(name) if name in SLICE_ORDER else len(SLICE_ORDER)
+
+
 def group_order(group: str, rows: list[dict[str, Any]]) -> tuple[Any, ...]:
     info = rows[0]["extra_info"]
     if "slice" in info:
-        return (1, SLICE_ORDER.index(info["slice"]) if info["slice"] in SLICE_ORDER else 99, info["mode"])
+        return (1, slice_rank(info["slice"]), info["mode"])
     if group in TITLES:
         return (0, list(TITLES).index(group), "")
     return (2, 0, group)
@@ -194,7 +212,7 @@ def e2e_rows(groups: dict[str, list[dict[str, Any]]], stat: str) -> list[dict[st
                     "note": info.get("note") or "",
                 }
             )
-    return sorted(out, key=lambda r: (SLICE_ORDER.index(r["slice"]), r["mode"], r["seconds"]))
+    return sorted(out, key=lambda r: (slice_rank(r["slice"]), r["mode"], r["seconds"]))
 
 
 def memory_rows(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -321,7 +339,16 @@ def perf_table(report: dict[str, Any]) -> list[str]:
     slower than rust it is."""
     e2e = [r for r in report["e2e"] if r["mode"] == "whole"]
     slices = [s for s in SLICE_ORDER if any(r["slice"] == s for r in e2e)]
-    order = ["rust", "reference+orjson", "reference", "httpx-sse+orjson", "sseclient-py+json", *SDKS]
+    order = [
+        "rust",
+        "reference+orjson",
+        "reference",
+        "httpx-sse+orjson",
+        "sseclient-py+json",
+        "botocore+json",
+        "lines+json",
+        *SDKS,
+    ]
     names = sorted({r["implementation"] for r in e2e}, key=lambda n: (order.index(n) if n in order else 99, n))
     cells = {(r["implementation"], r["slice"]): r for r in e2e}
     out = [

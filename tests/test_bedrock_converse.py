@@ -258,6 +258,61 @@ def test_a_tool_delta_without_its_start_is_a_fault() -> None:
             backend.parse(body, "bedrock")
 
 
+# An HTTP error instead of a stream. Bedrock answers a bad ConverseStream / InvokeModelWithResponseStream
+# request (unknown model, bad input, no access, throttled) with a 4xx or 5xx whose body is an AWS
+# REST-JSON error: the API reference lists ValidationException (HTTP 400), AccessDeniedException (403),
+# ResourceNotFoundException (404), ThrottlingException (429), ... (docs.aws.amazon.com/bedrock/latest/
+# APIReference/API_runtime_ConverseStream.html, "Errors"), each with the one member `message`
+# (botocore's reference: BedrockRuntime.Client.exceptions.ValidationException, "message (string)");
+# the error type is in the `x-amzn-ErrorType` header, or `__type` in the body. The oracle of the message
+# is botocore's REST-JSON error parser, which reads `message`, else `Message`.
+
+HTTP_ERRORS = [
+    # The public corpus's one recording (pydantic-ai's test_bedrock_streaming_error cassette).
+    *[(400, body) for _, body in public_bodies("bedrock-converse", "json")],
+    (403, b'{"message":"You don\'t have access to the model with the specified model ID."}'),
+    (429, b'{"message":"Too many requests, please wait before trying again."}'),
+    (403, b'{"Message":"User: arn:aws:iam::1:user/x is not authorized","__type":"AccessDeniedException"}'),
+]
+
+
+def botocore_message(status: int, body: bytes) -> str:
+    from botocore.parsers import create_parser
+
+    parsed = create_parser("rest-json").parse({"status_code": status, "headers": {}, "body": body}, None)
+    return str(parsed["Error"]["Message"])
+
+
+def test_the_public_corpus_has_the_bedrock_error_body() -> None:
+    assert len(HTTP_ERRORS) == 4, "public/bedrock-converse/*.json"
+
+
+@pytest.mark.parametrize("family", ["bedrock", "auto"])
+@pytest.mark.parametrize(("status", "body"), HTTP_ERRORS, ids=range(len(HTTP_ERRORS)))
+def test_http_error_body_is_the_providers_error(status: int, body: bytes, family: str) -> None:
+    events = both(body, family)
+    assert events == [
+        {"type": "error", "message": botocore_message(status, body), "kind": "provider_error", "raw": body.decode()},
+        {
+            "type": "finish",
+            "reason": "error",
+            "raw_reason": None,
+            "usage": events[-1]["usage"],
+            "provider_metadata_json": None,
+        },
+    ]
+    assert not any(events[-1]["usage"].values())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"message": "hi", "model": "x"}', b'{"message": {"role": "assistant"}}', b'{"__type": "X"}'],
+)
+def test_a_body_with_more_than_an_aws_error_is_none(backend: ModuleType, body: bytes) -> None:
+    with pytest.raises(StreamParseError):
+        backend.parse(body, "bedrock")
+
+
 # Invoke chunks of vendors other than Anthropic. No recordings exist in the corpora: each body is built
 # from the vendor's response format in the Amazon Bedrock User Guide ("Inference request parameters and
 # response fields for foundation models"), cited at each one.

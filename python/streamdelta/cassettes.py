@@ -1,13 +1,17 @@
 """Loading recorded HTTP exchanges: go-vcr v2 and vcrpy YAML cassettes.
 
-Response bodies come back as the exact bytes received: text bodies are encoded as UTF-8, and
-binary ones (``!!binary``, e.g. AWS event-stream) are decoded from base64 by the YAML loader.
+Response bodies come back as the bytes received: text bodies are encoded as UTF-8, and binary
+ones (``!!binary``, e.g. AWS event-stream) are decoded from base64 by the YAML loader. A body
+recorded compressed (``Content-Encoding: gzip`` or ``deflate``, as vcrpy keeps them unless told
+otherwise) is decompressed, so that it parses; its headers stay as recorded.
 Needs PyYAML (``pip install 'streamdelta[cassettes]'``), imported on the first ``load()``.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -118,6 +122,33 @@ def _content_type(headers: dict[str, list[str]]) -> str:
     return ""
 
 
+def _content_encodings(headers: dict[str, list[str]]) -> list[str]:
+    """The codings of ``Content-Encoding``, in the order they were applied."""
+    return [
+        coding.strip().lower()
+        for name, values in headers.items()
+        if name.lower() == "content-encoding"
+        for value in values
+        for coding in value.split(",")
+        if coding.strip()
+    ]
+
+
+def _decoded(body: bytes, headers: dict[str, list[str]]) -> bytes:
+    """``body`` with its content codings undone (last applied, first undone). A coding whose magic
+    bytes are missing is taken as already undone by the recorder (Go's client decompresses bodies
+    but some recorders keep the header); one we do not know is left as it is."""
+    for coding in reversed(_content_encodings(headers)):
+        try:
+            if coding in ("gzip", "x-gzip") and body.startswith(b"\x1f\x8b"):
+                body = gzip.decompress(body)
+            elif coding == "deflate" and body[:1] == b"\x78":
+                body = zlib.decompress(body)
+        except (OSError, EOFError, zlib.error) as err:
+            raise ValueError(f"the {coding} body does not decompress: {err}") from None
+    return body
+
+
 def _from_go_vcr(item: dict[str, Any]) -> Interaction:
     request = item.get("request") or {}
     response = item.get("response") or {}
@@ -131,7 +162,7 @@ def _from_go_vcr(item: dict[str, Any]) -> Interaction:
         request_body=_as_bytes(request.get("body")),
         status=int(code),
         content_type=_content_type(headers),
-        body=_as_bytes(response.get("body")),
+        body=_decoded(_as_bytes(response.get("body")), headers),
         headers=headers,
     )
 
@@ -151,7 +182,7 @@ def _from_vcrpy(item: dict[str, Any]) -> Interaction:
         request_body=_as_bytes(request.get("body")),
         status=int(code or 0),
         content_type=_content_type(headers),
-        body=_as_bytes(body),
+        body=_decoded(_as_bytes(body), headers),
         headers=headers,
     )
 

@@ -537,7 +537,7 @@ struct DataLine {
 /// time, while the lossy scan walks byte by byte (35% of the corpus profile). Invalid input, rare,
 /// pays for both. Measured with `cargo bench --bench sse`: whole bodies 840 MiB/s -> 2.65 GiB/s,
 /// random 1-512 byte chunks 431 MiB/s -> 1.16 GiB/s.
-fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
+pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),

@@ -2,9 +2,139 @@
 //! decoder or parser produced (events and errors, in order) so that two runs can be compared.
 #![allow(clippy::missing_panics_doc)]
 
+use streamdelta_core::eventstream::encode_frame;
 use streamdelta_core::parser::{OnError, Options, StreamParser};
 use streamdelta_core::sse::{SseEvent, SseEventRef, SseTokenizer};
 use streamdelta_core::{Error, ErrorKind, Event, Family};
+
+/// The family a parser target's flags byte names: bits 0–2, with bit 6 as a fourth bit (so that
+/// seeds written before the later families keep their meaning); 0 and the unused numbers are
+/// auto-detection.
+#[must_use]
+pub fn family_of(flags: u8) -> Option<Family> {
+    match (flags & 7) | ((flags & 64) >> 3) {
+        1 => Some(Family::OpenAiChat),
+        2 => Some(Family::OpenAiResponses),
+        3 => Some(Family::Anthropic),
+        4 => Some(Family::Gemini),
+        5 => Some(Family::Bedrock),
+        6 => Some(Family::Ollama),
+        7 => Some(Family::OpenAiCompletions),
+        8 => Some(Family::Cohere),
+        _ => None,
+    }
+}
+
+/// A body built from payload lines (`name<TAB>payload`, or just a payload; the format
+/// `scripts/fuzz_corpus.py` writes seeds in), in the framing `flags` and the family ask for:
+/// - `bedrock`: one event-stream frame per line, of event type `name` (an exception frame when the
+///   name ends in `Exception`), or a `chunk` whose payload is wrapped in `{"bytes":…}` as base64
+///   when flag bit 5 is set;
+/// - flag bit 7: JSON values, one per line: a JSON array (Gemini's `streamGenerateContent`
+///   without `alt=sse`) when bit 5 is set, else NDJSON (Ollama);
+/// - otherwise SSE: `data: <payload>`, after `event: <name>` when there is a name.
+#[must_use]
+pub fn structured_body(family: Option<Family>, flags: u8, lines: &[u8]) -> Vec<u8> {
+    if family == Some(Family::Bedrock) {
+        frames_body(lines, flags & 32 != 0)
+    } else if flags & 128 != 0 {
+        json_values_body(lines, flags & 32 != 0)
+    } else {
+        sse_body(lines)
+    }
+}
+
+/// A line's name (before a tab) and payload.
+fn split_line(line: &[u8]) -> (Option<&[u8]>, &[u8]) {
+    match line.iter().position(|&b| b == b'\t') {
+        Some(tab) => {
+            let (name, rest) = line.split_at(tab);
+            (Some(name), rest.get(1..).unwrap_or_default())
+        }
+        None => (None, line),
+    }
+}
+
+#[must_use]
+pub fn sse_body(lines: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(lines.len() * 2);
+    for line in lines.split(|&b| b == b'\n') {
+        let (name, payload) = split_line(line);
+        if let Some(name) = name {
+            body.extend_from_slice(b"event: ");
+            body.extend_from_slice(name);
+            body.push(b'\n');
+        }
+        body.extend_from_slice(b"data: ");
+        body.extend_from_slice(payload);
+        body.extend_from_slice(b"\n\n");
+    }
+    body
+}
+
+/// NDJSON, or one JSON array with Gemini's `\r\n,\r\n` between items.
+#[must_use]
+pub fn json_values_body(lines: &[u8], array: bool) -> Vec<u8> {
+    let mut body = Vec::with_capacity(lines.len() + 16);
+    if array {
+        body.push(b'[');
+    }
+    for (n, line) in lines.split(|&b| b == b'\n').enumerate() {
+        if n > 0 {
+            body.extend_from_slice(if array { b"\r\n,\r\n" } else { b"\n" });
+        }
+        body.extend_from_slice(split_line(line).1);
+    }
+    if array {
+        body.push(b']');
+    }
+    body
+}
+
+#[must_use]
+pub fn frames_body(lines: &[u8], wrap: bool) -> Vec<u8> {
+    let mut body = Vec::new();
+    for line in lines.split(|&b| b == b'\n') {
+        let (name, payload) = split_line(line);
+        let name = String::from_utf8_lossy(name.unwrap_or(b"chunk"));
+        let payload = if wrap && name == "chunk" {
+            format!(r#"{{"bytes":"{}"}}"#, base64(payload)).into_bytes()
+        } else {
+            payload.to_vec()
+        };
+        let kind = if name.ends_with("Exception") {
+            (":exception-type", "exception")
+        } else {
+            (":event-type", "event")
+        };
+        let headers = [
+            (kind.0, name.as_ref()),
+            (":content-type", "application/json"),
+            (":message-type", kind.1),
+        ];
+        body.extend_from_slice(&encode_frame(&headers, &payload));
+    }
+    body
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for group in bytes.chunks(3) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
 
 /// A small deterministic generator, so that the fuzz input alone decides the chunking.
 pub struct Rng(u64);
@@ -14,7 +144,7 @@ impl Rng {
         Self(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         // xorshift64*
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -29,7 +159,7 @@ pub fn chunks(data: &[u8], seed: u64, max: usize) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
-        let size = (rng.next() as usize % (max + 1)).min(rest.len());
+        let size = (rng.next_u64() as usize % (max + 1)).min(rest.len());
         let (head, tail) = rest.split_at(size);
         out.push(head);
         rest = tail;
@@ -48,10 +178,32 @@ pub enum Item<T> {
 /// input, so a loop that does not end is itself a bug worth a crash.
 const MAX_RETRIES: usize = 1 << 20;
 
-/// Feeds `chunks` to an SSE decoder and closes it, continuing after every fault as a caller would.
-pub fn drive_sse(decoder: &mut SseTokenizer, chunks: &[&[u8]]) -> Vec<Item<SseEvent>> {
+/// Feeds `chunks` to a decoder through `step` (its `feed`, or its `close` on `None`, recording what
+/// it produced; `false` on a fault), then closes it, continuing after every fault as a caller would.
+pub fn drive<T>(chunks: &[&[u8]], mut step: impl FnMut(&mut Vec<Item<T>>, Option<&[u8]>) -> bool) -> Vec<Item<T>> {
     let mut items = Vec::new();
-    let step = |items: &mut Vec<Item<SseEvent>>, decoder: &mut SseTokenizer, input: Option<&[u8]>| {
+    for chunk in chunks {
+        let mut input: &[u8] = chunk;
+        for n in 0..=MAX_RETRIES {
+            assert!(n < MAX_RETRIES, "feed() keeps failing");
+            if step(&mut items, Some(input)) {
+                break;
+            }
+            input = &[];
+        }
+    }
+    for n in 0..=MAX_RETRIES {
+        assert!(n < MAX_RETRIES, "close() keeps failing");
+        if step(&mut items, None) {
+            break;
+        }
+    }
+    items
+}
+
+/// Feeds `chunks` to an SSE decoder and closes it, continuing after every fault.
+pub fn drive_sse(decoder: &mut SseTokenizer, chunks: &[&[u8]]) -> Vec<Item<SseEvent>> {
+    drive(chunks, |items, input| {
         let mut sink = |e: SseEventRef<'_>| {
             items.push(Item::Event(SseEvent::from(e)));
             Ok(())
@@ -60,31 +212,8 @@ pub fn drive_sse(decoder: &mut SseTokenizer, chunks: &[&[u8]]) -> Vec<Item<SseEv
             Some(bytes) => decoder.feed(bytes, &mut sink),
             None => decoder.close(&mut sink),
         };
-        match result {
-            Ok(()) => true,
-            Err(e) => {
-                items.push(Item::Fault(e.to_string()));
-                false
-            }
-        }
-    };
-    for chunk in chunks {
-        let mut input: &[u8] = chunk;
-        for n in 0..=MAX_RETRIES {
-            assert!(n < MAX_RETRIES, "feed() keeps failing");
-            if step(&mut items, decoder, Some(input)) {
-                break;
-            }
-            input = &[];
-        }
-    }
-    for n in 0..=MAX_RETRIES {
-        assert!(n < MAX_RETRIES, "close() keeps failing");
-        if step(&mut items, decoder, None) {
-            break;
-        }
-    }
-    items
+        result.map_err(|e| items.push(Item::Fault(e.to_string()))).is_ok()
+    })
 }
 
 /// Runs a stream parser over `chunks`, then `close()`, continuing after faults. A fault is recorded

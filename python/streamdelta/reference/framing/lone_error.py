@@ -11,6 +11,8 @@ from ..events import ErrorEvent, Finish, Usage
 from ..families import has_lone_surrogate
 
 PROVIDER_ERROR = "provider_error"
+# The members an AWS REST-JSON error body (Bedrock's 4xx and 5xx) is made of: see lone_error.rs.
+_AWS_ERROR_MEMBERS = frozenset(("message", "Message", "__type"))
 
 
 def _not_json(name: str) -> Any:
@@ -52,7 +54,15 @@ def _provider_message(data: str) -> str | None:
         return message(error)
     if body.get("object") == "error":
         return message(body)
-    return None
+    return _aws_message(body)
+
+
+def _aws_message(body: dict[str, Any]) -> str | None:
+    """The message of an AWS error body, read as botocore reads it: ``message``, else ``Message``."""
+    if not body.keys() <= _AWS_ERROR_MEMBERS:
+        return None
+    text = body.get("message", body.get("Message"))
+    return text if isinstance(text, str) else None
 
 
 def lone_error(data: str, out: list[Any]) -> bool:

@@ -253,7 +253,7 @@ impl JsonValues {
         if bytes.len() > self.max_event_bytes {
             return Err(self.too_large(index));
         }
-        let data = String::from_utf8_lossy(bytes);
+        let data = crate::sse::utf8_lossy(bytes);
         on_value(JsonValueRef {
             data: &data,
             value_index: index,
@@ -282,6 +282,57 @@ fn found(b: u8) -> String {
     }
 }
 
+/// Bytes repeated in each of a word's 8 lanes.
+const fn lanes(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The high bit of each byte of `v` that is zero; also of bytes above one that is, so only the
+/// lowest mark is exact, which is the only one `find` reads.
+const fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(lanes(1)) & !v & lanes(0x80)
+}
+
+/// Inside a string only `"` and `\\` matter.
+const fn in_string(word: u64) -> u64 {
+    zero_bytes(word ^ lanes(b'"')) | zero_bytes(word ^ lanes(b'\\'))
+}
+
+/// Outside strings `"` and the brackets. Setting bit 5 maps `[` (0x5B) onto `{` (0x7B) and `]` onto
+/// `}`, and no other byte onto either: two tests find all four.
+const fn structural(word: u64) -> u64 {
+    let folded = word | lanes(0x20);
+    zero_bytes(word ^ lanes(b'"')) | zero_bytes(folded ^ lanes(b'{')) | zero_bytes(folded ^ lanes(b'}'))
+}
+
+/// The index of the first byte at or after `from` that matters (`in_string` or `structural`, as
+/// `STRING` says), 8 bytes at a time (SWAR): most tokens are short (keys, ids, a token of text),
+/// where a call into memchr costs more than the search. A string still unfinished after 16 bytes is
+/// searched by memchr's vector code.
+#[inline]
+fn find<const STRING: bool>(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
+        let found = if STRING { in_string(word) } else { structural(word) };
+        if found != 0 {
+            return Some(i + found.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+        if STRING && i - from >= 16 {
+            return memchr2(b'"', b'\\', bytes.get(i..)?).map(|k| i + k);
+        }
+    }
+    let matters = |b: &u8| {
+        if STRING {
+            matches!(b, b'"' | b'\\')
+        } else {
+            matches!(b, b'"' | b'{' | b'[' | b'}' | b']')
+        }
+    };
+    bytes.get(i..)?.iter().position(matters).map(|k| i + k)
+}
+
 /// Reads `rest` as the continuation of `value`: the state after it, and where the value ends
 /// (just past its last byte) if it does in `rest`.
 fn scan(mut value: Value, rest: &[u8]) -> (Value, Option<usize>) {
@@ -289,41 +340,39 @@ fn scan(mut value: Value, rest: &[u8]) -> (Value, Option<usize>) {
         return (value, rest.iter().position(|&b| ends_scalar(b)));
     };
     let mut i = 0;
-    while let Some(&b) = rest.get(i) {
+    loop {
         if *escape {
+            if i >= rest.len() {
+                return (value, None);
+            }
             *escape = false;
             i += 1;
             continue;
         }
-        if *string {
-            // Most of a body is string text: skip to its next quote or backslash at once.
-            let Some(k) = rest.get(i..).and_then(|r| memchr2(b'"', b'\\', r)) else {
-                return (value, None);
-            };
-            i += k;
-            if rest.get(i) == Some(&b'\\') {
-                *escape = true;
-            } else {
-                *string = false;
+        let next = if *string {
+            find::<true>(rest, i)
+        } else {
+            find::<false>(rest, i)
+        };
+        let Some((k, &b)) = next.and_then(|k| Some((k, rest.get(k)?))) else {
+            return (value, None);
+        };
+        i = k + 1;
+        match (*string, b) {
+            (true, b'\\') => *escape = true,
+            (false, b'"') => *string = true,
+            (false, b'{' | b'[') => *depth = depth.saturating_add(1),
+            // A closing quote (in a string) or bracket: the value may end here.
+            _ => {
+                if *string {
+                    *string = false;
+                } else {
+                    *depth = depth.saturating_sub(1);
+                }
                 if *depth == 0 {
-                    return (value, Some(i + 1));
+                    return (value, Some(i));
                 }
             }
-            i += 1;
-            continue;
         }
-        match b {
-            b'"' => *string = true,
-            b'{' | b'[' => *depth = depth.saturating_add(1),
-            b'}' | b']' => {
-                *depth = depth.saturating_sub(1);
-                if *depth == 0 {
-                    return (value, Some(i + 1));
-                }
-            }
-            _ => {}
-        }
-        i += 1;
     }
-    (value, None)
 }

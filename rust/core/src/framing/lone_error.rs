@@ -1,7 +1,8 @@
 //! A lone JSON body: the error object a server sends instead of a stream with a 4xx or 5xx
 //! (`{"error": {"message": ...}}` from most providers, `{"error": "..."}` from Ollama
-//! and others, `{"object": "error", "message": ...}` from vLLM). Recognised in whatever family was
-//! asked for, so that the provider's message is never lost behind "incomplete stream".
+//! and others, `{"object": "error", "message": ...}` from vLLM, `{"message": ...}` from AWS
+//! Bedrock). Recognised in whatever family was asked for, so that the provider's message is never
+//! lost behind "incomplete stream".
 
 use serde_json::Value;
 
@@ -26,8 +27,26 @@ fn provider_message(data: &str) -> Option<String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(Value::Object(error)) => Some(message(error)),
         _ if body.get("object").and_then(Value::as_str) == Some("error") => Some(message(&body)),
-        _ => None,
+        _ => aws_message(&body),
     }
+}
+
+/// The members an AWS REST-JSON error body is made of (Bedrock's 4xx and 5xx: `ValidationException`,
+/// `AccessDeniedException`, ... carry only `message`); the error type, when named in the body and
+/// not only in the `x-amzn-ErrorType` header, is `__type`. Bodies with anything else are not taken
+/// for one, so that no stream's first value is.
+const AWS_ERROR_MEMBERS: [&str; 3] = ["message", "Message", "__type"];
+
+/// The message of an AWS error body, read as botocore's REST-JSON parser reads it: `message`, else
+/// `Message`.
+fn aws_message(body: &serde_json::Map<String, Value>) -> Option<String> {
+    if !body.keys().all(|k| AWS_ERROR_MEMBERS.contains(&k.as_str())) {
+        return None;
+    }
+    body.get("message")
+        .or_else(|| body.get("Message"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// The events of an error body (`error(kind="provider_error")`, then `finish(reason="error")`), or

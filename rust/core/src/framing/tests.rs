@@ -136,3 +136,36 @@ fn a_value_over_the_limit_is_reported_once_wherever_the_chunks_end() {
         );
     }
 }
+
+/// Values longer than the 8-byte words the scanner reads at once, and than the 16 bytes after which a
+/// string is searched by memchr: brackets and quotes inside strings, escapes, deep nesting; the values
+/// end where `serde_json` says they do, however the body is cut.
+#[test]
+fn long_values_end_where_serde_says() {
+    let lines: Vec<String> = (0..40)
+        .map(|n| {
+            let text = "]}[{ \\\" x".repeat(n % 7) + &"y".repeat(n * 5);
+            let plain = "a] b} c[ {".repeat(n % 5);
+            let pad = "z".repeat(n * 3);
+            format!("{{\"k\":[{n},{{\"t\":\"{text}\"}},[[],{{}}],\"{plain}\"],\"pad\":\"{pad}\",\"d\":{{\"e\":[[[{n}]]]}}}}\n")
+        })
+        .collect();
+    let body = lines.concat();
+    let mut expected = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(&body).into_iter::<serde_json::Value>();
+    while let Some(value) = stream.next() {
+        value.unwrap();
+        expected.push(stream.byte_offset() as u64);
+    }
+    assert_eq!(expected.len(), 40);
+    for step in [usize::MAX, 1, 7, 63, 64, 65, 200] {
+        let cuts: Vec<usize> = (1..body.len())
+            .filter(|c| step != usize::MAX && c % step == 0)
+            .collect();
+        let ends: Vec<u64> = values(Shape::Ndjson, body.as_bytes(), &cuts)
+            .iter()
+            .map(|v| v.2)
+            .collect();
+        assert_eq!(ends, expected, "cut every {step}");
+    }
+}
