@@ -36,6 +36,7 @@ wire! {
 wire! {
     pub(in crate::families) struct Delta<'a> {
         content: str,
+        refusal: str,
         reasoning_content: str,
         reasoning: str,
         reasoning_details: list(Detail<'a>),
