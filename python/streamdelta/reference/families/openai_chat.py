@@ -26,6 +26,7 @@ from .fields import (
     parse_object,
     raw_json,
     saturating_add,
+    str_or_list,
     struct,
 )
 from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, REFUSAL, TEXT, TOOL_INPUT, Parts
@@ -47,8 +48,10 @@ _REASONS = {
 _FUNCTION = struct(name=STR, arguments=STR)
 _DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
 _TOOL_CALL = struct(index=U64, id=STR, function=_FUNCTION)
+_THINKING_CHUNK = struct(type=STR, text=STR)
+_CONTENT_CHUNK = struct(type=STR, text=STR, thinking=list_of(_THINKING_CHUNK))
 _DELTA = struct(
-    content=STR,
+    content=str_or_list(_CONTENT_CHUNK),
     refusal=STR,
     reasoning_content=STR,
     reasoning=STR,
@@ -294,8 +297,11 @@ class Decoder:
                 data = detail.get("data")
                 if data:
                     self._sign(choice, data, True, out)
-        if content:
-            self._text(choice, content, out)
+        if type(content) is str:
+            if content:
+                self._text(choice, content, out)
+        elif type(content) is list:
+            self._content_chunks(choice, content, out)
         refusal = delta.get("refusal")
         if refusal:
             self._refusal(choice, refusal, out)
@@ -305,6 +311,20 @@ class Decoder:
         function_call = delta.get("function_call")
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)
+
+    def _content_chunks(self, choice: _Choice, chunks: list[dict[str, Any]], out: list[Any]) -> None:
+        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed over."""
+        for chunk in chunks:
+            kind = chunk.get("type")
+            if kind == "text":
+                text = chunk.get("text")
+                if text:
+                    self._text(choice, text, out)
+            elif kind == "thinking":
+                for thought in chunk.get("thinking") or ():
+                    text = thought.get("text")
+                    if thought.get("type") == "text" and text:
+                        self._reasoning_text(choice, text, out)
 
     def _finish_choice(self, choice: _Choice, raw: str, out: list[Any]) -> None:
         self._end_reasoning(choice, out)

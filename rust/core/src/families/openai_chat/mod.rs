@@ -37,10 +37,11 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
-use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use super::schema::StrOrList;
+use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
-use wire::{Chunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
+use wire::{Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
 
 /// What the stream knows of one tool call of a choice.
 #[derive(Debug)]
@@ -375,8 +376,10 @@ impl Decoder {
                 _ => {}
             }
         }
-        if let Some(text) = non_empty(delta.content.as_ref()) {
-            self.delta_part(pos, PartKind::Text, text, out)?;
+        match &delta.content {
+            Some(StrOrList::Str(text)) if !text.is_empty() => self.delta_part(pos, PartKind::Text, text, out)?,
+            Some(StrOrList::List(chunks)) => self.content_chunks(pos, chunks, out)?,
+            _ => {}
         }
         if let Some(text) = non_empty(delta.refusal.as_ref()) {
             self.delta_part(pos, PartKind::Refusal, text, out)?;
@@ -387,6 +390,34 @@ impl Decoder {
         }
         if let Some(function) = &delta.function_call {
             self.tool_delta(pos, 0, None, Some(&**function), out)?;
+        }
+        Ok(())
+    }
+
+    /// Mistral's typed content chunks: `text`, and `thinking` holding text chunks; others passed over.
+    fn content_chunks(
+        &mut self,
+        pos: usize,
+        chunks: &List<ContentChunk<'_>>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        for Obj(chunk) in chunks {
+            match chunk.kind.as_deref() {
+                Some("text") => {
+                    if let Some(text) = non_empty(chunk.text.as_ref()) {
+                        self.delta_part(pos, PartKind::Text, text, out)?;
+                    }
+                }
+                Some("thinking") => {
+                    for Obj(thought) in chunk.thinking.iter().flatten() {
+                        if let (Some("text"), Some(text)) = (thought.kind.as_deref(), non_empty(thought.text.as_ref()))
+                        {
+                            self.delta_part(pos, PartKind::Reasoning, text, out)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(())
     }

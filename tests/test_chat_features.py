@@ -1,11 +1,14 @@
-"""Chat refusals and n > 1 choices, with the official ``openai`` client's chunk accumulator
-(``ChatCompletionStreamState``) as the oracle: ``delta.refusal`` becomes refusal parts and
-``Message.refusal``; each choice index its own parts (``choice=i``) and ``Message.choices[i]``.
-Both backends; the public corpus bodies tagged ``refusal`` and ``choice_index_gt_0`` and synthetic
-ones."""
+"""Chat features beyond text and tool calls, both backends, on the public corpus bodies tagged with
+them and synthetic ones:
+- refusals and n > 1 choices, with the official ``openai`` client's chunk accumulator
+  (``ChatCompletionStreamState``) as the oracle: ``delta.refusal`` becomes refusal parts and
+  ``Message.refusal``; each choice index its own parts (``choice=i``) and ``Message.choices[i]``;
+- Mistral Magistral's ``delta.content`` as a list of typed chunks (``text``, ``thinking``), checked
+  against a reading of the payloads in the test (no Mistral client here)."""
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 from typing import Any
 
@@ -91,3 +94,46 @@ def test_a_single_choice_has_no_choices(backend: ModuleType) -> None:
 def test_a_choice_index_past_the_limit_is_refused(backend: ModuleType) -> None:
     with pytest.raises(ValueError, match="more than 1024 choices"):
         backend.parse(sse(chunk({"content": "a"}, index=1024)), "openai-chat")
+
+
+MISTRAL = public_bodies("mistral", tag="mistral_thinking_chunks")
+
+
+def mistral_wire(body: bytes) -> tuple[str, str]:
+    """(reasoning, text) of choice 0 as the chunks say, read here with the json module."""
+    reasoning, text = [], []
+    for line in body.decode().splitlines():
+        if not line.startswith("data: {"):
+            continue
+        for choice in json.loads(line[6:]).get("choices") or []:
+            content = (choice.get("delta") or {}).get("content")
+            for item in [{"type": "text", "text": content}] if isinstance(content, str) else content or []:
+                if item["type"] == "text":
+                    text.append(item["text"])
+                elif item["type"] == "thinking":
+                    reasoning.extend(t["text"] for t in item["thinking"] if t["type"] == "text")
+    return "".join(reasoning), "".join(text)
+
+
+@pytest.mark.parametrize(("name", "body"), MISTRAL, ids=[n for n, _ in MISTRAL])
+def test_mistral_thinking_chunks(backend: ModuleType, name: str, body: bytes) -> None:
+    events, message = parsed(backend, body)
+    check_ordering(events)
+    reasoning, text = mistral_wire(body)
+    assert reasoning
+    assert text
+    assert (message.reasoning, message.text) == (reasoning, text)
+    assert [p.kind for p in message.parts] == ["reasoning", "text"]
+    assert backend.StreamParser().feed(body)[0].type == "stream_start"  # detected as chat
+
+
+def test_mistral_chunks_of_other_types_are_passed_over(backend: ModuleType) -> None:
+    content = [{"type": "image_url", "image_url": "x"}, {"type": "thinking", "thinking": [{"type": "x"}]}]
+    _, message = parsed(
+        backend,
+        sse(chunk({"content": content}), chunk({"content": [{"type": "text", "text": "a"}]}), chunk({}, "stop")),
+    )
+    assert message.text == "a"
+    assert message.reasoning == ""
+    with pytest.raises(ValueError, match="JSON of the wrong shape"):
+        backend.parse(sse(chunk({"content": ["not a chunk"]})), "openai-chat")
