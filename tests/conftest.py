@@ -111,16 +111,16 @@ def family_bodies(family: str) -> list[tuple[str, bytes]]:
 PUBLIC = CORPUS.parent / "public"
 
 
-def public_bodies(kind: str, fmt: str | None = None) -> list[tuple[str, bytes]]:
+def public_bodies(kind: str, fmt: str | None = None, tag: str | None = None) -> list[tuple[str, bytes]]:
     """(``public/<kind>/<file>``, body) of every body of one kind in the public corpus (its
-    ``manifest.jsonl``), of format ``fmt`` when given."""
+    ``manifest.jsonl``), of format ``fmt`` and with feature ``tag`` when given."""
     manifest = PUBLIC / "manifest.jsonl"
     if not manifest.is_file():
         return []
     out = []
     for line in manifest.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
-        if entry["kind"] == kind and fmt in (None, entry["format"]):
+        if entry["kind"] == kind and fmt in (None, entry["format"]) and (tag is None or tag in entry["features"]):
             out.append((f"public/{kind}/{Path(entry['path']).name}", (PUBLIC / entry["path"]).read_bytes()))
     return sorted(out)
 

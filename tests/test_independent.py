@@ -14,24 +14,7 @@ from .golden import GOLDEN, golden_path, read_golden
 from .independent import Facts, extract, facts_of_events
 from .invariants import dicts
 
-# OpenRouter and Vercel send the encrypted reasoning of a summary as a `reasoning.encrypted` detail of
-# the same `index` as the summary; both backends close the summary's part unsigned and open a second,
-# empty part for the signature, where Responses (`encrypted_content`) and Gemini (`thoughtSignature`)
-# sign the part they belong to. Reported, not changed here: which one is right is a decoder decision.
-ENCRYPTED_DETAIL_APART = (
-    "cassettes/TestOpenRouterCommon/grok/multi_tool_streaming.yaml#0",
-    "cassettes/TestOpenRouterCommon/grok/multi_tool_streaming.yaml#1",
-    "cassettes/TestOpenRouterCommon/grok/simple_streaming.yaml#0",
-    "cassettes/TestOpenRouterCommon/grok/tool_streaming.yaml#0",
-    "cassettes/TestOpenRouterCommon/grok/tool_streaming.yaml#1",
-    "cassettes/TestVercelThinking/gpt-5/thinking-streaming.yaml#0",
-)
-KNOWN = pytest.mark.xfail(reason="a `reasoning.encrypted` detail opens a part of its own (see above)", strict=True)
-
-CASES = [
-    pytest.param(family_of(item), name, item.body, id=name, marks=[KNOWN] if name in ENCRYPTED_DETAIL_APART else [])
-    for name, item in corpus_interactions()
-]
+CASES = [pytest.param(family_of(item), name, item.body, id=name) for name, item in corpus_interactions()]
 
 
 def comparable(family: str, wire: Facts, ours: Facts) -> Facts:
@@ -67,7 +50,7 @@ def test_the_comparison_sees_a_lost_delta_a_wrong_id_and_a_wrong_count() -> None
         family = family_of(item)
         events = read_golden(golden_path(family, name))
         deltas = [n for n, e in enumerate(events) if e["type"] in ("text_delta", "reasoning_delta")]
-        if family in seen or not deltas or name in ENCRYPTED_DETAIL_APART:
+        if family in seen or not deltas:
             continue
         seen.add(family)
         wire = extract(family, item.body)

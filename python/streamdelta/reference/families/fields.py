@@ -45,6 +45,7 @@ __all__ = [
     "parse_object",
     "raw_json",
     "saturating_add",
+    "str_or_list",
     "struct",
 ]
 
@@ -137,6 +138,22 @@ def list_of(fields: Struct) -> Kind:
             obj(item)
         for item in value:
             check(item, fields)
+
+    return kind
+
+
+def str_or_list(fields: Struct) -> Kind:
+    """A string or a list of structs (the core's ``str_or_list``, Mistral's content); any other value
+    is passed over, as for ``STR``: the decoder reads it by its type."""
+    items = list_of(fields)
+
+    def kind(value: Any) -> None:
+        if type(value) is str:
+            _str(value)
+        elif type(value) is list:
+            items(value)
+        elif beyond_double(value):
+            raise not_a_u64(value)
 
     return kind
 

@@ -26,9 +26,10 @@ from .fields import (
     parse_object,
     raw_json,
     saturating_add,
+    str_or_list,
     struct,
 )
-from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, TEXT, TOOL_INPUT, Parts
+from .parts import DEFAULT_MAX_OPEN_PARTS, REASONING, REFUSAL, TEXT, TOOL_INPUT, Parts
 
 _U64_MAX = 2**64 - 1
 _I64_MIN = -(2**63)
@@ -47,8 +48,11 @@ _REASONS = {
 _FUNCTION = struct(name=STR, arguments=STR)
 _DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
 _TOOL_CALL = struct(index=U64, id=STR, function=_FUNCTION)
+_THINKING_CHUNK = struct(type=STR, text=STR)
+_CONTENT_CHUNK = struct(type=STR, text=STR, thinking=list_of(_THINKING_CHUNK))
 _DELTA = struct(
-    content=STR,
+    content=str_or_list(_CONTENT_CHUNK),
+    refusal=STR,
     reasoning_content=STR,
     reasoning=STR,
     reasoning_details=list_of(_DETAIL),
@@ -148,11 +152,12 @@ class _Tool:
 
 
 class _Choice:
-    __slots__ = ("finish", "index", "reasoning", "text", "tools")
+    __slots__ = ("finish", "index", "reasoning", "refusal", "text", "tools")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.text: str | None = None
+        self.refusal: str | None = None
         self.reasoning: str | None = None
         self.tools: list[_Tool] = []
         self.finish: tuple[str, str] | None = None
@@ -183,7 +188,8 @@ class Decoder:
         for choice in self.choices:
             if choice.index == index:
                 return choice
-        if len(self.choices) >= DEFAULT_MAX_OPEN_PARTS:
+        # The index is the `choice` of the parts, and the message keeps one per index up to it.
+        if len(self.choices) >= DEFAULT_MAX_OPEN_PARTS or index >= DEFAULT_MAX_OPEN_PARTS:
             raise PayloadError(limit_exceeded("choices", DEFAULT_MAX_OPEN_PARTS, "max_open_parts"))
         choice = _Choice(index)
         self.choices.append(choice)
@@ -197,7 +203,7 @@ class Decoder:
         id = self._open_reasoning(choice)
         if id is None:
             id = choice.reasoning = self._fresh_id("")
-        self.parts.reasoning(id, text, out)
+        self.parts.delta_in(choice.index, REASONING, id, text, out)
 
     def _end_reasoning(self, choice: _Choice, out: list[Any]) -> None:
         id = self._open_reasoning(choice)
@@ -206,13 +212,15 @@ class Decoder:
         choice.reasoning = None
 
     def _sign(self, choice: _Choice, signature: str, redacted: bool, out: list[Any]) -> None:
+        """Signs the open reasoning part of the choice and closes it; with none open, a new, empty part
+        carries the signature (``redacted`` when it stands for encrypted reasoning)."""
         id = self._open_reasoning(choice)
         if id is None:
             id = self._fresh_id("")
-            self.parts.start(REASONING, id, "", False, out)
+            self.parts.start(REASONING, id, "", False, out, choice.index)
+            if redacted:
+                self.parts.set_redacted(id)
         self.parts.sign(id, signature, False)
-        if redacted:
-            self.parts.set_redacted(id)
         self.parts.end(id, None, out)
         choice.reasoning = None
 
@@ -220,7 +228,13 @@ class Decoder:
         id = choice.text
         if id is None or self.parts.kind(id) != TEXT:
             id = choice.text = self._fresh_id("")
-        self.parts.text(id, text, out)
+        self.parts.delta_in(choice.index, TEXT, id, text, out)
+
+    def _refusal(self, choice: _Choice, text: str, out: list[Any]) -> None:
+        id = choice.refusal
+        if id is None or self.parts.kind(id) != REFUSAL:
+            id = choice.refusal = self._fresh_id("")
+        self.parts.delta_in(choice.index, REFUSAL, id, text, out)
 
     def _complete_tools(self, choice: _Choice, out: list[Any]) -> None:
         for slot in choice.tools:
@@ -253,7 +267,7 @@ class Decoder:
                 call_id = id
             else:
                 call_id = self._fresh_id("call_")
-            self.parts.start(TOOL_INPUT, call_id, name or "", False, out)
+            self.parts.start(TOOL_INPUT, call_id, name or "", False, out, choice.index)
             choice.tools.append(_Tool(index, call_id))
         if arguments is not None:
             self.parts.tool_input(call_id, arguments, out)
@@ -278,12 +292,19 @@ class Decoder:
                 if not plain and summary:
                     self._reasoning_text(choice, summary, out)
             elif kind == "reasoning.encrypted":
+                # The encrypted reasoning of the summary streamed before it (OpenRouter, Vercel): the
+                # signature of that part.
                 data = detail.get("data")
                 if data:
-                    self._end_reasoning(choice, out)
                     self._sign(choice, data, True, out)
-        if content:
-            self._text(choice, content, out)
+        if type(content) is str:
+            if content:
+                self._text(choice, content, out)
+        elif type(content) is list:
+            self._content_chunks(choice, content, out)
+        refusal = delta.get("refusal")
+        if refusal:
+            self._refusal(choice, refusal, out)
         for n, call in enumerate(delta.get("tool_calls") or ()):
             index = call.get("index")
             self._tool_delta(choice, n if index is None else index, call.get("id"), call.get("function"), out)
@@ -291,11 +312,28 @@ class Decoder:
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)
 
+    def _content_chunks(self, choice: _Choice, chunks: list[dict[str, Any]], out: list[Any]) -> None:
+        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed over."""
+        for chunk in chunks:
+            kind = chunk.get("type")
+            if kind == "text":
+                text = chunk.get("text")
+                if text:
+                    self._text(choice, text, out)
+            elif kind == "thinking":
+                for thought in chunk.get("thinking") or ():
+                    text = thought.get("text")
+                    if thought.get("type") == "text" and text:
+                        self._reasoning_text(choice, text, out)
+
     def _finish_choice(self, choice: _Choice, raw: str, out: list[Any]) -> None:
         self._end_reasoning(choice, out)
         if choice.text is not None:
             self.parts.end(choice.text, None, out)
             choice.text = None
+        if choice.refusal is not None:
+            self.parts.end(choice.refusal, None, out)
+            choice.refusal = None
         self._complete_tools(choice, out)
         choice.finish = (_REASONS.get(raw, "other"), raw)
 

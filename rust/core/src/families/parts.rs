@@ -12,8 +12,6 @@ pub const DEFAULT_MAX_OPEN_PARTS: usize = 1024;
 pub enum PartKind {
     Text,
     Reasoning,
-    // Opened by the chat refusal mapping (issue #17's next step); the other families never refuse apart.
-    #[allow(dead_code)]
     Refusal,
     ToolInput,
 }
@@ -152,12 +150,6 @@ impl Parts {
     /// A reasoning delta for `id`, opening the part first when it is not open.
     pub fn reasoning(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         self.delta_in(0, PartKind::Reasoning, id, text, out)
-    }
-
-    /// A refusal delta for `id`, opening the part first when it is not open.
-    #[allow(dead_code)]
-    pub fn refusal(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_in(0, PartKind::Refusal, id, text, out)
     }
 
     /// A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it

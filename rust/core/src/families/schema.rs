@@ -32,6 +32,8 @@
 //!   (the scan gives it up, as for `str`);
 //! - `raw`: `Option<Raw>`, the exact text of any value, validated;
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
+//! - `str_or_list(T)`: `Option<StrOrList<T>>`, a string or an array of `T`s (Mistral's content);
+//!   any other value reads as absent, as for `str`;
 //! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
 //!   (fields too rare to be worth a scan);
 //! - `raw_with_list(T, into)`: `Option<Raw>`, and when the value is an array its items are also read
@@ -88,6 +90,15 @@ macro_rules! wire {
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
             {$($done)* $(#[$fm])* #[serde(borrow, default)] $(#[serde(rename = $key)])? $vis $field: Option<std::borrow::Cow<'a, str>>,}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : str_or_list($item:ty) $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::str_or_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::schema::StrOrList<'a, $item>>,}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
         );
@@ -188,6 +199,15 @@ macro_rules! wire {
     (@read $s:ident $value:ident $field:ident u64) => { $value.$field = $s.opt_u64()? };
     (@read $s:ident $value:ident $field:ident bool) => { $value.$field = $s.opt_bool()? };
     (@read $s:ident $value:ident $field:ident raw) => { $value.$field = $s.opt_raw()? };
+    (@read $s:ident $value:ident $field:ident str_or_list($t:ty)) => {
+        if $s.peek_value()? == b'[' {
+            let mut list = None;
+            $s.opt_list(&mut list, <$t>::scan)?;
+            $value.$field = list.map($crate::families::schema::StrOrList::List);
+        } else {
+            $value.$field = $s.opt_str()?.map($crate::families::schema::StrOrList::Str);
+        }
+    };
     (@read $s:ident $value:ident $field:ident obj($t:ty)) => { $s.opt_obj(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident rare($t:ty)) => { $s.null_only()? };
@@ -202,6 +222,94 @@ macro_rules! wire {
 }
 
 pub(crate) use wire;
+
+/// The visitor methods of a lenient field for the values it does not take (`null`, and any other
+/// JSON type it does not model): `None`, so that a field with a new type does not fail the payload.
+macro_rules! passed_over {
+    () => {
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    };
+}
+
+/// A field sent as a string or as an array of typed items (Mistral's `content`).
+#[derive(Debug)]
+pub enum StrOrList<'a, T> {
+    Str(std::borrow::Cow<'a, str>),
+    List(super::List<T>),
+}
+
+/// serde's reader of a `str_or_list` field: as [`lenient_str`], but an array is read as `T`s.
+pub(crate) fn str_or_list<'de: 'a, 'a, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<StrOrList<'a, T>>, D::Error> {
+    struct Visit<'a, T>(std::marker::PhantomData<(&'a (), T)>);
+
+    impl<'de: 'a, 'a, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<'a, T> {
+        type Value = Option<StrOrList<'a, T>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut list = super::List::new();
+            while let Some(item) = seq.next_element::<super::Obj<T>>()? {
+                list.push(item);
+            }
+            Ok(Some(StrOrList::List(list)))
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        passed_over!();
+
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(StrOrList::Str(std::borrow::Cow::Borrowed(v))))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(StrOrList::Str(std::borrow::Cow::Owned(v.to_owned()))))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(StrOrList::Str(std::borrow::Cow::Owned(v))))
+        }
+    }
+
+    deserializer.deserialize_any(Visit(std::marker::PhantomData))
+}
 
 /// serde's reader of a `str` field: a string, or `None` for `null` and for a value of any other
 /// JSON type (skipped), so that a field with a new type does not fail the payload.
@@ -237,44 +345,14 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for LenientStr<'a> {
         Ok(Some(std::borrow::Cow::Owned(v)))
     }
 
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
     fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    passed_over!();
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map
-            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-            .is_some()
-        {}
         Ok(None)
     }
 }

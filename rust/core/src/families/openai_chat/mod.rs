@@ -37,10 +37,11 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
-use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use super::schema::StrOrList;
+use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
-use wire::{Chunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
+use wire::{Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
 
 /// What the stream knows of one tool call of a choice.
 #[derive(Debug)]
@@ -55,6 +56,7 @@ struct ToolSlot {
 struct ChoiceState {
     index: u64,
     text: Option<String>,
+    refusal: Option<String>,
     reasoning: Option<String>,
     tools: Vec<ToolSlot>,
     finish: Option<(FinishReason, String)>,
@@ -177,7 +179,8 @@ impl Decoder {
         if let Some(pos) = self.choices.iter().position(|c| c.index == index) {
             return Ok(pos);
         }
-        if self.choices.len() >= DEFAULT_MAX_OPEN_PARTS {
+        // The index is the `choice` of the parts, and the message keeps one per index up to it.
+        if self.choices.len() >= DEFAULT_MAX_OPEN_PARTS || index >= DEFAULT_MAX_OPEN_PARTS as u64 {
             return Err(ErrorKind::LimitExceeded {
                 what: "choices",
                 limit: DEFAULT_MAX_OPEN_PARTS,
@@ -189,6 +192,14 @@ impl Decoder {
             ..ChoiceState::default()
         });
         Ok(self.choices.len() - 1)
+    }
+
+    /// The `choice` of the parts of choice `pos`: its wire index (below the limit `choice_pos` keeps).
+    fn choice(&self, pos: usize) -> u32 {
+        self.choices
+            .get(pos)
+            .and_then(|c| u32::try_from(c.index).ok())
+            .unwrap_or(0)
     }
 
     /// The open reasoning part of choice `pos` (a text or tool start of any choice closes it).
@@ -210,19 +221,21 @@ impl Decoder {
         }
     }
 
-    /// Signs the open reasoning part of the choice (or a new, empty one) and closes it.
+    /// Signs the open reasoning part of the choice and closes it; with none open, a new, empty
+    /// part carries the signature (`redacted` when it stands for encrypted reasoning).
     fn sign(&mut self, pos: usize, signature: &str, redacted: bool, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         let id = if let Some(id) = self.open_reasoning(pos) {
             id
         } else {
             let id = self.fresh_id("");
-            self.parts.start(PartKind::Reasoning, &id, "", false, out)?;
+            let choice = self.choice(pos);
+            self.parts.start_in(choice, PartKind::Reasoning, &id, "", false, out)?;
+            if redacted {
+                self.parts.set_redacted(&id);
+            }
             id
         };
         self.parts.sign(&id, signature, false);
-        if redacted {
-            self.parts.set_redacted(&id);
-        }
         self.parts.end(&id, None, out);
         if let Some(c) = self.choices.get_mut(pos) {
             c.reasoning = None;
@@ -230,10 +243,15 @@ impl Decoder {
         Ok(())
     }
 
-    /// A text or reasoning delta for choice `pos`, in its open part of that kind or a new one.
+    /// A text, reasoning or refusal delta for choice `pos`, in its open part of that kind or a new one.
     fn delta_part(&mut self, pos: usize, kind: PartKind, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         fn slot(c: &ChoiceState, kind: PartKind) -> Option<&str> {
-            if kind == PartKind::Text { &c.text } else { &c.reasoning }.as_deref()
+            match kind {
+                PartKind::Text => &c.text,
+                PartKind::Refusal => &c.refusal,
+                PartKind::Reasoning | PartKind::ToolInput => &c.reasoning,
+            }
+            .as_deref()
         }
         let open = self
             .choices
@@ -243,17 +261,17 @@ impl Decoder {
         if !open {
             let id = self.fresh_id("");
             if let Some(c) = self.choices.get_mut(pos) {
-                *if kind == PartKind::Text {
-                    &mut c.text
-                } else {
-                    &mut c.reasoning
+                *match kind {
+                    PartKind::Text => &mut c.text,
+                    PartKind::Refusal => &mut c.refusal,
+                    PartKind::Reasoning | PartKind::ToolInput => &mut c.reasoning,
                 } = Some(id);
             }
         }
+        let choice = self.choice(pos);
         // Borrowing the id from `choices` while `parts` takes the delta saves a clone per delta.
         match self.choices.get(pos).and_then(|c| slot(c, kind)) {
-            Some(id) if kind == PartKind::Text => self.parts.text(id, text, out),
-            Some(id) => self.parts.reasoning(id, text, out),
+            Some(id) => self.parts.delta_in(choice, kind, id, text, out),
             None => Ok(()),
         }
     }
@@ -311,8 +329,9 @@ impl Decoder {
                     Some(id) => id.to_owned(),
                     None => self.fresh_id("call_"),
                 };
+                let choice = self.choice(pos);
                 self.parts
-                    .start(PartKind::ToolInput, &id, name.unwrap_or_default(), false, out)?;
+                    .start_in(choice, PartKind::ToolInput, &id, name.unwrap_or_default(), false, out)?;
                 if let Some(c) = self.choices.get_mut(pos) {
                     c.tools.push(ToolSlot {
                         index,
@@ -349,17 +368,23 @@ impl Decoder {
                         self.reasoning_text(pos, text, out)?;
                     }
                 }
+                // The encrypted reasoning of the summary streamed before it (`OpenRouter`, Vercel):
+                // the signature of that part.
                 Some("reasoning.encrypted") => {
                     if let Some(data) = non_empty(detail.data.as_ref()) {
-                        self.end_reasoning(pos, out);
                         self.sign(pos, data, true, out)?;
                     }
                 }
                 _ => {}
             }
         }
-        if let Some(text) = non_empty(delta.content.as_ref()) {
-            self.delta_part(pos, PartKind::Text, text, out)?;
+        match &delta.content {
+            Some(StrOrList::Str(text)) if !text.is_empty() => self.delta_part(pos, PartKind::Text, text, out)?,
+            Some(StrOrList::List(chunks)) => self.content_chunks(pos, chunks, out)?,
+            _ => {}
+        }
+        if let Some(text) = non_empty(delta.refusal.as_ref()) {
+            self.delta_part(pos, PartKind::Refusal, text, out)?;
         }
         for (n, call) in delta.tool_calls.iter().flatten().enumerate() {
             let index = call.index.unwrap_or(n as u64);
@@ -371,10 +396,41 @@ impl Decoder {
         Ok(())
     }
 
+    /// Mistral's typed content chunks: `text`, and `thinking` holding text chunks; others passed over.
+    fn content_chunks(
+        &mut self,
+        pos: usize,
+        chunks: &List<ContentChunk<'_>>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        for Obj(chunk) in chunks {
+            match chunk.kind.as_deref() {
+                Some("text") => {
+                    if let Some(text) = non_empty(chunk.text.as_ref()) {
+                        self.delta_part(pos, PartKind::Text, text, out)?;
+                    }
+                }
+                Some("thinking") => {
+                    for Obj(thought) in chunk.thinking.iter().flatten() {
+                        if let (Some("text"), Some(text)) = (thought.kind.as_deref(), non_empty(thought.text.as_ref()))
+                        {
+                            self.delta_part(pos, PartKind::Reasoning, text, out)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The finish chunk of a choice: its parts close, its tool calls complete.
     fn finish_choice(&mut self, pos: usize, raw: &str, out: &mut Vec<Event>) {
         self.end_reasoning(pos, out);
         if let Some(id) = self.choices.get_mut(pos).and_then(|c| c.text.take()) {
+            self.parts.end(&id, None, out);
+        }
+        if let Some(id) = self.choices.get_mut(pos).and_then(|c| c.refusal.take()) {
             self.parts.end(&id, None, out);
         }
         self.complete_tools(pos, out);

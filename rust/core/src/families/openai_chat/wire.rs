@@ -35,7 +35,9 @@ wire! {
 
 wire! {
     pub(in crate::families) struct Delta<'a> {
-        content: str,
+        /// Text, or (Mistral Magistral) a list of typed chunks.
+        content: str_or_list(ContentChunk<'a>),
+        refusal: str,
         reasoning_content: str,
         reasoning: str,
         reasoning_details: list(Detail<'a>),
@@ -43,6 +45,21 @@ wire! {
         /// The deprecated single `function_call`: handled as tool call index 0.
         function_call: obj(FunctionDelta<'a>),
         provider_metadata: raw,
+    }
+}
+
+wire! {
+    pub(in crate::families) struct ContentChunk<'a> {
+        kind as "type": str,
+        text: str,
+        thinking: list(ThinkingChunk<'a>),
+    }
+}
+
+wire! {
+    pub(in crate::families) struct ThinkingChunk<'a> {
+        kind as "type": str,
+        text: str,
     }
 }
 

@@ -34,7 +34,7 @@ fn as_chat(chunk: Chunk<'_>) -> chat::Chunk<'_> {
                     index: choice.index,
                     delta: choice.text.map(|text| {
                         Obj(chat::Delta {
-                            content: Some(text),
+                            content: Some(crate::families::schema::StrOrList::Str(text)),
                             ..chat::Delta::default()
                         })
                     }),

@@ -1,0 +1,139 @@
+"""Chat features beyond text and tool calls, both backends, on the public corpus bodies tagged with
+them and synthetic ones:
+- refusals and n > 1 choices, with the official ``openai`` client's chunk accumulator
+  (``ChatCompletionStreamState``) as the oracle: ``delta.refusal`` becomes refusal parts and
+  ``Message.refusal``; each choice index its own parts (``choice=i``) and ``Message.choices[i]``;
+- Mistral Magistral's ``delta.content`` as a list of typed chunks (``text``, ``thinking``), checked
+  against a reading of the payloads in the test (no Mistral client here)."""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from .conftest import PUBLIC, public_bodies
+from .invariants import check_ordering, dicts
+from .test_openai_chat import chunk, sdk_snapshot, sse
+
+REFUSAL = sse(
+    chunk({"role": "assistant", "content": None, "refusal": ""}),
+    chunk({"refusal": "I'm sorry, "}),
+    chunk({"refusal": "I can't help with that."}),
+    chunk({}, "stop"),
+)
+# n=2, the choices' chunks interleaved as OpenAI sends them; choice 1 calls a tool.
+TWO_CHOICES = sse(
+    chunk({"role": "assistant", "content": ""}, index=0),
+    chunk({"role": "assistant", "content": ""}, index=1),
+    chunk({"content": "Par"}, index=0),
+    chunk({"tool_calls": [{"index": 0, "id": "call_1", "function": {"name": "f", "arguments": ""}}]}, index=1),
+    chunk({"content": "is"}, index=0),
+    chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"a":1}'}}]}, index=1),
+    chunk({}, "stop", index=0),
+    chunk({}, "tool_calls", index=1),
+)
+REFUSAL_BODIES = [("synthetic", REFUSAL), *public_bodies("openai-chat", tag="refusal")]
+CHOICE_BODIES = [("synthetic", TWO_CHOICES), *public_bodies("openai-chat", tag="choice_index_gt_0")]
+
+
+def parsed(backend: ModuleType, body: bytes) -> tuple[list[dict[str, Any]], Any]:
+    parser = backend.StreamParser("openai-chat")
+    events = parser.feed(body) + parser.close()
+    return dicts(events), parser.message
+
+
+def test_the_corpus_has_the_tagged_bodies() -> None:
+    if not (PUBLIC / "manifest.jsonl").is_file():
+        pytest.skip("no public corpus")
+    assert len(REFUSAL_BODIES) > 1
+    assert len(CHOICE_BODIES) > 1
+
+
+@pytest.mark.parametrize(("name", "body"), REFUSAL_BODIES, ids=[n for n, _ in REFUSAL_BODIES])
+def test_refusal_agrees_with_the_openai_sdk(backend: ModuleType, name: str, body: bytes) -> None:
+    events, message = parsed(backend, body)
+    check_ordering(events)
+    sdk = sdk_snapshot(body).choices[0].message
+    assert sdk.refusal
+    assert message.refusal == sdk.refusal
+    assert message.text == (sdk.content or "")
+    refusals = [e for e in events if e["type"].startswith("refusal_")]
+    assert refusals[0]["type"] == "refusal_start"
+    assert refusals[-1]["type"] == "refusal_end"
+    assert "".join(e["text"] for e in refusals if e["type"] == "refusal_delta") == sdk.refusal
+    assert [(p.kind, p.text) for p in message.parts if p.kind == "refusal"] == [("refusal", sdk.refusal)]
+
+
+@pytest.mark.parametrize(("name", "body"), CHOICE_BODIES, ids=[n for n, _ in CHOICE_BODIES])
+def test_choices_agree_with_the_openai_sdk(backend: ModuleType, name: str, body: bytes) -> None:
+    events, message = parsed(backend, body)
+    check_ordering(events)
+    sdk = sorted(sdk_snapshot(body).choices, key=lambda c: c.index)
+    assert [c.index for c in sdk] == list(range(len(sdk)))
+    assert len(sdk) > 1
+    assert [c.text for c in message.choices] == [c.message.content or "" for c in sdk]
+    assert message.text == message.choices[0].text
+    for ours, theirs in zip(message.choices, sdk, strict=True):
+        calls = [(t.id, t.function.name, t.function.arguments or "{}") for t in theirs.message.tool_calls or []]
+        assert [(t.id, t.name, t.arguments) for t in ours.tool_calls] == calls
+    # Every part is of the choice it came in: its events carry that index, its text is that choice's.
+    choice_of = {e["id"]: e["choice"] for e in events if e["type"].endswith("_start") and "choice" in e}
+    for i, ours in enumerate(message.choices):
+        assert {choice_of[p.id] for p in ours.parts} <= {i}
+
+
+def test_a_single_choice_has_no_choices(backend: ModuleType) -> None:
+    _, message = parsed(backend, sse(chunk({"content": "a"}), chunk({}, "stop")))
+    assert message.choices == ()
+    assert [(p.kind, p.text) for p in message.parts] == [("text", "a")]
+
+
+def test_a_choice_index_past_the_limit_is_refused(backend: ModuleType) -> None:
+    with pytest.raises(ValueError, match="more than 1024 choices"):
+        backend.parse(sse(chunk({"content": "a"}, index=1024)), "openai-chat")
+
+
+MISTRAL = public_bodies("mistral", tag="mistral_thinking_chunks")
+
+
+def mistral_wire(body: bytes) -> tuple[str, str]:
+    """(reasoning, text) of choice 0 as the chunks say, read here with the json module."""
+    reasoning, text = [], []
+    for line in body.decode().splitlines():
+        if not line.startswith("data: {"):
+            continue
+        for choice in json.loads(line[6:]).get("choices") or []:
+            content = (choice.get("delta") or {}).get("content")
+            for item in [{"type": "text", "text": content}] if isinstance(content, str) else content or []:
+                if item["type"] == "text":
+                    text.append(item["text"])
+                elif item["type"] == "thinking":
+                    reasoning.extend(t["text"] for t in item["thinking"] if t["type"] == "text")
+    return "".join(reasoning), "".join(text)
+
+
+@pytest.mark.parametrize(("name", "body"), MISTRAL, ids=[n for n, _ in MISTRAL])
+def test_mistral_thinking_chunks(backend: ModuleType, name: str, body: bytes) -> None:
+    events, message = parsed(backend, body)
+    check_ordering(events)
+    reasoning, text = mistral_wire(body)
+    assert reasoning
+    assert text
+    assert (message.reasoning, message.text) == (reasoning, text)
+    assert [p.kind for p in message.parts] == ["reasoning", "text"]
+    assert backend.StreamParser().feed(body)[0].type == "stream_start"  # detected as chat
+
+
+def test_mistral_chunks_of_other_types_are_passed_over(backend: ModuleType) -> None:
+    content = [{"type": "image_url", "image_url": "x"}, {"type": "thinking", "thinking": [{"type": "x"}]}]
+    _, message = parsed(
+        backend,
+        sse(chunk({"content": content}), chunk({"content": [{"type": "text", "text": "a"}]}), chunk({}, "stop")),
+    )
+    assert message.text == "a"
+    assert message.reasoning == ""
+    with pytest.raises(ValueError, match="JSON of the wrong shape"):
+        backend.parse(sse(chunk({"content": ["not a chunk"]})), "openai-chat")
