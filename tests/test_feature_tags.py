@@ -228,10 +228,6 @@ NOT_YET: dict[tuple[str, str], str] = {
         "annotation:url_citation",
         "openai-responses",
     ): "openai-responses: source.kind / document citations not mapped yet",
-    (
-        "apply_patch_call",
-        "openai-responses",
-    ): "openai-responses: this item is surfaced as unknown, not mapped to tool_call yet",
     ("bash_code_execution_tool_result", "anthropic"): "anthropic: server tool results are not mapped yet (tool_result)",
     ("choice_index_gt_0", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("citation:web_search_result_location", "anthropic"): "anthropic: source.kind (new field) not mapped yet",
@@ -243,11 +239,6 @@ NOT_YET: dict[tuple[str, str], str] = {
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("content_as_list", "mistral"): "openai-chat: the chat side of issue 17",
-    (
-        "custom_tool_call",
-        "openai-responses",
-    ): "openai-responses: this item is surfaced as unknown, not mapped to tool_call yet",
-    ("error_event", "openai-responses"): "openai-responses: the message of a nested `error` object is not read",
     ("error_object", "bedrock-converse"): "bedrock: a lone JSON error body is a parse error",
     ("executableCode", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
     (
@@ -260,25 +251,16 @@ NOT_YET: dict[tuple[str, str], str] = {
         "image_generation_call",
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
-    (
-        "local_shell_call",
-        "openai-responses",
-    ): "openai-responses: this item is surfaced as unknown, not mapped to tool_call yet",
     ("logprobs", "openai-chat"): "logprobs: no event field holds them yet",
     ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
     ("mcp_call", "openai-responses"): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("mcp_tool_result", "anthropic"): "anthropic: server tool results are not mapped yet (tool_result)",
     ("mistral_thinking_chunks", "mistral"): "openai-chat: the chat side of issue 17",
     ("partial_image", "openai-responses"): "openai-responses: partial images not mapped yet (file)",
-    ("reasoning_text", "openai-responses"): "openai-responses: reasoning_text deltas not mapped yet",
     ("refusal", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("server_tool_result", "anthropic"): "anthropic: server tool results are not mapped yet (tool_result)",
     ("server_tool_result", "bedrock-converse"): "bedrock: toolResult blocks not mapped yet",
     ("server_tool_result", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
-    (
-        "shell_call",
-        "openai-responses",
-    ): "openai-responses: this item is surfaced as unknown, not mapped to tool_call yet",
     (
         "shell_call_output",
         "openai-responses",
@@ -289,10 +271,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ): "anthropic: server tool results are not mapped yet (tool_result)",
     ("toolCall", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
     ("toolResponse", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
-    (
-        "tool_search_call",
-        "openai-responses",
-    ): "openai-responses: this item is surfaced as unknown, not mapped to tool_call yet",
     (
         "tool_search_output",
         "openai-responses",
