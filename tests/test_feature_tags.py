@@ -239,14 +239,12 @@ NOT_YET: dict[tuple[str, str], str] = {
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("content_as_list", "mistral"): "openai-chat: the chat side of issue 17",
-    ("error_object", "bedrock-converse"): "bedrock: a lone JSON error body is a parse error",
     ("executableCode", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
     (
         "file_search_call",
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("grounding_metadata", "gemini"): "gemini: source.kind (new field) not set yet",
-    ("http_error", "bedrock-converse"): "bedrock: a lone JSON error body is a parse error",
     (
         "image_generation_call",
         "openai-responses",
@@ -329,7 +327,6 @@ KNOWN_PARSE_ERRORS = {
     "vercel+ai__anthropic.anthropic-tool-search-deferred-regex__0.sse": "two messages in one body",
     "vercel+ai__anthropic.anthropic-tool-search-regex.1__0.sse": "two messages in one body",
     "vercel+ai__cerebras.cererebras-structured-output-tools.1__0.sse": "two responses in one body",
-    "pydantic+pydantic-ai__models.test_bedrock.test_bedrock_streaming_error__0.json": "bedrock: a lone JSON error body",
 }
 
 

@@ -188,14 +188,10 @@ class Decoder:
             self.parts.end(self.text_id.get(item_id, content_index), None, out)
         elif kind == "response.reasoning_summary_part.added":
             self._open_reasoning(item_id, summary_index, out)
-        elif kind == "response.reasoning_summary_text.delta":
+        elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
             if delta:
-                self._open_reasoning(item_id, summary_index, out)
-                if self.reasoning is not None:
-                    self.parts.reasoning(self.reasoning[1], delta, out)
-        elif kind == "response.reasoning_text.delta":
-            if delta:
-                self._open_reasoning(item_id, content_index, out)
+                index = content_index if kind == "response.reasoning_text.delta" else summary_index
+                self._open_reasoning(item_id, index, out)
                 if self.reasoning is not None:
                     self.parts.reasoning(self.reasoning[1], delta, out)
         elif kind in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):

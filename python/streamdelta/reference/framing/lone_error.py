@@ -52,7 +52,9 @@ def _provider_message(data: str) -> str | None:
         return message(error)
     if body.get("object") == "error":
         return message(body)
-    return None
+    # AWS (Bedrock) and Cohere: `{"message": "..."}` alone (see the core).
+    text = body.get("message")
+    return text if isinstance(text, str) else None
 
 
 def lone_error(data: str, out: list[Any]) -> bool:

@@ -1,6 +1,7 @@
 //! A lone JSON body: the error object a server sends instead of a stream with a 4xx or 5xx
 //! (`{"error": {"message": ...}}` from most providers, `{"error": "..."}` from Ollama
-//! and others, `{"object": "error", "message": ...}` from vLLM). Recognised in whatever family was
+//! and others, `{"object": "error", "message": ...}` from vLLM, `{"message": ...}` from AWS and
+//! Cohere). Recognised in whatever family was
 //! asked for, so that the provider's message is never lost behind "incomplete stream".
 
 use serde_json::Value;
@@ -26,7 +27,8 @@ fn provider_message(data: &str) -> Option<String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(Value::Object(error)) => Some(message(error)),
         _ if body.get("object").and_then(Value::as_str) == Some("error") => Some(message(&body)),
-        _ => None,
+        // AWS (Bedrock) and Cohere: `{"message": "..."}` alone (no stream starts with a string `message`).
+        _ => body.get("message").and_then(Value::as_str).map(str::to_owned),
     }
 }
 

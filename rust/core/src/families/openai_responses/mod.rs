@@ -140,20 +140,16 @@ impl FamilyDecoder for Decoder {
             "response.reasoning_summary_part.added" => {
                 self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
             }
-            "response.reasoning_summary_text.delta" => {
+            // A summary part, or raw reasoning (gpt-oss, DeepSeek, LM Studio, OpenRouter) by content index.
+            "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
-                    self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
-                    if let Some((_, id)) = &self.reasoning {
-                        self.parts.reasoning(id, delta, out)?;
-                    }
-                }
-            }
-            // Raw reasoning (gpt-oss, DeepSeek, LM Studio, OpenRouter): one part per content index.
-            "response.reasoning_text.delta" => {
-                let delta = p.delta.as_deref().unwrap_or("");
-                if !delta.is_empty() {
-                    self.open_reasoning(item_id, p.content_index.unwrap_or(0), out)?;
+                    let index = if kind == "response.reasoning_text.delta" {
+                        p.content_index
+                    } else {
+                        p.summary_index
+                    };
+                    self.open_reasoning(item_id, index.unwrap_or(0), out)?;
                     if let Some((_, id)) = &self.reasoning {
                         self.parts.reasoning(id, delta, out)?;
                     }
