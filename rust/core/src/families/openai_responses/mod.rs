@@ -16,7 +16,7 @@
 //! (its `arguments` object). A `shell_call` in a hosted container and a `tool_search_call` that the
 //! client does not execute run on the provider's side.
 //!
-//! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, DeepSeek, LM Studio,
+//! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
 //! A reasoning item's `encrypted_content` (from `output_item.done`) is the signature of its last
