@@ -232,14 +232,13 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("choice_index_gt_0", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("citation:web_search_result_location", "anthropic"): "anthropic: source.kind (new field) not mapped yet",
     ("citations_top_level", "openai-chat"): "openai-chat: the chat side of issue 17",
-    ("codeExecutionResult", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
+    ("codeExecutionResult", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     ("code_execution_tool_result", "anthropic"): "anthropic: server tool results are not mapped yet (tool_result)",
     (
         "code_interpreter_call",
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("content_as_list", "mistral"): "openai-chat: the chat side of issue 17",
-    ("executableCode", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
     (
         "file_search_call",
         "openai-responses",
@@ -258,7 +257,7 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("refusal", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("server_tool_result", "anthropic"): "anthropic: server tool results are not mapped yet (tool_result)",
     ("server_tool_result", "bedrock-converse"): "bedrock: toolResult blocks not mapped yet",
-    ("server_tool_result", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
+    ("server_tool_result", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "shell_call_output",
         "openai-responses",
@@ -267,8 +266,7 @@ NOT_YET: dict[tuple[str, str], str] = {
         "text_editor_code_execution_tool_result",
         "anthropic",
     ): "anthropic: server tool results are not mapped yet (tool_result)",
-    ("toolCall", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
-    ("toolResponse", "gemini"): "gemini: executableCode / codeExecutionResult / toolCall parts not mapped yet",
+    ("toolResponse", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "tool_search_output",
         "openai-responses",
