@@ -240,12 +240,12 @@ def test_thinking_signature_and_redacted(backend: ModuleType) -> None:
     events = dicts(backend.parse(THINKING_AND_REDACTED))
     check_ordering(events)
     assert events[1:7] == [
-        {"type": "reasoning_start", "id": "0"},
+        {"type": "reasoning_start", "id": "0", "choice": 0},
         {"type": "reasoning_delta", "id": "0", "text": "Let me think"},
         {"type": "reasoning_end", "id": "0", "signature": "SIG==", "redacted": False},
-        {"type": "reasoning_start", "id": "1"},
+        {"type": "reasoning_start", "id": "1", "choice": 0},
         {"type": "reasoning_end", "id": "1", "signature": "OPAQUE", "redacted": True},
-        {"type": "text_start", "id": "2"},
+        {"type": "text_start", "id": "2", "choice": 0},
     ]
     parser = backend.StreamParser()
     parser.feed(THINKING_AND_REDACTED)
@@ -257,7 +257,16 @@ def test_citations_become_sources(backend: ModuleType) -> None:
     events = dicts(backend.parse(CITATIONS))
     check_ordering(events)
     assert [e for e in events if e["type"] == "source"] == [
-        {"type": "source", "id": "0:0", "url": "https://a.example/x", "title": "A"}
+        {
+            "type": "source",
+            "id": "0:0",
+            "url": "https://a.example/x",
+            "title": "A",
+            "kind": "url",
+            "media_type": None,
+            "filename": None,
+            "provider_metadata_json": None,
+        }
     ]
 
 
@@ -317,7 +326,7 @@ def test_tool_input_complete_in_start(backend: ModuleType) -> None:
     check_ordering(events)
     args = '{"city": "Paris", "n": [1, 2.5]}'
     assert events[1:5] == [
-        {"type": "tool_input_start", "id": "toolu_1", "name": "f"},
+        {"type": "tool_input_start", "id": "toolu_1", "name": "f", "choice": 0, "provider_executed": False},
         {"type": "tool_input_delta", "id": "toolu_1", "delta": args},
         {"type": "tool_input_end", "id": "toolu_1"},
         {"type": "tool_call", "id": "toolu_1", "name": "f", "arguments": args, "provider_executed": False},

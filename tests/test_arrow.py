@@ -20,9 +20,11 @@ def expected_row(message: Any) -> dict[str, Any]:
     return {
         "id": message.id,
         "model": message.model,
+        "created": message.created,
         "text": message.text,
         "reasoning": message.reasoning,
         "reasoning_signatures": list(message.reasoning_signatures),
+        "refusal": message.refusal,
         "finish_reason": message.finish_reason,
         "raw_finish_reason": message.raw_finish_reason,
         **{name: getattr(usage, name) if usage else None for name in (*counts, "cache_write_tokens", "cost")},

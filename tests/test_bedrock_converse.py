@@ -205,7 +205,16 @@ def test_cache_usage_citations_and_stop_reasons() -> None:
     }
     body += converse_frame("metadata", {"usage": usage, "metrics": {"latencyMs": 9}})
     events = both(body)
-    assert events[3] == {"type": "source", "id": "0:0", "url": "https://example.org/paris", "title": "Paris"}
+    assert events[3] == {
+        "type": "source",
+        "id": "0:0",
+        "url": "https://example.org/paris",
+        "title": "Paris",
+        "kind": "url",
+        "media_type": None,
+        "filename": None,
+        "provider_metadata_json": None,
+    }
     finish = events[-1]
     assert (finish["reason"], finish["raw_reason"]) == ("content_filter", "guardrail_intervened")
     assert finish["usage"]["input_tokens"] == 35

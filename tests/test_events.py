@@ -15,20 +15,42 @@ from streamdelta import StreamParseError, reference
 from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 
 EVENT_CLASSES = {
-    "StreamStart": ("stream_start", {"id": "resp_1", "model": "m"}),
-    "TextStart": ("text_start", {"id": "0"}),
+    "StreamStart": ("stream_start", {"id": "resp_1", "model": "m", "created": 1741569952}),
+    "TextStart": ("text_start", {"id": "0", "choice": 0}),
     "TextDelta": ("text_delta", {"id": "0", "text": "Ol"}),
     "TextEnd": ("text_end", {"id": "0"}),
-    "ReasoningStart": ("reasoning_start", {"id": "r"}),
+    "ReasoningStart": ("reasoning_start", {"id": "r", "choice": 1}),
     "ReasoningDelta": ("reasoning_delta", {"id": "r", "text": "hm"}),
     "ReasoningEnd": ("reasoning_end", {"id": "r", "signature": "sig", "redacted": False}),
-    "ToolInputStart": ("tool_input_start", {"id": "call_1", "name": "weather"}),
+    "RefusalStart": ("refusal_start", {"id": "f", "choice": 0}),
+    "RefusalDelta": ("refusal_delta", {"id": "f", "text": "I can't"}),
+    "RefusalEnd": ("refusal_end", {"id": "f"}),
+    "ToolInputStart": (
+        "tool_input_start",
+        {"id": "call_1", "name": "weather", "choice": 0, "provider_executed": False},
+    ),
     "ToolInputDelta": ("tool_input_delta", {"id": "call_1", "delta": '{"a"'}),
     "ToolInputEnd": ("tool_input_end", {"id": "call_1"}),
     "ToolCall": ("tool_call", {"id": "call_1", "name": "weather", "arguments": '{"a": 1}', "provider_executed": False}),
-    "Source": ("source", {"id": "s0", "url": "https://example.com", "title": None}),
+    "ToolResult": (
+        "tool_result",
+        {"id": "srvtoolu_1", "name": "web_search", "result": "[1]", "is_error": False, "provider_executed": True},
+    ),
+    "Source": (
+        "source",
+        {
+            "id": "s0",
+            "url": "https://example.com",
+            "title": None,
+            "kind": "url",
+            "media_type": None,
+            "filename": None,
+            "provider_metadata_json": None,
+        },
+    ),
     "ErrorEvent": ("error", {"message": "overloaded", "kind": "overloaded_error", "raw": None}),
     "Unknown": ("unknown", {"kind": "response.new.delta", "raw": '{"type": "response.new.delta"}'}),
+    "Raw": ("raw", {"data": '{"type": "ping"}'}),
 }
 
 
@@ -214,3 +236,38 @@ def test_message_shares_the_objects_of_its_events(backend: ModuleType) -> None:
     parser.feed(body)
     parser.feed(b'data: {"candidates":[{"content":{"parts":[{"text":" again"}]}}]}\n\n')
     assert parser.message.text == "Hello again"
+
+
+def test_message_parts_and_choices_of_the_reference_fold() -> None:
+    """The fold's rules (the core's `message::tests` hold the same ones): parts in wire order with
+    their signatures, one message per choice once a part of a choice > 0 opens."""
+    from streamdelta.reference.message import MessageBuilder
+
+    r = reference
+    call = r.ToolCall("c", "f", "{}")
+    builder = MessageBuilder()
+    for event in (
+        r.StreamStart("r1", None, 7),
+        r.ReasoningStart("r"),
+        r.ReasoningDelta("r", "hm"),
+        r.ReasoningEnd("r", "sig"),
+        r.TextStart("a"),
+        r.TextDelta("a", "x"),
+        call,
+    ):
+        builder.apply(event)
+    single = builder.build()
+    assert single.parts == (
+        r.Part("reasoning", "r", "hm", "sig"),
+        r.Part("text", "a", "x"),
+        r.Part("tool_call", "c", value=call),
+    )
+    assert single.choices == ()
+    for event in (r.TextStart("b", 1), r.TextDelta("b", "y"), r.TextDelta("a", "z"), r.Finish("stop")):
+        builder.apply(event)
+    m = builder.build()
+    assert m.text == "xz"
+    assert [c.text for c in m.choices] == ["xz", "y"]
+    assert all((c.id, c.created, c.finish_reason, c.choices) == ("r1", 7, "stop", ()) for c in m.choices)
+    assert m.choices[1].parts == (r.Part("text", "b", "y"),)
+    assert m.parts == m.choices[0].parts

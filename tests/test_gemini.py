@@ -48,7 +48,7 @@ def chunk(*parts: dict[str, Any], finish: str | None = None, **extra: Any) -> di
     return {"candidates": [candidate], "modelVersion": "gemini-x", "responseId": "r1", **extra}
 
 
-START = {"type": "stream_start", "id": "r1", "model": "gemini-x"}
+START = {"type": "stream_start", "id": "r1", "model": "gemini-x", "created": None}
 
 
 def payloads(body: bytes) -> list[dict[str, Any]]:
@@ -155,11 +155,11 @@ def test_arguments_are_the_raw_args_text(backend: ModuleType) -> None:
     )
     events = dicts(backend.parse(body, FAMILY))
     assert events == [
-        {"type": "stream_start", "id": None, "model": None},
-        {"type": "text_start", "id": "0"},
+        {"type": "stream_start", "id": None, "model": None, "created": None},
+        {"type": "text_start", "id": "0", "choice": 0},
         {"type": "text_delta", "id": "0", "text": "a"},
         {"type": "text_end", "id": "0"},
-        {"type": "tool_input_start", "id": "call_0", "name": "f"},
+        {"type": "tool_input_start", "id": "call_0", "name": "f", "choice": 0, "provider_executed": False},
         {"type": "tool_input_delta", "id": "call_0", "delta": args},
         {"type": "tool_input_end", "id": "call_0"},
         {"type": "tool_call", "id": "call_0", "name": "f", "arguments": args, "provider_executed": False},
@@ -170,7 +170,7 @@ def test_arguments_are_the_raw_args_text(backend: ModuleType) -> None:
 def test_call_without_args_gets_empty_object(backend: ModuleType) -> None:
     body = sse(chunk({"functionCall": {"name": "now", "id": "abc", "args": None}}, finish="STOP"))
     assert dicts(backend.parse(body, FAMILY))[1:] == [
-        {"type": "tool_input_start", "id": "abc", "name": "now"},
+        {"type": "tool_input_start", "id": "abc", "name": "now", "choice": 0, "provider_executed": False},
         {"type": "tool_input_end", "id": "abc"},
         {"type": "tool_call", "id": "abc", "name": "now", "arguments": "{}", "provider_executed": False},
         finish("tool_calls", "STOP"),
@@ -186,14 +186,14 @@ def test_thoughts_signatures_and_text(backend: ModuleType) -> None:
     )
     assert dicts(backend.parse(body, FAMILY)) == [
         START,
-        {"type": "reasoning_start", "id": "0"},
+        {"type": "reasoning_start", "id": "0", "choice": 0},
         {"type": "reasoning_delta", "id": "0", "text": "think "},
         {"type": "reasoning_delta", "id": "0", "text": "more"},
         {"type": "reasoning_end", "id": "0", "signature": "S1", "redacted": False},
-        {"type": "text_start", "id": "1"},
+        {"type": "text_start", "id": "1", "choice": 0},
         {"type": "text_delta", "id": "1", "text": "answer"},
         {"type": "text_end", "id": "1"},
-        {"type": "reasoning_start", "id": "2"},
+        {"type": "reasoning_start", "id": "2", "choice": 0},
         {"type": "reasoning_end", "id": "2", "signature": "S2", "redacted": False},
         finish("stop", "STOP"),
     ]
@@ -261,7 +261,7 @@ def test_error_body_then_finish_error(backend: ModuleType) -> None:
     error = {"error": {"code": 429, "message": "Resource exhausted", "status": "RESOURCE_EXHAUSTED"}}
     body = sse(chunk({"text": "x"}), error)
     assert dicts(backend.parse(body, FAMILY))[1:] == [
-        {"type": "text_start", "id": "0"},
+        {"type": "text_start", "id": "0", "choice": 0},
         {"type": "text_delta", "id": "0", "text": "x"},
         {"type": "error", "message": "Resource exhausted", "kind": "RESOURCE_EXHAUSTED", "raw": json.dumps(error)},
         {"type": "text_end", "id": "0"},
@@ -274,7 +274,7 @@ def test_error_body_then_finish_error(backend: ModuleType) -> None:
 def test_prompt_blocked(backend: ModuleType) -> None:
     body = sse({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 7}})
     assert dicts(backend.parse(body, FAMILY)) == [
-        {"type": "stream_start", "id": None, "model": None},
+        {"type": "stream_start", "id": None, "model": None, "created": None},
         finish("content_filter", "SAFETY", usage(7)),
     ]
 
@@ -294,10 +294,28 @@ def test_grounding_sources_once_per_url_and_other_candidates_ignored(backend: Mo
     body = sse(first, chunk(finish="STOP"))
     assert dicts(backend.parse(body, FAMILY)) == [
         START,
-        {"type": "text_start", "id": "0"},
+        {"type": "text_start", "id": "0", "choice": 0},
         {"type": "text_delta", "id": "0", "text": "x"},
-        {"type": "source", "id": "src_0", "url": "https://a.example", "title": "A"},
-        {"type": "source", "id": "src_1", "url": "gs://b", "title": None},
+        {
+            "type": "source",
+            "id": "src_0",
+            "url": "https://a.example",
+            "title": "A",
+            "kind": "url",
+            "media_type": None,
+            "filename": None,
+            "provider_metadata_json": None,
+        },
+        {
+            "type": "source",
+            "id": "src_1",
+            "url": "gs://b",
+            "title": None,
+            "kind": "url",
+            "media_type": None,
+            "filename": None,
+            "provider_metadata_json": None,
+        },
         {"type": "text_end", "id": "0"},
         finish("stop", "STOP"),
     ]
@@ -329,7 +347,7 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
         parser.feed(body)
     assert dicts(info.value.events) == [
         START,
-        {"type": "text_start", "id": "0"},
+        {"type": "text_start", "id": "0", "choice": 0},
         {"type": "text_delta", "id": "0", "text": "x"},
     ]
     # The parser stays usable.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -136,7 +137,9 @@ def test_agrees_with_the_ollama_client(backend: ModuleType, name: str, lines: An
     check_ordering(dicts(events))
     assert our_view(message) == client_view(lines, model)
     assert message.usage.total_tokens == sum(our_view(message)["usage"])
-    assert events[0].to_dict() == {"type": "stream_start", "id": None, "model": lines[0]["model"]}
+    # The client keeps `created_at` as text; its whole seconds, by the standard library, are `created`.
+    created = int(datetime.fromisoformat(model.model_validate(lines[0]).created_at).timestamp())
+    assert events[0].to_dict() == {"type": "stream_start", "id": None, "model": lines[0]["model"], "created": created}
 
 
 @pytest.mark.parametrize(("name", "lines", "model"), BODIES, ids=IDS)

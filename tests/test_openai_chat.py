@@ -164,8 +164,8 @@ def test_text_stream_with_trailing_usage_chunk(backend: ModuleType) -> None:
     )
     events = parse(backend, body)
     assert events == [
-        {"type": "stream_start", "id": "chatcmpl-1", "model": "m"},
-        {"type": "text_start", "id": "0"},
+        {"type": "stream_start", "id": "chatcmpl-1", "model": "m", "created": None},
+        {"type": "text_start", "id": "0", "choice": 0},
         {"type": "text_delta", "id": "0", "text": "Ol"},
         {"type": "text_delta", "id": "0", "text": "á"},
         {"type": "text_end", "id": "0"},
@@ -191,7 +191,7 @@ def test_text_stream_with_trailing_usage_chunk(backend: ModuleType) -> None:
 def test_azure_prompt_filter_chunk_then_stream_start(backend: ModuleType) -> None:
     first = {"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": []}
     events = parse(backend, sse(first, chunk({"content": "x"}), chunk({}, "stop")))
-    assert events[0] == {"type": "stream_start", "id": "chatcmpl-1", "model": "m"}
+    assert events[0] == {"type": "stream_start", "id": "chatcmpl-1", "model": "m", "created": None}
     assert types(events) == ["stream_start", "text_start", "text_delta", "text_end", "finish"]
 
 
@@ -225,7 +225,13 @@ def test_parallel_tool_calls_complete_at_next_index_and_finish(backend: ModuleTy
         "tool_call",
         "finish",
     ]
-    assert events[1] == {"type": "tool_input_start", "id": "call_a", "name": "get_"}
+    assert events[1] == {
+        "type": "tool_input_start",
+        "id": "call_a",
+        "name": "get_",
+        "choice": 0,
+        "provider_executed": False,
+    }
     calls = [e for e in events if e["type"] == "tool_call"]
     assert [(c["id"], c["name"], c["arguments"]) for c in calls] == [
         ("call_a", "get_weather", '{"city":"Rome"}'),
@@ -371,13 +377,13 @@ def test_openrouter_reasoning_with_signature_and_encrypted(backend: ModuleType) 
     )
     events = parse(backend, body)
     assert events[1:-1] == [
-        {"type": "reasoning_start", "id": "0"},
+        {"type": "reasoning_start", "id": "0", "choice": 0},
         {"type": "reasoning_delta", "id": "0", "text": "Hm"},
         {"type": "reasoning_delta", "id": "0", "text": "m."},
         {"type": "reasoning_end", "id": "0", "signature": "SIG", "redacted": False},
-        {"type": "reasoning_start", "id": "1"},
+        {"type": "reasoning_start", "id": "1", "choice": 0},
         {"type": "reasoning_end", "id": "1", "signature": "ENC", "redacted": True},
-        {"type": "text_start", "id": "2"},
+        {"type": "text_start", "id": "2", "choice": 0},
         {"type": "text_delta", "id": "2", "text": "Hi"},
         {"type": "text_end", "id": "2"},
     ]

@@ -178,14 +178,14 @@ def test_reasoning_summary_parts_each_their_own_part_and_signature_on_the_last(b
         completed(usage=USAGE),
     )
     assert dicts(backend.parse(body, FAMILY)) == [
-        {"type": "stream_start", "id": "resp_1", "model": "gpt-x"},
-        {"type": "reasoning_start", "id": "rs_1:0"},
+        {"type": "stream_start", "id": "resp_1", "model": "gpt-x", "created": None},
+        {"type": "reasoning_start", "id": "rs_1:0", "choice": 0},
         {"type": "reasoning_delta", "id": "rs_1:0", "text": "a"},
         {"type": "reasoning_end", "id": "rs_1:0", "signature": None, "redacted": False},
-        {"type": "reasoning_start", "id": "rs_1:1"},
+        {"type": "reasoning_start", "id": "rs_1:1", "choice": 0},
         {"type": "reasoning_delta", "id": "rs_1:1", "text": "b"},
         {"type": "reasoning_end", "id": "rs_1:1", "signature": "ENC", "redacted": False},
-        {"type": "text_start", "id": "msg_1:0"},
+        {"type": "text_start", "id": "msg_1:0", "choice": 0},
         {"type": "text_delta", "id": "msg_1:0", "text": "hi"},
         {"type": "text_end", "id": "msg_1:0"},
         finish("stop", "completed", usage(100, 30, 20, 40)),
@@ -200,7 +200,7 @@ def test_encrypted_reasoning_without_summary_yields_a_pair(backend: ModuleType) 
         completed(),
     )
     assert dicts(backend.parse(body, FAMILY))[1:] == [
-        {"type": "reasoning_start", "id": "rs_2:0"},
+        {"type": "reasoning_start", "id": "rs_2:0", "choice": 0},
         {"type": "reasoning_end", "id": "rs_2:0", "signature": "E", "redacted": False},
         finish("stop", "completed"),
     ]
@@ -217,7 +217,7 @@ def test_function_call_id_is_call_id_and_arguments_come_from_the_done_item(backe
         completed(),
     )
     assert dicts(backend.parse(body, FAMILY)) == [
-        {"type": "tool_input_start", "id": "call_A", "name": "get"},
+        {"type": "tool_input_start", "id": "call_A", "name": "get", "choice": 0, "provider_executed": False},
         {"type": "tool_input_delta", "id": "call_A", "delta": '{"a":'},
         {"type": "tool_input_delta", "id": "call_A", "delta": "1}"},
         {"type": "tool_input_end", "id": "call_A"},
@@ -238,10 +238,19 @@ def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleT
         b'data: {"type":"response.completed","response":{"status":"completed"}}\n\n'
     )
     assert dicts(backend.parse(body, FAMILY)) == [
-        {"type": "tool_input_start", "id": "ws_1", "name": "web_search"},
+        {"type": "tool_input_start", "id": "ws_1", "name": "web_search", "choice": 0, "provider_executed": True},
         {"type": "tool_input_end", "id": "ws_1"},
         {"type": "tool_call", "id": "ws_1", "name": "web_search", "arguments": action, "provider_executed": True},
-        {"type": "source", "id": "src_0", "url": "https://a.example", "title": "A"},
+        {
+            "type": "source",
+            "id": "src_0",
+            "url": "https://a.example",
+            "title": "A",
+            "kind": "url",
+            "media_type": None,
+            "filename": None,
+            "provider_metadata_json": None,
+        },
         finish("stop", "completed"),
     ]
 
@@ -324,7 +333,7 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
     expected = f"{message} at byte {offset}, event 1, near `{excerpt}`"
     with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$") as info:
         parser.feed(body)
-    assert dicts(info.value.events) == [{"type": "stream_start", "id": "resp_1", "model": "gpt-x"}]
+    assert dicts(info.value.events) == [{"type": "stream_start", "id": "resp_1", "model": "gpt-x", "created": None}]
     # The parser stays usable.
     assert dicts(parser.feed(sse(completed()))) == [finish("stop", "completed")]
     emitted = dicts(backend.parse(body, FAMILY, on_error="emit"))
@@ -470,7 +479,7 @@ def test_known_field_with_new_type_is_passed_over(backend: ModuleType) -> None:
     done = {"type": "response.output_item.done", "output_index": 0, "item": item}
     events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
     assert events[1:] == [
-        {"type": "tool_input_start", "id": "call_1", "name": ""},
+        {"type": "tool_input_start", "id": "call_1", "name": "", "choice": 0, "provider_executed": False},
         {"type": "tool_input_end", "id": "call_1"},
         {"type": "tool_call", "id": "call_1", "name": "", "arguments": "{}", "provider_executed": False},
         finish("tool_calls", "completed"),

@@ -12,13 +12,19 @@ __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
     "ErrorEvent",
+    "File",
     "Finish",
     "JsonAccumulator",
     "JsonDelta",
     "Message",
+    "Part",
+    "Raw",
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",
+    "RefusalDelta",
+    "RefusalEnd",
+    "RefusalStart",
     "SSEDecoder",
     "ServerSentEvent",
     "Source",
@@ -31,6 +37,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "ToolResult",
     "Unknown",
     "Usage",
     "__version__",
@@ -108,20 +115,22 @@ class _Event:
 
 @final
 class StreamStart(_Event):
-    """The response id and model, when the wire reports them."""
+    """The response id, model and creation time (unix seconds), when the wire reports them."""
 
-    __match_args__ = ("id", "model")
+    __match_args__ = ("id", "model", "created")
     id: Final[str | None]
     model: Final[str | None]
-    def __new__(cls, id: str | None = None, model: str | None = None) -> Self: ...
+    created: Final[int | None]
+    def __new__(cls, id: str | None = None, model: str | None = None, created: int | None = None) -> Self: ...
 
 @final
 class TextStart(_Event):
-    """A text part opens."""
+    """A text part of choice ``choice`` (0 unless n > 1) opens."""
 
-    __match_args__ = ("id",)
+    __match_args__ = ("id", "choice")
     id: Final[str]
-    def __new__(cls, id: str) -> Self: ...
+    choice: Final[int]
+    def __new__(cls, id: str, choice: int | None = None) -> Self: ...
 
 @final
 class TextDelta(_Event):
@@ -144,9 +153,10 @@ class TextEnd(_Event):
 class ReasoningStart(_Event):
     """A reasoning (thinking) part opens."""
 
-    __match_args__ = ("id",)
+    __match_args__ = ("id", "choice")
     id: Final[str]
-    def __new__(cls, id: str) -> Self: ...
+    choice: Final[int]
+    def __new__(cls, id: str, choice: int | None = None) -> Self: ...
 
 @final
 class ReasoningDelta(_Event):
@@ -168,13 +178,41 @@ class ReasoningEnd(_Event):
     def __new__(cls, id: str, signature: str | None = None, redacted: bool | None = None) -> Self: ...
 
 @final
+class RefusalStart(_Event):
+    """A refusal part opens: the model declines, kept apart from text."""
+
+    __match_args__ = ("id", "choice")
+    id: Final[str]
+    choice: Final[int]
+    def __new__(cls, id: str, choice: int | None = None) -> Self: ...
+
+@final
+class RefusalDelta(_Event):
+    """Text of an open refusal part."""
+
+    __match_args__ = ("id", "text")
+    id: Final[str]
+    text: Final[str]
+    def __new__(cls, id: str, text: str) -> Self: ...
+
+@final
+class RefusalEnd(_Event):
+    """A refusal part closes."""
+
+    __match_args__ = ("id",)
+    id: Final[str]
+    def __new__(cls, id: str) -> Self: ...
+
+@final
 class ToolInputStart(_Event):
     """A tool call begins to stream."""
 
-    __match_args__ = ("id", "name")
+    __match_args__ = ("id", "name", "choice", "provider_executed")
     id: Final[str]
     name: Final[str]
-    def __new__(cls, id: str, name: str) -> Self: ...
+    choice: Final[int]
+    provider_executed: Final[bool]
+    def __new__(cls, id: str, name: str, choice: int | None = None, provider_executed: bool | None = None) -> Self: ...
 
 @final
 class ToolInputDelta(_Event):
@@ -209,14 +247,66 @@ class ToolCall(_Event):
         ``StreamParseError`` with the byte offset, truncated ones ``JsonIncompleteError``."""
 
 @final
-class Source(_Event):
-    """A citation or web-search source."""
+class ToolResult(_Event):
+    """The result of a tool the provider ran (web search, code execution, MCP, ...): ``id`` is the
+    id of the call it answers, ``result`` its raw JSON text; ``output`` parses it."""
 
-    __match_args__ = ("id", "url", "title")
+    __match_args__ = ("id", "name", "result", "is_error", "provider_executed")
     id: Final[str]
-    url: Final[str]
+    name: Final[str]
+    result: Final[str]
+    is_error: Final[bool]
+    provider_executed: Final[bool]
+    def __new__(
+        cls,
+        id: str,
+        name: str,
+        result: str,
+        is_error: bool | None = None,
+        provider_executed: bool | None = None,
+    ) -> Self: ...
+    @property
+    def output(self) -> Any:
+        """The result parsed strictly as JSON (on each access), as ``ToolCall.input`` parses arguments."""
+
+@final
+class File(_Event):
+    """Generated media (an image, audio): ``data`` is the decoded bytes; ``partial`` marks a preview
+    (a partial image). ``to_dict()`` gives ``data`` as base64 text."""
+
+    __match_args__ = ("id", "media_type", "data", "partial")
+    id: Final[str]
+    media_type: Final[str]
+    data: Final[bytes]
+    partial: Final[bool]
+    def __new__(cls, id: str, media_type: str, data: bytes, partial: bool | None = None) -> Self: ...
+
+@final
+class Source(_Event):
+    """A citation or search source: ``kind`` is ``url`` (with its ``url``) or ``document``; offsets,
+    cited text and file ids stay in ``provider_metadata_json``."""
+
+    __match_args__ = ("id", "url", "title", "kind", "media_type", "filename", "provider_metadata_json")
+    id: Final[str]
+    url: Final[str | None]
     title: Final[str | None]
-    def __new__(cls, id: str, url: str, title: str | None = None) -> Self: ...
+    kind: Final[str]
+    media_type: Final[str | None]
+    filename: Final[str | None]
+    provider_metadata_json: Final[str | None]
+    def __new__(
+        cls,
+        id: str,
+        url: str | None = None,
+        title: str | None = None,
+        kind: str | None = None,
+        media_type: str | None = None,
+        filename: str | None = None,
+        provider_metadata_json: str | None = None,
+    ) -> Self: ...
+    @property
+    def provider_metadata(self) -> Any:
+        """``provider_metadata_json`` parsed (None when absent)."""
 
 @final
 class Usage:
@@ -297,6 +387,14 @@ class Unknown(_Event):
     raw: Final[str]
     def __new__(cls, kind: str, raw: str) -> Self: ...
 
+@final
+class Raw(_Event):
+    """One payload exactly as sent, ahead of the events it produced (``StreamParser(include_raw=True)``)."""
+
+    __match_args__ = ("data",)
+    data: Final[str]
+    def __new__(cls, data: str) -> Self: ...
+
 Event = Union[
     StreamStart,
     TextStart,
@@ -305,15 +403,52 @@ Event = Union[
     ReasoningStart,
     ReasoningDelta,
     ReasoningEnd,
+    RefusalStart,
+    RefusalDelta,
+    RefusalEnd,
     ToolInputStart,
     ToolInputDelta,
     ToolInputEnd,
     ToolCall,
+    ToolResult,
+    File,
     Source,
     Finish,
     ErrorEvent,
     Unknown,
+    Raw,
 ]
+
+@final
+class Part:
+    """One content part of a ``Message``, in wire order: what a next request sends back. ``kind`` is
+    ``text``, ``reasoning``, ``refusal`` (with their ``text``; reasoning with its ``signature`` and
+    ``redacted``), or ``tool_call``, ``tool_result``, ``file`` (with that event as ``value``); ``id``
+    is the part's id."""
+
+    type: ClassVar[None]
+    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value")
+    kind: Final[str]
+    id: Final[str]
+    text: Final[str]
+    signature: Final[str | None]
+    redacted: Final[bool]
+    value: Final[ToolCall | ToolResult | File | None]
+    def __new__(
+        cls,
+        kind: str,
+        id: str,
+        text: str | None = None,
+        signature: str | None = None,
+        redacted: bool | None = None,
+        value: ToolCall | ToolResult | File | None = None,
+    ) -> Self: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The part as a plain dict (its value too)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
+        """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
 class Message:
@@ -337,6 +472,12 @@ class Message:
         "usage",
         "provider_metadata_json",
         "errors",
+        "created",
+        "refusal",
+        "tool_results",
+        "files",
+        "parts",
+        "choices",
     )
 
     id: Final[str | None]
@@ -351,6 +492,12 @@ class Message:
     usage: Final[Usage | None]
     provider_metadata_json: Final[str | None]
     errors: Final[tuple[ErrorEvent, ...]]
+    created: Final[int | None]
+    refusal: Final[str]
+    tool_results: Final[tuple[ToolResult, ...]]
+    files: Final[tuple[File, ...]]
+    parts: Final[tuple[Part, ...]]
+    choices: Final[tuple[Message, ...]]
     def __new__(
         cls,
         id: str | None = None,
@@ -365,6 +512,12 @@ class Message:
         usage: Usage | None = None,
         provider_metadata_json: str | None = None,
         errors: tuple[ErrorEvent, ...] | None = None,
+        created: int | None = None,
+        refusal: str | None = None,
+        tool_results: tuple[ToolResult, ...] | None = None,
+        files: tuple[File, ...] | None = None,
+        parts: tuple[Part, ...] | None = None,
+        choices: tuple[Message, ...] | None = None,
     ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""
@@ -394,6 +547,7 @@ class StreamParser:
         on_error: OnError = "raise",
         max_event_bytes: int = ...,
         max_open_parts: int = ...,
+        include_raw: bool = False,
     ) -> Self: ...
     def feed(self, chunk: Chunk) -> list[Event]:
         """Feeds a chunk of the response body; returns the events it completed.

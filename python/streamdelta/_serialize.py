@@ -3,6 +3,8 @@ classes (pickling and copying are the classes' own ``__reduce__``)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib
 import json
 import os
@@ -27,9 +29,11 @@ class _Classes:
             if isinstance(cls, type) and isinstance(kind, str):
                 self.events[kind] = cls
         self.message = module.Message
+        self.part = module.Part
         self.usage = module.Usage
         self.sse = module.ServerSentEvent
         self.message_keys = frozenset(module.Message.__match_args__)
+        self.part_keys = frozenset(module.Part.__match_args__)
         self.usage_keys = frozenset(module.Usage.__match_args__)
         self.sse_keys = frozenset(module.ServerSentEvent.__match_args__)
 
@@ -73,12 +77,17 @@ def make_serializers(module_name: str) -> tuple[Callable[[Mapping[str, Any]], An
             cls = known.events.get(kind) if isinstance(kind, str) else None
             if cls is None:
                 raise ValueError(f"unknown event type {kind!r}")
-            return _make(cls, f"{kind} event", {k: value(v) for k, v in d.items() if k != "type"})
+            fields = {k: value(v) for k, v in d.items() if k != "type"}
+            if kind == "file" and isinstance(fields.get("data"), str):
+                fields["data"] = _bytes(fields["data"])
+            return _make(cls, f"{kind} event", fields)
         keys = set(d)
         if keys == known.usage_keys:
             return _make(known.usage, "Usage", dict(d))
         if keys == known.sse_keys:
             return _make(known.sse, "ServerSentEvent", dict(d))
+        if keys == known.part_keys:
+            return _make(known.part, "Part", {k: value(v) for k, v in d.items()})
         if keys <= known.message_keys:
             return _make(known.message, "Message", {k: value(v) for k, v in d.items()})
         raise ValueError(f"not the dict of an event, Message, Usage or ServerSentEvent: keys {', '.join(sorted(keys))}")
@@ -95,6 +104,14 @@ def make_serializers(module_name: str) -> tuple[Callable[[Mapping[str, Any]], An
             yield from _read(source, from_dict)
 
     return from_dict, read_jsonl
+
+
+def _bytes(text: str) -> bytes:
+    """A file's data from the base64 text ``to_dict()`` gives."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError("not a file event: data is not base64") from None
 
 
 def _read(lines: Iterable[str], from_dict: Callable[[Mapping[str, Any]], Any]) -> Iterator[Any]:

@@ -3,8 +3,8 @@
 The table is built in Python with ``pyarrow`` from the ``Message`` objects ``parse_many`` returns, so
 it costs what ``parse_many`` costs plus a pass over the messages; it is not yet the zero-copy path
 (columns built in Rust and handed over through the Arrow C data interface) that issue 22 asks for.
-Columns: ``id``, ``model``, ``text``, ``reasoning``, ``reasoning_signatures``, ``finish_reason``,
-``raw_finish_reason``, the usage counts and ``cost`` (null without a usage), ``tool_calls``,
+Columns: ``id``, ``model``, ``created``, ``text``, ``reasoning``, ``reasoning_signatures``, ``refusal``,
+``finish_reason``, ``raw_finish_reason``, the usage counts and ``cost`` (null without a usage), ``tool_calls``,
 ``sources``, ``errors`` and ``provider_metadata_json``.
 """
 
@@ -28,9 +28,11 @@ SCHEMA = pa.schema(
     [
         ("id", _STR),
         ("model", _STR),
+        ("created", pa.int64()),
         ("text", _STR),
         ("reasoning", _STR),
         ("reasoning_signatures", pa.list_(_STR)),
+        ("refusal", _STR),
         ("finish_reason", _STR),
         ("raw_finish_reason", _STR),
         *((name, pa.uint64()) for name in _USAGE),

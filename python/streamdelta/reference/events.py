@@ -6,17 +6,24 @@ as the Rust classes.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any, ClassVar
 
 __all__ = [
     "ErrorEvent",
     "Event",
+    "File",
     "Finish",
     "Message",
+    "Part",
+    "Raw",
     "ReasoningDelta",
     "ReasoningEnd",
     "ReasoningStart",
+    "RefusalDelta",
+    "RefusalEnd",
+    "RefusalStart",
     "Source",
     "StreamStart",
     "TextDelta",
@@ -26,6 +33,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "ToolResult",
     "Unknown",
     "Usage",
 ]
@@ -34,11 +42,18 @@ _MISSING: Any = object()
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        # File data: JSON-ready text.
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, (_Value, Usage)):
         return value.to_dict()
     return value
+
+
+def _parsed_or_none(raw: str | None) -> Any:
+    return None if raw is None else json.loads(raw)
 
 
 class _Value:
@@ -195,14 +210,18 @@ def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: 
 StreamStart = _event(
     "StreamStart",
     "stream_start",
-    ("id", "model"),
-    {"id": None, "model": None},
-    "The response id and model, when the wire reports them.",
+    ("id", "model", "created"),
+    {"id": None, "model": None, "created": None},
+    "The response id, model and creation time (unix seconds), when the wire reports them.",
 )
-TextStart = _event("TextStart", "text_start", ("id",), {}, "A text part opens.")
+TextStart = _event(
+    "TextStart", "text_start", ("id", "choice"), {"choice": 0}, "A text part of choice `choice` (0 unless n > 1) opens."
+)
 TextDelta = _event("TextDelta", "text_delta", ("id", "text"), {}, "Text of an open text part.")
 TextEnd = _event("TextEnd", "text_end", ("id",), {}, "A text part closes.")
-ReasoningStart = _event("ReasoningStart", "reasoning_start", ("id",), {}, "A reasoning (thinking) part opens.")
+ReasoningStart = _event(
+    "ReasoningStart", "reasoning_start", ("id", "choice"), {"choice": 0}, "A reasoning (thinking) part opens."
+)
 ReasoningDelta = _event("ReasoningDelta", "reasoning_delta", ("id", "text"), {}, "Text of an open reasoning part.")
 ReasoningEnd = _event(
     "ReasoningEnd",
@@ -211,8 +230,21 @@ ReasoningEnd = _event(
     {"signature": None, "redacted": False},
     "A reasoning part closes, with its signature (to send back) and whether it was redacted.",
 )
+RefusalStart = _event(
+    "RefusalStart",
+    "refusal_start",
+    ("id", "choice"),
+    {"choice": 0},
+    "A refusal part opens: the model declines, kept apart from text.",
+)
+RefusalDelta = _event("RefusalDelta", "refusal_delta", ("id", "text"), {}, "Text of an open refusal part.")
+RefusalEnd = _event("RefusalEnd", "refusal_end", ("id",), {}, "A refusal part closes.")
 ToolInputStart = _event(
-    "ToolInputStart", "tool_input_start", ("id", "name"), {}, "A tool call begins to stream its arguments."
+    "ToolInputStart",
+    "tool_input_start",
+    ("id", "name", "choice", "provider_executed"),
+    {"choice": 0, "provider_executed": False},
+    "A tool call begins to stream its arguments.",
 )
 ToolInputDelta = _event(
     "ToolInputDelta",
@@ -228,7 +260,13 @@ ToolInputEnd = _event(
     {},
     "A streamed tool call's arguments are complete; its `ToolCall` follows at once.",
 )
-Source = _event("Source", "source", ("id", "url", "title"), {"title": None}, "A citation or web-search source.")
+Raw = _event(
+    "Raw",
+    "raw",
+    ("data",),
+    {},
+    "One payload exactly as sent, ahead of the events it produced (`StreamParser(include_raw=True)`).",
+)
 ErrorEvent = _event(
     "ErrorEvent",
     "error",
@@ -257,6 +295,12 @@ _MESSAGE_FIELDS = (
     "usage",
     "provider_metadata_json",
     "errors",
+    "created",
+    "refusal",
+    "tool_results",
+    "files",
+    "parts",
+    "choices",
 )
 # The defaults are what a parser's message holds before any event: empty text and tuples.
 Message = _event(
@@ -271,6 +315,11 @@ Message = _event(
         "tool_calls": (),
         "sources": (),
         "errors": (),
+        "refusal": "",
+        "tool_results": (),
+        "files": (),
+        "parts": (),
+        "choices": (),
     },
     "The response assembled from the events so far; fields left out take what a new parser's message holds.",
 )
@@ -317,8 +366,95 @@ class Finish(_Value):
     @property
     def provider_metadata(self) -> Any:
         """``provider_metadata_json`` parsed (None when absent)."""
-        raw = self.provider_metadata_json
-        return None if raw is None else json.loads(raw)
+        return _parsed_or_none(self.provider_metadata_json)
+
+
+class ToolResult(_Value):
+    """The result of a tool the provider ran (web search, code execution, MCP, ...): `id` is the id of
+    the call it answers, `result` its raw JSON text; `output` parses it."""
+
+    __slots__ = ("id", "is_error", "name", "provider_executed", "result")
+    __match_args__ = ("id", "name", "result", "is_error", "provider_executed")
+    type = "tool_result"
+    _fields = ("id", "name", "result", "is_error", "provider_executed")
+    _defaults: ClassVar[dict[str, Any]] = {"is_error": False, "provider_executed": True}
+    id: str
+    name: str
+    result: str
+    is_error: bool
+    provider_executed: bool
+
+    @property
+    def output(self) -> Any:
+        """The result parsed strictly as JSON (on each access), as ``ToolCall.input`` parses arguments."""
+        from .json_accumulator import JsonAccumulator
+
+        acc = JsonAccumulator()
+        acc.feed(self.result)
+        return acc.value()
+
+
+class File(_Value):
+    """Generated media (an image, audio): `data` is the decoded bytes; `partial` marks a preview
+    (a partial image). `to_dict()` gives `data` as base64 text."""
+
+    __slots__ = ("data", "id", "media_type", "partial")
+    __match_args__ = ("id", "media_type", "data", "partial")
+    type = "file"
+    _fields = ("id", "media_type", "data", "partial")
+    _defaults: ClassVar[dict[str, Any]] = {"partial": False}
+    id: str
+    media_type: str
+    data: bytes
+    partial: bool
+
+
+class Source(_Value):
+    """A citation or search source: `kind` is `url` (with its `url`) or `document`; offsets, cited
+    text and file ids stay in `provider_metadata_json`."""
+
+    __slots__ = ("filename", "id", "kind", "media_type", "provider_metadata_json", "title", "url")
+    __match_args__ = ("id", "url", "title", "kind", "media_type", "filename", "provider_metadata_json")
+    type = "source"
+    _fields = ("id", "url", "title", "kind", "media_type", "filename", "provider_metadata_json")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "url": None,
+        "title": None,
+        "kind": "url",
+        "media_type": None,
+        "filename": None,
+        "provider_metadata_json": None,
+    }
+    id: str
+    url: str | None
+    title: str | None
+    kind: str
+    media_type: str | None
+    filename: str | None
+    provider_metadata_json: str | None
+
+    @property
+    def provider_metadata(self) -> Any:
+        """``provider_metadata_json`` parsed (None when absent)."""
+        return _parsed_or_none(self.provider_metadata_json)
+
+
+class Part(_Value):
+    """One content part of a `Message`, in wire order: what a next request sends back. `kind` is
+    `text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),
+    or `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id."""
+
+    __slots__ = ("id", "kind", "redacted", "signature", "text", "value")
+    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value")
+    type = None
+    _fields = ("kind", "id", "text", "signature", "redacted", "value")
+    _defaults: ClassVar[dict[str, Any]] = {"text": "", "signature": None, "redacted": False, "value": None}
+    kind: str
+    id: str
+    text: str
+    signature: str | None
+    redacted: bool
+    value: Any
 
 
 Event = Any  # any of the classes above; the Rust backend has its own classes of the same names

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterator
 
 from .depth import check_payload as check_depth
 from .error import CLOSED, CoreError, unexpected_payload
-from .events import ErrorEvent, Finish, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
+from .events import ErrorEvent, Finish, Raw, ToolInputDelta, ToolInputEnd, ToolInputStart, Usage
 from .eventstream import EventStreamDecoder, FrameRef
 from .families import (
     FAMILIES,
@@ -63,8 +63,11 @@ class StreamParser:
         on_error: str = "raise",
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         max_open_parts: int = DEFAULT_MAX_OPEN_PARTS,
+        include_raw: bool = False,
     ) -> None:
         self._requested = _family_arg(family)
+        # Every payload handed out as `Raw` ahead of its events (Vercel's `includeRawChunks`).
+        self._include_raw = bool(include_raw)
         self._emit = _on_error_arg(on_error) == "emit"
         max_event_bytes = self._max_event_bytes = limit_arg("max_event_bytes", max_event_bytes)
         self._max_open_parts = limit_arg("max_open_parts", max_open_parts)
@@ -103,6 +106,8 @@ class StreamParser:
 
     def _payload(self, out: list[Any]) -> Callable[[SseEventRef], None]:
         def on_event(e: SseEventRef) -> None:
+            if self._include_raw:
+                out.append(Raw(e.data))
             try:
                 check_depth(e.data)
                 decoder = self._decoder
@@ -134,6 +139,8 @@ class StreamParser:
     def _frame(self, out: list[Any]) -> Callable[[FrameRef], None]:
         def on_frame(f: FrameRef) -> None:
             payload = f.payload.decode("utf-8", "replace")
+            if self._include_raw:
+                out.append(Raw(payload))
             inner: list[str] = []
             try:
                 check_depth(payload)
@@ -158,7 +165,10 @@ class StreamParser:
         def on_value(v: JsonValueRef) -> None:
             if self._answered:
                 return
+            mark = len(out)
             if v.value_index == 0 and shape == NDJSON and lone_error(v.data, out):
+                if self._include_raw:
+                    out.insert(mark, Raw(v.data))
                 self._answered = True
                 return
             on_event(SseEventRef("message", v.data, "", None, v.value_index, v.start_offset, v.end_offset))

@@ -24,6 +24,22 @@ impl FinishReason {
     }
 }
 
+/// What a `source` points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    Url,
+    Document,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Url => "url",
+            Self::Document => "document",
+        }
+    }
+}
+
 /// Token usage with one meaning for every provider (DESIGN.md): `input_tokens` counts every prompt
 /// token, cached or not; `output_tokens` every generated token, reasoning included.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,9 +63,13 @@ pub enum Event {
     StreamStart {
         id: Option<String>,
         model: Option<String>,
+        /// Creation time in unix seconds, when the wire says.
+        created: Option<i64>,
     },
+    /// `choice` (on every start) is the choice index: 0 unless the request asked for n > 1.
     TextStart {
         id: PartId,
+        choice: u32,
     },
     TextDelta {
         id: PartId,
@@ -60,6 +80,7 @@ pub enum Event {
     },
     ReasoningStart {
         id: PartId,
+        choice: u32,
     },
     ReasoningDelta {
         id: PartId,
@@ -70,9 +91,23 @@ pub enum Event {
         signature: Option<String>,
         redacted: bool,
     },
+    /// The model declines (`OpenAI`'s `refusal`): kept apart from text.
+    RefusalStart {
+        id: PartId,
+        choice: u32,
+    },
+    RefusalDelta {
+        id: PartId,
+        text: String,
+    },
+    RefusalEnd {
+        id: PartId,
+    },
     ToolInputStart {
         id: PartId,
         name: String,
+        choice: u32,
+        provider_executed: bool,
     },
     ToolInputDelta {
         id: PartId,
@@ -88,10 +123,34 @@ pub enum Event {
         arguments: String,
         provider_executed: bool,
     },
+    /// The result of a tool the provider ran (web search, code execution, MCP, ...).
+    ToolResult {
+        /// The id of the call it answers.
+        id: PartId,
+        name: String,
+        /// The result as raw JSON text, exactly as sent.
+        result: String,
+        is_error: bool,
+        provider_executed: bool,
+    },
+    /// Generated media (an image, audio): `data` decoded from the wire's base64.
+    File {
+        id: String,
+        media_type: String,
+        data: Vec<u8>,
+        /// A preview (`OpenAI`'s partial images), not the final file.
+        partial: bool,
+    },
+    /// A citation or search source; offsets, cited text and file ids stay in the metadata.
     Source {
         id: String,
-        url: String,
+        kind: SourceKind,
+        /// Always set for `url` sources; documents may have none.
+        url: Option<String>,
         title: Option<String>,
+        media_type: Option<String>,
+        filename: Option<String>,
+        provider_metadata_json: Option<String>,
     },
     Finish {
         reason: FinishReason,
@@ -112,9 +171,26 @@ pub enum Event {
         kind: String,
         raw: String,
     },
+    /// One payload exactly as sent, ahead of the events it produced (only with `include_raw`).
+    Raw {
+        data: String,
+    },
 }
 
 impl Event {
+    /// A `source` of kind `url`, with nothing more than a title.
+    pub fn url_source(id: String, url: String, title: Option<String>) -> Self {
+        Self::Source {
+            id,
+            kind: SourceKind::Url,
+            url: Some(url),
+            title,
+            media_type: None,
+            filename: None,
+            provider_metadata_json: None,
+        }
+    }
+
     /// The `type` string of the event, as in `to_dict()`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -125,14 +201,20 @@ impl Event {
             Self::ReasoningStart { .. } => "reasoning_start",
             Self::ReasoningDelta { .. } => "reasoning_delta",
             Self::ReasoningEnd { .. } => "reasoning_end",
+            Self::RefusalStart { .. } => "refusal_start",
+            Self::RefusalDelta { .. } => "refusal_delta",
+            Self::RefusalEnd { .. } => "refusal_end",
             Self::ToolInputStart { .. } => "tool_input_start",
             Self::ToolInputDelta { .. } => "tool_input_delta",
             Self::ToolInputEnd { .. } => "tool_input_end",
             Self::ToolCall { .. } => "tool_call",
+            Self::ToolResult { .. } => "tool_result",
+            Self::File { .. } => "file",
             Self::Source { .. } => "source",
             Self::Finish { .. } => "finish",
             Self::Error { .. } => "error",
             Self::Unknown { .. } => "unknown",
+            Self::Raw { .. } => "raw",
         }
     }
 }

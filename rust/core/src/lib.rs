@@ -29,6 +29,7 @@
 #![deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod b64;
 pub mod depth;
 pub mod error;
 pub mod events;
@@ -42,8 +43,8 @@ pub mod parser;
 pub mod sse;
 
 pub use error::{Error, ErrorKind, Result};
-pub use events::{Event, FinishReason, PartId, Usage};
+pub use events::{Event, FinishReason, PartId, SourceKind, Usage};
 pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
-pub use message::Message;
+pub use message::{Message, Part};
 pub use parser::{OnError, Options, StreamParser};

@@ -1,7 +1,12 @@
 //! The final response assembled from the normalized events: a pure function of the event stream,
 //! the same for every family.
+//!
+//! Choices: the message's own fields are choice 0's. When an event opens a part of a choice > 0
+//! (n > 1), `choices` holds one message per choice, choice 0 included, each folded from its own
+//! parts; events that belong to no part (start, finish, errors, sources, unknown) go to every
+//! choice. A stream of one choice leaves `choices` empty and costs nothing for it.
 
-use crate::events::{Event, FinishReason, Usage};
+use crate::events::{Event, FinishReason, PartId, SourceKind, Usage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallRecord {
@@ -12,10 +17,31 @@ pub struct ToolCallRecord {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct ToolResultRecord {
+    pub id: String,
+    pub name: String,
+    pub result: String,
+    pub is_error: bool,
+    pub provider_executed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRecord {
+    pub id: String,
+    pub media_type: String,
+    pub data: Vec<u8>,
+    pub partial: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SourceRecord {
     pub id: String,
-    pub url: String,
+    pub kind: SourceKind,
+    pub url: Option<String>,
     pub title: Option<String>,
+    pub media_type: Option<String>,
+    pub filename: Option<String>,
+    pub provider_metadata_json: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,58 +51,250 @@ pub struct ErrorRecord {
     pub raw: Option<String>,
 }
 
+/// One content part in wire order: what a next request sends back. Text, reasoning and refusal
+/// parts hold their own text; the others point into the message's lists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text {
+        id: PartId,
+        text: String,
+    },
+    Reasoning {
+        id: PartId,
+        text: String,
+        signature: Option<String>,
+        redacted: bool,
+    },
+    Refusal {
+        id: PartId,
+        text: String,
+    },
+    /// An index into `tool_calls`.
+    ToolCall(usize),
+    /// An index into `tool_results`.
+    ToolResult(usize),
+    /// An index into `files`.
+    File(usize),
+}
+
+impl Part {
+    /// The `type` of the part, as in `to_dict()`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Text { .. } => "text",
+            Self::Reasoning { .. } => "reasoning",
+            Self::Refusal { .. } => "refusal",
+            Self::ToolCall(_) => "tool_call",
+            Self::ToolResult(_) => "tool_result",
+            Self::File(_) => "file",
+        }
+    }
+}
+
+/// Which text a delta extends.
+#[derive(Clone, Copy, PartialEq)]
+enum TextKind {
+    Text,
+    Reasoning,
+    Refusal,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Message {
     pub id: Option<String>,
     pub model: Option<String>,
+    pub created: Option<i64>,
     /// All text parts, concatenated.
     pub text: String,
     /// All reasoning parts, concatenated.
     pub reasoning: String,
     /// The signatures of the reasoning parts, in order (redacted data included).
     pub reasoning_signatures: Vec<String>,
+    /// All refusal parts, concatenated.
+    pub refusal: String,
     pub tool_calls: Vec<ToolCallRecord>,
+    pub tool_results: Vec<ToolResultRecord>,
+    pub files: Vec<FileRecord>,
     pub sources: Vec<SourceRecord>,
     pub finish_reason: Option<FinishReason>,
     pub raw_finish_reason: Option<String>,
     pub usage: Option<Usage>,
     pub provider_metadata_json: Option<String>,
     pub errors: Vec<ErrorRecord>,
+    /// The content parts in wire order.
+    pub parts: Vec<Part>,
+    /// One message per choice when the stream has more than one (see the module notes), else empty.
+    pub choices: Vec<Message>,
+    routes: ChoiceRouter,
+}
+
+/// Which choice each event belongs to: a part's events go where its start said (`choice`), others
+/// to every choice (`None`). Keeps the parts of choices > 0 only, so a single-choice stream keeps
+/// nothing and looks nothing up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChoiceRouter {
+    routes: Vec<(PartId, u32)>,
+}
+
+impl ChoiceRouter {
+    pub fn clear(&mut self) {
+        self.routes.clear();
+    }
+
+    /// The choice of `event` (after noting the choice of a part it starts), or `None` for an
+    /// event of no part.
+    pub fn choice_of(&mut self, event: &Event) -> Option<u32> {
+        match event {
+            Event::TextStart { id, choice }
+            | Event::ReasoningStart { id, choice }
+            | Event::RefusalStart { id, choice }
+            | Event::ToolInputStart { id, choice, .. } => {
+                // A part reopened under its id belongs to the choice it is opened in now.
+                if !self.routes.is_empty() {
+                    self.routes.retain(|(known, _)| known != id);
+                }
+                if *choice > 0 {
+                    self.routes.push((id.clone(), *choice));
+                }
+                Some(*choice)
+            }
+            Event::TextDelta { id, .. }
+            | Event::TextEnd { id }
+            | Event::ReasoningDelta { id, .. }
+            | Event::ReasoningEnd { id, .. }
+            | Event::RefusalDelta { id, .. }
+            | Event::RefusalEnd { id }
+            | Event::ToolInputDelta { id, .. }
+            | Event::ToolInputEnd { id }
+            | Event::ToolCall { id, .. }
+            | Event::ToolResult { id, .. } => Some(self.route(id)),
+            Event::File { id, .. } => Some(self.route(id)),
+            _ => None,
+        }
+    }
+
+    fn route(&self, id: &str) -> u32 {
+        if self.routes.is_empty() {
+            return 0;
+        }
+        self.routes
+            .iter()
+            .rev()
+            .find(|(known, _)| &**known == id)
+            .map_or(0, |(_, choice)| *choice)
+    }
 }
 
 impl Message {
     pub fn apply(&mut self, event: &Event) {
+        let choice = self.routes.choice_of(event);
+        match choice {
+            // A part event of choice 0 on a single-choice stream: the usual path.
+            Some(0) if self.choices.is_empty() => self.fold(event),
+            Some(choice) => {
+                let choice = choice as usize;
+                if self.choices.len() <= choice {
+                    if self.choices.is_empty() {
+                        let mut first = self.clone();
+                        first.routes.clear();
+                        self.choices.push(first);
+                    }
+                    let mut blank = Message::default();
+                    self.copy_shared(&mut blank);
+                    self.choices.resize(choice + 1, blank);
+                }
+                if choice == 0 {
+                    self.fold(event);
+                }
+                if let Some(message) = self.choices.get_mut(choice) {
+                    message.fold(event);
+                }
+            }
+            None => {
+                self.fold(event);
+                for message in &mut self.choices {
+                    message.fold(event);
+                }
+            }
+        }
+    }
+
+    /// What every choice shares: the fields of events that belong to no part.
+    fn copy_shared(&self, into: &mut Message) {
+        into.id.clone_from(&self.id);
+        into.model.clone_from(&self.model);
+        into.created = self.created;
+        into.sources.clone_from(&self.sources);
+        into.finish_reason = self.finish_reason;
+        into.raw_finish_reason.clone_from(&self.raw_finish_reason);
+        into.usage.clone_from(&self.usage);
+        into.provider_metadata_json.clone_from(&self.provider_metadata_json);
+        into.errors.clone_from(&self.errors);
+    }
+
+    /// Folds one event into this message alone.
+    fn fold(&mut self, event: &Event) {
         match event {
-            Event::StreamStart { id, model } => {
+            Event::StreamStart { id, model, created } => {
                 if id.is_some() {
                     self.id.clone_from(id);
                 }
                 if model.is_some() {
                     self.model.clone_from(model);
                 }
+                if created.is_some() {
+                    self.created = *created;
+                }
             }
-            Event::TextDelta { text, .. } => self.text.push_str(text),
-            Event::ReasoningDelta { text, .. } => self.reasoning.push_str(text),
-            Event::ReasoningEnd {
-                signature: Some(signature),
-                ..
-            } => self.reasoning_signatures.push(signature.clone()),
-            Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed,
-            } => self.tool_calls.push(ToolCallRecord {
-                id: id.to_string(),
-                name: name.clone(),
-                arguments: arguments.clone(),
-                provider_executed: *provider_executed,
-            }),
-            Event::Source { id, url, title } => self.sources.push(SourceRecord {
+            Event::TextStart { id, .. } => self.parts.push(Part::Text {
                 id: id.clone(),
-                url: url.clone(),
-                title: title.clone(),
+                text: String::new(),
             }),
+            Event::ReasoningStart { id, .. } => self.parts.push(Part::Reasoning {
+                id: id.clone(),
+                text: String::new(),
+                signature: None,
+                redacted: false,
+            }),
+            Event::RefusalStart { id, .. } => self.parts.push(Part::Refusal {
+                id: id.clone(),
+                text: String::new(),
+            }),
+            Event::TextDelta { id, text } => {
+                self.text.push_str(text);
+                self.extend(TextKind::Text, id, text);
+            }
+            Event::ReasoningDelta { id, text } => {
+                self.reasoning.push_str(text);
+                self.extend(TextKind::Reasoning, id, text);
+            }
+            Event::RefusalDelta { id, text } => {
+                self.refusal.push_str(text);
+                self.extend(TextKind::Refusal, id, text);
+            }
+            Event::ReasoningEnd {
+                id,
+                signature,
+                redacted,
+            } => {
+                if let Some(signature) = signature {
+                    self.reasoning_signatures.push(signature.clone());
+                }
+                if signature.is_some() || *redacted {
+                    if let Some(Part::Reasoning {
+                        signature: slot,
+                        redacted: flag,
+                        ..
+                    }) = self.part_mut(TextKind::Reasoning, id)
+                    {
+                        slot.clone_from(signature);
+                        *flag = *redacted;
+                    }
+                }
+            }
+            Event::ToolCall { .. } | Event::ToolResult { .. } | Event::File { .. } | Event::Source { .. } => {
+                self.record(event);
+            }
             Event::Finish {
                 reason,
                 raw_reason,
@@ -95,5 +313,215 @@ impl Message {
             }),
             _ => {}
         }
+    }
+
+    /// Folds an event that becomes a record of the message (and a part, but for sources).
+    fn record(&mut self, event: &Event) {
+        match event {
+            Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed,
+            } => {
+                self.parts.push(Part::ToolCall(self.tool_calls.len()));
+                self.tool_calls.push(ToolCallRecord {
+                    id: id.to_string(),
+                    name: name.clone(),
+                    arguments: arguments.clone(),
+                    provider_executed: *provider_executed,
+                });
+            }
+            Event::ToolResult {
+                id,
+                name,
+                result,
+                is_error,
+                provider_executed,
+            } => {
+                self.parts.push(Part::ToolResult(self.tool_results.len()));
+                self.tool_results.push(ToolResultRecord {
+                    id: id.to_string(),
+                    name: name.clone(),
+                    result: result.clone(),
+                    is_error: *is_error,
+                    provider_executed: *provider_executed,
+                });
+            }
+            Event::File {
+                id,
+                media_type,
+                data,
+                partial,
+            } => {
+                self.parts.push(Part::File(self.files.len()));
+                self.files.push(FileRecord {
+                    id: id.clone(),
+                    media_type: media_type.clone(),
+                    data: data.clone(),
+                    partial: *partial,
+                });
+            }
+            Event::Source {
+                id,
+                kind,
+                url,
+                title,
+                media_type,
+                filename,
+                provider_metadata_json,
+            } => self.sources.push(SourceRecord {
+                id: id.clone(),
+                kind: *kind,
+                url: url.clone(),
+                title: title.clone(),
+                media_type: media_type.clone(),
+                filename: filename.clone(),
+                provider_metadata_json: provider_metadata_json.clone(),
+            }),
+            _ => {}
+        }
+    }
+
+    /// Appends a delta's text to its part: the last part on the usual path (one comparison), an
+    /// earlier one when parts interleave, a new one when its start was never seen.
+    fn extend(&mut self, kind: TextKind, id: &PartId, text: &str) {
+        if let Some(Part::Text { text: t, .. } | Part::Reasoning { text: t, .. } | Part::Refusal { text: t, .. }) =
+            self.part_mut(kind, id)
+        {
+            t.push_str(text);
+            return;
+        }
+        let text = text.to_owned();
+        let id = id.clone();
+        self.parts.push(match kind {
+            TextKind::Text => Part::Text { id, text },
+            TextKind::Reasoning => Part::Reasoning {
+                id,
+                text,
+                signature: None,
+                redacted: false,
+            },
+            TextKind::Refusal => Part::Refusal { id, text },
+        });
+    }
+
+    /// The latest part of `kind` with id `id`.
+    fn part_mut(&mut self, kind: TextKind, id: &PartId) -> Option<&mut Part> {
+        self.parts.iter_mut().rev().find(|part| match (kind, part) {
+            (TextKind::Text, Part::Text { id: known, .. })
+            | (TextKind::Reasoning, Part::Reasoning { id: known, .. })
+            | (TextKind::Refusal, Part::Refusal { id: known, .. }) => PartId::ptr_eq(known, id) || known == id,
+            _ => false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Message, Part};
+    use crate::events::{Event, FinishReason, PartId, Usage};
+
+    fn fold(events: &[Event]) -> Message {
+        let mut message = Message::default();
+        for event in events {
+            message.apply(event);
+        }
+        message
+    }
+
+    fn text(id: &PartId, text: &str) -> Event {
+        Event::TextDelta {
+            id: id.clone(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn parts_keep_wire_order_with_signatures() {
+        let (r, t, c): (PartId, PartId, PartId) = ("r".into(), "t".into(), "c".into());
+        let m = fold(&[
+            Event::ReasoningStart {
+                id: r.clone(),
+                choice: 0,
+            },
+            Event::ReasoningDelta {
+                id: r.clone(),
+                text: "hm".into(),
+            },
+            Event::ReasoningEnd {
+                id: r.clone(),
+                signature: Some("sig".into()),
+                redacted: false,
+            },
+            Event::TextStart {
+                id: t.clone(),
+                choice: 0,
+            },
+            text(&t, "a"),
+            text(&t, "b"),
+            Event::TextEnd { id: t.clone() },
+            Event::ToolCall {
+                id: c,
+                name: "f".into(),
+                arguments: "{}".into(),
+                provider_executed: false,
+            },
+        ]);
+        assert_eq!(
+            m.parts,
+            [
+                Part::Reasoning {
+                    id: r,
+                    text: "hm".into(),
+                    signature: Some("sig".into()),
+                    redacted: false
+                },
+                Part::Text {
+                    id: t,
+                    text: "ab".into()
+                },
+                Part::ToolCall(0)
+            ]
+        );
+        assert!(m.choices.is_empty());
+    }
+
+    #[test]
+    fn choices_split_by_the_choice_of_their_parts() {
+        let (a, b): (PartId, PartId) = ("a".into(), "b".into());
+        let m = fold(&[
+            Event::StreamStart {
+                id: Some("r1".into()),
+                model: None,
+                created: Some(7),
+            },
+            Event::TextStart {
+                id: a.clone(),
+                choice: 0,
+            },
+            text(&a, "x"),
+            Event::TextStart {
+                id: b.clone(),
+                choice: 1,
+            },
+            text(&b, "y"),
+            text(&a, "z"),
+            Event::Finish {
+                reason: FinishReason::Stop,
+                raw_reason: None,
+                usage: Usage::default(),
+                provider_metadata_json: None,
+            },
+        ]);
+        assert_eq!(m.text, "xz");
+        let texts: Vec<_> = m.choices.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["xz", "y"]);
+        for choice in &m.choices {
+            assert_eq!((choice.id.as_deref(), choice.created), (Some("r1"), Some(7)));
+            assert_eq!(choice.finish_reason, Some(FinishReason::Stop));
+            assert!(choice.choices.is_empty());
+        }
+        assert_eq!(m.parts.len(), 1);
     }
 }

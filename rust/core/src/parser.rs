@@ -26,6 +26,8 @@ pub struct Options {
     pub on_error: OnError,
     /// How many parts (text, reasoning, tool calls) may be open at once.
     pub max_open_parts: usize,
+    /// Hand out every payload as `raw(data)` ahead of its events (Vercel's `includeRawChunks`).
+    pub include_raw: bool,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             on_error: OnError::Raise,
             max_open_parts: DEFAULT_MAX_OPEN_PARTS,
+            include_raw: false,
         }
     }
 }
@@ -188,7 +191,7 @@ impl StreamParser {
                     let shape = values.shape();
                     values.feed(bytes, &mut |v| sink.value(decoder, options, shape, answered, v))
                 }
-                Framing::EventStream(es) => es.feed(bytes, &mut |f| sink.frame(decoder, on_error, &f)),
+                Framing::EventStream(es) => es.feed(bytes, &mut |f| sink.frame(decoder, options, &f)),
                 Framing::Undecided => Ok(()),
             }
         })
@@ -219,7 +222,7 @@ impl StreamParser {
                 let shape = values.shape();
                 values.close(&mut |v| sink.value(decoder, options, shape, answered, v))
             }
-            Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, on_error, &f)),
+            Framing::EventStream(es) => es.close(&mut |f| sink.frame(decoder, options, &f)),
             Framing::Undecided => Ok(()),
         });
         if result.is_ok() && *end != End::Ended {
@@ -400,7 +403,11 @@ impl Sink<'_> {
         if *answered {
             return Ok(());
         }
+        let mark = self.pending.len();
         if v.value_index == 0 && shape == Shape::Ndjson && framing::lone_error(v.data, self.pending) {
+            if options.include_raw {
+                self.pending.insert(mark, raw(v.data));
+            }
             *answered = true;
             self.flush();
             return Ok(());
@@ -417,8 +424,8 @@ impl Sink<'_> {
         self.payload(decoder, options, &e)
     }
 
-    fn frame(&mut self, decoder: &mut Option<AnyDecoder>, on_error: OnError, f: &FrameRef<'_>) -> Result<()> {
-        let result = handle_frame(decoder, on_error, f, self.pending);
+    fn frame(&mut self, decoder: &mut Option<AnyDecoder>, options: Options, f: &FrameRef<'_>) -> Result<()> {
+        let result = handle_frame(decoder, options, f, self.pending);
         self.flush();
         result
     }
@@ -440,6 +447,9 @@ fn handle_payload(
     first: bool,
     out: &mut Vec<Event>,
 ) -> Result<()> {
+    if options.include_raw {
+        out.push(raw(e.data));
+    }
     // A decoder checks the depth limit itself, and only on payloads its scan does not read.
     let result = match decoder {
         // A body of another family: said at once, not left to a quiet empty result.
@@ -474,11 +484,14 @@ fn handle_payload(
 
 fn handle_frame(
     decoder: &mut Option<AnyDecoder>,
-    on_error: OnError,
+    options: Options,
     f: &FrameRef<'_>,
     out: &mut Vec<Event>,
 ) -> Result<()> {
     let payload = String::from_utf8_lossy(f.payload);
+    if options.include_raw {
+        out.push(raw(&payload));
+    }
     let mut inner = None;
     let result =
         crate::depth::check(&payload).and_then(|()| match decoder.as_mut().and_then(AnyDecoder::bedrock_mut) {
@@ -493,7 +506,7 @@ fn handle_frame(
             .with_event_index(f.frame_index)
             .with_excerpt(inner.as_deref().unwrap_or(&payload)),
     };
-    match on_error {
+    match options.on_error {
         OnError::Raise => Err(err),
         OnError::Emit => {
             out.push(Event::Error {
@@ -504,6 +517,10 @@ fn handle_frame(
             Ok(())
         }
     }
+}
+
+fn raw(data: &str) -> Event {
+    Event::Raw { data: data.to_owned() }
 }
 
 fn located(kind: ErrorKind, e: &SseEventRef<'_>) -> Error {

@@ -149,9 +149,12 @@ pub fn check_ordering(events: &[&Event]) {
     let mut open: HashSet<(&str, &str)> = HashSet::new();
     for (n, e) in events.iter().enumerate() {
         let (kind, id) = match e {
-            Event::TextStart { id } | Event::TextDelta { id, .. } | Event::TextEnd { id } => ("text", id),
-            Event::ReasoningStart { id } | Event::ReasoningDelta { id, .. } | Event::ReasoningEnd { id, .. } => {
+            Event::TextStart { id, .. } | Event::TextDelta { id, .. } | Event::TextEnd { id } => ("text", id),
+            Event::ReasoningStart { id, .. } | Event::ReasoningDelta { id, .. } | Event::ReasoningEnd { id, .. } => {
                 ("reasoning", id)
+            }
+            Event::RefusalStart { id, .. } | Event::RefusalDelta { id, .. } | Event::RefusalEnd { id } => {
+                ("refusal", id)
             }
             Event::ToolInputStart { id, .. } | Event::ToolInputDelta { id, .. } | Event::ToolInputEnd { id } => {
                 ("tool_input", id)
@@ -164,10 +167,13 @@ pub fn check_ordering(events: &[&Event]) {
         };
         let key = (kind, &**id);
         match e {
-            Event::TextStart { .. } | Event::ReasoningStart { .. } | Event::ToolInputStart { .. } => {
+            Event::TextStart { .. }
+            | Event::ReasoningStart { .. }
+            | Event::RefusalStart { .. }
+            | Event::ToolInputStart { .. } => {
                 assert!(open.insert(key), "{n}: {key:?} opened twice: {events:#?}");
             }
-            Event::TextEnd { .. } | Event::ReasoningEnd { .. } | Event::ToolInputEnd { .. } => {
+            Event::TextEnd { .. } | Event::RefusalEnd { .. } | Event::ReasoningEnd { .. } | Event::ToolInputEnd { .. } => {
                 assert!(open.remove(&key), "{n}: {key:?} closed but not open: {events:#?}");
                 if let Event::ToolInputEnd { id } = e {
                     assert!(

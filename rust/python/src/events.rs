@@ -4,8 +4,8 @@
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple, PyType};
-use streamdelta_core::{Event, FinishReason, PartId, Usage as CoreUsage};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple, PyType};
+use streamdelta_core::{Event, FinishReason, PartId, SourceKind, Usage as CoreUsage};
 
 macro_rules! default_value {
     ($py:expr, none) => {
@@ -19,6 +19,15 @@ macro_rules! default_value {
     };
     ($py:expr, empty_tuple) => {
         pyo3::types::PyTuple::empty($py).into_any().unbind()
+    };
+    ($py:expr, true) => {
+        true.into_pyobject($py)?.to_owned().into_any().unbind()
+    };
+    ($py:expr, zero) => {
+        0u32.into_pyobject($py)?.into_any().unbind()
+    };
+    ($py:expr, url) => {
+        pyo3::intern!($py, "url").clone().into_any().unbind()
     };
 }
 
@@ -116,8 +125,13 @@ macro_rules! value_class {
     };
 }
 
-/// Nested classes become dicts, tuples of them lists: `to_dict()` is plain data.
+/// Nested classes become dicts, tuples of them lists, bytes (file data) base64 text: `to_dict()`
+/// is plain data.
 fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        let text = streamdelta_core::b64::encode(bytes.as_bytes());
+        return Ok(PyString::new(value.py(), &text).into_any());
+    }
     if let Ok(tuple) = value.cast::<PyTuple>() {
         let items: PyResult<Vec<_>> = tuple.iter().map(|v| plain(&v)).collect();
         return Ok(pyo3::types::PyList::new(value.py(), items?)?.into_any());
@@ -128,17 +142,22 @@ fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     Ok(value.clone())
 }
 
-fn json_loads<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+/// JSON text parsed with `json.loads`, or None for None.
+fn parsed_or_none<'py>(py: Python<'py>, raw: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let raw = raw.bind(py);
+    if raw.is_none() {
+        return Ok(raw.clone());
+    }
     py.import(pyo3::intern!(py, "json"))?
-        .call_method1(pyo3::intern!(py, "loads"), (text,))
+        .call_method1(pyo3::intern!(py, "loads"), (raw,))
 }
 
 value_class!(StreamStart, "StreamStart", Some("stream_start"),
-    doc: "The response id and model, when the wire reports them.",
-    required: [], optional: [id = none, model = none]);
+    doc: "The response id, model and creation time (unix seconds), when the wire reports them.",
+    required: [], optional: [id = none, model = none, created = none]);
 value_class!(TextStart, "TextStart", Some("text_start"),
-    doc: "A text part opens.",
-    required: [id], optional: []);
+    doc: "A text part of choice `choice` (0 unless n > 1) opens.",
+    required: [id], optional: [choice = zero]);
 value_class!(TextDelta, "TextDelta", Some("text_delta"),
     doc: "Text of an open text part.",
     required: [id, text], optional: []);
@@ -147,16 +166,25 @@ value_class!(TextEnd, "TextEnd", Some("text_end"),
     required: [id], optional: []);
 value_class!(ReasoningStart, "ReasoningStart", Some("reasoning_start"),
     doc: "A reasoning (thinking) part opens.",
-    required: [id], optional: []);
+    required: [id], optional: [choice = zero]);
 value_class!(ReasoningDelta, "ReasoningDelta", Some("reasoning_delta"),
     doc: "Text of an open reasoning part.",
     required: [id, text], optional: []);
 value_class!(ReasoningEnd, "ReasoningEnd", Some("reasoning_end"),
     doc: "A reasoning part closes, with its signature (to send back) and whether it was redacted.",
     required: [id], optional: [signature = none, redacted = false]);
+value_class!(RefusalStart, "RefusalStart", Some("refusal_start"),
+    doc: "A refusal part opens: the model declines, kept apart from text.",
+    required: [id], optional: [choice = zero]);
+value_class!(RefusalDelta, "RefusalDelta", Some("refusal_delta"),
+    doc: "Text of an open refusal part.",
+    required: [id, text], optional: []);
+value_class!(RefusalEnd, "RefusalEnd", Some("refusal_end"),
+    doc: "A refusal part closes.",
+    required: [id], optional: []);
 value_class!(ToolInputStart, "ToolInputStart", Some("tool_input_start"),
     doc: "A tool call begins to stream its arguments.",
-    required: [id, name], optional: []);
+    required: [id, name], optional: [choice = zero, provider_executed = false]);
 value_class!(ToolInputDelta, "ToolInputDelta", Some("tool_input_delta"),
     doc: "A raw fragment of a tool call's arguments, exactly as sent.",
     required: [id, delta], optional: []);
@@ -174,9 +202,35 @@ extra: {
         crate::json::strict_value(py, self.arguments.bind(py).cast::<PyString>()?.to_str()?)
     }
 });
+value_class!(ToolResult, "ToolResult", Some("tool_result"),
+    doc: "The result of a tool the provider ran (web search, code execution, MCP, ...): `id` is the id of\nthe call it answers, `result` its raw JSON text; `output` parses it.",
+    required: [id, name, result], optional: [is_error = false, provider_executed = true],
+extra: {
+    /// The result parsed strictly as JSON (on each access), as `ToolCall.input` parses arguments.
+    #[getter]
+    fn output<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::json::strict_value(py, self.result.bind(py).cast::<PyString>()?.to_str()?)
+    }
+});
+value_class!(File, "File", Some("file"),
+    doc: "Generated media (an image, audio): `data` is the decoded bytes; `partial` marks a preview\n(a partial image). `to_dict()` gives `data` as base64 text.",
+    required: [id, media_type, data], optional: [partial = false]);
 value_class!(Source, "Source", Some("source"),
-    doc: "A citation or web-search source.",
-    required: [id, url], optional: [title = none]);
+    doc: "A citation or search source: `kind` is `url` (with its `url`) or `document`; offsets, cited\ntext and file ids stay in `provider_metadata_json`.",
+    required: [id], optional: [url = none, title = none, kind = url, media_type = none, filename = none, provider_metadata_json = none],
+extra: {
+    /// `provider_metadata_json` parsed (None when absent).
+    #[getter]
+    fn provider_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        parsed_or_none(py, &self.provider_metadata_json)
+    }
+});
+value_class!(Raw, "Raw", Some("raw"),
+    doc: "One payload exactly as sent, ahead of the events it produced (`StreamParser(include_raw=True)`).",
+    required: [data], optional: []);
+value_class!(Part, "Part", None::<&str>,
+    doc: "One content part of a `Message`, in wire order: what a next request sends back. `kind` is\n`text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),\nor `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id.",
+    required: [kind, id], optional: [text = empty_str, signature = none, redacted = false, value = none]);
 value_class!(Finish, "Finish", Some("finish"),
     doc: "The response ended: `reason` is one of `stop`, `length`, `tool_calls`, `content_filter`, `error`, `other`;\n`raw_reason` is the provider's own; with `usage` and provider extras.",
     required: [reason], optional: [raw_reason = none, usage = none, provider_metadata_json = none],
@@ -184,11 +238,7 @@ extra: {
     /// `provider_metadata_json` parsed (None when absent).
     #[getter]
     fn provider_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let raw = self.provider_metadata_json.bind(py);
-        if raw.is_none() {
-            return Ok(raw.clone());
-        }
-        json_loads(py, raw)
+        parsed_or_none(py, &self.provider_metadata_json)
     }
 });
 value_class!(ErrorEvent, "ErrorEvent", Some("error"),
@@ -203,7 +253,8 @@ value_class!(Message, "Message", None::<&str>,
     required: [], optional: [
     id = none, model = none, text = empty_str, reasoning = empty_str, reasoning_signatures = empty_tuple,
     tool_calls = empty_tuple, sources = empty_tuple, finish_reason = none, raw_finish_reason = none, usage = none,
-    provider_metadata_json = none, errors = empty_tuple
+    provider_metadata_json = none, errors = empty_tuple, created = none, refusal = empty_str,
+    tool_results = empty_tuple, files = empty_tuple, parts = empty_tuple, choices = empty_tuple
 ]);
 
 #[doc = "Token usage, one meaning for every provider: cached tokens are inside `input_tokens`,\nreasoning tokens inside `output_tokens`."]
@@ -380,7 +431,7 @@ pub fn opt(py: Python<'_>, text: Option<&str>) -> Py<PyAny> {
     text.map_or_else(|| py.None(), |t| s(py, t))
 }
 
-fn flag(py: Python<'_>, value: bool) -> PyResult<Py<PyAny>> {
+pub fn flag(py: Python<'_>, value: bool) -> PyResult<Py<PyAny>> {
     Ok(value.into_pyobject(py)?.to_owned().into_any().unbind())
 }
 
@@ -405,51 +456,25 @@ pub fn reason_str(py: Python<'_>, reason: FinishReason) -> Py<PyAny> {
 pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResult<Py<PyAny>> {
     let mut part = |id: &PartId| ids.get(py, id);
     Ok(match event {
-        Event::StreamStart { id, model } => Py::new(
+        Event::TextStart { .. }
+        | Event::TextDelta { .. }
+        | Event::TextEnd { .. }
+        | Event::ReasoningStart { .. }
+        | Event::ReasoningDelta { .. }
+        | Event::ReasoningEnd { .. }
+        | Event::RefusalStart { .. }
+        | Event::RefusalDelta { .. }
+        | Event::RefusalEnd { .. }
+        | Event::ToolInputStart { .. } => part_event_to_py(py, event, ids)?,
+        Event::StreamStart { id, model, created } => Py::new(
             py,
             StreamStart {
                 id: opt(py, id.as_deref()),
                 model: opt(py, model.as_deref()),
-            },
-        )?
-        .into_any(),
-        Event::TextStart { id } => Py::new(py, TextStart { id: part(id) })?.into_any(),
-        Event::TextDelta { id, text } => Py::new(
-            py,
-            TextDelta {
-                id: part(id),
-                text: s(py, text),
-            },
-        )?
-        .into_any(),
-        Event::TextEnd { id } => Py::new(py, TextEnd { id: part(id) })?.into_any(),
-        Event::ReasoningStart { id } => Py::new(py, ReasoningStart { id: part(id) })?.into_any(),
-        Event::ReasoningDelta { id, text } => Py::new(
-            py,
-            ReasoningDelta {
-                id: part(id),
-                text: s(py, text),
-            },
-        )?
-        .into_any(),
-        Event::ReasoningEnd {
-            id,
-            signature,
-            redacted,
-        } => Py::new(
-            py,
-            ReasoningEnd {
-                id: part(id),
-                signature: opt(py, signature.as_deref()),
-                redacted: flag(py, *redacted)?,
-            },
-        )?
-        .into_any(),
-        Event::ToolInputStart { id, name } => Py::new(
-            py,
-            ToolInputStart {
-                id: part(id),
-                name: s(py, name),
+                created: match created {
+                    Some(c) => c.into_pyobject(py)?.into_any().unbind(),
+                    None => py.None(),
+                },
             },
         )?
         .into_any(),
@@ -468,7 +493,39 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
             arguments,
             provider_executed,
         } => tool_call(py, part(id), name, arguments, *provider_executed)?,
-        Event::Source { id, url, title } => source(py, s(py, id), url, title.as_deref())?,
+        Event::ToolResult {
+            id,
+            name,
+            result,
+            is_error,
+            provider_executed,
+        } => tool_result(py, part(id), name, result, *is_error, *provider_executed)?,
+        Event::File {
+            id,
+            media_type,
+            data,
+            partial,
+        } => file(py, id, media_type, data, *partial)?,
+        Event::Source {
+            id,
+            kind,
+            url,
+            title,
+            media_type,
+            filename,
+            provider_metadata_json,
+        } => source(
+            py,
+            &SourceFields {
+                id,
+                kind: *kind,
+                url: url.as_deref(),
+                title: title.as_deref(),
+                media_type: media_type.as_deref(),
+                filename: filename.as_deref(),
+                provider_metadata_json: provider_metadata_json.as_deref(),
+            },
+        )?,
         Event::Finish {
             reason,
             raw_reason,
@@ -493,7 +550,143 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
             },
         )?
         .into_any(),
+        Event::Raw { data } => Py::new(py, Raw { data: s(py, data) })?.into_any(),
     })
+}
+
+/// The events of text, reasoning and refusal parts and tool input starts: `event_to_py`'s share.
+fn part_event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResult<Py<PyAny>> {
+    let mut part = |id: &PartId| ids.get(py, id);
+    Ok(match event {
+        Event::TextDelta { id, text } => Py::new(
+            py,
+            TextDelta {
+                id: part(id),
+                text: s(py, text),
+            },
+        )?
+        .into_any(),
+        Event::TextEnd { id } => Py::new(py, TextEnd { id: part(id) })?.into_any(),
+        Event::RefusalDelta { id, text } => Py::new(
+            py,
+            RefusalDelta {
+                id: part(id),
+                text: s(py, text),
+            },
+        )?
+        .into_any(),
+        Event::RefusalEnd { id } => Py::new(py, RefusalEnd { id: part(id) })?.into_any(),
+        Event::ReasoningDelta { id, text } => Py::new(
+            py,
+            ReasoningDelta {
+                id: part(id),
+                text: s(py, text),
+            },
+        )?
+        .into_any(),
+        Event::ReasoningEnd {
+            id,
+            signature,
+            redacted,
+        } => Py::new(
+            py,
+            ReasoningEnd {
+                id: part(id),
+                signature: opt(py, signature.as_deref()),
+                redacted: flag(py, *redacted)?,
+            },
+        )?
+        .into_any(),
+        Event::TextStart { id, choice } => Py::new(
+            py,
+            TextStart {
+                id: part(id),
+                choice: choice_int(py, *choice)?,
+            },
+        )?
+        .into_any(),
+        Event::ReasoningStart { id, choice } => Py::new(
+            py,
+            ReasoningStart {
+                id: part(id),
+                choice: choice_int(py, *choice)?,
+            },
+        )?
+        .into_any(),
+        Event::RefusalStart { id, choice } => Py::new(
+            py,
+            RefusalStart {
+                id: part(id),
+                choice: choice_int(py, *choice)?,
+            },
+        )?
+        .into_any(),
+        Event::ToolInputStart {
+            id,
+            name,
+            choice,
+            provider_executed,
+        } => Py::new(
+            py,
+            ToolInputStart {
+                id: part(id),
+                name: s(py, name),
+                choice: choice_int(py, *choice)?,
+                provider_executed: flag(py, *provider_executed)?,
+            },
+        )?
+        .into_any(),
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("not an event of a part")),
+    })
+}
+
+fn choice_int(py: Python<'_>, choice: u32) -> PyResult<Py<PyAny>> {
+    Ok(choice.into_pyobject(py)?.into_any().unbind())
+}
+
+pub fn tool_result(
+    py: Python<'_>,
+    id: Py<PyAny>,
+    name: &str,
+    result: &str,
+    is_error: bool,
+    provider_executed: bool,
+) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        ToolResult {
+            id,
+            name: s(py, name),
+            result: s(py, result),
+            is_error: flag(py, is_error)?,
+            provider_executed: flag(py, provider_executed)?,
+        },
+    )?
+    .into_any())
+}
+
+pub fn file(py: Python<'_>, id: &str, media_type: &str, data: &[u8], partial: bool) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        File {
+            id: s(py, id),
+            media_type: s(py, media_type),
+            data: PyBytes::new(py, data).into_any().unbind(),
+            partial: flag(py, partial)?,
+        },
+    )?
+    .into_any())
+}
+
+/// The fields of a `source`, borrowed from a core event or a core message's record.
+pub struct SourceFields<'a> {
+    pub id: &'a str,
+    pub kind: SourceKind,
+    pub url: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub media_type: Option<&'a str>,
+    pub filename: Option<&'a str>,
+    pub provider_metadata_json: Option<&'a str>,
 }
 
 pub fn tool_call(
@@ -515,13 +708,21 @@ pub fn tool_call(
     .into_any())
 }
 
-pub fn source(py: Python<'_>, id: Py<PyAny>, url: &str, title: Option<&str>) -> PyResult<Py<PyAny>> {
+pub fn source(py: Python<'_>, f: &SourceFields<'_>) -> PyResult<Py<PyAny>> {
+    let kind = match f.kind {
+        SourceKind::Url => pyo3::intern!(py, "url"),
+        SourceKind::Document => pyo3::intern!(py, "document"),
+    };
     Ok(Py::new(
         py,
         Source {
-            id,
-            url: s(py, url),
-            title: opt(py, title),
+            id: s(py, f.id),
+            url: opt(py, f.url),
+            title: opt(py, f.title),
+            kind: kind.clone().into_any().unbind(),
+            media_type: opt(py, f.media_type),
+            filename: opt(py, f.filename),
+            provider_metadata_json: opt(py, f.provider_metadata_json),
         },
     )?
     .into_any())

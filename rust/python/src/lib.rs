@@ -16,8 +16,9 @@ mod _core {
     use super::errors::force_panic;
     #[pymodule_export]
     use super::events::{
-        ErrorEvent, Finish, Message, ReasoningDelta, ReasoningEnd, ReasoningStart, Source, StreamStart, TextDelta,
-        TextEnd, TextStart, ToolCall, ToolInputDelta, ToolInputEnd, ToolInputStart, Unknown, Usage,
+        ErrorEvent, File, Finish, Message, Part, Raw, ReasoningDelta, ReasoningEnd, ReasoningStart, RefusalDelta,
+        RefusalEnd, RefusalStart, Source, StreamStart, TextDelta, TextEnd, TextStart, ToolCall, ToolInputDelta,
+        ToolInputEnd, ToolInputStart, ToolResult, Unknown, Usage,
     };
     #[pymodule_export]
     use super::json::{PyJsonAccumulator, PyJsonDelta};

@@ -1,5 +1,5 @@
 //! The assembled `Message`, folded from the event objects as they are made: the fold of
-//! `streamdelta_core::message`, kept in Python objects.
+//! `streamdelta_core::message` (choices included), kept in Python objects.
 //!
 //! The message shares what its events already hold (ids, the model, signatures, tool calls,
 //! sources, errors, the finish's reason and usage): they are frozen, and building them again was
@@ -9,11 +9,14 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
-use streamdelta_core::Event;
+use streamdelta_core::message::ChoiceRouter;
+use streamdelta_core::{Event, PartId};
 
-use crate::events::{self, Finish, Message, ReasoningDelta, ReasoningEnd, StreamStart, TextDelta};
+use crate::events::{
+    self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, SourceFields, StreamStart, TextDelta,
+};
 
-/// One concatenated field (`text` or `reasoning`).
+/// One concatenated field (`text`, `reasoning`, `refusal`, or a part's text).
 #[derive(Default)]
 struct Joined {
     text: String,
@@ -33,29 +36,124 @@ impl Joined {
             None => PyString::new(py, &self.text).into_any().unbind(),
         }
     }
+
+    fn copy(&self, py: Python<'_>) -> Self {
+        Self {
+            text: self.text.clone(),
+            single: self.single.as_ref().map(|s| s.clone_ref(py)),
+        }
+    }
 }
 
-/// The message of one parser, as its events have built it so far.
+/// A content part being built: text, reasoning and refusal parts join their deltas; the others
+/// hold their event.
+struct OpenPart {
+    kind: &'static str,
+    part_id: PartId,
+    id: Py<PyAny>,
+    text: Joined,
+    signature: Option<Py<PyAny>>,
+    redacted: bool,
+    value: Option<Py<PyAny>>,
+}
+
+impl OpenPart {
+    fn new(kind: &'static str, part_id: &PartId, id: Py<PyAny>) -> Self {
+        Self {
+            kind,
+            part_id: part_id.clone(),
+            id,
+            text: Joined::default(),
+            signature: None,
+            redacted: false,
+            value: None,
+        }
+    }
+
+    fn copy(&self, py: Python<'_>) -> Self {
+        Self {
+            kind: self.kind,
+            part_id: self.part_id.clone(),
+            id: self.id.clone_ref(py),
+            text: self.text.copy(py),
+            signature: self.signature.as_ref().map(|s| s.clone_ref(py)),
+            redacted: self.redacted,
+            value: self.value.as_ref().map(|v| v.clone_ref(py)),
+        }
+    }
+
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let opt = |o: &Option<Py<PyAny>>| o.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
+        Ok(Py::new(
+            py,
+            Part {
+                kind: pyo3::types::PyString::intern(py, self.kind).into_any().unbind(),
+                id: self.id.clone_ref(py),
+                text: self.text.to_py(py),
+                signature: opt(&self.signature),
+                redacted: events::flag(py, self.redacted)?,
+                value: opt(&self.value),
+            },
+        )?
+        .into_any())
+    }
+}
+
+fn copy_all(py: Python<'_>, items: &[Py<PyAny>]) -> Vec<Py<PyAny>> {
+    items.iter().map(|o| o.clone_ref(py)).collect()
+}
+
+/// The fields of one message (one choice).
 #[derive(Default)]
-pub struct Assembled {
+struct Fold {
     id: Option<Py<PyAny>>,
     model: Option<Py<PyAny>>,
+    created: Option<Py<PyAny>>,
     text: Joined,
     reasoning: Joined,
+    refusal: Joined,
     signatures: Vec<Py<PyAny>>,
     tool_calls: Vec<Py<PyAny>>,
+    tool_results: Vec<Py<PyAny>>,
+    files: Vec<Py<PyAny>>,
     sources: Vec<Py<PyAny>>,
     errors: Vec<Py<PyAny>>,
+    parts: Vec<OpenPart>,
     /// The last `finish`: the message's reason, raw reason, usage and provider metadata.
     finish: Option<Py<Finish>>,
 }
 
-impl Assembled {
-    /// Folds one event, given with the object made of it, as `Message::apply` folds the event.
-    pub fn apply(&mut self, py: Python<'_>, event: &Event, object: &Py<PyAny>) {
-        let object = object.bind(py);
+impl Fold {
+    fn copy(&self, py: Python<'_>) -> Self {
+        let mut out = self.shared(py);
+        out.text = self.text.copy(py);
+        out.reasoning = self.reasoning.copy(py);
+        out.refusal = self.refusal.copy(py);
+        out.signatures = copy_all(py, &self.signatures);
+        out.tool_calls = copy_all(py, &self.tool_calls);
+        out.tool_results = copy_all(py, &self.tool_results);
+        out.files = copy_all(py, &self.files);
+        out.parts = self.parts.iter().map(|p| p.copy(py)).collect();
+        out
+    }
+
+    /// Only what every choice shares: the fields of events that belong to no part.
+    fn shared(&self, py: Python<'_>) -> Self {
+        let opt = |o: &Option<Py<PyAny>>| o.as_ref().map(|o| o.clone_ref(py));
+        Self {
+            id: opt(&self.id),
+            model: opt(&self.model),
+            created: opt(&self.created),
+            sources: copy_all(py, &self.sources),
+            errors: copy_all(py, &self.errors),
+            finish: self.finish.as_ref().map(|f| f.clone_ref(py)),
+            ..Self::default()
+        }
+    }
+
+    fn fold(&mut self, py: Python<'_>, event: &Event, object: &Bound<'_, PyAny>) {
         match event {
-            Event::StreamStart { id, model } => {
+            Event::StreamStart { id, model, created } => {
                 if let Ok(start) = object.cast::<StreamStart>() {
                     let start = start.get();
                     if id.is_some() {
@@ -64,24 +162,65 @@ impl Assembled {
                     if model.is_some() {
                         self.model = Some(start.model.clone_ref(py));
                     }
+                    if created.is_some() {
+                        self.created = Some(start.created.clone_ref(py));
+                    }
                 }
             }
-            Event::TextDelta { text, .. } => {
+            Event::TextStart { id, .. } => self.start("text", id, object),
+            Event::ReasoningStart { id, .. } => self.start("reasoning", id, object),
+            Event::RefusalStart { id, .. } => self.start("refusal", id, object),
+            Event::TextDelta { id, text } => {
                 if let Ok(delta) = object.cast::<TextDelta>() {
-                    self.text.push(py, text, &delta.get().text);
+                    let delta = delta.get();
+                    self.text.push(py, text, &delta.text);
+                    self.extend(py, "text", id, text, &delta.id, &delta.text);
                 }
             }
-            Event::ReasoningDelta { text, .. } => {
+            Event::ReasoningDelta { id, text } => {
                 if let Ok(delta) = object.cast::<ReasoningDelta>() {
-                    self.reasoning.push(py, text, &delta.get().text);
+                    let delta = delta.get();
+                    self.reasoning.push(py, text, &delta.text);
+                    self.extend(py, "reasoning", id, text, &delta.id, &delta.text);
                 }
             }
-            Event::ReasoningEnd { signature: Some(_), .. } => {
+            Event::RefusalDelta { id, text } => {
+                if let Ok(delta) = object.cast::<RefusalDelta>() {
+                    let delta = delta.get();
+                    self.refusal.push(py, text, &delta.text);
+                    self.extend(py, "refusal", id, text, &delta.id, &delta.text);
+                }
+            }
+            Event::ReasoningEnd {
+                id,
+                signature,
+                redacted,
+            } => {
                 if let Ok(end) = object.cast::<ReasoningEnd>() {
-                    self.signatures.push(end.get().signature.clone_ref(py));
+                    let end = end.get();
+                    if signature.is_some() {
+                        self.signatures.push(end.signature.clone_ref(py));
+                    }
+                    if signature.is_some() || *redacted {
+                        if let Some(part) = self.part_mut("reasoning", id) {
+                            part.signature = signature.as_ref().map(|_| end.signature.clone_ref(py));
+                            part.redacted = *redacted;
+                        }
+                    }
                 }
             }
-            Event::ToolCall { .. } => self.tool_calls.push(object.clone().unbind()),
+            Event::ToolCall { id, .. } => {
+                self.hold("tool_call", id, object);
+                self.tool_calls.push(object.clone().unbind());
+            }
+            Event::ToolResult { id, .. } => {
+                self.hold("tool_result", id, object);
+                self.tool_results.push(object.clone().unbind());
+            }
+            Event::File { id, .. } => {
+                self.hold("file", &PartId::from(id.as_str()), object);
+                self.files.push(object.clone().unbind());
+            }
             Event::Source { .. } => self.sources.push(object.clone().unbind()),
             Event::Error { .. } => self.errors.push(object.clone().unbind()),
             Event::Finish { .. } => {
@@ -93,8 +232,50 @@ impl Assembled {
         }
     }
 
-    /// The message as a `Message`.
-    pub fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn start(&mut self, kind: &'static str, id: &PartId, object: &Bound<'_, PyAny>) {
+        if let Ok(py_id) = object.getattr(pyo3::intern!(object.py(), "id")) {
+            self.parts.push(OpenPart::new(kind, id, py_id.unbind()));
+        }
+    }
+
+    /// A part holding its event (`tool_call`, `tool_result`, `file`).
+    fn hold(&mut self, kind: &'static str, id: &PartId, object: &Bound<'_, PyAny>) {
+        if let Ok(py_id) = object.getattr(pyo3::intern!(object.py(), "id")) {
+            let mut part = OpenPart::new(kind, id, py_id.unbind());
+            part.value = Some(object.clone().unbind());
+            self.parts.push(part);
+        }
+    }
+
+    /// The latest part of `kind` with id `id`.
+    fn part_mut(&mut self, kind: &str, id: &PartId) -> Option<&mut OpenPart> {
+        self.parts
+            .iter_mut()
+            .rev()
+            .find(|p| p.kind == kind && (PartId::ptr_eq(&p.part_id, id) || p.part_id == *id))
+    }
+
+    /// As `Message::extend` in the core: the last part on the usual path, an earlier one when
+    /// parts interleave, a new one when its start was never seen.
+    fn extend(
+        &mut self,
+        py: Python<'_>,
+        kind: &'static str,
+        id: &PartId,
+        text: &str,
+        py_id: &Py<PyAny>,
+        string: &Py<PyAny>,
+    ) {
+        if let Some(part) = self.part_mut(kind, id) {
+            part.text.push(py, text, string);
+            return;
+        }
+        let mut part = OpenPart::new(kind, id, py_id.clone_ref(py));
+        part.text.push(py, text, string);
+        self.parts.push(part);
+    }
+
+    fn to_py(&self, py: Python<'_>, choices: Py<PyAny>) -> PyResult<Py<PyAny>> {
         let opt = |o: &Option<Py<PyAny>>| o.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
         let tuple = |items: &[Py<PyAny>]| -> PyResult<Py<PyAny>> {
             Ok(PyTuple::new(py, items.iter().map(|o| o.clone_ref(py)))?
@@ -103,6 +284,7 @@ impl Assembled {
         };
         let finish = self.finish.as_ref().map(Py::get);
         let of_finish = |field: fn(&Finish) -> &Py<PyAny>| finish.map_or_else(|| py.None(), |f| field(f).clone_ref(py));
+        let parts = self.parts.iter().map(|p| p.to_py(py)).collect::<PyResult<Vec<_>>>()?;
         Ok(Py::new(
             py,
             Message {
@@ -118,30 +300,136 @@ impl Assembled {
                 usage: of_finish(|f| &f.usage),
                 provider_metadata_json: of_finish(|f| &f.provider_metadata_json),
                 errors: tuple(&self.errors)?,
+                created: opt(&self.created),
+                refusal: self.refusal.to_py(py),
+                tool_results: tuple(&self.tool_results)?,
+                files: tuple(&self.files)?,
+                parts: PyTuple::new(py, parts)?.into_any().unbind(),
+                choices,
             },
         )?
         .into_any())
     }
 }
 
+/// The message of one parser, as its events have built it so far.
+#[derive(Default)]
+pub struct Assembled {
+    main: Fold,
+    /// One message per choice once a part of a choice > 0 opened (choice 0 included).
+    choices: Vec<Fold>,
+    routes: ChoiceRouter,
+}
+
+impl Assembled {
+    /// Folds one event, given with the object made of it, as `Message::apply` folds the event.
+    pub fn apply(&mut self, py: Python<'_>, event: &Event, object: &Py<PyAny>) {
+        let object = object.bind(py);
+        let choice = self.routes.choice_of(event);
+        match choice {
+            Some(0) if self.choices.is_empty() => self.main.fold(py, event, object),
+            Some(choice) => {
+                let choice = choice as usize;
+                if self.choices.len() <= choice {
+                    if self.choices.is_empty() {
+                        self.choices.push(self.main.copy(py));
+                    }
+                    while self.choices.len() <= choice {
+                        self.choices.push(self.main.shared(py));
+                    }
+                }
+                if choice == 0 {
+                    self.main.fold(py, event, object);
+                }
+                if let Some(fold) = self.choices.get_mut(choice) {
+                    fold.fold(py, event, object);
+                }
+            }
+            None => {
+                self.main.fold(py, event, object);
+                for fold in &mut self.choices {
+                    fold.fold(py, event, object);
+                }
+            }
+        }
+    }
+
+    /// The message as a `Message`.
+    pub fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let empty = PyTuple::empty(py).into_any().unbind();
+        let choices = self
+            .choices
+            .iter()
+            .map(|c| c.to_py(py, empty.clone_ref(py)))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.main.to_py(py, PyTuple::new(py, choices)?.into_any().unbind())
+    }
+}
+
 /// The core's own fold of a message (`parse_many`'s, made without event objects) as a `Message`,
 /// field for field what `Assembled::to_py` gives for the same events.
 pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<Py<PyAny>> {
-    let tuple = |items: Vec<Py<PyAny>>| -> PyResult<Py<PyAny>> { Ok(PyTuple::new(py, items)?.into_any().unbind()) };
+    let tuple = |items: &[Py<PyAny>]| -> PyResult<Py<PyAny>> {
+        Ok(PyTuple::new(py, items.iter().map(|o| o.clone_ref(py)))?
+            .into_any()
+            .unbind())
+    };
     let tool_calls = m
         .tool_calls
         .iter()
         .map(|t| events::tool_call(py, events::s(py, &t.id), &t.name, &t.arguments, t.provider_executed))
         .collect::<PyResult<Vec<_>>>()?;
+    let tool_results = m
+        .tool_results
+        .iter()
+        .map(|t| {
+            events::tool_result(
+                py,
+                events::s(py, &t.id),
+                &t.name,
+                &t.result,
+                t.is_error,
+                t.provider_executed,
+            )
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let files = m
+        .files
+        .iter()
+        .map(|f| events::file(py, &f.id, &f.media_type, &f.data, f.partial))
+        .collect::<PyResult<Vec<_>>>()?;
     let sources = m
         .sources
         .iter()
-        .map(|s| events::source(py, events::s(py, &s.id), &s.url, s.title.as_deref()))
+        .map(|s| {
+            events::source(
+                py,
+                &SourceFields {
+                    id: &s.id,
+                    kind: s.kind,
+                    url: s.url.as_deref(),
+                    title: s.title.as_deref(),
+                    media_type: s.media_type.as_deref(),
+                    filename: s.filename.as_deref(),
+                    provider_metadata_json: s.provider_metadata_json.as_deref(),
+                },
+            )
+        })
         .collect::<PyResult<Vec<_>>>()?;
     let errors = m
         .errors
         .iter()
         .map(|e| events::error_event(py, &e.message, &e.kind, e.raw.as_deref()))
+        .collect::<PyResult<Vec<_>>>()?;
+    let parts = m
+        .parts
+        .iter()
+        .map(|p| part_to_py(py, p, &tool_calls, &tool_results, &files))
+        .collect::<PyResult<Vec<_>>>()?;
+    let choices = m
+        .choices
+        .iter()
+        .map(|c| message_to_py(py, c))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Py::new(
         py,
@@ -150,9 +438,14 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
             model: events::opt(py, m.model.as_deref()),
             text: events::s(py, &m.text),
             reasoning: events::s(py, &m.reasoning),
-            reasoning_signatures: tuple(m.reasoning_signatures.iter().map(|s| events::s(py, s)).collect())?,
-            tool_calls: tuple(tool_calls)?,
-            sources: tuple(sources)?,
+            reasoning_signatures: tuple(
+                &m.reasoning_signatures
+                    .iter()
+                    .map(|s| events::s(py, s))
+                    .collect::<Vec<_>>(),
+            )?,
+            tool_calls: tuple(&tool_calls)?,
+            sources: tuple(&sources)?,
             finish_reason: m.finish_reason.map_or_else(|| py.None(), |r| events::reason_str(py, r)),
             raw_finish_reason: events::opt(py, m.raw_finish_reason.as_deref()),
             usage: m
@@ -160,8 +453,69 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
                 .as_ref()
                 .map_or_else(|| Ok(py.None()), |u| events::usage(py, u))?,
             provider_metadata_json: events::opt(py, m.provider_metadata_json.as_deref()),
-            errors: tuple(errors)?,
+            errors: tuple(&errors)?,
+            created: match m.created {
+                Some(c) => c.into_pyobject(py)?.into_any().unbind(),
+                None => py.None(),
+            },
+            refusal: events::s(py, &m.refusal),
+            tool_results: tuple(&tool_results)?,
+            files: tuple(&files)?,
+            parts: tuple(&parts)?,
+            choices: tuple(&choices)?,
         },
     )?
     .into_any())
+}
+
+fn part_to_py(
+    py: Python<'_>,
+    part: &streamdelta_core::Part,
+    tool_calls: &[Py<PyAny>],
+    tool_results: &[Py<PyAny>],
+    files: &[Py<PyAny>],
+) -> PyResult<Py<PyAny>> {
+    use streamdelta_core::Part as P;
+    let text_part = |id: &PartId, text: &str, signature: Option<&str>, redacted: bool| -> PyResult<Py<PyAny>> {
+        Ok(Py::new(
+            py,
+            Part {
+                kind: PyString::intern(py, part.type_name()).into_any().unbind(),
+                id: events::s(py, id),
+                text: events::s(py, text),
+                signature: events::opt(py, signature),
+                redacted: events::flag(py, redacted)?,
+                value: py.None(),
+            },
+        )?
+        .into_any())
+    };
+    let held = |items: &[Py<PyAny>], index: usize| -> PyResult<Py<PyAny>> {
+        let value = items.get(index).map_or_else(|| py.None(), |v| v.clone_ref(py));
+        let id = value.bind(py).getattr(pyo3::intern!(py, "id"))?.unbind();
+        Ok(Py::new(
+            py,
+            Part {
+                kind: PyString::intern(py, part.type_name()).into_any().unbind(),
+                id,
+                text: PyString::intern(py, "").into_any().unbind(),
+                signature: py.None(),
+                redacted: events::flag(py, false)?,
+                value,
+            },
+        )?
+        .into_any())
+    };
+    match part {
+        P::Text { id, text } | P::Refusal { id, text } => text_part(id, text, None, false),
+        P::Reasoning {
+            id,
+            text,
+            signature,
+            redacted,
+        } => text_part(id, text, signature.as_deref(), *redacted),
+        P::ToolCall(i) => held(tool_calls, *i),
+        P::ToolResult(i) => held(tool_results, *i),
+        P::File(i) => held(files, *i),
+    }
 }

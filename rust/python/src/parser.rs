@@ -42,6 +42,7 @@ pub fn options(max_event_bytes: usize, on_error: &str, max_open_parts: usize) ->
         max_event_bytes,
         on_error,
         max_open_parts,
+        include_raw: false,
     })
 }
 
@@ -173,12 +174,21 @@ impl PyStreamParser {
     #[new]
     #[pyo3(signature = (
         family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
-        max_open_parts = DEFAULT_MAX_OPEN_PARTS,
+        max_open_parts = DEFAULT_MAX_OPEN_PARTS, include_raw = false,
     ))]
-    fn new(family: &str, on_error: &str, max_event_bytes: usize, max_open_parts: usize) -> PyResult<Self> {
+    fn new(
+        family: &str,
+        on_error: &str,
+        max_event_bytes: usize,
+        max_open_parts: usize,
+        include_raw: bool,
+    ) -> PyResult<Self> {
+        let options = Options {
+            include_raw,
+            ..options(max_event_bytes, on_error, max_open_parts)?
+        };
         Ok(Self {
-            inner: StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?)
-                .without_message(),
+            inner: StreamParser::new(family_arg(family)?, options).without_message(),
             scratch: Scratch::default(),
             message: Assembled::default(),
         })

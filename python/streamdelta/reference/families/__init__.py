@@ -135,6 +135,14 @@ def incomplete(parts: Parts, usage: Usage, out: list[Any]) -> None:
     out.append(Finish("error", None, usage, None))
 
 
+def unix_seconds(value: Any) -> int | None:
+    """A creation time sent as a JSON integer (unix seconds); any other value (a float, a string, a
+    number beyond ``i64``) tells nothing."""
+    if type(value) is int and -(2**63) <= value < 2**63:
+        return value
+    return None
+
+
 def sources_once(seen: list[str], sources: list[tuple[str | None, str | None]], out: list[Any]) -> None:
     """A ``Source`` for each (url, title) whose URL the stream did not report before (``seen``), numbered
     ``src_0``, ``src_1``, …: the core's ``source_once``."""

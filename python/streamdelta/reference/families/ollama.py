@@ -14,6 +14,7 @@ from ..events import ErrorEvent, Finish, StreamStart, Usage
 from . import incomplete
 from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
+from .time import rfc3339_seconds
 
 PROVIDER_ERROR = "provider_error"
 
@@ -42,6 +43,7 @@ class Decoder:
         # Every field is read (and its type checked) before any event, as serde reads the line whole.
         d = parse_object(data)
         model = opt_str(d, "model")
+        created_at = opt_str(d, "created_at")
         message = opt_obj(d, "message")
         content = thinking_m = None
         calls: list[_Call] = []
@@ -67,7 +69,7 @@ class Decoder:
             return
         if not self.started:
             self.started = True
-            out.append(StreamStart(None, model))
+            out.append(StreamStart(None, model, None if created_at is None else rfc3339_seconds(created_at)))
         self._piece(REASONING, thinking_m if thinking_m is not None else thinking, out)
         self._piece(TEXT, content if content is not None else response, out)
         for call in calls:

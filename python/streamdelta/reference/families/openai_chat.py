@@ -12,7 +12,7 @@ from typing import Any
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, wrong_shape
+from . import PayloadError, beyond_double, incomplete, unix_seconds, wrong_shape
 from .fields import (
     RAW,
     STR,
@@ -60,6 +60,7 @@ _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
 _CHUNK = struct(
     id=STR,
     model=STR,
+    created=RAW,
     choices=list_of(_CHOICE),
     usage=RAW,
     x_groq=struct(usage=RAW),
@@ -373,7 +374,7 @@ class Decoder:
         model = chunk.get("model")
         if not self.started and (id or model):
             self.started = True
-            out.append(StreamStart(id or None, model or None))
+            out.append(StreamStart(id or None, model or None, unix_seconds(chunk.get("created"))))
         if parsed_usage is not None:
             self.usage = parsed_usage
             self.raw_usage = raw_json(data, usage_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
-from . import incomplete
+from . import incomplete, unix_seconds
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TOOL_INPUT, Parts
 
@@ -109,11 +109,12 @@ def _usage(d: dict[str, Any]) -> Usage:
 
 
 class _Response:
-    __slots__ = ("error_code", "error_message", "id", "incomplete_reason", "model", "status", "usage")
+    __slots__ = ("created", "error_code", "error_message", "id", "incomplete_reason", "model", "status", "usage")
 
     def __init__(self, d: dict[str, Any]) -> None:
         self.id = opt_str(d, "id")
         self.model = opt_str(d, "model")
+        self.created = unix_seconds(d.get("created_at"))
         self.status = opt_str(d, "status")
         usage = opt_obj(d, "usage")
         self.usage = None if usage is None else _usage(usage)
@@ -211,7 +212,7 @@ class Decoder:
         elif kind in ("response.created", "response.in_progress", "response.queued"):
             if self.state == _FRESH and response is not None:
                 self.state = _STARTED
-                out.append(StreamStart(response.id, response.model))
+                out.append(StreamStart(response.id, response.model, response.created))
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
             self._finish(kind, response, data, out)
         elif kind == "error":

@@ -9,6 +9,9 @@ from ..events import (
     ReasoningDelta,
     ReasoningEnd,
     ReasoningStart,
+    RefusalDelta,
+    RefusalEnd,
+    RefusalStart,
     TextDelta,
     TextEnd,
     TextStart,
@@ -23,6 +26,7 @@ DEFAULT_MAX_OPEN_PARTS = 1024
 
 TEXT = "text"
 REASONING = "reasoning"
+REFUSAL = "refusal"
 TOOL_INPUT = "tool_input"
 
 
@@ -57,7 +61,9 @@ class Parts:
         part = self._get(id)
         return None if part is None else part.kind
 
-    def start(self, kind: str, id: str, name: str, provider_executed: bool, out: list[Any]) -> None:
+    def start(self, kind: str, id: str, name: str, provider_executed: bool, out: list[Any], choice: int = 0) -> None:
+        """Opens a part (of choice `choice`); opening any other than a reasoning part first closes every
+        open reasoning part."""
         if self._get(id) is not None:
             raise PayloadError(unexpected_payload(f"part `{id}` started again while open"))
         if kind != REASONING:
@@ -65,11 +71,13 @@ class Parts:
         if len(self._open) >= self.max_open:
             raise PayloadError(limit_exceeded("open parts", self.max_open, "max_open_parts"))
         if kind == TEXT:
-            out.append(TextStart(id))
+            out.append(TextStart(id, choice))
         elif kind == REASONING:
-            out.append(ReasoningStart(id))
+            out.append(ReasoningStart(id, choice))
+        elif kind == REFUSAL:
+            out.append(RefusalStart(id, choice))
         else:
-            out.append(ToolInputStart(id, name))
+            out.append(ToolInputStart(id, name, choice, provider_executed))
         self._open.append(_OpenPart(kind, id, name, provider_executed))
 
     def text(self, id: str, text: str, out: list[Any]) -> None:
@@ -81,6 +89,12 @@ class Parts:
         if self._get(id) is None:
             self.start(REASONING, id, "", False, out)
         out.append(ReasoningDelta(id, text))
+
+    def delta_in(self, choice: int, kind: str, id: str, text: str, out: list[Any]) -> None:
+        """A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it is not open."""
+        if self._get(id) is None:
+            self.start(kind, id, "", False, out, choice)
+        out.append((ReasoningDelta if kind == REASONING else RefusalDelta if kind == REFUSAL else TextDelta)(id, text))
 
     def tool_input(self, id: str, delta: str, out: list[Any]) -> bool:
         part = self._get(id)
@@ -134,6 +148,8 @@ class Parts:
 def _emit_end(part: _OpenPart, arguments: str | None, out: list[Any]) -> None:
     if part.kind == TEXT:
         out.append(TextEnd(part.id))
+    elif part.kind == REFUSAL:
+        out.append(RefusalEnd(part.id))
     elif part.kind == REASONING:
         out.append(ReasoningEnd(part.id, part.signature, part.redacted))
     else:

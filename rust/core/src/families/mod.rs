@@ -16,6 +16,7 @@ pub(crate) mod parts;
 pub(crate) mod relaxed;
 pub(crate) mod scan;
 pub(crate) mod schema;
+pub(crate) mod time;
 
 use std::borrow::Cow;
 
@@ -206,17 +207,31 @@ pub fn cut_short(message: &str, usage: &Usage, out: &mut Vec<Event>) {
     });
 }
 
+/// A creation time sent as a JSON integer (unix seconds); any other value (a float, a string, a
+/// number beyond `i64`) tells nothing.
+pub fn unix_seconds(raw: Option<Raw<'_>>) -> Option<i64> {
+    let text = raw?.get();
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain =
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    if plain {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
 /// A `source` for `url` unless the stream reported it before (`seen` holds the URLs reported, in
 /// order), numbered `src_0`, `src_1`, … (Gemini's grounding chunks, Cohere's citations).
 pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: &mut Vec<Event>) {
     if seen.iter().any(|u| u == url) {
         return;
     }
-    out.push(Event::Source {
-        id: format!("src_{}", seen.len()),
-        url: url.to_owned(),
-        title: title.map(str::to_owned),
-    });
+    out.push(Event::url_source(
+        format!("src_{}", seen.len()),
+        url.to_owned(),
+        title.map(str::to_owned),
+    ));
     seen.push(url.to_owned());
 }
 

@@ -12,6 +12,9 @@ pub const DEFAULT_MAX_OPEN_PARTS: usize = 1024;
 pub enum PartKind {
     Text,
     Reasoning,
+    // Opened by the chat refusal mapping (issue #17's next step); the other families never refuse apart.
+    #[allow(dead_code)]
+    Refusal,
     ToolInput,
 }
 
@@ -69,9 +72,23 @@ impl Parts {
         self.open.iter_mut().find(|p| &*p.id == id)
     }
 
-    /// Opens a part; opening a text or tool part first closes every open reasoning part.
+    /// Opens a part of choice 0; opening any other than a reasoning part first closes every open
+    /// reasoning part.
     pub fn start(
         &mut self,
+        kind: PartKind,
+        id: &str,
+        name: &str,
+        provider_executed: bool,
+        out: &mut Vec<Event>,
+    ) -> Result<PartId, ErrorKind> {
+        self.start_in(0, kind, id, name, provider_executed, out)
+    }
+
+    /// `start` for choice `choice` (n > 1).
+    pub fn start_in(
+        &mut self,
+        choice: u32,
         kind: PartKind,
         id: &str,
         name: &str,
@@ -97,11 +114,14 @@ impl Parts {
         }
         let id = PartId::from(id);
         out.push(match kind {
-            PartKind::Text => Event::TextStart { id: id.clone() },
-            PartKind::Reasoning => Event::ReasoningStart { id: id.clone() },
+            PartKind::Text => Event::TextStart { id: id.clone(), choice },
+            PartKind::Reasoning => Event::ReasoningStart { id: id.clone(), choice },
+            PartKind::Refusal => Event::RefusalStart { id: id.clone(), choice },
             PartKind::ToolInput => Event::ToolInputStart {
                 id: id.clone(),
                 name: name.to_owned(),
+                choice,
+                provider_executed,
             },
         });
         self.open.push(OpenPart {
@@ -116,30 +136,46 @@ impl Parts {
         Ok(id)
     }
 
-    /// The shared id of part `id`, opening it as a `kind` part first when it is not open.
-    fn open_id(&mut self, kind: PartKind, id: &str, out: &mut Vec<Event>) -> Result<PartId, ErrorKind> {
+    /// The shared id of part `id`, opening it as a `kind` part of `choice` first when it is not open.
+    fn open_id(&mut self, choice: u32, kind: PartKind, id: &str, out: &mut Vec<Event>) -> Result<PartId, ErrorKind> {
         if let Some(part) = self.find(id) {
             return Ok(part.id.clone());
         }
-        self.start(kind, id, "", false, out)
+        self.start_in(choice, kind, id, "", false, out)
     }
 
     /// A text delta for `id`, opening the part first when it is not open.
     pub fn text(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let id = self.open_id(PartKind::Text, id, out)?;
-        out.push(Event::TextDelta {
-            id,
-            text: text.to_owned(),
-        });
-        Ok(())
+        self.delta_in(0, PartKind::Text, id, text, out)
     }
 
     /// A reasoning delta for `id`, opening the part first when it is not open.
     pub fn reasoning(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let id = self.open_id(PartKind::Reasoning, id, out)?;
-        out.push(Event::ReasoningDelta {
-            id,
-            text: text.to_owned(),
+        self.delta_in(0, PartKind::Reasoning, id, text, out)
+    }
+
+    /// A refusal delta for `id`, opening the part first when it is not open.
+    #[allow(dead_code)]
+    pub fn refusal(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        self.delta_in(0, PartKind::Refusal, id, text, out)
+    }
+
+    /// A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it
+    /// is not open.
+    pub fn delta_in(
+        &mut self,
+        choice: u32,
+        kind: PartKind,
+        id: &str,
+        text: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let id = self.open_id(choice, kind, id, out)?;
+        let text = text.to_owned();
+        out.push(match kind {
+            PartKind::Reasoning => Event::ReasoningDelta { id, text },
+            PartKind::Refusal => Event::RefusalDelta { id, text },
+            PartKind::Text | PartKind::ToolInput => Event::TextDelta { id, text },
         });
         Ok(())
     }
@@ -221,6 +257,7 @@ impl Parts {
 fn emit_end(part: OpenPart, arguments: Option<&str>, out: &mut Vec<Event>) {
     match part.kind {
         PartKind::Text => out.push(Event::TextEnd { id: part.id }),
+        PartKind::Refusal => out.push(Event::RefusalEnd { id: part.id }),
         PartKind::Reasoning => out.push(Event::ReasoningEnd {
             id: part.id,
             signature: part.signature,

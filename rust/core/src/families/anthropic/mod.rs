@@ -341,11 +341,11 @@ fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Even
     let Some(url) = &citation.url else {
         return;
     };
-    out.push(Event::Source {
-        id: format!("{}:{}", block.index, block.sources),
-        url: url.clone().into_owned(),
-        title: citation.title.as_ref().map(|t| t.clone().into_owned()),
-    });
+    out.push(Event::url_source(
+        format!("{}:{}", block.index, block.sources),
+        url.clone().into_owned(),
+        citation.title.as_ref().map(|t| t.clone().into_owned()),
+    ));
     block.sources += 1;
 }
 
@@ -373,6 +373,7 @@ impl FamilyDecoder for Decoder {
                 out.push(Event::StreamStart {
                     id: message.id.map(Cow::into_owned),
                     model: message.model.map(Cow::into_owned),
+                    created: None,
                 });
             }
             "content_block_start" => {

@@ -84,7 +84,11 @@ impl Decoder {
                     return Err(unexpected("a second `messageStart`".to_owned()));
                 }
                 self.started = true;
-                out.push(Event::StreamStart { id: None, model: None });
+                out.push(Event::StreamStart {
+                    id: None,
+                    model: None,
+                    created: None,
+                });
             }
             "contentBlockStart" => {
                 let index = index()?;
@@ -318,10 +322,10 @@ fn source(block: &mut Block, citation: &CitationWire<'_>, out: &mut Vec<Event>) 
     let Some(url) = url else {
         return;
     };
-    out.push(Event::Source {
-        id: format!("{}:{}", block.index, block.sources),
-        url: url.to_owned(),
-        title: citation.title.as_ref().map(|t| t.clone().into_owned()),
-    });
+    out.push(Event::url_source(
+        format!("{}:{}", block.index, block.sources),
+        url.to_owned(),
+        citation.title.as_ref().map(|t| t.clone().into_owned()),
+    ));
     block.sources += 1;
 }

@@ -292,6 +292,7 @@ impl FamilyDecoder for Decoder {
                 out.push(Event::StreamStart {
                     id: non_empty(payload.id.as_ref()).map(str::to_owned),
                     model: None,
+                    created: None,
                 });
             }
             Some("content-start") => {

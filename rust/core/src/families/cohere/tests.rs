@@ -38,11 +38,11 @@ fn text_citation_usage() {
     );
     assert_eq!(
         out[3],
-        Event::Source {
-            id: "src_0".to_owned(),
-            url: "https://example.com/p".to_owned(),
-            title: Some("Penguins".to_owned())
-        }
+        Event::url_source(
+            "src_0".to_owned(),
+            "https://example.com/p".to_owned(),
+            Some("Penguins".to_owned())
+        )
     );
     let Some(Event::Finish { reason, usage, .. }) = out.last() else {
         panic!("{out:?}");

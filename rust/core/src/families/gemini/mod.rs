@@ -90,6 +90,7 @@ impl FamilyDecoder for Decoder {
             out.push(Event::StreamStart {
                 id: chunk.response_id.map(Cow::into_owned),
                 model: chunk.model_version.map(Cow::into_owned),
+                created: None,
             });
         }
         // Streaming sends one candidate; with `candidateCount` > 1 the others are not this message.

@@ -58,6 +58,7 @@ impl FamilyDecoder for Decoder {
             out.push(Event::StreamStart {
                 id: None,
                 model: line.model.map(Cow::into_owned),
+                created: line.created_at.as_deref().and_then(super::time::rfc3339_seconds),
             });
         }
         let message = line.message.as_ref().map(|m| &m.0);

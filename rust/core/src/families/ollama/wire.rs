@@ -5,6 +5,7 @@ use crate::families::schema::wire;
 wire! {
     pub(super) struct Line<'a> {
         model: str,
+        created_at: str,
         message: obj(ChatMessage<'a>),
         response: str,
         thinking: str,

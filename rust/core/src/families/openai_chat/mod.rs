@@ -538,6 +538,7 @@ impl Decoder {
                 out.push(Event::StreamStart {
                     id: id.map(str::to_owned),
                     model: model.map(str::to_owned),
+                    created: super::unix_seconds(chunk.created),
                 });
             }
         }

@@ -9,6 +9,7 @@ wire! {
     pub(in crate::families) struct Chunk<'a> {
         id: str,
         model: str,
+        created: raw,
         /// Marked with the fields read before it, for the template (`super::template`).
         choices: list(Choice<'a>) mark(seen_at_choices),
         usage: raw,

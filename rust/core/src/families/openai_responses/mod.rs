@@ -164,11 +164,11 @@ impl FamilyDecoder for Decoder {
             "response.output_text.annotation.added" => {
                 if let Some(Obj(a)) = p.annotation {
                     if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
-                        out.push(Event::Source {
-                            id: format!("src_{}", self.sources),
-                            url: url.into_owned(),
-                            title: a.title.map(Cow::into_owned),
-                        });
+                        out.push(Event::url_source(
+                            format!("src_{}", self.sources),
+                            url.into_owned(),
+                            a.title.map(Cow::into_owned),
+                        ));
                         self.sources += 1;
                     }
                 }
@@ -191,6 +191,7 @@ impl FamilyDecoder for Decoder {
                     out.push(Event::StreamStart {
                         id: r.id.map(Cow::into_owned),
                         model: r.model.map(Cow::into_owned),
+                        created: super::unix_seconds(r.created_at),
                     });
                 }
             }

@@ -27,6 +27,7 @@ wire! {
     pub(super) struct Response<'a> {
         id: str,
         model: str,
+        created_at: raw,
         status: str,
         usage: obj(ResponseUsage),
         incomplete_details: rare(Obj<IncompleteDetails<'a>>),
