@@ -455,7 +455,7 @@ def test_tools_gemini_ran_are_provider_executed_calls(
     events = dicts(backend.parse(sse(chunk(part), chunk({"text": "ok"}, finish="STOP")), FAMILY))
     delta = [{"type": "tool_input_delta", "id": id, "delta": arguments}] if arguments != "{}" else []
     expected = [
-        {"type": "tool_input_start", "id": id, "name": name},
+        {"type": "tool_input_start", "id": id, "name": name, "choice": 0, "provider_executed": True},
         *delta,
         {"type": "tool_input_end", "id": id},
         {"type": "tool_call", "id": id, "name": name, "arguments": arguments, "provider_executed": True},

@@ -371,7 +371,7 @@ def test_new_item_type_with_object_arguments_is_unknown(backend: ModuleType) -> 
 
 def call_events(id: str, name: str, arguments: str, provider_executed: bool) -> list[dict[str, Any]]:
     return [
-        {"type": "tool_input_start", "id": id, "name": name},
+        {"type": "tool_input_start", "id": id, "name": name, "choice": 0, "provider_executed": provider_executed},
         {"type": "tool_input_end", "id": id},
         {"type": "tool_call", "id": id, "name": name, "arguments": arguments, "provider_executed": provider_executed},
     ]
@@ -444,7 +444,7 @@ def test_custom_tool_input_streams(backend: ModuleType) -> None:
     done = {"type": "response.output_item.done", "output_index": 0, "item": {**item, "input": "SELECT"}}
     events = dicts(backend.parse(sse(CREATED, added, delta, done, completed()), FAMILY, on_error="raise"))
     assert events[1:] == [
-        {"type": "tool_input_start", "id": "call_1", "name": "sql"},
+        {"type": "tool_input_start", "id": "call_1", "name": "sql", "choice": 0, "provider_executed": False},
         {"type": "tool_input_delta", "id": "call_1", "delta": "SELECT"},
         {"type": "tool_input_end", "id": "call_1"},
         {"type": "tool_call", "id": "call_1", "name": "sql", "arguments": "SELECT", "provider_executed": False},
@@ -459,7 +459,7 @@ def test_reasoning_text_is_reasoning(backend: ModuleType) -> None:
     done = {"type": "response.output_item.done", "item": {"type": "reasoning", "id": "rs_1"}}
     events = dicts(backend.parse(sse(CREATED, delta, text_done, done, completed()), FAMILY, on_error="raise"))
     assert events[1:] == [
-        {"type": "reasoning_start", "id": "rs_1:0"},
+        {"type": "reasoning_start", "id": "rs_1:0", "choice": 0},
         {"type": "reasoning_delta", "id": "rs_1:0", "text": "Hm"},
         {"type": "reasoning_end", "id": "rs_1:0", "signature": None, "redacted": False},
         finish("stop", "completed"),
