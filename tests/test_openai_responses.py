@@ -568,3 +568,21 @@ def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
     rust = outcome(rust_backend(), FAMILY, payloads)
     ref = outcome(reference, FAMILY, payloads)
     assert rust == ref
+
+
+def test_a_refusal_is_kept_apart_from_text(backend: ModuleType) -> None:
+    """`response.refusal.delta` (the API reference's refusal content part) is a refusal part."""
+    deltas = [
+        {"type": "response.refusal.delta", "item_id": "msg_1", "content_index": 0, "delta": d} for d in ("I can", "'t")
+    ]
+    part_done = {"type": "response.content_part.done", "item_id": "msg_1", "content_index": 0}
+    events = dicts(backend.parse(sse(CREATED, *deltas, part_done, completed()), FAMILY, on_error="raise"))
+    assert events[1:] == [
+        {"type": "refusal_start", "id": "msg_1:0", "choice": 0},
+        {"type": "refusal_delta", "id": "msg_1:0", "text": "I can"},
+        {"type": "refusal_delta", "id": "msg_1:0", "text": "'t"},
+        {"type": "refusal_end", "id": "msg_1:0"},
+        finish("stop", "completed"),
+    ]
+    message = backend.parse_many([sse(CREATED, *deltas, part_done, completed())], FAMILY)[0]
+    assert (message.refusal, message.text) == ("I can't", "")

@@ -15,7 +15,7 @@ from typing import Any
 from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
 from . import incomplete, unix_seconds
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
-from .parts import REASONING, TOOL_INPUT, Parts
+from .parts import REASONING, REFUSAL, TOOL_INPUT, Parts
 
 _FRESH, _STARTED, _FINISHED = 0, 1, 2
 
@@ -182,9 +182,12 @@ class Decoder:
             return
         if kind is None:
             kind = event
-        if kind in ("response.output_text.delta", "response.refusal.delta"):
+        if kind == "response.output_text.delta":
             if delta:
                 self.parts.text(self.text_id.get(item_id, content_index), delta, out)
+        elif kind == "response.refusal.delta":
+            if delta:
+                self.parts.delta_in(0, REFUSAL, self.text_id.get(item_id, content_index), delta, out)
         elif kind == "response.content_part.done":
             self.parts.end(self.text_id.get(item_id, content_index), None, out)
         elif kind == "response.reasoning_summary_part.added":
