@@ -126,19 +126,17 @@ impl FamilyDecoder for Decoder {
         let kind = p.kind.as_deref().unwrap_or(event);
         let item_id = p.item_id.as_deref().unwrap_or("");
         match kind {
-            "response.output_text.delta" => {
-                let delta = p.delta.as_deref().unwrap_or("");
-                if !delta.is_empty() {
-                    let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
-                    self.parts.text(id, delta, out)?;
-                }
-            }
             // A refusal is a content part of its own, kept apart from text.
-            "response.refusal.delta" => {
+            "response.output_text.delta" | "response.refusal.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
                     let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
-                    self.parts.refusal(id, delta, out)?;
+                    let part = if kind == "response.refusal.delta" {
+                        PartKind::Refusal
+                    } else {
+                        PartKind::Text
+                    };
+                    self.parts.delta_in(0, part, id, delta, out)?;
                 }
             }
             "response.content_part.done" => {
