@@ -510,3 +510,56 @@ def test_fuzz_payload_shapes(items: list[dict[str, Any]]) -> None:
     body = head + b"".join(f"data: {json.dumps(p)}\n\n".encode() for p in items)
     ours, theirs = run_both(body)
     assert ours == theirs
+
+
+# --- results of tools Anthropic ran ---------------------------------------------------------------------
+
+# Shapes as the public corpus recorded them (vercel/ai and pydantic-ai fixtures).
+SERVER_CALL = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "bash_code_execution", "input": {}}
+MCP_CALL = {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "echo", "server_name": "s", "input": {}}
+
+
+def block(index: int, content_block: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"type": "content_block_start", "index": index, "content_block": content_block},
+        {"type": "content_block_stop", "index": index},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "result", "is_error"),
+    [
+        (
+            SERVER_CALL,
+            {"type": "bash_code_execution_result", "stdout": "1\n", "stderr": "", "return_code": 0, "content": []},
+            False,
+        ),
+        (SERVER_CALL, {"type": "bash_code_execution_tool_result_error", "error_code": "unavailable"}, True),
+        (MCP_CALL, [{"type": "text", "text": "Tool echo: hi"}], False),
+        (MCP_CALL, [{"type": "text", "text": "boom"}], True),
+    ],
+    ids=["result", "error object", "mcp", "mcp is_error"],
+)
+def test_a_server_tool_result_answers_its_call(
+    backend: ModuleType, call: dict[str, Any], result: Any, is_error: bool
+) -> None:
+    """A `*_tool_result` block is a `tool_result` naming the call it answers, its content as sent."""
+    kind = "mcp_tool_result" if call["type"] == "mcp_tool_use" else "bash_code_execution_tool_result"
+    result_block = {"type": kind, "tool_use_id": call["id"], "content": result}
+    if call["type"] == "mcp_tool_use":
+        result_block["is_error"] = is_error
+    body = sse(START, *block(0, call), *block(1, result_block), {"type": "message_stop"})
+    events = dicts(backend.parse(body, "anthropic"))
+    [got] = [e for e in events if e["type"] == "tool_result"]
+    assert got == {
+        "type": "tool_result",
+        "id": call["id"],
+        "name": call["name"],
+        "result": json.dumps(result),
+        "is_error": is_error,
+        "provider_executed": True,
+    }
+    types = [e["type"] for e in events]
+    assert types.index("tool_call") < types.index("tool_result")
+    message = backend.parse_many([body], "anthropic")[0]
+    assert [r.id for r in message.tool_results] == [call["id"]]
