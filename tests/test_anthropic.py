@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, random_splits, require_corpus, rust_backend
+from .conftest import family_bodies, public_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 
@@ -563,3 +563,25 @@ def test_a_server_tool_result_answers_its_call(
     assert types.index("tool_call") < types.index("tool_result")
     message = backend.parse_many([body], "anthropic")[0]
     assert [r.id for r in message.tool_results] == [call["id"]]
+
+
+# Public bodies with tool results the provider ran, but those of two messages in one body (the SDK's
+# accumulator, as ours, reads one message).
+RESULT_BODIES = [
+    (name, body)
+    for name, body in public_bodies("anthropic")
+    if b"_tool_result" in body and body.count(b'"type":"message_start"') + body.count(b'"type": "message_start"') == 1
+]
+
+
+@pytest.mark.parametrize(("name", "body"), RESULT_BODIES, ids=[n for n, _ in RESULT_BODIES])
+def test_sdk_oracle_tool_results(backend: ModuleType, name: str, body: bytes) -> None:
+    """anthropic's `accumulate_event` as the oracle of the results of tools Anthropic ran: every
+    `*_tool_result` block of its message is one `tool_result` of ours, in order, with the block's
+    `tool_use_id` and its `content` (as JSON, the same value)."""
+    snapshot = sdk_message(sdk_events(body))
+    blocks = [b for b in snapshot.content if b.type.endswith("_tool_result")]
+    results = backend.parse_many([body], "anthropic")[0].tool_results
+    assert [(r.id, r.provider_executed) for r in results] == [(b.tool_use_id, True) for b in blocks]
+    for result, b in zip(results, blocks, strict=True):
+        assert json.loads(result.result) == b.to_dict(warnings=False)["content"], result.id
