@@ -4,7 +4,7 @@ Duplicate keys, `-0`, exponents (`1E+2`, `0e0`), integers longer than any machin
 strings spelled with escapes (`"\\u0074ype"` is `"type"`), whitespace between tokens. ``objects``
 makes payloads from the wire's field names; ``respelled`` writes a real payload back in other
 spellings of the same JSON, so that the decoders read every oddity it holds. Each oddity is a kind
-that a test may leave out (see ``ISSUE_17`` in `tests/test_raw_json.py`).
+that a test may ask for or leave out.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, random_splits, require_corpus, rust_backend
+from .conftest import family_bodies, public_bodies, random_splits, require_corpus, rust_backend
 from .golden import golden_path, read_golden
 from .invariants import check_ordering, dicts
 
@@ -510,3 +510,78 @@ def test_fuzz_payload_shapes(items: list[dict[str, Any]]) -> None:
     body = head + b"".join(f"data: {json.dumps(p)}\n\n".encode() for p in items)
     ours, theirs = run_both(body)
     assert ours == theirs
+
+
+# --- results of tools Anthropic ran ---------------------------------------------------------------------
+
+# Shapes as the public corpus recorded them (vercel/ai and pydantic-ai fixtures).
+SERVER_CALL = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "bash_code_execution", "input": {}}
+MCP_CALL = {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "echo", "server_name": "s", "input": {}}
+
+
+def block(index: int, content_block: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"type": "content_block_start", "index": index, "content_block": content_block},
+        {"type": "content_block_stop", "index": index},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "result", "is_error"),
+    [
+        (
+            SERVER_CALL,
+            {"type": "bash_code_execution_result", "stdout": "1\n", "stderr": "", "return_code": 0, "content": []},
+            False,
+        ),
+        (SERVER_CALL, {"type": "bash_code_execution_tool_result_error", "error_code": "unavailable"}, True),
+        (MCP_CALL, [{"type": "text", "text": "Tool echo: hi"}], False),
+        (MCP_CALL, [{"type": "text", "text": "boom"}], True),
+    ],
+    ids=["result", "error object", "mcp", "mcp is_error"],
+)
+def test_a_server_tool_result_answers_its_call(
+    backend: ModuleType, call: dict[str, Any], result: Any, is_error: bool
+) -> None:
+    """A `*_tool_result` block is a `tool_result` naming the call it answers, its content as sent."""
+    kind = "mcp_tool_result" if call["type"] == "mcp_tool_use" else "bash_code_execution_tool_result"
+    result_block = {"type": kind, "tool_use_id": call["id"], "content": result}
+    if call["type"] == "mcp_tool_use":
+        result_block["is_error"] = is_error
+    body = sse(START, *block(0, call), *block(1, result_block), {"type": "message_stop"})
+    events = dicts(backend.parse(body, "anthropic"))
+    [got] = [e for e in events if e["type"] == "tool_result"]
+    assert got == {
+        "type": "tool_result",
+        "id": call["id"],
+        "name": call["name"],
+        "result": json.dumps(result),
+        "is_error": is_error,
+        "provider_executed": True,
+    }
+    types = [e["type"] for e in events]
+    assert types.index("tool_call") < types.index("tool_result")
+    message = backend.parse_many([body], "anthropic")[0]
+    assert [r.id for r in message.tool_results] == [call["id"]]
+
+
+# Public bodies with tool results the provider ran, but those of two messages in one body (the SDK's
+# accumulator, as ours, reads one message).
+RESULT_BODIES = [
+    (name, body)
+    for name, body in public_bodies("anthropic")
+    if b"_tool_result" in body and body.count(b'"type":"message_start"') + body.count(b'"type": "message_start"') == 1
+]
+
+
+@pytest.mark.parametrize(("name", "body"), RESULT_BODIES, ids=[n for n, _ in RESULT_BODIES])
+def test_sdk_oracle_tool_results(backend: ModuleType, name: str, body: bytes) -> None:
+    """anthropic's `accumulate_event` as the oracle of the results of tools Anthropic ran: every
+    `*_tool_result` block of its message is one `tool_result` of ours, in order, with the block's
+    `tool_use_id` and its `content` (as JSON, the same value)."""
+    snapshot = sdk_message(sdk_events(body))
+    blocks = [b for b in snapshot.content if b.type.endswith("_tool_result")]
+    results = backend.parse_many([body], "anthropic")[0].tool_results
+    assert [(r.id, r.provider_executed) for r in results] == [(b.tool_use_id, True) for b in blocks]
+    for result, b in zip(results, blocks, strict=True):
+        assert json.loads(result.result) == b.to_dict(warnings=False)["content"], result.id

@@ -424,3 +424,42 @@ def test_nan_and_infinity_are_not_json(backend: ModuleType, constant: str) -> No
     expected = f"invalid JSON payload: not valid JSON at byte 0, event 0, near `{payload}`"
     with pytest.raises(StreamParseError, match="^" + re.escape(expected) + "$"):
         backend.parse(f"data: {payload}\r\n\r\n".encode(), FAMILY)
+
+
+# --- tools Gemini runs --------------------------------------------------------------------------------
+
+# As the public corpus recorded them (pydantic-ai's code execution and built-in tools cassettes).
+CODE = {"language": "PYTHON", "code": "print(1)", "id": "8xju7mua"}
+SEARCH = {"toolType": "GOOGLE_SEARCH_WEB", "args": {"queries": ["largest city"]}}
+
+
+@pytest.mark.parametrize(
+    ("part", "call"),
+    [
+        ({"executableCode": CODE}, ("8xju7mua", "code_execution", json.dumps(CODE))),
+        ({"executableCode": {"language": "PYTHON", "code": "x"}}, ("call_0", "code_execution", None)),
+        ({"toolCall": SEARCH}, ("call_0", "GOOGLE_SEARCH_WEB", json.dumps(SEARCH["args"]))),
+        ({"toolCall": {"toolType": "FILE_SEARCH", "id": "tju3qkc9"}}, ("tju3qkc9", "FILE_SEARCH", "{}")),
+        ({"toolCall": "not an object"}, ("call_0", "", "{}")),
+    ],
+    ids=["code", "code without id", "search", "file search without args", "not an object"],
+)
+def test_tools_gemini_ran_are_provider_executed_calls(
+    backend: ModuleType, part: dict[str, Any], call: tuple[str, str, str | None]
+) -> None:
+    """`executableCode` is a call named `code_execution` whose arguments are the object as sent;
+    `toolCall` one named by its `toolType`, its `args` the arguments."""
+    id, name, arguments = call
+    if arguments is None:
+        arguments = json.dumps(part["executableCode"])
+    events = dicts(backend.parse(sse(chunk(part), chunk({"text": "ok"}, finish="STOP")), FAMILY))
+    delta = [{"type": "tool_input_delta", "id": id, "delta": arguments}] if arguments != "{}" else []
+    expected = [
+        {"type": "tool_input_start", "id": id, "name": name, "choice": 0, "provider_executed": True},
+        *delta,
+        {"type": "tool_input_end", "id": id},
+        {"type": "tool_call", "id": id, "name": name, "arguments": arguments, "provider_executed": True},
+    ]
+    assert events[1 : 1 + len(expected)] == expected
+    # The caller has nothing to run: the finish is not `tool_calls`.
+    assert events[-1]["reason"] == "stop"

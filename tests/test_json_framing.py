@@ -134,6 +134,8 @@ ERROR_BODIES = [
     b'{"error":"model \\"llama9\\" not found, try pulling it first"}',
     # vLLM's OpenAI-compatible server.
     b'{"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","code":404}',
+    # AWS Bedrock (a ValidationException as the public corpus recorded it; Cohere's errors look alike).
+    b'{"message":"The provided model identifier is invalid."}',
 ]
 
 

@@ -357,16 +357,120 @@ def test_new_payload_type_with_object_delta_is_unknown(backend: ModuleType) -> N
 
 
 def test_new_item_type_with_object_arguments_is_unknown(backend: ModuleType) -> None:
-    """An item type not modeled (a `tool_search_call` whose `arguments` is an object) is reported once,
-    at its `output_item.done`; its `output_item.added` is passed over."""
-    item = {"type": "tool_search_call", "id": "ts_1", "arguments": {"query": "q"}}
+    """An item type not modeled (a new call whose `arguments` is an object) is reported once, at its
+    `output_item.done`; its `output_item.added` is passed over."""
+    item = {"type": "x_new_call", "id": "xc_1", "arguments": {"query": "q"}}
     added = {"type": "response.output_item.added", "output_index": 0, "item": item}
     done = {"type": "response.output_item.done", "output_index": 0, "item": item}
     events = dicts(backend.parse(sse(CREATED, added, done, completed()), FAMILY, on_error="raise"))
     assert events[1:] == [
-        {"type": "unknown", "kind": "tool_search_call", "raw": json.dumps(done)},
+        {"type": "unknown", "kind": "x_new_call", "raw": json.dumps(done)},
         finish("stop", "completed"),
     ]
+
+
+def call_events(id: str, name: str, arguments: str, provider_executed: bool) -> list[dict[str, Any]]:
+    return [
+        {"type": "tool_input_start", "id": id, "name": name, "choice": 0, "provider_executed": provider_executed},
+        {"type": "tool_input_end", "id": id},
+        {"type": "tool_call", "id": id, "name": name, "arguments": arguments, "provider_executed": provider_executed},
+    ]
+
+
+# Built-in tools' call items as the public corpus's recordings send them (vercel/ai fixtures), and
+# the tool call each is: its call id, the tool's type as name, its input as sent.
+BUILT_IN_CALLS = [
+    (
+        {
+            "type": "apply_patch_call",
+            "id": "apc_1",
+            "call_id": "call_1",
+            "operation": {"type": "delete_file", "path": "a"},
+        },
+        call_events("call_1", "apply_patch", '{"type": "delete_file", "path": "a"}', False),
+    ),
+    (
+        {"type": "local_shell_call", "id": "lsh_1", "call_id": "call_1", "action": {"type": "exec", "command": ["ls"]}},
+        call_events("call_1", "local_shell", '{"type": "exec", "command": ["ls"]}', False),
+    ),
+    (
+        {"type": "shell_call", "id": "sh_1", "call_id": "call_1", "action": {"commands": ["ls"]}},
+        call_events("call_1", "shell", '{"commands": ["ls"]}', False),
+    ),
+    (
+        {
+            "type": "shell_call",
+            "id": "sh_1",
+            "call_id": "call_1",
+            "action": {"commands": ["ls"]},
+            "environment": {"type": "container_reference", "container_id": "cntr_1"},
+        },
+        call_events("call_1", "shell", '{"commands": ["ls"]}', True),
+    ),
+    (
+        {
+            "type": "tool_search_call",
+            "id": "tsc_1",
+            "call_id": "call_1",
+            "arguments": {"goal": "g"},
+            "execution": "client",
+        },
+        call_events("call_1", "tool_search", '{"goal": "g"}', False),
+    ),
+    (
+        {"type": "tool_search_call", "id": "tsc_1", "call_id": None, "arguments": {"goal": "g"}, "execution": "server"},
+        call_events("tsc_1", "tool_search", '{"goal": "g"}', True),
+    ),
+    (
+        {"type": "custom_tool_call", "id": "ct_1", "call_id": "call_1", "name": "sql", "input": "SELECT 1"},
+        call_events("call_1", "sql", "SELECT 1", False),
+    ),
+]
+
+
+@pytest.mark.parametrize(("item", "expected"), BUILT_IN_CALLS, ids=lambda v: v["type"] if isinstance(v, dict) else "")
+def test_built_in_tool_calls(backend: ModuleType, item: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    done = {"type": "response.output_item.done", "output_index": 0, "item": item}
+    events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
+    reason = "stop" if expected[-1]["provider_executed"] else "tool_calls"
+    assert events[1:] == [*expected, finish(reason, "completed")]
+
+
+def test_custom_tool_input_streams(backend: ModuleType) -> None:
+    """A custom tool's free-text input streams as `custom_tool_call_input` deltas naming the item."""
+    item = {"type": "custom_tool_call", "id": "ct_1", "call_id": "call_1", "name": "sql", "input": ""}
+    added = {"type": "response.output_item.added", "output_index": 0, "item": item}
+    delta = {"type": "response.custom_tool_call_input.delta", "item_id": "ct_1", "delta": "SELECT"}
+    done = {"type": "response.output_item.done", "output_index": 0, "item": {**item, "input": "SELECT"}}
+    events = dicts(backend.parse(sse(CREATED, added, delta, done, completed()), FAMILY, on_error="raise"))
+    assert events[1:] == [
+        {"type": "tool_input_start", "id": "call_1", "name": "sql", "choice": 0, "provider_executed": False},
+        {"type": "tool_input_delta", "id": "call_1", "delta": "SELECT"},
+        {"type": "tool_input_end", "id": "call_1"},
+        {"type": "tool_call", "id": "call_1", "name": "sql", "arguments": "SELECT", "provider_executed": False},
+        finish("tool_calls", "completed"),
+    ]
+
+
+def test_reasoning_text_is_reasoning(backend: ModuleType) -> None:
+    """Raw reasoning (`reasoning_text` deltas, as gpt-oss servers send it) is a reasoning part."""
+    delta = {"type": "response.reasoning_text.delta", "item_id": "rs_1", "content_index": 0, "delta": "Hm"}
+    text_done = {"type": "response.reasoning_text.done", "item_id": "rs_1", "content_index": 0, "text": "Hm"}
+    done = {"type": "response.output_item.done", "item": {"type": "reasoning", "id": "rs_1"}}
+    events = dicts(backend.parse(sse(CREATED, delta, text_done, done, completed()), FAMILY, on_error="raise"))
+    assert events[1:] == [
+        {"type": "reasoning_start", "id": "rs_1:0", "choice": 0},
+        {"type": "reasoning_delta", "id": "rs_1:0", "text": "Hm"},
+        {"type": "reasoning_end", "id": "rs_1:0", "signature": None, "redacted": False},
+        finish("stop", "completed"),
+    ]
+
+
+def test_an_error_object_gives_its_message(backend: ModuleType) -> None:
+    """`OpenAI` sends an `error` event's code and message in an `error` object (public corpus)."""
+    error = {"type": "error", "error": {"type": "insufficient_quota", "code": "quota", "message": "You exceeded"}}
+    events = dicts(backend.parse(sse(CREATED, error), FAMILY, on_error="raise"))
+    assert events[1] == {"type": "error", "message": "You exceeded", "kind": "quota", "raw": json.dumps(error)}
 
 
 def test_known_field_with_new_type_is_passed_over(backend: ModuleType) -> None:
@@ -464,3 +568,21 @@ def test_fuzzed_payloads_same_on_both_backends(payloads: list[str]) -> None:
     rust = outcome(rust_backend(), FAMILY, payloads)
     ref = outcome(reference, FAMILY, payloads)
     assert rust == ref
+
+
+def test_a_refusal_is_kept_apart_from_text(backend: ModuleType) -> None:
+    """`response.refusal.delta` (the API reference's refusal content part) is a refusal part."""
+    deltas = [
+        {"type": "response.refusal.delta", "item_id": "msg_1", "content_index": 0, "delta": d} for d in ("I can", "'t")
+    ]
+    part_done = {"type": "response.content_part.done", "item_id": "msg_1", "content_index": 0}
+    events = dicts(backend.parse(sse(CREATED, *deltas, part_done, completed()), FAMILY, on_error="raise"))
+    assert events[1:] == [
+        {"type": "refusal_start", "id": "msg_1:0", "choice": 0},
+        {"type": "refusal_delta", "id": "msg_1:0", "text": "I can"},
+        {"type": "refusal_delta", "id": "msg_1:0", "text": "'t"},
+        {"type": "refusal_end", "id": "msg_1:0"},
+        finish("stop", "completed"),
+    ]
+    message = backend.parse_many([sse(CREATED, *deltas, part_done, completed())], FAMILY)[0]
+    assert (message.refusal, message.text) == ("I can't", "")

@@ -1,11 +1,13 @@
 """Both backends on JSON text that `json.dumps` never writes (`tests/raw_json.py`): duplicate keys,
-`-0`, `1E+2`, long digit strings, escaped keys, whitespace. Same events and same errors, but for the
-differences issue 17 names, which are left out of the generated input and pinned below."""
+`-0`, `1E+2`, long digit strings, escaped keys, whitespace. Same events and same errors: both read a
+repeated key as its last value and `-0` as the integer 0, as Python's `json` does (the README's
+bad-input table)."""
 
 from __future__ import annotations
 
 import json
-from typing import Callable
+from types import ModuleType
+from typing import Any, Callable
 
 import pytest
 from hypothesis import HealthCheck, find, given, settings
@@ -17,10 +19,7 @@ from .conftest import family_bodies, require_corpus
 from .independent import sse_data
 from .test_robustness import FAMILY_ARGS, SSE_FAMILIES, WIRE_KEYS, WIRE_TYPES, check_end, same_on_both
 
-# Issue 17: where a decoder reads the field, Rust refuses `-0` for an integer and a key given twice
-# ("JSON of the wrong shape"); the reference reads them as `json.loads` does (0, the last value).
-ISSUE_17 = frozenset({"minus_zero", "duplicates"})
-SAME = raw_json.KINDS - ISSUE_17
+SAME = raw_json.KINDS
 # Escaped payloads are long: hypothesis warns when it writes one out for a report.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 # The shortest bodies of each SSE family, respelled whole (Bedrock's frames are not text: left out).
@@ -101,10 +100,42 @@ KNOWN = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: Rust refuses `-0` and a repeated key where it reads the field")
 @pytest.mark.parametrize(("family", "payload"), KNOWN.values(), ids=KNOWN.keys())
-def test_issue_17_differences(family: str, payload: str) -> None:
+def test_minus_zero_and_repeated_keys_same_on_both(family: str, payload: str) -> None:
+    """The spellings serde's derived structs refuse where the core reads the field (issue 17)."""
     same_on_both([body(family, payload, "[DONE]" if family == "openai-chat" else "{}")], family, on_error="emit")
+
+
+@pytest.mark.parametrize(
+    ("payload", "same_as"),
+    [
+        (CHAT % ("-0", "", ""), CHAT % ("0", "", "")),
+        (CHAT % ("0", ',"content":"b"', ""), CHAT.replace('"a"', '"b"') % ("0", "", "")),
+        (CHAT.replace('"choices"', '"choices":null,"choices"', 1) % ("0", "", ""), CHAT % ("0", "", "")),
+        (
+            CHAT % ("0", "", ',"usage":{"prompt_tokens":-0,"prompt_tokens":2}'),
+            CHAT % ("0", "", ',"usage":{"prompt_tokens":2}'),
+        ),
+    ],
+    ids=["-0 index", "repeated content", "repeated choices", "repeated usage field"],
+)
+def test_minus_zero_is_zero_and_the_last_key_wins(backend: ModuleType, payload: str, same_as: str) -> None:
+    """Read as `json.loads` reads them: the events of the plain spelling (not merely equal on both)."""
+    got, want = (modeled(backend.parse(body("openai-chat", p, "[DONE]"), "openai-chat")) for p in (payload, same_as))
+    assert got == want
+    assert "error" not in [e["type"] for e in got]
+
+
+def modeled(events: list[Any]) -> list[dict[str, Any]]:
+    """The events as dicts without the raw text kept as sent (`provider_metadata_json`)."""
+    return [{k: v for k, v in e.to_dict().items() if k != "provider_metadata_json"} for e in events]
+
+
+@pytest.mark.parametrize("spelling", ["-0.0", "0.0", "1E+2"])
+def test_a_float_in_an_integer_field_is_refused(backend: ModuleType, spelling: str) -> None:
+    """`-0` is the one float-looking integer: `json.loads` gives a float for these."""
+    with pytest.raises(backend.StreamParseError, match="JSON of the wrong shape"):
+        backend.parse(body("openai-chat", CHAT % (spelling, "", "")), "openai-chat")
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,23 @@ from __future__ import annotations
 from typing import Any
 
 from ..error import unexpected_payload
-from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
+from ..events import ErrorEvent, Finish, Source, StreamStart, ToolResult, Unknown, Usage
 from . import PayloadError, incomplete
-from .fields import RAW, STR, U64, check, list_of, obj, opt_str, opt_u64, parse_object, raw_json, saturating_add, struct
+from .fields import (
+    BOOL,
+    RAW,
+    STR,
+    U64,
+    check,
+    list_of,
+    obj,
+    opt_str,
+    opt_u64,
+    parse_object,
+    raw_json,
+    saturating_add,
+    struct,
+)
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 _TEXT = "text"
@@ -46,6 +60,8 @@ _BLOCK = struct(
     signature=STR,
     data=STR,
     citations=list_of(_CITATION),
+    tool_use_id=STR,
+    is_error=BOOL,
     content=RAW,
 )
 _DELTA = struct(
@@ -161,6 +177,8 @@ class Decoder:
         self.stop_reason: str | None = None
         self.started = False
         self.finished = False
+        # (id, name) of the calls the provider runs: a tool result is named by the call it answers.
+        self.server_calls: dict[str, str] = {}
 
     def usage(self) -> Usage:
         cache_read = self.cache_read or 0
@@ -248,20 +266,38 @@ class Decoder:
                 raise _missing(kind, "id")
             open_block.kind = _TOOL
             open_block.id = id
+            if kind != "tool_use":
+                # The first entry for an id wins, as the core's search of its list does.
+                self.server_calls.setdefault(id, block.get("name") or "")
             parts.start(TOOL_INPUT, id, block.get("name") or "", kind != "tool_use", out)
             value = block.get("input")
             if value is not None and not (type(value) is dict and not value):
                 open_block.pending_input = raw_json(data, ("content_block", "input"))
         elif kind == "web_search_tool_result":
+            self._tool_result(block, data, out)
             # The results come whole with the start; an error result is an object, not a list.
             content = block.get("content")
             if type(content) is list:
                 results = [_citation(r) for r in content]
                 for url, title in results:
                     _source(open_block, url, title, out)
+        elif kind.endswith("_tool_result") and block.get("tool_use_id") is not None:
+            self._tool_result(block, data, out)
         else:
             out.append(Unknown(kind, data))
         self.blocks.append(open_block)
+
+    def _tool_result(self, block: dict[str, Any], data: str, out: list[Any]) -> None:
+        """The result of a tool the provider ran: the core's ``tool_result``."""
+        id = block.get("tool_use_id")
+        if id is None:
+            return
+        content = block.get("content")
+        result = "null" if content is None else raw_json(data, ("content_block", "content"))
+        content_type = content.get("type") if type(content) is dict else None
+        typed_error = type(content_type) is str and content_type.endswith("_error")
+        is_error = block.get("is_error") is True or typed_error
+        out.append(ToolResult(id, self.server_calls.get(id, ""), result, is_error, True))
 
     def _block_delta(self, index: int, delta: dict[str, Any], out: list[Any]) -> None:
         kind = delta.get("type")

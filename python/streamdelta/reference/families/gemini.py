@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import incomplete, sources_once
+from . import beyond_double, incomplete, sources_once
 from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
@@ -20,7 +20,7 @@ _CONTENT_FILTER = frozenset(("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CO
 
 
 class _Part:
-    __slots__ = ("call", "call_id", "has_args", "name", "path", "signature", "text", "thought")
+    __slots__ = ("call", "call_id", "has_args", "name", "path", "server", "signature", "text", "thought")
 
     def __init__(self, d: dict[str, Any], path: tuple[str | int, ...]) -> None:
         self.text = opt_str(d, "text")
@@ -35,6 +35,13 @@ class _Part:
             self.name = opt_str(call, "name")
             self.has_args = call.get("args") is not None
         self.path = path
+        # A call of a tool Gemini ran: (member, its value), as the core's `server_call` reads it.
+        self.server: tuple[str, Any] | None = None
+        for member in ("executableCode", "toolCall"):
+            value = d.get(member)
+            if value is not None:
+                self.server = (member, value)
+                break
 
 
 class _Candidate:
@@ -90,6 +97,7 @@ class Decoder:
         self.block: tuple[str, str] | None = None
         self.next_part = 0
         self.calls = 0
+        self.function_calls = False
         self.finish_reason: str | None = None
         self.errored = False
         self.finished = False
@@ -135,7 +143,7 @@ class Decoder:
         if self.errored:
             reason = "error"
         elif self.finish_reason is not None:
-            reason = _finish_reason(self.finish_reason, self.calls > 0)
+            reason = _finish_reason(self.finish_reason, self.function_calls)
         else:
             incomplete(self.parts, self.usage, out)
             return
@@ -149,6 +157,12 @@ class Decoder:
             if signature is not None:
                 self._sign(signature, out)
             self._call(part, data, out)
+            return
+        if part.server is not None:
+            self._close_block(TEXT, out)
+            if signature is not None:
+                self._sign(signature, out)
+            self._server_call(part, data, out)
             return
         text = part.text or ""
         if part.thought is True:
@@ -195,12 +209,50 @@ class Decoder:
             self.block = None
         call_id = f"call_{self.calls}" if part.call_id is None else part.call_id
         self.calls += 1
+        self.function_calls = True
         self.parts.start(TOOL_INPUT, call_id, part.name or "", False, out)
         if part.has_args:
             self.parts.tool_input(call_id, raw_json(data, part.path), out)
+        self.parts.end(call_id, None, out)
+
+    def _server_call(self, part: _Part, data: str, out: list[Any]) -> None:
+        """A provider-executed tool part: the core's ``server_call``."""
+        if self.block is not None and self.block[0] == REASONING:
+            self.block = None
+        assert part.server is not None
+        member, value = part.server
+        path = (*part.path[:-2], member)
+        wire = _server_wire(value)
+        call_id = f"call_{self.calls}" if wire is None or wire[0] is None else wire[0]
+        self.calls += 1
+        arguments: str | None
+        if member == "executableCode":
+            name, arguments = "code_execution", raw_json(data, path)
+        else:
+            name = "" if wire is None or wire[1] is None else wire[1]
+            has_args = wire is not None and wire[2]
+            arguments = raw_json(data, (*path, "args")) if has_args else None
+        self.parts.start(TOOL_INPUT, call_id, name, True, out)
+        if arguments is not None:
+            self.parts.tool_input(call_id, arguments, out)
         self.parts.end(call_id, None, out)
 
     def _next_id(self) -> str:
         part_id = str(self.next_part)
         self.next_part += 1
         return part_id
+
+
+def _server_wire(value: Any) -> tuple[str | None, str | None, bool] | None:
+    """(id, toolType, has args) of an ``executableCode`` / ``toolCall`` value; ``None`` where the core's
+    serde read of it fails (not an object, a number beyond a double in a string member)."""
+    if type(value) is not dict:
+        return None
+    id, tool_type = value.get("id"), value.get("toolType")
+    if beyond_double(id) or beyond_double(tool_type):
+        return None
+    return (
+        id if type(id) is str else None,
+        tool_type if type(tool_type) is str else None,
+        value.get("args") is not None,
+    )

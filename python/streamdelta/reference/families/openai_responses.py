@@ -3,7 +3,8 @@
 Part ids: a text part is ``{item_id}:{content_index}``, a reasoning part (one per summary part)
 ``{item_id}:{summary_index}``, a function call its ``call_id``, a web search call its item id;
 sources are ``src_{n}``. Web searches are provider-executed tool calls named ``web_search`` whose
-arguments are the item's ``action`` JSON exactly as sent. Payload types and item types (at their
+arguments are the item's ``action`` JSON exactly as sent; the other built-in tools' call items are
+tool calls too (``_call``). Payload types and item types (at their
 ``output_item.done``) not modeled are reported as ``unknown``. See the Rust module for the full rules.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
 from . import incomplete, unix_seconds
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
-from .parts import REASONING, TOOL_INPUT, Parts
+from .parts import REASONING, REFUSAL, TOOL_INPUT, Parts
 
 _FRESH, _STARTED, _FINISHED = 0, 1, 2
 
@@ -30,21 +31,71 @@ _PASSED_OVER = frozenset(
         "response.web_search_call.in_progress",
         "response.web_search_call.searching",
         "response.web_search_call.completed",
+        "response.reasoning_text.done",
+        "response.custom_tool_call_input.done",
+        "response.apply_patch_call_operation_diff.delta",
+        "response.apply_patch_call_operation_diff.done",
+        "response.shell_call_command.added",
+        "response.shell_call_command.delta",
+        "response.shell_call_command.done",
     )
 )
 
 
 class _Item:
-    __slots__ = ("arguments", "call_id", "encrypted_content", "has_action", "id", "kind", "name")
+    __slots__ = ("call_id", "d", "encrypted_content", "execution", "id", "input", "kind", "name")
 
     def __init__(self, d: dict[str, Any]) -> None:
+        self.d = d
         self.kind = opt_str(d, "type")
         self.id = opt_str(d, "id")
         self.call_id = opt_str(d, "call_id")
         self.name = opt_str(d, "name")
-        self.arguments = opt_str(d, "arguments")
+        self.input = opt_str(d, "input")
         self.encrypted_content = opt_str(d, "encrypted_content")
-        self.has_action = d.get("action") is not None
+        self.execution = opt_str(d, "execution")
+
+
+class _Call:
+    """A tool call item: a function call, or one of the built-in tools' calls (the core's ``Call``)."""
+
+    __slots__ = ("arguments", "id", "name", "provider_executed", "streams_input")
+
+    def __init__(self, id: str, name: str, provider_executed: bool, streams_input: bool, arguments: str | None) -> None:
+        self.id = id
+        self.name = name
+        self.provider_executed = provider_executed
+        self.streams_input = streams_input
+        self.arguments = arguments
+
+
+def _call(item: _Item, data: str) -> _Call | None:
+    """The call ``item`` is, if it is one (see the core's ``Call::of``)."""
+    kind = item.kind
+    if kind is None:
+        return None
+    item_id = item.id or ""
+    call_id = item_id if item.call_id is None else item.call_id
+
+    def raw(field: str) -> str | None:
+        return None if item.d.get(field) is None else raw_json(data, ("item", field))
+
+    if kind == "function_call":
+        arguments = item.d.get("arguments")
+        return _Call(call_id, item.name or "", False, True, arguments if type(arguments) is str else None)
+    if kind == "custom_tool_call":
+        return _Call(call_id, item.name or "", False, True, item.input)
+    if kind == "web_search_call":
+        return _Call(item_id, "web_search", True, False, raw("action"))
+    if kind == "apply_patch_call":
+        return _Call(call_id, "apply_patch", False, False, raw("operation"))
+    if kind == "local_shell_call":
+        return _Call(call_id, "local_shell", False, False, raw("action"))
+    if kind == "shell_call":
+        return _Call(call_id, "shell", item.d.get("environment") is not None, False, raw("action"))
+    if kind == "tool_search_call":
+        return _Call(call_id, "tool_search", item.execution != "client", False, raw("arguments"))
+    return None
 
 
 def _usage(d: dict[str, Any]) -> Usage:
@@ -124,23 +175,30 @@ class Decoder:
             title = opt_str(annotation, "title")
         code = opt_str(d, "code")
         message = opt_str(d, "message")
+        error = opt_obj(d, "error")
+        if error is not None:
+            error_code, error_message = opt_str(error, "code"), opt_str(error, "message")
         if self.state == _FINISHED:
             return
         if kind is None:
             kind = event
-        if kind in ("response.output_text.delta", "response.refusal.delta"):
+        if kind == "response.output_text.delta":
             if delta:
                 self.parts.text(self.text_id.get(item_id, content_index), delta, out)
+        elif kind == "response.refusal.delta":
+            if delta:
+                self.parts.delta_in(0, REFUSAL, self.text_id.get(item_id, content_index), delta, out)
         elif kind == "response.content_part.done":
             self.parts.end(self.text_id.get(item_id, content_index), None, out)
         elif kind == "response.reasoning_summary_part.added":
             self._open_reasoning(item_id, summary_index, out)
-        elif kind == "response.reasoning_summary_text.delta":
+        elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
             if delta:
-                self._open_reasoning(item_id, summary_index, out)
+                index = content_index if kind == "response.reasoning_text.delta" else summary_index
+                self._open_reasoning(item_id, index, out)
                 if self.reasoning is not None:
                     self.parts.reasoning(self.reasoning[1], delta, out)
-        elif kind == "response.function_call_arguments.delta":
+        elif kind in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):
             call_id = self.calls.get(item_id)
             if call_id is not None:
                 self.parts.tool_input(call_id, delta, out)
@@ -150,7 +208,7 @@ class Decoder:
                 self.sources += 1
         elif kind == "response.output_item.added":
             if item is not None:
-                self._item_added(item, out)
+                self._item_added(item, data, out)
         elif kind == "response.output_item.done":
             if item is not None:
                 self._item_done(item, data, out)
@@ -162,6 +220,10 @@ class Decoder:
             self._finish(kind, response, data, out)
         elif kind == "error":
             self.error_sent = True
+            if error is not None:
+                # As `OpenAI` sends them: in the payload's `error` object.
+                message = error_message if message is None else message
+                code = error_code if code is None else code
             out.append(ErrorEvent(message or "", "error" if code is None else code, data))
         elif kind not in _PASSED_OVER:
             out.append(Unknown(kind, data))
@@ -185,30 +247,26 @@ class Decoder:
         self.parts.start(REASONING, part_id, "", False, out)
         self.reasoning = (item, part_id)
 
-    def _item_added(self, item: _Item, out: list[Any]) -> None:
-        item_id = item.id or ""
-        if item.kind == "function_call":
-            call_id = item_id if item.call_id is None else item.call_id
+    def _item_added(self, item: _Item, data: str, out: list[Any]) -> None:
+        call = _call(item, data)
+        if call is None:
+            return
+        if not call.provider_executed:
             self.function_calls = True
+        if call.streams_input:
             # The first entry for an item wins, as the core's search of its list does.
-            self.calls.setdefault(item_id, call_id)
-            self.parts.start(TOOL_INPUT, call_id, item.name or "", False, out)
-        elif item.kind == "web_search_call":
-            self.parts.start(TOOL_INPUT, item_id, "web_search", True, out)
+            self.calls.setdefault(item.id or "", call.id)
+        self.parts.start(TOOL_INPUT, call.id, call.name, call.provider_executed, out)
 
     def _item_done(self, item: _Item, data: str, out: list[Any]) -> None:
         item_id = item.id or ""
-        if item.kind == "function_call":
-            call_id = item_id if item.call_id is None else item.call_id
-            self.function_calls = True
-            if not self.parts.is_open(call_id):
-                self.parts.start(TOOL_INPUT, call_id, item.name or "", False, out)
-            self.parts.end(call_id, item.arguments, out)
-        elif item.kind == "web_search_call":
-            if not self.parts.is_open(item_id):
-                self.parts.start(TOOL_INPUT, item_id, "web_search", True, out)
-            action = raw_json(data, ("item", "action")) if item.has_action else None
-            self.parts.end(item_id, action, out)
+        call = _call(item, data)
+        if call is not None:
+            if not call.provider_executed:
+                self.function_calls = True
+            if not self.parts.is_open(call.id):
+                self.parts.start(TOOL_INPUT, call.id, call.name, call.provider_executed, out)
+            self.parts.end(call.id, call.arguments, out)
         elif item.kind == "reasoning":
             part_id: str | None = None
             if self.reasoning is not None and self.reasoning[0] == item_id:

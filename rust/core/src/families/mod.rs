@@ -14,6 +14,7 @@ pub(crate) mod openai_chat;
 pub(crate) mod openai_completions;
 pub(crate) mod openai_responses;
 pub(crate) mod parts;
+pub(crate) mod relaxed;
 pub(crate) mod scan;
 pub(crate) mod schema;
 pub(crate) mod time;
@@ -255,7 +256,8 @@ pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Opti
     Some(out)
 }
 
-/// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`].
+/// Parses a payload as JSON into `T`, with the error as a core [`ErrorKind`]. A key given twice
+/// keeps its last value and `-0` is an integer, as in Python's `json` (see [`relaxed`]).
 ///
 /// A `\u` escape of an unpaired surrogate makes the payload "not valid JSON" wherever it sits
 /// (I-JSON's rule): serde refuses one in every string it decodes but not in the values it skips,
@@ -274,6 +276,11 @@ pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind>
                 && (serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() || scan::has_lone_surrogate(data)) =>
         {
             Err(not_valid())
+        }
+        // Valid JSON of a shape serde refused: a repeated key or a `-0` integer may be why (see
+        // `relaxed`); anything else is refused there too, and serde's first answer stands.
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            relaxed::from_str(data).map_err(|_| json_error(&e))
         }
         Err(e) => Err(json_error(&e)),
     }

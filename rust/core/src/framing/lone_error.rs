@@ -1,7 +1,7 @@
 //! A lone JSON body: the error object a server sends instead of a stream with a 4xx or 5xx
 //! (`{"error": {"message": ...}}` from most providers, `{"error": "..."}` from Ollama
 //! and others, `{"object": "error", "message": ...}` from vLLM, `{"message": ...}` from AWS
-//! Bedrock). Recognised in whatever family was asked for, so that the provider's message is never
+//! Bedrock and Cohere). Recognised in whatever family was asked for, so that the provider's message is never
 //! lost behind "incomplete stream".
 
 use serde_json::Value;
@@ -27,7 +27,9 @@ fn provider_message(data: &str) -> Option<String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(Value::Object(error)) => Some(message(error)),
         _ if body.get("object").and_then(Value::as_str) == Some("error") => Some(message(&body)),
-        _ => aws_message(&body),
+        // AWS's REST-JSON error; Cohere's `{"message": "..."}` with more members (no stream's
+        // first value has a string `message`).
+        _ => aws_message(&body).or_else(|| body.get("message").and_then(Value::as_str).map(str::to_owned)),
     }
 }
 

@@ -35,7 +35,7 @@ use super::parts::{PartKind, Parts};
 use super::Lifecycle;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
-use wire::{BlockWire, CitationWire, DeltaWire, Payload};
+use wire::{BlockWire, CitationWire, ContentType, DeltaWire, Payload};
 
 /// What a content block holds (Bedrock's Converse blocks are the same four kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,8 @@ pub struct Decoder {
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
     state: Lifecycle,
+    /// `(id, name)` of the calls the provider runs: a tool result is named by the call it answers.
+    server_calls: Vec<(String, String)>,
 }
 
 /// The event types this decoder models (`ping` included: it is known and carries nothing); any
@@ -223,6 +225,9 @@ impl Decoder {
                 open.kind = BlockKind::Tool;
                 open.id = id.into_owned();
                 let name = block.name.as_deref().unwrap_or("");
+                if kind != "tool_use" {
+                    self.server_calls.push((open.id.clone(), name.to_owned()));
+                }
                 self.parts
                     .start(PartKind::ToolInput, &open.id, name, kind != "tool_use", out)?;
                 open.pending_input = block
@@ -232,6 +237,7 @@ impl Decoder {
                     .map(str::to_owned);
             }
             "web_search_tool_result" => {
+                self.tool_result(block, out);
                 // The results come whole with the start; an error result is an object, not a list.
                 let results = match (block.scanned_content.take(), block.content) {
                     (Some(results), _) => results,
@@ -242,6 +248,7 @@ impl Decoder {
                     source(&mut open, result, out);
                 }
             }
+            _ if kind.ends_with("_tool_result") && block.tool_use_id.is_some() => self.tool_result(block, out),
             _ => {
                 self.blocks.push(open);
                 return Ok(Some(kind.into_owned()));
@@ -249,6 +256,34 @@ impl Decoder {
         }
         self.blocks.push(open);
         Ok(None)
+    }
+
+    /// The result of a tool the provider ran (a `*_tool_result` block, which comes whole): its
+    /// `content` as sent; an error when `is_error` says so (MCP) or the content is an object whose
+    /// type ends in `_error` (`web_search_tool_result_error`, ...). A block without `tool_use_id`
+    /// yields nothing here.
+    fn tool_result(&mut self, block: &BlockWire<'_>, out: &mut Vec<Event>) {
+        let Some(id) = block.tool_use_id.as_deref() else {
+            return;
+        };
+        let result = block.content.map_or("null", Raw::get);
+        let typed_error = result.starts_with('{')
+            && parse_json::<Obj<ContentType<'_>>>(result)
+                .ok()
+                .and_then(|Obj(c)| c.kind)
+                .is_some_and(|k| k.ends_with("_error"));
+        let name = self
+            .server_calls
+            .iter()
+            .find(|(call, _)| call == id)
+            .map_or("", |(_, name)| name.as_str());
+        out.push(Event::ToolResult {
+            id: id.into(),
+            name: name.to_owned(),
+            result: result.to_owned(),
+            is_error: block.is_error == Some(true) || typed_error,
+            provider_executed: true,
+        });
     }
 
     fn block_delta(&mut self, index: u64, delta: &mut DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {

@@ -39,6 +39,9 @@ wire! {
         signature: str,
         data: str,
         citations: list(CitationWire<'a>),
+        /// `*_tool_result` blocks: the call they answer, and (MCP) whether the tool failed.
+        tool_use_id: str,
+        is_error: bool,
         /// Read only for `web_search_tool_result`: a list of results, or an error object. A list is
         /// also read by the scan into `scanned_content`, items as citations (serde's path reads the
         /// raw text when the block turns out to need it). Search results carry kilobytes of
@@ -79,4 +82,16 @@ pub(super) struct ErrorWire<'a> {
     pub(super) kind: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) message: Option<Cow<'a, str>>,
+}
+
+/// The `type` of a tool result's `content` object (`web_search_tool_result_error`, ...).
+#[derive(Debug, Deserialize)]
+pub(super) struct ContentType<'a> {
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "type"
+    )]
+    pub(super) kind: Option<Cow<'a, str>>,
 }

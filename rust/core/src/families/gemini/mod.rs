@@ -30,8 +30,8 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
-use super::{read_payload, FamilyDecoder, Obj};
-use wire::{Chunk, FunctionCall, GroundingMetadata, Part, UsageMetadata};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use wire::{Chunk, FunctionCall, GroundingMetadata, Part, ServerCall, UsageMetadata};
 
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -41,7 +41,10 @@ pub struct Decoder {
     /// The open text or reasoning part.
     block: Option<(PartKind, String)>,
     next_part: u64,
+    /// Calls so far (the `n` of a synthesized `call_{n}`).
     calls: u64,
+    /// Whether a function call (one the caller must run) was seen: a `STOP` is then `tool_calls`.
+    function_calls: bool,
     /// The last `finishReason` (or prompt block reason), raw.
     finish_reason: Option<String>,
     errored: bool,
@@ -119,7 +122,7 @@ impl FamilyDecoder for Decoder {
         };
         let reason = match (self.errored, &self.finish_reason) {
             (true, _) => FinishReason::Error,
-            (false, Some(raw)) => finish_reason(raw, self.calls > 0),
+            (false, Some(raw)) => finish_reason(raw, self.function_calls),
             (false, None) => return super::incomplete(&mut self.parts, &self.usage, out),
         };
         self.parts.close_all(out);
@@ -145,6 +148,17 @@ impl Decoder {
                 self.sign(signature, out)?;
             }
             return self.call(call, out);
+        }
+        if let Some((raw, code)) = part
+            .executable_code
+            .map(|r| (r, true))
+            .or(part.tool_call.map(|r| (r, false)))
+        {
+            self.close_block(PartKind::Text, out);
+            if let Some(signature) = signature {
+                self.sign(signature, out)?;
+            }
+            return self.server_call(raw, code, out);
         }
         let text = part.text.as_deref().unwrap_or("");
         if part.thought == Some(true) {
@@ -224,10 +238,38 @@ impl Decoder {
             None => format!("call_{}", self.calls),
         };
         self.calls += 1;
+        self.function_calls = true;
         let name = call.name.as_deref().unwrap_or("");
         self.parts.start(PartKind::ToolInput, &id, name, false, out)?;
         if let Some(args) = call.args {
             self.parts.tool_input(&id, args.get(), out);
+        }
+        self.parts.end(&id, None, out);
+        Ok(())
+    }
+
+    /// A call of a tool Gemini ran (`executableCode`: named `code_execution`, the object itself its
+    /// arguments; `toolCall`: named by its `toolType`, its `args` the arguments), a complete
+    /// provider-executed tool part. A member that cannot be read (not an object) reads as absent.
+    fn server_call(&mut self, raw: Raw<'_>, code: bool, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        if let Some((PartKind::Reasoning, _)) = self.block {
+            self.block = None;
+        }
+        let wire = parse_json::<Obj<ServerCall<'_>>>(raw.get()).ok().map(|Obj(w)| w);
+        let id = match wire.as_ref().and_then(|w| w.id.as_deref()) {
+            Some(id) => id.to_owned(),
+            None => format!("call_{}", self.calls),
+        };
+        self.calls += 1;
+        let (name, arguments) = if code {
+            ("code_execution", Some(raw))
+        } else {
+            let name = wire.as_ref().and_then(|w| w.tool_type.as_deref()).unwrap_or("");
+            (name, wire.as_ref().and_then(|w| w.args))
+        };
+        self.parts.start(PartKind::ToolInput, &id, name, true, out)?;
+        if let Some(arguments) = arguments {
+            self.parts.tool_input(&id, arguments.get(), out);
         }
         self.parts.end(&id, None, out);
         Ok(())

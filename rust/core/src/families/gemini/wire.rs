@@ -39,7 +39,27 @@ wire! {
         thought: bool,
         thought_signature as "thoughtSignature": str,
         function_call as "functionCall": obj(FunctionCall<'a>),
+        /// Code the model ran with the code execution tool: `{"language", "code", "id"?}`.
+        executable_code as "executableCode": raw,
+        /// A built-in tool's call (Gemini 3): `{"toolType", "args"?, "id"?}`.
+        tool_call as "toolCall": raw,
     }
+}
+
+/// The members of an `executableCode` or `toolCall` the decoder reads, read only when one comes.
+#[derive(Debug, Deserialize)]
+pub(super) struct ServerCall<'a> {
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) id: Option<Cow<'a, str>>,
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "toolType"
+    )]
+    pub(super) tool_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) args: Option<crate::families::Raw<'a>>,
 }
 
 wire! {

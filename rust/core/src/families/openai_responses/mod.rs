@@ -8,7 +8,16 @@
 //! Web searches (`web_search_call` items) run on the provider's side: they become provider-executed tool
 //! calls named `web_search` whose arguments are the item's final `action` object exactly as sent
 //! (`{"type":"search","query":…}`), and their `url_citation` annotations become `source` events.
-//! They do not make the finish `tool_calls`: only function calls the caller must run do.
+//! They do not make the finish `tool_calls`: only calls the caller must run do.
+//!
+//! The other built-in tools' call items are tool calls too (see `Call::of`): `custom_tool_call`
+//! (its free-text `input`, streamed as `custom_tool_call_input` deltas), `apply_patch_call` (its
+//! `operation` object), `local_shell_call` and `shell_call` (their `action`), `tool_search_call`
+//! (its `arguments` object). A `shell_call` in a hosted container and a `tool_search_call` that the
+//! client does not execute run on the provider's side.
+//!
+//! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
+//! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
 //! A reasoning item's `encrypted_content` (from `output_item.done`) is the signature of its last
 //! summary part; an item with no summary text but encrypted content still yields a start/end pair.
@@ -56,7 +65,7 @@ impl PartId {
 
 /// Event types that repeat what the deltas said (`*.done`), and progress notices of what is
 /// modeled: known, and passed over. Any other type not modeled is an `unknown` event.
-const PASSED_OVER: [&str; 9] = [
+const PASSED_OVER: [&str; 16] = [
     "response.output_text.done",
     "response.content_part.added",
     "response.refusal.done",
@@ -66,6 +75,14 @@ const PASSED_OVER: [&str; 9] = [
     "response.web_search_call.in_progress",
     "response.web_search_call.searching",
     "response.web_search_call.completed",
+    "response.reasoning_text.done",
+    "response.custom_tool_call_input.done",
+    // The patch and the command come whole in their item's `output_item.done`.
+    "response.apply_patch_call_operation_diff.delta",
+    "response.apply_patch_call_operation_diff.done",
+    "response.shell_call_command.added",
+    "response.shell_call_command.delta",
+    "response.shell_call_command.done",
 ];
 
 /// What this decoder does not model (a payload, or an item of type `kind`), with the payload as sent.
@@ -109,11 +126,17 @@ impl FamilyDecoder for Decoder {
         let kind = p.kind.as_deref().unwrap_or(event);
         let item_id = p.item_id.as_deref().unwrap_or("");
         match kind {
+            // A refusal is a content part of its own, kept apart from text.
             "response.output_text.delta" | "response.refusal.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
                     let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
-                    self.parts.text(id, delta, out)?;
+                    let part = if kind == "response.refusal.delta" {
+                        PartKind::Refusal
+                    } else {
+                        PartKind::Text
+                    };
+                    self.parts.delta_in(0, part, id, delta, out)?;
                 }
             }
             "response.content_part.done" => {
@@ -123,16 +146,22 @@ impl FamilyDecoder for Decoder {
             "response.reasoning_summary_part.added" => {
                 self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
             }
-            "response.reasoning_summary_text.delta" => {
+            // A summary part, or raw reasoning (gpt-oss, DeepSeek, LM Studio, OpenRouter) by content index.
+            "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
-                    self.open_reasoning(item_id, p.summary_index.unwrap_or(0), out)?;
+                    let index = if kind == "response.reasoning_text.delta" {
+                        p.content_index
+                    } else {
+                        p.summary_index
+                    };
+                    self.open_reasoning(item_id, index.unwrap_or(0), out)?;
                     if let Some((_, id)) = &self.reasoning {
                         self.parts.reasoning(id, delta, out)?;
                     }
                 }
             }
-            "response.function_call_arguments.delta" => {
+            "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if let Some((_, call_id)) = self.calls.iter().find(|(item, _)| item == item_id) {
                     self.parts.tool_input(call_id, delta, out);
@@ -177,9 +206,11 @@ impl FamilyDecoder for Decoder {
             }
             "error" => {
                 self.error_sent = true;
+                // The message and code on the payload itself, or (as `OpenAI` sends them) in its `error` object.
+                let (code, message) = p.error.map_or((None, None), |Obj(e)| (e.code, e.message));
                 out.push(Event::Error {
-                    message: p.message.map(Cow::into_owned).unwrap_or_default(),
-                    kind: p.code.map_or_else(|| "error".to_owned(), Cow::into_owned),
+                    message: p.message.or(message).map(Cow::into_owned).unwrap_or_default(),
+                    kind: p.code.or(code).map_or_else(|| "error".to_owned(), Cow::into_owned),
                     raw: Some(data.to_owned()),
                 });
             }
@@ -224,46 +255,37 @@ impl Decoder {
     }
 
     fn item_added(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let item_id = item.id.as_deref().unwrap_or("");
-        match item.kind.as_deref() {
-            Some("function_call") => {
-                let call_id = item.call_id.as_deref().unwrap_or(item_id);
-                self.function_calls = true;
-                self.calls.push((item_id.to_owned(), call_id.to_owned()));
-                let name = item.name.as_deref().unwrap_or("");
-                self.parts
-                    .start(PartKind::ToolInput, call_id, name, false, out)
-                    .map(drop)
-            }
-            Some("web_search_call") => self
-                .parts
-                .start(PartKind::ToolInput, item_id, "web_search", true, out)
-                .map(drop),
-            _ => Ok(()),
+        let Some(call) = Call::of(item) else {
+            return Ok(());
+        };
+        if !call.provider_executed {
+            self.function_calls = true;
         }
+        if call.streams_input {
+            let item_id = item.id.as_deref().unwrap_or("");
+            self.calls.push((item_id.to_owned(), call.id.to_owned()));
+        }
+        self.parts
+            .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)
+            .map(drop)
     }
 
     /// Closes what item `item` opened; an item type this decoder does not model is returned, for
     /// the caller to report.
     fn item_done<'i>(&mut self, item: &'i Item<'_>, out: &mut Vec<Event>) -> Result<Option<&'i str>, ErrorKind> {
         let item_id = item.id.as_deref().unwrap_or("");
-        match item.kind.as_deref() {
-            Some("function_call") => {
-                let call_id = item.call_id.as_deref().unwrap_or(item_id);
+        if let Some(call) = Call::of(item) {
+            if !call.provider_executed {
                 self.function_calls = true;
-                if !self.parts.is_open(call_id) {
-                    let name = item.name.as_deref().unwrap_or("");
-                    self.parts.start(PartKind::ToolInput, call_id, name, false, out)?;
-                }
-                self.parts.end(call_id, item.arguments.as_deref(), out);
             }
-            Some("web_search_call") => {
-                if !self.parts.is_open(item_id) {
-                    self.parts
-                        .start(PartKind::ToolInput, item_id, "web_search", true, out)?;
-                }
-                self.parts.end(item_id, item.action.map(Raw::get), out);
+            if !self.parts.is_open(call.id) {
+                self.parts
+                    .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)?;
             }
+            self.parts.end(call.id, call.arguments.as_deref(), out);
+            return Ok(None);
+        }
+        match item.kind.as_deref() {
             Some("reasoning") => {
                 let open = match self.reasoning.take() {
                     Some((item, id)) if item == item_id => Some(id),
@@ -364,4 +386,70 @@ fn finish_event(reason: FinishReason, raw_reason: Option<String>, usage: &Usage)
         usage: usage.clone(),
         provider_metadata_json: None,
     }
+}
+
+/// A tool call item: a function call, or one of the built-in tools' calls.
+struct Call<'i> {
+    /// The part id: the `call_id` the caller answers with (the item id for a web search, which has none).
+    id: &'i str,
+    name: &'i str,
+    provider_executed: bool,
+    /// Whether its input streams as deltas naming the item (`*_arguments.delta`, `*_input.delta`).
+    streams_input: bool,
+    /// The complete input at `output_item.done`: the call's own text, or its JSON object as sent.
+    arguments: Option<Cow<'i, str>>,
+}
+
+impl<'i> Call<'i> {
+    /// The call item `item` is, if it is one. Built-in tools are named by their tool type; a shell
+    /// call with an `environment` (a hosted container) and a tool search not executed by the
+    /// client run on the provider's side, the others on the caller's.
+    fn of(item: &'i Item<'_>) -> Option<Self> {
+        let item_id = item.id.as_deref().unwrap_or("");
+        let call_id = item.call_id.as_deref().unwrap_or(item_id);
+        let raw = |r: Option<Raw<'i>>| r.map(|r| Cow::Borrowed(r.get()));
+        let call = |name, provider_executed, streams_input, arguments| Call {
+            id: call_id,
+            name,
+            provider_executed,
+            streams_input,
+            arguments,
+        };
+        Some(match item.kind.as_deref()? {
+            "function_call" => call(
+                item.name.as_deref().unwrap_or(""),
+                false,
+                true,
+                item.arguments.and_then(json_string),
+            ),
+            "custom_tool_call" => call(
+                item.name.as_deref().unwrap_or(""),
+                false,
+                true,
+                item.input.as_deref().map(Cow::Borrowed),
+            ),
+            "web_search_call" => Call {
+                id: item_id,
+                ..call("web_search", true, false, raw(item.action))
+            },
+            "apply_patch_call" => call("apply_patch", false, false, raw(item.operation)),
+            "local_shell_call" => call("local_shell", false, false, raw(item.action)),
+            "shell_call" => call("shell", item.environment.is_some(), false, raw(item.action)),
+            "tool_search_call" => call(
+                "tool_search",
+                item.execution.as_deref() != Some("client"),
+                false,
+                raw(item.arguments),
+            ),
+            _ => return None,
+        })
+    }
+}
+
+/// The text of a raw JSON string; `None` for any other JSON value (passed over, as a `str` field's).
+fn json_string(raw: Raw<'_>) -> Option<Cow<'_, str>> {
+    if !raw.get().starts_with('"') {
+        return None;
+    }
+    serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()
 }

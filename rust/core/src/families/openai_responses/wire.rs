@@ -19,6 +19,7 @@ wire! {
         annotation: rare(Obj<Annotation<'a>>),
         code: str,
         message: str,
+        error: rare(Obj<ResponseError<'a>>),
     }
 }
 
@@ -61,9 +62,14 @@ wire! {
         id: str,
         call_id: str,
         name: str,
-        arguments: str,
+        /// A JSON string (`function_call`) or an object (`tool_search_call`).
+        arguments: raw,
+        input: str,
         encrypted_content: str,
         action: raw,
+        operation: raw,
+        environment: raw,
+        execution: str,
     }
 }
 
