@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         parse,
         parse_many,
     )
+    from ._request import tool_result_request
     from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
     BACKEND: str
@@ -120,4 +121,5 @@ __all__ = [
     "parse_many",
     "read_jsonl",
     "reference",
+    "tool_result_request",
 ]

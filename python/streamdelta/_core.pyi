@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, Callable, ClassVar, Final, Iterable, Union, final
+from typing import Any, Callable, ClassVar, Final, Iterable, Literal, Union, final, overload
 
 from typing_extensions import Buffer, Self
 
@@ -368,6 +368,12 @@ class Message:
     ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""
+    @overload
+    def to_request(self, family: Literal["openai-responses"]) -> list[dict[str, Any]]: ...
+    @overload
+    def to_request(self, family: Literal["openai-chat", "anthropic", "gemini", "bedrock"]) -> dict[str, Any]:
+        """The assistant turn for the next request to ``family``, in that provider's request
+        format: one message dict, or for ``openai-responses`` the list of input items."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:

@@ -37,6 +37,7 @@ from ._core import (
     parse_many,
 )
 from ._iterators import make_iterators
+from ._request import tool_result_request
 from ._serialize import make_serializers
 from .errors import JsonIncompleteError, StreamParseError
 
@@ -78,4 +79,5 @@ __all__ = [
     "parse",
     "parse_many",
     "read_jsonl",
+    "tool_result_request",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["Family", "OnError"]
+__all__ = ["Family", "OnError", "RequestFamily"]
 
 # `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
 Family = Literal[
@@ -20,3 +20,5 @@ Family = Literal[
     "cohere",
 ]
 OnError = Literal["raise", "emit"]
+# The families `Message.to_request` and `tool_result_request` write a request turn for.
+RequestFamily = Literal["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]

@@ -4,6 +4,7 @@ and the benchmark baseline. Same names, signatures, exceptions and event fields 
 from __future__ import annotations
 
 from .._iterators import make_iterators
+from .._request import tool_result_request
 from .._serialize import make_serializers
 from ..errors import JsonIncompleteError, StreamParseError
 from .events import (
@@ -71,4 +72,5 @@ __all__ = [
     "parse",
     "parse_many",
     "read_jsonl",
+    "tool_result_request",
 ]

@@ -176,7 +176,9 @@ class Usage:
         return hash(self._values())
 
 
-def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str) -> Any:
+def _event(
+    name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str, **methods: Any
+) -> Any:
     return type(
         name,
         (_Value,),
@@ -188,6 +190,7 @@ def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: 
             "_fields": fields,
             "_defaults": defaults,
             "__module__": __name__,
+            **methods,
         },
     )
 
@@ -258,6 +261,15 @@ _MESSAGE_FIELDS = (
     "provider_metadata_json",
     "errors",
 )
+
+
+def _to_request(self: Any, family: str) -> Any:
+    """The assistant turn for the next request to `family`, in that provider's request format."""
+    from .._request import to_request
+
+    return to_request(self, family)
+
+
 # The defaults are what a parser's message holds before any event: empty text and tuples.
 Message = _event(
     "Message",
@@ -273,6 +285,7 @@ Message = _event(
         "errors": (),
     },
     "The response assembled from the events so far; fields left out take what a new parser's message holds.",
+    to_request=_to_request,
 )
 
 
