@@ -168,9 +168,7 @@ def test_tool_result_requests_are_valid(backend: Any) -> None:
     TypeAdapter(list[ChatCompletionToolMessageParam], config=forbid).validate_python(
         [made("openai-chat", "call_1", {"temp": 40})]
     )
-    TypeAdapter(list[ResponseInputItemParam], config=forbid).validate_python(  # type: ignore[arg-type]
-        [made("openai-responses", "call_1", "40")]
-    )
+    TypeAdapter(list[ResponseInputItemParam], config=forbid).validate_python([made("openai-responses", "call_1", "40")])
     TypeAdapter(list[MessageParam], config=forbid).validate_python(
         [made("anthropic", "toolu_1", "no such city", is_error=True)]
     )

@@ -1,0 +1,204 @@
+"""An OpenAI-compatible ``/v1/chat/completions`` in front of an Anthropic-compatible upstream: the
+request is rewritten into a Messages request, and the upstream's stream is translated into chat
+completion chunks as it arrives.
+
+    pip install streamdelta httpx uvicorn
+    ANTHROPIC_BASE_URL=https://api.anthropic.com uvicorn gateway:app --port 8000
+
+then point any OpenAI client at ``http://127.0.0.1:8000/v1`` with an Anthropic key as its API key.
+A plain ASGI app (no framework): one route, streaming and non-streaming.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+
+import streamdelta as sd
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls", "content_filter": "content_filter"}
+
+
+def to_anthropic(request: dict[str, Any]) -> dict[str, Any]:
+    """A chat completions request as a Messages request (text, tool calls and results, tools)."""
+    system = []
+    messages: list[dict[str, Any]] = []
+    for m in request["messages"]:
+        content = m.get("content")
+        if isinstance(content, list):  # chat content parts: keep the text ones
+            content = "".join(p.get("text", "") for p in content if p.get("type") == "text")
+        if m["role"] in ("system", "developer"):
+            system.append(content or "")
+        elif m["role"] == "tool":
+            block = {"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": content or ""}
+            messages.append({"role": "user", "content": [block]})
+        elif m["role"] == "assistant":
+            blocks: list[dict[str, Any]] = [{"type": "text", "text": content}] if content else []
+            for call in m.get("tool_calls") or ():
+                f = call["function"]
+                args = json.loads(f["arguments"] or "{}")
+                blocks.append({"type": "tool_use", "id": call["id"], "name": f["name"], "input": args})
+            messages.append({"role": "assistant", "content": blocks})
+        else:
+            messages.append({"role": "user", "content": content or ""})
+    out: dict[str, Any] = {
+        "model": request["model"],
+        "messages": messages,
+        "max_tokens": request.get("max_completion_tokens") or request.get("max_tokens") or 4096,
+        "stream": True,
+    }
+    if system:
+        out["system"] = "\n\n".join(system)
+    if request.get("tools"):
+        out["tools"] = [
+            {
+                "name": t["function"]["name"],
+                "description": t["function"].get("description", ""),
+                "input_schema": t["function"].get("parameters") or {"type": "object"},
+            }
+            for t in request["tools"]
+        ]
+    return out
+
+
+class ChatChunks:
+    """Normalized events in, chat completion chunks (SSE) out: what OpenAI's API streams."""
+
+    def __init__(self, model: str, include_usage: bool) -> None:
+        self.id, self.model, self.created = "chatcmpl-gateway", model, int(time.time())
+        self.include_usage = include_usage
+        self.tools: dict[str, int] = {}  # call id -> its index in `tool_calls`
+
+    def _chunk(self, delta: dict[str, Any] | None, finish: str | None = None, **extra: Any) -> bytes:
+        choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+        chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model}
+        return b"data: " + json.dumps({**chunk, "choices": choices, **extra}).encode() + b"\n\n"
+
+    def feed(self, events: list[Any]) -> bytes:
+        out = []
+        for event in events:
+            match event:
+                case sd.StreamStart(id=id, model=model):
+                    self.id, self.model = id or self.id, model or self.model
+                    out.append(self._chunk({"role": "assistant", "content": ""}))
+                case sd.TextDelta(text=text):
+                    out.append(self._chunk({"content": text}))
+                case sd.ReasoningDelta(text=text):
+                    out.append(self._chunk({"reasoning_content": text}))
+                case sd.ToolCall(id=id, name=name, arguments=arguments, provider_executed=False):
+                    # Sent whole when complete: a call the provider runs itself (web search) has no
+                    # place in chat, and only `tool_call` says which kind a call is.
+                    call = {"index": len(self.tools), "id": id, "type": "function"}
+                    self.tools[id] = len(self.tools)
+                    out.append(
+                        self._chunk({"tool_calls": [{**call, "function": {"name": name, "arguments": arguments}}]})
+                    )
+                case sd.Finish(reason=reason, usage=usage):
+                    out.append(self._chunk({}, FINISH.get(reason, "stop")))
+                    if self.include_usage and usage is not None:
+                        counts = {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens}
+                        out.append(self._chunk(None, usage={**counts, "total_tokens": usage.total_tokens}))
+                case sd.ErrorEvent(message=message, kind=kind):
+                    out.append(b"data: " + json.dumps({"error": {"message": message, "type": kind}}).encode() + b"\n\n")
+        return b"".join(out)
+
+    def close(self) -> bytes:
+        return b"data: [DONE]\n\n"
+
+
+def completion(message: Any, model: str) -> dict[str, Any]:
+    """A whole chat completion (for ``stream: false``) from the assembled message."""
+    turn = message.to_request("openai-chat")
+    turn.pop("reasoning_details", None)
+    usage = message.usage or sd.Usage()
+    return {
+        "id": message.id or "chatcmpl-gateway",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": message.model or model,
+        "choices": [{"index": 0, "message": turn, "finish_reason": FINISH.get(message.finish_reason or "", "stop")}],
+        "usage": {
+            "prompt_tokens": usage.input_tokens,
+            "completion_tokens": usage.output_tokens,
+            "total_tokens": usage.total_tokens,
+        },
+    }
+
+
+def make_app(
+    upstream: str, client: httpx.AsyncClient | None = None
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI app forwarding to the Anthropic-compatible API at ``upstream``, through ``client``
+    (one connection pool for every request) or one of its own."""
+    http = client or httpx.AsyncClient(timeout=None)
+
+    async def body_of(receive: Receive) -> bytes:
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        return body
+
+    async def reply(send: Send, status: int, body: bytes, content_type: bytes = b"application/json") -> None:
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type)]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()  # lifespan.startup
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+            if client is None:
+                await http.aclose()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["path"] != "/v1/chat/completions" or scope["method"] != "POST":
+            await reply(send, 404, b'{"error": {"message": "not found"}}')
+            return
+        request = json.loads(await body_of(receive))
+        headers = dict(scope["headers"])
+        key = headers.get(b"authorization", b"").decode().removeprefix("Bearer ")
+        upstream_headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
+        body = to_anthropic(request)
+        async with http.stream("POST", f"{upstream}/v1/messages", json=body, headers=upstream_headers) as r:
+            if r.status_code != 200:  # the provider's error body, as is
+                await reply(send, r.status_code, await r.aread())
+                return
+            await relay(r.aiter_bytes(), request, send)
+
+    async def relay(chunks: AsyncIterator[bytes], request: dict[str, Any], send: Send) -> None:
+        parser = sd.StreamParser("anthropic", on_error="emit")
+        if not request.get("stream"):
+            async for chunk in chunks:
+                parser.feed(chunk)
+            parser.close()
+            await reply(send, 200, json.dumps(completion(parser.message, request["model"])).encode())
+            return
+        include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
+        writer = ChatChunks(request["model"], include_usage)
+        start = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]}
+        await send(start)
+        async for chunk in chunks:
+            out = writer.feed(parser.feed(chunk))
+            if out:
+                await send({"type": "http.response.body", "body": out, "more_body": True})
+        await send({"type": "http.response.body", "body": writer.feed(parser.close()) + writer.close()})
+
+    return app
+
+
+app = make_app(os.environ.get("ANTHROPIC_BASE_URL", "https://api.anthropic.com").rstrip("/"))
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(app, port=int(os.environ.get("PORT", "8000")))
