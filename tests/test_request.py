@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -201,3 +202,137 @@ def test_a_call_whose_arguments_are_cut_cannot_be_a_parsed_input(backend: Any) -
     assert message.to_request("openai-chat")["tool_calls"][0]["function"]["arguments"] == '{"city": "Flor'
     with pytest.raises(ValueError, match="the arguments of tool call 'toolu_1' are not valid JSON"):
         message.to_request("anthropic")
+
+
+# The content blocks a request takes back, with the fields each carries (the Anthropic docs: send
+# `response.content` back as the assistant turn).
+ANTHROPIC_BLOCKS = {
+    "text": ("text",),
+    "thinking": ("thinking", "signature"),
+    "redacted_thinking": ("data",),
+    "tool_use": ("id", "name", "input"),
+    "server_tool_use": ("id", "name", "input"),
+}
+
+
+def whole_anthropic_bodies() -> list[tuple[str, bytes]]:
+    """Anthropic bodies holding one whole message: no error, no cut, no second message spliced in."""
+    return [
+        (name, body)
+        for name, body in family_bodies("anthropic") + public_bodies("anthropic", "sse")
+        if body.count(b"event: message_start") == 1
+        and body.count(b"event: message_stop") == 1
+        and b"event: error" not in body
+    ]
+
+
+@pytest.fixture(scope="module")
+def anthropic_client() -> Iterator[Any]:
+    import anthropic
+
+    with anthropic.Anthropic(base_url="http://unused", api_key="test", max_retries=0) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("name", "body"), whole_anthropic_bodies(), ids=[b[0] for b in whole_anthropic_bodies()])
+def test_anthropic_turn_is_what_the_sdk_assembles(
+    backend: Any, body_server: Any, anthropic_client: Any, name: str, body: bytes
+) -> None:
+    upstream = body_server.url(body, seed=len(body))
+    user = [{"role": "user", "content": "hi"}]
+    with anthropic_client.with_options(base_url=upstream).messages.stream(model="m", max_tokens=8, messages=user) as s:
+        final = s.get_final_message()
+    content = [
+        {"type": b.type, **{field: getattr(b, field) for field in ANTHROPIC_BLOCKS[b.type]}}
+        for b in final.content
+        if b.type in ANTHROPIC_BLOCKS and not (b.type == "text" and not b.text)
+    ]
+    message = message_of(backend, "anthropic", body)
+    if not _object_arguments(message):
+        # A call cut by `max_tokens`: the SDK repairs its input (partial JSON), to_request does not.
+        with pytest.raises(ValueError, match=r"the arguments of tool call .* are not valid JSON"):
+            message.to_request("anthropic")
+        return
+    turn = message.to_request("anthropic")
+    if _fields_carry(final.content):
+        assert turn == {"role": "assistant", "content": content}
+    else:
+        # Built from the Message's fields (no wire order of the parts yet): the calls to answer and the
+        # signed thinking still go back whole.
+        def of(kinds: tuple[str, ...], blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [b for b in blocks if b["type"] in kinds]
+
+        assert of(("tool_use",), turn["content"]) == of(("tool_use",), content)
+        assert [b["signature"] for b in of(("thinking",), turn["content"])] == [
+            b.get("signature", b.get("data")) for b in of(("thinking", "redacted_thinking"), content)
+        ]
+
+
+def _fields_carry(blocks: list[Any]) -> bool:
+    """Whether a turn's blocks have the shape the Message fields can give back exactly: at most one
+    thinking block, at most one text block after it, then client tool calls (no redacted thinking,
+    no server tools and their results, no text split by citations)."""
+    kinds = [b.type for b in blocks if not (b.type == "text" and not b.text)]
+    rank = {"thinking": 0, "text": 1, "tool_use": 2}
+    return (
+        all(k in rank for k in kinds)
+        and kinds == sorted(kinds, key=rank.__getitem__)
+        and kinds.count("thinking") <= 1
+        and kinds.count("text") <= 1
+    )
+
+
+# Bodies where openai's accumulator is wrong by design: it concatenates every `id` and `name` fragment,
+# and this provider repeats them in each chunk of a call.
+SDK_DIFFERS = {"cererebras-structured-output-tools.1__0.sse": "id and name repeated per chunk"}
+
+
+def chat_bodies() -> list[tuple[str, bytes]]:
+    return family_bodies("openai-chat") + public_bodies("openai-chat", "sse")
+
+
+@pytest.fixture(scope="module")
+def openai_client() -> Iterator[Any]:
+    import openai
+
+    with openai.OpenAI(base_url="http://unused/v1", api_key="test", max_retries=0) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("name", "body"), chat_bodies(), ids=[b[0] for b in chat_bodies()])
+def test_chat_turn_is_what_the_sdk_assembles(
+    backend: Any, body_server: Any, openai_client: Any, name: str, body: bytes
+) -> None:
+    import openai
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+
+    client = openai_client.with_options(base_url=body_server.url(body, seed=len(body)))
+    message = message_of(backend, "openai-chat", body)
+    state: ChatCompletionStreamState[Any] = ChatCompletionStreamState()
+    try:
+        for chunk in client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+        ):
+            state.handle_chunk(chunk)
+    except openai.APIError:
+        assert message.errors  # the SDK raises on an error payload; the parser reports it
+        return
+    except (KeyError, IndexError, TypeError, RuntimeError):
+        return  # the accumulator cannot read the body (annotations, chunks without `index`): no oracle
+    if name.endswith(tuple(SDK_DIFFERS)):
+        return
+    choices = state.current_completion_snapshot.choices
+    if len(choices) != 1:
+        return  # n > 1: the Message's fields are choice 0's, the turn is one choice's
+    sdk = choices[0].message
+    expected: dict[str, Any] = {"role": "assistant", "content": sdk.content or None}
+    if sdk.refusal and hasattr(message, "refusal"):  # (the Message has no refusal field before milestone 2)
+        expected["refusal"] = sdk.refusal
+    if sdk.tool_calls:
+        expected["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}}
+            for c in sdk.tool_calls
+        ]
+    turn = message.to_request("openai-chat")
+    turn.pop("reasoning_details", None)  # OpenRouter's, which openai's accumulator does not keep
+    assert turn == expected
