@@ -18,17 +18,9 @@ import pytest
 import uvicorn
 from openai.lib.streaming.chat import ChatCompletionStreamState
 
-from .conftest import ROOT, family_bodies, public_bodies
+from .conftest import ROOT, whole_anthropic_bodies
 
-# One whole message per body: error bodies, cut streams and the recordings that splice several
-# messages into one body (which the gateway reports as an upstream fault) have no single answer.
-BODIES = [
-    (name, body)
-    for name, body in family_bodies("anthropic") + public_bodies("anthropic", "sse")
-    if body.count(b"event: message_start") == 1
-    and body.count(b"event: message_stop") == 1
-    and b"event: error" not in body
-]
+BODIES = whole_anthropic_bodies()
 USER: Any = [{"role": "user", "content": "hi"}]
 # Anthropic stop reasons as chat finish reasons (a refusal is what chat calls content_filter).
 FINISH = {
@@ -104,15 +96,6 @@ def gateways(body_server: Any) -> Iterator[_Gateways]:
         made.close()
 
 
-@pytest.fixture(scope="module")
-def clients() -> Iterator[tuple[openai.OpenAI, anthropic.Anthropic]]:
-    with (
-        openai.OpenAI(base_url="http://unused/v1", api_key="test", max_retries=0) as o,
-        anthropic.Anthropic(base_url="http://unused", api_key="test", max_retries=0) as a,
-    ):
-        yield o, a
-
-
 def anthropic_final(client: anthropic.Anthropic, upstream: str) -> Any:
     """What the Anthropic SDK assembles from the recording (the oracle, no code of ours)."""
     with client.with_options(base_url=upstream).messages.stream(model="m", max_tokens=8, messages=USER) as s:
@@ -152,11 +135,11 @@ def chat_of(completion: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("name", "body"), BODIES, ids=[b[0] for b in BODIES])
 def test_openai_client_through_the_gateway(
-    gateways: _Gateways, clients: tuple[openai.OpenAI, anthropic.Anthropic], name: str, body: bytes
+    gateways: _Gateways, sdk_clients: tuple[Any, Any], name: str, body: bytes
 ) -> None:
     upstream = gateways.body_server.url(body, seed=len(body))
-    expected = expected_chat(anthropic_final(clients[1], upstream))
-    client = clients[0].with_options(base_url=gateways.url(upstream))
+    expected = expected_chat(anthropic_final(sdk_clients[1], upstream))
+    client = sdk_clients[0].with_options(base_url=gateways.url(upstream))
     # The SDK's own accumulator (its `.stream()` helper raises on a `length` or `content_filter` finish).
     state: ChatCompletionStreamState[Any] = ChatCompletionStreamState()
     for chunk in client.chat.completions.create(
@@ -167,10 +150,10 @@ def test_openai_client_through_the_gateway(
     assert chat_of(client.chat.completions.create(model="claude", messages=USER)) == expected
 
 
-def test_an_upstream_error_reaches_the_client(gateways: _Gateways, clients: tuple[openai.OpenAI, Any]) -> None:
+def test_an_upstream_error_reaches_the_client(gateways: _Gateways, sdk_clients: tuple[Any, Any]) -> None:
     message = b'"Number of requests has exceeded your rate limit"'
     error = b'{"type":"error","error":{"type":"rate_limit_error","message":' + message + b"}}"
     upstream = gateways.body_server.url(error, "application/json", status=429)
-    client = clients[0].with_options(base_url=gateways.url(upstream))
+    client = sdk_clients[0].with_options(base_url=gateways.url(upstream))
     with pytest.raises(openai.RateLimitError, match="Number of requests has exceeded your rate limit"):
         client.chat.completions.create(model="claude", messages=USER, stream=True)

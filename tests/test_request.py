@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -16,7 +15,7 @@ from pydantic import ConfigDict, TypeAdapter
 
 from streamdelta import reference
 
-from .conftest import family_bodies, public_bodies, rust_backend
+from .conftest import family_bodies, public_bodies, rust_backend, whole_anthropic_bodies
 
 TARGETS = ("openai-chat", "openai-responses", "anthropic", "gemini", "bedrock")
 # The public corpus's kinds read as these families.
@@ -215,32 +214,13 @@ ANTHROPIC_BLOCKS = {
 }
 
 
-def whole_anthropic_bodies() -> list[tuple[str, bytes]]:
-    """Anthropic bodies holding one whole message: no error, no cut, no second message spliced in."""
-    return [
-        (name, body)
-        for name, body in family_bodies("anthropic") + public_bodies("anthropic", "sse")
-        if body.count(b"event: message_start") == 1
-        and body.count(b"event: message_stop") == 1
-        and b"event: error" not in body
-    ]
-
-
-@pytest.fixture(scope="module")
-def anthropic_client() -> Iterator[Any]:
-    import anthropic
-
-    with anthropic.Anthropic(base_url="http://unused", api_key="test", max_retries=0) as client:
-        yield client
-
-
 @pytest.mark.parametrize(("name", "body"), whole_anthropic_bodies(), ids=[b[0] for b in whole_anthropic_bodies()])
 def test_anthropic_turn_is_what_the_sdk_assembles(
-    backend: Any, body_server: Any, anthropic_client: Any, name: str, body: bytes
+    backend: Any, body_server: Any, sdk_clients: tuple[Any, Any], name: str, body: bytes
 ) -> None:
     upstream = body_server.url(body, seed=len(body))
     user = [{"role": "user", "content": "hi"}]
-    with anthropic_client.with_options(base_url=upstream).messages.stream(model="m", max_tokens=8, messages=user) as s:
+    with sdk_clients[1].with_options(base_url=upstream).messages.stream(model="m", max_tokens=8, messages=user) as s:
         final = s.get_final_message()
     content = [
         {"type": b.type, **{field: getattr(b, field) for field in ANTHROPIC_BLOCKS[b.type]}}
@@ -291,22 +271,14 @@ def chat_bodies() -> list[tuple[str, bytes]]:
     return family_bodies("openai-chat") + public_bodies("openai-chat", "sse")
 
 
-@pytest.fixture(scope="module")
-def openai_client() -> Iterator[Any]:
-    import openai
-
-    with openai.OpenAI(base_url="http://unused/v1", api_key="test", max_retries=0) as client:
-        yield client
-
-
 @pytest.mark.parametrize(("name", "body"), chat_bodies(), ids=[b[0] for b in chat_bodies()])
 def test_chat_turn_is_what_the_sdk_assembles(
-    backend: Any, body_server: Any, openai_client: Any, name: str, body: bytes
+    backend: Any, body_server: Any, sdk_clients: tuple[Any, Any], name: str, body: bytes
 ) -> None:
     import openai
     from openai.lib.streaming.chat import ChatCompletionStreamState
 
-    client = openai_client.with_options(base_url=body_server.url(body, seed=len(body)))
+    client = sdk_clients[0].with_options(base_url=body_server.url(body, seed=len(body)))
     message = message_of(backend, "openai-chat", body)
     state: ChatCompletionStreamState[Any] = ChatCompletionStreamState()
     try:
