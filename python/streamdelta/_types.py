@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["Family", "OnError"]
+__all__ = ["Family", "OnError", "Target", "TargetFraming"]
 
 # `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
 Family = Literal[
@@ -20,3 +20,7 @@ Family = Literal[
     "cohere",
 ]
 OnError = Literal["raise", "emit"]
+# `TARGETS`: the families the encoders write (`Encoder`, `Translator(to=...)`).
+Target = Literal["openai-chat", "anthropic", "openai-responses", "gemini"]
+# How the output is framed: SSE, or (Gemini only) the JSON array of the endpoint without `alt=sse`.
+TargetFraming = Literal["sse", "json-array"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._iterators import make_iterators
 from .._serialize import make_serializers
 from ..errors import JsonIncompleteError, StreamParseError
+from .encode import TARGETS, Encoder
 from .events import (
     ErrorEvent,
     Finish,
@@ -33,6 +34,7 @@ from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 from .many import parse_many
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
+from .translate import Translator
 
 iter_events, aiter_events = make_iterators(StreamParser)
 from_dict, read_jsonl = make_serializers(__name__)
@@ -41,6 +43,8 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "Finish",
     "JsonAccumulator",
@@ -63,6 +67,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Translator",
     "Unknown",
     "Usage",
     "aiter_events",

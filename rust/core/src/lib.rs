@@ -43,11 +43,11 @@ pub mod parser;
 pub mod sse;
 pub mod translate;
 
+pub use encode::{Encoder, Target};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, FinishReason, PartId, Usage};
 pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
 pub use message::Message;
-pub use encode::{Encoder, Target};
 pub use parser::{OnError, Options, StreamParser};
 pub use translate::Translator;

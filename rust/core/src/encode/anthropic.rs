@@ -11,10 +11,17 @@
 use std::mem;
 
 use super::json::{raw, string, uint};
-use super::{own_raw, sse, HeldCalls};
+use super::{fragments_for, own_raw, sse, HeldCalls};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
-const REASONS: &[&str] = &["end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal"];
+const REASONS: &[&str] = &[
+    "end_turn",
+    "stop_sequence",
+    "pause_turn",
+    "max_tokens",
+    "tool_use",
+    "refusal",
+];
 
 /// How the `anthropic` decoder reads a stop reason (`families::anthropic`).
 fn read(raw: &str) -> FinishReason {
@@ -122,7 +129,9 @@ impl Encoder {
     }
 
     fn thinking_block(&mut self, out: &mut Vec<u8>) -> u64 {
-        self.open_block(out, |b| raw(b, "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}"))
+        self.open_block(out, |b| {
+            raw(b, "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}")
+        })
     }
 
     /// The block of an open part, opened now if it is a reasoning part not opened yet.
@@ -147,14 +156,16 @@ impl Encoder {
         if self.failed {
             return;
         }
-        if let Some(fragments) = self.held.take(event) {
+        if let Some(held) = self.held.take(event) {
             if let Event::ToolCall {
                 id,
                 name,
+                arguments,
                 provider_executed,
-                ..
             } = event
             {
+                // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+                let fragments = fragments_for(held, arguments, &[]);
                 self.tool_call(id, name, *provider_executed, &fragments, out);
             }
             return;

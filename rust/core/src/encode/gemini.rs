@@ -153,7 +153,8 @@ impl Encoder {
         if self.errored {
             return;
         }
-        if let Some(fragments) = self.held.take(event) {
+        // Gemini sends a call whole: of the fragments it only matters whether there were any.
+        if let Some(held) = self.held.take(event) {
             if let Event::ToolCall {
                 id,
                 name,
@@ -161,15 +162,23 @@ impl Encoder {
                 provider_executed: false,
             } = event
             {
-                let _ = fragments;
-                let args = if is_object(arguments) { arguments.as_str() } else { "{}" };
+                // A call sent with no arguments has no `args`, as Gemini sends it.
+                let args = if held.is_empty() && arguments == "{}" {
+                    None
+                } else if is_object(arguments) {
+                    Some(arguments.as_str())
+                } else {
+                    Some("{}")
+                };
                 self.part(out, |b| {
                     raw(b, "\"functionCall\":{\"id\":");
                     string(b, id);
                     raw(b, ",\"name\":");
                     string(b, name);
-                    raw(b, ",\"args\":");
-                    raw(b, args);
+                    if let Some(args) = args {
+                        raw(b, ",\"args\":");
+                        raw(b, args);
+                    }
                     raw(b, "}");
                 });
             }

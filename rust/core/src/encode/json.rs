@@ -2,6 +2,8 @@
 //! `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`: no spaces, UTF-8 kept as is, and
 //! the same escapes (`\n`, `\r`, `\t`, `\b`, `\f`, `\"`, `\\`, other control characters as `\u00xx`).
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// `text` as a JSON string.
 pub fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
@@ -21,10 +23,10 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
         };
         out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
+            let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 0xf));
         } else {
             out.extend_from_slice(escape);
         }
@@ -77,7 +79,10 @@ mod tests {
     fn strings_are_escaped_as_python_does() {
         let mut out = Vec::new();
         string(&mut out, "a\"b\\c\nd\u{1}é\u{7f}\u{2028}");
-        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001é\u{7f}\u{2028}\"");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\nd\\u0001é\u{7f}\u{2028}\""
+        );
     }
 
     #[test]

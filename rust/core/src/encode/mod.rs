@@ -6,8 +6,9 @@
 //! Rules every target shares:
 //! - Text and reasoning stream as they come. A tool call is held from its `tool_input_start` to
 //!   its `tool_call`, which says whether the provider ran it (`provider_executed`), and is then
-//!   written whole, one wire fragment per `tool_input_delta`: a target with no place for
-//!   provider-run calls drops them, and a client never sees half of a call it must not run.
+//!   written whole, one wire fragment per `tool_input_delta` (or its arguments whole where the
+//!   fragments do not add up to them): a target with no place for provider-run calls drops them,
+//!   and a client never sees half of a call it must not run.
 //! - `finish` closes what is open and ends the stream the target's way. A stream reported cut
 //!   (`error(kind="incomplete_stream")`) stays cut: nothing follows, so its client sees a cut
 //!   stream too. Without `finish`, `close()` adds nothing but the end of a JSON array.
@@ -29,7 +30,9 @@ pub enum Target {
     Anthropic,
     OpenAiResponses,
     /// `streamGenerateContent`: SSE (`alt=sse`), or with `json_array` the JSON array sent without it.
-    Gemini { json_array: bool },
+    Gemini {
+        json_array: bool,
+    },
 }
 
 impl Target {
@@ -131,7 +134,8 @@ struct HeldCall {
 struct HeldCalls(Vec<HeldCall>);
 
 impl HeldCalls {
-    /// Holds the calls' events; returns the fragments of a complete call (`None` for other events).
+    /// Holds the calls' events; returns the fragments held for a complete call (none when it was
+    /// not streamed), `None` for other events.
     fn take(&mut self, event: &Event) -> Option<Vec<String>> {
         match event {
             Event::ToolInputStart { id, .. } => {
@@ -148,16 +152,25 @@ impl HeldCalls {
                 }
                 None
             }
-            Event::ToolCall { id, arguments, .. } => {
+            Event::ToolCall { id, .. } => {
                 let held = self.0.iter().position(|c| c.id == *id).map(|i| self.0.remove(i));
-                // Fragments that do not add up to the arguments (events built by hand) give way to them.
-                Some(match held {
-                    Some(call) if !call.fragments.is_empty() && call.fragments.concat() == *arguments => call.fragments,
-                    _ => vec![arguments.clone()],
-                })
+                Some(held.map(|call| call.fragments).unwrap_or_default())
             }
             _ => None,
         }
+    }
+}
+
+/// The argument fragments to write for a target whose clients build the arguments from fragments
+/// alone (chat, Anthropic): those held when they add up to the arguments; `no_arguments` for a call
+/// sent with none (`{}`), as that provider sends it; else the arguments whole.
+fn fragments_for(held: Vec<String>, arguments: &str, no_arguments: &[&str]) -> Vec<String> {
+    if !held.is_empty() && held.concat() == arguments {
+        held
+    } else if held.is_empty() && arguments == "{}" {
+        no_arguments.iter().map(|&s| s.to_owned()).collect()
+    } else {
+        vec![arguments.to_owned()]
     }
 }
 

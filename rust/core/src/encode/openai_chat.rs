@@ -7,10 +7,17 @@
 //! redacted part). `created` is 0: the event model does not carry it yet.
 
 use super::json::{raw, string, uint};
-use super::{own_raw, sse, HeldCalls};
+use super::{fragments_for, own_raw, sse, HeldCalls};
 use crate::events::{Event, FinishReason, Usage};
 
-const REASONS: &[&str] = &["stop", "length", "tool_calls", "content_filter", "function_call", "error"];
+const REASONS: &[&str] = &[
+    "stop",
+    "length",
+    "tool_calls",
+    "content_filter",
+    "function_call",
+    "error",
+];
 
 /// How the `openai-chat` decoder reads a finish reason (`families::openai_chat`).
 fn read(raw: &str) -> FinishReason {
@@ -42,6 +49,8 @@ pub(super) struct Encoder {
     started: bool,
     /// Tool calls written so far (the next one's `index`).
     tools: u64,
+    /// `reasoning_details` entries written so far (the next one's `index`: clients merge entries by it).
+    details: u64,
     held: HeldCalls,
     /// A chunk being written (kept for its capacity).
     buf: Vec<u8>,
@@ -52,7 +61,10 @@ impl Encoder {
         self.buf.clear();
         raw(&mut self.buf, "{\"id\":");
         string(&mut self.buf, &self.id);
-        raw(&mut self.buf, ",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":");
+        raw(
+            &mut self.buf,
+            ",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":",
+        );
         string(&mut self.buf, &self.model);
     }
 
@@ -80,15 +92,16 @@ impl Encoder {
     }
 
     pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if let Some(fragments) = self.held.take(event) {
+        if let Some(held) = self.held.take(event) {
             if let Event::ToolCall {
                 id,
                 name,
+                arguments,
                 provider_executed: false,
-                ..
             } = event
             {
-                self.tool_call(id, name, &fragments, out);
+                // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
+                self.tool_call(id, name, &fragments_for(held, arguments, &[""]), out);
             }
             return;
         }
@@ -110,15 +123,21 @@ impl Encoder {
                 signature: Some(signature),
                 redacted,
                 ..
-            } if !signature.is_empty() => self.chunk(out, |b| {
-                if *redacted {
-                    raw(b, "\"reasoning_details\":[{\"type\":\"reasoning.encrypted\",\"data\":");
-                } else {
-                    raw(b, "\"reasoning_details\":[{\"type\":\"reasoning.text\",\"text\":\"\",\"signature\":");
-                }
-                string(b, signature);
-                raw(b, "}]");
-            }),
+            } if !signature.is_empty() => {
+                let index = self.details;
+                self.details += 1;
+                self.chunk(out, |b| {
+                    raw(b, "\"reasoning_details\":[{\"index\":");
+                    uint(b, index);
+                    if *redacted {
+                        raw(b, ",\"type\":\"reasoning.encrypted\",\"data\":");
+                    } else {
+                        raw(b, ",\"type\":\"reasoning.text\",\"text\":\"\",\"signature\":");
+                    }
+                    string(b, signature);
+                    raw(b, "}]");
+                });
+            }
             Event::Error { message, kind, .. } => {
                 self.start(out);
                 self.head();
@@ -164,7 +183,10 @@ impl Encoder {
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
         self.start(out);
         self.head();
-        raw(&mut self.buf, ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
+        raw(
+            &mut self.buf,
+            ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":",
+        );
         string(&mut self.buf, reason_word(reason, raw_reason));
         raw(&mut self.buf, "}]}");
         sse(out, None, &self.buf);

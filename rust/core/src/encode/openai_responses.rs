@@ -203,7 +203,12 @@ impl Encoder {
     }
 
     fn part_delta(&mut self, id: &PartId, text: &str, out: &mut Vec<u8>) {
-        if !self.item.as_ref().and_then(|i| i.open.as_ref()).is_some_and(|p| p.id == *id) {
+        if !self
+            .item
+            .as_ref()
+            .and_then(|i| i.open.as_ref())
+            .is_some_and(|p| p.id == *id)
+        {
             return;
         }
         self.announce(out);
@@ -267,7 +272,11 @@ impl Encoder {
                 string(&mut self.buf, &part.text);
                 raw(
                     &mut self.buf,
-                    if item.kind == Kind::Message { ",\"annotations\":[]}" } else { "}" },
+                    if item.kind == Kind::Message {
+                        ",\"annotations\":[]}"
+                    } else {
+                        "}"
+                    },
                 );
                 self.write(out, part_done);
                 item.texts.push(part.text);
@@ -289,7 +298,10 @@ impl Encoder {
         string(&mut self.output, &item.id);
         match item.kind {
             Kind::Message => {
-                raw(&mut self.output, ",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[");
+                raw(
+                    &mut self.output,
+                    ",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[",
+                );
                 for (n, text) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
@@ -327,7 +339,8 @@ impl Encoder {
         raw(&mut self.buf, ",\"output_index\":");
         uint(&mut self.buf, output_index);
         raw(&mut self.buf, ",\"item\":");
-        self.buf.extend_from_slice(self.output.get(json_start..).unwrap_or_default());
+        self.buf
+            .extend_from_slice(self.output.get(json_start..).unwrap_or_default());
         self.write(out, "response.output_item.done");
     }
 
@@ -335,6 +348,7 @@ impl Encoder {
         if self.failed {
             return;
         }
+        // The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
         if let Some(fragments) = self.held.take(event) {
             if let Event::ToolCall {
                 id,
@@ -359,12 +373,21 @@ impl Encoder {
             Event::ReasoningStart { id } => self.open_part(Kind::Reasoning, id, out),
             Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } => self.part_delta(id, text, out),
             Event::TextEnd { id } => {
-                if self.item.as_ref().and_then(|i| i.open.as_ref()).is_some_and(|p| p.id == *id) {
+                if self
+                    .item
+                    .as_ref()
+                    .and_then(|i| i.open.as_ref())
+                    .is_some_and(|p| p.id == *id)
+                {
                     self.close_part(out);
                 }
             }
             Event::ReasoningEnd { id, signature, .. } => {
-                if let Some(item) = self.item.as_mut().filter(|i| i.open.as_ref().is_some_and(|p| p.id == *id)) {
+                if let Some(item) = self
+                    .item
+                    .as_mut()
+                    .filter(|i| i.open.as_ref().is_some_and(|p| p.id == *id))
+                {
                     if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
                         item.signature = Some(signature.clone());
                     }
@@ -466,7 +489,10 @@ impl Encoder {
             raw(&mut self.buf, "}");
         }
         if reason == FinishReason::Error {
-            raw(&mut self.buf, ",\"error\":{\"code\":\"server_error\",\"message\":\"the response failed\"}");
+            raw(
+                &mut self.buf,
+                ",\"error\":{\"code\":\"server_error\",\"message\":\"the response failed\"}",
+            );
         }
         raw(&mut self.buf, ",\"usage\":{\"input_tokens\":");
         uint(&mut self.buf, usage.input_tokens);
