@@ -4,13 +4,15 @@ from typing import Any, Callable, ClassVar, Final, Iterable, Literal, Union, fin
 
 from typing_extensions import Buffer, Self
 
-from streamdelta._types import Family, OnError
+from streamdelta._types import Family, OnError, Target, TargetFraming
 
 __all__ = [
     "BUILD_PROFILE",
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "Finish",
     "JsonAccumulator",
@@ -31,6 +33,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Translator",
     "Unknown",
     "Usage",
     "__version__",
@@ -96,6 +99,7 @@ class SSEDecoder:
         """The reconnection time (ms) most recently set by a ``retry`` field, or None."""
 
 FAMILIES: Final[list[str]]
+TARGETS: Final[list[str]]
 
 class _Event:
     type: ClassVar[str]
@@ -380,6 +384,43 @@ class Message:
         """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
 
 @final
+class Encoder:
+    """Events in, the wire bytes of ``family`` (one of ``TARGETS``) out: what that provider would
+    have sent and its official client accepts. ``framing="json-array"`` (Gemini only) writes the
+    JSON array of the endpoint without ``alt=sse``. What a target cannot carry is dropped by the
+    rules of ``docs/encoding.md``."""
+
+    def __new__(cls, family: Target, *, framing: TargetFraming = "sse") -> Self: ...
+    def feed(self, events: Iterable[Event]) -> bytes:
+        """The wire bytes of these events (either backend's event classes). After ``close()`` it
+        raises ``ValueError``."""
+    def close(self) -> bytes:
+        """Ends the body (Gemini's JSON array needs its ``]``); a second call returns ``b""``."""
+
+class Translator:
+    """A stream of one family (``family``, or detected) translated into another's wire bytes
+    (``to``) as it comes, parsed and encoded without making an event object. Options as for
+    ``StreamParser`` and ``Encoder``. A ``StreamParseError`` (with no ``events``) keeps the bytes
+    of the events before the fault for the next call."""
+
+    def __new__(
+        cls,
+        to: Target,
+        family: Family = "auto",
+        *,
+        framing: TargetFraming = "sse",
+        on_error: OnError = "raise",
+        max_event_bytes: int = ...,
+        max_open_parts: int = ...,
+    ) -> Self: ...
+    def feed(self, chunk: Chunk) -> bytes:
+        """Feeds a chunk of the input body; returns the output bytes it completed."""
+    def close(self) -> bytes:
+        """Ends the input: the last output bytes."""
+    @property
+    def message(self) -> Message:
+        """The response assembled from the input so far."""
+
 class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["Family", "OnError", "RequestFamily"]
+__all__ = ["Family", "OnError", "RequestFamily", "Target", "TargetFraming"]
 
 # `FAMILIES` and "auto"; tests/test_typing.py holds the two in step.
 Family = Literal[
@@ -22,3 +22,7 @@ Family = Literal[
 OnError = Literal["raise", "emit"]
 # The families `Message.to_request` and `tool_result_request` write a request turn for.
 RequestFamily = Literal["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
+# `TARGETS`: the families the encoders write (`Encoder`, `Translator(to=...)`).
+Target = Literal["openai-chat", "anthropic", "openai-responses", "gemini"]
+# How the output is framed: SSE, or (Gemini only) the JSON array of the endpoint without `alt=sse`.
+TargetFraming = Literal["sse", "json-array"]

@@ -7,6 +7,7 @@ from .._iterators import make_iterators
 from .._request import tool_result_request
 from .._serialize import make_serializers
 from ..errors import JsonIncompleteError, StreamParseError
+from .encode import TARGETS, Encoder
 from .events import (
     ErrorEvent,
     Finish,
@@ -34,6 +35,7 @@ from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 from .many import parse_many
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
+from .translate import Translator
 
 iter_events, aiter_events = make_iterators(StreamParser)
 from_dict, read_jsonl = make_serializers(__name__)
@@ -42,6 +44,8 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "Finish",
     "JsonAccumulator",
@@ -64,6 +68,7 @@ __all__ = [
     "ToolInputDelta",
     "ToolInputEnd",
     "ToolInputStart",
+    "Translator",
     "Unknown",
     "Usage",
     "aiter_events",

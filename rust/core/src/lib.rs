@@ -30,6 +30,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod depth;
+pub mod encode;
 pub mod error;
 pub mod events;
 pub mod eventstream;
@@ -40,10 +41,13 @@ pub mod many;
 pub mod message;
 pub mod parser;
 pub mod sse;
+pub mod translate;
 
+pub use encode::{Encoder, Target};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, FinishReason, PartId, Usage};
 pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
 pub use message::Message;
 pub use parser::{OnError, Options, StreamParser};
+pub use translate::Translator;

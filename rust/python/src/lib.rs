@@ -1,6 +1,7 @@
 //! Python bindings of `streamdelta-core`: conversions and classes only, no parsing logic.
 //! Each file mirrors the core module of the same name.
 
+mod encode;
 mod errors;
 mod events;
 mod input;
@@ -9,9 +10,12 @@ mod many;
 mod message;
 mod parser;
 mod sse;
+mod translate;
 
 #[pyo3::pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::encode::PyEncoder;
     #[pymodule_export]
     use super::errors::force_panic;
     #[pymodule_export]
@@ -27,6 +31,8 @@ mod _core {
     use super::parser::{parse, PyStreamParser};
     #[pymodule_export]
     use super::sse::{PyServerSentEvent, PySseDecoder};
+    #[pymodule_export]
+    use super::translate::PyTranslator;
 
     use pyo3::prelude::*;
 
@@ -38,6 +44,7 @@ mod _core {
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
         m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
+        m.add("TARGETS", streamdelta_core::Target::NAMES.to_vec())?;
         // The benchmarks refuse to time a build with debug assertions.
         m.add(
             "BUILD_PROFILE",
