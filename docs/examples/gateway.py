@@ -1,6 +1,6 @@
 """An OpenAI-compatible ``/v1/chat/completions`` in front of an Anthropic-compatible upstream: the
 request is rewritten into a Messages request, and the upstream's stream is translated into chat
-completion chunks as it arrives.
+completion chunks as it arrives (``sd.Translator``: parse and encode in Rust, bytes to bytes).
 
     pip install streamdelta httpx uvicorn
     ANTHROPIC_BASE_URL=https://api.anthropic.com uvicorn gateway:app --port 8000
@@ -70,51 +70,6 @@ def to_anthropic(request: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ChatChunks:
-    """Normalized events in, chat completion chunks (SSE) out: what OpenAI's API streams."""
-
-    def __init__(self, model: str, include_usage: bool) -> None:
-        self.id, self.model, self.created = "chatcmpl-gateway", model, int(time.time())
-        self.include_usage = include_usage
-        self.tools: dict[str, int] = {}  # call id -> its index in `tool_calls`
-
-    def _chunk(self, delta: dict[str, Any] | None, finish: str | None = None, **extra: Any) -> bytes:
-        choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-        chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model}
-        return b"data: " + json.dumps({**chunk, "choices": choices, **extra}).encode() + b"\n\n"
-
-    def feed(self, events: list[Any]) -> bytes:
-        out = []
-        for event in events:
-            match event:
-                case sd.StreamStart(id=id, model=model):
-                    self.id, self.model = id or self.id, model or self.model
-                    out.append(self._chunk({"role": "assistant", "content": ""}))
-                case sd.TextDelta(text=text):
-                    out.append(self._chunk({"content": text}))
-                case sd.ReasoningDelta(text=text):
-                    out.append(self._chunk({"reasoning_content": text}))
-                case sd.ToolCall(id=id, name=name, arguments=arguments, provider_executed=False):
-                    # Sent whole when complete: a call the provider runs itself (web search) has no
-                    # place in chat, and only `tool_call` says which kind a call is.
-                    call = {"index": len(self.tools), "id": id, "type": "function"}
-                    self.tools[id] = len(self.tools)
-                    out.append(
-                        self._chunk({"tool_calls": [{**call, "function": {"name": name, "arguments": arguments}}]})
-                    )
-                case sd.Finish(reason=reason, usage=usage):
-                    out.append(self._chunk({}, FINISH.get(reason, "stop")))
-                    if self.include_usage and usage is not None:
-                        counts = {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens}
-                        out.append(self._chunk(None, usage={**counts, "total_tokens": usage.total_tokens}))
-                case sd.ErrorEvent(message=message, kind=kind):
-                    out.append(b"data: " + json.dumps({"error": {"message": message, "type": kind}}).encode() + b"\n\n")
-        return b"".join(out)
-
-    def close(self) -> bytes:
-        return b"data: [DONE]\n\n"
-
-
 def completion(message: Any, model: str) -> dict[str, Any]:
     """A whole chat completion (for ``stream: false``) from the assembled message."""
     turn = message.to_request("openai-chat")
@@ -176,22 +131,23 @@ def make_app(
             await relay(r.aiter_bytes(), request, send)
 
     async def relay(chunks: AsyncIterator[bytes], request: dict[str, Any], send: Send) -> None:
-        parser = sd.StreamParser("anthropic", on_error="emit")
         if not request.get("stream"):
+            parser = sd.StreamParser("anthropic", on_error="emit")
             async for chunk in chunks:
                 parser.feed(chunk)
             parser.close()
             await reply(send, 200, json.dumps(completion(parser.message, request["model"])).encode())
             return
-        include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-        writer = ChatChunks(request["model"], include_usage)
+        # Bytes in, bytes out, in Rust: no Python object per event. A fault upstream becomes an
+        # error chunk, which the OpenAI client raises as an APIError.
+        translator = sd.Translator(to="openai-chat", family="anthropic", on_error="emit")
         start = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]}
         await send(start)
         async for chunk in chunks:
-            out = writer.feed(parser.feed(chunk))
+            out = translator.feed(chunk)
             if out:
                 await send({"type": "http.response.body", "body": out, "more_body": True})
-        await send({"type": "http.response.body", "body": writer.feed(parser.close()) + writer.close()})
+        await send({"type": "http.response.body", "body": translator.close()})
 
     return app
 
