@@ -130,7 +130,7 @@ impl Encoder {
 
     fn thinking_block(&mut self, out: &mut Vec<u8>) -> u64 {
         self.open_block(out, |b| {
-            raw(b, "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}")
+            raw(b, "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}");
         })
     }
 

@@ -185,11 +185,9 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model } => {
-                if self.chunks == 0 {
-                    self.id.clone_from(id);
-                    self.model.clone_from(model);
-                }
+            Event::StreamStart { id, model } if self.chunks == 0 => {
+                self.id.clone_from(id);
+                self.model.clone_from(model);
             }
             Event::ReasoningStart { id } => {
                 self.flush_signature(out);

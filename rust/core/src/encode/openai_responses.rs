@@ -202,13 +202,16 @@ impl Encoder {
         }
     }
 
-    fn part_delta(&mut self, id: &PartId, text: &str, out: &mut Vec<u8>) {
-        if !self
-            .item
+    /// Whether `id` is the open part of the open item.
+    fn is_open(&self, id: &PartId) -> bool {
+        self.item
             .as_ref()
             .and_then(|i| i.open.as_ref())
             .is_some_and(|p| p.id == *id)
-        {
+    }
+
+    fn part_delta(&mut self, id: &PartId, text: &str, out: &mut Vec<u8>) {
+        if !self.is_open(id) {
             return;
         }
         self.announce(out);
@@ -372,27 +375,12 @@ impl Encoder {
             Event::TextStart { id } => self.open_part(Kind::Message, id, out),
             Event::ReasoningStart { id } => self.open_part(Kind::Reasoning, id, out),
             Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } => self.part_delta(id, text, out),
-            Event::TextEnd { id } => {
-                if self
-                    .item
-                    .as_ref()
-                    .and_then(|i| i.open.as_ref())
-                    .is_some_and(|p| p.id == *id)
-                {
-                    self.close_part(out);
+            Event::TextEnd { id } if self.is_open(id) => self.close_part(out),
+            Event::ReasoningEnd { id, signature, .. } if self.is_open(id) => {
+                if let (Some(item), Some(signature)) = (&mut self.item, signature.as_ref().filter(|s| !s.is_empty())) {
+                    item.signature = Some(signature.clone());
                 }
-            }
-            Event::ReasoningEnd { id, signature, .. } => {
-                if let Some(item) = self
-                    .item
-                    .as_mut()
-                    .filter(|i| i.open.as_ref().is_some_and(|p| p.id == *id))
-                {
-                    if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
-                        item.signature = Some(signature.clone());
-                    }
-                    self.close_part(out);
-                }
+                self.close_part(out);
             }
             Event::Error { message, kind, .. } => {
                 self.start(out);
