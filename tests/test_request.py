@@ -9,12 +9,14 @@ import base64
 import json
 import warnings
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pydantic import ConfigDict, TypeAdapter
 
 from streamdelta import reference
+from streamdelta._request import to_request
 
 from .conftest import family_bodies, public_bodies, rust_backend, whole_anthropic_bodies
 
@@ -343,3 +345,78 @@ def test_responses_items_are_what_the_sdk_assembles(
 # Recordings whose text deltas were cut short by hand while `response.completed` kept the whole
 # text: the Message holds what was streamed, the SDK's final response what the last event says.
 DELTAS_TRIMMED = ("openai.responses.openai-phase.1__0.sse", "openai.responses.openai-shell-container.1__0.sse")
+
+
+def _wire_message(*parts: tuple[Any, ...]) -> Any:
+    """A message with ``parts`` in wire order, in the shape of ``Message.parts`` (kind, id, text,
+    signature, redacted, value)."""
+    names = ("kind", "id", "text", "signature", "redacted", "value")
+    return SimpleNamespace(parts=tuple(SimpleNamespace(**dict(zip(names, p, strict=True))) for p in parts))
+
+
+def test_parts_keep_wire_order() -> None:
+    call = reference.ToolCall("toolu_1", "weather", '{"city": "Florence"}')
+    turn = _wire_message(
+        ("reasoning", "0", "Think.", "sig-a", False, None),
+        ("text", "1", "Let me look.", None, False, None),
+        ("reasoning", "2", "", "data-b", True, None),
+        ("reasoning", "3", "More.", "sig-c", False, None),
+        ("tool_call", "toolu_1", "", None, False, call),
+        ("tool_result", "srvtoolu_1", "", None, False, None),
+    )
+    assert to_request(turn, "anthropic") == {
+        "role": "assistant",
+        "content": [
+            {"type": "thinking", "thinking": "Think.", "signature": "sig-a"},
+            {"type": "text", "text": "Let me look."},
+            {"type": "redacted_thinking", "data": "data-b"},
+            {"type": "thinking", "thinking": "More.", "signature": "sig-c"},
+            {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Florence"}},
+        ],
+    }
+    validate("anthropic", to_request(turn, "anthropic"))
+
+
+def test_responses_reasoning_items_from_part_ids() -> None:
+    call = reference.ToolCall("call_1", "f", "{}")
+    items = to_request(
+        _wire_message(
+            ("reasoning", "rs_1:0", "First.", None, False, None),
+            ("reasoning", "rs_1:1", "Second.", "enc", False, None),
+            ("text", "msg_1:0", "Hel", None, False, None),
+            ("text", "msg_1:1", "lo", None, False, None),
+            ("tool_call", "call_1", "", None, False, call),
+        ),
+        "openai-responses",
+    )
+    assert items == [
+        {
+            "type": "reasoning",
+            "id": "rs_1",
+            "summary": [{"type": "summary_text", "text": "First."}, {"type": "summary_text", "text": "Second."}],
+            "encrypted_content": "enc",
+        },
+        {"type": "message", "role": "assistant", "content": "Hello"},
+        {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"},
+    ]
+    validate("openai-responses", items)
+
+
+def test_gemini_signature_goes_on_the_part_it_came_with() -> None:
+    call = reference.ToolCall("call_0", "weather", '{"city": "Florence"}')
+    turn = to_request(
+        _wire_message(
+            ("reasoning", "0", "Thinking.", None, False, None),
+            ("reasoning", "1", "", "c2lnbmF0dXJl", False, None),
+            ("tool_call", "call_0", "", None, False, call),
+        ),
+        "gemini",
+    )
+    assert turn == {
+        "role": "model",
+        "parts": [
+            {"text": "Thinking.", "thought": True},
+            {"functionCall": {"name": "weather", "args": {"city": "Florence"}}, "thoughtSignature": "c2lnbmF0dXJl"},
+        ],
+    }
+    validate("gemini", turn)

@@ -42,8 +42,12 @@ class _Part:
 
 
 def _parts(message: Any) -> list[_Part]:
-    """The turn's parts from the fields: reasoning (one part per signature; the text on the first,
+    """The turn's parts: ``Message.parts`` (wire order, a signature on its reasoning part) where the
+    message has them; else from the fields: reasoning (one part per signature, the text on the first,
     since the joined text cannot be cut back into blocks), then text, then the tool calls."""
+    wire = getattr(message, "parts", None)
+    if wire:
+        return [p for p in map(_of_part, wire) if p is not None]
     parts: list[_Part] = []
     signatures: tuple[str, ...] = tuple(message.reasoning_signatures) or (None,)  # type: ignore[assignment]
     if message.reasoning or message.reasoning_signatures:
@@ -51,9 +55,22 @@ def _parts(message: Any) -> list[_Part]:
             parts.append(_Part("reasoning", message.reasoning if n == 0 else "", signature))
     if message.text:
         parts.append(_Part("text", message.text))
-    for call in message.tool_calls:
-        parts.append(_Part("tool_call", "", None, False, call.id, call.name, call.arguments, call.provider_executed))
+    parts.extend(map(_of_call, message.tool_calls))
     return parts
+
+
+def _of_call(call: Any) -> _Part:
+    return _Part("tool_call", "", None, False, call.id, call.name, call.arguments, call.provider_executed)
+
+
+def _of_part(part: Any) -> _Part | None:
+    """One ``Message.parts`` item (``kind``, ``id``, ``text``, ``signature``, ``redacted``, ``value``).
+    Tool results and files have no place in an assistant turn we write yet: left out."""
+    if part.kind in ("text", "reasoning", "refusal"):
+        return _Part(part.kind, part.text, part.signature, part.redacted, part.id)
+    if part.kind == "tool_call":
+        return _of_call(part.value)
+    return None
 
 
 def _check_family(family: str) -> None:
@@ -117,17 +134,25 @@ def _anthropic(parts: list[_Part]) -> dict[str, Any]:
 def _responses(parts: list[_Part]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for p in parts:
+        last = items[-1] if items else {}
         if p.kind == "reasoning":
-            # A reasoning item is sent back only with the id it came with (the API requires it).
-            if p.id:
-                item: dict[str, Any] = {"type": "reasoning", "id": p.id, "summary": []}
-                if p.text:
-                    item["summary"] = [{"type": "summary_text", "text": p.text}]
-                if p.signature is not None:
-                    item["encrypted_content"] = p.signature
-                items.append(item)
+            # A reasoning item goes back only with the id it came with (the API requires it): a
+            # Responses part id is `{item_id}:{summary_index}`; the summary parts of one item join.
+            item_id = p.id.rpartition(":")[0]
+            if not item_id:
+                continue
+            if last.get("type") != "reasoning" or last.get("id") != item_id:
+                last = {"type": "reasoning", "id": item_id, "summary": []}
+                items.append(last)
+            if p.text:
+                last["summary"].append({"type": "summary_text", "text": p.text})
+            if p.signature is not None:
+                last["encrypted_content"] = p.signature
         elif p.kind in ("text", "refusal") and p.text:
-            items.append({"type": "message", "role": "assistant", "content": p.text})
+            if last.get("type") == "message":
+                last["content"] += p.text
+            else:
+                items.append({"type": "message", "role": "assistant", "content": p.text})
         elif p.kind == "tool_call" and not p.provider_executed:
             items.append({"type": "function_call", "call_id": p.id, "name": p.name, "arguments": p.arguments or "{}"})
     return items
