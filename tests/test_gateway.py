@@ -157,3 +157,46 @@ def test_an_upstream_error_reaches_the_client(gateways: _Gateways, sdk_clients: 
     client = sdk_clients[0].with_options(base_url=gateways.url(upstream))
     with pytest.raises(openai.RateLimitError, match="Number of requests has exceeded your rate limit"):
         client.chat.completions.create(model="claude", messages=USER, stream=True)
+
+
+def test_a_chat_conversation_becomes_a_messages_request() -> None:
+    from anthropic.types.message_create_params import MessageCreateParamsStreaming
+    from pydantic import TypeAdapter
+
+    chat = {
+        "model": "claude",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [{"type": "text", "text": "Weather in Florence?"}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "toolu_1",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city":"Florence"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "toolu_1", "content": "40 C"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}],
+    }
+    request = _gateway_module().to_anthropic(chat)
+    assert request == {
+        "model": "claude",
+        "system": "Be brief.",
+        "max_tokens": 4096,
+        "stream": True,
+        "messages": [
+            {"role": "user", "content": "Weather in Florence?"},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Florence"}}],
+            },
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "40 C"}]},
+        ],
+        "tools": [{"name": "weather", "description": "", "input_schema": {"type": "object"}}],
+    }
+    TypeAdapter(MessageCreateParamsStreaming).validate_python(request)

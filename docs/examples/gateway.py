@@ -39,15 +39,14 @@ def to_anthropic(request: dict[str, Any]) -> dict[str, Any]:
         if m["role"] in ("system", "developer"):
             system.append(content or "")
         elif m["role"] == "tool":
-            block = {"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": content or ""}
-            messages.append({"role": "user", "content": [block]})
+            messages.append(sd.tool_result_request("anthropic", m["tool_call_id"], content or ""))
         elif m["role"] == "assistant":
-            blocks: list[dict[str, Any]] = [{"type": "text", "text": content}] if content else []
-            for call in m.get("tool_calls") or ():
-                f = call["function"]
-                args = json.loads(f["arguments"] or "{}")
-                blocks.append({"type": "tool_use", "id": call["id"], "name": f["name"], "input": args})
-            messages.append({"role": "assistant", "content": blocks})
+            # The turn as a Message, written back in Anthropic's format (text, then tool_use blocks).
+            calls = [
+                sd.ToolCall(c["id"], c["function"]["name"], c["function"]["arguments"])
+                for c in m.get("tool_calls") or ()
+            ]
+            messages.append(sd.Message(text=content or "", tool_calls=tuple(calls)).to_request("anthropic"))
         else:
             messages.append({"role": "user", "content": content or ""})
     out: dict[str, Any] = {
