@@ -391,6 +391,7 @@ class Encoder:
     def close(self) -> bytes:
         """Ends the body (Gemini's JSON array needs its ``]``); a second call returns ``b""``."""
 
+@final
 class Translator:
     """A stream of one family (``family``, or detected) translated into another's wire bytes
     (``to``) as it comes, parsed and encoded without making an event object. Options as for
@@ -415,6 +416,7 @@ class Translator:
     def message(self) -> Message:
         """The response assembled from the input so far."""
 
+@final
 class StreamParser:
     """One response stream: ``feed()`` the body's chunks, get normalized events.
 
