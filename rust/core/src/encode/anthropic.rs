@@ -173,6 +173,8 @@ impl Encoder {
         match event {
             Event::StreamStart { id, model } => self.start(id.as_deref(), model.as_deref(), out),
             Event::TextStart { id } => {
+                // A part reusing an open part's id replaces it (its block is left open).
+                self.open.retain(|o| o.id != *id);
                 let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
                 self.open.push(Open {
                     id: id.clone(),
@@ -181,6 +183,7 @@ impl Encoder {
             }
             Event::ReasoningStart { id } => {
                 self.start(None, None, out);
+                self.open.retain(|o| o.id != *id);
                 self.open.push(Open {
                     id: id.clone(),
                     index: None,
