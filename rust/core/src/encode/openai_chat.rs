@@ -7,7 +7,7 @@
 //! redacted part). `created` is 0: the event model does not carry it yet.
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, own_raw, sse, HeldCalls};
+use super::{fragments_for, sse, HeldCalls};
 use crate::events::{Event, FinishReason, Usage};
 
 const REASONS: &[&str] = &[
@@ -31,14 +31,13 @@ fn read(raw: &str) -> FinishReason {
     }
 }
 
+/// The word for a class (`FinishReason::as_str` is chat's own vocabulary).
+fn word(reason: FinishReason) -> &'static str {
+    reason.as_str()
+}
+
 fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    if let Some(raw) = own_raw(reason, raw, REASONS, read) {
-        return raw;
-    }
-    match reason {
-        FinishReason::Other => raw.filter(|r| read(r) == FinishReason::Other).unwrap_or("other"),
-        other => other.as_str(),
-    }
+    super::reason_word(reason, raw, REASONS, read, word)
 }
 
 #[derive(Debug, Default)]
