@@ -25,7 +25,7 @@ from streamdelta import reference
 
 from .conftest import UNTIMED_BODIES, core_or_none, corpus_bodies, record, version_of
 
-TARGETS = ["openai-chat", "anthropic", "openai-responses", "gemini"]
+TARGETS = ["openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"]
 ROWS = ["parse", "translator", "encoder", "reference-translation"]
 
 

@@ -29,6 +29,7 @@ TARGETS = [
     ("openai-responses", "openai-responses", "sse"),
     ("gemini", "gemini", "sse"),
     ("gemini-json-array", "gemini", "json-array"),
+    ("bedrock", "bedrock", "auto"),
 ]
 TARGET_IDS = [name for name, _, _ in TARGETS]
 
@@ -219,9 +220,9 @@ def carried(target: str, message: Any) -> dict[str, Any]:
     usage_fields: tuple[int, ...] = ()
     if usage is not None:
         usage_fields = (usage.input_tokens, usage.output_tokens, usage.total_tokens, usage.cache_read_tokens)
-        if target != "anthropic":  # no field for reasoning tokens
+        if target not in ("anthropic", "bedrock"):  # no field for reasoning tokens
             usage_fields += (usage.reasoning_tokens,)
-        if target in ("openai-chat", "anthropic"):  # the others have no field for cache writes
+        if target in ("openai-chat", "anthropic", "bedrock"):  # the others have no field for cache writes
             usage_fields += (usage.cache_write_tokens,)
     signatures = list(message.reasoning_signatures)
     reason = message.finish_reason
@@ -229,9 +230,10 @@ def carried(target: str, message: Any) -> dict[str, Any]:
     if target in ("openai-responses", "gemini", "gemini-json-array") and reason in ("stop", "tool_calls"):
         # The finish of a completed response says `tool_calls` when (and only when) the caller has calls to run.
         reason = "tool_calls" if has_calls else "stop"
+    no_ids = target == "bedrock"  # Converse sends no response id or model
     return {
-        "id": message.id,
-        "model": message.model,
+        "id": None if no_ids else message.id,
+        "model": None if no_ids else message.model,
         "text": message.text,
         "reasoning": message.reasoning,
         "signatures": signatures,
@@ -396,10 +398,11 @@ def test_what_a_target_cannot_carry_is_dropped_by_rule(backend: ModuleType) -> N
 
 
 def test_arguments(backend: ModuleType) -> None:
-    targets = '"openai-chat", "anthropic", "openai-responses", "gemini"'
+    targets = '"openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"'
     with pytest.raises(ValueError, match=re.escape(f'unknown target family "cohere"; expected one of {targets}')):
         backend.Encoder("cohere")
-    with pytest.raises(ValueError, match=re.escape('framing "json-array" is not one anthropic sends; expected "sse"')):
+    framing = 'framing "json-array" is not one anthropic sends; expected "auto", "sse"'
+    with pytest.raises(ValueError, match=re.escape(framing)):
         backend.Encoder("anthropic", framing="json-array")
     encoder = backend.Encoder("openai-chat")
     with pytest.raises(TypeError, match="expected an event, got int"):
@@ -429,3 +432,28 @@ def test_translator_keeps_the_bytes_before_a_fault(backend: ModuleType) -> None:
     assert caught.value.events == []
     later = translator.feed(b"")
     assert b'"text_delta","text":"Hi"' in later
+
+
+def test_botocore_reads_the_bedrock_frames() -> None:
+    """botocore's own event-stream reader (CRCs checked) takes every frame; the text deltas it
+    finds add up to the message's text."""
+    from botocore.eventstream import EventStreamBuffer
+
+    rust = rust_backend()
+    checked = 0
+    for index, (label, _) in enumerate(bodies()):
+        if not comparable(index):
+            continue
+        events, message = parsed(index)
+        reader = EventStreamBuffer()
+        reader.add_data(encode(rust, events, "bedrock", "auto"))
+        text = []
+        for frame in reader:
+            headers = frame.headers
+            assert headers[":message-type"] == "event", label
+            payload = json.loads(frame.payload)
+            if headers[":event-type"] == "contentBlockDelta":
+                text.append(payload["delta"].get("text", ""))
+        assert "".join(text) == message.text, label
+        checked += 1
+    assert checked > 200

@@ -386,11 +386,11 @@ class Message:
 @final
 class Encoder:
     """Events in, the wire bytes of ``family`` (one of ``TARGETS``) out: what that provider would
-    have sent and its official client accepts. ``framing="json-array"`` (Gemini only) writes the
-    JSON array of the endpoint without ``alt=sse``. What a target cannot carry is dropped by the
-    rules of ``docs/encoding.md``."""
+    have sent and its official client accepts. ``framing``: ``"auto"``, the family's own (SSE;
+    Bedrock's AWS event-stream), or ``"json-array"`` for Gemini's endpoint without ``alt=sse``.
+    What a target cannot carry is dropped by the rules of ``docs/encoding.md``."""
 
-    def __new__(cls, family: Target, *, framing: TargetFraming = "sse") -> Self: ...
+    def __new__(cls, family: Target, *, framing: TargetFraming = "auto") -> Self: ...
     def feed(self, events: Iterable[Event]) -> bytes:
         """The wire bytes of these events (either backend's event classes). After ``close()`` it
         raises ``ValueError``."""
@@ -409,7 +409,7 @@ class Translator:
         to: Target,
         family: Family = "auto",
         *,
-        framing: TargetFraming = "sse",
+        framing: TargetFraming = "auto",
         on_error: OnError = "raise",
         max_event_bytes: int = ...,
         max_open_parts: int = ...,

@@ -23,6 +23,7 @@ OnError = Literal["raise", "emit"]
 # The families `Message.to_request` and `tool_result_request` write a request turn for.
 RequestFamily = Literal["openai-chat", "openai-responses", "anthropic", "gemini", "bedrock"]
 # `TARGETS`: the families the encoders write (`Encoder`, `Translator(to=...)`).
-Target = Literal["openai-chat", "anthropic", "openai-responses", "gemini"]
-# How the output is framed: SSE, or (Gemini only) the JSON array of the endpoint without `alt=sse`.
-TargetFraming = Literal["sse", "json-array"]
+Target = Literal["openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"]
+# How the output is framed: the family's own ("auto"), or named: "sse", "json-array" (Gemini without
+# `alt=sse`), "eventstream" (Bedrock).
+TargetFraming = Literal["auto", "sse", "json-array", "eventstream"]

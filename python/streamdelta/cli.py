@@ -298,13 +298,14 @@ def cmd_translate(args: argparse.Namespace) -> int:
     family = _family(args.family)
     if args.to not in streamdelta.TARGETS:
         raise CliError(f"unknown target {args.to!r}; expected {', '.join(streamdelta.TARGETS)}")
-    if args.framing == "json-array" and args.to != "gemini":
-        raise CliError("--framing json-array is Gemini's only")
     sources = list(_inputs(args.file, args.interaction))
     if len(sources) > 1:
         raise CliError(f"{args.file}: holds {len(sources)} streams; pick one with --interaction")
     (source,) = sources
-    translator = streamdelta.Translator(args.to, family, framing=args.framing, on_error=args.on_error)
+    try:
+        translator = streamdelta.Translator(args.to, family, framing=args.framing, on_error=args.on_error)
+    except ValueError as err:
+        raise CliError(str(err)) from None
     out = sys.stdout.buffer if args.output in (None, "-") else open(args.output, "wb")  # noqa: SIM115
     try:
         try:
@@ -499,7 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a response body, a cassette (.yaml) or - for standard input")
     p.add_argument("--interaction", type=int, help="only this interaction of a cassette (0-based)")
     p.add_argument("--to", required=True, help=", ".join(streamdelta.TARGETS))
-    p.add_argument("--framing", choices=("sse", "json-array"), default="sse", help="json-array: Gemini without alt=sse")
+    p.add_argument(
+        "--framing",
+        choices=("auto", "sse", "json-array", "eventstream"),
+        default="auto",
+        help="auto: the family's own; json-array: Gemini without alt=sse",
+    )
     _add_family(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=cmd_translate)

@@ -19,7 +19,7 @@ class Translator:
         to: str,
         family: str = "auto",
         *,
-        framing: str = "sse",
+        framing: str = "auto",
         on_error: str = "raise",
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         max_open_parts: int = DEFAULT_MAX_OPEN_PARTS,
@@ -29,7 +29,7 @@ class Translator:
             family, on_error=on_error, max_event_bytes=max_event_bytes, max_open_parts=max_open_parts
         )
         # Text not handed out yet: that of the events before a fault stays for the next call.
-        self._out: list[str] = []
+        self._out: list[Any] = []
 
     def _encode(self, step: Any) -> bytes:
         try:
@@ -44,9 +44,8 @@ class Translator:
         return self._hand_out()
 
     def _hand_out(self) -> bytes:
-        text = "".join(self._out)
-        self._out = []
-        return text.encode()
+        out, self._out = self._out, []
+        return self._encoder.joined(out)
 
     def feed(self, chunk: Any) -> bytes:
         """Feeds a chunk of the input body; returns the output bytes it completed."""

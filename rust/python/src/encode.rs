@@ -20,13 +20,9 @@ pub fn target_arg(family: &str, framing: &str) -> PyResult<Target> {
         )));
     }
     Target::from_name(family, framing).ok_or_else(|| {
-        let expected = if family == "gemini" {
-            "\"sse\" or \"json-array\""
-        } else {
-            "\"sse\""
-        };
         PyValueError::new_err(format!(
-            "framing {framing:?} is not one {family} sends; expected {expected}"
+            "framing {framing:?} is not one {family} sends; expected \"auto\", \"{}\"",
+            Target::framings(family).join("\", \"")
         ))
     })
 }
@@ -189,7 +185,7 @@ pub struct PyEncoder {
 #[pymethods]
 impl PyEncoder {
     #[new]
-    #[pyo3(signature = (family, *, framing = "sse"))]
+    #[pyo3(signature = (family, *, framing = "auto"))]
     fn new(family: &str, framing: &str) -> PyResult<Self> {
         Ok(Self {
             inner: Encoder::new(target_arg(family, framing)?),

@@ -43,7 +43,7 @@ impl PyTranslator {
 impl PyTranslator {
     #[new]
     #[pyo3(signature = (
-        to, family = "auto", *, framing = "sse", on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
+        to, family = "auto", *, framing = "auto", on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
         max_open_parts = DEFAULT_MAX_OPEN_PARTS,
     ))]
     fn new(

@@ -8,13 +8,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from .anthropic import AnthropicEncoder
+from .bedrock import BedrockEncoder
 from .gemini import GeminiEncoder
 from .openai_chat import ChatEncoder
 from .openai_responses import ResponsesEncoder
 
 __all__ = ["TARGETS", "Encoder"]
 
-TARGETS = ("openai-chat", "anthropic", "openai-responses", "gemini")
+TARGETS = ("openai-chat", "anthropic", "openai-responses", "gemini", "bedrock")
+# The framings each family takes besides "auto" (its own: SSE, Bedrock's event-stream).
+_FRAMINGS = {"gemini": ("sse", "json-array"), "bedrock": ("eventstream",)}
 _EVENT_TYPES = frozenset(
     [
         "stream_start",
@@ -43,28 +46,33 @@ def _target(family: str, framing: str) -> Any:
     if family not in TARGETS:
         expected = '", "'.join(TARGETS)
         raise ValueError(f'unknown target family "{family}"; expected one of "{expected}"')
-    if framing not in ("sse", "json-array") or (framing == "json-array" and family != "gemini"):
-        expected = '"sse" or "json-array"' if family == "gemini" else '"sse"'
-        raise ValueError(f'framing "{framing}" is not one {family} sends; expected {expected}')
+    framings = _FRAMINGS.get(family, ("sse",))
+    if framing != "auto" and framing not in framings:
+        expected = '", "'.join(framings)
+        raise ValueError(f'framing "{framing}" is not one {family} sends; expected "auto", "{expected}"')
     if family == "openai-chat":
         return ChatEncoder()
     if family == "anthropic":
         return AnthropicEncoder()
     if family == "openai-responses":
         return ResponsesEncoder()
+    if family == "bedrock":
+        return BedrockEncoder()
     return GeminiEncoder(json_array=framing == "json-array")
 
 
 class Encoder:
     """Events in, the wire bytes of ``family`` out: what its official client accepts."""
 
-    def __init__(self, family: str, *, framing: str = "sse") -> None:
+    def __init__(self, family: str, *, framing: str = "auto") -> None:
         self._inner: Any = _target(family, framing)
+        # Bedrock writes binary frames; the others text.
+        self.binary = isinstance(self._inner, BedrockEncoder)
         self._ended = False
         self._closed = False
 
-    def event(self, event: Any, out: list[str]) -> None:
-        """Appends the wire text of one event to ``out``."""
+    def event(self, event: Any, out: list[Any]) -> None:
+        """Appends the wire text (bytes for Bedrock) of one event to ``out``."""
         if self._ended or self._closed:
             return
         kind = event.type
@@ -81,7 +89,7 @@ class Encoder:
         """The wire bytes of these events."""
         if self._closed:
             raise ValueError("the encoder is closed")
-        out: list[str] = []
+        out: list[Any] = []
         for event in events:
             kind = getattr(event, "type", None)
             if not isinstance(kind, str) or isinstance(event, type):
@@ -91,14 +99,18 @@ class Encoder:
             if kind == "finish" and event.reason not in _REASONS:
                 raise ValueError(f'unknown finish reason "{event.reason}"')
             self.event(event, out)
-        return "".join(out).encode()
+        return self.joined(out)
+
+    def joined(self, out: list[Any]) -> bytes:
+        """The bytes of what ``event()`` appended."""
+        return b"".join(out) if self.binary else "".join(out).encode()
 
     def close(self) -> bytes:
         """Ends the body (Gemini's JSON array needs its ``]``); idempotent."""
         if self._closed:
             return b""
         self._closed = True
-        out: list[str] = []
+        out: list[Any] = []
         if isinstance(self._inner, GeminiEncoder):
             self._inner.close(out)
-        return "".join(out).encode()
+        return self.joined(out)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls, fragments_for, own_raw
+from .shared import HeldCalls, fragments_for, reason_word
 
 _REASONS = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
 _WORDS = {
+    "other": "other",
     "stop": "end_turn",
     "error": "end_turn",
     "length": "max_tokens",
@@ -25,12 +26,7 @@ def _read(raw: str) -> str:
 
 
 def _reason_word(reason: str, raw: str | None) -> str:
-    own = own_raw(reason, raw, _REASONS, _read)
-    if own is not None:
-        return own
-    if reason == "other":
-        return raw if raw is not None and _read(raw) == "other" else "other"
-    return _WORDS[reason]
+    return reason_word(reason, raw, _REASONS, _read, _WORDS)
 
 
 class AnthropicEncoder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import is_object, string
-from .shared import HeldCalls, own_raw
+from .shared import HeldCalls, own_raw, reason_word
 
 _REASONS = (
     "MAX_TOKENS",
@@ -16,7 +16,14 @@ _REASONS = (
     "SPII",
     "MALFORMED_FUNCTION_CALL",
 )
-_WORDS = {"stop": "STOP", "tool_calls": "STOP", "error": "STOP", "length": "MAX_TOKENS", "content_filter": "SAFETY"}
+_WORDS = {
+    "other": "OTHER",
+    "stop": "STOP",
+    "tool_calls": "STOP",
+    "error": "STOP",
+    "length": "MAX_TOKENS",
+    "content_filter": "SAFETY",
+}
 
 
 def _read(raw: str) -> str:
@@ -32,12 +39,7 @@ def _read(raw: str) -> str:
 
 
 def _reason_word(reason: str, raw: str | None) -> str:
-    own = own_raw(reason, raw, _REASONS, _read)
-    if own is not None:
-        return own
-    if reason == "other":
-        return raw if raw is not None and _read(raw) == "other" else "OTHER"
-    return _WORDS[reason]
+    return reason_word(reason, raw, _REASONS, _read, _WORDS)
 
 
 class GeminiEncoder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls, fragments_for, own_raw
+from .shared import HeldCalls, fragments_for, reason_word
 
 _REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
 
@@ -19,12 +19,7 @@ def _read(raw: str) -> str:
 
 
 def _reason_word(reason: str, raw: str | None) -> str:
-    own = own_raw(reason, raw, _REASONS, _read)
-    if own is not None:
-        return own
-    if reason == "other":
-        return raw if raw is not None and _read(raw) == "other" else "other"
-    return reason
+    return reason_word(reason, raw, _REASONS, _read, {})
 
 
 class ChatEncoder:

@@ -41,3 +41,15 @@ def own_raw(reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Cal
     if raw is not None and raw in vocabulary and read(raw) == reason:
         return raw
     return None
+
+
+def reason_word(
+    reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str], words: dict[str, str]
+) -> str:
+    """The word a target writes for a finish (the Rust ``reason_word``)."""
+    own = own_raw(reason, raw, vocabulary, read)
+    if own is not None:
+        return own
+    if raw is not None and reason == "other" and read(raw) == "other":
+        return raw
+    return words.get(reason, reason)

@@ -11,7 +11,7 @@
 use std::mem;
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, own_raw, sse, HeldCalls};
+use super::{fragments_for, sse, HeldCalls};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
 const REASONS: &[&str] = &[
@@ -34,17 +34,19 @@ fn read(raw: &str) -> FinishReason {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    if let Some(raw) = own_raw(reason, raw, REASONS, read) {
-        return raw;
-    }
+/// The word for a class.
+fn word(reason: FinishReason) -> &'static str {
     match reason {
         FinishReason::Stop | FinishReason::Error => "end_turn",
         FinishReason::Length => "max_tokens",
         FinishReason::ToolCalls => "tool_use",
         FinishReason::ContentFilter => "refusal",
-        FinishReason::Other => raw.filter(|r| read(r) == FinishReason::Other).unwrap_or("other"),
+        FinishReason::Other => "other",
     }
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
 }
 
 /// A text or reasoning part and its block (`None`: a reasoning block not opened yet).
@@ -173,6 +175,8 @@ impl Encoder {
         match event {
             Event::StreamStart { id, model } => self.start(id.as_deref(), model.as_deref(), out),
             Event::TextStart { id } => {
+                // A part reusing an open part's id replaces it (its block is left open).
+                self.open.retain(|o| o.id != *id);
                 let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
                 self.open.push(Open {
                     id: id.clone(),
@@ -181,6 +185,7 @@ impl Encoder {
             }
             Event::ReasoningStart { id } => {
                 self.start(None, None, out);
+                self.open.retain(|o| o.id != *id);
                 self.open.push(Open {
                     id: id.clone(),
                     index: None,

@@ -33,16 +33,18 @@ fn read(raw: &str) -> FinishReason {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    if let Some(raw) = own_raw(reason, raw, REASONS, read) {
-        return raw;
-    }
+/// The word for a class.
+fn word(reason: FinishReason) -> &'static str {
     match reason {
         FinishReason::Stop | FinishReason::ToolCalls | FinishReason::Error => "STOP",
         FinishReason::Length => "MAX_TOKENS",
         FinishReason::ContentFilter => "SAFETY",
-        FinishReason::Other => raw.filter(|r| read(r) == FinishReason::Other).unwrap_or("OTHER"),
+        FinishReason::Other => "OTHER",
     }
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
 }
 
 #[derive(Debug)]

@@ -16,6 +16,7 @@
 //!   target writes its own usage object.
 
 mod anthropic;
+mod bedrock;
 mod gemini;
 pub mod json;
 mod openai_chat;
@@ -33,21 +34,34 @@ pub enum Target {
     Gemini {
         json_array: bool,
     },
+    /// `ConverseStream`: AWS event-stream frames.
+    Bedrock,
 }
 
 impl Target {
     /// The names `Encoder` accepts, in order.
-    pub const NAMES: &'static [&'static str] = &["openai-chat", "anthropic", "openai-responses", "gemini"];
+    pub const NAMES: &'static [&'static str] = &["openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"];
 
-    /// The target of a family name; `framing` is `"sse"`, or `"json-array"` for Gemini only.
+    /// The target of a family name. `framing`: `"auto"` (the family's own: SSE, Bedrock's
+    /// event-stream), or named: `"sse"`, `"json-array"` (Gemini), `"eventstream"` (Bedrock).
     pub fn from_name(name: &str, framing: &str) -> Option<Self> {
         match (name, framing) {
-            ("openai-chat", "sse") => Some(Self::OpenAiChat),
-            ("anthropic", "sse") => Some(Self::Anthropic),
-            ("openai-responses", "sse") => Some(Self::OpenAiResponses),
-            ("gemini", "sse") => Some(Self::Gemini { json_array: false }),
+            ("openai-chat", "auto" | "sse") => Some(Self::OpenAiChat),
+            ("anthropic", "auto" | "sse") => Some(Self::Anthropic),
+            ("openai-responses", "auto" | "sse") => Some(Self::OpenAiResponses),
+            ("gemini", "auto" | "sse") => Some(Self::Gemini { json_array: false }),
             ("gemini", "json-array") => Some(Self::Gemini { json_array: true }),
+            ("bedrock", "auto" | "eventstream") => Some(Self::Bedrock),
             _ => None,
+        }
+    }
+
+    /// The framings `from_name` takes for a family, after `"auto"`.
+    pub fn framings(name: &str) -> &'static [&'static str] {
+        match name {
+            "gemini" => &["sse", "json-array"],
+            "bedrock" => &["eventstream"],
+            _ => &["sse"],
         }
     }
 }
@@ -67,6 +81,7 @@ enum Inner {
     Anthropic(anthropic::Encoder),
     OpenAiResponses(openai_responses::Encoder),
     Gemini(gemini::Encoder),
+    Bedrock(bedrock::Encoder),
 }
 
 impl Encoder {
@@ -76,6 +91,7 @@ impl Encoder {
             Target::Anthropic => Inner::Anthropic(anthropic::Encoder::default()),
             Target::OpenAiResponses => Inner::OpenAiResponses(openai_responses::Encoder::default()),
             Target::Gemini { json_array } => Inner::Gemini(gemini::Encoder::new(json_array)),
+            Target::Bedrock => Inner::Bedrock(bedrock::Encoder::default()),
         };
         Self {
             inner,
@@ -107,6 +123,7 @@ impl Encoder {
             Inner::Anthropic(e) => e.event(event, out),
             Inner::OpenAiResponses(e) => e.event(event, out),
             Inner::Gemini(e) => e.event(event, out),
+            Inner::Bedrock(e) => e.event(event, out),
         }
     }
 
@@ -183,6 +200,25 @@ fn own_raw<'a>(
     read: fn(&str) -> FinishReason,
 ) -> Option<&'a str> {
     raw.filter(|raw| vocabulary.contains(raw) && read(raw) == reason)
+}
+
+/// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
+/// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know, as
+/// a new provider value would be); else `word(reason)`, the target's word for the class.
+fn reason_word<'a>(
+    reason: FinishReason,
+    raw: Option<&'a str>,
+    vocabulary: &[&str],
+    read: fn(&str) -> FinishReason,
+    word: fn(FinishReason) -> &'static str,
+) -> &'a str {
+    if let Some(raw) = own_raw(reason, raw, vocabulary, read) {
+        return raw;
+    }
+    match raw {
+        Some(raw) if reason == FinishReason::Other && read(raw) == FinishReason::Other => raw,
+        _ => word(reason),
+    }
 }
 
 /// One SSE event: an optional `event:` line, the `data:` line, and the blank line.

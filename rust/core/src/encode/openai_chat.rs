@@ -7,7 +7,7 @@
 //! redacted part). `created` is 0: the event model does not carry it yet.
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, own_raw, sse, HeldCalls};
+use super::{fragments_for, sse, HeldCalls};
 use crate::events::{Event, FinishReason, Usage};
 
 const REASONS: &[&str] = &[
@@ -31,20 +31,20 @@ fn read(raw: &str) -> FinishReason {
     }
 }
 
+/// The word for a class (`FinishReason::as_str` is chat's own vocabulary).
+fn word(reason: FinishReason) -> &'static str {
+    reason.as_str()
+}
+
 fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    if let Some(raw) = own_raw(reason, raw, REASONS, read) {
-        return raw;
-    }
-    match reason {
-        FinishReason::Other => raw.filter(|r| read(r) == FinishReason::Other).unwrap_or("other"),
-        other => other.as_str(),
-    }
+    super::reason_word(reason, raw, REASONS, read, word)
 }
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
-    id: String,
-    model: String,
+    /// `{"id":…,"object":"chat.completion.chunk","created":0,"model":…`, which starts every chunk:
+    /// written once (empty until the first chunk or `stream_start`).
+    head: Vec<u8>,
     /// The first chunk (`role`) was written.
     started: bool,
     /// Tool calls written so far (the next one's `index`).
@@ -57,15 +57,23 @@ pub(super) struct Encoder {
 }
 
 impl Encoder {
-    fn head(&mut self) {
-        self.buf.clear();
-        raw(&mut self.buf, "{\"id\":");
-        string(&mut self.buf, &self.id);
+    fn set_head(&mut self, id: &str, model: &str) {
+        self.head.clear();
+        raw(&mut self.head, "{\"id\":");
+        string(&mut self.head, id);
         raw(
-            &mut self.buf,
+            &mut self.head,
             ",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":",
         );
-        string(&mut self.buf, &self.model);
+        string(&mut self.head, model);
+    }
+
+    fn head(&mut self) {
+        if self.head.is_empty() {
+            self.set_head("", "");
+        }
+        self.buf.clear();
+        self.buf.extend_from_slice(&self.head);
     }
 
     /// A chunk of choice 0 whose `delta` is written by `delta` (the object's inside).
@@ -107,8 +115,7 @@ impl Encoder {
         }
         match event {
             Event::StreamStart { id, model } => {
-                self.id = id.clone().unwrap_or_default();
-                self.model = model.clone().unwrap_or_default();
+                self.set_head(id.as_deref().unwrap_or_default(), model.as_deref().unwrap_or_default());
                 self.start(out);
             }
             Event::TextDelta { text, .. } => self.chunk(out, |b| {

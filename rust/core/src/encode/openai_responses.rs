@@ -35,6 +35,8 @@ struct Item {
     kind: Kind,
     id: String,
     output_index: u64,
+    /// `,"item_id":…,"output_index":…`, which every event of its parts carries: written once.
+    located: Vec<u8>,
     /// The texts of its finished parts.
     texts: Vec<String>,
     parts: u64,
@@ -106,12 +108,14 @@ impl Encoder {
         self.write(out, "response.created");
     }
 
-    /// `"item_id":…,"output_index":…` of the open item.
-    fn locate(&mut self, item_id: &str, output_index: u64) {
-        raw(&mut self.buf, ",\"item_id\":");
-        string(&mut self.buf, item_id);
-        raw(&mut self.buf, ",\"output_index\":");
-        uint(&mut self.buf, output_index);
+    /// `,"item_id":…,"output_index":…` of an item.
+    fn located(item_id: &str, output_index: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(item_id.len() + 40);
+        raw(&mut out, ",\"item_id\":");
+        string(&mut out, item_id);
+        raw(&mut out, ",\"output_index\":");
+        uint(&mut out, output_index);
+        out
     }
 
     /// The open item of `kind` for part `id`: the current one when the id names it, else a new one.
@@ -145,6 +149,7 @@ impl Encoder {
         self.write(out, "response.output_item.added");
         self.item = Some(Item {
             kind,
+            located: Self::located(&item_id, output_index),
             id: item_id,
             output_index,
             texts: Vec::new(),
@@ -190,7 +195,7 @@ impl Encoder {
                 ),
             };
             self.begin(kind);
-            self.locate(&item.id, item.output_index);
+            self.buf.extend_from_slice(&item.located);
             raw(&mut self.buf, index);
             uint(&mut self.buf, part.index);
             raw(&mut self.buf, part_json);
@@ -222,7 +227,7 @@ impl Encoder {
                 Kind::Reasoning => ("response.reasoning_summary_text.delta", ",\"summary_index\":"),
             };
             self.begin(kind);
-            self.locate(&item.id, item.output_index);
+            self.buf.extend_from_slice(&item.located);
             raw(&mut self.buf, index);
             uint(&mut self.buf, part.index);
             raw(&mut self.buf, ",\"delta\":");
@@ -258,7 +263,7 @@ impl Encoder {
                     ),
                 };
                 self.begin(done);
-                self.locate(&item.id, item.output_index);
+                self.buf.extend_from_slice(&item.located);
                 raw(&mut self.buf, index);
                 uint(&mut self.buf, part.index);
                 raw(&mut self.buf, ",\"text\":");
@@ -268,7 +273,7 @@ impl Encoder {
                 }
                 self.write(out, done);
                 self.begin(part_done);
-                self.locate(&item.id, item.output_index);
+                self.buf.extend_from_slice(&item.located);
                 raw(&mut self.buf, index);
                 uint(&mut self.buf, part.index);
                 raw(&mut self.buf, text_key);
@@ -408,6 +413,7 @@ impl Encoder {
         let output_index = self.items;
         self.items += 1;
         let item_id = format!("fc_{output_index}");
+        let located = Self::located(&item_id, output_index);
         let item = |b: &mut Vec<u8>, status: &str, arguments: &str| {
             raw(b, "{\"id\":");
             string(b, &item_id);
@@ -429,13 +435,13 @@ impl Encoder {
         self.write(out, "response.output_item.added");
         for fragment in fragments {
             self.begin("response.function_call_arguments.delta");
-            self.locate(&item_id, output_index);
+            self.buf.extend_from_slice(&located);
             raw(&mut self.buf, ",\"delta\":");
             string(&mut self.buf, fragment);
             self.write(out, "response.function_call_arguments.delta");
         }
         self.begin("response.function_call_arguments.done");
-        self.locate(&item_id, output_index);
+        self.buf.extend_from_slice(&located);
         raw(&mut self.buf, ",\"arguments\":");
         string(&mut self.buf, arguments);
         self.write(out, "response.function_call_arguments.done");
