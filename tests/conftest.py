@@ -9,7 +9,7 @@ import random
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from hypothesis import settings
@@ -160,3 +160,28 @@ def require_public_corpus() -> None:
         if os.environ.get("CI"):
             raise RuntimeError(f"the public corpus is missing at {PUBLIC}: CI lays ../shared beside the repo")
         pytest.skip(f"no public corpus at {PUBLIC}")
+
+
+def whole_anthropic_bodies() -> list[tuple[str, bytes]]:
+    """Anthropic SSE bodies holding one whole message: no error, no cut, no second message spliced in."""
+    return [
+        (name, body)
+        for name, body in family_bodies("anthropic") + public_bodies("anthropic", "sse")
+        if body.count(b"event: message_start") == 1
+        and body.count(b"event: message_stop") == 1
+        and b"event: error" not in body
+    ]
+
+
+@pytest.fixture(scope="module")
+def sdk_clients() -> Iterator[tuple[Any, Any]]:
+    """An ``openai.OpenAI`` and an ``anthropic.Anthropic`` client, to point anywhere with
+    ``with_options(base_url=...)``."""
+    import anthropic
+    import openai
+
+    with (
+        openai.OpenAI(base_url="http://unused/v1", api_key="test", max_retries=0) as o,
+        anthropic.Anthropic(base_url="http://unused", api_key="test", max_retries=0) as a,
+    ):
+        yield o, a

@@ -339,3 +339,30 @@ def test_parquet_stops_at_a_fault_and_needs_a_file(capsys: pytest.CaptureFixture
     assert pq.read_table(out).column("source").to_pylist() == [str(tmp_path / "a.sse")]
     code, _, err = run(capsys, "message", "--format", "parquet", str(tmp_path / "a.sse"))
     assert (code, err) == (1, "streamdelta: --format parquet writes a file: name it with -o FILE\n")
+@pytest.mark.parametrize("target", ["openai-chat", "anthropic", "openai-responses", "gemini"])
+def test_translate_writes_what_the_translator_makes(tmp_path: Path, target: str) -> None:
+    sample = SAMPLES / "anthropic-1.sse"
+    out = tmp_path / "out.sse"
+    assert main(["translate", "--to", target, str(sample), "-o", str(out)]) == 0
+    translator = streamdelta.Translator(target)
+    want = translator.feed(sample.read_bytes()) + translator.close()
+    assert out.read_bytes() == want
+    # What the target's own decoder reads back: the text of the original.
+    assert "".join(e.text for e in streamdelta.parse(want, target) if e.type == "text_delta") == (
+        translator.message.text
+    )
+
+
+def test_translate_to_standard_output_and_its_errors(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sample = SAMPLES / "openai-chat-1.sse"
+    script = (
+        f"import sys, streamdelta.cli; sys.exit(streamdelta.cli.main(['translate', '--to', 'gemini', {str(sample)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    assert done.stdout.startswith(b"data: {")
+    assert main(["translate", "--to", "cohere", str(sample)]) == 1
+    assert "unknown target 'cohere'" in capfd.readouterr().err
+    bad = tmp_path / "bad.sse"
+    bad.write_bytes(b"data: {nope\n\n")
+    assert main(["translate", "--to", "anthropic", "--family", "openai-chat", str(bad)]) == 1
+    assert "bad.sse: " in capfd.readouterr().err

@@ -26,6 +26,12 @@ def test_family_literal_is_the_families_and_auto(backend: ModuleType) -> None:
     assert set(get_args(sd.OnError)) == {"raise", "emit"}
 
 
+def test_target_literal_is_the_targets(backend: ModuleType) -> None:
+    from streamdelta._types import Target
+
+    assert list(get_args(Target)) == list(backend.TARGETS)
+
+
 def test_event_union_holds_every_event_and_nothing_else() -> None:
     body = (ROOT / "python" / "streamdelta" / "samples" / "anthropic-0.sse").read_bytes()
     events = sd.parse(body)

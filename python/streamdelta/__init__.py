@@ -19,6 +19,8 @@ if TYPE_CHECKING:
         DEFAULT_MAX_DEPTH,
         DEFAULT_MAX_EVENT_BYTES,
         FAMILIES,
+        TARGETS,
+        Encoder,
         ErrorEvent,
         Event,
         File,
@@ -47,11 +49,13 @@ if TYPE_CHECKING:
         ToolInputEnd,
         ToolInputStart,
         ToolResult,
+        Translator,
         Unknown,
         Usage,
         parse,
         parse_many,
     )
+    from ._request import tool_result_request
     from ._rust import aiter_events, from_dict, iter_events, read_jsonl
 
     BACKEND: str
@@ -88,7 +92,9 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
     "AsyncEventStream",
+    "Encoder",
     "ErrorEvent",
     "Event",
     "EventStream",
@@ -124,6 +130,7 @@ __all__ = [
     "ToolInputEnd",
     "ToolInputStart",
     "ToolResult",
+    "Translator",
     "Unknown",
     "Usage",
     "__version__",
@@ -134,4 +141,5 @@ __all__ = [
     "parse_many",
     "read_jsonl",
     "reference",
+    "tool_result_request",
 ]

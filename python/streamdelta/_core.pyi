@@ -1,16 +1,18 @@
 """Type stubs of the Rust extension ``streamdelta._core``."""
 
-from typing import Any, Callable, ClassVar, Final, Iterable, Union, final
+from typing import Any, Callable, ClassVar, Final, Iterable, Literal, Union, final, overload
 
 from typing_extensions import Buffer, Self
 
-from streamdelta._types import Family, OnError
+from streamdelta._types import Family, OnError, Target, TargetFraming
 
 __all__ = [
     "BUILD_PROFILE",
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "File",
     "Finish",
@@ -39,6 +41,7 @@ __all__ = [
     "ToolInputEnd",
     "ToolInputStart",
     "ToolResult",
+    "Translator",
     "Unknown",
     "Usage",
     "__version__",
@@ -105,6 +108,7 @@ class SSEDecoder:
         """The reconnection time (ms) most recently set by a ``retry`` field, or None."""
 
 FAMILIES: Final[list[str]]
+TARGETS: Final[list[str]]
 
 class _Event:
     type: ClassVar[str]
@@ -523,10 +527,55 @@ class Message:
     ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""
+    @overload
+    def to_request(self, family: Literal["openai-responses"]) -> list[dict[str, Any]]: ...
+    @overload
+    def to_request(self, family: Literal["openai-chat", "anthropic", "gemini", "bedrock"]) -> dict[str, Any]:
+        """The assistant turn for the next request to ``family``, in that provider's request
+        format: one message dict, or for ``openai-responses`` the list of input items."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Callable[..., Self], tuple[Any, ...]]:
         """Pickling and copying: the class and the field values, which ``__new__`` takes back in order."""
+
+@final
+class Encoder:
+    """Events in, the wire bytes of ``family`` (one of ``TARGETS``) out: what that provider would
+    have sent and its official client accepts. ``framing``: ``"auto"``, the family's own (SSE;
+    Bedrock's AWS event-stream), or ``"json-array"`` for Gemini's endpoint without ``alt=sse``.
+    What a target cannot carry is dropped by the rules of ``docs/encoding.md``."""
+
+    def __new__(cls, family: Target, *, framing: TargetFraming = "auto") -> Self: ...
+    def feed(self, events: Iterable[Event]) -> bytes:
+        """The wire bytes of these events (either backend's event classes). After ``close()`` it
+        raises ``ValueError``."""
+    def close(self) -> bytes:
+        """Ends the body (Gemini's JSON array needs its ``]``); a second call returns ``b""``."""
+
+@final
+class Translator:
+    """A stream of one family (``family``, or detected) translated into another's wire bytes
+    (``to``) as it comes, parsed and encoded without making an event object. Options as for
+    ``StreamParser`` and ``Encoder``. A ``StreamParseError`` (with no ``events``) keeps the bytes
+    of the events before the fault for the next call."""
+
+    def __new__(
+        cls,
+        to: Target,
+        family: Family = "auto",
+        *,
+        framing: TargetFraming = "auto",
+        on_error: OnError = "raise",
+        max_event_bytes: int = ...,
+        max_open_parts: int = ...,
+    ) -> Self: ...
+    def feed(self, chunk: Chunk) -> bytes:
+        """Feeds a chunk of the input body; returns the output bytes it completed."""
+    def close(self) -> bytes:
+        """Ends the input: the last output bytes."""
+    @property
+    def message(self) -> Message:
+        """The response assembled from the input so far."""
 
 @final
 class StreamParser:

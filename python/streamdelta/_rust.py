@@ -10,6 +10,8 @@ from ._core import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_EVENT_BYTES,
     FAMILIES,
+    TARGETS,
+    Encoder,
     ErrorEvent,
     File,
     Finish,
@@ -37,6 +39,7 @@ from ._core import (
     ToolInputEnd,
     ToolInputStart,
     ToolResult,
+    Translator,
     Unknown,
     Usage,
     __version__,
@@ -44,6 +47,7 @@ from ._core import (
     parse_many,
 )
 from ._iterators import make_iterators
+from ._request import tool_result_request
 from ._serialize import make_serializers
 from .errors import JsonIncompleteError, StreamParseError
 
@@ -54,6 +58,8 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "File",
     "Finish",
@@ -83,6 +89,7 @@ __all__ = [
     "ToolInputEnd",
     "ToolInputStart",
     "ToolResult",
+    "Translator",
     "Unknown",
     "Usage",
     "__version__",
@@ -92,4 +99,5 @@ __all__ = [
     "parse",
     "parse_many",
     "read_jsonl",
+    "tool_result_request",
 ]

@@ -1,4 +1,4 @@
-"""The ``streamdelta`` command line: ``events``, ``message``, ``sse``, ``bench`` and ``demo``.
+"""The ``streamdelta`` command line: ``events``, ``message``, ``sse``, ``translate``, ``bench`` and ``demo``.
 
 Input is response bodies (raw SSE or AWS event-stream bytes), go-vcr / vcrpy cassettes, directories
 of them, or ``-`` for standard input, which is read incrementally so that
@@ -343,6 +343,38 @@ def cmd_sse(args: argparse.Namespace) -> int:
     return _print_events(args, lambda: streamdelta.SSEDecoder(flush_at_eof=True), _no_sse)
 
 
+def cmd_translate(args: argparse.Namespace) -> int:
+    """The stream translated into another family's wire format (``--to``), bytes as that provider
+    would have sent them, written as they are made (``Translator``; what the target cannot carry is
+    dropped by the rules of docs/encoding.md)."""
+    family = _family(args.family)
+    if args.to not in streamdelta.TARGETS:
+        raise CliError(f"unknown target {args.to!r}; expected {', '.join(streamdelta.TARGETS)}")
+    sources = list(_inputs(args.file, args.interaction))
+    if len(sources) > 1:
+        raise CliError(f"{args.file}: holds {len(sources)} streams; pick one with --interaction")
+    (source,) = sources
+    try:
+        translator = streamdelta.Translator(args.to, family, framing=args.framing, on_error=args.on_error)
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    out = sys.stdout.buffer if args.output in (None, "-") else open(args.output, "wb")  # noqa: SIM115
+    try:
+        try:
+            for chunk in source:
+                out.write(translator.feed(chunk))
+                out.flush()
+            out.write(translator.close())
+        except StreamParseError as err:
+            raise CliError(f"{source.where}: {err}") from None
+        if translator.message.errors and _is_empty(translator.message):
+            raise CliError(f"{source.where}: {_not_a_stream(source, list(translator.message.errors))}")
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()
+    return 0
+
+
 def _corpus(paths: Sequence[str]) -> list[tuple[str, bytes]]:
     found: list[tuple[str, bytes]] = []
     for path in paths:
@@ -519,6 +551,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sse", help="raw server-sent events, as JSON lines", description=cmd_sse.__doc__)
     _add_input(p)
     p.set_defaults(run=cmd_sse)
+    p = sub.add_parser(
+        "translate", help="the stream in another family's wire format", description=cmd_translate.__doc__
+    )
+    p.add_argument("file", metavar="FILE", help="a response body, a cassette (.yaml) or - for standard input")
+    p.add_argument("--interaction", type=int, help="only this interaction of a cassette (0-based)")
+    p.add_argument("--to", required=True, help=", ".join(streamdelta.TARGETS))
+    p.add_argument(
+        "--framing",
+        choices=("auto", "sse", "json-array", "eventstream"),
+        default="auto",
+        help="auto: the family's own; json-array: Gemini without alt=sse",
+    )
+    _add_family(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=cmd_translate)
     p = sub.add_parser("bench", help="backends side by side on a corpus", description=cmd_bench.__doc__)
     p.add_argument("paths", nargs="*", help="cassettes, bodies or directories (default: the bundled samples)")
     p.add_argument("--repeat", type=int, default=3, help="runs per backend; the best is reported")

@@ -4,8 +4,10 @@ and the benchmark baseline. Same names, signatures, exceptions and event fields 
 from __future__ import annotations
 
 from .._iterators import make_iterators
+from .._request import tool_result_request
 from .._serialize import make_serializers
 from ..errors import JsonIncompleteError, StreamParseError
+from .encode import TARGETS, Encoder
 from .events import (
     ErrorEvent,
     File,
@@ -40,6 +42,7 @@ from .json_accumulator import DEFAULT_MAX_DEPTH, JsonAccumulator, JsonDelta
 from .many import parse_many
 from .parser import StreamParser, parse
 from .sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
+from .translate import Translator
 
 iter_events, aiter_events = make_iterators(StreamParser)
 from_dict, read_jsonl = make_serializers(__name__)
@@ -48,6 +51,8 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EVENT_BYTES",
     "FAMILIES",
+    "TARGETS",
+    "Encoder",
     "ErrorEvent",
     "File",
     "Finish",
@@ -77,6 +82,7 @@ __all__ = [
     "ToolInputEnd",
     "ToolInputStart",
     "ToolResult",
+    "Translator",
     "Unknown",
     "Usage",
     "aiter_events",
@@ -85,4 +91,5 @@ __all__ = [
     "parse",
     "parse_many",
     "read_jsonl",
+    "tool_result_request",
 ]

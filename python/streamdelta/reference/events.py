@@ -191,7 +191,9 @@ class Usage:
         return hash(self._values())
 
 
-def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str) -> Any:
+def _event(
+    name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str, **methods: Any
+) -> Any:
     return type(
         name,
         (_Value,),
@@ -203,6 +205,7 @@ def _event(name: str, type_name: str | None, fields: tuple[str, ...], defaults: 
             "_fields": fields,
             "_defaults": defaults,
             "__module__": __name__,
+            **methods,
         },
     )
 
@@ -302,6 +305,15 @@ _MESSAGE_FIELDS = (
     "parts",
     "choices",
 )
+
+
+def _to_request(self: Any, family: str) -> Any:
+    """The assistant turn for the next request to `family`, in that provider's request format."""
+    from .._request import to_request
+
+    return to_request(self, family)
+
+
 # The defaults are what a parser's message holds before any event: empty text and tuples.
 Message = _event(
     "Message",
@@ -322,6 +334,7 @@ Message = _event(
         "choices": (),
     },
     "The response assembled from the events so far; fields left out take what a new parser's message holds.",
+    to_request=_to_request,
 )
 
 

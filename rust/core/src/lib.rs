@@ -33,6 +33,7 @@
 pub mod arrow;
 pub mod b64;
 pub mod depth;
+pub mod encode;
 pub mod error;
 pub mod events;
 pub mod eventstream;
@@ -43,10 +44,13 @@ pub mod many;
 pub mod message;
 pub mod parser;
 pub mod sse;
+pub mod translate;
 
+pub use encode::{Encoder, Target};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, FinishReason, PartId, SourceKind, Usage};
 pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
 pub use message::{Message, Part};
 pub use parser::{OnError, Options, StreamParser};
+pub use translate::Translator;

@@ -255,7 +255,16 @@ value_class!(Message, "Message", None::<&str>,
     tool_calls = empty_tuple, sources = empty_tuple, finish_reason = none, raw_finish_reason = none, usage = none,
     provider_metadata_json = none, errors = empty_tuple, created = none, refusal = empty_str,
     tool_results = empty_tuple, files = empty_tuple, parts = empty_tuple, choices = empty_tuple
-]);
+],
+extra: {
+    /// The assistant turn for the next request to `family`, in that provider's request format.
+    /// Written once in Python over the fields (`streamdelta._request`), so both backends agree.
+    fn to_request<'py>(slf: &Bound<'py, Self>, family: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        py.import(pyo3::intern!(py, "streamdelta._request"))?
+            .call_method1(pyo3::intern!(py, "to_request"), (slf, family))
+    }
+});
 
 #[doc = "Token usage, one meaning for every provider: cached tokens are inside `input_tokens`,\nreasoning tokens inside `output_tokens`."]
 #[pyclass(frozen, get_all, eq, hash, module = "streamdelta._core", name = "Usage")]

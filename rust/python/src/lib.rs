@@ -2,6 +2,7 @@
 //! Each file mirrors the core module of the same name.
 
 mod arrow;
+mod encode;
 mod errors;
 mod events;
 mod input;
@@ -10,11 +11,13 @@ mod many;
 mod message;
 mod parser;
 mod sse;
+mod translate;
 
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
     use super::arrow::{message_batch, MessageBatch};
+    use super::encode::PyEncoder;
     #[pymodule_export]
     use super::errors::force_panic;
     #[pymodule_export]
@@ -31,6 +34,8 @@ mod _core {
     use super::parser::{parse, PyStreamParser};
     #[pymodule_export]
     use super::sse::{PyServerSentEvent, PySseDecoder};
+    #[pymodule_export]
+    use super::translate::PyTranslator;
 
     use pyo3::prelude::*;
 
@@ -42,6 +47,7 @@ mod _core {
             streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES,
         )?;
         m.add("FAMILIES", streamdelta_core::Family::NAMES.to_vec())?;
+        m.add("TARGETS", streamdelta_core::Target::NAMES.to_vec())?;
         // The benchmarks refuse to time a build with debug assertions.
         m.add(
             "BUILD_PROFILE",

@@ -59,7 +59,7 @@ pub(super) fn unexpected(detail: String) -> ErrorKind {
 }
 
 /// One stop reason vocabulary for Converse and every Invoke vendor (their words do not clash).
-pub(super) fn finish_reason(reason: Option<&str>) -> FinishReason {
+pub(crate) fn finish_reason(reason: Option<&str>) -> FinishReason {
     match reason {
         Some(
             "end_turn" | "stop_sequence" | "stop" | "FINISH" | "FINISHED" | "STOP_CRITERIA_MET" | "COMPLETE"

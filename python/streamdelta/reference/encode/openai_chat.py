@@ -1,0 +1,111 @@
+"""``openai-chat``: the twin of ``rust/core/src/encode/openai_chat.rs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .jsontext import sse, string
+from .shared import HeldCalls, fragments_for, reason_word
+
+_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
+
+
+def _read(raw: str) -> str:
+    if raw in ("stop", "length", "content_filter", "error"):
+        return raw
+    if raw in ("tool_calls", "function_call"):
+        return "tool_calls"
+    return "other"
+
+
+def _reason_word(reason: str, raw: str | None) -> str:
+    return reason_word(reason, raw, _REASONS, _read, {})
+
+
+class ChatEncoder:
+    def __init__(self) -> None:
+        self._id = ""
+        self._model = ""
+        self._started = False
+        self._tools = 0
+        self._details = 0
+        self._held = HeldCalls()
+
+    def _head(self) -> str:
+        return f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":0,"model":{string(self._model)}'
+
+    def _chunk(self, out: list[str], delta: str) -> None:
+        self._start(out)
+        out.append(sse(None, f'{self._head()},"choices":[{{"index":0,"delta":{{{delta}}},"finish_reason":null}}]}}'))
+
+    def _start(self, out: list[str]) -> None:
+        if self._started:
+            return
+        self._started = True
+        out.append(
+            sse(
+                None,
+                self._head()
+                + ',"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+            )
+        )
+
+    def event(self, event: Any, out: list[str]) -> None:
+        held = self._held.take(event)
+        if held is not None:
+            if not event.provider_executed:
+                self._tool_call(event.id, event.name, fragments_for(held, event.arguments, [""]), out)
+            return
+        kind = event.type
+        if kind == "stream_start":
+            self._id = event.id if event.id is not None else ""
+            self._model = event.model if event.model is not None else ""
+            self._start(out)
+        elif kind == "text_delta":
+            self._chunk(out, f'"content":{string(event.text)}')
+        elif kind == "reasoning_delta":
+            self._chunk(out, f'"reasoning_content":{string(event.text)}')
+        elif kind == "reasoning_end" and event.signature:
+            index = self._details
+            self._details += 1
+            if event.redacted:
+                detail = f'{{"index":{index},"type":"reasoning.encrypted","data":{string(event.signature)}}}'
+            else:
+                detail = f'{{"index":{index},"type":"reasoning.text","text":"","signature":{string(event.signature)}}}'
+            self._chunk(out, f'"reasoning_details":[{detail}]')
+        elif kind == "error":
+            self._start(out)
+            error = f'"error":{{"message":{string(event.message)},"type":{string(event.kind)}}}'
+            out.append(sse(None, f"{self._head()},{error}}}"))
+        elif kind == "finish":
+            self._finish(event.reason, event.raw_reason, event.usage, out)
+
+    def _tool_call(self, id: str, name: str, fragments: list[str], out: list[str]) -> None:
+        index = self._tools
+        self._tools += 1
+        for n, fragment in enumerate(fragments):
+            if n == 0:
+                call = (
+                    f'{{"index":{index},"id":{string(id)},"type":"function","function":{{"name":{string(name)},'
+                    f'"arguments":{string(fragment)}}}}}'
+                )
+            else:
+                call = f'{{"index":{index},"function":{{"arguments":{string(fragment)}}}}}'
+            self._chunk(out, f'"tool_calls":[{call}]')
+
+    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+        self._start(out)
+        head = self._head()
+        word = string(_reason_word(reason, raw_reason))
+        out.append(sse(None, f'{head},"choices":[{{"index":0,"delta":{{}},"finish_reason":{word}}}]}}'))
+        cache_write = f',"cache_write_tokens":{usage.cache_write_tokens}' if usage.cache_write_tokens > 0 else ""
+        out.append(
+            sse(
+                None,
+                f'{head},"choices":[],"usage":{{"prompt_tokens":{usage.input_tokens},'
+                f'"completion_tokens":{usage.output_tokens},"total_tokens":{usage.total_tokens},'
+                f'"prompt_tokens_details":{{"cached_tokens":{usage.cache_read_tokens}{cache_write}}},'
+                f'"completion_tokens_details":{{"reasoning_tokens":{usage.reasoning_tokens}}}}}}}',
+            )
+        )
+        out.append(sse(None, "[DONE]"))

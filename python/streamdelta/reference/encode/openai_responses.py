@@ -1,0 +1,269 @@
+"""``openai-responses``: the twin of ``rust/core/src/encode/openai_responses.rs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .jsontext import sse, string
+from .shared import HeldCalls
+
+
+def _split_id(id: str) -> str | None:
+    item, sep, index = id.rpartition(":")
+    if sep and item and index and all("0" <= c <= "9" for c in index):
+        return item
+    return None
+
+
+class _Part:
+    __slots__ = ("announced", "id", "index", "text")
+
+    def __init__(self, id: str, index: int) -> None:
+        self.id = id
+        self.index = index
+        self.text: list[str] = []
+        self.announced = False
+
+
+class _Item:
+    __slots__ = ("id", "kind", "open", "output_index", "parts", "signature", "texts")
+
+    def __init__(self, kind: str, id: str, output_index: int) -> None:
+        self.kind = kind  # "message" or "reasoning"
+        self.id = id
+        self.output_index = output_index
+        self.texts: list[str] = []
+        self.parts = 0
+        self.open: _Part | None = None
+        self.signature: str | None = None
+
+
+# Per item kind: the part events' names, the index key, the empty part, the part's JSON head.
+_NAMES = {
+    "message": (
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "response.content_part.done",
+        "content_index",
+        '{"type":"output_text","text":"","annotations":[]}',
+        '{"type":"output_text","text":',
+    ),
+    "reasoning": (
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done",
+        "summary_index",
+        '{"type":"summary_text","text":""}',
+        '{"type":"summary_text","text":',
+    ),
+}
+
+
+class ResponsesEncoder:
+    def __init__(self) -> None:
+        self._id: str | None = None
+        self._model: str | None = None
+        self._started = False
+        self._failed = False
+        self._sequence = 0
+        self._items = 0
+        self._item: _Item | None = None
+        self._output: list[str] = []
+        self._held = HeldCalls()
+
+    def _write(self, out: list[str], kind: str, rest: str) -> None:
+        out.append(sse(kind, f'{{"type":{string(kind)},"sequence_number":{self._sequence}{rest}}}'))
+        self._sequence += 1
+
+    def _response_head(self, status: str) -> str:
+        head = "" if self._id is None else f'"id":{string(self._id)},'
+        model = "" if self._model is None else f',"model":{string(self._model)}'
+        return f',"response":{{{head}"object":"response","created_at":0,"status":{string(status)}{model}'
+
+    def _start(self, out: list[str]) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._write(out, "response.created", self._response_head("in_progress") + ',"output":[]}')
+
+    @staticmethod
+    def _locate(item: _Item) -> str:
+        return f',"item_id":{string(item.id)},"output_index":{item.output_index}'
+
+    def _item_for(self, kind: str, id: str, out: list[str]) -> None:
+        wanted = _split_id(id)
+        item = self._item
+        if item is not None and item.kind == kind and wanted == item.id:
+            return
+        self._close_item(out)
+        output_index = self._items
+        self._items += 1
+        item_id = wanted if wanted is not None else f"{'msg' if kind == 'message' else 'rs'}_{output_index}"
+        if kind == "message":
+            body = ',"type":"message","status":"in_progress","role":"assistant","content":[]}'
+        else:
+            body = ',"type":"reasoning","summary":[]}'
+        self._write(
+            out, "response.output_item.added", f',"output_index":{output_index},"item":{{"id":{string(item_id)}{body}'
+        )
+        self._item = _Item(kind, item_id, output_index)
+
+    def _open_part(self, kind: str, id: str, out: list[str]) -> None:
+        self._start(out)
+        self._item_for(kind, id, out)
+        self._close_part(out)
+        item = self._item
+        assert item is not None
+        item.open = _Part(id, item.parts)
+        item.parts += 1
+        if kind == "message":
+            self._announce(out)
+
+    def _announce(self, out: list[str]) -> None:
+        item = self._item
+        if item is None or item.open is None or item.open.announced:
+            return
+        added, _, _, _, key, empty, _ = _NAMES[item.kind]
+        self._write(out, added, f'{self._locate(item)},"{key}":{item.open.index},"part":{empty}')
+        item.open.announced = True
+
+    def _part_delta(self, id: str, text: str, out: list[str]) -> None:
+        item = self._item
+        if item is None or item.open is None or item.open.id != id:
+            return
+        self._announce(out)
+        _, delta, _, _, key, _, _ = _NAMES[item.kind]
+        logprobs = ',"logprobs":[]' if item.kind == "message" else ""
+        self._write(out, delta, f'{self._locate(item)},"{key}":{item.open.index},"delta":{string(text)}{logprobs}')
+        item.open.text.append(text)
+
+    def _close_part(self, out: list[str]) -> None:
+        item = self._item
+        if item is None or item.open is None:
+            return
+        part, item.open = item.open, None
+        if not part.announced:
+            return
+        _, _, done, part_done, key, _, head = _NAMES[item.kind]
+        text = "".join(part.text)
+        located = f'{self._locate(item)},"{key}":{part.index}'
+        logprobs = ',"logprobs":[]' if item.kind == "message" else ""
+        self._write(out, done, f'{located},"text":{string(text)}{logprobs}')
+        annotations = ',"annotations":[]}' if item.kind == "message" else "}"
+        self._write(out, part_done, f'{located},"part":{head}{string(text)}{annotations}')
+        item.texts.append(text)
+
+    def _close_item(self, out: list[str]) -> None:
+        self._close_part(out)
+        item, self._item = self._item, None
+        if item is None:
+            return
+        if item.kind == "message":
+            content = ",".join(f'{{"type":"output_text","text":{string(t)},"annotations":[]}}' for t in item.texts)
+            json = (
+                f'{{"id":{string(item.id)},"type":"message","status":"completed","role":"assistant",'
+                f'"content":[{content}]}}'
+            )
+        else:
+            summary = ",".join(f'{{"type":"summary_text","text":{string(t)}}}' for t in item.texts)
+            encrypted = "" if item.signature is None else f',"encrypted_content":{string(item.signature)}'
+            json = f'{{"id":{string(item.id)},"type":"reasoning","summary":[{summary}]{encrypted}}}'
+        self._item_done(item.output_index, json, out)
+
+    def _item_done(self, output_index: int, json: str, out: list[str]) -> None:
+        self._output.append(json)
+        self._write(out, "response.output_item.done", f',"output_index":{output_index},"item":{json}')
+
+    def event(self, event: Any, out: list[str]) -> None:
+        if self._failed:
+            return
+        fragments = self._held.take(event)
+        if fragments is not None:
+            if not event.provider_executed:
+                self._tool_call(event.id, event.name, event.arguments, fragments, out)
+            return
+        kind = event.type
+        item = self._item
+        is_open = item is not None and item.open is not None and item.open.id == getattr(event, "id", None)
+        if kind == "stream_start":
+            if not self._started:
+                self._id = event.id
+                self._model = event.model
+            self._start(out)
+        elif kind == "text_start":
+            self._open_part("message", event.id, out)
+        elif kind == "reasoning_start":
+            self._open_part("reasoning", event.id, out)
+        elif kind in ("text_delta", "reasoning_delta"):
+            self._part_delta(event.id, event.text, out)
+        elif kind == "text_end":
+            if is_open:
+                self._close_part(out)
+        elif kind == "reasoning_end":
+            if is_open:
+                assert item is not None
+                if event.signature:
+                    item.signature = event.signature
+                self._close_part(out)
+        elif kind == "error":
+            self._start(out)
+            self._write(out, "error", f',"code":{string(event.kind)},"message":{string(event.message)},"param":null')
+        elif kind == "finish":
+            self._finish(event.reason, event.raw_reason, event.usage, out)
+
+    def _tool_call(self, call_id: str, name: str, arguments: str, fragments: list[str], out: list[str]) -> None:
+        self._start(out)
+        self._close_item(out)
+        output_index = self._items
+        self._items += 1
+        item_id = f"fc_{output_index}"
+
+        def item(status: str, arguments: str) -> str:
+            return (
+                f'{{"id":{string(item_id)},"type":"function_call","status":{string(status)},'
+                f'"arguments":{string(arguments)},"call_id":{string(call_id)},"name":{string(name)}}}'
+            )
+
+        self._write(
+            out, "response.output_item.added", f',"output_index":{output_index},"item":{item("in_progress", "")}'
+        )
+        located = f',"item_id":{string(item_id)},"output_index":{output_index}'
+        for fragment in fragments:
+            self._write(out, "response.function_call_arguments.delta", f'{located},"delta":{string(fragment)}')
+        self._write(out, "response.function_call_arguments.done", f'{located},"arguments":{string(arguments)}')
+        self._item_done(output_index, item("completed", arguments), out)
+
+    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+        self._start(out)
+        self._close_item(out)
+        incomplete: str | None = None
+        if reason in ("stop", "tool_calls"):
+            kind, status = "response.completed", "completed"
+        elif reason == "error":
+            kind, status = "response.failed", "failed"
+        else:
+            kind, status = "response.incomplete", "incomplete"
+            if reason == "length":
+                incomplete = "max_output_tokens"
+            elif reason == "content_filter":
+                incomplete = "content_filter"
+            else:
+                usable = raw_reason is not None and raw_reason not in ("max_output_tokens", "content_filter")
+                incomplete = raw_reason if usable else "other"
+        rest = self._response_head(status) + f',"output":[{",".join(self._output)}]'
+        self._output = []
+        if incomplete is not None:
+            rest += f',"incomplete_details":{{"reason":{string(incomplete)}}}'
+        if reason == "error":
+            rest += ',"error":{"code":"server_error","message":"the response failed"}'
+        rest += (
+            f',"usage":{{"input_tokens":{usage.input_tokens},'
+            f'"input_tokens_details":{{"cached_tokens":{usage.cache_read_tokens}}},'
+            f'"output_tokens":{usage.output_tokens},'
+            f'"output_tokens_details":{{"reasoning_tokens":{usage.reasoning_tokens}}},'
+            f'"total_tokens":{usage.total_tokens}}}}}'
+        )
+        self._write(out, kind, rest)
+        self._failed = True

@@ -1,0 +1,55 @@
+"""What every target shares: the twin of ``rust/core/src/encode/mod.rs``'s helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class HeldCalls:
+    """Tool calls held from ``tool_input_start`` to ``tool_call`` (the Rust ``HeldCalls``)."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, list[str]] = {}
+
+    def take(self, event: Any) -> list[str] | None:
+        kind = event.type
+        if kind == "tool_input_start":
+            self._calls.pop(event.id, None)
+            self._calls[event.id] = []
+        elif kind == "tool_input_delta":
+            held = self._calls.get(event.id)
+            if held is not None:
+                held.append(event.delta)
+        elif kind == "tool_call":
+            return self._calls.pop(event.id, [])
+        return None
+
+
+def fragments_for(held: list[str], arguments: str, no_arguments: list[str]) -> list[str]:
+    """The fragments to write where clients build the arguments from fragments alone (the Rust
+    ``fragments_for``)."""
+    if held and "".join(held) == arguments:
+        return held
+    if not held and arguments == "{}":
+        return list(no_arguments)
+    return [arguments]
+
+
+def own_raw(reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str]) -> str | None:
+    """The raw reason when the target's decoder reads it as ``reason``."""
+    if raw is not None and raw in vocabulary and read(raw) == reason:
+        return raw
+    return None
+
+
+def reason_word(
+    reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str], words: dict[str, str]
+) -> str:
+    """The word a target writes for a finish (the Rust ``reason_word``)."""
+    own = own_raw(reason, raw, vocabulary, read)
+    if own is not None:
+        return own
+    if raw is not None and reason == "other" and read(raw) == "other":
+        return raw
+    return words.get(reason, reason)

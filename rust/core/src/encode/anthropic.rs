@@ -1,0 +1,332 @@
+//! `anthropic`: the Messages stream (`message_start`, content blocks, `message_delta`,
+//! `message_stop`), one block per part, numbered in order.
+//!
+//! A reasoning part is a `thinking` block with its signature as a `signature_delta`, or, redacted
+//! and without text, a `redacted_thinking` block whose `data` is the signature; its block opens
+//! with its first text (or at its end), when it is known which. Usage is all reported in
+//! `message_delta` (`message_start` says 0), input tokens split as Anthropic counts them
+//! (uncached, cache reads, cache writes); reasoning tokens have no field. An `error` event ends
+//! the stream: Anthropic's decoder accepts nothing after it.
+
+use std::mem;
+
+use super::json::{raw, string, uint};
+use super::{fragments_for, sse, HeldCalls};
+use crate::events::{Event, FinishReason, PartId, Usage};
+
+const REASONS: &[&str] = &[
+    "end_turn",
+    "stop_sequence",
+    "pause_turn",
+    "max_tokens",
+    "tool_use",
+    "refusal",
+];
+
+/// How the `anthropic` decoder reads a stop reason (`families::anthropic`).
+fn read(raw: &str) -> FinishReason {
+    match raw {
+        "end_turn" | "stop_sequence" | "pause_turn" => FinishReason::Stop,
+        "max_tokens" => FinishReason::Length,
+        "tool_use" => FinishReason::ToolCalls,
+        "refusal" => FinishReason::ContentFilter,
+        _ => FinishReason::Other,
+    }
+}
+
+/// The word for a class.
+fn word(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Stop | FinishReason::Error => "end_turn",
+        FinishReason::Length => "max_tokens",
+        FinishReason::ToolCalls => "tool_use",
+        FinishReason::ContentFilter => "refusal",
+        FinishReason::Other => "other",
+    }
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
+}
+
+/// A text or reasoning part and its block (`None`: a reasoning block not opened yet).
+#[derive(Debug)]
+struct Open {
+    id: PartId,
+    index: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Encoder {
+    started: bool,
+    /// An `error` event was written: nothing may follow.
+    failed: bool,
+    blocks: u64,
+    open: Vec<Open>,
+    held: HeldCalls,
+    buf: Vec<u8>,
+}
+
+impl Encoder {
+    fn write(&mut self, out: &mut Vec<u8>, name: &str) {
+        sse(out, Some(name), &self.buf);
+    }
+
+    fn start(&mut self, id: Option<&str>, model: Option<&str>, out: &mut Vec<u8>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"message_start\",\"message\":{");
+        if let Some(id) = id {
+            raw(&mut self.buf, "\"id\":");
+            string(&mut self.buf, id);
+            raw(&mut self.buf, ",");
+        }
+        raw(&mut self.buf, "\"type\":\"message\",\"role\":\"assistant\",");
+        if let Some(model) = model {
+            raw(&mut self.buf, "\"model\":");
+            string(&mut self.buf, model);
+            raw(&mut self.buf, ",");
+        }
+        raw(
+            &mut self.buf,
+            "\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}",
+        );
+        self.write(out, "message_start");
+    }
+
+    /// `content_block_start` of a new block whose `content_block` object is written by `block`.
+    fn open_block(&mut self, out: &mut Vec<u8>, block: impl FnOnce(&mut Vec<u8>)) -> u64 {
+        self.start(None, None, out);
+        let index = self.blocks;
+        self.blocks += 1;
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"content_block_start\",\"index\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, ",\"content_block\":");
+        block(&mut self.buf);
+        raw(&mut self.buf, "}");
+        self.write(out, "content_block_start");
+        index
+    }
+
+    fn delta(&mut self, out: &mut Vec<u8>, index: u64, delta: impl FnOnce(&mut Vec<u8>)) {
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"content_block_delta\",\"index\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, ",\"delta\":");
+        delta(&mut self.buf);
+        raw(&mut self.buf, "}");
+        self.write(out, "content_block_delta");
+    }
+
+    fn stop_block(&mut self, out: &mut Vec<u8>, index: u64) {
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"content_block_stop\",\"index\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, "}");
+        self.write(out, "content_block_stop");
+    }
+
+    fn thinking_block(&mut self, out: &mut Vec<u8>) -> u64 {
+        self.open_block(out, |b| {
+            raw(b, "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}");
+        })
+    }
+
+    /// The block of an open part, opened now if it is a reasoning part not opened yet.
+    fn block_of(&mut self, id: &PartId, out: &mut Vec<u8>) -> Option<u64> {
+        let pos = self.open.iter().position(|o| o.id == *id)?;
+        if let Some(index) = self.open.get(pos).and_then(|o| o.index) {
+            return Some(index);
+        }
+        let index = self.thinking_block(out);
+        if let Some(open) = self.open.get_mut(pos) {
+            open.index = Some(index);
+        }
+        Some(index)
+    }
+
+    fn end_part(&mut self, id: &PartId) -> Option<Open> {
+        let pos = self.open.iter().position(|o| o.id == *id)?;
+        Some(self.open.remove(pos))
+    }
+
+    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if self.failed {
+            return;
+        }
+        if let Some(held) = self.held.take(event) {
+            if let Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed,
+            } = event
+            {
+                // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+                let fragments = fragments_for(held, arguments, &[]);
+                self.tool_call(id, name, *provider_executed, &fragments, out);
+            }
+            return;
+        }
+        match event {
+            Event::StreamStart { id, model } => self.start(id.as_deref(), model.as_deref(), out),
+            Event::TextStart { id } => {
+                // A part reusing an open part's id replaces it (its block is left open).
+                self.open.retain(|o| o.id != *id);
+                let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
+                self.open.push(Open {
+                    id: id.clone(),
+                    index: Some(index),
+                });
+            }
+            Event::ReasoningStart { id } => {
+                self.start(None, None, out);
+                self.open.retain(|o| o.id != *id);
+                self.open.push(Open {
+                    id: id.clone(),
+                    index: None,
+                });
+            }
+            Event::TextDelta { id, text } => {
+                if let Some(index) = self.block_of(id, out) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"type\":\"text_delta\",\"text\":");
+                        string(b, text);
+                        raw(b, "}");
+                    });
+                }
+            }
+            Event::ReasoningDelta { id, text } => {
+                if let Some(index) = self.block_of(id, out) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"type\":\"thinking_delta\",\"thinking\":");
+                        string(b, text);
+                        raw(b, "}");
+                    });
+                }
+            }
+            Event::TextEnd { id } => {
+                if let Some(Open { index: Some(index), .. }) = self.end_part(id) {
+                    self.stop_block(out, index);
+                }
+            }
+            Event::ReasoningEnd {
+                id,
+                signature,
+                redacted,
+            } => {
+                if let Some(open) = self.end_part(id) {
+                    self.end_reasoning(open.index, signature.as_deref(), *redacted, out);
+                }
+            }
+            Event::Error { message, kind, .. } => {
+                self.start(None, None, out);
+                self.failed = true;
+                self.buf.clear();
+                raw(&mut self.buf, "{\"type\":\"error\",\"error\":{\"type\":");
+                string(&mut self.buf, kind);
+                raw(&mut self.buf, ",\"message\":");
+                string(&mut self.buf, message);
+                raw(&mut self.buf, "}}");
+                self.write(out, "error");
+            }
+            Event::Finish {
+                reason,
+                raw_reason,
+                usage,
+                ..
+            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
+            _ => {}
+        }
+    }
+
+    fn end_reasoning(&mut self, index: Option<u64>, signature: Option<&str>, redacted: bool, out: &mut Vec<u8>) {
+        let signature = signature.filter(|s| !s.is_empty());
+        let index = match (index, signature) {
+            (None, Some(data)) if redacted => {
+                let index = self.open_block(out, |b| {
+                    raw(b, "{\"type\":\"redacted_thinking\",\"data\":");
+                    string(b, data);
+                    raw(b, "}");
+                });
+                self.stop_block(out, index);
+                return;
+            }
+            (Some(index), _) => index,
+            (None, _) => self.thinking_block(out),
+        };
+        if let Some(signature) = signature {
+            self.delta(out, index, |b| {
+                raw(b, "{\"type\":\"signature_delta\",\"signature\":");
+                string(b, signature);
+                raw(b, "}");
+            });
+        }
+        self.stop_block(out, index);
+    }
+
+    fn tool_call(&mut self, id: &str, name: &str, provider_executed: bool, fragments: &[String], out: &mut Vec<u8>) {
+        let index = self.open_block(out, |b| {
+            raw(
+                b,
+                if provider_executed {
+                    "{\"type\":\"server_tool_use\",\"id\":"
+                } else {
+                    "{\"type\":\"tool_use\",\"id\":"
+                },
+            );
+            string(b, id);
+            raw(b, ",\"name\":");
+            string(b, name);
+            raw(b, ",\"input\":{}}");
+        });
+        for fragment in fragments {
+            self.delta(out, index, |b| {
+                raw(b, "{\"type\":\"input_json_delta\",\"partial_json\":");
+                string(b, fragment);
+                raw(b, "}");
+            });
+        }
+        self.stop_block(out, index);
+    }
+
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
+        if reason == FinishReason::Error {
+            // Anthropic ends a failed stream with an `error` event, never a stop reason.
+            let error = Event::Error {
+                message: "the response failed".to_owned(),
+                kind: "api_error".to_owned(),
+                raw: None,
+            };
+            return self.event(&error, out);
+        }
+        self.start(None, None, out);
+        for open in mem::take(&mut self.open) {
+            match open.index {
+                Some(index) => self.stop_block(out, index),
+                None => self.end_reasoning(None, None, false, out),
+            }
+        }
+        let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
+        string(&mut self.buf, reason_word(reason, raw_reason));
+        raw(&mut self.buf, ",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
+        uint(&mut self.buf, usage.input_tokens.saturating_sub(cached));
+        raw(&mut self.buf, ",\"cache_creation_input_tokens\":");
+        uint(&mut self.buf, usage.cache_write_tokens);
+        raw(&mut self.buf, ",\"cache_read_input_tokens\":");
+        uint(&mut self.buf, usage.cache_read_tokens);
+        raw(&mut self.buf, ",\"output_tokens\":");
+        uint(&mut self.buf, usage.output_tokens);
+        raw(&mut self.buf, "}}");
+        self.write(out, "message_delta");
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"message_stop\"}");
+        self.write(out, "message_stop");
+    }
+}

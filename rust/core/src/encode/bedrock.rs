@@ -1,0 +1,257 @@
+//! `bedrock`: `ConverseStream` events, one AWS event-stream frame each (string headers, both
+//! CRCs), as the service sends them: `messageStart`, content blocks numbered in order (a tool
+//! use block opens with `contentBlockStart`, text and reasoning with their first delta),
+//! `messageStop`, then `metadata` with the usage.
+//!
+//! Converse has no response id or model, and no field for reasoning tokens: dropped. Input tokens
+//! are split as Bedrock counts them (uncached, cache reads, cache writes). A signature is a
+//! `reasoningContent.signature` delta; redacted data a `redactedContent` one. An error is an
+//! `exception` frame, after which the decoder accepts nothing. Provider-run calls are dropped.
+
+use super::json::{raw, string, uint};
+use super::{fragments_for, HeldCalls};
+use crate::events::{Event, FinishReason, PartId, Usage};
+use crate::eventstream::encode_frame;
+
+const REASONS: &[&str] = &[
+    "end_turn",
+    "stop_sequence",
+    "max_tokens",
+    "tool_use",
+    "guardrail_intervened",
+    "content_filtered",
+];
+
+/// How the `bedrock` decoder reads a Converse stop reason (`families::bedrock::finish_reason`).
+fn read(raw: &str) -> FinishReason {
+    crate::families::bedrock::finish_reason(Some(raw))
+}
+
+/// The word for a class.
+fn word(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Stop | FinishReason::Error => "end_turn",
+        FinishReason::Length => "max_tokens",
+        FinishReason::ToolCalls => "tool_use",
+        FinishReason::ContentFilter => "content_filtered",
+        FinishReason::Other => "other",
+    }
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Encoder {
+    started: bool,
+    failed: bool,
+    blocks: u64,
+    /// Open text and reasoning parts and their block index.
+    open: Vec<(PartId, u64)>,
+    held: HeldCalls,
+    buf: Vec<u8>,
+}
+
+impl Encoder {
+    fn frame(&mut self, out: &mut Vec<u8>, event_type: &str) {
+        let headers = [
+            (":event-type", event_type),
+            (":content-type", "application/json"),
+            (":message-type", "event"),
+        ];
+        out.extend_from_slice(&encode_frame(&headers, &self.buf));
+    }
+
+    fn start(&mut self, out: &mut Vec<u8>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.buf.clear();
+        raw(&mut self.buf, "{\"role\":\"assistant\"}");
+        self.frame(out, "messageStart");
+    }
+
+    fn block(&mut self, out: &mut Vec<u8>) -> u64 {
+        self.start(out);
+        let index = self.blocks;
+        self.blocks += 1;
+        index
+    }
+
+    /// A `contentBlockDelta` whose `delta` object is written by `delta`.
+    fn delta(&mut self, out: &mut Vec<u8>, index: u64, delta: impl FnOnce(&mut Vec<u8>)) {
+        self.buf.clear();
+        raw(&mut self.buf, "{\"contentBlockIndex\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, ",\"delta\":");
+        delta(&mut self.buf);
+        raw(&mut self.buf, "}");
+        self.frame(out, "contentBlockDelta");
+    }
+
+    fn stop_block(&mut self, out: &mut Vec<u8>, index: u64) {
+        self.buf.clear();
+        raw(&mut self.buf, "{\"contentBlockIndex\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, "}");
+        self.frame(out, "contentBlockStop");
+    }
+
+    fn index_of(&self, id: &PartId) -> Option<u64> {
+        self.open.iter().find(|(open, _)| open == id).map(|&(_, index)| index)
+    }
+
+    fn open_part(&mut self, id: &PartId, out: &mut Vec<u8>) {
+        self.open.retain(|(open, _)| open != id);
+        let index = self.block(out);
+        self.open.push((id.clone(), index));
+    }
+
+    fn end_part(&mut self, id: &PartId) -> Option<u64> {
+        let pos = self.open.iter().position(|(open, _)| open == id)?;
+        Some(self.open.remove(pos).1)
+    }
+
+    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if self.failed {
+            return;
+        }
+        if let Some(held) = self.held.take(event) {
+            if let Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed: false,
+            } = event
+            {
+                self.tool_call(id, name, &fragments_for(held, arguments, &[]), out);
+            }
+            return;
+        }
+        match event {
+            Event::StreamStart { .. } => self.start(out),
+            Event::TextStart { id } | Event::ReasoningStart { id } => self.open_part(id, out),
+            Event::TextDelta { id, text } => {
+                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"text\":");
+                        string(b, text);
+                        raw(b, "}");
+                    });
+                }
+            }
+            Event::ReasoningDelta { id, text } => {
+                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"reasoningContent\":{\"text\":");
+                        string(b, text);
+                        raw(b, "}}");
+                    });
+                }
+            }
+            Event::TextEnd { id } => {
+                if let Some(index) = self.end_part(id) {
+                    self.stop_block(out, index);
+                }
+            }
+            Event::ReasoningEnd {
+                id,
+                signature,
+                redacted,
+            } => {
+                if let Some(index) = self.end_part(id) {
+                    if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
+                        self.delta(out, index, |b| {
+                            raw(
+                                b,
+                                if *redacted {
+                                    "{\"reasoningContent\":{\"redactedContent\":"
+                                } else {
+                                    "{\"reasoningContent\":{\"signature\":"
+                                },
+                            );
+                            string(b, signature);
+                            raw(b, "}}");
+                        });
+                    }
+                    self.stop_block(out, index);
+                }
+            }
+            Event::Error { message, kind, .. } => self.error(message, kind, out),
+            Event::Finish {
+                reason,
+                raw_reason,
+                usage,
+                ..
+            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
+            _ => {}
+        }
+    }
+
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.start(out);
+        self.failed = true;
+        self.buf.clear();
+        raw(&mut self.buf, "{\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, "}");
+        let headers = [
+            (":exception-type", kind),
+            (":content-type", "application/json"),
+            (":message-type", "exception"),
+        ];
+        out.extend_from_slice(&encode_frame(&headers, &self.buf));
+    }
+
+    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+        let index = self.block(out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"contentBlockIndex\":");
+        uint(&mut self.buf, index);
+        raw(&mut self.buf, ",\"start\":{\"toolUse\":{\"toolUseId\":");
+        string(&mut self.buf, id);
+        raw(&mut self.buf, ",\"name\":");
+        string(&mut self.buf, name);
+        raw(&mut self.buf, "}}}");
+        self.frame(out, "contentBlockStart");
+        for fragment in fragments {
+            self.delta(out, index, |b| {
+                raw(b, "{\"toolUse\":{\"input\":");
+                string(b, fragment);
+                raw(b, "}}");
+            });
+        }
+        self.stop_block(out, index);
+    }
+
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
+        if reason == FinishReason::Error {
+            return self.error("the response failed", "internalServerException", out);
+        }
+        self.start(out);
+        for (_, index) in std::mem::take(&mut self.open) {
+            self.stop_block(out, index);
+        }
+        self.buf.clear();
+        raw(&mut self.buf, "{\"stopReason\":");
+        string(&mut self.buf, reason_word(reason, raw_reason));
+        raw(&mut self.buf, "}");
+        self.frame(out, "messageStop");
+        let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"usage\":{\"inputTokens\":");
+        uint(&mut self.buf, usage.input_tokens.saturating_sub(cached));
+        raw(&mut self.buf, ",\"outputTokens\":");
+        uint(&mut self.buf, usage.output_tokens);
+        raw(&mut self.buf, ",\"totalTokens\":");
+        uint(&mut self.buf, usage.total_tokens);
+        raw(&mut self.buf, ",\"cacheReadInputTokens\":");
+        uint(&mut self.buf, usage.cache_read_tokens);
+        raw(&mut self.buf, ",\"cacheWriteInputTokens\":");
+        uint(&mut self.buf, usage.cache_write_tokens);
+        raw(&mut self.buf, "},\"metrics\":{\"latencyMs\":0}}");
+        self.frame(out, "metadata");
+    }
+}

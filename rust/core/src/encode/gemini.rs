@@ -1,0 +1,264 @@
+//! `gemini`: `GenerateContentResponse` chunks, one part each, as `data:` lines (`alt=sse`) or as
+//! the items of one JSON array (the endpoint without `alt=sse`).
+//!
+//! Gemini has no part ids and no part boundaries: consecutive text (or thought) parts read back
+//! as one. A signature rides on the part it signs, as Gemini sends it: a reasoning part with text
+//! is signed by a thought part carrying only `thoughtSignature`; a signature alone (no reasoning
+//! text, e.g. the one Gemini puts on a function call) goes on the next part written. Gemini has
+//! no redacted reasoning: the data is a plain signature. Function call `args` are the arguments'
+//! JSON text as is when it is an object, else `{}`. Usage is sent once, on the last chunk.
+
+use super::json::{is_object, raw, string, uint};
+use super::{own_raw, HeldCalls};
+use crate::events::{Event, FinishReason, PartId, Usage};
+
+const REASONS: &[&str] = &[
+    "MAX_TOKENS",
+    "SAFETY",
+    "RECITATION",
+    "BLOCKLIST",
+    "PROHIBITED_CONTENT",
+    "SPII",
+    "MALFORMED_FUNCTION_CALL",
+];
+
+/// How the `gemini` decoder reads a finish reason (`STOP` is `stop` or `tool_calls`: not listed).
+fn read(raw: &str) -> FinishReason {
+    match raw {
+        "STOP" => FinishReason::Stop,
+        "MAX_TOKENS" => FinishReason::Length,
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => FinishReason::ContentFilter,
+        "MALFORMED_FUNCTION_CALL" => FinishReason::Error,
+        _ => FinishReason::Other,
+    }
+}
+
+/// The word for a class.
+fn word(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Stop | FinishReason::ToolCalls | FinishReason::Error => "STOP",
+        FinishReason::Length => "MAX_TOKENS",
+        FinishReason::ContentFilter => "SAFETY",
+        FinishReason::Other => "OTHER",
+    }
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
+}
+
+#[derive(Debug)]
+pub(super) struct Encoder {
+    json_array: bool,
+    id: Option<String>,
+    model: Option<String>,
+    /// Chunks written (the JSON array's separators).
+    chunks: u64,
+    /// The reasoning part open and whether it had text.
+    reasoning: Option<(PartId, bool)>,
+    /// A signature waiting for the next part.
+    signature: Option<String>,
+    errored: bool,
+    held: HeldCalls,
+    buf: Vec<u8>,
+}
+
+impl Encoder {
+    pub(super) fn new(json_array: bool) -> Self {
+        Self {
+            json_array,
+            id: None,
+            model: None,
+            chunks: 0,
+            reasoning: None,
+            signature: None,
+            errored: false,
+            held: HeldCalls::default(),
+            buf: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, out: &mut Vec<u8>) {
+        if self.json_array {
+            out.extend_from_slice(if self.chunks == 0 { b"[" } else { b",\r\n" });
+            out.extend_from_slice(&self.buf);
+        } else {
+            out.extend_from_slice(b"data: ");
+            out.extend_from_slice(&self.buf);
+            out.extend_from_slice(b"\r\n\r\n");
+        }
+        self.chunks += 1;
+    }
+
+    /// The chunk's tail after its `candidates`: usage (when given), model and response id.
+    fn tail(&mut self, usage: Option<&Usage>) {
+        if let Some(u) = usage {
+            raw(&mut self.buf, ",\"usageMetadata\":{\"promptTokenCount\":");
+            uint(&mut self.buf, u.input_tokens);
+            raw(&mut self.buf, ",\"candidatesTokenCount\":");
+            uint(&mut self.buf, u.output_tokens.saturating_sub(u.reasoning_tokens));
+            raw(&mut self.buf, ",\"totalTokenCount\":");
+            uint(&mut self.buf, u.total_tokens);
+            if u.cache_read_tokens > 0 {
+                raw(&mut self.buf, ",\"cachedContentTokenCount\":");
+                uint(&mut self.buf, u.cache_read_tokens);
+            }
+            if u.reasoning_tokens > 0 {
+                raw(&mut self.buf, ",\"thoughtsTokenCount\":");
+                uint(&mut self.buf, u.reasoning_tokens);
+            }
+            raw(&mut self.buf, "}");
+        }
+        if let Some(model) = &self.model {
+            raw(&mut self.buf, ",\"modelVersion\":");
+            string(&mut self.buf, model);
+        }
+        if let Some(id) = &self.id {
+            raw(&mut self.buf, ",\"responseId\":");
+            string(&mut self.buf, id);
+        }
+        raw(&mut self.buf, "}");
+    }
+
+    /// A chunk of one part, written by `part` (the part object's inside, before its signature).
+    fn part(&mut self, out: &mut Vec<u8>, part: impl FnOnce(&mut Vec<u8>)) {
+        self.buf.clear();
+        raw(&mut self.buf, "{\"candidates\":[{\"content\":{\"parts\":[{");
+        part(&mut self.buf);
+        if let Some(signature) = self.signature.take() {
+            raw(&mut self.buf, ",\"thoughtSignature\":");
+            string(&mut self.buf, &signature);
+        }
+        raw(&mut self.buf, "}],\"role\":\"model\"},\"index\":0}]");
+        self.tail(None);
+        self.emit(out);
+    }
+
+    fn text(&mut self, out: &mut Vec<u8>, text: &str, thought: bool) {
+        self.part(out, |b| {
+            raw(b, "\"text\":");
+            string(b, text);
+            if thought {
+                raw(b, ",\"thought\":true");
+            }
+        });
+    }
+
+    /// A signature left waiting goes out on a part of its own (what comes next cannot carry it).
+    fn flush_signature(&mut self, out: &mut Vec<u8>) {
+        if self.signature.is_some() {
+            self.text(out, "", false);
+        }
+    }
+
+    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if self.errored {
+            return;
+        }
+        // Gemini sends a call whole: of the fragments it only matters whether there were any.
+        if let Some(held) = self.held.take(event) {
+            if let Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed: false,
+            } = event
+            {
+                // A call sent with no arguments has no `args`, as Gemini sends it.
+                let args = if held.is_empty() && arguments == "{}" {
+                    None
+                } else if is_object(arguments) {
+                    Some(arguments.as_str())
+                } else {
+                    Some("{}")
+                };
+                self.part(out, |b| {
+                    raw(b, "\"functionCall\":{\"id\":");
+                    string(b, id);
+                    raw(b, ",\"name\":");
+                    string(b, name);
+                    if let Some(args) = args {
+                        raw(b, ",\"args\":");
+                        raw(b, args);
+                    }
+                    raw(b, "}");
+                });
+            }
+            return;
+        }
+        match event {
+            Event::StreamStart { id, model } if self.chunks == 0 => {
+                self.id.clone_from(id);
+                self.model.clone_from(model);
+            }
+            Event::ReasoningStart { id } => {
+                self.flush_signature(out);
+                self.reasoning = Some((id.clone(), false));
+            }
+            Event::ReasoningDelta { id, text } => {
+                self.flush_signature(out);
+                if let Some((open, had_text)) = &mut self.reasoning {
+                    if open == id && !text.is_empty() {
+                        *had_text = true;
+                    }
+                }
+                self.text(out, text, true);
+            }
+            Event::ReasoningEnd { id, signature, .. } => {
+                let had_text = match self.reasoning.take() {
+                    Some((open, had_text)) if open == *id => had_text,
+                    other => {
+                        self.reasoning = other;
+                        false
+                    }
+                };
+                if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
+                    self.flush_signature(out);
+                    self.signature = Some(signature.clone());
+                    if had_text {
+                        self.text(out, "", true);
+                    }
+                }
+            }
+            Event::TextDelta { text, .. } => self.text(out, text, false),
+            Event::Error { message, kind, .. } => self.error(message, kind, out),
+            Event::Finish {
+                reason,
+                raw_reason,
+                usage,
+                ..
+            } => {
+                if *reason == FinishReason::Error && own_raw(*reason, raw_reason.as_deref(), REASONS, read).is_none() {
+                    self.error("the response failed", "INTERNAL", out);
+                    return;
+                }
+                self.flush_signature(out);
+                self.buf.clear();
+                raw(&mut self.buf, "{\"candidates\":[{\"finishReason\":");
+                string(&mut self.buf, reason_word(*reason, raw_reason.as_deref()));
+                raw(&mut self.buf, ",\"index\":0}]");
+                self.tail(Some(usage));
+                self.emit(out);
+            }
+            _ => {}
+        }
+    }
+
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.flush_signature(out);
+        self.errored = true;
+        self.buf.clear();
+        raw(&mut self.buf, "{\"error\":{\"code\":500,\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, ",\"status\":");
+        string(&mut self.buf, kind);
+        raw(&mut self.buf, "}}");
+        self.emit(out);
+    }
+
+    pub(super) fn close(&mut self, out: &mut Vec<u8>) {
+        if self.json_array {
+            out.extend_from_slice(if self.chunks == 0 { b"[]" } else { b"]" });
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The way back: normalized events into one family's wire bytes, what that provider would have
+//! sent (the reverse of `families`). One module per target; `docs/encoding.md` holds the table of
+//! what each target carries and what it drops (the Python twin, `reference/encode/`, writes the
+//! same bytes).
+//!
+//! Rules every target shares:
+//! - Text and reasoning stream as they come. A tool call is held from its `tool_input_start` to
+//!   its `tool_call`, which says whether the provider ran it (`provider_executed`), and is then
+//!   written whole, one wire fragment per `tool_input_delta` (or its arguments whole where the
+//!   fragments do not add up to them): a target with no place for provider-run calls drops them,
+//!   and a client never sees half of a call it must not run.
+//! - `finish` closes what is open and ends the stream the target's way. A stream reported cut
+//!   (`error(kind="incomplete_stream")`) stays cut: nothing follows, so its client sees a cut
+//!   stream too. Without `finish`, `close()` adds nothing but the end of a JSON array.
+//! - `unknown` events, and a `finish`'s `provider_metadata_json` and `cost`, are dropped: each
+//!   target writes its own usage object.
+
+mod anthropic;
+mod bedrock;
+mod gemini;
+pub mod json;
+mod openai_chat;
+mod openai_responses;
+
+use crate::events::{error_kind, Event, FinishReason, PartId};
+
+/// A wire family the encoders write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    OpenAiChat,
+    Anthropic,
+    OpenAiResponses,
+    /// `streamGenerateContent`: SSE (`alt=sse`), or with `json_array` the JSON array sent without it.
+    Gemini {
+        json_array: bool,
+    },
+    /// `ConverseStream`: AWS event-stream frames.
+    Bedrock,
+}
+
+impl Target {
+    /// The names `Encoder` accepts, in order.
+    pub const NAMES: &'static [&'static str] = &["openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"];
+
+    /// The target of a family name. `framing`: `"auto"` (the family's own: SSE, Bedrock's
+    /// event-stream), or named: `"sse"`, `"json-array"` (Gemini), `"eventstream"` (Bedrock).
+    pub fn from_name(name: &str, framing: &str) -> Option<Self> {
+        match (name, framing) {
+            ("openai-chat", "auto" | "sse") => Some(Self::OpenAiChat),
+            ("anthropic", "auto" | "sse") => Some(Self::Anthropic),
+            ("openai-responses", "auto" | "sse") => Some(Self::OpenAiResponses),
+            ("gemini", "auto" | "sse") => Some(Self::Gemini { json_array: false }),
+            ("gemini", "json-array") => Some(Self::Gemini { json_array: true }),
+            ("bedrock", "auto" | "eventstream") => Some(Self::Bedrock),
+            _ => None,
+        }
+    }
+
+    /// The framings `from_name` takes for a family, after `"auto"`.
+    pub fn framings(name: &str) -> &'static [&'static str] {
+        match name {
+            "gemini" => &["sse", "json-array"],
+            "bedrock" => &["eventstream"],
+            _ => &["sse"],
+        }
+    }
+}
+
+/// Events in, one family's wire bytes out.
+#[derive(Debug)]
+pub struct Encoder {
+    inner: Inner,
+    /// A finish was written, or the stream was reported cut: what follows is not encoded.
+    ended: bool,
+    closed: bool,
+}
+
+#[derive(Debug)]
+enum Inner {
+    OpenAiChat(openai_chat::Encoder),
+    Anthropic(anthropic::Encoder),
+    OpenAiResponses(openai_responses::Encoder),
+    Gemini(gemini::Encoder),
+    Bedrock(bedrock::Encoder),
+}
+
+impl Encoder {
+    pub fn new(target: Target) -> Self {
+        let inner = match target {
+            Target::OpenAiChat => Inner::OpenAiChat(openai_chat::Encoder::default()),
+            Target::Anthropic => Inner::Anthropic(anthropic::Encoder::default()),
+            Target::OpenAiResponses => Inner::OpenAiResponses(openai_responses::Encoder::default()),
+            Target::Gemini { json_array } => Inner::Gemini(gemini::Encoder::new(json_array)),
+            Target::Bedrock => Inner::Bedrock(bedrock::Encoder::default()),
+        };
+        Self {
+            inner,
+            ended: false,
+            closed: false,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Appends the wire bytes of one event to `out`.
+    pub fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if self.ended || self.closed {
+            return;
+        }
+        match event {
+            Event::Unknown { .. } => return,
+            Event::Error { kind, .. } if kind == error_kind::INCOMPLETE_STREAM => {
+                self.ended = true;
+                return;
+            }
+            Event::Finish { .. } => self.ended = true,
+            _ => {}
+        }
+        match &mut self.inner {
+            Inner::OpenAiChat(e) => e.event(event, out),
+            Inner::Anthropic(e) => e.event(event, out),
+            Inner::OpenAiResponses(e) => e.event(event, out),
+            Inner::Gemini(e) => e.event(event, out),
+            Inner::Bedrock(e) => e.event(event, out),
+        }
+    }
+
+    /// Ends the body (Gemini's JSON array needs its `]`). Idempotent.
+    pub fn close(&mut self, out: &mut Vec<u8>) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        if let Inner::Gemini(e) = &mut self.inner {
+            e.close(out);
+        }
+    }
+}
+
+/// A tool call being held until its `tool_call` event (see the module's rules).
+#[derive(Debug)]
+struct HeldCall {
+    id: PartId,
+    fragments: Vec<String>,
+}
+
+/// The calls held, by id (few are open at once: a list).
+#[derive(Debug, Default)]
+struct HeldCalls(Vec<HeldCall>);
+
+impl HeldCalls {
+    /// Holds the calls' events; returns the fragments held for a complete call (none when it was
+    /// not streamed), `None` for other events.
+    fn take(&mut self, event: &Event) -> Option<Vec<String>> {
+        match event {
+            Event::ToolInputStart { id, .. } => {
+                self.0.retain(|c| c.id != *id);
+                self.0.push(HeldCall {
+                    id: id.clone(),
+                    fragments: Vec::new(),
+                });
+                None
+            }
+            Event::ToolInputDelta { id, delta } => {
+                if let Some(call) = self.0.iter_mut().find(|c| c.id == *id) {
+                    call.fragments.push(delta.clone());
+                }
+                None
+            }
+            Event::ToolCall { id, .. } => {
+                let held = self.0.iter().position(|c| c.id == *id).map(|i| self.0.remove(i));
+                Some(held.map(|call| call.fragments).unwrap_or_default())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The argument fragments to write for a target whose clients build the arguments from fragments
+/// alone (chat, Anthropic): those held when they add up to the arguments; `no_arguments` for a call
+/// sent with none (`{}`), as that provider sends it; else the arguments whole.
+fn fragments_for(held: Vec<String>, arguments: &str, no_arguments: &[&str]) -> Vec<String> {
+    if !held.is_empty() && held.concat() == arguments {
+        held
+    } else if held.is_empty() && arguments == "{}" {
+        no_arguments.iter().map(|&s| s.to_owned()).collect()
+    } else {
+        vec![arguments.to_owned()]
+    }
+}
+
+/// The raw reason when the target's own decoder reads it as `reason` (it came from that family,
+/// or means the same there); else `None`, and the target writes its word for `reason`.
+fn own_raw<'a>(
+    reason: FinishReason,
+    raw: Option<&'a str>,
+    vocabulary: &[&str],
+    read: fn(&str) -> FinishReason,
+) -> Option<&'a str> {
+    raw.filter(|raw| vocabulary.contains(raw) && read(raw) == reason)
+}
+
+/// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
+/// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know, as
+/// a new provider value would be); else `word(reason)`, the target's word for the class.
+fn reason_word<'a>(
+    reason: FinishReason,
+    raw: Option<&'a str>,
+    vocabulary: &[&str],
+    read: fn(&str) -> FinishReason,
+    word: fn(FinishReason) -> &'static str,
+) -> &'a str {
+    if let Some(raw) = own_raw(reason, raw, vocabulary, read) {
+        return raw;
+    }
+    match raw {
+        Some(raw) if reason == FinishReason::Other && read(raw) == FinishReason::Other => raw,
+        _ => word(reason),
+    }
+}
+
+/// One SSE event: an optional `event:` line, the `data:` line, and the blank line.
+fn sse(out: &mut Vec<u8>, event: Option<&str>, data: &[u8]) {
+    if let Some(name) = event {
+        out.extend_from_slice(b"event: ");
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"data: ");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\n\n");
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+//! `openai-chat`: `chat.completion.chunk` payloads, `stream_options.include_usage` style (a last
+//! chunk with empty `choices` and the `usage`), then `data: [DONE]`.
+//!
+//! Chat has no part boundaries: consecutive text (or reasoning) parts read back as one. Reasoning
+//! text goes in `reasoning_content` (`DeepSeek`, vLLM, `LiteLLM`); its signature in `OpenRouter`'s
+//! `reasoning_details` (`reasoning.text` with a `signature`, or `reasoning.encrypted` data for a
+//! redacted part). `created` is 0: the event model does not carry it yet.
+
+use super::json::{raw, string, uint};
+use super::{fragments_for, sse, HeldCalls};
+use crate::events::{Event, FinishReason, Usage};
+
+const REASONS: &[&str] = &[
+    "stop",
+    "length",
+    "tool_calls",
+    "content_filter",
+    "function_call",
+    "error",
+];
+
+/// How the `openai-chat` decoder reads a finish reason (`families::openai_chat`).
+fn read(raw: &str) -> FinishReason {
+    match raw {
+        "stop" => FinishReason::Stop,
+        "length" => FinishReason::Length,
+        "tool_calls" | "function_call" => FinishReason::ToolCalls,
+        "content_filter" => FinishReason::ContentFilter,
+        "error" => FinishReason::Error,
+        _ => FinishReason::Other,
+    }
+}
+
+/// The word for a class (`FinishReason::as_str` is chat's own vocabulary).
+fn word(reason: FinishReason) -> &'static str {
+    reason.as_str()
+}
+
+fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
+    super::reason_word(reason, raw, REASONS, read, word)
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Encoder {
+    /// `{"id":…,"object":"chat.completion.chunk","created":0,"model":…`, which starts every chunk:
+    /// written once (empty until the first chunk or `stream_start`).
+    head: Vec<u8>,
+    /// The first chunk (`role`) was written.
+    started: bool,
+    /// Tool calls written so far (the next one's `index`).
+    tools: u64,
+    /// `reasoning_details` entries written so far (the next one's `index`: clients merge entries by it).
+    details: u64,
+    held: HeldCalls,
+    /// A chunk being written (kept for its capacity).
+    buf: Vec<u8>,
+}
+
+impl Encoder {
+    fn set_head(&mut self, id: &str, model: &str) {
+        self.head.clear();
+        raw(&mut self.head, "{\"id\":");
+        string(&mut self.head, id);
+        raw(
+            &mut self.head,
+            ",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":",
+        );
+        string(&mut self.head, model);
+    }
+
+    fn head(&mut self) {
+        if self.head.is_empty() {
+            self.set_head("", "");
+        }
+        self.buf.clear();
+        self.buf.extend_from_slice(&self.head);
+    }
+
+    /// A chunk of choice 0 whose `delta` is written by `delta` (the object's inside).
+    fn chunk(&mut self, out: &mut Vec<u8>, delta: impl FnOnce(&mut Vec<u8>)) {
+        self.start(out);
+        self.head();
+        raw(&mut self.buf, ",\"choices\":[{\"index\":0,\"delta\":{");
+        delta(&mut self.buf);
+        raw(&mut self.buf, "},\"finish_reason\":null}]}");
+        sse(out, None, &self.buf);
+    }
+
+    fn start(&mut self, out: &mut Vec<u8>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.head();
+        raw(
+            &mut self.buf,
+            ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
+        );
+        sse(out, None, &self.buf);
+    }
+
+    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if let Some(held) = self.held.take(event) {
+            if let Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed: false,
+            } = event
+            {
+                // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
+                self.tool_call(id, name, &fragments_for(held, arguments, &[""]), out);
+            }
+            return;
+        }
+        match event {
+            Event::StreamStart { id, model } => {
+                self.set_head(id.as_deref().unwrap_or_default(), model.as_deref().unwrap_or_default());
+                self.start(out);
+            }
+            Event::TextDelta { text, .. } => self.chunk(out, |b| {
+                raw(b, "\"content\":");
+                string(b, text);
+            }),
+            Event::ReasoningDelta { text, .. } => self.chunk(out, |b| {
+                raw(b, "\"reasoning_content\":");
+                string(b, text);
+            }),
+            Event::ReasoningEnd {
+                signature: Some(signature),
+                redacted,
+                ..
+            } if !signature.is_empty() => {
+                let index = self.details;
+                self.details += 1;
+                self.chunk(out, |b| {
+                    raw(b, "\"reasoning_details\":[{\"index\":");
+                    uint(b, index);
+                    if *redacted {
+                        raw(b, ",\"type\":\"reasoning.encrypted\",\"data\":");
+                    } else {
+                        raw(b, ",\"type\":\"reasoning.text\",\"text\":\"\",\"signature\":");
+                    }
+                    string(b, signature);
+                    raw(b, "}]");
+                });
+            }
+            Event::Error { message, kind, .. } => {
+                self.start(out);
+                self.head();
+                raw(&mut self.buf, ",\"error\":{\"message\":");
+                string(&mut self.buf, message);
+                raw(&mut self.buf, ",\"type\":");
+                string(&mut self.buf, kind);
+                raw(&mut self.buf, "}}");
+                sse(out, None, &self.buf);
+            }
+            Event::Finish {
+                reason,
+                raw_reason,
+                usage,
+                ..
+            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
+            _ => {}
+        }
+    }
+
+    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+        let index = self.tools;
+        self.tools += 1;
+        for (n, fragment) in fragments.iter().enumerate() {
+            self.chunk(out, |b| {
+                raw(b, "\"tool_calls\":[{\"index\":");
+                uint(b, index);
+                if n == 0 {
+                    raw(b, ",\"id\":");
+                    string(b, id);
+                    raw(b, ",\"type\":\"function\",\"function\":{\"name\":");
+                    string(b, name);
+                    raw(b, ",\"arguments\":");
+                } else {
+                    raw(b, ",\"function\":{\"arguments\":");
+                }
+                string(b, fragment);
+                raw(b, "}}]");
+            });
+        }
+    }
+
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
+        self.start(out);
+        self.head();
+        raw(
+            &mut self.buf,
+            ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":",
+        );
+        string(&mut self.buf, reason_word(reason, raw_reason));
+        raw(&mut self.buf, "}]}");
+        sse(out, None, &self.buf);
+        self.head();
+        raw(&mut self.buf, ",\"choices\":[],\"usage\":{\"prompt_tokens\":");
+        uint(&mut self.buf, usage.input_tokens);
+        raw(&mut self.buf, ",\"completion_tokens\":");
+        uint(&mut self.buf, usage.output_tokens);
+        raw(&mut self.buf, ",\"total_tokens\":");
+        uint(&mut self.buf, usage.total_tokens);
+        raw(&mut self.buf, ",\"prompt_tokens_details\":{\"cached_tokens\":");
+        uint(&mut self.buf, usage.cache_read_tokens);
+        if usage.cache_write_tokens > 0 {
+            raw(&mut self.buf, ",\"cache_write_tokens\":");
+            uint(&mut self.buf, usage.cache_write_tokens);
+        }
+        raw(&mut self.buf, "},\"completion_tokens_details\":{\"reasoning_tokens\":");
+        uint(&mut self.buf, usage.reasoning_tokens);
+        raw(&mut self.buf, "}}}");
+        sse(out, None, &self.buf);
+        sse(out, None, b"[DONE]");
+    }
+}

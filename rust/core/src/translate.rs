@@ -1,0 +1,52 @@
+//! Bytes of one family in, bytes of another out: a [`StreamParser`] whose events go straight into
+//! an [`Encoder`], never leaving Rust (a gateway needs the bytes, not the events).
+
+use crate::encode::{Encoder, Target};
+use crate::error::Result;
+use crate::families::Family;
+use crate::message::Message;
+use crate::parser::{Options, StreamParser};
+
+#[derive(Debug)]
+pub struct Translator {
+    parser: StreamParser,
+    encoder: Encoder,
+}
+
+impl Translator {
+    /// `family` is the input's (`None`: detected); `target` the output's.
+    pub fn new(target: Target, family: Option<Family>, options: Options) -> Self {
+        Self {
+            parser: StreamParser::new(family, options),
+            encoder: Encoder::new(target),
+        }
+    }
+
+    /// Appends to `out` the bytes the chunk's events encode to. On a parse error `out` holds the
+    /// bytes of the events before the fault (the parser stays usable, as `StreamParser` does).
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let encoder = &mut self.encoder;
+        self.parser.feed_with(chunk, &mut |events| {
+            for event in events.drain(..) {
+                encoder.event(&event, out);
+            }
+        })
+    }
+
+    /// Ends the input: the last events, then the end of the output.
+    pub fn close(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        let encoder = &mut self.encoder;
+        self.parser.close_with(&mut |events| {
+            for event in events.drain(..) {
+                encoder.event(&event, out);
+            }
+        })?;
+        self.encoder.close(out);
+        Ok(())
+    }
+
+    /// The message assembled from the input so far.
+    pub fn message(&self) -> &Message {
+        self.parser.message()
+    }
+}
