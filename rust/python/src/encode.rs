@@ -8,7 +8,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use streamdelta_core::encode::{Encoder, Target};
-use streamdelta_core::{Event, FinishReason, Usage};
+use streamdelta_core::{Event, FinishReason, SourceKind, Usage};
 
 use crate::events::{ReasoningDelta, TextDelta, ToolInputDelta};
 
@@ -59,6 +59,11 @@ fn reason(name: &str) -> PyResult<FinishReason> {
         "other" => FinishReason::Other,
         other => return Err(PyValueError::new_err(format!("unknown finish reason {other:?}"))),
     })
+}
+
+/// The choice index of a start event.
+fn choice(event: &Bound<'_, PyAny>) -> PyResult<u32> {
+    event.getattr(intern!(event.py(), "choice"))?.extract()
 }
 
 fn usage(value: &Bound<'_, PyAny>) -> PyResult<Usage> {
@@ -119,14 +124,21 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         "stream_start" => Event::StreamStart {
             id: opt_field(event, intern!(py, "id"))?,
             model: opt_field(event, intern!(py, "model"))?,
+            created: event.getattr(intern!(py, "created"))?.extract()?,
         },
-        "text_start" => Event::TextStart { id: part(event)? },
+        "text_start" => Event::TextStart {
+            id: part(event)?,
+            choice: choice(event)?,
+        },
         "text_delta" => Event::TextDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
         },
         "text_end" => Event::TextEnd { id: part(event)? },
-        "reasoning_start" => Event::ReasoningStart { id: part(event)? },
+        "reasoning_start" => Event::ReasoningStart {
+            id: part(event)?,
+            choice: choice(event)?,
+        },
         "reasoning_delta" => Event::ReasoningDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
@@ -136,9 +148,20 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             signature: opt_field(event, intern!(py, "signature"))?,
             redacted: event.getattr(intern!(py, "redacted"))?.is_truthy()?,
         },
+        "refusal_start" => Event::RefusalStart {
+            id: part(event)?,
+            choice: choice(event)?,
+        },
+        "refusal_delta" => Event::RefusalDelta {
+            id: part(event)?,
+            text: field(event, intern!(py, "text"))?,
+        },
+        "refusal_end" => Event::RefusalEnd { id: part(event)? },
         "tool_input_start" => Event::ToolInputStart {
             id: part(event)?,
             name: field(event, intern!(py, "name"))?,
+            choice: choice(event)?,
+            provider_executed: event.getattr(intern!(py, "provider_executed"))?.is_truthy()?,
         },
         "tool_input_delta" => Event::ToolInputDelta {
             id: part(event)?,
@@ -151,10 +174,31 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             arguments: field(event, intern!(py, "arguments"))?,
             provider_executed: event.getattr(intern!(py, "provider_executed"))?.is_truthy()?,
         },
+        "tool_result" => Event::ToolResult {
+            id: part(event)?,
+            name: field(event, intern!(py, "name"))?,
+            result: field(event, intern!(py, "result"))?,
+            is_error: event.getattr(intern!(py, "is_error"))?.is_truthy()?,
+            provider_executed: event.getattr(intern!(py, "provider_executed"))?.is_truthy()?,
+        },
+        "file" => Event::File {
+            id: field(event, intern!(py, "id"))?,
+            media_type: field(event, intern!(py, "media_type"))?,
+            data: event.getattr(intern!(py, "data"))?.extract()?,
+            partial: event.getattr(intern!(py, "partial"))?.is_truthy()?,
+        },
         "source" => Event::Source {
             id: field(event, intern!(py, "id"))?,
-            url: field(event, intern!(py, "url"))?,
+            kind: match field(event, intern!(py, "kind"))?.as_str() {
+                "url" => SourceKind::Url,
+                "document" => SourceKind::Document,
+                other => return Err(PyValueError::new_err(format!("unknown source kind {other:?}"))),
+            },
+            url: opt_field(event, intern!(py, "url"))?,
             title: opt_field(event, intern!(py, "title"))?,
+            media_type: opt_field(event, intern!(py, "media_type"))?,
+            filename: opt_field(event, intern!(py, "filename"))?,
+            provider_metadata_json: opt_field(event, intern!(py, "provider_metadata_json"))?,
         },
         "finish" => Event::Finish {
             reason: reason(&field(event, intern!(py, "reason"))?)?,
@@ -166,6 +210,9 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             message: field(event, intern!(py, "message"))?,
             kind: field(event, intern!(py, "kind"))?,
             raw: opt_field(event, intern!(py, "raw"))?,
+        },
+        "raw" => Event::Raw {
+            data: field(event, intern!(py, "data"))?,
         },
         "unknown" => Event::Unknown {
             kind: field(event, intern!(py, "kind"))?,

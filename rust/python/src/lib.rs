@@ -17,6 +17,7 @@ mod translate;
 mod _core {
     #[pymodule_export]
     use super::arrow::{message_batch, MessageBatch};
+    #[pymodule_export]
     use super::encode::PyEncoder;
     #[pymodule_export]
     use super::errors::force_panic;

@@ -173,8 +173,8 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model } => self.start(id.as_deref(), model.as_deref(), out),
-            Event::TextStart { id } => {
+            Event::StreamStart { id, model, .. } => self.start(id.as_deref(), model.as_deref(), out),
+            Event::TextStart { id, .. } => {
                 // A part reusing an open part's id replaces it (its block is left open).
                 self.open.retain(|o| o.id != *id);
                 let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
@@ -183,7 +183,7 @@ impl Encoder {
                     index: Some(index),
                 });
             }
-            Event::ReasoningStart { id } => {
+            Event::ReasoningStart { id, .. } => {
                 self.start(None, None, out);
                 self.open.retain(|o| o.id != *id);
                 self.open.push(Open {

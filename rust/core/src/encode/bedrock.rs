@@ -132,7 +132,7 @@ impl Encoder {
         }
         match event {
             Event::StreamStart { .. } => self.start(out),
-            Event::TextStart { id } | Event::ReasoningStart { id } => self.open_part(id, out),
+            Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => self.open_part(id, out),
             Event::TextDelta { id, text } => {
                 if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {

@@ -187,11 +187,11 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model } if self.chunks == 0 => {
+            Event::StreamStart { id, model, .. } if self.chunks == 0 => {
                 self.id.clone_from(id);
                 self.model.clone_from(model);
             }
-            Event::ReasoningStart { id } => {
+            Event::ReasoningStart { id, .. } => {
                 self.flush_signature(out);
                 self.reasoning = Some((id.clone(), false));
             }

@@ -114,7 +114,7 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model } => {
+            Event::StreamStart { id, model, .. } => {
                 self.set_head(id.as_deref().unwrap_or_default(), model.as_deref().unwrap_or_default());
                 self.start(out);
             }

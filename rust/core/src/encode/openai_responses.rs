@@ -370,15 +370,15 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model } => {
+            Event::StreamStart { id, model, .. } => {
                 if !self.started {
                     self.id.clone_from(id);
                     self.model.clone_from(model);
                 }
                 self.start(out);
             }
-            Event::TextStart { id } => self.open_part(Kind::Message, id, out),
-            Event::ReasoningStart { id } => self.open_part(Kind::Reasoning, id, out),
+            Event::TextStart { id, .. } => self.open_part(Kind::Message, id, out),
+            Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, out),
             Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } => self.part_delta(id, text, out),
             Event::TextEnd { id } if self.is_open(id) => self.close_part(out),
             Event::ReasoningEnd { id, signature, .. } if self.is_open(id) => {

@@ -17,8 +17,9 @@ fn sample() -> Vec<Event> {
         Event::StreamStart {
             id: Some("resp_1".into()),
             model: Some("m-1".into()),
+            created: None,
         },
-        Event::ReasoningStart { id: id("r") },
+        Event::ReasoningStart { id: id("r"), choice: 0 },
         Event::ReasoningDelta {
             id: id("r"),
             text: "think \"hard\"\n".into(),
@@ -28,7 +29,7 @@ fn sample() -> Vec<Event> {
             signature: Some("sig==".into()),
             redacted: false,
         },
-        Event::TextStart { id: id("t") },
+        Event::TextStart { id: id("t"), choice: 0 },
         Event::TextDelta {
             id: id("t"),
             text: "Hé".into(),
@@ -41,6 +42,8 @@ fn sample() -> Vec<Event> {
         Event::ToolInputStart {
             id: id("call_9"),
             name: "get".into(),
+            choice: 0,
+            provider_executed: false,
         },
         Event::ToolInputDelta {
             id: id("call_9"),
