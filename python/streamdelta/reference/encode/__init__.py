@@ -35,8 +35,16 @@ _EVENT_TYPES = frozenset(
         "finish",
         "error",
         "unknown",
+        "raw",
+        "refusal_start",
+        "refusal_delta",
+        "refusal_end",
+        "tool_result",
+        "file",
     ]
 )
+# Not encoded yet (docs/encoding.md), as in the core.
+_NOT_ENCODED = frozenset(("unknown", "raw", "refusal_start", "refusal_delta", "refusal_end", "tool_result", "file"))
 _REASONS = frozenset(("stop", "length", "tool_calls", "content_filter", "error", "other"))
 
 
@@ -76,7 +84,7 @@ class Encoder:
         if self._ended or self._closed:
             return
         kind = event.type
-        if kind == "unknown":
+        if kind in _NOT_ENCODED:
             return
         if kind == "error" and event.kind == "incomplete_stream":
             self._ended = True

@@ -54,11 +54,7 @@ def _provider_message(data: str) -> str | None:
         return message(error)
     if body.get("object") == "error":
         return message(body)
-    # AWS's REST-JSON error; Cohere's `{"message": "..."}` with more members (see the core).
-    text = _aws_message(body)
-    if text is None:
-        text = body.get("message")
-    return text if isinstance(text, str) else None
+    return _aws_message(body)
 
 
 def _aws_message(body: dict[str, Any]) -> str | None:

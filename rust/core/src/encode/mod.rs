@@ -110,7 +110,14 @@ impl Encoder {
             return;
         }
         match event {
-            Event::Unknown { .. } => return,
+            // Not encoded yet (docs/encoding.md): the targets' places for them are still to write.
+            Event::Unknown { .. }
+            | Event::Raw { .. }
+            | Event::RefusalStart { .. }
+            | Event::RefusalDelta { .. }
+            | Event::RefusalEnd { .. }
+            | Event::ToolResult { .. }
+            | Event::File { .. } => return,
             Event::Error { kind, .. } if kind == error_kind::INCOMPLETE_STREAM => {
                 self.ended = true;
                 return;

@@ -27,9 +27,7 @@ fn provider_message(data: &str) -> Option<String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(Value::Object(error)) => Some(message(error)),
         _ if body.get("object").and_then(Value::as_str) == Some("error") => Some(message(&body)),
-        // AWS's REST-JSON error; Cohere's `{"message": "..."}` with more members (no stream's
-        // first value has a string `message`).
-        _ => aws_message(&body).or_else(|| body.get("message").and_then(Value::as_str).map(str::to_owned)),
+        _ => aws_message(&body),
     }
 }
 
