@@ -120,7 +120,8 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             event.get_type().name()?
         )));
     };
-    Ok(match kind.to_str()? {
+    let kind = kind.to_str()?;
+    Ok(match kind {
         "stream_start" => Event::StreamStart {
             id: opt_field(event, intern!(py, "id"))?,
             model: opt_field(event, intern!(py, "model"))?,
@@ -174,6 +175,14 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             arguments: field(event, intern!(py, "arguments"))?,
             provider_executed: event.getattr(intern!(py, "provider_executed"))?.is_truthy()?,
         },
+        other => record_event(event, other)?,
+    })
+}
+
+/// The events that are no part's start, delta or end, read by their `type`.
+fn record_event(event: &Bound<'_, PyAny>, kind: &str) -> PyResult<Event> {
+    let py = event.py();
+    Ok(match kind {
         "tool_result" => Event::ToolResult {
             id: part(event)?,
             name: field(event, intern!(py, "name"))?,
