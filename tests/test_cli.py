@@ -339,6 +339,8 @@ def test_parquet_stops_at_a_fault_and_needs_a_file(capsys: pytest.CaptureFixture
     assert pq.read_table(out).column("source").to_pylist() == [str(tmp_path / "a.sse")]
     code, _, err = run(capsys, "message", "--format", "parquet", str(tmp_path / "a.sse"))
     assert (code, err) == (1, "streamdelta: --format parquet writes a file: name it with -o FILE\n")
+
+
 @pytest.mark.parametrize("target", ["openai-chat", "anthropic", "openai-responses", "gemini"])
 def test_translate_writes_what_the_translator_makes(tmp_path: Path, target: str) -> None:
     sample = SAMPLES / "anthropic-1.sse"

@@ -367,7 +367,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
             out.write(translator.close())
         except StreamParseError as err:
             raise CliError(f"{source.where}: {err}") from None
-        if translator.message.errors and _is_empty(translator.message):
+        if translator.message.errors and _is_empty(translator.message.to_dict()):
             raise CliError(f"{source.where}: {_not_a_stream(source, list(translator.message.errors))}")
     finally:
         if out is not sys.stdout.buffer:
