@@ -26,13 +26,14 @@ class ChatEncoder:
     def __init__(self) -> None:
         self._id = ""
         self._model = ""
+        self._created = 0
         self._started = False
         self._tools = 0
         self._details = 0
         self._held = HeldCalls()
 
     def _head(self) -> str:
-        return f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":0,"model":{string(self._model)}'
+        return f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":{self._created},"model":{string(self._model)}'
 
     def _chunk(self, out: list[str], delta: str) -> None:
         self._start(out)
@@ -60,6 +61,7 @@ class ChatEncoder:
         if kind == "stream_start":
             self._id = event.id if event.id is not None else ""
             self._model = event.model if event.model is not None else ""
+            self._created = event.created if event.created is not None else 0
             self._start(out)
         elif kind == "text_delta":
             self._chunk(out, f'"content":{string(event.text)}')

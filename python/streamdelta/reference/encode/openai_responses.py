@@ -68,6 +68,7 @@ class ResponsesEncoder:
         self._started = False
         self._failed = False
         self._sequence = 0
+        self._created = 0
         self._items = 0
         self._item: _Item | None = None
         self._output: list[str] = []
@@ -80,7 +81,7 @@ class ResponsesEncoder:
     def _response_head(self, status: str) -> str:
         head = "" if self._id is None else f'"id":{string(self._id)},'
         model = "" if self._model is None else f',"model":{string(self._model)}'
-        return f',"response":{{{head}"object":"response","created_at":0,"status":{string(status)}{model}'
+        return f',"response":{{{head}"object":"response","created_at":{self._created},"status":{string(status)}{model}'
 
     def _start(self, out: list[str]) -> None:
         if self._started:
@@ -191,6 +192,7 @@ class ResponsesEncoder:
             if not self._started:
                 self._id = event.id
                 self._model = event.model
+                self._created = event.created if event.created is not None else 0
             self._start(out)
         elif kind == "text_start":
             self._open_part("message", event.id, out)

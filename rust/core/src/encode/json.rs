@@ -48,6 +48,14 @@ pub fn raw(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
+/// A signed integer (a unix time from the wire may be negative).
+pub fn int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    uint(out, n.unsigned_abs());
+}
+
 pub fn uint(out: &mut Vec<u8>, n: u64) {
     let mut buf = [0u8; 20];
     let mut pos = buf.len();

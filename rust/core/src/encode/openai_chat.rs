@@ -4,9 +4,9 @@
 //! Chat has no part boundaries: consecutive text (or reasoning) parts read back as one. Reasoning
 //! text goes in `reasoning_content` (`DeepSeek`, vLLM, `LiteLLM`); its signature in `OpenRouter`'s
 //! `reasoning_details` (`reasoning.text` with a `signature`, or `reasoning.encrypted` data for a
-//! redacted part). `created` is 0: the event model does not carry it yet.
+//! redacted part). `created` is the stream start's, 0 when it has none.
 
-use super::json::{raw, string, uint};
+use super::json::{int, raw, string, uint};
 use super::{fragments_for, sse, HeldCalls};
 use crate::events::{Event, FinishReason, Usage};
 
@@ -57,20 +57,19 @@ pub(super) struct Encoder {
 }
 
 impl Encoder {
-    fn set_head(&mut self, id: &str, model: &str) {
+    fn set_head(&mut self, id: &str, model: &str, created: i64) {
         self.head.clear();
         raw(&mut self.head, "{\"id\":");
         string(&mut self.head, id);
-        raw(
-            &mut self.head,
-            ",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":",
-        );
+        raw(&mut self.head, ",\"object\":\"chat.completion.chunk\",\"created\":");
+        int(&mut self.head, created);
+        raw(&mut self.head, ",\"model\":");
         string(&mut self.head, model);
     }
 
     fn head(&mut self) {
         if self.head.is_empty() {
-            self.set_head("", "");
+            self.set_head("", "", 0);
         }
         self.buf.clear();
         self.buf.extend_from_slice(&self.head);
@@ -114,8 +113,12 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model, .. } => {
-                self.set_head(id.as_deref().unwrap_or_default(), model.as_deref().unwrap_or_default());
+            Event::StreamStart { id, model, created } => {
+                self.set_head(
+                    id.as_deref().unwrap_or_default(),
+                    model.as_deref().unwrap_or_default(),
+                    created.unwrap_or_default(),
+                );
                 self.start(out);
             }
             Event::TextDelta { text, .. } => self.chunk(out, |b| {

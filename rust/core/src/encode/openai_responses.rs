@@ -6,11 +6,12 @@
 //! makes), so that consecutive parts of one item stay one item; other ids get `msg_{n}`, `rs_{n}`,
 //! `fc_{n}` (n the output index). A reasoning item's signature is its `encrypted_content` (the
 //! last one of its parts). `finish` maps to the response's status: `completed`, `incomplete`
-//! (`max_output_tokens`, `content_filter`, or the raw reason), `failed`. `created_at` is 0.
+//! (`max_output_tokens`, `content_filter`, or the raw reason), `failed`. `created_at` is the stream
+//! start's `created`, 0 when it has none.
 
 use std::mem;
 
-use super::json::{raw, string, uint};
+use super::json::{int, raw, string, uint};
 use super::{sse, HeldCalls};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
@@ -48,6 +49,7 @@ struct Item {
 pub(super) struct Encoder {
     id: Option<String>,
     model: Option<String>,
+    created: i64,
     started: bool,
     failed: bool,
     sequence: u64,
@@ -89,7 +91,9 @@ impl Encoder {
             string(&mut self.buf, id);
             raw(&mut self.buf, ",");
         }
-        raw(&mut self.buf, "\"object\":\"response\",\"created_at\":0,\"status\":");
+        raw(&mut self.buf, "\"object\":\"response\",\"created_at\":");
+        int(&mut self.buf, self.created);
+        raw(&mut self.buf, ",\"status\":");
         string(&mut self.buf, status);
         if let Some(model) = &self.model {
             raw(&mut self.buf, ",\"model\":");
@@ -370,10 +374,11 @@ impl Encoder {
             return;
         }
         match event {
-            Event::StreamStart { id, model, .. } => {
+            Event::StreamStart { id, model, created } => {
                 if !self.started {
                     self.id.clone_from(id);
                     self.model.clone_from(model);
+                    self.created = created.unwrap_or_default();
                 }
                 self.start(out);
             }
