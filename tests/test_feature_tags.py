@@ -221,14 +221,12 @@ NOT_YET: dict[tuple[str, str], str] = {
         "openai-responses",
     ): "openai-responses: source.kind / document citations not mapped yet",
     ("annotation:url_citation", "openai-chat"): "openai-chat: the chat side of issue 17",
-    ("choice_index_gt_0", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("citations_top_level", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("codeExecutionResult", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "code_interpreter_call",
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
-    ("content_as_list", "mistral"): "openai-chat: the chat side of issue 17",
     (
         "file_search_call",
         "openai-responses",
@@ -240,9 +238,7 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("logprobs", "openai-chat"): "logprobs: no event field holds them yet",
     ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
     ("mcp_call", "openai-responses"): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
-    ("mistral_thinking_chunks", "mistral"): "openai-chat: the chat side of issue 17",
     ("partial_image", "openai-responses"): "openai-responses: partial images not mapped yet (file)",
-    ("refusal", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("server_tool_result", "bedrock-converse"): "bedrock: toolResult blocks not mapped yet",
     ("server_tool_result", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
