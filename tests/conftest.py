@@ -3,6 +3,7 @@ pure-Python reference; corpus helpers read ../shared/corpus (or $CORPUS_DIR)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -177,8 +178,10 @@ def whole_anthropic_bodies() -> list[tuple[str, bytes]]:
 def sdk_clients() -> Iterator[tuple[Any, Any]]:
     """An ``openai.OpenAI`` and an ``anthropic.Anthropic`` client, to point anywhere with
     ``with_options(base_url=...)``."""
-    import anthropic
-    import openai
+    # Imported by name, not by an import statement: `wheel_suite` reads these, and the modules an
+    # installed wheel is tested with import this one but need no SDK.
+    anthropic = importlib.import_module("anthropic")
+    openai = importlib.import_module("openai")
 
     with (
         openai.OpenAI(base_url="http://unused/v1", api_key="test", max_retries=0) as o,

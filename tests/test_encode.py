@@ -8,6 +8,7 @@ itself reads back as the same events; both backends write the same bytes."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import random
 import re
@@ -198,8 +199,10 @@ def test_the_official_client_assembles_the_same_message(family: str) -> None:
             continue
         if family == "openai-responses" and message.finish_reason not in ("stop", "tool_calls"):
             continue  # its `get_final_response()` wants `response.completed`, as with OpenAI's own
-        if family == "anthropic" and message.finish_reason != "length" and not all(
-            _is_json(c.arguments) for c in message.tool_calls
+        if (
+            family == "anthropic"
+            and message.finish_reason != "length"
+            and not all(_is_json(c.arguments) for c in message.tool_calls)
         ):
             # A custom tool's free-text input (Responses `custom_tool_call`) is written as sent
             # (docs/encoding.md); Anthropic's client parses `input` as JSON and refuses it.
@@ -321,7 +324,7 @@ def _signature_only_after_reasoning(events: list[Any]) -> bool:
     """A reasoning part with no text that opens while a held tool call streams, after another
     reasoning part ended."""
     ended = False
-    for start, after in zip(events, events[1:]):
+    for start, after in itertools.pairwise(events):
         ended = ended or start.type == "reasoning_end"
         if ended and (start.type, after.type) == ("reasoning_start", "reasoning_end"):
             return True

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.wheel
 WHEELHOUSE = ROOT / "target" / "wheelhouse"
 TEST_DEPS = ("pytest", "hypothesis", "PyYAML")
 # What the README's snippets import besides streamdelta (the extras they show).
-SNIPPET_DEPS = ("httpx", "openai")
+SNIPPET_DEPS = ("httpx", "openai", "pyarrow")
 PYTHONS = os.environ.get("STREAMDELTA_WHEEL_PYTHONS", "").split() or [sys.executable]
 
 
