@@ -33,7 +33,8 @@ class ChatEncoder:
         self._held = HeldCalls()
 
     def _head(self) -> str:
-        return f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":{self._created},"model":{string(self._model)}'
+        head = f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":{self._created}'
+        return f'{head},"model":{string(self._model)}'
 
     def _chunk(self, out: list[str], delta: str) -> None:
         self._start(out)
