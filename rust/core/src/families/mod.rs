@@ -278,10 +278,16 @@ pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind>
             Err(not_valid())
         }
         // Valid JSON of a shape serde refused: a repeated key or a `-0` integer may be why (see
-        // `relaxed`); anything else is refused there too, and serde's first answer stands.
-        Err(e) if e.classify() == serde_json::error::Category::Data => {
-            relaxed::from_str(data).map_err(|_| json_error(&e))
-        }
+        // `relaxed`); anything else is refused there too, and serde's first answer stands, but for
+        // what the relaxed reading found broken beyond it (a repeated key's last value out of a
+        // double's range is "not valid JSON", as it is when the key comes once).
+        Err(e) if e.classify() == serde_json::error::Category::Data => relaxed::from_str(data).map_err(|r| {
+            json_error(if r.classify() == serde_json::error::Category::Data {
+                &e
+            } else {
+                &r
+            })
+        }),
         Err(e) => Err(json_error(&e)),
     }
 }
