@@ -219,10 +219,7 @@ def _completions_or_chat(choices: Any) -> str:
 
 
 def _marks(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    # serde's "duplicate field" on the two members the core reads.
-    if keys.count("type") > 1 or keys.count("error") > 1:
-        raise ValueError("duplicate field")
+    # A repeated key keeps its last value, as the core's relaxed reading (`families::relaxed`) has it.
     return dict(pairs)
 
 
