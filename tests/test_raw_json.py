@@ -66,6 +66,8 @@ def test_raw_payloads_same_on_both(family: str, payloads: list[str]) -> None:
         ("ollama", ['{"model":1e400}']),
         # A repeated key whose last value is beyond a double's range: "not valid JSON" too.
         ("anthropic", ['{"type":null,"type":null,"id":null,"type":1e400}']),
+        # ... and one whose earlier value is beyond it while the last is not: serde reads every value.
+        ("anthropic", ['{"id"\t:\t{}}', '{"type":1e400,"type":1e400,"type":null}']),
         # A repeated `type` in a first payload of another family: the wrong-family fault in both.
         ("openai-completions", ['{"type":"message_start","type":"message_start"}']),
     ],

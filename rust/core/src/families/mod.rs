@@ -266,28 +266,37 @@ pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind>
     let not_valid = || ErrorKind::InvalidJson {
         detail: "not valid JSON".to_owned(),
     };
+    use serde_json::error::Category;
     match serde_json::from_str(data) {
         Ok(value) if !scan::has_lone_surrogate(data) => Ok(value),
         Ok(_) => Err(not_valid()),
         // serde stops at the first field of the wrong type, before it has seen the whole text;
         // Python's json reads it all first. Broken JSON is "not valid JSON" in both.
         Err(e)
-            if e.classify() == serde_json::error::Category::Data
+            if e.classify() == Category::Data
                 && (serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() || scan::has_lone_surrogate(data)) =>
         {
             Err(not_valid())
         }
-        // Valid JSON of a shape serde refused: a repeated key or a `-0` integer may be why (see
-        // `relaxed`); anything else is refused there too, and serde's first answer stands, but for
-        // what the relaxed reading found broken beyond it (a repeated key's last value out of a
-        // double's range is "not valid JSON", as it is when the key comes once).
-        Err(e) if e.classify() == serde_json::error::Category::Data => relaxed::from_str(data).map_err(|r| {
-            json_error(if r.classify() == serde_json::error::Category::Data {
-                &e
-            } else {
-                &r
+        // Valid JSON serde refused: a repeated key or a `-0` integer may be why (see `relaxed`).
+        // serde reads a repeated key's first value before it meets the repeat, so a number out of a
+        // double's range there fails the first reading (`Syntax`); Python's json keeps only the last
+        // value, and so does the relaxed reading, whose answer then stands. Of two shape faults
+        // serde's first answer stands.
+        Err(e)
+            if e.classify() == Category::Data
+                || (e.classify() == Category::Syntax
+                    && serde_json::from_str::<serde::de::IgnoredAny>(data).is_ok()
+                    && !scan::has_lone_surrogate(data)) =>
+        {
+            relaxed::from_str(data).map_err(|r| {
+                json_error(if r.classify() == Category::Data && e.classify() == Category::Data {
+                    &e
+                } else {
+                    &r
+                })
             })
-        }),
+        }
         Err(e) => Err(json_error(&e)),
     }
 }
