@@ -263,10 +263,10 @@ pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Opti
 /// (I-JSON's rule): serde refuses one in every string it decodes but not in the values it skips,
 /// and Python's `json` takes one anywhere, so without one rule the answer would depend on the field.
 pub fn parse_json<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ErrorKind> {
+    use serde_json::error::Category;
     let not_valid = || ErrorKind::InvalidJson {
         detail: "not valid JSON".to_owned(),
     };
-    use serde_json::error::Category;
     match serde_json::from_str(data) {
         Ok(value) if !scan::has_lone_surrogate(data) => Ok(value),
         Ok(_) => Err(not_valid()),
