@@ -48,7 +48,7 @@ pub mod translate;
 
 pub use encode::{Encoder, Target};
 pub use error::{Error, ErrorKind, Result};
-pub use events::{Event, FinishReason, PartId, SourceKind, Usage};
+pub use events::{Event, FinishReason, PartId, Source, SourceKind, Usage};
 pub use families::parts::DEFAULT_MAX_OPEN_PARTS;
 pub use families::Family;
 pub use message::{Message, Part};

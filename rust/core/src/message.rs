@@ -6,7 +6,7 @@
 //! parts; events that belong to no part (start, finish, errors, sources, unknown) go to every
 //! choice. A stream of one choice leaves `choices` empty and costs nothing for it.
 
-use crate::events::{Event, FinishReason, PartId, SourceKind, Usage};
+use crate::events::{Event, FinishReason, PartId, Usage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallRecord {
@@ -33,16 +33,8 @@ pub struct FileRecord {
     pub partial: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourceRecord {
-    pub id: String,
-    pub kind: SourceKind,
-    pub url: Option<String>,
-    pub title: Option<String>,
-    pub media_type: Option<String>,
-    pub filename: Option<String>,
-    pub provider_metadata_json: Option<String>,
-}
+/// A source of the message: the event's own fields.
+pub type SourceRecord = crate::events::Source;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRecord {
@@ -292,7 +284,7 @@ impl Message {
                     }
                 }
             }
-            Event::ToolCall { .. } | Event::ToolResult { .. } | Event::File { .. } | Event::Source { .. } => {
+            Event::ToolCall { .. } | Event::ToolResult { .. } | Event::File { .. } | Event::Source(_) => {
                 self.record(event);
             }
             Event::Finish {
@@ -362,23 +354,7 @@ impl Message {
                     partial: *partial,
                 });
             }
-            Event::Source {
-                id,
-                kind,
-                url,
-                title,
-                media_type,
-                filename,
-                provider_metadata_json,
-            } => self.sources.push(SourceRecord {
-                id: id.clone(),
-                kind: *kind,
-                url: url.clone(),
-                title: title.clone(),
-                media_type: media_type.clone(),
-                filename: filename.clone(),
-                provider_metadata_json: provider_metadata_json.clone(),
-            }),
+            Event::Source(source) => self.sources.push(SourceRecord::clone(source)),
             _ => {}
         }
     }

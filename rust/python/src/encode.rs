@@ -8,7 +8,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use streamdelta_core::encode::{Encoder, Target};
-use streamdelta_core::{Event, FinishReason, SourceKind, Usage};
+use streamdelta_core::{Event, FinishReason, Source, SourceKind, Usage};
 
 use crate::events::{ReasoningDelta, TextDelta, ToolInputDelta};
 
@@ -196,7 +196,7 @@ fn record_event(event: &Bound<'_, PyAny>, kind: &str) -> PyResult<Event> {
             data: event.getattr(intern!(py, "data"))?.extract()?,
             partial: event.getattr(intern!(py, "partial"))?.is_truthy()?,
         },
-        "source" => Event::Source {
+        "source" => Event::Source(Box::new(Source {
             id: field(event, intern!(py, "id"))?,
             kind: match field(event, intern!(py, "kind"))?.as_str() {
                 "url" => SourceKind::Url,
@@ -208,7 +208,7 @@ fn record_event(event: &Bound<'_, PyAny>, kind: &str) -> PyResult<Event> {
             media_type: opt_field(event, intern!(py, "media_type"))?,
             filename: opt_field(event, intern!(py, "filename"))?,
             provider_metadata_json: opt_field(event, intern!(py, "provider_metadata_json"))?,
-        },
+        })),
         "finish" => Event::Finish {
             reason: reason(&field(event, intern!(py, "reason"))?)?,
             raw_reason: opt_field(event, intern!(py, "raw_reason"))?,

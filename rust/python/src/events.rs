@@ -515,26 +515,7 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
             data,
             partial,
         } => file(py, id, media_type, data, *partial)?,
-        Event::Source {
-            id,
-            kind,
-            url,
-            title,
-            media_type,
-            filename,
-            provider_metadata_json,
-        } => source(
-            py,
-            &SourceFields {
-                id,
-                kind: *kind,
-                url: url.as_deref(),
-                title: title.as_deref(),
-                media_type: media_type.as_deref(),
-                filename: filename.as_deref(),
-                provider_metadata_json: provider_metadata_json.as_deref(),
-            },
-        )?,
+        Event::Source(f) => source(py, f)?,
         Event::Finish {
             reason,
             raw_reason,
@@ -687,17 +668,6 @@ pub fn file(py: Python<'_>, id: &str, media_type: &str, data: &[u8], partial: bo
     .into_any())
 }
 
-/// The fields of a `source`, borrowed from a core event or a core message's record.
-pub struct SourceFields<'a> {
-    pub id: &'a str,
-    pub kind: SourceKind,
-    pub url: Option<&'a str>,
-    pub title: Option<&'a str>,
-    pub media_type: Option<&'a str>,
-    pub filename: Option<&'a str>,
-    pub provider_metadata_json: Option<&'a str>,
-}
-
 pub fn tool_call(
     py: Python<'_>,
     id: Py<PyAny>,
@@ -717,7 +687,7 @@ pub fn tool_call(
     .into_any())
 }
 
-pub fn source(py: Python<'_>, f: &SourceFields<'_>) -> PyResult<Py<PyAny>> {
+pub fn source(py: Python<'_>, f: &streamdelta_core::Source) -> PyResult<Py<PyAny>> {
     let kind = match f.kind {
         SourceKind::Url => pyo3::intern!(py, "url"),
         SourceKind::Document => pyo3::intern!(py, "document"),
@@ -725,13 +695,13 @@ pub fn source(py: Python<'_>, f: &SourceFields<'_>) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         Source {
-            id: s(py, f.id),
-            url: opt(py, f.url),
-            title: opt(py, f.title),
+            id: s(py, &f.id),
+            url: opt(py, f.url.as_deref()),
+            title: opt(py, f.title.as_deref()),
             kind: kind.clone().into_any().unbind(),
-            media_type: opt(py, f.media_type),
-            filename: opt(py, f.filename),
-            provider_metadata_json: opt(py, f.provider_metadata_json),
+            media_type: opt(py, f.media_type.as_deref()),
+            filename: opt(py, f.filename.as_deref()),
+            provider_metadata_json: opt(py, f.provider_metadata_json.as_deref()),
         },
     )?
     .into_any())

@@ -13,7 +13,7 @@ use streamdelta_core::message::ChoiceRouter;
 use streamdelta_core::{Event, PartId};
 
 use crate::events::{
-    self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, SourceFields, StreamStart, TextDelta,
+    self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, StreamStart, TextDelta,
 };
 
 /// One concatenated field (`text`, `reasoning`, `refusal`, or a part's text).
@@ -221,7 +221,7 @@ impl Fold {
                 self.hold("file", &PartId::from(id.as_str()), object);
                 self.files.push(object.clone().unbind());
             }
-            Event::Source { .. } => self.sources.push(object.clone().unbind()),
+            Event::Source(_) => self.sources.push(object.clone().unbind()),
             Event::Error { .. } => self.errors.push(object.clone().unbind()),
             Event::Finish { .. } => {
                 if let Ok(finish) = object.cast::<Finish>() {
@@ -401,20 +401,7 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
     let sources = m
         .sources
         .iter()
-        .map(|s| {
-            events::source(
-                py,
-                &SourceFields {
-                    id: &s.id,
-                    kind: s.kind,
-                    url: s.url.as_deref(),
-                    title: s.title.as_deref(),
-                    media_type: s.media_type.as_deref(),
-                    filename: s.filename.as_deref(),
-                    provider_metadata_json: s.provider_metadata_json.as_deref(),
-                },
-            )
-        })
+        .map(|s| events::source(py, s))
         .collect::<PyResult<Vec<_>>>()?;
     let errors = m
         .errors

@@ -176,7 +176,7 @@ fn server_tool_and_sources() {
     let sources: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            Event::Source { id, url, title, .. } => Some((id.as_str(), url.as_deref()?, title.as_deref())),
+            Event::Source(s) => Some((s.id.as_str(), s.url.as_deref()?, s.title.as_deref())),
             _ => None,
         })
         .collect();
