@@ -12,9 +12,7 @@ use pyo3::types::{PyString, PyTuple};
 use streamdelta_core::message::ChoiceRouter;
 use streamdelta_core::{Event, PartId};
 
-use crate::events::{
-    self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, StreamStart, TextDelta,
-};
+use crate::events::{self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, StreamStart, TextDelta};
 
 /// One concatenated field (`text`, `reasoning`, `refusal`, or a part's text).
 #[derive(Default)]
