@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from types import ModuleType
 from typing import Any
@@ -236,6 +237,41 @@ def test_message_shares_the_objects_of_its_events(backend: ModuleType) -> None:
     parser.feed(body)
     parser.feed(b'data: {"candidates":[{"content":{"parts":[{"text":" again"}]}}]}\n\n')
     assert parser.message.text == "Hello again"
+
+
+def anthropic_sse(*payloads: dict[str, Any]) -> bytes:
+    return "".join(f"event: {p['type']}\ndata: {json.dumps(p)}\n\n" for p in payloads).encode()
+
+
+def test_message_parts_whose_deltas_interleave(backend: ModuleType) -> None:
+    """Two text blocks open at once, their deltas alternating (Anthropic numbers each delta's block):
+    each part's text is its own block's deltas, the message's text all of them in wire order. A
+    body written from the Messages streaming reference, not a recording: no recording interleaves."""
+    start = {"id": "m", "type": "message", "role": "assistant", "model": "x", "content": [], "usage": {}}
+
+    def delta(index: int, text: str) -> dict[str, Any]:
+        return {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": text}}
+
+    body = anthropic_sse(
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        delta(0, "a1"),
+        {"type": "content_block_start", "index": 1, "content_block": {"type": "text", "text": ""}},
+        delta(1, "b1"),
+        delta(0, "a2"),
+        delta(1, "b2"),
+        delta(0, "a3"),
+        {"type": "content_block_stop", "index": 0},
+        {"type": "content_block_stop", "index": 1},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}},
+        {"type": "message_stop"},
+    )
+    parser = backend.StreamParser("anthropic")
+    parser.feed(body)
+    parser.close()
+    message = parser.message
+    assert [(p.kind, p.text) for p in message.parts] == [("text", "a1a2a3"), ("text", "b1b2")]
+    assert message.text == "a1b1a2b2a3"
 
 
 def test_message_parts_and_choices_of_the_reference_fold() -> None:

@@ -43,25 +43,78 @@ impl Joined {
     }
 }
 
+/// The kind of a content part, as `Part.kind` names it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Reasoning,
+    Refusal,
+    ToolCall,
+    ToolResult,
+    File,
+}
+
+impl Kind {
+    fn to_py(self, py: Python<'_>) -> Py<PyAny> {
+        let name = match self {
+            Self::Text => pyo3::intern!(py, "text"),
+            Self::Reasoning => pyo3::intern!(py, "reasoning"),
+            Self::Refusal => pyo3::intern!(py, "refusal"),
+            Self::ToolCall => pyo3::intern!(py, "tool_call"),
+            Self::ToolResult => pyo3::intern!(py, "tool_result"),
+            Self::File => pyo3::intern!(py, "file"),
+        };
+        name.clone().into_any().unbind()
+    }
+}
+
+/// A part's text. While no other part of its kind has taken a delta since it began, it is the tail
+/// of its kind's joined text from `start` (a delta is then copied once, not twice: the per-delta
+/// cost of the message); a part whose deltas interleave with another's keeps its own copy.
+enum PartText {
+    Tail {
+        start: usize,
+        /// The string of the part's one delta so far (see `Joined::single`).
+        single: Option<Py<PyAny>>,
+    },
+    Own(Joined),
+}
+
+impl PartText {
+    fn copy(&self, py: Python<'_>) -> Self {
+        match self {
+            Self::Tail { start, single } => Self::Tail {
+                start: *start,
+                single: single.as_ref().map(|s| s.clone_ref(py)),
+            },
+            Self::Own(joined) => Self::Own(joined.copy(py)),
+        }
+    }
+}
+
 /// A content part being built: text, reasoning and refusal parts join their deltas; the others
 /// hold their event.
 struct OpenPart {
-    kind: &'static str,
+    kind: Kind,
     part_id: PartId,
     id: Py<PyAny>,
-    text: Joined,
+    text: PartText,
+    /// Where the part's text ends in its kind's joined text, while it is a `Tail`.
+    end: usize,
     signature: Option<Py<PyAny>>,
     redacted: bool,
     value: Option<Py<PyAny>>,
 }
 
 impl OpenPart {
-    fn new(kind: &'static str, part_id: &PartId, id: Py<PyAny>) -> Self {
+    /// A part whose text begins at `start` of its kind's joined text.
+    fn new(kind: Kind, part_id: &PartId, id: Py<PyAny>, start: usize) -> Self {
         Self {
             kind,
             part_id: part_id.clone(),
             id,
-            text: Joined::default(),
+            text: PartText::Tail { start, single: None },
+            end: start,
             signature: None,
             redacted: false,
             value: None,
@@ -74,20 +127,49 @@ impl OpenPart {
             part_id: self.part_id.clone(),
             id: self.id.clone_ref(py),
             text: self.text.copy(py),
+            end: self.end,
             signature: self.signature.as_ref().map(|s| s.clone_ref(py)),
             redacted: self.redacted,
             value: self.value.as_ref().map(|v| v.clone_ref(py)),
         }
     }
 
-    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    /// Appends a delta already appended to `joined`, its kind's joined text.
+    fn push(&mut self, py: Python<'_>, text: &str, string: &Py<PyAny>, joined: &str) {
+        let before = joined.len().saturating_sub(text.len());
+        match &mut self.text {
+            PartText::Tail { start, single } if self.end == before => {
+                *single = (self.end == *start).then(|| string.clone_ref(py));
+                self.end = joined.len();
+            }
+            PartText::Tail { start, single } => {
+                let mut own = Joined {
+                    text: joined.get(*start..self.end).unwrap_or_default().to_owned(),
+                    single: single.take(),
+                };
+                own.push(py, text, string);
+                self.text = PartText::Own(own);
+            }
+            PartText::Own(own) => own.push(py, text, string),
+        }
+    }
+
+    /// `joined`: its kind's joined text.
+    fn to_py(&self, py: Python<'_>, joined: &str) -> PyResult<Py<PyAny>> {
         let opt = |o: &Option<Py<PyAny>>| o.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
+        let text = match &self.text {
+            PartText::Tail { single: Some(single), .. } => single.clone_ref(py),
+            PartText::Tail { start, single: None } => PyString::new(py, joined.get(*start..self.end).unwrap_or_default())
+                .into_any()
+                .unbind(),
+            PartText::Own(own) => own.to_py(py),
+        };
         Ok(Py::new(
             py,
             Part {
-                kind: pyo3::types::PyString::intern(py, self.kind).into_any().unbind(),
+                kind: self.kind.to_py(py),
                 id: self.id.clone_ref(py),
-                text: self.text.to_py(py),
+                text,
                 signature: opt(&self.signature),
                 redacted: events::flag(py, self.redacted)?,
                 value: opt(&self.value),
@@ -99,6 +181,14 @@ impl OpenPart {
 
 fn copy_all(py: Python<'_>, items: &[Py<PyAny>]) -> Vec<Py<PyAny>> {
     items.iter().map(|o| o.clone_ref(py)).collect()
+}
+
+/// The latest part of `kind` with id `id`.
+fn latest<'p>(parts: &'p mut [OpenPart], kind: Kind, id: &PartId) -> Option<&'p mut OpenPart> {
+    parts
+        .iter_mut()
+        .rev()
+        .find(|p| p.kind == kind && (PartId::ptr_eq(&p.part_id, id) || p.part_id == *id))
 }
 
 /// The fields of one message (one choice).
@@ -165,28 +255,25 @@ impl Fold {
                     }
                 }
             }
-            Event::TextStart { id, .. } => self.start("text", id, object),
-            Event::ReasoningStart { id, .. } => self.start("reasoning", id, object),
-            Event::RefusalStart { id, .. } => self.start("refusal", id, object),
+            Event::TextStart { id, .. } => self.start(Kind::Text, id, object),
+            Event::ReasoningStart { id, .. } => self.start(Kind::Reasoning, id, object),
+            Event::RefusalStart { id, .. } => self.start(Kind::Refusal, id, object),
             Event::TextDelta { id, text } => {
                 if let Ok(delta) = object.cast::<TextDelta>() {
                     let delta = delta.get();
-                    self.text.push(py, text, &delta.text);
-                    self.extend(py, "text", id, text, &delta.id, &delta.text);
+                    self.extend(py, Kind::Text, id, text, &delta.id, &delta.text);
                 }
             }
             Event::ReasoningDelta { id, text } => {
                 if let Ok(delta) = object.cast::<ReasoningDelta>() {
                     let delta = delta.get();
-                    self.reasoning.push(py, text, &delta.text);
-                    self.extend(py, "reasoning", id, text, &delta.id, &delta.text);
+                    self.extend(py, Kind::Reasoning, id, text, &delta.id, &delta.text);
                 }
             }
             Event::RefusalDelta { id, text } => {
                 if let Ok(delta) = object.cast::<RefusalDelta>() {
                     let delta = delta.get();
-                    self.refusal.push(py, text, &delta.text);
-                    self.extend(py, "refusal", id, text, &delta.id, &delta.text);
+                    self.extend(py, Kind::Refusal, id, text, &delta.id, &delta.text);
                 }
             }
             Event::ReasoningEnd {
@@ -200,7 +287,7 @@ impl Fold {
                         self.signatures.push(end.signature.clone_ref(py));
                     }
                     if signature.is_some() || *redacted {
-                        if let Some(part) = self.part_mut("reasoning", id) {
+                        if let Some(part) = latest(&mut self.parts, Kind::Reasoning, id) {
                             part.signature = signature.as_ref().map(|_| end.signature.clone_ref(py));
                             part.redacted = *redacted;
                         }
@@ -208,15 +295,15 @@ impl Fold {
                 }
             }
             Event::ToolCall { id, .. } => {
-                self.hold("tool_call", id, object);
+                self.hold(Kind::ToolCall, id, object);
                 self.tool_calls.push(object.clone().unbind());
             }
             Event::ToolResult { id, .. } => {
-                self.hold("tool_result", id, object);
+                self.hold(Kind::ToolResult, id, object);
                 self.tool_results.push(object.clone().unbind());
             }
             Event::File { id, .. } => {
-                self.hold("file", &PartId::from(id.as_str()), object);
+                self.hold(Kind::File, &PartId::from(id.as_str()), object);
                 self.files.push(object.clone().unbind());
             }
             Event::Source(_) => self.sources.push(object.clone().unbind()),
@@ -230,46 +317,50 @@ impl Fold {
         }
     }
 
-    fn start(&mut self, kind: &'static str, id: &PartId, object: &Bound<'_, PyAny>) {
+    /// The joined text of a kind of part (none for the parts that hold their event).
+    fn joined(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Text => &self.text.text,
+            Kind::Reasoning => &self.reasoning.text,
+            Kind::Refusal => &self.refusal.text,
+            Kind::ToolCall | Kind::ToolResult | Kind::File => "",
+        }
+    }
+
+    fn start(&mut self, kind: Kind, id: &PartId, object: &Bound<'_, PyAny>) {
         if let Ok(py_id) = object.getattr(pyo3::intern!(object.py(), "id")) {
-            self.parts.push(OpenPart::new(kind, id, py_id.unbind()));
+            let start = self.joined(kind).len();
+            self.parts.push(OpenPart::new(kind, id, py_id.unbind(), start));
         }
     }
 
     /// A part holding its event (`tool_call`, `tool_result`, `file`).
-    fn hold(&mut self, kind: &'static str, id: &PartId, object: &Bound<'_, PyAny>) {
+    fn hold(&mut self, kind: Kind, id: &PartId, object: &Bound<'_, PyAny>) {
         if let Ok(py_id) = object.getattr(pyo3::intern!(object.py(), "id")) {
-            let mut part = OpenPart::new(kind, id, py_id.unbind());
+            let mut part = OpenPart::new(kind, id, py_id.unbind(), 0);
             part.value = Some(object.clone().unbind());
             self.parts.push(part);
         }
     }
 
-    /// The latest part of `kind` with id `id`.
-    fn part_mut(&mut self, kind: &str, id: &PartId) -> Option<&mut OpenPart> {
-        self.parts
-            .iter_mut()
-            .rev()
-            .find(|p| p.kind == kind && (PartId::ptr_eq(&p.part_id, id) || p.part_id == *id))
-    }
-
-    /// As `Message::extend` in the core: the last part on the usual path, an earlier one when
-    /// parts interleave, a new one when its start was never seen.
-    fn extend(
-        &mut self,
-        py: Python<'_>,
-        kind: &'static str,
-        id: &PartId,
-        text: &str,
-        py_id: &Py<PyAny>,
-        string: &Py<PyAny>,
-    ) {
-        if let Some(part) = self.part_mut(kind, id) {
-            part.text.push(py, text, string);
+    /// Appends a delta to its kind's joined text and to its part, as `Message::extend` in the
+    /// core: the last part on the usual path, an earlier one when parts interleave, a new one when
+    /// its start was never seen.
+    fn extend(&mut self, py: Python<'_>, kind: Kind, id: &PartId, text: &str, py_id: &Py<PyAny>, string: &Py<PyAny>) {
+        let joined = match kind {
+            Kind::Reasoning => &mut self.reasoning,
+            Kind::Refusal => &mut self.refusal,
+            _ => &mut self.text,
+        };
+        let start = joined.text.len();
+        joined.push(py, text, string);
+        let joined = &joined.text;
+        if let Some(part) = latest(&mut self.parts, kind, id) {
+            part.push(py, text, string, joined);
             return;
         }
-        let mut part = OpenPart::new(kind, id, py_id.clone_ref(py));
-        part.text.push(py, text, string);
+        let mut part = OpenPart::new(kind, id, py_id.clone_ref(py), start);
+        part.push(py, text, string, joined);
         self.parts.push(part);
     }
 
@@ -282,7 +373,11 @@ impl Fold {
         };
         let finish = self.finish.as_ref().map(Py::get);
         let of_finish = |field: fn(&Finish) -> &Py<PyAny>| finish.map_or_else(|| py.None(), |f| field(f).clone_ref(py));
-        let parts = self.parts.iter().map(|p| p.to_py(py)).collect::<PyResult<Vec<_>>>()?;
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| p.to_py(py, self.joined(p.kind)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(Py::new(
             py,
             Message {
