@@ -158,10 +158,14 @@ impl OpenPart {
     fn to_py(&self, py: Python<'_>, joined: &str) -> PyResult<Py<PyAny>> {
         let opt = |o: &Option<Py<PyAny>>| o.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
         let text = match &self.text {
-            PartText::Tail { single: Some(single), .. } => single.clone_ref(py),
-            PartText::Tail { start, single: None } => PyString::new(py, joined.get(*start..self.end).unwrap_or_default())
-                .into_any()
-                .unbind(),
+            PartText::Tail {
+                single: Some(single), ..
+            } => single.clone_ref(py),
+            PartText::Tail { start, single: None } => {
+                PyString::new(py, joined.get(*start..self.end).unwrap_or_default())
+                    .into_any()
+                    .unbind()
+            }
             PartText::Own(own) => own.to_py(py),
         };
         Ok(Py::new(
