@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls, fragments_for, reason_word
+from .shared import Call, reason_word
 
 _REASONS = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
 _WORDS = {
@@ -30,13 +30,14 @@ def _reason_word(reason: str, raw: str | None) -> str:
 
 
 class AnthropicEncoder:
+    PROVIDER_CALLS = True
+    ENDS_ON_ERROR = True
+
     def __init__(self) -> None:
         self._started = False
-        self._failed = False
         self._blocks = 0
         # Open text and reasoning parts: id -> block index (None: a reasoning block not opened yet).
         self._open: dict[str, int | None] = {}
-        self._held = HeldCalls()
 
     def _start(self, id: str | None, model: str | None, out: list[str]) -> None:
         if self._started:
@@ -82,13 +83,6 @@ class AnthropicEncoder:
         return index
 
     def event(self, event: Any, out: list[str]) -> None:
-        if self._failed:
-            return
-        held = self._held.take(event)
-        if held is not None:
-            fragments = fragments_for(held, event.arguments, [])
-            self._tool_call(event.id, event.name, event.provider_executed, fragments, out)
-            return
         kind = event.type
         delta: Callable[[str], str] | None = None
         if kind == "stream_start":
@@ -114,8 +108,6 @@ class AnthropicEncoder:
                 self._end_reasoning(self._open.pop(event.id), event.signature, event.redacted, out)
         elif kind == "error":
             self._error(event.message, event.kind, out)
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
         if delta is not None:
             index = self._block_of(event.id, out)
             if index is not None:
@@ -123,7 +115,6 @@ class AnthropicEncoder:
 
     def _error(self, message: str, kind: str, out: list[str]) -> None:
         self._start(None, None, out)
-        self._failed = True
         out.append(sse("error", f'{{"type":"error","error":{{"type":{string(kind)},"message":{string(message)}}}}}'))
 
     def _end_reasoning(self, index: int | None, signature: str | None, redacted: bool, out: list[str]) -> None:
@@ -138,14 +129,16 @@ class AnthropicEncoder:
             self._delta(out, index, f'{{"type":"signature_delta","signature":{string(signature)}}}')
         self._stop_block(out, index)
 
-    def _tool_call(self, id: str, name: str, provider_executed: bool, fragments: list[str], out: list[str]) -> None:
-        block_type = "server_tool_use" if provider_executed else "tool_use"
-        index = self._open_block(out, f'{{"type":"{block_type}","id":{string(id)},"name":{string(name)},"input":{{}}}}')
-        for fragment in fragments:
+    def tool_call(self, call: Call, out: list[str]) -> None:
+        block_type = "server_tool_use" if call.provider_executed else "tool_use"
+        block = f'{{"type":"{block_type}","id":{string(call.id)},"name":{string(call.name)},"input":{{}}}}'
+        index = self._open_block(out, block)
+        # A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+        for fragment in call.fragments_for([]):
             self._delta(out, index, f'{{"type":"input_json_delta","partial_json":{string(fragment)}}}')
         self._stop_block(out, index)
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
         if reason == "error":
             # Anthropic ends a failed stream with an `error` event, never a stop reason.
             self._error("the response failed", "api_error", out)

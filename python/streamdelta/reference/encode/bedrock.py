@@ -7,7 +7,7 @@ from typing import Any
 from ..eventstream import encode_frame
 from ..families.bedrock.shared import finish_reason
 from .jsontext import string
-from .shared import HeldCalls, fragments_for, reason_word
+from .shared import Call, reason_word
 
 _REASONS = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
 _WORDS = {
@@ -34,12 +34,13 @@ def _event(out: list[bytes], event_type: str, payload: str) -> None:
 
 
 class BedrockEncoder:
+    PROVIDER_CALLS = False
+    ENDS_ON_ERROR = True
+
     def __init__(self) -> None:
         self._started = False
-        self._failed = False
         self._blocks = 0
         self._open: dict[str, int] = {}
-        self._held = HeldCalls()
 
     def _start(self, out: list[bytes]) -> None:
         if not self._started:
@@ -59,13 +60,6 @@ class BedrockEncoder:
         _event(out, "contentBlockStop", f'{{"contentBlockIndex":{index}}}')
 
     def event(self, event: Any, out: list[bytes]) -> None:
-        if self._failed:
-            return
-        held = self._held.take(event)
-        if held is not None:
-            if not event.provider_executed:
-                self._tool_call(event.id, event.name, fragments_for(held, event.arguments, []), out)
-            return
         kind = event.type
         if kind == "stream_start":
             self._start(out)
@@ -90,27 +84,21 @@ class BedrockEncoder:
                 self._stop_block(out, index)
         elif kind == "error":
             self._error(event.message, event.kind, out)
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
 
     def _error(self, message: str, kind: str, out: list[bytes]) -> None:
         self._start(out)
-        self._failed = True
         headers = [(":exception-type", kind), (":content-type", "application/json"), (":message-type", "exception")]
         out.append(encode_frame(headers, f'{{"message":{string(message)}}}'.encode()))
 
-    def _tool_call(self, id: str, name: str, fragments: list[str], out: list[bytes]) -> None:
+    def tool_call(self, call: Call, out: list[bytes]) -> None:
         index = self._block(out)
-        _event(
-            out,
-            "contentBlockStart",
-            f'{{"contentBlockIndex":{index},"start":{{"toolUse":{{"toolUseId":{string(id)},"name":{string(name)}}}}}}}',
-        )
-        for fragment in fragments:
+        tool_use = f'{{"toolUseId":{string(call.id)},"name":{string(call.name)}}}'
+        _event(out, "contentBlockStart", f'{{"contentBlockIndex":{index},"start":{{"toolUse":{tool_use}}}}}')
+        for fragment in call.fragments_for([]):
             self._delta(out, index, f'{{"toolUse":{{"input":{string(fragment)}}}}}')
         self._stop_block(out, index)
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[bytes]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[bytes]) -> None:
         if reason == "error":
             self._error("the response failed", "internalServerException", out)
             return

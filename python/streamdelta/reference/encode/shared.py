@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Call(NamedTuple):
+    """A complete call and the argument fragments held for it (the Rust ``Call``)."""
+
+    id: str
+    name: str
+    arguments: str
+    provider_executed: bool
+    fragments: list[str]
+
+    def fragments_for(self, no_arguments: list[str]) -> list[str]:
+        """The fragments to write where clients build the arguments from fragments alone (the
+        Rust ``Call::fragments_for``)."""
+        if self.fragments and "".join(self.fragments) == self.arguments:
+            return self.fragments
+        if not self.fragments and self.arguments == "{}":
+            return list(no_arguments)
+        return [self.arguments]
 
 
 class HeldCalls:
@@ -12,7 +31,9 @@ class HeldCalls:
     def __init__(self) -> None:
         self._calls: dict[str, list[str]] = {}
 
-    def take(self, event: Any) -> list[str] | None:
+    def take(self, event: Any) -> Call | bool:
+        """A complete call; ``True`` for a call's start or fragment (held); ``False`` for other
+        events (the Rust ``Held``)."""
         kind = event.type
         if kind == "tool_input_start":
             self._calls.pop(event.id, None)
@@ -22,18 +43,11 @@ class HeldCalls:
             if held is not None:
                 held.append(event.delta)
         elif kind == "tool_call":
-            return self._calls.pop(event.id, [])
-        return None
-
-
-def fragments_for(held: list[str], arguments: str, no_arguments: list[str]) -> list[str]:
-    """The fragments to write where clients build the arguments from fragments alone (the Rust
-    ``fragments_for``)."""
-    if held and "".join(held) == arguments:
-        return held
-    if not held and arguments == "{}":
-        return list(no_arguments)
-    return [arguments]
+            fragments = self._calls.pop(event.id, [])
+            return Call(event.id, event.name, event.arguments, event.provider_executed, fragments)
+        else:
+            return False
+        return True
 
 
 def own_raw(reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str]) -> str | None:

@@ -11,7 +11,7 @@
 use std::mem;
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, sse, HeldCalls};
+use super::{sse, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
 const REASONS: &[&str] = &[
@@ -59,11 +59,8 @@ struct Open {
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    /// An `error` event was written: nothing may follow.
-    failed: bool,
     blocks: u64,
     open: Vec<Open>,
-    held: HeldCalls,
     buf: Vec<u8>,
 }
 
@@ -154,24 +151,45 @@ impl Encoder {
         Some(self.open.remove(pos))
     }
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.failed {
-            return;
-        }
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed,
-            } = event
-            {
-                // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
-                let fragments = fragments_for(held, arguments, &[]);
-                self.tool_call(id, name, *provider_executed, &fragments, out);
+    fn end_reasoning(&mut self, index: Option<u64>, signature: Option<&str>, redacted: bool, out: &mut Vec<u8>) {
+        let signature = signature.filter(|s| !s.is_empty());
+        let index = match (index, signature) {
+            (None, Some(data)) if redacted => {
+                let index = self.open_block(out, |b| {
+                    raw(b, "{\"type\":\"redacted_thinking\",\"data\":");
+                    string(b, data);
+                    raw(b, "}");
+                });
+                self.stop_block(out, index);
+                return;
             }
-            return;
+            (Some(index), _) => index,
+            (None, _) => self.thinking_block(out),
+        };
+        if let Some(signature) = signature {
+            self.delta(out, index, |b| {
+                raw(b, "{\"type\":\"signature_delta\",\"signature\":");
+                string(b, signature);
+                raw(b, "}");
+            });
         }
+        self.stop_block(out, index);
+    }
+
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.start(None, None, out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"error\",\"error\":{\"type\":");
+        string(&mut self.buf, kind);
+        raw(&mut self.buf, ",\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, "}}");
+        self.write(out, "error");
+    }
+}
+
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, .. } => self.start(id.as_deref(), model.as_deref(), out),
             Event::TextStart { id, .. } => {
@@ -223,53 +241,15 @@ impl Encoder {
                     self.end_reasoning(open.index, signature.as_deref(), *redacted, out);
                 }
             }
-            Event::Error { message, kind, .. } => {
-                self.start(None, None, out);
-                self.failed = true;
-                self.buf.clear();
-                raw(&mut self.buf, "{\"type\":\"error\",\"error\":{\"type\":");
-                string(&mut self.buf, kind);
-                raw(&mut self.buf, ",\"message\":");
-                string(&mut self.buf, message);
-                raw(&mut self.buf, "}}");
-                self.write(out, "error");
-            }
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
+            Event::Error { message, kind, .. } => self.error(message, kind, out),
             _ => {}
         }
     }
 
-    fn end_reasoning(&mut self, index: Option<u64>, signature: Option<&str>, redacted: bool, out: &mut Vec<u8>) {
-        let signature = signature.filter(|s| !s.is_empty());
-        let index = match (index, signature) {
-            (None, Some(data)) if redacted => {
-                let index = self.open_block(out, |b| {
-                    raw(b, "{\"type\":\"redacted_thinking\",\"data\":");
-                    string(b, data);
-                    raw(b, "}");
-                });
-                self.stop_block(out, index);
-                return;
-            }
-            (Some(index), _) => index,
-            (None, _) => self.thinking_block(out),
-        };
-        if let Some(signature) = signature {
-            self.delta(out, index, |b| {
-                raw(b, "{\"type\":\"signature_delta\",\"signature\":");
-                string(b, signature);
-                raw(b, "}");
-            });
-        }
-        self.stop_block(out, index);
-    }
-
-    fn tool_call(&mut self, id: &str, name: &str, provider_executed: bool, fragments: &[String], out: &mut Vec<u8>) {
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name, provider_executed) = (call.id, call.name, call.provider_executed);
+        // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+        let fragments = call.fragments_for(&[]);
         let index = self.open_block(out, |b| {
             raw(
                 b,
@@ -284,7 +264,7 @@ impl Encoder {
             string(b, name);
             raw(b, ",\"input\":{}}");
         });
-        for fragment in fragments {
+        for fragment in &fragments {
             self.delta(out, index, |b| {
                 raw(b, "{\"type\":\"input_json_delta\",\"partial_json\":");
                 string(b, fragment);
@@ -297,12 +277,7 @@ impl Encoder {
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
         if reason == FinishReason::Error {
             // Anthropic ends a failed stream with an `error` event, never a stop reason.
-            let error = Event::Error {
-                message: "the response failed".to_owned(),
-                kind: "api_error".to_owned(),
-                raw: None,
-            };
-            return self.event(&error, out);
+            return self.error("the response failed", "api_error", out);
         }
         self.start(None, None, out);
         for open in mem::take(&mut self.open) {
@@ -328,5 +303,9 @@ impl Encoder {
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"message_stop\"}");
         self.write(out, "message_stop");
+    }
+
+    fn provider_calls(&self) -> bool {
+        true
     }
 }

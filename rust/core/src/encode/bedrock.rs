@@ -9,7 +9,7 @@
 //! `exception` frame, after which the decoder accepts nothing. Provider-run calls are dropped.
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, HeldCalls};
+use super::{Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 use crate::eventstream::encode_frame;
 
@@ -45,11 +45,9 @@ fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    failed: bool,
     blocks: u64,
     /// Open text and reasoning parts and their block index.
     open: Vec<(PartId, u64)>,
-    held: HeldCalls,
     buf: Vec<u8>,
 }
 
@@ -114,22 +112,23 @@ impl Encoder {
         Some(self.open.remove(pos).1)
     }
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.failed {
-            return;
-        }
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                self.tool_call(id, name, &fragments_for(held, arguments, &[]), out);
-            }
-            return;
-        }
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.start(out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, "}");
+        let headers = [
+            (":exception-type", kind),
+            (":content-type", "application/json"),
+            (":message-type", "exception"),
+        ];
+        out.extend_from_slice(&encode_frame(&headers, &self.buf));
+    }
+}
+
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { .. } => self.start(out),
             Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => self.open_part(id, out),
@@ -180,32 +179,13 @@ impl Encoder {
                 }
             }
             Event::Error { message, kind, .. } => self.error(message, kind, out),
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
             _ => {}
         }
     }
 
-    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
-        self.start(out);
-        self.failed = true;
-        self.buf.clear();
-        raw(&mut self.buf, "{\"message\":");
-        string(&mut self.buf, message);
-        raw(&mut self.buf, "}");
-        let headers = [
-            (":exception-type", kind),
-            (":content-type", "application/json"),
-            (":message-type", "exception"),
-        ];
-        out.extend_from_slice(&encode_frame(&headers, &self.buf));
-    }
-
-    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name) = (call.id, call.name);
+        let fragments = call.fragments_for(&[]);
         let index = self.block(out);
         self.buf.clear();
         raw(&mut self.buf, "{\"contentBlockIndex\":");
@@ -216,7 +196,7 @@ impl Encoder {
         string(&mut self.buf, name);
         raw(&mut self.buf, "}}}");
         self.frame(out, "contentBlockStart");
-        for fragment in fragments {
+        for fragment in &fragments {
             self.delta(out, index, |b| {
                 raw(b, "{\"toolUse\":{\"input\":");
                 string(b, fragment);

@@ -7,7 +7,7 @@
 //! redacted part). `created` is the stream start's, 0 when it has none.
 
 use super::json::{int, raw, string, uint};
-use super::{fragments_for, sse, HeldCalls};
+use super::{sse, Call, Writer};
 use crate::events::{Event, FinishReason, Usage};
 
 const REASONS: &[&str] = &[
@@ -51,7 +51,6 @@ pub(super) struct Encoder {
     tools: u64,
     /// `reasoning_details` entries written so far (the next one's `index`: clients merge entries by it).
     details: u64,
-    held: HeldCalls,
     /// A chunk being written (kept for its capacity).
     buf: Vec<u8>,
 }
@@ -97,21 +96,10 @@ impl Encoder {
         );
         sse(out, None, &self.buf);
     }
+}
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
-                self.tool_call(id, name, &fragments_for(held, arguments, &[""]), out);
-            }
-            return;
-        }
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, created } => {
                 self.set_head(
@@ -158,17 +146,14 @@ impl Encoder {
                 raw(&mut self.buf, "}}");
                 sse(out, None, &self.buf);
             }
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
             _ => {}
         }
     }
 
-    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name) = (call.id, call.name);
+        // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
+        let fragments = call.fragments_for(&[""]);
         let index = self.tools;
         self.tools += 1;
         for (n, fragment) in fragments.iter().enumerate() {
@@ -218,5 +203,10 @@ impl Encoder {
         raw(&mut self.buf, "}}}");
         sse(out, None, &self.buf);
         sse(out, None, b"[DONE]");
+    }
+
+    // Chat clients read on after an error chunk.
+    fn ends_on_error(&self) -> bool {
+        false
     }
 }
