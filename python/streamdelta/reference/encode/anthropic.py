@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import Call, reason_word
+from .shared import Blocks, Call, reason_word
 
 _REASONS = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
 _WORDS = {
@@ -35,9 +35,8 @@ class AnthropicEncoder:
 
     def __init__(self) -> None:
         self._started = False
-        self._blocks = 0
         # Open text and reasoning parts: id -> block index (None: a reasoning block not opened yet).
-        self._open: dict[str, int | None] = {}
+        self._blocks: Blocks[int | None] = Blocks()
 
     def _start(self, id: str | None, model: str | None, out: list[str]) -> None:
         if self._started:
@@ -55,8 +54,7 @@ class AnthropicEncoder:
 
     def _open_block(self, out: list[str], block: str) -> int:
         self._start(None, None, out)
-        index = self._blocks
-        self._blocks += 1
+        index = self._blocks.next()
         out.append(
             sse(
                 "content_block_start",
@@ -75,11 +73,12 @@ class AnthropicEncoder:
         return self._open_block(out, '{"type":"thinking","thinking":"","signature":""}')
 
     def _block_of(self, id: str, out: list[str]) -> int | None:
-        if id not in self._open:
+        opened = self._blocks.open
+        if id not in opened:
             return None
-        index = self._open[id]
+        index = opened[id]
         if index is None:
-            index = self._open[id] = self._thinking_block(out)
+            index = opened[id] = self._thinking_block(out)
         return index
 
     def event(self, event: Any, out: list[str]) -> None:
@@ -88,24 +87,22 @@ class AnthropicEncoder:
         if kind == "stream_start":
             self._start(event.id, event.model, out)
         elif kind == "text_start":
-            self._open.pop(event.id, None)
-            self._open[event.id] = self._open_block(out, '{"type":"text","text":""}')
+            self._blocks.open_part(event.id, self._open_block(out, '{"type":"text","text":""}'))
         elif kind == "reasoning_start":
             self._start(None, None, out)
-            self._open.pop(event.id, None)
-            self._open[event.id] = None
+            self._blocks.open_part(event.id, None)
         elif kind == "text_delta":
             delta = lambda text: f'{{"type":"text_delta","text":{string(text)}}}'  # noqa: E731
         elif kind == "reasoning_delta":
             delta = lambda text: f'{{"type":"thinking_delta","thinking":{string(text)}}}'  # noqa: E731
         elif kind == "text_end":
-            if event.id in self._open:
-                index = self._open.pop(event.id)
+            if event.id in self._blocks.open:
+                index = self._blocks.open.pop(event.id)
                 if index is not None:
                     self._stop_block(out, index)
         elif kind == "reasoning_end":
-            if event.id in self._open:
-                self._end_reasoning(self._open.pop(event.id), event.signature, event.redacted, out)
+            if event.id in self._blocks.open:
+                self._end_reasoning(self._blocks.open.pop(event.id), event.signature, event.redacted, out)
         elif kind == "error":
             self._error(event.message, event.kind, out)
         if delta is not None:
@@ -144,8 +141,7 @@ class AnthropicEncoder:
             self._error("the response failed", "api_error", out)
             return
         self._start(None, None, out)
-        opened, self._open = self._open, {}
-        for index in opened.values():
+        for index in self._blocks.take_open():
             if index is not None:
                 self._stop_block(out, index)
             else:

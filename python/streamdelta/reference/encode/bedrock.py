@@ -7,7 +7,7 @@ from typing import Any
 from ..eventstream import encode_frame
 from ..families.bedrock.shared import finish_reason
 from .jsontext import string
-from .shared import Call, reason_word
+from .shared import Blocks, Call, reason_word
 
 _REASONS = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
 _WORDS = {
@@ -39,8 +39,8 @@ class BedrockEncoder:
 
     def __init__(self) -> None:
         self._started = False
-        self._blocks = 0
-        self._open: dict[str, int] = {}
+        # Open text and reasoning parts: id -> block index.
+        self._blocks: Blocks[int] = Blocks()
 
     def _start(self, out: list[bytes]) -> None:
         if not self._started:
@@ -49,9 +49,7 @@ class BedrockEncoder:
 
     def _block(self, out: list[bytes]) -> int:
         self._start(out)
-        index = self._blocks
-        self._blocks += 1
-        return index
+        return self._blocks.next()
 
     def _delta(self, out: list[bytes], index: int, delta: str) -> None:
         _event(out, "contentBlockDelta", f'{{"contentBlockIndex":{index},"delta":{delta}}}')
@@ -64,20 +62,19 @@ class BedrockEncoder:
         if kind == "stream_start":
             self._start(out)
         elif kind in ("text_start", "reasoning_start"):
-            self._open.pop(event.id, None)
-            self._open[event.id] = self._block(out)
+            self._blocks.open_part(event.id, self._block(out))
         elif kind == "text_delta":
-            if event.id in self._open and event.text:
-                self._delta(out, self._open[event.id], f'{{"text":{string(event.text)}}}')
+            if event.id in self._blocks.open and event.text:
+                self._delta(out, self._blocks.open[event.id], f'{{"text":{string(event.text)}}}')
         elif kind == "reasoning_delta":
-            if event.id in self._open and event.text:
-                self._delta(out, self._open[event.id], f'{{"reasoningContent":{{"text":{string(event.text)}}}}}')
+            if event.id in self._blocks.open and event.text:
+                self._delta(out, self._blocks.open[event.id], f'{{"reasoningContent":{{"text":{string(event.text)}}}}}')
         elif kind == "text_end":
-            if event.id in self._open:
-                self._stop_block(out, self._open.pop(event.id))
+            if event.id in self._blocks.open:
+                self._stop_block(out, self._blocks.open.pop(event.id))
         elif kind == "reasoning_end":
-            if event.id in self._open:
-                index = self._open.pop(event.id)
+            if event.id in self._blocks.open:
+                index = self._blocks.open.pop(event.id)
                 if event.signature:
                     key = "redactedContent" if event.redacted else "signature"
                     self._delta(out, index, f'{{"reasoningContent":{{"{key}":{string(event.signature)}}}}}')
@@ -103,8 +100,7 @@ class BedrockEncoder:
             self._error("the response failed", "internalServerException", out)
             return
         self._start(out)
-        opened, self._open = self._open, {}
-        for index in opened.values():
+        for index in self._blocks.take_open():
             self._stop_block(out, index)
         _event(out, "messageStop", f'{{"stopReason":{string(_reason_word(reason, raw_reason))}}}')
         uncached = max(usage.input_tokens - (usage.cache_read_tokens + usage.cache_write_tokens), 0)

@@ -3,7 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+
+class Blocks(Generic[T]):
+    """Content blocks numbered in order, and the text and reasoning parts open in them (the Rust
+    ``Blocks``): ``open`` maps a part id to what the target keeps of its block."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self.open: dict[str, T] = {}
+
+    def next(self) -> int:
+        """The index of a new block."""
+        index = self._count
+        self._count += 1
+        return index
+
+    def open_part(self, id: str, block: T) -> None:
+        """A part reusing an open part's id replaces it (its block is left open)."""
+        self.open.pop(id, None)
+        self.open[id] = block
+
+    def take_open(self) -> list[T]:
+        """The parts still open, in the order they opened (to close at the finish)."""
+        opened, self.open = self.open, {}
+        return list(opened.values())
 
 
 class Call(NamedTuple):

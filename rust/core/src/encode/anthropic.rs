@@ -8,10 +8,8 @@
 //! (uncached, cache reads, cache writes); reasoning tokens have no field. An `error` event ends
 //! the stream: Anthropic's decoder accepts nothing after it.
 
-use std::mem;
-
 use super::json::{raw, string, uint};
-use super::{sse, Call, Writer};
+use super::{sse, Blocks, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
 const REASONS: &[&str] = &[
@@ -49,18 +47,11 @@ fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
     super::reason_word(reason, raw, REASONS, read, word)
 }
 
-/// A text or reasoning part and its block (`None`: a reasoning block not opened yet).
-#[derive(Debug)]
-struct Open {
-    id: PartId,
-    index: Option<u64>,
-}
-
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    blocks: u64,
-    open: Vec<Open>,
+    /// Open text and reasoning parts and their block (`None`: a reasoning block not opened yet).
+    blocks: Blocks<Option<u64>>,
     buf: Vec<u8>,
 }
 
@@ -97,8 +88,7 @@ impl Encoder {
     /// `content_block_start` of a new block whose `content_block` object is written by `block`.
     fn open_block(&mut self, out: &mut Vec<u8>, block: impl FnOnce(&mut Vec<u8>)) -> u64 {
         self.start(None, None, out);
-        let index = self.blocks;
-        self.blocks += 1;
+        let index = self.blocks.next();
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"content_block_start\",\"index\":");
         uint(&mut self.buf, index);
@@ -135,20 +125,14 @@ impl Encoder {
 
     /// The block of an open part, opened now if it is a reasoning part not opened yet.
     fn block_of(&mut self, id: &PartId, out: &mut Vec<u8>) -> Option<u64> {
-        let pos = self.open.iter().position(|o| o.id == *id)?;
-        if let Some(index) = self.open.get(pos).and_then(|o| o.index) {
+        if let Some(index) = *self.blocks.get(id)? {
             return Some(index);
         }
         let index = self.thinking_block(out);
-        if let Some(open) = self.open.get_mut(pos) {
-            open.index = Some(index);
+        if let Some(block) = self.blocks.get_mut(id) {
+            *block = Some(index);
         }
         Some(index)
-    }
-
-    fn end_part(&mut self, id: &PartId) -> Option<Open> {
-        let pos = self.open.iter().position(|o| o.id == *id)?;
-        Some(self.open.remove(pos))
     }
 
     fn end_reasoning(&mut self, index: Option<u64>, signature: Option<&str>, redacted: bool, out: &mut Vec<u8>) {
@@ -193,21 +177,12 @@ impl Writer for Encoder {
         match event {
             Event::StreamStart { id, model, .. } => self.start(id.as_deref(), model.as_deref(), out),
             Event::TextStart { id, .. } => {
-                // A part reusing an open part's id replaces it (its block is left open).
-                self.open.retain(|o| o.id != *id);
                 let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
-                self.open.push(Open {
-                    id: id.clone(),
-                    index: Some(index),
-                });
+                self.blocks.open_part(id, Some(index));
             }
             Event::ReasoningStart { id, .. } => {
                 self.start(None, None, out);
-                self.open.retain(|o| o.id != *id);
-                self.open.push(Open {
-                    id: id.clone(),
-                    index: None,
-                });
+                self.blocks.open_part(id, None);
             }
             Event::TextDelta { id, text } => {
                 if let Some(index) = self.block_of(id, out) {
@@ -228,7 +203,7 @@ impl Writer for Encoder {
                 }
             }
             Event::TextEnd { id } => {
-                if let Some(Open { index: Some(index), .. }) = self.end_part(id) {
+                if let Some(Some(index)) = self.blocks.end_part(id) {
                     self.stop_block(out, index);
                 }
             }
@@ -237,8 +212,8 @@ impl Writer for Encoder {
                 signature,
                 redacted,
             } => {
-                if let Some(open) = self.end_part(id) {
-                    self.end_reasoning(open.index, signature.as_deref(), *redacted, out);
+                if let Some(index) = self.blocks.end_part(id) {
+                    self.end_reasoning(index, signature.as_deref(), *redacted, out);
                 }
             }
             Event::Error { message, kind, .. } => self.error(message, kind, out),
@@ -280,8 +255,8 @@ impl Writer for Encoder {
             return self.error("the response failed", "api_error", out);
         }
         self.start(None, None, out);
-        for open in mem::take(&mut self.open) {
-            match open.index {
+        for index in self.blocks.take_open() {
+            match index {
                 Some(index) => self.stop_block(out, index),
                 None => self.end_reasoning(None, None, false, out),
             }

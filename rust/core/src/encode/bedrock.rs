@@ -9,8 +9,8 @@
 //! `exception` frame, after which the decoder accepts nothing. Provider-run calls are dropped.
 
 use super::json::{raw, string, uint};
-use super::{Call, Writer};
-use crate::events::{Event, FinishReason, PartId, Usage};
+use super::{Blocks, Call, Writer};
+use crate::events::{Event, FinishReason, Usage};
 use crate::eventstream::encode_frame;
 
 const REASONS: &[&str] = &[
@@ -45,9 +45,8 @@ fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    blocks: u64,
     /// Open text and reasoning parts and their block index.
-    open: Vec<(PartId, u64)>,
+    blocks: Blocks<u64>,
     buf: Vec<u8>,
 }
 
@@ -73,9 +72,7 @@ impl Encoder {
 
     fn block(&mut self, out: &mut Vec<u8>) -> u64 {
         self.start(out);
-        let index = self.blocks;
-        self.blocks += 1;
-        index
+        self.blocks.next()
     }
 
     /// A `contentBlockDelta` whose `delta` object is written by `delta`.
@@ -97,21 +94,6 @@ impl Encoder {
         self.frame(out, "contentBlockStop");
     }
 
-    fn index_of(&self, id: &PartId) -> Option<u64> {
-        self.open.iter().find(|(open, _)| open == id).map(|&(_, index)| index)
-    }
-
-    fn open_part(&mut self, id: &PartId, out: &mut Vec<u8>) {
-        self.open.retain(|(open, _)| open != id);
-        let index = self.block(out);
-        self.open.push((id.clone(), index));
-    }
-
-    fn end_part(&mut self, id: &PartId) -> Option<u64> {
-        let pos = self.open.iter().position(|(open, _)| open == id)?;
-        Some(self.open.remove(pos).1)
-    }
-
     fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
         self.start(out);
         self.buf.clear();
@@ -131,9 +113,12 @@ impl Writer for Encoder {
     fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { .. } => self.start(out),
-            Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => self.open_part(id, out),
+            Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => {
+                let index = self.block(out);
+                self.blocks.open_part(id, index);
+            }
             Event::TextDelta { id, text } => {
-                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"text\":");
                         string(b, text);
@@ -142,7 +127,7 @@ impl Writer for Encoder {
                 }
             }
             Event::ReasoningDelta { id, text } => {
-                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"reasoningContent\":{\"text\":");
                         string(b, text);
@@ -151,7 +136,7 @@ impl Writer for Encoder {
                 }
             }
             Event::TextEnd { id } => {
-                if let Some(index) = self.end_part(id) {
+                if let Some(index) = self.blocks.end_part(id) {
                     self.stop_block(out, index);
                 }
             }
@@ -160,7 +145,7 @@ impl Writer for Encoder {
                 signature,
                 redacted,
             } => {
-                if let Some(index) = self.end_part(id) {
+                if let Some(index) = self.blocks.end_part(id) {
                     if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
                         self.delta(out, index, |b| {
                             raw(
@@ -211,7 +196,7 @@ impl Writer for Encoder {
             return self.error("the response failed", "internalServerException", out);
         }
         self.start(out);
-        for (_, index) in std::mem::take(&mut self.open) {
+        for index in self.blocks.take_open() {
             self.stop_block(out, index);
         }
         self.buf.clear();

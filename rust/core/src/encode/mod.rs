@@ -192,6 +192,63 @@ impl Encoder {
     }
 }
 
+/// Content blocks numbered in order, and the text and reasoning parts open in them (Anthropic,
+/// Bedrock); `T` is what a target keeps of an open part's block.
+#[derive(Debug)]
+struct Blocks<T> {
+    /// Blocks opened so far: the next one's index.
+    count: u64,
+    open: Vec<(PartId, T)>,
+}
+
+impl<T> Default for Blocks<T> {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            open: Vec::new(),
+        }
+    }
+}
+
+impl<T> Blocks<T> {
+    /// The index of a new block.
+    fn next(&mut self) -> u64 {
+        let index = self.count;
+        self.count += 1;
+        index
+    }
+
+    /// A part reusing an open part's id replaces it (its block is left open).
+    fn open_part(&mut self, id: &PartId, block: T) {
+        self.open.retain(|(open, _)| open != id);
+        self.open.push((id.clone(), block));
+    }
+
+    fn get(&self, id: &PartId) -> Option<&T> {
+        self.open.iter().find(|(open, _)| open == id).map(|(_, block)| block)
+    }
+
+    fn get_mut(&mut self, id: &PartId) -> Option<&mut T> {
+        self.open
+            .iter_mut()
+            .find(|(open, _)| open == id)
+            .map(|(_, block)| block)
+    }
+
+    fn end_part(&mut self, id: &PartId) -> Option<T> {
+        let pos = self.open.iter().position(|(open, _)| open == id)?;
+        Some(self.open.remove(pos).1)
+    }
+
+    /// The parts still open, in the order they opened (to close at the finish).
+    fn take_open(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.open)
+            .into_iter()
+            .map(|(_, block)| block)
+            .collect()
+    }
+}
+
 /// A tool call being held until its `tool_call` event (see the module's rules).
 #[derive(Debug)]
 struct HeldCall {

@@ -205,7 +205,7 @@ impl Writer for Encoder {
         sse(out, None, b"[DONE]");
     }
 
-    // Chat clients read on after an error chunk.
+    // Chat has no closing error event: what follows an error chunk is written too.
     fn ends_on_error(&self) -> bool {
         false
     }

@@ -487,7 +487,7 @@ impl Writer for Encoder {
         self.write(out, kind);
     }
 
-    // Responses clients read on after an `error` event; `finish` ends the stream.
+    // An `error` event does not close a Responses stream: its `response.*` finish does.
     fn ends_on_error(&self) -> bool {
         false
     }
