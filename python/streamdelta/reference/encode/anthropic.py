@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import Blocks, Call, reason_word
+from .shared import Blocks, Call, Reasons
 
-_REASONS = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
+_KNOWN = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
 _WORDS = {
     "other": "other",
     "stop": "end_turn",
@@ -25,8 +25,7 @@ def _read(raw: str) -> str:
     return {"max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter"}.get(raw, "other")
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 class AnthropicEncoder:
@@ -151,7 +150,7 @@ class AnthropicEncoder:
         out.append(
             sse(
                 "message_delta",
-                f'{{"type":"message_delta","delta":{{"stop_reason":{string(_reason_word(reason, raw_reason))},'
+                f'{{"type":"message_delta","delta":{{"stop_reason":{string(_REASONS.word(reason, raw_reason))},'
                 f'"stop_sequence":null}},"usage":{{"input_tokens":{uncached},'
                 f'"cache_creation_input_tokens":{usage.cache_write_tokens},'
                 f'"cache_read_input_tokens":{usage.cache_read_tokens},"output_tokens":{usage.output_tokens}}}}}',

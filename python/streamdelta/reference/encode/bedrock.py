@@ -7,9 +7,9 @@ from typing import Any
 from ..eventstream import encode_frame
 from ..families.bedrock.shared import finish_reason
 from .jsontext import string
-from .shared import Blocks, Call, reason_word
+from .shared import Blocks, Call, Reasons
 
-_REASONS = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
+_KNOWN = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
 _WORDS = {
     "other": "other",
     "stop": "end_turn",
@@ -24,8 +24,7 @@ def _read(raw: str) -> str:
     return str(finish_reason(raw))
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 def _event(out: list[bytes], event_type: str, payload: str) -> None:
@@ -102,7 +101,7 @@ class BedrockEncoder:
         self._start(out)
         for index in self._blocks.take_open():
             self._stop_block(out, index)
-        _event(out, "messageStop", f'{{"stopReason":{string(_reason_word(reason, raw_reason))}}}')
+        _event(out, "messageStop", f'{{"stopReason":{string(_REASONS.word(reason, raw_reason))}}}')
         uncached = max(usage.input_tokens - (usage.cache_read_tokens + usage.cache_write_tokens), 0)
         _event(
             out,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import is_object, string
-from .shared import Call, own_raw, reason_word
+from .shared import Call, Reasons
 
-_REASONS = (
+_KNOWN = (
     "MAX_TOKENS",
     "SAFETY",
     "RECITATION",
@@ -38,8 +38,7 @@ def _read(raw: str) -> str:
     return "other"
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 class GeminiEncoder:
@@ -135,11 +134,11 @@ class GeminiEncoder:
         self._part(out, f'"functionCall":{{"id":{string(call.id)},"name":{string(call.name)}{args}}}')
 
     def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
-        if reason == "error" and own_raw(reason, raw_reason, _REASONS, _read) is None:
+        if reason == "error" and _REASONS.own_raw(reason, raw_reason) is None:
             self._error("the response failed", "INTERNAL", out)
             return
         self._flush_signature(out)
-        word = string(_reason_word(reason, raw_reason))
+        word = string(_REASONS.word(reason, raw_reason))
         self._emit(out, f'{{"candidates":[{{"finishReason":{word},"index":0}}]{self._tail(usage)}')
 
     def _error(self, message: str, kind: str, out: list[str]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import Call, reason_word
+from .shared import Call, Reasons
 
-_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
+_KNOWN = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
 
 
 def _read(raw: str) -> str:
@@ -18,8 +18,7 @@ def _read(raw: str) -> str:
     return "other"
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, {})
+_REASONS = Reasons(_KNOWN, _read, {})
 
 
 class ChatEncoder:
@@ -92,7 +91,7 @@ class ChatEncoder:
     def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
         self._start(out)
         head = self._head()
-        word = string(_reason_word(reason, raw_reason))
+        word = string(_REASONS.word(reason, raw_reason))
         out.append(sse(None, f'{head},"choices":[{{"index":0,"delta":{{}},"finish_reason":{word}}}]}}'))
         cache_write = f',"cache_write_tokens":{usage.cache_write_tokens}' if usage.cache_write_tokens > 0 else ""
         out.append(

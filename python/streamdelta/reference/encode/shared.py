@@ -77,20 +77,25 @@ class HeldCalls:
         return True
 
 
-def own_raw(reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str]) -> str | None:
-    """The raw reason when the target's decoder reads it as ``reason``."""
-    if raw is not None and raw in vocabulary and read(raw) == reason:
-        return raw
-    return None
+class Reasons(NamedTuple):
+    """A target's finish reasons: the raw ones its decoder knows, how it reads one, its word for
+    each class (the Rust ``Reasons``; a class missing from ``words`` is its own word)."""
 
+    known: tuple[str, ...]
+    read: Callable[[str], str]
+    words: dict[str, str]
 
-def reason_word(
-    reason: str, raw: str | None, vocabulary: tuple[str, ...], read: Callable[[str], str], words: dict[str, str]
-) -> str:
-    """The word a target writes for a finish (the Rust ``reason_word``)."""
-    own = own_raw(reason, raw, vocabulary, read)
-    if own is not None:
-        return own
-    if raw is not None and reason == "other" and read(raw) == "other":
-        return raw
-    return words.get(reason, reason)
+    def own_raw(self, reason: str, raw: str | None) -> str | None:
+        """The raw reason when the target's decoder reads it as ``reason``."""
+        if raw is not None and raw in self.known and self.read(raw) == reason:
+            return raw
+        return None
+
+    def word(self, reason: str, raw: str | None) -> str:
+        """The word a target writes for a finish (the Rust ``Reasons::word``)."""
+        own = self.own_raw(reason, raw)
+        if own is not None:
+            return own
+        if raw is not None and reason == "other" and self.read(raw) == "other":
+            return raw
+        return self.words.get(reason, reason)

@@ -9,10 +9,10 @@
 //! the stream: Anthropic's decoder accepts nothing after it.
 
 use super::json::{raw, string, uint};
-use super::{sse, Blocks, Call, Writer};
+use super::{sse, Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "end_turn",
     "stop_sequence",
     "pause_turn",
@@ -43,9 +43,11 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons {
+    known: KNOWN,
+    read,
+    word,
+};
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
@@ -264,7 +266,7 @@ impl Writer for Encoder {
         let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, ",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
         uint(&mut self.buf, usage.input_tokens.saturating_sub(cached));
         raw(&mut self.buf, ",\"cache_creation_input_tokens\":");

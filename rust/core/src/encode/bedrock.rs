@@ -9,11 +9,11 @@
 //! `exception` frame, after which the decoder accepts nothing. Provider-run calls are dropped.
 
 use super::json::{raw, string, uint};
-use super::{Blocks, Call, Writer};
+use super::{Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
 use crate::eventstream::encode_frame;
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "end_turn",
     "stop_sequence",
     "max_tokens",
@@ -38,9 +38,11 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons {
+    known: KNOWN,
+    read,
+    word,
+};
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
@@ -201,7 +203,7 @@ impl Writer for Encoder {
         }
         self.buf.clear();
         raw(&mut self.buf, "{\"stopReason\":");
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, "}");
         self.frame(out, "messageStop");
         let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);

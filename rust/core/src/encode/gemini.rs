@@ -9,10 +9,10 @@
 //! JSON text as is when it is an object, else `{}`. Usage is sent once, on the last chunk.
 
 use super::json::{is_object, raw, string, uint};
-use super::{own_raw, Call, Writer};
+use super::{Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "MAX_TOKENS",
     "SAFETY",
     "RECITATION",
@@ -43,9 +43,11 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons {
+    known: KNOWN,
+    read,
+    word,
+};
 
 #[derive(Debug)]
 pub(super) struct Encoder {
@@ -232,13 +234,13 @@ impl Writer for Encoder {
     }
 
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
-        if reason == FinishReason::Error && own_raw(reason, raw_reason, REASONS, read).is_none() {
+        if reason == FinishReason::Error && REASONS.own_raw(reason, raw_reason).is_none() {
             return self.error("the response failed", "INTERNAL", out);
         }
         self.flush_signature(out);
         self.buf.clear();
         raw(&mut self.buf, "{\"candidates\":[{\"finishReason\":");
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, ",\"index\":0}]");
         self.tail(Some(usage));
         self.emit(out);

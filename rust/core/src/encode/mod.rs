@@ -332,33 +332,32 @@ impl Call<'_> {
     }
 }
 
-/// The raw reason when the target's own decoder reads it as `reason` (it came from that family,
-/// or means the same there); else `None`, and the target writes its word for `reason`.
-fn own_raw<'a>(
-    reason: FinishReason,
-    raw: Option<&'a str>,
-    vocabulary: &[&str],
-    read: fn(&str) -> FinishReason,
-) -> Option<&'a str> {
-    raw.filter(|raw| vocabulary.contains(raw) && read(raw) == reason)
-}
-
-/// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
-/// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know, as
-/// a new provider value would be); else `word(reason)`, the target's word for the class.
-fn reason_word<'a>(
-    reason: FinishReason,
-    raw: Option<&'a str>,
-    vocabulary: &[&str],
+/// A target's finish reasons: the raw ones its decoder knows (`known`), how it reads one
+/// (`read`), and its word for each class (`word`).
+struct Reasons {
+    known: &'static [&'static str],
     read: fn(&str) -> FinishReason,
     word: fn(FinishReason) -> &'static str,
-) -> &'a str {
-    if let Some(raw) = own_raw(reason, raw, vocabulary, read) {
-        return raw;
+}
+
+impl Reasons {
+    /// The raw reason when the target's own decoder reads it as `reason` (it came from that
+    /// family, or means the same there); else `None`, and the target writes its word for `reason`.
+    fn own_raw<'a>(&self, reason: FinishReason, raw: Option<&'a str>) -> Option<&'a str> {
+        raw.filter(|raw| self.known.contains(raw) && (self.read)(raw) == reason)
     }
-    match raw {
-        Some(raw) if reason == FinishReason::Other && read(raw) == FinishReason::Other => raw,
-        _ => word(reason),
+
+    /// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
+    /// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know,
+    /// as a new provider value would be); else `word(reason)`, the target's word for the class.
+    fn word<'a>(&self, reason: FinishReason, raw: Option<&'a str>) -> &'a str {
+        if let Some(raw) = self.own_raw(reason, raw) {
+            return raw;
+        }
+        match raw {
+            Some(raw) if reason == FinishReason::Other && (self.read)(raw) == FinishReason::Other => raw,
+            _ => (self.word)(reason),
+        }
     }
 }
 

@@ -7,10 +7,10 @@
 //! redacted part). `created` is the stream start's, 0 when it has none.
 
 use super::json::{int, raw, string, uint};
-use super::{sse, Call, Writer};
+use super::{sse, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "stop",
     "length",
     "tool_calls",
@@ -36,9 +36,11 @@ fn word(reason: FinishReason) -> &'static str {
     reason.as_str()
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons {
+    known: KNOWN,
+    read,
+    word,
+};
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
@@ -182,7 +184,7 @@ impl Writer for Encoder {
             &mut self.buf,
             ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":",
         );
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, "}]}");
         sse(out, None, &self.buf);
         self.head();
