@@ -43,11 +43,7 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-const REASONS: Reasons = Reasons {
-    known: KNOWN,
-    read,
-    word,
-};
+const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {

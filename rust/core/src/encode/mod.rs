@@ -341,6 +341,14 @@ struct Reasons {
 }
 
 impl Reasons {
+    const fn new(
+        known: &'static [&'static str],
+        read: fn(&str) -> FinishReason,
+        word: fn(FinishReason) -> &'static str,
+    ) -> Self {
+        Self { known, read, word }
+    }
+
     /// The raw reason when the target's own decoder reads it as `reason` (it came from that
     /// family, or means the same there); else `None`, and the target writes its word for `reason`.
     fn own_raw<'a>(&self, reason: FinishReason, raw: Option<&'a str>) -> Option<&'a str> {
