@@ -12,7 +12,7 @@ from .bedrock import BedrockEncoder
 from .gemini import GeminiEncoder
 from .openai_chat import ChatEncoder
 from .openai_responses import ResponsesEncoder
-from .shared import Call, HeldCalls
+from .shared import Call, HeldCalls, Writer
 
 __all__ = ["TARGETS", "Encoder"]
 
@@ -49,7 +49,7 @@ _NOT_ENCODED = frozenset(("unknown", "raw", "refusal_start", "refusal_delta", "r
 _REASONS = frozenset(("stop", "length", "tool_calls", "content_filter", "error", "other"))
 
 
-def _target(family: str, framing: str) -> Any:
+def _target(family: str, framing: str) -> Writer:
     if not isinstance(family, str) or not isinstance(framing, str):
         raise TypeError("family and framing must be str")
     if family not in TARGETS:
@@ -74,7 +74,7 @@ class Encoder:
     """Events in, the wire bytes of ``family`` out: what its official client accepts."""
 
     def __init__(self, family: str, *, framing: str = "auto") -> None:
-        self._inner: Any = _target(family, framing)
+        self._inner = _target(family, framing)
         # Bedrock writes binary frames; the others text.
         self.binary = isinstance(self._inner, BedrockEncoder)
         self._held = HeldCalls()

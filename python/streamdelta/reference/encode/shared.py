@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Writer(Protocol):
+    """What a target writes; ``Encoder`` holds the calls and ends the stream for all of them (the
+    Rust ``Writer``)."""
+
+    # Whether the target has a place for provider-run calls.
+    PROVIDER_CALLS: bool
+    # Whether the target's decoder accepts nothing after an `error` event.
+    ENDS_ON_ERROR: bool
+
+    def event(self, event: Any, out: list[Any]) -> None: ...
+
+    def tool_call(self, call: Call, out: list[Any]) -> None: ...
+
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[Any]) -> None: ...
 
 
 class Blocks(Generic[T]):
