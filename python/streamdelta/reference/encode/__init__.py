@@ -12,6 +12,7 @@ from .bedrock import BedrockEncoder
 from .gemini import GeminiEncoder
 from .openai_chat import ChatEncoder
 from .openai_responses import ResponsesEncoder
+from .shared import Call, HeldCalls, Writer
 
 __all__ = ["TARGETS", "Encoder"]
 
@@ -48,7 +49,7 @@ _NOT_ENCODED = frozenset(("unknown", "raw", "refusal_start", "refusal_delta", "r
 _REASONS = frozenset(("stop", "length", "tool_calls", "content_filter", "error", "other"))
 
 
-def _target(family: str, framing: str) -> Any:
+def _target(family: str, framing: str) -> Writer:
     if not isinstance(family, str) or not isinstance(framing, str):
         raise TypeError("family and framing must be str")
     if family not in TARGETS:
@@ -73,9 +74,12 @@ class Encoder:
     """Events in, the wire bytes of ``family`` out: what its official client accepts."""
 
     def __init__(self, family: str, *, framing: str = "auto") -> None:
-        self._inner: Any = _target(family, framing)
+        self._inner = _target(family, framing)
         # Bedrock writes binary frames; the others text.
         self.binary = isinstance(self._inner, BedrockEncoder)
+        self._held = HeldCalls()
+        # A finish or an error the target's decoder reads nothing after was written, or the
+        # stream was reported cut: what follows is not encoded.
         self._ended = False
         self._closed = False
 
@@ -89,9 +93,21 @@ class Encoder:
         if kind == "error" and event.kind == "incomplete_stream":
             self._ended = True
             return
+        inner = self._inner
+        held = self._held.take(event)
+        if isinstance(held, Call):
+            if inner.PROVIDER_CALLS or not held.provider_executed:
+                inner.tool_call(held, out)
+            return
+        if held:  # a call's start or fragment
+            return
         if kind == "finish":
             self._ended = True
-        self._inner.event(event, out)
+            inner.finish(event.reason, event.raw_reason, event.usage, out)
+            return
+        if kind == "error":
+            self._ended = inner.ENDS_ON_ERROR
+        inner.event(event, out)
 
     def feed(self, events: Iterable[Any]) -> bytes:
         """The wire bytes of these events."""

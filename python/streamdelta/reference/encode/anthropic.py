@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls, fragments_for, reason_word
+from .shared import Blocks, Call, Reasons
 
-_REASONS = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
+_KNOWN = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
 _WORDS = {
     "other": "other",
     "stop": "end_turn",
@@ -25,18 +25,17 @@ def _read(raw: str) -> str:
     return {"max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter"}.get(raw, "other")
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 class AnthropicEncoder:
+    PROVIDER_CALLS = True
+    ENDS_ON_ERROR = True
+
     def __init__(self) -> None:
         self._started = False
-        self._failed = False
-        self._blocks = 0
         # Open text and reasoning parts: id -> block index (None: a reasoning block not opened yet).
-        self._open: dict[str, int | None] = {}
-        self._held = HeldCalls()
+        self._blocks: Blocks[int | None] = Blocks()
 
     def _start(self, id: str | None, model: str | None, out: list[str]) -> None:
         if self._started:
@@ -54,8 +53,7 @@ class AnthropicEncoder:
 
     def _open_block(self, out: list[str], block: str) -> int:
         self._start(None, None, out)
-        index = self._blocks
-        self._blocks += 1
+        index = self._blocks.next()
         out.append(
             sse(
                 "content_block_start",
@@ -74,48 +72,38 @@ class AnthropicEncoder:
         return self._open_block(out, '{"type":"thinking","thinking":"","signature":""}')
 
     def _block_of(self, id: str, out: list[str]) -> int | None:
-        if id not in self._open:
+        opened = self._blocks.open
+        if id not in opened:
             return None
-        index = self._open[id]
+        index = opened[id]
         if index is None:
-            index = self._open[id] = self._thinking_block(out)
+            index = opened[id] = self._thinking_block(out)
         return index
 
     def event(self, event: Any, out: list[str]) -> None:
-        if self._failed:
-            return
-        held = self._held.take(event)
-        if held is not None:
-            fragments = fragments_for(held, event.arguments, [])
-            self._tool_call(event.id, event.name, event.provider_executed, fragments, out)
-            return
         kind = event.type
         delta: Callable[[str], str] | None = None
         if kind == "stream_start":
             self._start(event.id, event.model, out)
         elif kind == "text_start":
-            self._open.pop(event.id, None)
-            self._open[event.id] = self._open_block(out, '{"type":"text","text":""}')
+            self._blocks.open_part(event.id, self._open_block(out, '{"type":"text","text":""}'))
         elif kind == "reasoning_start":
             self._start(None, None, out)
-            self._open.pop(event.id, None)
-            self._open[event.id] = None
+            self._blocks.open_part(event.id, None)
         elif kind == "text_delta":
             delta = lambda text: f'{{"type":"text_delta","text":{string(text)}}}'  # noqa: E731
         elif kind == "reasoning_delta":
             delta = lambda text: f'{{"type":"thinking_delta","thinking":{string(text)}}}'  # noqa: E731
         elif kind == "text_end":
-            if event.id in self._open:
-                index = self._open.pop(event.id)
+            if event.id in self._blocks.open:
+                index = self._blocks.open.pop(event.id)
                 if index is not None:
                     self._stop_block(out, index)
         elif kind == "reasoning_end":
-            if event.id in self._open:
-                self._end_reasoning(self._open.pop(event.id), event.signature, event.redacted, out)
+            if event.id in self._blocks.open:
+                self._end_reasoning(self._blocks.open.pop(event.id), event.signature, event.redacted, out)
         elif kind == "error":
             self._error(event.message, event.kind, out)
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
         if delta is not None:
             index = self._block_of(event.id, out)
             if index is not None:
@@ -123,7 +111,6 @@ class AnthropicEncoder:
 
     def _error(self, message: str, kind: str, out: list[str]) -> None:
         self._start(None, None, out)
-        self._failed = True
         out.append(sse("error", f'{{"type":"error","error":{{"type":{string(kind)},"message":{string(message)}}}}}'))
 
     def _end_reasoning(self, index: int | None, signature: str | None, redacted: bool, out: list[str]) -> None:
@@ -138,21 +125,22 @@ class AnthropicEncoder:
             self._delta(out, index, f'{{"type":"signature_delta","signature":{string(signature)}}}')
         self._stop_block(out, index)
 
-    def _tool_call(self, id: str, name: str, provider_executed: bool, fragments: list[str], out: list[str]) -> None:
-        block_type = "server_tool_use" if provider_executed else "tool_use"
-        index = self._open_block(out, f'{{"type":"{block_type}","id":{string(id)},"name":{string(name)},"input":{{}}}}')
-        for fragment in fragments:
+    def tool_call(self, call: Call, out: list[str]) -> None:
+        block_type = "server_tool_use" if call.provider_executed else "tool_use"
+        block = f'{{"type":"{block_type}","id":{string(call.id)},"name":{string(call.name)},"input":{{}}}}'
+        index = self._open_block(out, block)
+        # A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+        for fragment in call.fragments_for([]):
             self._delta(out, index, f'{{"type":"input_json_delta","partial_json":{string(fragment)}}}')
         self._stop_block(out, index)
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
         if reason == "error":
             # Anthropic ends a failed stream with an `error` event, never a stop reason.
             self._error("the response failed", "api_error", out)
             return
         self._start(None, None, out)
-        opened, self._open = self._open, {}
-        for index in opened.values():
+        for index in self._blocks.take_open():
             if index is not None:
                 self._stop_block(out, index)
             else:
@@ -162,7 +150,7 @@ class AnthropicEncoder:
         out.append(
             sse(
                 "message_delta",
-                f'{{"type":"message_delta","delta":{{"stop_reason":{string(_reason_word(reason, raw_reason))},'
+                f'{{"type":"message_delta","delta":{{"stop_reason":{string(_REASONS.word(reason, raw_reason))},'
                 f'"stop_sequence":null}},"usage":{{"input_tokens":{uncached},'
                 f'"cache_creation_input_tokens":{usage.cache_write_tokens},'
                 f'"cache_read_input_tokens":{usage.cache_read_tokens},"output_tokens":{usage.output_tokens}}}}}',

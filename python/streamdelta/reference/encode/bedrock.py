@@ -7,9 +7,9 @@ from typing import Any
 from ..eventstream import encode_frame
 from ..families.bedrock.shared import finish_reason
 from .jsontext import string
-from .shared import HeldCalls, fragments_for, reason_word
+from .shared import Blocks, Call, Reasons
 
-_REASONS = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
+_KNOWN = ("end_turn", "stop_sequence", "max_tokens", "tool_use", "guardrail_intervened", "content_filtered")
 _WORDS = {
     "other": "other",
     "stop": "end_turn",
@@ -24,8 +24,7 @@ def _read(raw: str) -> str:
     return str(finish_reason(raw))
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 def _event(out: list[bytes], event_type: str, payload: str) -> None:
@@ -34,12 +33,13 @@ def _event(out: list[bytes], event_type: str, payload: str) -> None:
 
 
 class BedrockEncoder:
+    PROVIDER_CALLS = False
+    ENDS_ON_ERROR = True
+
     def __init__(self) -> None:
         self._started = False
-        self._failed = False
-        self._blocks = 0
-        self._open: dict[str, int] = {}
-        self._held = HeldCalls()
+        # Open text and reasoning parts: id -> block index.
+        self._blocks: Blocks[int] = Blocks()
 
     def _start(self, out: list[bytes]) -> None:
         if not self._started:
@@ -48,9 +48,7 @@ class BedrockEncoder:
 
     def _block(self, out: list[bytes]) -> int:
         self._start(out)
-        index = self._blocks
-        self._blocks += 1
-        return index
+        return self._blocks.next()
 
     def _delta(self, out: list[bytes], index: int, delta: str) -> None:
         _event(out, "contentBlockDelta", f'{{"contentBlockIndex":{index},"delta":{delta}}}')
@@ -59,66 +57,51 @@ class BedrockEncoder:
         _event(out, "contentBlockStop", f'{{"contentBlockIndex":{index}}}')
 
     def event(self, event: Any, out: list[bytes]) -> None:
-        if self._failed:
-            return
-        held = self._held.take(event)
-        if held is not None:
-            if not event.provider_executed:
-                self._tool_call(event.id, event.name, fragments_for(held, event.arguments, []), out)
-            return
         kind = event.type
         if kind == "stream_start":
             self._start(out)
         elif kind in ("text_start", "reasoning_start"):
-            self._open.pop(event.id, None)
-            self._open[event.id] = self._block(out)
+            self._blocks.open_part(event.id, self._block(out))
         elif kind == "text_delta":
-            if event.id in self._open and event.text:
-                self._delta(out, self._open[event.id], f'{{"text":{string(event.text)}}}')
+            if event.id in self._blocks.open and event.text:
+                self._delta(out, self._blocks.open[event.id], f'{{"text":{string(event.text)}}}')
         elif kind == "reasoning_delta":
-            if event.id in self._open and event.text:
-                self._delta(out, self._open[event.id], f'{{"reasoningContent":{{"text":{string(event.text)}}}}}')
+            if event.id in self._blocks.open and event.text:
+                self._delta(out, self._blocks.open[event.id], f'{{"reasoningContent":{{"text":{string(event.text)}}}}}')
         elif kind == "text_end":
-            if event.id in self._open:
-                self._stop_block(out, self._open.pop(event.id))
+            if event.id in self._blocks.open:
+                self._stop_block(out, self._blocks.open.pop(event.id))
         elif kind == "reasoning_end":
-            if event.id in self._open:
-                index = self._open.pop(event.id)
+            if event.id in self._blocks.open:
+                index = self._blocks.open.pop(event.id)
                 if event.signature:
                     key = "redactedContent" if event.redacted else "signature"
                     self._delta(out, index, f'{{"reasoningContent":{{"{key}":{string(event.signature)}}}}}')
                 self._stop_block(out, index)
         elif kind == "error":
             self._error(event.message, event.kind, out)
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
 
     def _error(self, message: str, kind: str, out: list[bytes]) -> None:
         self._start(out)
-        self._failed = True
         headers = [(":exception-type", kind), (":content-type", "application/json"), (":message-type", "exception")]
         out.append(encode_frame(headers, f'{{"message":{string(message)}}}'.encode()))
 
-    def _tool_call(self, id: str, name: str, fragments: list[str], out: list[bytes]) -> None:
+    def tool_call(self, call: Call, out: list[bytes]) -> None:
         index = self._block(out)
-        _event(
-            out,
-            "contentBlockStart",
-            f'{{"contentBlockIndex":{index},"start":{{"toolUse":{{"toolUseId":{string(id)},"name":{string(name)}}}}}}}',
-        )
-        for fragment in fragments:
+        tool_use = f'{{"toolUseId":{string(call.id)},"name":{string(call.name)}}}'
+        _event(out, "contentBlockStart", f'{{"contentBlockIndex":{index},"start":{{"toolUse":{tool_use}}}}}')
+        for fragment in call.fragments_for([]):
             self._delta(out, index, f'{{"toolUse":{{"input":{string(fragment)}}}}}')
         self._stop_block(out, index)
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[bytes]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[bytes]) -> None:
         if reason == "error":
             self._error("the response failed", "internalServerException", out)
             return
         self._start(out)
-        opened, self._open = self._open, {}
-        for index in opened.values():
+        for index in self._blocks.take_open():
             self._stop_block(out, index)
-        _event(out, "messageStop", f'{{"stopReason":{string(_reason_word(reason, raw_reason))}}}')
+        _event(out, "messageStop", f'{{"stopReason":{string(_REASONS.word(reason, raw_reason))}}}')
         uncached = max(usage.input_tokens - (usage.cache_read_tokens + usage.cache_write_tokens), 0)
         _event(
             out,

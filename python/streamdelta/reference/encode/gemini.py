@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import is_object, string
-from .shared import HeldCalls, own_raw, reason_word
+from .shared import Call, Reasons
 
-_REASONS = (
+_KNOWN = (
     "MAX_TOKENS",
     "SAFETY",
     "RECITATION",
@@ -38,11 +38,13 @@ def _read(raw: str) -> str:
     return "other"
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, _WORDS)
+_REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 class GeminiEncoder:
+    PROVIDER_CALLS = False
+    ENDS_ON_ERROR = True
+
     def __init__(self, *, json_array: bool) -> None:
         self._json_array = json_array
         self._id: str | None = None
@@ -50,8 +52,6 @@ class GeminiEncoder:
         self._chunks = 0
         self._reasoning: tuple[str, bool] | None = None
         self._signature: str | None = None
-        self._errored = False
-        self._held = HeldCalls()
 
     def _emit(self, out: list[str], chunk: str) -> None:
         if self._json_array:
@@ -95,19 +95,6 @@ class GeminiEncoder:
             self._text(out, "", False)
 
     def event(self, event: Any, out: list[str]) -> None:
-        if self._errored:
-            return
-        held = self._held.take(event)
-        if held is not None:
-            if not event.provider_executed:
-                arguments = event.arguments
-                # A call sent with no arguments has no `args`, as Gemini sends it.
-                if not held and arguments == "{}":
-                    args = ""
-                else:
-                    args = f',"args":{arguments if is_object(arguments) else "{}"}'
-                self._part(out, f'"functionCall":{{"id":{string(event.id)},"name":{string(event.name)}{args}}}')
-            return
         kind = event.type
         if kind == "stream_start":
             if self._chunks == 0:
@@ -135,17 +122,27 @@ class GeminiEncoder:
             self._text(out, event.text, False)
         elif kind == "error":
             self._error(event.message, event.kind, out)
-        elif kind == "finish":
-            if event.reason == "error" and own_raw(event.reason, event.raw_reason, _REASONS, _read) is None:
-                self._error("the response failed", "INTERNAL", out)
-                return
-            self._flush_signature(out)
-            word = string(_reason_word(event.reason, event.raw_reason))
-            self._emit(out, f'{{"candidates":[{{"finishReason":{word},"index":0}}]{self._tail(event.usage)}')
+
+    def tool_call(self, call: Call, out: list[str]) -> None:
+        # Gemini sends a call whole: of the fragments it only matters whether there were any.
+        arguments = call.arguments
+        # A call sent with no arguments has no `args`, as Gemini sends it.
+        if not call.fragments and arguments == "{}":
+            args = ""
+        else:
+            args = f',"args":{arguments if is_object(arguments) else "{}"}'
+        self._part(out, f'"functionCall":{{"id":{string(call.id)},"name":{string(call.name)}{args}}}')
+
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+        if reason == "error" and _REASONS.own_raw(reason, raw_reason) is None:
+            self._error("the response failed", "INTERNAL", out)
+            return
+        self._flush_signature(out)
+        word = string(_REASONS.word(reason, raw_reason))
+        self._emit(out, f'{{"candidates":[{{"finishReason":{word},"index":0}}]{self._tail(usage)}')
 
     def _error(self, message: str, kind: str, out: list[str]) -> None:
         self._flush_signature(out)
-        self._errored = True
         self._emit(out, f'{{"error":{{"code":500,"message":{string(message)},"status":{string(kind)}}}}}')
 
     def close(self, out: list[str]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls, fragments_for, reason_word
+from .shared import Call, Reasons
 
-_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
+_KNOWN = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
 
 
 def _read(raw: str) -> str:
@@ -18,11 +18,13 @@ def _read(raw: str) -> str:
     return "other"
 
 
-def _reason_word(reason: str, raw: str | None) -> str:
-    return reason_word(reason, raw, _REASONS, _read, {})
+_REASONS = Reasons(_KNOWN, _read, {})
 
 
 class ChatEncoder:
+    PROVIDER_CALLS = False
+    ENDS_ON_ERROR = False
+
     def __init__(self) -> None:
         self._id = ""
         self._model = ""
@@ -30,7 +32,6 @@ class ChatEncoder:
         self._started = False
         self._tools = 0
         self._details = 0
-        self._held = HeldCalls()
 
     def _head(self) -> str:
         head = f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":{self._created}'
@@ -53,11 +54,6 @@ class ChatEncoder:
         )
 
     def event(self, event: Any, out: list[str]) -> None:
-        held = self._held.take(event)
-        if held is not None:
-            if not event.provider_executed:
-                self._tool_call(event.id, event.name, fragments_for(held, event.arguments, [""]), out)
-            return
         kind = event.type
         if kind == "stream_start":
             self._id = event.id if event.id is not None else ""
@@ -80,26 +76,22 @@ class ChatEncoder:
             self._start(out)
             error = f'"error":{{"message":{string(event.message)},"type":{string(event.kind)}}}'
             out.append(sse(None, f"{self._head()},{error}}}"))
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
 
-    def _tool_call(self, id: str, name: str, fragments: list[str], out: list[str]) -> None:
+    def tool_call(self, call: Call, out: list[str]) -> None:
         index = self._tools
         self._tools += 1
-        for n, fragment in enumerate(fragments):
+        # A call with no arguments: its first chunk says `""`, as OpenAI sends it.
+        for n, fragment in enumerate(call.fragments_for([""])):
             if n == 0:
-                call = (
-                    f'{{"index":{index},"id":{string(id)},"type":"function","function":{{"name":{string(name)},'
-                    f'"arguments":{string(fragment)}}}}}'
-                )
+                head = f'"id":{string(call.id)},"type":"function","function":{{"name":{string(call.name)},'
             else:
-                call = f'{{"index":{index},"function":{{"arguments":{string(fragment)}}}}}'
-            self._chunk(out, f'"tool_calls":[{call}]')
+                head = '"function":{'
+            self._chunk(out, f'"tool_calls":[{{"index":{index},{head}"arguments":{string(fragment)}}}}}]')
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
         self._start(out)
         head = self._head()
-        word = string(_reason_word(reason, raw_reason))
+        word = string(_REASONS.word(reason, raw_reason))
         out.append(sse(None, f'{head},"choices":[{{"index":0,"delta":{{}},"finish_reason":{word}}}]}}'))
         cache_write = f',"cache_write_tokens":{usage.cache_write_tokens}' if usage.cache_write_tokens > 0 else ""
         out.append(

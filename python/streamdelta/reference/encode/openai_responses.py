@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .jsontext import sse, string
-from .shared import HeldCalls
+from .shared import Call
 
 
 def _split_id(id: str) -> str | None:
@@ -62,17 +62,18 @@ _NAMES = {
 
 
 class ResponsesEncoder:
+    PROVIDER_CALLS = False
+    ENDS_ON_ERROR = False
+
     def __init__(self) -> None:
         self._id: str | None = None
         self._model: str | None = None
         self._started = False
-        self._failed = False
         self._sequence = 0
         self._created = 0
         self._items = 0
         self._item: _Item | None = None
         self._output: list[str] = []
-        self._held = HeldCalls()
 
     def _write(self, out: list[str], kind: str, rest: str) -> None:
         out.append(sse(kind, f'{{"type":{string(kind)},"sequence_number":{self._sequence}{rest}}}'))
@@ -178,13 +179,6 @@ class ResponsesEncoder:
         self._write(out, "response.output_item.done", f',"output_index":{output_index},"item":{json}')
 
     def event(self, event: Any, out: list[str]) -> None:
-        if self._failed:
-            return
-        fragments = self._held.take(event)
-        if fragments is not None:
-            if not event.provider_executed:
-                self._tool_call(event.id, event.name, event.arguments, fragments, out)
-            return
         kind = event.type
         item = self._item
         is_open = item is not None and item.open is not None and item.open.id == getattr(event, "id", None)
@@ -212,10 +206,10 @@ class ResponsesEncoder:
         elif kind == "error":
             self._start(out)
             self._write(out, "error", f',"code":{string(event.kind)},"message":{string(event.message)},"param":null')
-        elif kind == "finish":
-            self._finish(event.reason, event.raw_reason, event.usage, out)
 
-    def _tool_call(self, call_id: str, name: str, arguments: str, fragments: list[str], out: list[str]) -> None:
+    def tool_call(self, call: Call, out: list[str]) -> None:
+        # The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+        call_id, name, arguments = call.id, call.name, call.arguments
         self._start(out)
         self._close_item(out)
         output_index = self._items
@@ -232,12 +226,12 @@ class ResponsesEncoder:
             out, "response.output_item.added", f',"output_index":{output_index},"item":{item("in_progress", "")}'
         )
         located = f',"item_id":{string(item_id)},"output_index":{output_index}'
-        for fragment in fragments:
+        for fragment in call.fragments:
             self._write(out, "response.function_call_arguments.delta", f'{located},"delta":{string(fragment)}')
         self._write(out, "response.function_call_arguments.done", f'{located},"arguments":{string(arguments)}')
         self._item_done(output_index, item("completed", arguments), out)
 
-    def _finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+    def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
         self._start(out)
         self._close_item(out)
         incomplete: str | None = None
@@ -268,4 +262,3 @@ class ResponsesEncoder:
             f'"total_tokens":{usage.total_tokens}}}}}'
         )
         self._write(out, kind, rest)
-        self._failed = True

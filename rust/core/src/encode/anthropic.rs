@@ -8,13 +8,11 @@
 //! (uncached, cache reads, cache writes); reasoning tokens have no field. An `error` event ends
 //! the stream: Anthropic's decoder accepts nothing after it.
 
-use std::mem;
-
 use super::json::{raw, string, uint};
-use super::{fragments_for, sse, HeldCalls};
+use super::{sse, Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "end_turn",
     "stop_sequence",
     "pause_turn",
@@ -45,25 +43,13 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
-
-/// A text or reasoning part and its block (`None`: a reasoning block not opened yet).
-#[derive(Debug)]
-struct Open {
-    id: PartId,
-    index: Option<u64>,
-}
+const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    /// An `error` event was written: nothing may follow.
-    failed: bool,
-    blocks: u64,
-    open: Vec<Open>,
-    held: HeldCalls,
+    /// Open text and reasoning parts and their block (`None`: a reasoning block not opened yet).
+    blocks: Blocks<Option<u64>>,
     buf: Vec<u8>,
 }
 
@@ -100,8 +86,7 @@ impl Encoder {
     /// `content_block_start` of a new block whose `content_block` object is written by `block`.
     fn open_block(&mut self, out: &mut Vec<u8>, block: impl FnOnce(&mut Vec<u8>)) -> u64 {
         self.start(None, None, out);
-        let index = self.blocks;
-        self.blocks += 1;
+        let index = self.blocks.next();
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"content_block_start\",\"index\":");
         uint(&mut self.buf, index);
@@ -138,110 +123,14 @@ impl Encoder {
 
     /// The block of an open part, opened now if it is a reasoning part not opened yet.
     fn block_of(&mut self, id: &PartId, out: &mut Vec<u8>) -> Option<u64> {
-        let pos = self.open.iter().position(|o| o.id == *id)?;
-        if let Some(index) = self.open.get(pos).and_then(|o| o.index) {
+        if let Some(index) = *self.blocks.get(id)? {
             return Some(index);
         }
         let index = self.thinking_block(out);
-        if let Some(open) = self.open.get_mut(pos) {
-            open.index = Some(index);
+        if let Some(block) = self.blocks.get_mut(id) {
+            *block = Some(index);
         }
         Some(index)
-    }
-
-    fn end_part(&mut self, id: &PartId) -> Option<Open> {
-        let pos = self.open.iter().position(|o| o.id == *id)?;
-        Some(self.open.remove(pos))
-    }
-
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.failed {
-            return;
-        }
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed,
-            } = event
-            {
-                // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
-                let fragments = fragments_for(held, arguments, &[]);
-                self.tool_call(id, name, *provider_executed, &fragments, out);
-            }
-            return;
-        }
-        match event {
-            Event::StreamStart { id, model, .. } => self.start(id.as_deref(), model.as_deref(), out),
-            Event::TextStart { id, .. } => {
-                // A part reusing an open part's id replaces it (its block is left open).
-                self.open.retain(|o| o.id != *id);
-                let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
-                self.open.push(Open {
-                    id: id.clone(),
-                    index: Some(index),
-                });
-            }
-            Event::ReasoningStart { id, .. } => {
-                self.start(None, None, out);
-                self.open.retain(|o| o.id != *id);
-                self.open.push(Open {
-                    id: id.clone(),
-                    index: None,
-                });
-            }
-            Event::TextDelta { id, text } => {
-                if let Some(index) = self.block_of(id, out) {
-                    self.delta(out, index, |b| {
-                        raw(b, "{\"type\":\"text_delta\",\"text\":");
-                        string(b, text);
-                        raw(b, "}");
-                    });
-                }
-            }
-            Event::ReasoningDelta { id, text } => {
-                if let Some(index) = self.block_of(id, out) {
-                    self.delta(out, index, |b| {
-                        raw(b, "{\"type\":\"thinking_delta\",\"thinking\":");
-                        string(b, text);
-                        raw(b, "}");
-                    });
-                }
-            }
-            Event::TextEnd { id } => {
-                if let Some(Open { index: Some(index), .. }) = self.end_part(id) {
-                    self.stop_block(out, index);
-                }
-            }
-            Event::ReasoningEnd {
-                id,
-                signature,
-                redacted,
-            } => {
-                if let Some(open) = self.end_part(id) {
-                    self.end_reasoning(open.index, signature.as_deref(), *redacted, out);
-                }
-            }
-            Event::Error { message, kind, .. } => {
-                self.start(None, None, out);
-                self.failed = true;
-                self.buf.clear();
-                raw(&mut self.buf, "{\"type\":\"error\",\"error\":{\"type\":");
-                string(&mut self.buf, kind);
-                raw(&mut self.buf, ",\"message\":");
-                string(&mut self.buf, message);
-                raw(&mut self.buf, "}}");
-                self.write(out, "error");
-            }
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
-            _ => {}
-        }
     }
 
     fn end_reasoning(&mut self, index: Option<u64>, signature: Option<&str>, redacted: bool, out: &mut Vec<u8>) {
@@ -269,7 +158,71 @@ impl Encoder {
         self.stop_block(out, index);
     }
 
-    fn tool_call(&mut self, id: &str, name: &str, provider_executed: bool, fragments: &[String], out: &mut Vec<u8>) {
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.start(None, None, out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"type\":\"error\",\"error\":{\"type\":");
+        string(&mut self.buf, kind);
+        raw(&mut self.buf, ",\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, "}}");
+        self.write(out, "error");
+    }
+}
+
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        match event {
+            Event::StreamStart { id, model, .. } => self.start(id.as_deref(), model.as_deref(), out),
+            Event::TextStart { id, .. } => {
+                let index = self.open_block(out, |b| raw(b, "{\"type\":\"text\",\"text\":\"\"}"));
+                self.blocks.open_part(id, Some(index));
+            }
+            Event::ReasoningStart { id, .. } => {
+                self.start(None, None, out);
+                self.blocks.open_part(id, None);
+            }
+            Event::TextDelta { id, text } => {
+                if let Some(index) = self.block_of(id, out) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"type\":\"text_delta\",\"text\":");
+                        string(b, text);
+                        raw(b, "}");
+                    });
+                }
+            }
+            Event::ReasoningDelta { id, text } => {
+                if let Some(index) = self.block_of(id, out) {
+                    self.delta(out, index, |b| {
+                        raw(b, "{\"type\":\"thinking_delta\",\"thinking\":");
+                        string(b, text);
+                        raw(b, "}");
+                    });
+                }
+            }
+            Event::TextEnd { id } => {
+                if let Some(Some(index)) = self.blocks.end_part(id) {
+                    self.stop_block(out, index);
+                }
+            }
+            Event::ReasoningEnd {
+                id,
+                signature,
+                redacted,
+            } => {
+                if let Some(index) = self.blocks.end_part(id) {
+                    self.end_reasoning(index, signature.as_deref(), *redacted, out);
+                }
+            }
+            Event::Error { message, kind, .. } => self.error(message, kind, out),
+            _ => {}
+        }
+    }
+
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name, provider_executed) = (call.id, call.name, call.provider_executed);
+        // A call with no arguments: no `input_json_delta`, the block's `input` says `{}`.
+        let fragments = call.fragments_for(&[]);
         let index = self.open_block(out, |b| {
             raw(
                 b,
@@ -284,7 +237,7 @@ impl Encoder {
             string(b, name);
             raw(b, ",\"input\":{}}");
         });
-        for fragment in fragments {
+        for fragment in &fragments {
             self.delta(out, index, |b| {
                 raw(b, "{\"type\":\"input_json_delta\",\"partial_json\":");
                 string(b, fragment);
@@ -297,16 +250,11 @@ impl Encoder {
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
         if reason == FinishReason::Error {
             // Anthropic ends a failed stream with an `error` event, never a stop reason.
-            let error = Event::Error {
-                message: "the response failed".to_owned(),
-                kind: "api_error".to_owned(),
-                raw: None,
-            };
-            return self.event(&error, out);
+            return self.error("the response failed", "api_error", out);
         }
         self.start(None, None, out);
-        for open in mem::take(&mut self.open) {
-            match open.index {
+        for index in self.blocks.take_open() {
+            match index {
                 Some(index) => self.stop_block(out, index),
                 None => self.end_reasoning(None, None, false, out),
             }
@@ -314,7 +262,7 @@ impl Encoder {
         let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, ",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
         uint(&mut self.buf, usage.input_tokens.saturating_sub(cached));
         raw(&mut self.buf, ",\"cache_creation_input_tokens\":");
@@ -328,5 +276,9 @@ impl Encoder {
         self.buf.clear();
         raw(&mut self.buf, "{\"type\":\"message_stop\"}");
         self.write(out, "message_stop");
+    }
+
+    fn provider_calls(&self) -> bool {
+        true
     }
 }

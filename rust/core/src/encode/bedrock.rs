@@ -9,11 +9,11 @@
 //! `exception` frame, after which the decoder accepts nothing. Provider-run calls are dropped.
 
 use super::json::{raw, string, uint};
-use super::{fragments_for, HeldCalls};
-use crate::events::{Event, FinishReason, PartId, Usage};
+use super::{Blocks, Call, Reasons, Writer};
+use crate::events::{Event, FinishReason, Usage};
 use crate::eventstream::encode_frame;
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "end_turn",
     "stop_sequence",
     "max_tokens",
@@ -38,18 +38,13 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
     started: bool,
-    failed: bool,
-    blocks: u64,
     /// Open text and reasoning parts and their block index.
-    open: Vec<(PartId, u64)>,
-    held: HeldCalls,
+    blocks: Blocks<u64>,
     buf: Vec<u8>,
 }
 
@@ -75,9 +70,7 @@ impl Encoder {
 
     fn block(&mut self, out: &mut Vec<u8>) -> u64 {
         self.start(out);
-        let index = self.blocks;
-        self.blocks += 1;
-        index
+        self.blocks.next()
     }
 
     /// A `contentBlockDelta` whose `delta` object is written by `delta`.
@@ -99,42 +92,31 @@ impl Encoder {
         self.frame(out, "contentBlockStop");
     }
 
-    fn index_of(&self, id: &PartId) -> Option<u64> {
-        self.open.iter().find(|(open, _)| open == id).map(|&(_, index)| index)
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.start(out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, "}");
+        let headers = [
+            (":exception-type", kind),
+            (":content-type", "application/json"),
+            (":message-type", "exception"),
+        ];
+        out.extend_from_slice(&encode_frame(&headers, &self.buf));
     }
+}
 
-    fn open_part(&mut self, id: &PartId, out: &mut Vec<u8>) {
-        self.open.retain(|(open, _)| open != id);
-        let index = self.block(out);
-        self.open.push((id.clone(), index));
-    }
-
-    fn end_part(&mut self, id: &PartId) -> Option<u64> {
-        let pos = self.open.iter().position(|(open, _)| open == id)?;
-        Some(self.open.remove(pos).1)
-    }
-
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.failed {
-            return;
-        }
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                self.tool_call(id, name, &fragments_for(held, arguments, &[]), out);
-            }
-            return;
-        }
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { .. } => self.start(out),
-            Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => self.open_part(id, out),
+            Event::TextStart { id, .. } | Event::ReasoningStart { id, .. } => {
+                let index = self.block(out);
+                self.blocks.open_part(id, index);
+            }
             Event::TextDelta { id, text } => {
-                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"text\":");
                         string(b, text);
@@ -143,7 +125,7 @@ impl Encoder {
                 }
             }
             Event::ReasoningDelta { id, text } => {
-                if let Some(index) = self.index_of(id).filter(|_| !text.is_empty()) {
+                if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"reasoningContent\":{\"text\":");
                         string(b, text);
@@ -152,7 +134,7 @@ impl Encoder {
                 }
             }
             Event::TextEnd { id } => {
-                if let Some(index) = self.end_part(id) {
+                if let Some(index) = self.blocks.end_part(id) {
                     self.stop_block(out, index);
                 }
             }
@@ -161,7 +143,7 @@ impl Encoder {
                 signature,
                 redacted,
             } => {
-                if let Some(index) = self.end_part(id) {
+                if let Some(index) = self.blocks.end_part(id) {
                     if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
                         self.delta(out, index, |b| {
                             raw(
@@ -180,32 +162,13 @@ impl Encoder {
                 }
             }
             Event::Error { message, kind, .. } => self.error(message, kind, out),
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
             _ => {}
         }
     }
 
-    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
-        self.start(out);
-        self.failed = true;
-        self.buf.clear();
-        raw(&mut self.buf, "{\"message\":");
-        string(&mut self.buf, message);
-        raw(&mut self.buf, "}");
-        let headers = [
-            (":exception-type", kind),
-            (":content-type", "application/json"),
-            (":message-type", "exception"),
-        ];
-        out.extend_from_slice(&encode_frame(&headers, &self.buf));
-    }
-
-    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name) = (call.id, call.name);
+        let fragments = call.fragments_for(&[]);
         let index = self.block(out);
         self.buf.clear();
         raw(&mut self.buf, "{\"contentBlockIndex\":");
@@ -216,7 +179,7 @@ impl Encoder {
         string(&mut self.buf, name);
         raw(&mut self.buf, "}}}");
         self.frame(out, "contentBlockStart");
-        for fragment in fragments {
+        for fragment in &fragments {
             self.delta(out, index, |b| {
                 raw(b, "{\"toolUse\":{\"input\":");
                 string(b, fragment);
@@ -231,12 +194,12 @@ impl Encoder {
             return self.error("the response failed", "internalServerException", out);
         }
         self.start(out);
-        for (_, index) in std::mem::take(&mut self.open) {
+        for index in self.blocks.take_open() {
             self.stop_block(out, index);
         }
         self.buf.clear();
         raw(&mut self.buf, "{\"stopReason\":");
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, "}");
         self.frame(out, "messageStop");
         let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);

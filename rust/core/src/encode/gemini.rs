@@ -9,10 +9,10 @@
 //! JSON text as is when it is an object, else `{}`. Usage is sent once, on the last chunk.
 
 use super::json::{is_object, raw, string, uint};
-use super::{own_raw, HeldCalls};
+use super::{Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "MAX_TOKENS",
     "SAFETY",
     "RECITATION",
@@ -43,9 +43,7 @@ fn word(reason: FinishReason) -> &'static str {
     }
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 
 #[derive(Debug)]
 pub(super) struct Encoder {
@@ -58,8 +56,6 @@ pub(super) struct Encoder {
     reasoning: Option<(PartId, bool)>,
     /// A signature waiting for the next part.
     signature: Option<String>,
-    errored: bool,
-    held: HeldCalls,
     buf: Vec<u8>,
 }
 
@@ -72,8 +68,6 @@ impl Encoder {
             chunks: 0,
             reasoning: None,
             signature: None,
-            errored: false,
-            held: HeldCalls::default(),
             buf: Vec::new(),
         }
     }
@@ -151,41 +145,26 @@ impl Encoder {
         }
     }
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.errored {
-            return;
+    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
+        self.flush_signature(out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"error\":{\"code\":500,\"message\":");
+        string(&mut self.buf, message);
+        raw(&mut self.buf, ",\"status\":");
+        string(&mut self.buf, kind);
+        raw(&mut self.buf, "}}");
+        self.emit(out);
+    }
+
+    pub(super) fn close(&mut self, out: &mut Vec<u8>) {
+        if self.json_array {
+            out.extend_from_slice(if self.chunks == 0 { b"[]" } else { b"]" });
         }
-        // Gemini sends a call whole: of the fragments it only matters whether there were any.
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                // A call sent with no arguments has no `args`, as Gemini sends it.
-                let args = if held.is_empty() && arguments == "{}" {
-                    None
-                } else if is_object(arguments) {
-                    Some(arguments.as_str())
-                } else {
-                    Some("{}")
-                };
-                self.part(out, |b| {
-                    raw(b, "\"functionCall\":{\"id\":");
-                    string(b, id);
-                    raw(b, ",\"name\":");
-                    string(b, name);
-                    if let Some(args) = args {
-                        raw(b, ",\"args\":");
-                        raw(b, args);
-                    }
-                    raw(b, "}");
-                });
-            }
-            return;
-        }
+    }
+}
+
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, .. } if self.chunks == 0 => {
                 self.id.clone_from(id);
@@ -222,43 +201,44 @@ impl Encoder {
             }
             Event::TextDelta { text, .. } => self.text(out, text, false),
             Event::Error { message, kind, .. } => self.error(message, kind, out),
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => {
-                if *reason == FinishReason::Error && own_raw(*reason, raw_reason.as_deref(), REASONS, read).is_none() {
-                    self.error("the response failed", "INTERNAL", out);
-                    return;
-                }
-                self.flush_signature(out);
-                self.buf.clear();
-                raw(&mut self.buf, "{\"candidates\":[{\"finishReason\":");
-                string(&mut self.buf, reason_word(*reason, raw_reason.as_deref()));
-                raw(&mut self.buf, ",\"index\":0}]");
-                self.tail(Some(usage));
-                self.emit(out);
-            }
             _ => {}
         }
     }
 
-    fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
-        self.flush_signature(out);
-        self.errored = true;
-        self.buf.clear();
-        raw(&mut self.buf, "{\"error\":{\"code\":500,\"message\":");
-        string(&mut self.buf, message);
-        raw(&mut self.buf, ",\"status\":");
-        string(&mut self.buf, kind);
-        raw(&mut self.buf, "}}");
-        self.emit(out);
+    // Gemini sends a call whole: of the fragments it only matters whether there were any.
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let arguments = call.arguments;
+        // A call sent with no arguments has no `args`, as Gemini sends it.
+        let args = if call.fragments.is_empty() && arguments == "{}" {
+            None
+        } else if is_object(arguments) {
+            Some(arguments)
+        } else {
+            Some("{}")
+        };
+        self.part(out, |b| {
+            raw(b, "\"functionCall\":{\"id\":");
+            string(b, call.id);
+            raw(b, ",\"name\":");
+            string(b, call.name);
+            if let Some(args) = args {
+                raw(b, ",\"args\":");
+                raw(b, args);
+            }
+            raw(b, "}");
+        });
     }
 
-    pub(super) fn close(&mut self, out: &mut Vec<u8>) {
-        if self.json_array {
-            out.extend_from_slice(if self.chunks == 0 { b"[]" } else { b"]" });
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
+        if reason == FinishReason::Error && REASONS.own_raw(reason, raw_reason).is_none() {
+            return self.error("the response failed", "INTERNAL", out);
         }
+        self.flush_signature(out);
+        self.buf.clear();
+        raw(&mut self.buf, "{\"candidates\":[{\"finishReason\":");
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
+        raw(&mut self.buf, ",\"index\":0}]");
+        self.tail(Some(usage));
+        self.emit(out);
     }
 }

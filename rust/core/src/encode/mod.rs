@@ -22,7 +22,7 @@ pub mod json;
 mod openai_chat;
 mod openai_responses;
 
-use crate::events::{error_kind, Event, FinishReason, PartId};
+use crate::events::{error_kind, Event, FinishReason, PartId, Usage};
 
 /// A wire family the encoders write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,9 @@ impl Target {
 #[derive(Debug)]
 pub struct Encoder {
     inner: Inner,
-    /// A finish was written, or the stream was reported cut: what follows is not encoded.
+    held: HeldCalls,
+    /// A finish or an error the target's decoder reads nothing after was written, or the stream
+    /// was reported cut: what follows is not encoded.
     ended: bool,
     closed: bool,
 }
@@ -84,6 +86,23 @@ enum Inner {
     Bedrock(bedrock::Encoder),
 }
 
+/// What a target writes; `Encoder` holds the calls and ends the stream for all of them.
+trait Writer {
+    /// A text, reasoning, stream start or error event (the events `Encoder` passes on).
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>);
+    /// A complete call (a provider-run one only where `provider_calls`).
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>);
+    fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>);
+    /// Whether the target has a place for provider-run calls.
+    fn provider_calls(&self) -> bool {
+        false
+    }
+    /// Whether the target's decoder accepts nothing after an `error` event.
+    fn ends_on_error(&self) -> bool {
+        true
+    }
+}
+
 impl Encoder {
     pub fn new(target: Target) -> Self {
         let inner = match target {
@@ -95,6 +114,7 @@ impl Encoder {
         };
         Self {
             inner,
+            held: HeldCalls::default(),
             ended: false,
             closed: false,
         }
@@ -122,15 +142,41 @@ impl Encoder {
                 self.ended = true;
                 return;
             }
-            Event::Finish { .. } => self.ended = true,
             _ => {}
         }
-        match &mut self.inner {
-            Inner::OpenAiChat(e) => e.event(event, out),
-            Inner::Anthropic(e) => e.event(event, out),
-            Inner::OpenAiResponses(e) => e.event(event, out),
-            Inner::Gemini(e) => e.event(event, out),
-            Inner::Bedrock(e) => e.event(event, out),
+        // The target, borrowed apart from `held`.
+        let writer = match &mut self.inner {
+            Inner::OpenAiChat(e) => e as &mut dyn Writer,
+            Inner::Anthropic(e) => e,
+            Inner::OpenAiResponses(e) => e,
+            Inner::Gemini(e) => e,
+            Inner::Bedrock(e) => e,
+        };
+        match self.held.take(event) {
+            Held::No => {}
+            Held::Yes => return,
+            Held::Call(call) => {
+                if writer.provider_calls() || !call.provider_executed {
+                    writer.tool_call(call, out);
+                }
+                return;
+            }
+        }
+        match event {
+            Event::Finish {
+                reason,
+                raw_reason,
+                usage,
+                ..
+            } => {
+                self.ended = true;
+                writer.finish(*reason, raw_reason.as_deref(), usage, out);
+            }
+            Event::Error { .. } => {
+                self.ended = writer.ends_on_error();
+                writer.event(event, out);
+            }
+            _ => writer.event(event, out),
         }
     }
 
@@ -146,6 +192,63 @@ impl Encoder {
     }
 }
 
+/// Content blocks numbered in order, and the text and reasoning parts open in them (Anthropic,
+/// Bedrock); `T` is what a target keeps of an open part's block.
+#[derive(Debug)]
+struct Blocks<T> {
+    /// Blocks opened so far: the next one's index.
+    count: u64,
+    open: Vec<(PartId, T)>,
+}
+
+impl<T> Default for Blocks<T> {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            open: Vec::new(),
+        }
+    }
+}
+
+impl<T> Blocks<T> {
+    /// The index of a new block.
+    fn next(&mut self) -> u64 {
+        let index = self.count;
+        self.count += 1;
+        index
+    }
+
+    /// A part reusing an open part's id replaces it (its block is left open).
+    fn open_part(&mut self, id: &PartId, block: T) {
+        self.open.retain(|(open, _)| open != id);
+        self.open.push((id.clone(), block));
+    }
+
+    fn get(&self, id: &PartId) -> Option<&T> {
+        self.open.iter().find(|(open, _)| open == id).map(|(_, block)| block)
+    }
+
+    fn get_mut(&mut self, id: &PartId) -> Option<&mut T> {
+        self.open
+            .iter_mut()
+            .find(|(open, _)| open == id)
+            .map(|(_, block)| block)
+    }
+
+    fn end_part(&mut self, id: &PartId) -> Option<T> {
+        let pos = self.open.iter().position(|(open, _)| open == id)?;
+        Some(self.open.remove(pos).1)
+    }
+
+    /// The parts still open, in the order they opened (to close at the finish).
+    fn take_open(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.open)
+            .into_iter()
+            .map(|(_, block)| block)
+            .collect()
+    }
+}
+
 /// A tool call being held until its `tool_call` event (see the module's rules).
 #[derive(Debug)]
 struct HeldCall {
@@ -157,10 +260,27 @@ struct HeldCall {
 #[derive(Debug, Default)]
 struct HeldCalls(Vec<HeldCall>);
 
+/// What `HeldCalls::take` makes of an event.
+enum Held<'a> {
+    /// Not a call's event.
+    No,
+    /// A call's start or fragment: held.
+    Yes,
+    /// A complete call, to write whole.
+    Call(Call<'a>),
+}
+
+/// A complete call and the argument fragments held for it (none when it was not streamed).
+struct Call<'a> {
+    id: &'a str,
+    name: &'a str,
+    arguments: &'a str,
+    provider_executed: bool,
+    fragments: Vec<String>,
+}
+
 impl HeldCalls {
-    /// Holds the calls' events; returns the fragments held for a complete call (none when it was
-    /// not streamed), `None` for other events.
-    fn take(&mut self, event: &Event) -> Option<Vec<String>> {
+    fn take<'a>(&mut self, event: &'a Event) -> Held<'a> {
         match event {
             Event::ToolInputStart { id, .. } => {
                 self.0.retain(|c| c.id != *id);
@@ -168,63 +288,84 @@ impl HeldCalls {
                     id: id.clone(),
                     fragments: Vec::new(),
                 });
-                None
+                Held::Yes
             }
             Event::ToolInputDelta { id, delta } => {
                 if let Some(call) = self.0.iter_mut().find(|c| c.id == *id) {
                     call.fragments.push(delta.clone());
                 }
-                None
+                Held::Yes
             }
-            Event::ToolCall { id, .. } => {
+            Event::ToolCall {
+                id,
+                name,
+                arguments,
+                provider_executed,
+            } => {
                 let held = self.0.iter().position(|c| c.id == *id).map(|i| self.0.remove(i));
-                Some(held.map(|call| call.fragments).unwrap_or_default())
+                Held::Call(Call {
+                    id,
+                    name,
+                    arguments,
+                    provider_executed: *provider_executed,
+                    fragments: held.map(|call| call.fragments).unwrap_or_default(),
+                })
             }
-            _ => None,
+            _ => Held::No,
         }
     }
 }
 
-/// The argument fragments to write for a target whose clients build the arguments from fragments
-/// alone (chat, Anthropic): those held when they add up to the arguments; `no_arguments` for a call
-/// sent with none (`{}`), as that provider sends it; else the arguments whole.
-fn fragments_for(held: Vec<String>, arguments: &str, no_arguments: &[&str]) -> Vec<String> {
-    if !held.is_empty() && held.concat() == arguments {
-        held
-    } else if held.is_empty() && arguments == "{}" {
-        no_arguments.iter().map(|&s| s.to_owned()).collect()
-    } else {
-        vec![arguments.to_owned()]
+impl Call<'_> {
+    /// The argument fragments to write for a target whose clients build the arguments from
+    /// fragments alone (chat, Anthropic, Bedrock): those held when they add up to the arguments;
+    /// `no_arguments` for a call sent with none (`{}`), as that provider sends it; else the
+    /// arguments whole.
+    fn fragments_for(self, no_arguments: &[&str]) -> Vec<String> {
+        if !self.fragments.is_empty() && self.fragments.concat() == self.arguments {
+            self.fragments
+        } else if self.fragments.is_empty() && self.arguments == "{}" {
+            no_arguments.iter().map(|&s| s.to_owned()).collect()
+        } else {
+            vec![self.arguments.to_owned()]
+        }
     }
 }
 
-/// The raw reason when the target's own decoder reads it as `reason` (it came from that family,
-/// or means the same there); else `None`, and the target writes its word for `reason`.
-fn own_raw<'a>(
-    reason: FinishReason,
-    raw: Option<&'a str>,
-    vocabulary: &[&str],
-    read: fn(&str) -> FinishReason,
-) -> Option<&'a str> {
-    raw.filter(|raw| vocabulary.contains(raw) && read(raw) == reason)
-}
-
-/// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
-/// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know, as
-/// a new provider value would be); else `word(reason)`, the target's word for the class.
-fn reason_word<'a>(
-    reason: FinishReason,
-    raw: Option<&'a str>,
-    vocabulary: &[&str],
+/// A target's finish reasons: the raw ones its decoder knows (`known`), how it reads one
+/// (`read`), and its word for each class (`word`).
+struct Reasons {
+    known: &'static [&'static str],
     read: fn(&str) -> FinishReason,
     word: fn(FinishReason) -> &'static str,
-) -> &'a str {
-    if let Some(raw) = own_raw(reason, raw, vocabulary, read) {
-        return raw;
+}
+
+impl Reasons {
+    const fn new(
+        known: &'static [&'static str],
+        read: fn(&str) -> FinishReason,
+        word: fn(FinishReason) -> &'static str,
+    ) -> Self {
+        Self { known, read, word }
     }
-    match raw {
-        Some(raw) if reason == FinishReason::Other && read(raw) == FinishReason::Other => raw,
-        _ => word(reason),
+
+    /// The raw reason when the target's own decoder reads it as `reason` (it came from that
+    /// family, or means the same there); else `None`, and the target writes its word for `reason`.
+    fn own_raw<'a>(&self, reason: FinishReason, raw: Option<&'a str>) -> Option<&'a str> {
+        raw.filter(|raw| self.known.contains(raw) && (self.read)(raw) == reason)
+    }
+
+    /// The word a target writes for a finish: its own raw reason when it has it (`own_raw`); for
+    /// `other`, the raw reason when its decoder reads it as `other` too (a value it does not know,
+    /// as a new provider value would be); else `word(reason)`, the target's word for the class.
+    fn word<'a>(&self, reason: FinishReason, raw: Option<&'a str>) -> &'a str {
+        if let Some(raw) = self.own_raw(reason, raw) {
+            return raw;
+        }
+        match raw {
+            Some(raw) if reason == FinishReason::Other && (self.read)(raw) == FinishReason::Other => raw,
+            _ => (self.word)(reason),
+        }
     }
 }
 

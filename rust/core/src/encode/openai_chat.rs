@@ -7,10 +7,10 @@
 //! redacted part). `created` is the stream start's, 0 when it has none.
 
 use super::json::{int, raw, string, uint};
-use super::{fragments_for, sse, HeldCalls};
+use super::{sse, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
 
-const REASONS: &[&str] = &[
+const KNOWN: &[&str] = &[
     "stop",
     "length",
     "tool_calls",
@@ -36,9 +36,7 @@ fn word(reason: FinishReason) -> &'static str {
     reason.as_str()
 }
 
-fn reason_word(reason: FinishReason, raw: Option<&str>) -> &str {
-    super::reason_word(reason, raw, REASONS, read, word)
-}
+const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
@@ -51,7 +49,6 @@ pub(super) struct Encoder {
     tools: u64,
     /// `reasoning_details` entries written so far (the next one's `index`: clients merge entries by it).
     details: u64,
-    held: HeldCalls,
     /// A chunk being written (kept for its capacity).
     buf: Vec<u8>,
 }
@@ -97,21 +94,10 @@ impl Encoder {
         );
         sse(out, None, &self.buf);
     }
+}
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if let Some(held) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
-                self.tool_call(id, name, &fragments_for(held, arguments, &[""]), out);
-            }
-            return;
-        }
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, created } => {
                 self.set_head(
@@ -158,17 +144,14 @@ impl Encoder {
                 raw(&mut self.buf, "}}");
                 sse(out, None, &self.buf);
             }
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
             _ => {}
         }
     }
 
-    fn tool_call(&mut self, id: &str, name: &str, fragments: &[String], out: &mut Vec<u8>) {
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (id, name) = (call.id, call.name);
+        // A call with no arguments: its first chunk says `""`, as OpenAI sends it.
+        let fragments = call.fragments_for(&[""]);
         let index = self.tools;
         self.tools += 1;
         for (n, fragment) in fragments.iter().enumerate() {
@@ -197,7 +180,7 @@ impl Encoder {
             &mut self.buf,
             ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":",
         );
-        string(&mut self.buf, reason_word(reason, raw_reason));
+        string(&mut self.buf, REASONS.word(reason, raw_reason));
         raw(&mut self.buf, "}]}");
         sse(out, None, &self.buf);
         self.head();
@@ -218,5 +201,10 @@ impl Encoder {
         raw(&mut self.buf, "}}}");
         sse(out, None, &self.buf);
         sse(out, None, b"[DONE]");
+    }
+
+    // Chat has no closing error event: what follows an error chunk is written too.
+    fn ends_on_error(&self) -> bool {
+        false
     }
 }

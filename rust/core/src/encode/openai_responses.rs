@@ -12,7 +12,7 @@
 use std::mem;
 
 use super::json::{int, raw, string, uint};
-use super::{sse, HeldCalls};
+use super::{sse, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +51,11 @@ pub(super) struct Encoder {
     model: Option<String>,
     created: i64,
     started: bool,
-    failed: bool,
     sequence: u64,
     items: u64,
     item: Option<Item>,
     /// The `output_item.done` items so far, for `response.completed`.
     output: Vec<u8>,
-    held: HeldCalls,
     buf: Vec<u8>,
 }
 
@@ -355,24 +353,10 @@ impl Encoder {
             .extend_from_slice(self.output.get(json_start..).unwrap_or_default());
         self.write(out, "response.output_item.done");
     }
+}
 
-    pub(super) fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
-        if self.failed {
-            return;
-        }
-        // The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
-        if let Some(fragments) = self.held.take(event) {
-            if let Event::ToolCall {
-                id,
-                name,
-                arguments,
-                provider_executed: false,
-            } = event
-            {
-                self.tool_call(id, name, arguments, &fragments, out);
-            }
-            return;
-        }
+impl Writer for Encoder {
+    fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, created } => {
                 if !self.started {
@@ -402,17 +386,13 @@ impl Encoder {
                 raw(&mut self.buf, ",\"param\":null");
                 self.write(out, "error");
             }
-            Event::Finish {
-                reason,
-                raw_reason,
-                usage,
-                ..
-            } => self.finish(*reason, raw_reason.as_deref(), usage, out),
             _ => {}
         }
     }
 
-    fn tool_call(&mut self, call_id: &str, name: &str, arguments: &str, fragments: &[String], out: &mut Vec<u8>) {
+    // The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+    fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        let (call_id, name, arguments) = (call.id, call.name, call.arguments);
         self.start(out);
         self.close_item(out);
         let output_index = self.items;
@@ -438,7 +418,7 @@ impl Encoder {
         raw(&mut self.buf, ",\"item\":");
         item(&mut self.buf, "in_progress", "");
         self.write(out, "response.output_item.added");
-        for fragment in fragments {
+        for fragment in &call.fragments {
             self.begin("response.function_call_arguments.delta");
             self.buf.extend_from_slice(&located);
             raw(&mut self.buf, ",\"delta\":");
@@ -505,6 +485,10 @@ impl Encoder {
         uint(&mut self.buf, usage.total_tokens);
         raw(&mut self.buf, "}}");
         self.write(out, kind);
-        self.failed = true;
+    }
+
+    // An `error` event does not close a Responses stream: its `response.*` finish does.
+    fn ends_on_error(&self) -> bool {
+        false
     }
 }
