@@ -241,6 +241,8 @@ def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleT
         {"type": "tool_input_start", "id": "ws_1", "name": "web_search", "choice": 0, "provider_executed": True},
         {"type": "tool_input_end", "id": "ws_1"},
         {"type": "tool_call", "id": "ws_1", "name": "web_search", "arguments": action, "provider_executed": True},
+        # A web search has no result field: its action (with the sources found, when asked for) stands in.
+        result_event("ws_1", "web_search", action),
         {
             "type": "source",
             "id": "src_0",
@@ -347,11 +349,13 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
 
 def test_new_payload_type_with_object_delta_is_unknown(backend: ModuleType) -> None:
     """A payload type the decoder does not model (here with an object where deltas carry a string,
-    as `response.shell_call_output_content.delta` sends) is an `unknown` event."""
-    new = {"type": "response.shell_call_output_content.delta", "item_id": "sh", "delta": {"stdout": "x"}}
-    events = dicts(backend.parse(sse(CREATED, new, completed()), FAMILY, on_error="raise"))
+    as `response.shell_call_output_content.delta` sends) is an `unknown` event. That one is known,
+    and passed over: its content comes whole in the `shell_call_output` item."""
+    new = {"type": "response.x_new_output.delta", "item_id": "sh", "delta": {"stdout": "x"}}
+    shell = {"type": "response.shell_call_output_content.delta", "item_id": "sh", "delta": {"stdout": "x"}}
+    events = dicts(backend.parse(sse(CREATED, new, shell, completed()), FAMILY, on_error="raise"))
     assert events[1:] == [
-        {"type": "unknown", "kind": "response.shell_call_output_content.delta", "raw": json.dumps(new)},
+        {"type": "unknown", "kind": "response.x_new_output.delta", "raw": json.dumps(new)},
         finish("stop", "completed"),
     ]
 
@@ -367,6 +371,11 @@ def test_new_item_type_with_object_arguments_is_unknown(backend: ModuleType) -> 
         {"type": "unknown", "kind": "x_new_call", "raw": json.dumps(done)},
         finish("stop", "completed"),
     ]
+
+
+def result_event(id: str, name: str, result: str, is_error: bool = False) -> dict[str, Any]:
+    event = {"type": "tool_result", "id": id, "name": name, "result": result, "is_error": is_error}
+    return {**event, "provider_executed": True}
 
 
 def call_events(id: str, name: str, arguments: str, provider_executed: bool) -> list[dict[str, Any]]:
@@ -434,6 +443,125 @@ def test_built_in_tool_calls(backend: ModuleType, item: dict[str, Any], expected
     events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
     reason = "stop" if expected[-1]["provider_executed"] else "tool_calls"
     assert events[1:] == [*expected, finish(reason, "completed")]
+
+
+# Hosted tools' items (as in the public corpus's recordings) and what each becomes: a provider-run call
+# (its item id, the tool's type or the MCP tool's name, its input) and the result field as sent.
+HOSTED_ITEMS = [
+    (
+        {"type": "file_search_call", "id": "fs_1", "status": "completed", "queries": ["q"], "results": None},
+        [*call_events("fs_1", "file_search", '["q"]', True), result_event("fs_1", "file_search", "null")],
+    ),
+    (
+        {
+            "type": "file_search_call",
+            "id": "fs_1",
+            "status": "failed",
+            "queries": ["q"],
+            "results": [{"file_id": "f", "score": 0.93}],
+        },
+        [
+            *call_events("fs_1", "file_search", '["q"]', True),
+            result_event("fs_1", "file_search", '[{"file_id": "f", "score": 0.93}]', is_error=True),
+        ],
+    ),
+    (
+        {
+            "type": "code_interpreter_call",
+            "id": "ci_1",
+            "code": "print(1)\r\n",
+            "container_id": "cntr_1",
+            "outputs": [{"type": "logs", "logs": "1"}],
+        },
+        [
+            *call_events("ci_1", "code_interpreter", "print(1)\r\n", True),
+            result_event("ci_1", "code_interpreter", '[{"type": "logs", "logs": "1"}]'),
+        ],
+    ),
+    (
+        {"type": "mcp_call", "id": "mcp_1", "name": "ask", "server_label": "s", "arguments": '{"q":1}', "output": "A"},
+        [*call_events("mcp_1", "ask", '{"q":1}', True), result_event("mcp_1", "ask", '"A"')],
+    ),
+    (
+        {"type": "mcp_call", "id": "mcp_1", "name": "ask", "arguments": "{}", "output": None, "error": "denied"},
+        [*call_events("mcp_1", "ask", "{}", True), result_event("mcp_1", "ask", '"denied"', is_error=True)],
+    ),
+    (
+        {"type": "shell_call_output", "id": "sho_1", "call_id": "call_1", "output": [{"stdout": "x"}]},
+        [result_event("call_1", "shell", '[{"stdout": "x"}]')],
+    ),
+    (
+        {"type": "tool_search_output", "id": "tso_1", "call_id": "call_1", "execution": "server", "tools": []},
+        [result_event("call_1", "tool_search", "[]")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("item", "expected"), HOSTED_ITEMS, ids=lambda v: v["type"] if isinstance(v, dict) else "")
+def test_hosted_tool_items(backend: ModuleType, item: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    done = {"type": "response.output_item.done", "output_index": 0, "item": item}
+    events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
+    assert events[1:] == [*expected, finish("stop", "completed")]
+
+
+def test_hosted_inputs_stream_and_a_tool_search_output_answers_the_latest_search(backend: ModuleType) -> None:
+    """Code interpreter code and MCP arguments stream as deltas naming the item; a
+    `tool_search_output` without `call_id` answers the tool search before it."""
+    code = {"type": "code_interpreter_call", "id": "ci_1", "code": ""}
+    mcp = {"type": "mcp_call", "id": "mcp_1", "name": "ask", "arguments": ""}
+    search = {"type": "tool_search_call", "id": "tsc_1", "call_id": None, "execution": "server", "arguments": {}}
+    payloads = [
+        {"type": "response.output_item.added", "item": code},
+        {"type": "response.code_interpreter_call_code.delta", "item_id": "ci_1", "delta": "1+"},
+        {"type": "response.code_interpreter_call_code.done", "item_id": "ci_1", "code": "1+"},
+        {"type": "response.code_interpreter_call.completed", "item_id": "ci_1"},
+        {"type": "response.output_item.done", "item": {**code, "code": "1+1", "outputs": None}},
+        {"type": "response.output_item.added", "item": mcp},
+        {"type": "response.mcp_call_arguments.delta", "item_id": "mcp_1", "delta": "{}"},
+        {"type": "response.output_item.done", "item": {**mcp, "arguments": "{}", "output": "ok"}},
+        {"type": "response.output_item.done", "item": search},
+        {"type": "response.output_item.done", "item": {"type": "tool_search_output", "id": "tso_1", "tools": [1]}},
+    ]
+    events = dicts(backend.parse(sse(CREATED, *payloads, completed()), FAMILY, on_error="raise"))
+    start = {"type": "tool_input_start", "choice": 0, "provider_executed": True}
+    call = {"type": "tool_call", "provider_executed": True}
+    assert events[1:] == [
+        {**start, "id": "ci_1", "name": "code_interpreter"},
+        {"type": "tool_input_delta", "id": "ci_1", "delta": "1+"},
+        {"type": "tool_input_end", "id": "ci_1"},
+        {**call, "id": "ci_1", "name": "code_interpreter", "arguments": "1+1"},
+        result_event("ci_1", "code_interpreter", "null"),
+        {**start, "id": "mcp_1", "name": "ask"},
+        {"type": "tool_input_delta", "id": "mcp_1", "delta": "{}"},
+        {"type": "tool_input_end", "id": "mcp_1"},
+        {**call, "id": "mcp_1", "name": "ask", "arguments": "{}"},
+        result_event("mcp_1", "ask", '"ok"'),
+        *call_events("tsc_1", "tool_search", "{}", True),
+        result_event("tsc_1", "tool_search", "[1]"),
+        finish("stop", "completed"),
+    ]
+
+
+def test_generated_images_are_files(backend: ModuleType) -> None:
+    """Partial previews and the final image: bytes of their base64, media type from `output_format`
+    (else PNG); a preview that is not base64 is `unknown`, the final one stays in its result."""
+    image = {"type": "image_generation_call", "id": "ig_1", "status": "completed"}
+    partial = {"type": "response.image_generation_call.partial_image", "item_id": "ig_1", "partial_image_index": 0}
+    cut = {**partial, "partial_image_b64": "Zm9v...YmFy"}
+    payloads = [
+        {"type": "response.output_item.added", "item": image},
+        {**partial, "partial_image_b64": "Zm9v", "output_format": "jpeg"},
+        cut,
+        {"type": "response.output_item.done", "item": {**image, "result": "YmFy", "output_format": "webp"}},
+        {"type": "response.output_item.done", "item": {**image, "id": "ig_2", "result": "Y..."}},
+    ]
+    events = backend.parse(sse(CREATED, *payloads, completed()), FAMILY, on_error="raise")
+    files = [(e.id, e.media_type, e.data, e.partial) for e in events if e.type == "file"]
+    assert files == [("ig_1", "image/jpeg", b"foo", True), ("ig_1", "image/webp", b"bar", False)]
+    assert [e.raw for e in events if e.type == "unknown"] == [json.dumps(cut)]
+    results = [(e.id, e.result) for e in events if e.type == "tool_result"]
+    assert results == [("ig_1", '"YmFy"'), ("ig_2", '"Y..."')]
+    assert [f.to_dict()["data"] for f in backend.parse(sse(*payloads[:2]), FAMILY) if f.type == "file"] == ["Zm9v"]
 
 
 def test_custom_tool_input_streams(backend: ModuleType) -> None:
@@ -504,6 +632,9 @@ _TYPES = st.sampled_from(
         "response.reasoning_summary_part.added",
         "response.reasoning_summary_text.delta",
         "response.function_call_arguments.delta",
+        "response.code_interpreter_call_code.delta",
+        "response.mcp_call_arguments.delta",
+        "response.image_generation_call.partial_image",
         "response.output_text.annotation.added",
         "response.completed",
         "response.incomplete",
@@ -516,13 +647,40 @@ _TYPES = st.sampled_from(
 _ITEM = st.fixed_dictionaries(
     {},
     optional={
-        "type": _maybe(st.sampled_from(["function_call", "web_search_call", "reasoning", "message"])),
+        "type": _maybe(
+            st.sampled_from(
+                [
+                    "function_call",
+                    "web_search_call",
+                    "reasoning",
+                    "message",
+                    "file_search_call",
+                    "code_interpreter_call",
+                    "image_generation_call",
+                    "mcp_call",
+                    "tool_search_call",
+                    "shell_call_output",
+                    "tool_search_output",
+                ]
+            )
+        ),
         "id": _maybe(st.sampled_from(["i1", "i2"])),
         "call_id": _maybe(st.sampled_from(["c1", "c2"])),
         "name": _maybe(_TEXT),
         "arguments": _maybe(_TEXT),
         "encrypted_content": _maybe(_TEXT),
         "action": _ANY,
+        "status": _maybe(st.sampled_from(["completed", "failed"])),
+        "execution": _ANY,
+        "queries": _ANY,
+        "code": _ANY,
+        "results": _ANY,
+        "outputs": _ANY,
+        "result": _maybe(st.sampled_from(["Zm9v", "Zm9", "Z", "Zm9v...", "", "Zg=="])),
+        "output_format": _ANY,
+        "output": _ANY,
+        "error": _ANY,
+        "tools": _ANY,
     },
 )
 _USAGE = st.fixed_dictionaries(
@@ -557,6 +715,8 @@ _PAYLOAD = st.fixed_dictionaries(
         "annotation": _maybe(st.fixed_dictionaries({}, optional={"type": _ANY, "url": _ANY, "title": _ANY})),
         "code": _ANY,
         "message": _ANY,
+        "partial_image_b64": _maybe(st.sampled_from(["Zm9v", "Zm9", "Z", "Zm9v...", "", "Zg=="])),
+        "output_format": _ANY,
         "extra": _ANY,
     },
 )

@@ -4,15 +4,19 @@ Part ids: a text part is ``{item_id}:{content_index}``, a reasoning part (one pe
 ``{item_id}:{summary_index}``, a function call its ``call_id``, a web search call its item id;
 sources are ``src_{n}``. Web searches are provider-executed tool calls named ``web_search`` whose
 arguments are the item's ``action`` JSON exactly as sent; the other built-in tools' call items are
-tool calls too (``_call``). Payload types and item types (at their
-``output_item.done``) not modeled are reported as ``unknown``. See the Rust module for the full rules.
+tool calls too (``_call``). Hosted tools' call items (file search, code interpreter, image generation,
+MCP, web search) are followed by a ``tool_result`` holding their result field as sent (``_RESULT_FIELD``),
+as are the output items of hosted shells and tool searches; generated images are ``file`` events.
+Payload types and item types (at their ``output_item.done``) not modeled are reported as
+``unknown``. See the Rust module for the full rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, Source, StreamStart, Unknown, Usage
+from .. import b64
+from ..events import ErrorEvent, File, Finish, Source, StreamStart, ToolResult, Unknown, Usage
 from . import incomplete, unix_seconds
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, REFUSAL, TOOL_INPUT, Parts
@@ -38,8 +42,43 @@ _PASSED_OVER = frozenset(
         "response.shell_call_command.added",
         "response.shell_call_command.delta",
         "response.shell_call_command.done",
+        "response.file_search_call.in_progress",
+        "response.file_search_call.searching",
+        "response.file_search_call.completed",
+        "response.code_interpreter_call.in_progress",
+        "response.code_interpreter_call.interpreting",
+        "response.code_interpreter_call.completed",
+        "response.code_interpreter_call_code.done",
+        "response.image_generation_call.in_progress",
+        "response.image_generation_call.generating",
+        "response.image_generation_call.completed",
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        "response.mcp_call.failed",
+        "response.mcp_call_arguments.done",
+        "response.shell_call_output_content.delta",
+        "response.shell_call_output_content.done",
     )
 )
+
+_INPUT_DELTAS = frozenset(
+    (
+        "response.function_call_arguments.delta",
+        "response.custom_tool_call_input.delta",
+        "response.code_interpreter_call_code.delta",
+        "response.mcp_call_arguments.delta",
+    )
+)
+
+# A hosted tool call item's result field, as sent (the core's `result_field`); an MCP call that
+# failed has its `error` instead.
+_RESULT_FIELD = {
+    "web_search_call": "action",
+    "file_search_call": "results",
+    "code_interpreter_call": "outputs",
+    "image_generation_call": "result",
+    "mcp_call": "output",
+}
 
 
 class _Item:
@@ -87,6 +126,15 @@ def _call(item: _Item, data: str) -> _Call | None:
         return _Call(call_id, item.name or "", False, True, item.input)
     if kind == "web_search_call":
         return _Call(item_id, "web_search", True, False, raw("action"))
+    if kind == "file_search_call":
+        return _Call(item_id, "file_search", True, False, raw("queries"))
+    if kind == "code_interpreter_call":
+        return _Call(item_id, "code_interpreter", True, True, opt_str(item.d, "code"))
+    if kind == "image_generation_call":
+        return _Call(item_id, "image_generation", True, False, None)
+    if kind == "mcp_call":
+        arguments = item.d.get("arguments")
+        return _Call(item_id, item.name or "", True, True, arguments if type(arguments) is str else None)
     if kind == "apply_patch_call":
         return _Call(call_id, "apply_patch", False, False, raw("operation"))
     if kind == "local_shell_call":
@@ -96,6 +144,20 @@ def _call(item: _Item, data: str) -> _Call | None:
     if kind == "tool_search_call":
         return _Call(call_id, "tool_search", item.execution != "client", False, raw("arguments"))
     return None
+
+
+def _tool_result(id: str, name: str, item: _Item, field: str, data: str, provider_executed: bool) -> ToolResult:
+    result = "null" if item.d.get(field) is None else raw_json(data, ("item", field))
+    is_error = opt_str(item.d, "status") == "failed" or item.d.get("error") is not None
+    return ToolResult(id, name, result, is_error, provider_executed)
+
+
+def _image(id: str, output_format: str | None, text: str, partial: bool) -> File | None:
+    """A generated image (``partial``: a preview) from its base64; None when that is not base64."""
+    data = b64.decode(text)
+    if data is None:
+        return None
+    return File(id, f"image/{output_format}" if output_format else "image/png", data, partial)
 
 
 def _usage(d: dict[str, Any]) -> Usage:
@@ -153,6 +215,7 @@ class Decoder:
         self.reasoning: tuple[str, str] | None = None
         self.reasoning_id = _PartId()
         self.sources = 0
+        self.tool_search = ""
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
         if data.strip(" \t\n\r") == "[DONE]":
@@ -198,10 +261,15 @@ class Decoder:
                 self._open_reasoning(item_id, index, out)
                 if self.reasoning is not None:
                     self.parts.reasoning(self.reasoning[1], delta, out)
-        elif kind in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):
+        elif kind in _INPUT_DELTAS:
             call_id = self.calls.get(item_id)
             if call_id is not None:
                 self.parts.tool_input(call_id, delta, out)
+        elif kind == "response.image_generation_call.partial_image":
+            partial = opt_str(d, "partial_image_b64")
+            image = None if partial is None else _image(item_id, opt_str(d, "output_format"), partial, True)
+            # A preview that is not base64 is kept as sent (see the core).
+            out.append(Unknown(kind, data) if image is None else image)
         elif kind == "response.output_text.annotation.added":
             if annotation is not None and url_citation and url is not None:
                 out.append(Source(f"src_{self.sources}", url, title))
@@ -267,6 +335,26 @@ class Decoder:
             if not self.parts.is_open(call.id):
                 self.parts.start(TOOL_INPUT, call.id, call.name, call.provider_executed, out)
             self.parts.end(call.id, call.arguments, out)
+            kind = item.kind
+            field = _RESULT_FIELD.get(kind or "")
+            if call.provider_executed and field is not None:
+                if kind == "mcp_call" and item.d.get("output") is None and item.d.get("error") is not None:
+                    field = "error"
+                out.append(_tool_result(call.id, call.name, item, field, data, True))
+            if kind == "image_generation_call":
+                result = item.d.get("result")
+                if type(result) is str:
+                    image = _image(item_id, opt_str(item.d, "output_format"), result, False)
+                    if image is not None:
+                        out.append(image)
+            elif kind == "tool_search_call":
+                self.tool_search = call.id
+        elif item.kind == "shell_call_output":
+            call_id = item_id if item.call_id is None else item.call_id
+            out.append(_tool_result(call_id, "shell", item, "output", data, True))
+        elif item.kind == "tool_search_output":
+            call_id = self.tool_search if item.call_id is None else item.call_id
+            out.append(_tool_result(call_id, "tool_search", item, "tools", data, item.execution != "client"))
         elif item.kind == "reasoning":
             part_id: str | None = None
             if self.reasoning is not None and self.reasoning[0] == item_id:

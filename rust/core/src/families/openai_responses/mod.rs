@@ -16,6 +16,25 @@
 //! (its `arguments` object). A `shell_call` in a hosted container and a `tool_search_call` that the
 //! client does not execute run on the provider's side.
 //!
+//! Hosted tools (run by the provider; ids are item ids, as these items have no `call_id`):
+//! `file_search_call` is a call named `file_search` whose arguments are its `queries` array;
+//! `code_interpreter_call` one named `code_interpreter` whose arguments are its `code` as text,
+//! streamed as `code_interpreter_call_code` deltas (like a custom tool's input); `image_generation_call`
+//! one named `image_generation` with no input (`{}`); `mcp_call` one named as the MCP tool it calls
+//! (its `name`), whose arguments are its `arguments` text, streamed as `mcp_call_arguments` deltas.
+//! At its `output_item.done` each hosted call item (web search included) is followed by a
+//! `tool_result` whose `result` is the item's result field exactly as sent (`null` when absent):
+//! `results` (file search), `outputs` (code interpreter), `result` (image generation: the base64
+//! image), `output`, or `error` when it failed (MCP); a web search, which has no result field, has
+//! its `action`, whose `sources` are what it found (when the request asks for them). The output
+//! items of a hosted `shell_call` (`shell_call_output`, its `output` array) and of a server-side
+//! tool search (`tool_search_output`, its `tools`) are the `tool_result` of the call they answer
+//! (a `tool_search_output` without `call_id` answers the latest tool search). `is_error` is a
+//! `failed` status or an `error` sent. A generated image is also a `file` (id: the item id;
+//! media type `image/{output_format}`, else `image/png`): each `partial_image` preview with
+//! `partial`, and the final `result` without, right after the `tool_result`. Text that is not
+//! base64 gives no `file`: the final image is still in its `tool_result`, a preview is `unknown`.
+//!
 //! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
@@ -40,7 +59,7 @@ use crate::events::{Event, FinishReason, Usage};
 use super::parts::{PartKind, Parts};
 use super::Lifecycle;
 use super::{read_payload, FamilyDecoder, Obj, Raw};
-use wire::{Item, Payload, Response, ResponseUsage};
+use wire::{Annotation, Item, Payload, Response, ResponseUsage};
 
 /// The id of the part `{item}:{index}`, kept between calls: text deltas come by the hundred for
 /// the same part, and rebuilding the id each time was a third of the decoder's time.
@@ -65,7 +84,7 @@ impl PartId {
 
 /// Event types that repeat what the deltas said (`*.done`), and progress notices of what is
 /// modeled: known, and passed over. Any other type not modeled is an `unknown` event.
-const PASSED_OVER: [&str; 16] = [
+const PASSED_OVER: [&str; 32] = [
     "response.output_text.done",
     "response.content_part.added",
     "response.refusal.done",
@@ -83,6 +102,23 @@ const PASSED_OVER: [&str; 16] = [
     "response.shell_call_command.added",
     "response.shell_call_command.delta",
     "response.shell_call_command.done",
+    // Hosted tools' progress; their input and result come whole in `output_item.done`.
+    "response.file_search_call.in_progress",
+    "response.file_search_call.searching",
+    "response.file_search_call.completed",
+    "response.code_interpreter_call.in_progress",
+    "response.code_interpreter_call.interpreting",
+    "response.code_interpreter_call.completed",
+    "response.code_interpreter_call_code.done",
+    "response.image_generation_call.in_progress",
+    "response.image_generation_call.generating",
+    "response.image_generation_call.completed",
+    "response.mcp_call.in_progress",
+    "response.mcp_call.completed",
+    "response.mcp_call.failed",
+    "response.mcp_call_arguments.done",
+    "response.shell_call_output_content.delta",
+    "response.shell_call_output_content.done",
 ];
 
 /// What this decoder does not model (a payload, or an item of type `kind`), with the payload as sent.
@@ -108,6 +144,8 @@ pub struct Decoder {
     reasoning: Option<(String, String)>,
     reasoning_id: PartId,
     sources: usize,
+    /// The id of the latest tool search call: what a `tool_search_output` without `call_id` answers.
+    tool_search: String,
 }
 
 impl FamilyDecoder for Decoder {
@@ -161,22 +199,21 @@ impl FamilyDecoder for Decoder {
                     }
                 }
             }
-            "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta" => {
+            "response.function_call_arguments.delta"
+            | "response.custom_tool_call_input.delta"
+            | "response.code_interpreter_call_code.delta"
+            | "response.mcp_call_arguments.delta" => {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if let Some((_, call_id)) = self.calls.iter().find(|(item, _)| item == item_id) {
                     self.parts.tool_input(call_id, delta, out);
                 }
             }
+            "response.image_generation_call.partial_image" => {
+                out.push(partial_image(item_id, &p, kind, data));
+            }
             "response.output_text.annotation.added" => {
                 if let Some(Obj(a)) = p.annotation {
-                    if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
-                        out.push(Event::url_source(
-                            format!("src_{}", self.sources),
-                            url.into_owned(),
-                            a.title.map(Cow::into_owned),
-                        ));
-                        self.sources += 1;
-                    }
+                    self.annotation(a, out);
                 }
             }
             "response.output_item.added" => {
@@ -254,6 +291,18 @@ impl Decoder {
         Ok(())
     }
 
+    /// A `url_citation` is a `source`; other annotations are passed over.
+    fn annotation(&mut self, a: Annotation<'_>, out: &mut Vec<Event>) {
+        if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
+            out.push(Event::url_source(
+                format!("src_{}", self.sources),
+                url.into_owned(),
+                a.title.map(Cow::into_owned),
+            ));
+            self.sources += 1;
+        }
+    }
+
     fn item_added(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         let Some(call) = Call::of(item) else {
             return Ok(());
@@ -283,9 +332,38 @@ impl Decoder {
                     .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)?;
             }
             self.parts.end(call.id, call.arguments.as_deref(), out);
+            if call.provider_executed {
+                if let Some(result) = result_field(item) {
+                    out.push(tool_result(call.id, call.name, item, result, true));
+                }
+            }
+            match item.kind.as_deref() {
+                Some("image_generation_call") => {
+                    let b64 = item.result.and_then(json_string);
+                    out.extend(b64.and_then(|b64| image(item_id, item.output_format.as_deref(), &b64, false)));
+                }
+                Some("tool_search_call") => call.id.clone_into(&mut self.tool_search),
+                _ => {}
+            }
             return Ok(None);
         }
         match item.kind.as_deref() {
+            Some("shell_call_output") => {
+                let id = item.call_id.as_deref().unwrap_or(item_id);
+                out.push(tool_result(
+                    id,
+                    "shell",
+                    item,
+                    item.output.map_or("null", Raw::get),
+                    true,
+                ));
+            }
+            Some("tool_search_output") => {
+                let id = item.call_id.as_deref().unwrap_or(&self.tool_search);
+                let provider_executed = item.execution.as_deref() != Some("client");
+                let tools = item.tools.map_or("null", Raw::get);
+                out.push(tool_result(id, "tool_search", item, tools, provider_executed));
+            }
             Some("reasoning") => {
                 let open = match self.reasoning.take() {
                     Some((item, id)) if item == item_id => Some(id),
@@ -432,6 +510,27 @@ impl<'i> Call<'i> {
                 id: item_id,
                 ..call("web_search", true, false, raw(item.action))
             },
+            "file_search_call" => Call {
+                id: item_id,
+                ..call("file_search", true, false, raw(item.queries))
+            },
+            "code_interpreter_call" => Call {
+                id: item_id,
+                ..call("code_interpreter", true, true, item.code.as_deref().map(Cow::Borrowed))
+            },
+            "image_generation_call" => Call {
+                id: item_id,
+                ..call("image_generation", true, false, None)
+            },
+            "mcp_call" => Call {
+                id: item_id,
+                ..call(
+                    item.name.as_deref().unwrap_or(""),
+                    true,
+                    true,
+                    item.arguments.and_then(json_string),
+                )
+            },
             "apply_patch_call" => call("apply_patch", false, false, raw(item.operation)),
             "local_shell_call" => call("local_shell", false, false, raw(item.action)),
             "shell_call" => call("shell", item.environment.is_some(), false, raw(item.action)),
@@ -444,6 +543,50 @@ impl<'i> Call<'i> {
             _ => return None,
         })
     }
+}
+
+/// The result of a hosted tool call item: its result field's JSON text as sent (`null` when not
+/// sent); `None` for an item of no hosted tool. See the module notes.
+fn result_field<'i>(item: &Item<'i>) -> Option<&'i str> {
+    let field = match item.kind.as_deref()? {
+        "web_search_call" => item.action,
+        "file_search_call" => item.results,
+        "code_interpreter_call" => item.outputs,
+        "image_generation_call" => item.result,
+        "mcp_call" => item.output.or(item.error),
+        _ => return None,
+    };
+    Some(field.map_or("null", Raw::get))
+}
+
+fn tool_result(id: &str, name: &str, item: &Item<'_>, result: &str, provider_executed: bool) -> Event {
+    Event::ToolResult {
+        id: id.into(),
+        name: name.to_owned(),
+        result: result.to_owned(),
+        is_error: item.status.as_deref() == Some("failed") || item.error.is_some(),
+        provider_executed,
+    }
+}
+
+/// A `partial_image` preview's file; one that is not base64 is kept as sent, an `unknown` (the
+/// final image stays in its tool result).
+fn partial_image(item_id: &str, p: &Payload<'_>, kind: &str, data: &str) -> Event {
+    let file = p.partial_image_b64.as_deref();
+    file.and_then(|b64| image(item_id, p.output_format.as_deref(), b64, true))
+        .unwrap_or_else(|| unknown(kind, data))
+}
+
+/// A generated image (`partial`: a preview) from its base64; `None` when that is not base64.
+fn image(id: &str, format: Option<&str>, b64: &str, partial: bool) -> Option<Event> {
+    Some(Event::File {
+        id: id.to_owned(),
+        media_type: format
+            .filter(|f| !f.is_empty())
+            .map_or_else(|| "image/png".to_owned(), |f| format!("image/{f}")),
+        data: crate::b64::decode(b64)?,
+        partial,
+    })
 }
 
 /// The text of a raw JSON string; `None` for any other JSON value (passed over, as a `str` field's).

@@ -117,3 +117,112 @@ const SCAN_SEEDS: [&str; 6] = [
 ];
 
 crate::families::scan::scan_soundness_tests!(scan_reads_common_payloads_and_agrees_with_serde, SCAN_SEEDS, 4, Payload);
+
+/// A hosted code interpreter whose code streams, a failed MCP call, a server tool search and its
+/// output (no `call_id`: the latest search's), and an image with a preview: calls, results, files.
+const HOSTED: &str = concat!(
+    "data: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"code_interpreter_call\",\"id\":\"ci\",\"code\":\"\"}}\n\n",
+    "data: {\"type\":\"response.code_interpreter_call_code.delta\",\"item_id\":\"ci\",\"delta\":\"1+\"}\n\n",
+    "data: {\"type\":\"response.code_interpreter_call_code.delta\",\"item_id\":\"ci\",\"delta\":\"1\"}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"code_interpreter_call\",\"id\":\"ci\",\"status\":\"completed\",\"code\":\"1+1\",\"outputs\":[{\"type\":\"logs\",\"logs\":\"2\"}]}}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"mcp_call\",\"id\":\"mcp\",\"name\":\"roll\",\"arguments\":\"{\\\"n\\\":2}\",\"output\":null,\"error\":{\"message\":\"boom\"}}}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"tool_search_call\",\"id\":\"tsc\",\"call_id\":null,\"execution\":\"server\",\"arguments\":{}}}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"tool_search_output\",\"id\":\"tso\",\"call_id\":null,\"execution\":\"server\",\"tools\":[]}}\n\n",
+    "data: {\"type\":\"response.image_generation_call.partial_image\",\"item_id\":\"ig\",\"partial_image_b64\":\"Zm9v\",\"output_format\":\"webp\"}\n\n",
+    "data: {\"type\":\"response.image_generation_call.partial_image\",\"item_id\":\"ig\",\"partial_image_b64\":\"Z...\"}\n\n",
+    "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"image_generation_call\",\"id\":\"ig\",\"result\":\"YmFy\"}}\n\n",
+    "data: {\"type\":\"response.completed\",\"response\":{\"status\":\"completed\"}}\n\n",
+);
+
+#[test]
+fn hosted_tools() {
+    let got = events(HOSTED);
+    assert_eq!(
+        types(&got),
+        [
+            "tool_input_start",
+            "tool_input_delta",
+            "tool_input_delta",
+            "tool_input_end",
+            "tool_call",
+            "tool_result",
+            "tool_input_start",
+            "tool_input_end",
+            "tool_call",
+            "tool_result",
+            "tool_input_start",
+            "tool_input_end",
+            "tool_call",
+            "tool_result",
+            "file",
+            "unknown",
+            "tool_input_start",
+            "tool_input_end",
+            "tool_call",
+            "tool_result",
+            "file",
+            "finish",
+        ]
+    );
+    let mut calls = got.iter().filter_map(|e| match e {
+        Event::ToolCall {
+            id,
+            name,
+            arguments,
+            provider_executed,
+        } => Some((&**id, name.as_str(), arguments.as_str(), *provider_executed)),
+        _ => None,
+    });
+    assert_eq!(calls.next(), Some(("ci", "code_interpreter", "1+1", true)));
+    assert_eq!(calls.next(), Some(("mcp", "roll", "{\"n\":2}", true)));
+    assert_eq!(calls.next(), Some(("tsc", "tool_search", "{}", true)));
+    assert_eq!(calls.next(), Some(("ig", "image_generation", "{}", true)));
+    let results: Vec<_> = got
+        .iter()
+        .filter_map(|e| match e {
+            Event::ToolResult {
+                id,
+                name,
+                result,
+                is_error,
+                ..
+            } => Some((&**id, name.as_str(), result.as_str(), *is_error)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("ci", "code_interpreter", "[{\"type\":\"logs\",\"logs\":\"2\"}]", false),
+            ("mcp", "roll", "{\"message\":\"boom\"}", true),
+            ("tsc", "tool_search", "[]", false),
+            ("ig", "image_generation", "\"YmFy\"", false),
+        ]
+    );
+    let files: Vec<_> = got
+        .iter()
+        .filter_map(|e| match e {
+            Event::File {
+                id,
+                media_type,
+                data,
+                partial,
+            } => Some((id.as_str(), media_type.as_str(), data.as_slice(), *partial)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("ig", "image/webp", &b"foo"[..], true),
+            ("ig", "image/png", &b"bar"[..], false)
+        ]
+    );
+    assert!(matches!(
+        got.last(),
+        Some(Event::Finish {
+            reason: FinishReason::Stop,
+            ..
+        })
+    ));
+}

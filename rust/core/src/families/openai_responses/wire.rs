@@ -20,6 +20,8 @@ wire! {
         code: str,
         message: str,
         error: rare(Obj<ResponseError<'a>>),
+        partial_image_b64: str,
+        output_format: str,
     }
 }
 
@@ -70,6 +72,18 @@ wire! {
         operation: raw,
         environment: raw,
         execution: str,
+        status: str,
+        // A hosted tool's input and result fields (see `Hosted` in the module).
+        queries: raw,
+        code: str,
+        results: raw,
+        outputs: raw,
+        /// `image_generation_call`: the image, base64 in a JSON string.
+        result: raw,
+        output_format: str,
+        output: raw,
+        error: raw,
+        tools: raw,
     }
 }
 
