@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from types import ModuleType
 from typing import Any
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, require_corpus, rust_backend
+from .conftest import family_bodies, public_bodies, random_splits, require_corpus, rust_backend
 from .family_corpus import (
     check_backends_agree,
     check_chunkings,
@@ -562,6 +563,35 @@ def test_generated_images_are_files(backend: ModuleType) -> None:
     results = [(e.id, e.result) for e in events if e.type == "tool_result"]
     assert results == [("ig_1", '"YmFy"'), ("ig_2", '"Y..."')]
     assert [f.to_dict()["data"] for f in backend.parse(sse(*payloads[:2]), FAMILY) if f.type == "file"] == ["Zm9v"]
+
+
+HOSTED_TAGS = (
+    "web_search_call",
+    "file_search_call",
+    "code_interpreter_call",
+    "image_generation_call",
+    "partial_image",
+    "mcp_call",
+    "shell_call_output",
+    "tool_search_output",
+)
+PUBLIC_HOSTED = sorted({item for tag in HOSTED_TAGS for item in public_bodies(FAMILY, tag=tag)})
+
+
+@pytest.mark.parametrize(("name", "body"), PUBLIC_HOSTED, ids=[name for name, _ in PUBLIC_HOSTED])
+def test_hosted_tool_bodies_same_on_both_backends_whole_and_split(name: str, body: bytes) -> None:
+    """The public corpus's bodies with hosted tools: the reference's events, whole, from Rust, and
+    from both backends fed in random chunks."""
+    expected = dicts(reference.parse(body, FAMILY, on_error="emit"))
+    assert any(e["type"] == "tool_result" for e in expected)
+    rust = rust_backend()
+    assert dicts(rust.parse(body, FAMILY, on_error="emit")) == expected
+    rng = random.Random(len(body))
+    for backend in (rust, reference):
+        for n in range(8):
+            chunks = random_splits(body, rng, rng.choice((7, 64, 512, 4096)))
+            events, _ = feed_all(backend, chunks, FAMILY, on_error="emit")
+            assert dicts(events) == expected, f"{backend.__name__}, chunking {n}"
 
 
 def test_custom_tool_input_streams(backend: ModuleType) -> None:
