@@ -222,7 +222,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ): "openai-responses: source.kind / document citations not mapped yet",
     ("annotation:url_citation", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("citations_top_level", "openai-chat"): "openai-chat: the chat side of issue 17",
-    ("codeExecutionResult", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "code_interpreter_call",
         "openai-responses",
@@ -239,13 +238,10 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
     ("mcp_call", "openai-responses"): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
     ("partial_image", "openai-responses"): "openai-responses: partial images not mapped yet (file)",
-    ("server_tool_result", "bedrock-converse"): "bedrock: toolResult blocks not mapped yet",
-    ("server_tool_result", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "shell_call_output",
         "openai-responses",
     ): "openai-responses: hosted tool items not mapped yet (tool_call + tool_result)",
-    ("toolResponse", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     (
         "tool_search_output",
         "openai-responses",

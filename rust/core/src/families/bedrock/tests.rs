@@ -23,7 +23,7 @@ fn base64_table() {
 
 use crate::events::{Event, FinishReason};
 use crate::eventstream::encode_frame;
-use crate::families::test_support::{events, types};
+use crate::families::test_support::{events, server_results, types};
 use crate::families::Family;
 use crate::parser::{parse, Options};
 
@@ -99,6 +99,76 @@ fn converse_text_reasoning_and_tool_use() {
         (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens),
         (8, 4, 5)
     );
+}
+
+#[test]
+fn converse_tool_results_answer_server_tool_use() {
+    let mut body = converse("messageStart", r#"{"role":"assistant"}"#);
+    for (name, json) in [
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":0,"start":{"toolUse":{"name":"nova_code_interpreter","toolUseId":"t1","type":"server_tool_use"}}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":0}"#),
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":1,"start":{"toolResult":{"status":"error","toolUseId":"t1","type":"r"}}}"#,
+        ),
+        // Two deltas: their items joined into one array, each as sent.
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[{"json":{"a": 1}}]}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[ ]}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[ {"text":"x"} ]}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":1}"#),
+        // A result of a call of an earlier turn, never stopped: given at the finish, unnamed.
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":2,"start":{"toolResult":{"toolUseId":"t0"}}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":2,"delta":{"toolResult":{"text":"y"}}}"#,
+        ),
+        // No toolUseId: no result.
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":3,"start":{"toolResult":{}}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":3}"#),
+        ("messageStop", r#"{"stopReason":"end_turn"}"#),
+        ("metadata", r#"{"usage":{}}"#),
+    ] {
+        body.extend(converse(name, json));
+    }
+    let out = run(&body);
+    assert_eq!(
+        server_results(&out),
+        [
+            (
+                "t1",
+                "nova_code_interpreter",
+                r#"[{"json":{"a": 1}},{"text":"x"}]"#,
+                true
+            ),
+            ("t0", "", r#"[{"text":"y"}]"#, false),
+        ]
+    );
+    assert!(matches!(
+        &out[3],
+        Event::ToolCall {
+            provider_executed: true,
+            ..
+        }
+    ));
+    assert!(matches!(out.last(), Some(Event::Finish { .. })));
 }
 
 #[test]
