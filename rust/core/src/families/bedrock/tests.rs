@@ -217,18 +217,19 @@ fn invoke_vendors_are_told_apart() {
 mod converse_scan {
     use super::super::wire::ConverseWire;
 
-    const SCAN_SEEDS: [&str; 5] = [
+    const SCAN_SEEDS: [&str; 6] = [
         r#"{"contentBlockIndex":0,"delta":{"text":"Hi \"x\"\n\u00e9"},"p":"abcdefgh"}"#,
         r#"{"contentBlockIndex":1,"start":{"toolUse":{"name":"f","toolUseId":"t","type":"server_tool_use"}},"p":"ab"}"#,
         r#"{"delta":{"reasoningContent":{"signature":"c2ln","redactedContent":null}},"metrics":{"latencyMs":3},"usage":{"inputTokens":1}}"#,
         r#"{"contentBlockIndex":0,"delta":{"citation":{"title":"t","location":{"web":{"url":"u"}}},"toolUse":{"input":"{}"}}}"#,
+        r#"{"contentBlockIndex":1,"delta":{"toolResult":[{"json":{"a":[1]}},{"text":"x"}]},"p":"abc"}"#,
         r#"{"contentBlockIndex":0,"contentBlockIndex":1}"#,
     ];
 
     crate::families::scan::scan_soundness_tests!(
         scan_reads_common_events_and_agrees_with_serde,
         SCAN_SEEDS,
-        4,
+        5,
         ConverseWire
     );
 }

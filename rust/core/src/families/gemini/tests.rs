@@ -114,15 +114,16 @@ proptest! {
     }
 }
 
-const SCAN_SEEDS: [&str; 5] = [
+const SCAN_SEEDS: [&str; 6] = [
     r#"{"candidates": [{"content": {"parts": [{"text": "Hi \"there\"\n\u00e9","thought": true,"thoughtSignature": "c2ln"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 2,"totalTokenCount": 11,"thoughtsTokenCount": 4,"cachedContentTokenCount": 0,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 9}]},"modelVersion": "gemini-2.5-flash","responseId": "abc"}"#,
     r#"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0,"safetyRatings": [{"probability": 1e-3}]}],"modelVersion": null,"responseId": null,"promptFeedback": null,"error": null}"#,
     r#"{"candidates": [], "usageMetadata": null, "thought": false}"#,
     r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}}]}"#,
+    r#"{"candidates": [{"content": {"parts": [{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}}, {"toolResponse": {"toolType": "FILE_SEARCH", "response": [1]}}]}}]}"#,
     r#"{"candidates": [{"groundingMetadata": {}}], "promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 1, "promptTokenCount": 2}}"#,
 ];
 
-crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 4, Chunk);
+crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 5, Chunk);
 
 fn chunk(parts: &str) -> String {
     format!("data: {{\"candidates\":[{{\"content\":{{\"parts\":[{parts}]}}}}]}}\r\n\r\n")
