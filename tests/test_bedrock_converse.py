@@ -47,20 +47,27 @@ def botocore_events(body: bytes, operation: str, member: str) -> list[dict[str, 
 
 def sdk_view(events: list[dict[str, Any]]) -> dict[str, Any]:
     """What a ConverseStream consumer assembles from the SDK's events (as LangChain and pydantic-ai
-    do): text, reasoning, redacted reasoning, tool uses with their parsed input, stop reason, usage."""
+    do): text, reasoning, redacted reasoning, tool uses with their parsed input, the results of the
+    tools Bedrock ran (each block's items, as rig-bedrock's reassembler joins them), stop reason, usage."""
     text, reasoning, redacted, signatures = [], [], [], []
     tools: dict[int, dict[str, Any]] = {}
+    results: dict[int, dict[str, Any]] = {}
     view: dict[str, Any] = {"stop": None, "usage": None}
     for event in events:
         ((name, body),) = event.items()
         if name == "contentBlockStart" and "toolUse" in body["start"]:
             start = body["start"]["toolUse"]
             tools[body["contentBlockIndex"]] = {"id": start["toolUseId"], "name": start["name"], "input": ""}
+        elif name == "contentBlockStart" and "toolResult" in body["start"]:
+            start = body["start"]["toolResult"]
+            results[body["contentBlockIndex"]] = {"id": start["toolUseId"], "status": start.get("status"), "items": []}
         elif name == "contentBlockDelta":
             delta = body["delta"]
             text.append(delta.get("text", ""))
             if "toolUse" in delta:
                 tools[body["contentBlockIndex"]]["input"] += delta["toolUse"]["input"]
+            if "toolResult" in delta:
+                results[body["contentBlockIndex"]]["items"] += delta["toolResult"]
             r = delta.get("reasoningContent", {})
             reasoning.append(r.get("text", ""))
             if "signature" in r:
@@ -76,6 +83,7 @@ def sdk_view(events: list[dict[str, Any]]) -> dict[str, Any]:
     view["signatures"] = signatures
     view["redacted"] = redacted
     view["tools"] = [(t["id"], t["name"], json.loads(t["input"] or "{}")) for t in tools.values()]
+    view["results"] = [(r["id"], r["status"] == "error", r["items"]) for r in results.values()]
     return view
 
 
@@ -100,6 +108,7 @@ def our_view(events: list[Any]) -> dict[str, Any]:
         "signatures": [e["signature"] for e in ends if not e["redacted"] and e["signature"] is not None],
         "redacted": [e["signature"] for e in ends if e["redacted"]],
         "tools": [(e["id"], e["name"], json.loads(e["arguments"])) for e in d if e["type"] == "tool_call"],
+        "results": [(e["id"], e["is_error"], json.loads(e["result"])) for e in d if e["type"] == "tool_result"],
     }
 
 
@@ -249,6 +258,44 @@ def test_exception_mid_stream_and_cut_streams() -> None:
     for backend in (reference, rust_backend()):
         with pytest.raises(StreamParseError, match="after the end of the message"):
             backend.parse(late, "bedrock")
+
+
+def test_tool_results_as_botocore_reads_them() -> None:
+    """A result sent in several deltas (the API reference: `toolResult` is an array of
+    ToolResultBlockDelta, "incremental updates"), with status `error`: its items in order, as the SDK
+    reads the same frames."""
+    events = [
+        ("messageStart", {"role": "assistant"}),
+        (
+            "contentBlockStart",
+            {
+                "contentBlockIndex": 0,
+                "start": {"toolUse": {"toolUseId": "t1", "name": "nova_code_interpreter", "type": "server_tool_use"}},
+            },
+        ),
+        ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"toolUse": {"input": '{"snippet": "1/0"}'}}}),
+        ("contentBlockStop", {"contentBlockIndex": 0}),
+        (
+            "contentBlockStart",
+            {"contentBlockIndex": 1, "start": {"toolResult": {"toolUseId": "t1", "status": "error", "type": "r"}}},
+        ),
+        ("contentBlockDelta", {"contentBlockIndex": 1, "delta": {"toolResult": [{"json": {"exitCode": 1}}]}}),
+        (
+            "contentBlockDelta",
+            {"contentBlockIndex": 1, "delta": {"toolResult": [{"text": "Zero"}, {"text": "Division"}]}},
+        ),
+        ("contentBlockStop", {"contentBlockIndex": 1}),
+        ("messageStop", {"stopReason": "end_turn"}),
+        ("metadata", {"usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3}, "metrics": {"latencyMs": 1}}),
+    ]
+    body = b"".join(converse_frame(name, event) for name, event in events)
+    sdk = sdk_view(botocore_events(body, "ConverseStream", "stream"))
+    assert len(sdk["results"][0][2]) == 3
+    for backend in (reference, rust_backend()):
+        parsed = backend.parse(body, "bedrock")
+        assert our_view(parsed) == sdk
+        (result,) = [e for e in dicts(parsed) if e["type"] == "tool_result"]
+        assert (result["name"], result["provider_executed"]) == ("nova_code_interpreter", True)
 
 
 def test_a_tool_delta_without_its_start_is_a_fault() -> None:
@@ -484,14 +531,22 @@ _DELTA = st.one_of(
     st.fixed_dictionaries(
         {"citation": st.fixed_dictionaries({"title": _TEXT}, optional={"location": st.just({"web": {"url": "u"}})})}
     ),
-    st.fixed_dictionaries({"toolResult": st.just([{"json": {}}])}),
+    st.fixed_dictionaries(
+        {
+            "toolResult": st.one_of(
+                st.just([{"json": {}}]), st.just([]), st.just([{"text": "x"}, {"json": [1]}]), _VALUES
+            )
+        }
+    ),
     st.dictionaries(st.sampled_from(["text", "toolUse", "reasoningContent", "citation"]), _VALUES, max_size=2),
 )
 _START = st.one_of(
     st.fixed_dictionaries(
         {"toolUse": st.fixed_dictionaries({"toolUseId": _TEXT}, optional={"name": _TEXT, "type": _ODD})}
     ),
-    st.just({"toolResult": {"toolUseId": "t1"}}),
+    st.fixed_dictionaries(
+        {"toolResult": st.fixed_dictionaries({"toolUseId": _ODD}, optional={"status": st.sampled_from(["error", "x"])})}
+    ),
     st.just({}),
     st.dictionaries(st.sampled_from(["toolUse", "toolResult"]), _VALUES, max_size=1),
 )

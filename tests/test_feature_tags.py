@@ -224,12 +224,8 @@ NOT_YET: dict[tuple[str, str], str] = {
     ): "openai-responses: source.kind / document citations not mapped yet",
     ("annotation:url_citation", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("citations_top_level", "openai-chat"): "openai-chat: the chat side of issue 17",
-    ("codeExecutionResult", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
     ("logprobs", "openai-chat"): "logprobs: no event field holds them yet",
     ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
-    ("server_tool_result", "bedrock-converse"): "bedrock: toolResult blocks not mapped yet",
-    ("server_tool_result", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
-    ("toolResponse", "gemini"): "gemini: codeExecutionResult / toolResponse need tool_result (i17-model)",
 }
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from streamdelta import StreamParseError, reference
 
-from .conftest import family_bodies, require_corpus, rust_backend
+from .conftest import family_bodies, public_bodies, require_corpus, require_public_corpus, rust_backend
 from .family_corpus import (
     check_backends_agree,
     check_chunkings,
@@ -360,6 +360,71 @@ def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:
     assert emitted[3]["message"] == expected
 
 
+# --- tools Gemini runs: calls, then their results ----------------------------------------------------
+
+SERVER_BODIES = sorted(
+    {*public_bodies("gemini", tag="codeExecutionResult"), *public_bodies("gemini", tag="toolResponse")}
+)
+
+
+def wire_results(body: bytes) -> list[tuple[str | None, str, Any, bool]]:
+    """The results of the tools Gemini ran, read from the recording with `json`: (the `id` sent, the
+    tool, the result's value, failed). A `codeExecutionResult` is its whole object (outcome and
+    output); a `toolResponse` its `response` (absent for a file search)."""
+    out = []
+    for payload in payloads(body):
+        for candidate in payload.get("candidates", []):
+            for part in candidate.get("content", {}).get("parts", []):
+                if "codeExecutionResult" in part:
+                    r = part["codeExecutionResult"]
+                    failed = r.get("outcome") in ("OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED")
+                    out.append((r.get("id"), "code_execution", r, failed))
+                elif "toolResponse" in part:
+                    r = part["toolResponse"]
+                    out.append((r.get("id"), r["toolType"], r.get("response"), False))
+    return out
+
+
+@pytest.mark.parametrize(("name", "body"), SERVER_BODIES, ids=[name for name, _ in SERVER_BODIES])
+def test_server_tool_results_are_the_recordings(backend: ModuleType, name: str, body: bytes) -> None:
+    require_public_corpus()
+    expected = wire_results(body)
+    assert expected, "the manifest tags a body without results"
+    events = dicts(backend.parse(body, FAMILY))
+    results = [e for e in events if e["type"] == "tool_result"]
+    assert [(e["id"], e["name"], json.loads(e["result"]), e["is_error"]) for e in results] == expected
+    assert all(e["provider_executed"] for e in results)
+    # Each answers the provider-executed call of its id, sent before it.
+    for e in results:
+        calls = [c for c in events[: events.index(e)] if c["type"] == "tool_call" and c["id"] == e["id"]]
+        assert [c["provider_executed"] for c in calls] == [True]
+
+
+def test_code_execution_without_ids_answers_the_call_before(backend: ModuleType) -> None:
+    """Gemini 2 sends no ids. The API reference (googleapis.github.io/js-genai, CodeExecutionResult):
+    the result "always follows a part containing the ExecutableCode", and its `id` is "only populated
+    if the corresponding ExecutableCode has an id". The parts here are shaped as its ExecutableCode /
+    CodeExecutionResult / Outcome say; no recording of the corpus has them without ids."""
+    calls = [{"language": "PYTHON", "code": "print(1/0)"}, {"language": "PYTHON", "code": "print(2)"}]
+    results = [
+        {"outcome": "OUTCOME_FAILED", "output": "ZeroDivisionError: division by zero"},
+        {"outcome": "OUTCOME_OK", "output": "2\n"},
+    ]
+    parts = [
+        p for c, r in zip(calls, results, strict=True) for p in ({"executableCode": c}, {"codeExecutionResult": r})
+    ]
+    events = dicts(backend.parse(sse(*(chunk(p) for p in parts), chunk({"text": "done"}, finish="STOP")), FAMILY))
+    tool_events = [e for e in events if e["type"] in ("tool_call", "tool_result")]
+    assert [(e["type"], json.loads(e.get("arguments") or e.get("result"))) for e in tool_events] == [
+        (kind, value)
+        for c, r in zip(calls, results, strict=True)
+        for kind, value in (("tool_call", c), ("tool_result", r))
+    ]
+    ids = [e["id"] for e in tool_events]
+    assert ids[0] == ids[1] != ids[2] == ids[3]
+    assert [e.get("is_error") for e in tool_events[1::2]] == [True, False]
+
+
 # --- fuzz: both backends accept and reject the same payloads --------------------------------------------
 
 _PART = _obj(
@@ -367,6 +432,16 @@ _PART = _obj(
     thought=_maybe(st.booleans()),
     thoughtSignature=_maybe(_TEXT),
     functionCall=_maybe(_obj(id=_maybe(_TEXT), name=_maybe(_TEXT), args=_ANY)),
+    executableCode=_maybe(_obj(id=_maybe(st.sampled_from(["a", "b"])), code=_maybe(_TEXT))),
+    toolCall=_maybe(_obj(id=_maybe(st.sampled_from(["a", "b"])), toolType=_maybe(_TEXT), args=_ANY)),
+    codeExecutionResult=_maybe(
+        _obj(
+            id=_maybe(st.sampled_from(["a", "b"])),
+            outcome=_maybe(st.sampled_from(["OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"])),
+            output=_maybe(_TEXT),
+        )
+    ),
+    toolResponse=_maybe(_obj(id=_maybe(st.sampled_from(["a", "b"])), toolType=_maybe(_TEXT), response=_ANY)),
 )
 _SOURCE = _obj(uri=_maybe(_TEXT), title=_maybe(_TEXT))
 _CANDIDATE = _obj(

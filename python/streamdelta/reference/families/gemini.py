@@ -3,24 +3,30 @@
 Text and thought parts are numbered ``"0"``, ``"1"``, …; a function call keeps ``functionCall.id``
 or gets ``call_{n}``; its arguments are the raw JSON text of ``args`` exactly as sent (found with
 ``fields.raw_json``, the twin of serde's ``RawValue``). A ``thoughtSignature`` signs the open
-reasoning part or yields a reasoning pair of its own. Usage is the latest ``usageMetadata``; the
-finish comes at end of stream. See the Rust module for the full rules.
+reasoning part or yields a reasoning pair of its own. ``executableCode`` / ``toolCall`` are
+provider-executed calls, ``codeExecutionResult`` / ``toolResponse`` their ``tool_result``s (by ``id``,
+else the latest such call). Usage is the latest ``usageMetadata``; the finish comes at end of
+stream. See the Rust module for the full rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, StreamStart, Usage
+from ..events import ErrorEvent, Finish, StreamStart, ToolResult, Usage
 from . import beyond_double, incomplete, sources_once
 from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 _CONTENT_FILTER = frozenset(("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"))
+# The code execution tool's name for its calls and results (Gemini names none).
+_CODE_EXECUTION = "code_execution"
+# The `outcome`s of a code execution that did not complete.
+_FAILED = frozenset(("OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"))
 
 
 class _Part:
-    __slots__ = ("call", "call_id", "has_args", "name", "path", "server", "signature", "text", "thought")
+    __slots__ = ("call", "call_id", "has_args", "name", "path", "result", "server", "signature", "text", "thought")
 
     def __init__(self, d: dict[str, Any], path: tuple[str | int, ...]) -> None:
         self.text = opt_str(d, "text")
@@ -36,12 +42,18 @@ class _Part:
             self.has_args = call.get("args") is not None
         self.path = path
         # A call of a tool Gemini ran: (member, its value), as the core's `server_call` reads it.
-        self.server: tuple[str, Any] | None = None
-        for member in ("executableCode", "toolCall"):
-            value = d.get(member)
-            if value is not None:
-                self.server = (member, value)
-                break
+        self.server = _member(d, ("executableCode", "toolCall"))
+        # The result of one: (member, its value), as the core's `server_result` reads it.
+        self.result = _member(d, ("codeExecutionResult", "toolResponse"))
+
+
+def _member(d: dict[str, Any], members: tuple[str, str]) -> tuple[str, Any] | None:
+    """The first of ``members`` that ``d`` holds (not ``null``), with its value."""
+    for member in members:
+        value = d.get(member)
+        if value is not None:
+            return (member, value)
+    return None
 
 
 class _Candidate:
@@ -102,6 +114,8 @@ class Decoder:
         self.errored = False
         self.finished = False
         self.source_urls: list[str] = []
+        # The provider-executed calls so far, (id, name): what their results answer.
+        self.server_calls: list[tuple[str, str]] = []
 
     def payload(self, event: str, data: str, out: list[Any]) -> None:
         d = parse_object(data)
@@ -153,16 +167,18 @@ class Decoder:
     def _part(self, part: _Part, data: str, out: list[Any]) -> None:
         signature = part.signature
         if part.call:
-            self._close_block(TEXT, out)
-            if signature is not None:
-                self._sign(signature, out)
+            self._before_tool(signature, out)
             self._call(part, data, out)
             return
         if part.server is not None:
-            self._close_block(TEXT, out)
-            if signature is not None:
-                self._sign(signature, out)
+            self._before_tool(signature, out)
             self._server_call(part, data, out)
+            return
+        if part.result is not None:
+            self._before_tool(signature, out)
+            # A result is no part: what reasoning is open ends before it, as before a call.
+            self._close_block(REASONING, out)
+            self._server_result(part, data, out)
             return
         text = part.text or ""
         if part.thought is True:
@@ -176,6 +192,12 @@ class Decoder:
                 self._sign(signature, out)
             if text:
                 self.parts.text(self._block(TEXT, out), text, out)
+
+    def _before_tool(self, signature: str | None, out: list[Any]) -> None:
+        """Before a tool part: the open text ends, and the part's signature signs what it signs."""
+        self._close_block(TEXT, out)
+        if signature is not None:
+            self._sign(signature, out)
 
     def _block(self, kind: str, out: list[Any]) -> str:
         block = self.block
@@ -222,20 +244,43 @@ class Decoder:
         assert part.server is not None
         member, value = part.server
         path = (*part.path[:-2], member)
-        wire = _server_wire(value)
-        call_id = f"call_{self.calls}" if wire is None or wire[0] is None else wire[0]
+        wire = _ServerWire(value)
+        call_id = f"call_{self.calls}" if wire.id is None else wire.id
         self.calls += 1
         arguments: str | None
         if member == "executableCode":
-            name, arguments = "code_execution", raw_json(data, path)
+            name, arguments = _CODE_EXECUTION, raw_json(data, path)
         else:
-            name = "" if wire is None or wire[1] is None else wire[1]
-            has_args = wire is not None and wire[2]
-            arguments = raw_json(data, (*path, "args")) if has_args else None
+            name = wire.tool_type or ""
+            arguments = raw_json(data, (*path, "args")) if wire.has_args else None
         self.parts.start(TOOL_INPUT, call_id, name, True, out)
         if arguments is not None:
             self.parts.tool_input(call_id, arguments, out)
         self.parts.end(call_id, None, out)
+        self.server_calls.append((call_id, name))
+
+    def _server_result(self, part: _Part, data: str, out: list[Any]) -> None:
+        """The result of a provider-executed call: the core's ``server_result``."""
+        assert part.result is not None
+        member, value = part.result
+        path = (*part.path[:-2], member)
+        wire = _ServerWire(value)
+        if wire.id is not None:
+            call_id = wire.id
+        elif self.server_calls:
+            call_id = self.server_calls[-1][0]
+        else:
+            call_id = f"call_{self.calls}"
+            self.calls += 1
+        if member == "codeExecutionResult":
+            name, result = _CODE_EXECUTION, raw_json(data, path)
+            is_error = wire.outcome in _FAILED
+        else:
+            called = next((n for c, n in self.server_calls if c == call_id), "")
+            name = called if wire.tool_type is None else wire.tool_type
+            result = raw_json(data, (*path, "response")) if wire.has_response else "null"
+            is_error = False
+        out.append(ToolResult(call_id, name, result, is_error, True))
 
     def _next_id(self) -> str:
         part_id = str(self.next_part)
@@ -243,16 +288,21 @@ class Decoder:
         return part_id
 
 
-def _server_wire(value: Any) -> tuple[str | None, str | None, bool] | None:
-    """(id, toolType, has args) of an ``executableCode`` / ``toolCall`` value; ``None`` where the core's
-    serde read of it fails (not an object, a number beyond a double in a string member)."""
-    if type(value) is not dict:
-        return None
-    id, tool_type = value.get("id"), value.get("toolType")
-    if beyond_double(id) or beyond_double(tool_type):
-        return None
-    return (
-        id if type(id) is str else None,
-        tool_type if type(tool_type) is str else None,
-        value.get("args") is not None,
-    )
+class _ServerWire:
+    """The members of an ``executableCode`` / ``toolCall`` / ``codeExecutionResult`` /
+    ``toolResponse`` value that the core's ``ServerPart`` reads; all absent where its serde read
+    fails (not an object, a number beyond a double in a string member)."""
+
+    __slots__ = ("has_args", "has_response", "id", "outcome", "tool_type")
+
+    def __init__(self, value: Any) -> None:
+        self.id = self.tool_type = self.outcome = None
+        self.has_args = self.has_response = False
+        if type(value) is not dict:
+            return
+        strings = [value.get(key) for key in ("id", "toolType", "outcome")]
+        if any(beyond_double(s) for s in strings):
+            return
+        self.id, self.tool_type, self.outcome = (s if type(s) is str else None for s in strings)
+        self.has_args = value.get("args") is not None
+        self.has_response = value.get("response") is not None

@@ -17,6 +17,7 @@ pub(crate) mod parts;
 pub(crate) mod relaxed;
 pub(crate) mod scan;
 pub(crate) mod schema;
+pub(crate) mod server_calls;
 pub(crate) mod time;
 
 use serde::Deserialize;
@@ -446,6 +447,23 @@ pub(crate) mod test_support {
 
     pub fn types(events: &[Event]) -> Vec<&'static str> {
         events.iter().map(Event::type_name).collect()
+    }
+
+    /// The provider-executed `tool_result`s: `(id, name, result, is_error)`.
+    pub fn server_results(events: &[Event]) -> Vec<(&str, &str, &str, bool)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::ToolResult {
+                    id,
+                    name,
+                    result,
+                    is_error,
+                    provider_executed: true,
+                } => Some((&**id, name.as_str(), result.as_str(), *is_error)),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -3,15 +3,17 @@
 One event per frame (named by ``:event-type``), or one member of an Amazon Nova Invoke chunk. Part
 ids: the block index for text and reasoning, the ``toolUseId`` for tool calls, ``<index>:<n>`` for
 sources. A block's kind comes from its start (``toolUse``, ``toolResult``) or from its first delta.
-``messageStop`` and ``metadata`` end the stream in either order; ``finish`` follows the second.
+A ``toolResult`` block (the result of a ``server_tool_use`` call) is one ``tool_result`` at its stop:
+a JSON array of its deltas' items. ``messageStop`` and ``metadata`` end the stream in either order;
+``finish`` follows the second. See the Rust module for the full rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...events import Finish, Source, StreamStart
-from .. import incomplete
+from ...events import Finish, Source, StreamStart, ToolResult
+from .. import beyond_double, incomplete
 from ..fields import RAW, STR, U64, check, opt_u64, parse_object, raw_json, struct
 from ..parts import REASONING, TOOL_INPUT, Parts
 from .shared import Counts, finish_reason, provider_error, raw_object, unexpected
@@ -28,6 +30,7 @@ _CITATION = struct(title=STR, location=struct(web=struct(url=STR)))
 _DELTA = struct(
     text=STR,
     toolUse=struct(input=STR),
+    toolResult=RAW,
     reasoningContent=struct(text=STR, signature=STR, redactedContent=STR),
     citation=_CITATION,
 )
@@ -49,14 +52,47 @@ _MEASURED = "measured"  # `metadata` came, `messageStop` not yet
 _FINISHED = "finished"
 
 
+# The whitespace JSON allows between tokens.
+_JSON_SPACE = " \t\n\r"
+
+
+class _Result:
+    """What a ``toolResult`` block holds so far (the core's ``PendingResult``)."""
+
+    __slots__ = ("is_error", "items")
+
+    def __init__(self, is_error: bool) -> None:
+        self.is_error = is_error
+        self.items = ""
+
+    def add(self, raw: str) -> None:
+        """A delta's items: an array's (its text inside the brackets), else itself."""
+        items = raw[1:-1].strip(_JSON_SPACE) if len(raw) >= 2 and raw[0] == "[" and raw[-1] == "]" else raw
+        if not items:
+            return
+        self.items = f"{self.items},{items}" if self.items else items
+
+
 class _Block:
-    __slots__ = ("id", "index", "kind", "sources")
+    __slots__ = ("id", "index", "kind", "result", "sources")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.kind: str | None = None
         self.id = str(index)
         self.sources = 0
+        self.result: _Result | None = None
+
+
+def _result_start(value: Any) -> tuple[str | None, str | None]:
+    """(toolUseId, status) of a ``toolResult`` start; both absent where the core's serde read of it
+    fails (not an object, a number beyond a double in a string member)."""
+    if type(value) is not dict:
+        return None, None
+    id, status = value.get("toolUseId"), value.get("status")
+    if beyond_double(id) or beyond_double(status):
+        return None, None
+    return (id if type(id) is str else None, status if type(status) is str else None)
 
 
 def _fit(block: _Block, kind: str, what: str) -> None:
@@ -87,6 +123,8 @@ class Decoder:
         self.invocation_metrics_raw: str | None = None
         self.started = False
         self.state = _OPEN
+        # The provider-executed calls so far, id → name: what their results answer.
+        self.server_calls: dict[str, str] = {}
 
     def event(self, name: str, data: str, out: list[Any]) -> None:
         """One event: ``name`` is its type, ``data`` its JSON object."""
@@ -112,7 +150,7 @@ class Decoder:
             delta = e.get("delta")
             if delta is None:
                 raise unexpected(f"`{name}` without `delta`")
-            self._block_delta(i, delta, out)
+            self._block_delta(i, delta, data, out)
         elif name == "contentBlockStop":
             self._block_stop(index(), out)
         elif name == "messageStop":
@@ -161,19 +199,28 @@ class Decoder:
                 if id is None:
                     raise unexpected("`toolUse` without `toolUseId`")
                 executed = tool.get("type") == "server_tool_use"
-                self.parts.start(TOOL_INPUT, id, tool.get("name") or "", executed, out)
+                name = tool.get("name") or ""
+                self.parts.start(TOOL_INPUT, id, name, executed, out)
+                if executed:
+                    self.server_calls.setdefault(id, name)
                 block.kind = _TOOL
                 block.id = id
             elif start.get("toolResult") is not None:
                 block.kind = _OTHER
+                id, status = _result_start(start["toolResult"])
+                if id is not None:
+                    block.id = id
+                    block.result = _Result(status == "error")
         self.blocks.append(block)
 
-    def _block_delta(self, index: int, delta: dict[str, Any], out: list[Any]) -> None:
+    def _block_delta(self, index: int, delta: dict[str, Any], data: str, out: list[Any]) -> None:
         block = self._find(index)
         if block is None:
             block = _Block(index)
             self.blocks.append(block)
         if block.kind == _OTHER:
+            if block.result is not None and delta.get("toolResult") is not None:
+                block.result.add(raw_json(data, ("delta", "toolResult")))
             return
         parts = self.parts
         text = delta.get("text")
@@ -211,10 +258,20 @@ class Decoder:
         if block is None:
             return
         self.blocks.remove(block)
+        self._emit_result(block, out)
         if block.kind in (_TEXT, _REASONING, _TOOL):
             self.parts.end(block.id, None, out)
 
+    def _emit_result(self, block: _Block, out: list[Any]) -> None:
+        """The ``tool_result`` of a ``toolResult`` block."""
+        result = block.result
+        if result is not None:
+            name = self.server_calls.get(block.id, "")
+            out.append(ToolResult(block.id, name, f"[{result.items}]", result.is_error, True))
+
     def _finish(self, out: list[Any]) -> None:
+        for block in self.blocks:
+            self._emit_result(block, out)
         self.parts.close_all(out)
         self.blocks.clear()
         metadata = raw_object(

@@ -32,6 +32,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason};
 
 use super::parts::{PartKind, Parts};
+use super::server_calls::ServerCalls;
 use super::Lifecycle;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
@@ -72,8 +73,8 @@ pub struct Decoder {
     metrics_raw: Option<String>,
     stop_reason: Option<String>,
     state: Lifecycle,
-    /// `(id, name)` of the calls the provider runs: a tool result is named by the call it answers.
-    server_calls: Vec<(String, String)>,
+    /// The calls the provider runs: a tool result is named by the call it answers.
+    server_calls: ServerCalls,
 }
 
 /// The event types this decoder models (`ping` included: it is known and carries nothing); any
@@ -226,7 +227,7 @@ impl Decoder {
                 open.id = id.into_owned();
                 let name = block.name.as_deref().unwrap_or("");
                 if kind != "tool_use" {
-                    self.server_calls.push((open.id.clone(), name.to_owned()));
+                    self.server_calls.push(&open.id, name);
                 }
                 self.parts
                     .start(PartKind::ToolInput, &open.id, name, kind != "tool_use", out)?;
@@ -272,18 +273,8 @@ impl Decoder {
                 .ok()
                 .and_then(|Obj(c)| c.kind)
                 .is_some_and(|k| k.ends_with("_error"));
-        let name = self
-            .server_calls
-            .iter()
-            .find(|(call, _)| call == id)
-            .map_or("", |(_, name)| name.as_str());
-        out.push(Event::ToolResult {
-            id: id.into(),
-            name: name.to_owned(),
-            result: result.to_owned(),
-            is_error: block.is_error == Some(true) || typed_error,
-            provider_executed: true,
-        });
+        let is_error = block.is_error == Some(true) || typed_error;
+        self.server_calls.result(id, result.to_owned(), is_error, out);
     }
 
     fn block_delta(&mut self, index: u64, delta: &mut DeltaWire<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {

@@ -4,8 +4,16 @@
 //! Part ids: the content block index for text and reasoning, the `toolUseId` for tool calls,
 //! `<block index>:<n>` for the sources a block's citations give. A block's kind comes from its
 //! start (`toolUse`, `toolResult`) or, where none is sent (text, reasoning), from its first delta;
-//! empty text is no content. Blocks of other kinds (tool results, images) and unknown events are
-//! passed over.
+//! empty text is no content. Blocks of other kinds (images) and unknown events are passed over.
+//!
+//! Tools Bedrock runs itself (Nova's code interpreter): the call is a `toolUse` of type
+//! `server_tool_use` (a provider-executed tool call), its result a `toolResult` block, which
+//! becomes one `tool_result` at its stop (or at the finish, if never stopped; a cut stream or an
+//! error drops it: part of a result is not the tool's result). Its `id` is the start's
+//! `toolUseId` (a start without one yields nothing), its name the call's, `is_error` the start's
+//! `status` `error`; its text a JSON array of the items of every `toolResult` delta in order, each
+//! item as sent (one delta's array is thus its text as sent, less any space inside its brackets;
+//! a delta that is no array counts as one item).
 //!
 //! Decisions:
 //! - `messageStop` and `metadata` both end the stream, in either order (the service sends
@@ -21,9 +29,10 @@ use crate::events::Event;
 use crate::families::anthropic::usage::{Counts, MetricsWire};
 use crate::families::anthropic::BlockKind;
 use crate::families::parts::{PartKind, Parts};
-use crate::families::{parse_object, read_payload, Obj, Raw};
+use crate::families::server_calls::ServerCalls;
+use crate::families::{parse_json, parse_object, read_payload, Obj, Raw};
 
-use super::wire::{CitationWire, ConverseUsageWire, ConverseWire, DeltaWire, StartWire};
+use super::wire::{CitationWire, ConverseUsageWire, ConverseWire, DeltaWire, ResultStartWire, StartWire};
 use super::{finish_reason, unexpected};
 
 #[derive(Debug)]
@@ -33,6 +42,15 @@ struct Block {
     kind: Option<BlockKind>,
     id: String,
     sources: u64,
+    /// What a `toolResult` block holds so far.
+    result: Option<PendingResult>,
+}
+
+#[derive(Debug)]
+struct PendingResult {
+    is_error: bool,
+    /// The items of its deltas so far, joined by commas.
+    items: String,
 }
 
 /// Where the stream is.
@@ -59,6 +77,8 @@ pub struct Decoder {
     invocation_metrics_raw: Option<String>,
     started: bool,
     state: State,
+    /// The provider-executed calls so far: what their results answer.
+    server_calls: ServerCalls,
 }
 
 fn owned(raw: Option<Raw<'_>>) -> Option<String> {
@@ -161,6 +181,7 @@ impl Decoder {
             kind: None,
             id: index.to_string(),
             sources: 0,
+            result: None,
         };
         if let Some(start) = start {
             if let Some(Obj(tool)) = &start.tool_use {
@@ -169,17 +190,25 @@ impl Decoder {
                     .as_deref()
                     .ok_or_else(|| unexpected("`toolUse` without `toolUseId`".to_owned()))?;
                 let executed = tool.kind.as_deref() == Some("server_tool_use");
-                self.parts.start(
-                    PartKind::ToolInput,
-                    id,
-                    tool.name.as_deref().unwrap_or(""),
-                    executed,
-                    out,
-                )?;
+                let name = tool.name.as_deref().unwrap_or("");
+                self.parts.start(PartKind::ToolInput, id, name, executed, out)?;
+                if executed {
+                    self.server_calls.push(id, name);
+                }
                 block.kind = Some(BlockKind::Tool);
                 id.clone_into(&mut block.id);
-            } else if start.tool_result.is_some() {
+            } else if let Some(raw) = start.tool_result {
                 block.kind = Some(BlockKind::Other);
+                let wire = parse_json::<Obj<ResultStartWire<'_>>>(raw.get()).ok();
+                if let Some(Obj(wire)) = wire {
+                    if let Some(id) = wire.id {
+                        block.id = id.into_owned();
+                        block.result = Some(PendingResult {
+                            is_error: wire.status.as_deref() == Some("error"),
+                            items: String::new(),
+                        });
+                    }
+                }
             }
         }
         self.blocks.push(block);
@@ -195,6 +224,7 @@ impl Decoder {
                 kind: None,
                 id: index.to_string(),
                 sources: 0,
+                result: None,
             });
             self.blocks.len() - 1
         };
@@ -203,6 +233,9 @@ impl Decoder {
             return Ok(());
         };
         if block.kind == Some(BlockKind::Other) {
+            if let (Some(result), Some(raw)) = (block.result.as_mut(), delta.tool_result) {
+                result.add(raw.get());
+            }
             return Ok(());
         }
         if let Some(text) = delta.text.as_deref().filter(|t| !t.is_empty()) {
@@ -247,6 +280,7 @@ impl Decoder {
         // text block) closes nothing.
         if let Some(pos) = self.blocks.iter().position(|b| b.index == index) {
             let block = self.blocks.remove(pos);
+            self.emit_result(block.id.as_str(), block.result.as_ref(), out);
             if matches!(
                 block.kind,
                 Some(BlockKind::Text | BlockKind::Reasoning | BlockKind::Tool)
@@ -265,7 +299,18 @@ impl Decoder {
         ])
     }
 
+    /// The `tool_result` of a `toolResult` block.
+    fn emit_result(&self, id: &str, result: Option<&PendingResult>, out: &mut Vec<Event>) {
+        if let Some(result) = result {
+            let text = format!("[{}]", result.items);
+            self.server_calls.result(id, text, result.is_error, out);
+        }
+    }
+
     fn finish(&mut self, out: &mut Vec<Event>) {
+        for block in &self.blocks {
+            self.emit_result(&block.id, block.result.as_ref(), out);
+        }
         self.parts.close_all(out);
         self.blocks.clear();
         out.push(Event::Finish {
@@ -296,6 +341,26 @@ impl Decoder {
         }
     }
 }
+
+impl PendingResult {
+    /// Adds a `toolResult` delta's items: an array's (its text inside the brackets), else itself.
+    fn add(&mut self, raw: &str) {
+        let items = match raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            Some(inner) => inner.trim_matches(JSON_SPACE),
+            None => raw,
+        };
+        if items.is_empty() {
+            return;
+        }
+        if !self.items.is_empty() {
+            self.items.push(',');
+        }
+        self.items.push_str(items);
+    }
+}
+
+/// The whitespace JSON allows between tokens.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// Sets the kind of a block on its first delta; a delta of another kind later is a fault.
 fn fit(block: &mut Block, kind: BlockKind, what: &str) -> Result<(), ErrorKind> {

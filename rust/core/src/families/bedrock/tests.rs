@@ -23,7 +23,7 @@ fn base64_table() {
 
 use crate::events::{Event, FinishReason};
 use crate::eventstream::encode_frame;
-use crate::families::test_support::{events, types};
+use crate::families::test_support::{events, server_results, types};
 use crate::families::Family;
 use crate::parser::{parse, Options};
 
@@ -102,6 +102,76 @@ fn converse_text_reasoning_and_tool_use() {
 }
 
 #[test]
+fn converse_tool_results_answer_server_tool_use() {
+    let mut body = converse("messageStart", r#"{"role":"assistant"}"#);
+    for (name, json) in [
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":0,"start":{"toolUse":{"name":"nova_code_interpreter","toolUseId":"t1","type":"server_tool_use"}}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":0}"#),
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":1,"start":{"toolResult":{"status":"error","toolUseId":"t1","type":"r"}}}"#,
+        ),
+        // Two deltas: their items joined into one array, each as sent.
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[{"json":{"a": 1}}]}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[ ]}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"toolResult":[ {"text":"x"} ]}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":1}"#),
+        // A result of a call of an earlier turn, never stopped: given at the finish, unnamed.
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":2,"start":{"toolResult":{"toolUseId":"t0"}}}"#,
+        ),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":2,"delta":{"toolResult":{"text":"y"}}}"#,
+        ),
+        // No toolUseId: no result.
+        (
+            "contentBlockStart",
+            r#"{"contentBlockIndex":3,"start":{"toolResult":{}}}"#,
+        ),
+        ("contentBlockStop", r#"{"contentBlockIndex":3}"#),
+        ("messageStop", r#"{"stopReason":"end_turn"}"#),
+        ("metadata", r#"{"usage":{}}"#),
+    ] {
+        body.extend(converse(name, json));
+    }
+    let out = run(&body);
+    assert_eq!(
+        server_results(&out),
+        [
+            (
+                "t1",
+                "nova_code_interpreter",
+                r#"[{"json":{"a": 1}},{"text":"x"}]"#,
+                true
+            ),
+            ("t0", "", r#"[{"text":"y"}]"#, false),
+        ]
+    );
+    assert!(matches!(
+        &out[3],
+        Event::ToolCall {
+            provider_executed: true,
+            ..
+        }
+    ));
+    assert!(matches!(out.last(), Some(Event::Finish { .. })));
+}
+
+#[test]
 fn invoke_vendors_are_told_apart() {
     fn chunk(json: &str) -> Vec<u8> {
         let mut b64 = String::new();
@@ -147,18 +217,19 @@ fn invoke_vendors_are_told_apart() {
 mod converse_scan {
     use super::super::wire::ConverseWire;
 
-    const SCAN_SEEDS: [&str; 5] = [
+    const SCAN_SEEDS: [&str; 6] = [
         r#"{"contentBlockIndex":0,"delta":{"text":"Hi \"x\"\n\u00e9"},"p":"abcdefgh"}"#,
         r#"{"contentBlockIndex":1,"start":{"toolUse":{"name":"f","toolUseId":"t","type":"server_tool_use"}},"p":"ab"}"#,
         r#"{"delta":{"reasoningContent":{"signature":"c2ln","redactedContent":null}},"metrics":{"latencyMs":3},"usage":{"inputTokens":1}}"#,
         r#"{"contentBlockIndex":0,"delta":{"citation":{"title":"t","location":{"web":{"url":"u"}}},"toolUse":{"input":"{}"}}}"#,
+        r#"{"contentBlockIndex":1,"delta":{"toolResult":[{"json":{"a":[1]}},{"text":"x"}]},"p":"abc"}"#,
         r#"{"contentBlockIndex":0,"contentBlockIndex":1}"#,
     ];
 
     crate::families::scan::scan_soundness_tests!(
         scan_reads_common_events_and_agrees_with_serde,
         SCAN_SEEDS,
-        4,
+        5,
         ConverseWire
     );
 }

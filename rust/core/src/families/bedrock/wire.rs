@@ -61,6 +61,20 @@ wire! {
     }
 }
 
+/// The members of a `toolResult` start the decoder reads, read only when one comes.
+#[derive(Debug, Deserialize)]
+pub(super) struct ResultStartWire<'a> {
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "toolUseId"
+    )]
+    pub(super) id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) status: Option<Cow<'a, str>>,
+}
+
 wire! {
     pub(super) struct ToolStartWire<'a> {
         id as "toolUseId": str,
@@ -73,6 +87,8 @@ wire! {
     pub(super) struct DeltaWire<'a> {
         text: str,
         tool_use as "toolUse": obj(ToolDeltaWire<'a>),
+        /// A piece of a tool result: an array of `{"json"}` / `{"text"}` items.
+        tool_result as "toolResult": raw,
         reasoning as "reasoningContent": obj(ReasoningWire<'a>),
         citation: obj(CitationWire<'a>),
     }

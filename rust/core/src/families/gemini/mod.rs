@@ -19,6 +19,14 @@
 //! finish comes at end of stream, since usage may follow the `finishReason` chunk; a stream that
 //! ended without a `finishReason` (or `promptFeedback.blockReason`, or an error) is incomplete.
 //! Grounding sources are numbered `src_{n}` and reported once per URL.
+//!
+//! Tools Gemini runs itself: `executableCode` and `toolCall` are provider-executed tool calls;
+//! `codeExecutionResult` and `toolResponse` their `tool_result`s. A result answers the call its
+//! `id` names; Gemini 2 sends no ids, and its result answers the latest provider-executed call
+//! (the call is always right before its result). A result with neither gets a `call_{n}` of its
+//! own. The result text is the `codeExecutionResult` object as sent (its `outcome` and `output`
+//! both matter; an error when `outcome` is `OUTCOME_FAILED` or `OUTCOME_DEADLINE_EXCEEDED`), or
+//! the `response` of a `toolResponse` as sent (`null` when absent, as for a file search).
 
 #[cfg(test)]
 mod tests;
@@ -30,8 +38,9 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::server_calls::ServerCalls;
 use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
-use wire::{Chunk, FunctionCall, GroundingMetadata, Part, ServerCall, UsageMetadata};
+use wire::{Chunk, FunctionCall, GroundingMetadata, Part, ServerPart, UsageMetadata};
 
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -50,6 +59,8 @@ pub struct Decoder {
     errored: bool,
     /// URLs already reported as sources.
     source_urls: Vec<String>,
+    /// The provider-executed calls so far: what their results answer.
+    server_calls: ServerCalls,
 }
 
 /// Where the stream is. Gemini has no terminal event: the stream ends when its body does, and
@@ -143,10 +154,7 @@ impl Decoder {
     fn part(&mut self, part: &Part<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         let signature = part.thought_signature.as_deref();
         if let Some(call) = &part.function_call {
-            self.close_block(PartKind::Text, out);
-            if let Some(signature) = signature {
-                self.sign(signature, out)?;
-            }
+            self.before_tool(signature, out)?;
             return self.call(call, out);
         }
         if let Some((raw, code)) = part
@@ -154,11 +162,19 @@ impl Decoder {
             .map(|r| (r, true))
             .or(part.tool_call.map(|r| (r, false)))
         {
-            self.close_block(PartKind::Text, out);
-            if let Some(signature) = signature {
-                self.sign(signature, out)?;
-            }
+            self.before_tool(signature, out)?;
             return self.server_call(raw, code, out);
+        }
+        if let Some((raw, code)) = part
+            .code_execution_result
+            .map(|r| (r, true))
+            .or(part.tool_response.map(|r| (r, false)))
+        {
+            self.before_tool(signature, out)?;
+            // A result is no part: what reasoning is open ends before it, as before a call.
+            self.close_block(PartKind::Reasoning, out);
+            self.server_result(raw, code, out);
+            return Ok(());
         }
         let text = part.text.as_deref().unwrap_or("");
         if part.thought == Some(true) {
@@ -182,6 +198,15 @@ impl Decoder {
                     self.parts.text(id, text, out)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Before a tool part: the open text ends, and the part's signature signs what it signs.
+    fn before_tool(&mut self, signature: Option<&str>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        self.close_block(PartKind::Text, out);
+        if let Some(signature) = signature {
+            self.sign(signature, out)?;
         }
         Ok(())
     }
@@ -255,14 +280,14 @@ impl Decoder {
         if let Some((PartKind::Reasoning, _)) = self.block {
             self.block = None;
         }
-        let wire = parse_json::<Obj<ServerCall<'_>>>(raw.get()).ok().map(|Obj(w)| w);
+        let wire = read_server_part(raw);
         let id = match wire.as_ref().and_then(|w| w.id.as_deref()) {
             Some(id) => id.to_owned(),
             None => format!("call_{}", self.calls),
         };
         self.calls += 1;
         let (name, arguments) = if code {
-            ("code_execution", Some(raw))
+            (CODE_EXECUTION, Some(raw))
         } else {
             let name = wire.as_ref().and_then(|w| w.tool_type.as_deref()).unwrap_or("");
             (name, wire.as_ref().and_then(|w| w.args))
@@ -272,7 +297,34 @@ impl Decoder {
             self.parts.tool_input(&id, arguments.get(), out);
         }
         self.parts.end(&id, None, out);
+        self.server_calls.push(&id, name);
         Ok(())
+    }
+
+    /// The result of a tool Gemini ran (`codeExecutionResult` when `code`, else `toolResponse`):
+    /// see the module notes for the call it answers and its text.
+    fn server_result(&mut self, raw: Raw<'_>, code: bool, out: &mut Vec<Event>) {
+        let wire = read_server_part(raw);
+        let wire = wire.as_ref();
+        let id = if let Some(id) = wire.and_then(|w| w.id.as_deref()).or(self.server_calls.last_id()) {
+            id.to_owned()
+        } else {
+            self.calls += 1;
+            format!("call_{}", self.calls - 1)
+        };
+        let (name, result, is_error) = if code {
+            let outcome = wire.and_then(|w| w.outcome.as_deref());
+            let failed = matches!(outcome, Some("OUTCOME_FAILED" | "OUTCOME_DEADLINE_EXCEEDED"));
+            (CODE_EXECUTION, raw.get(), failed)
+        } else {
+            let name = wire
+                .and_then(|w| w.tool_type.as_deref())
+                .or(self.server_calls.name(&id))
+                .unwrap_or("");
+            let response = wire.and_then(|w| w.response).map_or("null", |r| r.get());
+            (name, response, false)
+        };
+        super::server_calls::tool_result(&id, name, result.to_owned(), is_error, out);
     }
 
     fn sources(&mut self, grounding: &GroundingMetadata<'_>, out: &mut Vec<Event>) {
@@ -291,6 +343,15 @@ impl Decoder {
         self.next_part += 1;
         id
     }
+}
+
+/// The name of the code execution tool's calls and results (Gemini names none).
+const CODE_EXECUTION: &str = "code_execution";
+
+/// The members of a provider-executed call or result; `None` where they cannot be read (not an
+/// object), so that each reads as absent.
+fn read_server_part(raw: Raw<'_>) -> Option<ServerPart<'_>> {
+    parse_json::<Obj<ServerPart<'_>>>(raw.get()).ok().map(|Obj(w)| w)
 }
 
 fn usage(u: &UsageMetadata) -> Usage {

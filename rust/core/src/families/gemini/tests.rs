@@ -1,5 +1,5 @@
 use super::*;
-use crate::families::test_support::types;
+use crate::families::test_support::{server_results, types};
 use crate::families::Family;
 use proptest::prelude::*;
 
@@ -114,12 +114,101 @@ proptest! {
     }
 }
 
-const SCAN_SEEDS: [&str; 5] = [
+const SCAN_SEEDS: [&str; 6] = [
     r#"{"candidates": [{"content": {"parts": [{"text": "Hi \"there\"\n\u00e9","thought": true,"thoughtSignature": "c2ln"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 2,"totalTokenCount": 11,"thoughtsTokenCount": 4,"cachedContentTokenCount": 0,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 9}]},"modelVersion": "gemini-2.5-flash","responseId": "abc"}"#,
     r#"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0,"safetyRatings": [{"probability": 1e-3}]}],"modelVersion": null,"responseId": null,"promptFeedback": null,"error": null}"#,
     r#"{"candidates": [], "usageMetadata": null, "thought": false}"#,
     r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}}]}"#,
+    r#"{"candidates": [{"content": {"parts": [{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}}, {"toolResponse": {"toolType": "FILE_SEARCH", "response": [1]}}]}}]}"#,
     r#"{"candidates": [{"groundingMetadata": {}}], "promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 1, "promptTokenCount": 2}}"#,
 ];
 
-crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 4, Chunk);
+crate::families::scan::scan_soundness_tests!(scan_reads_common_chunks_and_agrees_with_serde, SCAN_SEEDS, 5, Chunk);
+
+fn chunk(parts: &str) -> String {
+    format!("data: {{\"candidates\":[{{\"content\":{{\"parts\":[{parts}]}}}}]}}\r\n\r\n")
+}
+
+#[test]
+fn code_execution_results_answer_their_call() {
+    // Gemini 2 sends no ids: the result answers the call right before it.
+    let body = [
+        chunk(r#"{"executableCode":{"language":"PYTHON","code":"1/0"}}"#),
+        chunk(r#"{"codeExecutionResult":{"outcome":"OUTCOME_FAILED","output":"ZeroDivisionError"}}"#),
+        chunk(r#"{"executableCode":{"language":"PYTHON","code":"1"},"id":"x"}"#),
+        chunk(r#"{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}}"#),
+    ]
+    .concat();
+    let out = events(&body);
+    assert_eq!(
+        server_results(&out),
+        [
+            (
+                "call_0",
+                "code_execution",
+                r#"{"outcome":"OUTCOME_FAILED","output":"ZeroDivisionError"}"#,
+                true
+            ),
+            (
+                "call_1",
+                "code_execution",
+                r#"{"outcome": "OUTCOME_OK", "output": "1\n"}"#,
+                false
+            ),
+        ]
+    );
+    let kinds = types(&out);
+    let first_result = kinds.iter().position(|t| *t == "tool_result");
+    assert_eq!(first_result.and_then(|i| kinds.get(i - 1)), Some(&"tool_call"));
+}
+
+#[test]
+fn tool_responses_keep_their_response_as_sent() {
+    let body = [
+        chunk(r#"{"toolCall":{"toolType":"GOOGLE_SEARCH_WEB","args":{"q":[1]},"id":"a"}}"#),
+        chunk(r#"{"text":"hm","thought":true}"#),
+        chunk(r#"{"toolResponse":{"id":"a","response":{"n": 2}},"thoughtSignature":"S"}"#),
+        chunk(r#"{"toolResponse":{"toolType":"FILE_SEARCH","id":"b"}}"#),
+        chunk(r#"{"codeExecutionResult":7}"#),
+    ]
+    .concat();
+    let out = events(&body);
+    assert_eq!(
+        server_results(&out),
+        [
+            // No toolType: the name of the call it answers.
+            ("a", "GOOGLE_SEARCH_WEB", r#"{"n": 2}"#, false),
+            // Answering no call of this response (an earlier turn's): its id as sent.
+            ("b", "FILE_SEARCH", "null", false),
+            // Not an object: nothing read from it, the latest call answered.
+            ("a", "code_execution", "7", false),
+        ]
+    );
+    // The thought closes, signed, before the result.
+    let kinds = types(&out);
+    let end = kinds.iter().position(|t| *t == "reasoning_end");
+    let result = kinds.iter().position(|t| *t == "tool_result");
+    assert!(end.is_some() && end < result, "{kinds:?}");
+}
+
+#[test]
+fn a_result_without_a_call_gets_an_id_of_its_own() {
+    let body = [
+        chunk(r#"{"codeExecutionResult":{"outcome":"OUTCOME_DEADLINE_EXCEEDED"}}"#),
+        chunk(r#"{"functionCall":{"name":"f"}}"#),
+    ]
+    .concat();
+    let out = events(&body);
+    assert_eq!(
+        server_results(&out),
+        [(
+            "call_0",
+            "code_execution",
+            r#"{"outcome":"OUTCOME_DEADLINE_EXCEEDED"}"#,
+            true
+        )]
+    );
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Event::ToolCall { id, .. } if &**id == "call_1")));
+}

@@ -43,12 +43,17 @@ wire! {
         executable_code as "executableCode": raw,
         /// A built-in tool's call (Gemini 3): `{"toolType", "args"?, "id"?}`.
         tool_call as "toolCall": raw,
+        /// What running `executableCode` gave: `{"outcome", "output"?, "id"?}`.
+        code_execution_result as "codeExecutionResult": raw,
+        /// A built-in tool's response (Gemini 3): `{"toolType", "response"?, "id"?}`.
+        tool_response as "toolResponse": raw,
     }
 }
 
-/// The members of an `executableCode` or `toolCall` the decoder reads, read only when one comes.
+/// The members of an `executableCode`, `toolCall`, `codeExecutionResult` or `toolResponse` the
+/// decoder reads, read only when one comes.
 #[derive(Debug, Deserialize)]
-pub(super) struct ServerCall<'a> {
+pub(super) struct ServerPart<'a> {
     #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) id: Option<Cow<'a, str>>,
     #[serde(
@@ -60,6 +65,10 @@ pub(super) struct ServerCall<'a> {
     pub(super) tool_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub(super) args: Option<crate::families::Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) response: Option<crate::families::Raw<'a>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) outcome: Option<Cow<'a, str>>,
 }
 
 wire! {
