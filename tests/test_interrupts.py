@@ -80,9 +80,9 @@ def busy(parser: Any) -> bool:
     return False
 
 
-@pytest.mark.parametrize("kind", [bytes, str])
-def test_other_threads_run_while_a_large_feed_parses(kind: type) -> None:
-    body = chat_body(8 * MIB)
+def feed_with_a_probe(body: bytes | str) -> tuple[int, list[Any]]:
+    """Feeds and closes ``body`` on a new parser while another thread calls it; returns how often
+    that thread found the parser busy (Python code ran during the feed) and the events."""
     parser = rust_backend().StreamParser("openai-chat")
     stop = threading.Event()
     overlapping = [0]
@@ -91,20 +91,32 @@ def test_other_threads_run_while_a_large_feed_parses(kind: type) -> None:
         while not stop.is_set():
             overlapping[0] += busy(parser)
 
-    chunk = body.decode() if kind is str else body
     thread = threading.Thread(target=probe)
     # No collection during the feed: one could run a finalizer written in Python, and the
     # interpreter can switch threads in any Python code, GIL released or not.
     gc.disable()
     thread.start()
     try:
-        events = parser.feed(chunk) + parser.close()
+        events = parser.feed(body) + parser.close()
     finally:
         stop.set()
         gc.enable()
         thread.join()
-    # Python code ran in the other thread while the feed held the parser: the GIL was free.
-    assert overlapping[0] > 0
+    return overlapping[0], events
+
+
+@pytest.mark.parametrize("kind", [bytes, str])
+def test_other_threads_run_while_a_large_feed_parses(kind: type) -> None:
+    body = chat_body(8 * MIB)
+    chunk = body.decode() if kind is str else body
+    # Python code ran in the other thread while the feed held the parser: the GIL was free. On a
+    # loaded machine the other thread may not be scheduled within one feed (CI saw it once), so a
+    # few feeds are allowed; a feed that holds the GIL never lets it in.
+    for _ in range(5):
+        overlapping, events = feed_with_a_probe(chunk)
+        if overlapping:
+            break
+    assert overlapping > 0
     assert dicts(events) == dicts(reference.parse(body))
 
 
