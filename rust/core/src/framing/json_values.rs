@@ -289,23 +289,27 @@ fn scan(value: Value, rest: &[u8]) -> (Value, Option<usize>) {
         return (value, rest.iter().position(|&b| ends_scalar(b)));
     };
     let mut i = 0;
+    // The value's first byte (depth 0 outside a string) is not yet inside it, as `step` needs; after
+    // it the value is inside until it ends.
+    if at.depth == 0 && !at.string {
+        i = rest.len().min(1);
+        let (next, end) = scan_bytes(at, rest.get(..i).unwrap_or_default(), 0);
+        if end.is_some() {
+            return (Value::Nested(next), end);
+        }
+        at = next;
+    }
     // Only the last block can be short: the bytes after it stay spaces, which do not matter.
     let mut padded = [b' '; 64];
     while let Some(tail) = rest.get(i..).filter(|t| !t.is_empty()) {
-        // The value's first byte (depth 0 outside a string) is not yet inside it, as `step` needs.
-        let first = at.depth == 0 && !at.string;
-        let len = if first { 1 } else { tail.len().min(64) };
+        let len = tail.len().min(64);
         let block = tail.first_chunk::<64>().unwrap_or_else(|| {
             if let (Some(to), Some(from)) = (padded.get_mut(..len), tail.get(..len)) {
                 to.copy_from_slice(from);
             }
             &padded
         });
-        match if first {
-            Block::Irregular
-        } else {
-            blocks::step(blocks::classify(block), at, len)
-        } {
+        match blocks::step(block, at, len) {
             Block::End(k) => return (Value::Nested(at), Some(i + k)),
             Block::More(next) => at = next,
             Block::Irregular => {

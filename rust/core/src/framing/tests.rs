@@ -243,11 +243,4 @@ proptest! {
         prop_assert_eq!(got.len(), 1);
         prop_assert_eq!(got[0].2, body.len() as u64);
     }
-
-    #[test]
-    fn sse2_masks_are_the_bytes_masks(block in proptest::collection::vec(
-        prop_oneof![Just(b'"'), Just(b'\\'), Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), any::<u8>()], 64)) {
-        let block: [u8; 64] = block.try_into().unwrap();
-        prop_assert_eq!(blocks::classify(&block), blocks::classify_bytes(&block));
-    }
 }
