@@ -80,7 +80,12 @@ const fn below(mask: u64, len: usize) -> u64 {
 /// above 0, or inside its one string). The same result as reading it byte by byte.
 pub(super) fn step(block: &[u8; 64], at: Nesting, len: usize) -> Block {
     let masks = classify(block);
-    let (escaped, escape_after) = escaped(masks.backslash, at.escape, len);
+    // Most blocks have no backslash (callgrind: the escape arithmetic was a tenth of the scan).
+    let (escaped, escape_after) = if masks.backslash == 0 && !at.escape {
+        (0, false)
+    } else {
+        escaped(masks.backslash, at.escape, len)
+    };
     let quotes = masks.quote & !escaped;
     // Bit `k`: inside a string just after byte `k` (an opening quote is inside, a closing one not).
     let inside = prefix_xor(quotes) ^ if at.string { u64::MAX } else { 0 };
