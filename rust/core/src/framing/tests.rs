@@ -244,3 +244,25 @@ proptest! {
         prop_assert_eq!(got[0].2, body.len() as u64);
     }
 }
+
+/// Runs of 1 to 4 backslashes in a string at every offset, so that some straddle the boundary of
+/// the 64-byte blocks (where the escape is carried from one block to the next); fed whole and cut
+/// at every third byte.
+#[test]
+fn backslash_runs_across_block_boundaries() {
+    for prefix in ["\"", "[\"", "{\"a\":[\""] {
+        for pad in 0..140 {
+            for run in 1..=4 {
+                let body = format!("{prefix}{}{}\"x\"]}}", "y".repeat(pad), "\\".repeat(run)).into_bytes();
+                let end = plain_end(&body).unwrap_or(body.len());
+                let body = &body[..end];
+                let thirds: Vec<usize> = (1..body.len()).filter(|c| c % 3 == 0).collect();
+                for cuts in [&[][..], &thirds] {
+                    let got = values(Shape::Ndjson, body, cuts);
+                    assert_eq!(got.len(), 1, "{prefix} {pad} {run}");
+                    assert_eq!(got[0].2, body.len() as u64, "{prefix} {pad} {run}");
+                }
+            }
+        }
+    }
+}
