@@ -1,7 +1,7 @@
 //! The splitter of a body of JSON values (NDJSON, or the items of one JSON array), incremental: a
 //! chunk may end anywhere, even inside a string escape or a UTF-8 character.
 
-use memchr::memchr2;
+use super::blocks::{self, Block, Nesting};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -45,7 +45,7 @@ enum Outer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Value {
     /// An object, an array or a string: it ends where its nesting returns to 0.
-    Nested { depth: u32, string: bool, escape: bool },
+    Nested(Nesting),
     /// A number or a literal: it ends at the first byte that cannot be part of one.
     Scalar,
 }
@@ -175,11 +175,11 @@ impl JsonValues {
             (Outer::Next, b',') => self.outer = Outer::Item { first: false },
             (Outer::Item { .. } | Outer::Between, _) => {
                 let value = match b {
-                    b'{' | b'[' | b'"' => Value::Nested {
+                    b'{' | b'[' | b'"' => Value::Nested(Nesting {
                         depth: 0,
                         string: false,
                         escape: false,
-                    },
+                    }),
                     b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => Value::Scalar,
                     _ => return fault(format!("expected a JSON value, found {}", found(b))),
                 };
@@ -282,97 +282,73 @@ fn found(b: u8) -> String {
     }
 }
 
-/// Bytes repeated in each of a word's 8 lanes.
-const fn lanes(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
-}
-
-/// The high bit of each byte of `v` that is zero; also of bytes above one that is, so only the
-/// lowest mark is exact, which is the only one `find` reads.
-const fn zero_bytes(v: u64) -> u64 {
-    v.wrapping_sub(lanes(1)) & !v & lanes(0x80)
-}
-
-/// Inside a string only `"` and `\\` matter.
-const fn in_string(word: u64) -> u64 {
-    zero_bytes(word ^ lanes(b'"')) | zero_bytes(word ^ lanes(b'\\'))
-}
-
-/// Outside strings `"` and the brackets. Setting bit 5 maps `[` (0x5B) onto `{` (0x7B) and `]` onto
-/// `}`, and no other byte onto either: two tests find all four.
-const fn structural(word: u64) -> u64 {
-    let folded = word | lanes(0x20);
-    zero_bytes(word ^ lanes(b'"')) | zero_bytes(folded ^ lanes(b'{')) | zero_bytes(folded ^ lanes(b'}'))
-}
-
-/// The index of the first byte at or after `from` that matters (`in_string` or `structural`, as
-/// `STRING` says), 8 bytes at a time (SWAR): most tokens are short (keys, ids, a token of text),
-/// where a call into memchr costs more than the search. A string still unfinished after 16 bytes is
-/// searched by memchr's vector code.
-#[inline]
-fn find<const STRING: bool>(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*word);
-        let found = if STRING { in_string(word) } else { structural(word) };
-        if found != 0 {
-            return Some(i + found.trailing_zeros() as usize / 8);
-        }
-        i += 8;
-        if STRING && i - from >= 16 {
-            return memchr2(b'"', b'\\', bytes.get(i..)?).map(|k| i + k);
-        }
-    }
-    let matters = |b: &u8| {
-        if STRING {
-            matches!(b, b'"' | b'\\')
-        } else {
-            matches!(b, b'"' | b'{' | b'[' | b'}' | b']')
-        }
-    };
-    bytes.get(i..)?.iter().position(matters).map(|k| i + k)
-}
-
 /// Reads `rest` as the continuation of `value`: the state after it, and where the value ends
 /// (just past its last byte) if it does in `rest`.
-fn scan(mut value: Value, rest: &[u8]) -> (Value, Option<usize>) {
-    let Value::Nested { depth, string, escape } = &mut value else {
+fn scan(value: Value, rest: &[u8]) -> (Value, Option<usize>) {
+    let Value::Nested(mut at) = value else {
         return (value, rest.iter().position(|&b| ends_scalar(b)));
     };
     let mut i = 0;
-    loop {
-        if *escape {
-            if i >= rest.len() {
-                return (value, None);
+    // The value's first byte (depth 0 outside a string) is not yet inside it, as `step` needs; after
+    // it the value is inside until it ends.
+    if at.depth == 0 && !at.string {
+        i = rest.len().min(1);
+        let (next, end) = scan_bytes(at, rest.get(..i).unwrap_or_default(), 0);
+        if end.is_some() {
+            return (Value::Nested(next), end);
+        }
+        at = next;
+    }
+    // Only the last block can be short: the bytes after it stay spaces, which do not matter.
+    let mut padded = [b' '; 64];
+    while let Some(tail) = rest.get(i..).filter(|t| !t.is_empty()) {
+        let len = tail.len().min(64);
+        let block = tail.first_chunk::<64>().unwrap_or_else(|| {
+            if let (Some(to), Some(from)) = (padded.get_mut(..len), tail.get(..len)) {
+                to.copy_from_slice(from);
             }
-            *escape = false;
-            i += 1;
+            &padded
+        });
+        match blocks::step(block, at, len) {
+            Block::End(k) => return (Value::Nested(at), Some(i + k)),
+            Block::More(next) => at = next,
+            Block::Irregular => {
+                let (next, end) = scan_bytes(at, rest.get(..i + len).unwrap_or_default(), i);
+                if end.is_some() {
+                    return (Value::Nested(next), end);
+                }
+                at = next;
+            }
+        }
+        i += len;
+    }
+    (Value::Nested(at), None)
+}
+
+/// `scan` byte by byte, from `from`: the value's first byte, and blocks `blocks::step` cannot read.
+fn scan_bytes(mut at: Nesting, rest: &[u8], from: usize) -> (Nesting, Option<usize>) {
+    for (k, &b) in rest.iter().enumerate().skip(from) {
+        if at.escape {
+            at.escape = false;
             continue;
         }
-        let next = if *string {
-            find::<true>(rest, i)
-        } else {
-            find::<false>(rest, i)
-        };
-        let Some((k, &b)) = next.and_then(|k| Some((k, rest.get(k)?))) else {
-            return (value, None);
-        };
-        i = k + 1;
-        match (*string, b) {
-            (true, b'\\') => *escape = true,
-            (false, b'"') => *string = true,
-            (false, b'{' | b'[') => *depth = depth.saturating_add(1),
+        match (at.string, b) {
+            (true, b'\\') => at.escape = true,
+            (false, b'"') => at.string = true,
+            (false, b'{' | b'[') => at.depth = at.depth.saturating_add(1),
             // A closing quote (in a string) or bracket: the value may end here.
-            _ => {
-                if *string {
-                    *string = false;
+            (true, b'"') | (false, b'}' | b']') => {
+                if at.string {
+                    at.string = false;
                 } else {
-                    *depth = depth.saturating_sub(1);
+                    at.depth = at.depth.saturating_sub(1);
                 }
-                if *depth == 0 {
-                    return (value, Some(i));
+                if at.depth == 0 {
+                    return (at, Some(k + 1));
                 }
             }
+            _ => {}
         }
     }
+    (at, None)
 }

@@ -9,6 +9,7 @@
 //! arrives, not at the end of the array. Only the nesting and the strings are tracked; whether a
 //! value is valid JSON is the family decoder's concern, as with an SSE `data` payload.
 
+mod blocks;
 mod json_values;
 mod lone_error;
 #[cfg(test)]

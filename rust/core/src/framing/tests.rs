@@ -1,5 +1,6 @@
 use super::*;
 use crate::error::ErrorKind;
+use proptest::prelude::*;
 
 /// The values of `body` fed in pieces cut at `cuts`, as (index, start, end, text).
 fn values(shape: Shape, body: &[u8], cuts: &[usize]) -> Vec<(u64, u64, u64, String)> {
@@ -167,5 +168,101 @@ fn long_values_end_where_serde_says() {
             .map(|v| v.2)
             .collect();
         assert_eq!(ends, expected, "cut every {step}");
+    }
+}
+
+/// Where a value starting at the body's first byte ends, byte by byte: the rules of `JsonValues`
+/// written out plainly (an escape only inside a string, a backslash elsewhere is a plain byte), to
+/// check the 64-byte block reading against.
+fn plain_end(body: &[u8]) -> Option<usize> {
+    let (mut depth, mut string, mut escape) = (0u32, false, false);
+    for (k, &b) in body.iter().enumerate() {
+        if escape {
+            escape = false;
+        } else if string {
+            match b {
+                b'\\' => escape = true,
+                b'"' if depth == 0 => return Some(k + 1),
+                b'"' => string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth <= 1 => return Some(k + 1),
+                b'}' | b']' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// Bodies dense in what the block masks track: runs of backslashes of any parity in strings (and
+/// a few outside, where they are plain bytes), quotes, brackets, across block and chunk boundaries.
+fn dense_value() -> impl Strategy<Value = Vec<u8>> {
+    let text = proptest::collection::vec(
+        prop_oneof![
+            Just(r"\"),
+            Just(r"\\"),
+            Just(r#"\""#),
+            Just(r"\\\"),
+            Just("]}"),
+            Just("xyz"),
+            Just("{[ "),
+        ],
+        0..12,
+    )
+    .prop_map(|pieces| format!("\"{}\"", pieces.concat()));
+    let token = prop_oneof![
+        30 => text,
+        10 => prop_oneof![Just("{"), Just("}"), Just("["), Just("]"), Just(" ,:1")].prop_map(str::to_owned),
+        1 => Just(r"\".to_owned()),
+    ];
+    // Deep enough that most values outlast a few blocks.
+    (
+        prop_oneof![Just("{"), Just("["), Just("\"")],
+        0usize..40,
+        proptest::collection::vec(token, 0..200),
+    )
+        .prop_map(|(first, depth, rest)| format!("{first}{}{}", "[".repeat(depth), rest.concat()).into_bytes())
+}
+
+proptest! {
+    #[test]
+    fn a_value_ends_where_the_plain_reading_says(
+        body in dense_value(),
+        cuts in proptest::collection::vec(0usize..400, 0..6),
+    ) {
+        let end = plain_end(&body);
+        let body = &body[..end.unwrap_or(body.len())];
+        let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= body.len()).collect();
+        cuts.sort_unstable();
+        let got = values(Shape::Ndjson, body, &cuts);
+        prop_assert_eq!(got.len(), 1);
+        prop_assert_eq!(got[0].2, body.len() as u64);
+    }
+}
+
+/// Runs of 1 to 4 backslashes in a string at every offset, so that some straddle the boundary of
+/// the 64-byte blocks (where the escape is carried from one block to the next); fed whole and cut
+/// at every third byte.
+#[test]
+fn backslash_runs_across_block_boundaries() {
+    for prefix in ["\"", "[\"", "{\"a\":[\""] {
+        for pad in 0..140 {
+            for run in 1..=4 {
+                let body = format!("{prefix}{}{}\"x\"]}}", "y".repeat(pad), "\\".repeat(run)).into_bytes();
+                let end = plain_end(&body).unwrap_or(body.len());
+                let body = &body[..end];
+                let thirds: Vec<usize> = (1..body.len()).filter(|c| c % 3 == 0).collect();
+                for cuts in [&[][..], &thirds] {
+                    let got = values(Shape::Ndjson, body, cuts);
+                    assert_eq!(got.len(), 1, "{prefix} {pad} {run}");
+                    assert_eq!(got[0].2, body.len() as u64, "{prefix} {pad} {run}");
+                }
+            }
+        }
     }
 }
