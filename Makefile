@@ -59,17 +59,15 @@ stubtest: dev ## check the hand-written _core.pyi against the built extension
 lint-ci: venv ## validate .github/workflows against the GitHub workflow schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-# The wheel tests (`-m wheel`) run in test-wheels, for the WHEEL_PYTHONS versions: a third release
-# build for $(PYTHON), whose suite runs here on the same code, would add minutes to CI and test nothing new.
+# The wheel tests (`-m wheel`) run in test-wheels, once for each WHEEL_PYTHONS version.
 test-python: dev ## pytest but the wheel tests (benches run once, untimed)
 	$(VENV)/bin/pytest -q -p no:cacheprovider --benchmark-disable -m "not wheel"
 
 test: wheel-pythons test-rust lint fuzz-smoke test-wheels test-sdk-newest test-python ## everything CI runs (pytest last: its summary closes the log)
 
-# CPython versions (besides $(PYTHON), which runs the whole suite on the editable build)
-# whose release wheels `make test` builds, installs in fresh venvs and tests: the oldest and the
-# newest the project claims that this machine has.
-WHEEL_PYTHONS ?= 3.10 3.13
+# CPython versions whose release wheels `make test` builds, installs in fresh venvs and tests: every
+# one the project claims that this machine has ($(PYTHON) runs the whole suite on the editable build).
+WHEEL_PYTHONS ?= 3.10 3.11 3.12 3.13
 
 wheel-pythons: ## check that a CPython of each WHEEL_PYTHONS version is here; one line names one missing
 	@scripts/wheel-pythons.sh $(WHEEL_PYTHONS) >/dev/null
