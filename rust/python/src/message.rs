@@ -74,6 +74,7 @@ impl Kind {
 enum PartText {
     Tail {
         start: usize,
+        end: usize,
         /// The string of the part's one delta so far (see `Joined::single`).
         single: Option<Py<PyAny>>,
     },
@@ -83,8 +84,9 @@ enum PartText {
 impl PartText {
     fn copy(&self, py: Python<'_>) -> Self {
         match self {
-            Self::Tail { start, single } => Self::Tail {
+            Self::Tail { start, end, single } => Self::Tail {
                 start: *start,
+                end: *end,
                 single: single.as_ref().map(|s| s.clone_ref(py)),
             },
             Self::Own(joined) => Self::Own(joined.copy(py)),
@@ -99,8 +101,6 @@ struct OpenPart {
     part_id: PartId,
     id: Py<PyAny>,
     text: PartText,
-    /// Where the part's text ends in its kind's joined text, while it is a `Tail`.
-    end: usize,
     signature: Option<Py<PyAny>>,
     redacted: bool,
     value: Option<Py<PyAny>>,
@@ -113,8 +113,11 @@ impl OpenPart {
             kind,
             part_id: part_id.clone(),
             id,
-            text: PartText::Tail { start, single: None },
-            end: start,
+            text: PartText::Tail {
+                start,
+                end: start,
+                single: None,
+            },
             signature: None,
             redacted: false,
             value: None,
@@ -127,7 +130,6 @@ impl OpenPart {
             part_id: self.part_id.clone(),
             id: self.id.clone_ref(py),
             text: self.text.copy(py),
-            end: self.end,
             signature: self.signature.as_ref().map(|s| s.clone_ref(py)),
             redacted: self.redacted,
             value: self.value.as_ref().map(|v| v.clone_ref(py)),
@@ -138,13 +140,13 @@ impl OpenPart {
     fn push(&mut self, py: Python<'_>, text: &str, string: &Py<PyAny>, joined: &str) {
         let before = joined.len().saturating_sub(text.len());
         match &mut self.text {
-            PartText::Tail { start, single } if self.end == before => {
-                *single = (self.end == *start).then(|| string.clone_ref(py));
-                self.end = joined.len();
+            PartText::Tail { start, end, single } if *end == before => {
+                *single = (*end == *start).then(|| string.clone_ref(py));
+                *end = joined.len();
             }
-            PartText::Tail { start, single } => {
+            PartText::Tail { start, end, single } => {
                 let mut own = Joined {
-                    text: joined.get(*start..self.end).unwrap_or_default().to_owned(),
+                    text: joined.get(*start..*end).unwrap_or_default().to_owned(),
                     single: single.take(),
                 };
                 own.push(py, text, string);
@@ -161,11 +163,13 @@ impl OpenPart {
             PartText::Tail {
                 single: Some(single), ..
             } => single.clone_ref(py),
-            PartText::Tail { start, single: None } => {
-                PyString::new(py, joined.get(*start..self.end).unwrap_or_default())
-                    .into_any()
-                    .unbind()
-            }
+            PartText::Tail {
+                start,
+                end,
+                single: None,
+            } => PyString::new(py, joined.get(*start..*end).unwrap_or_default())
+                .into_any()
+                .unbind(),
             PartText::Own(own) => own.to_py(py),
         };
         Ok(Py::new(

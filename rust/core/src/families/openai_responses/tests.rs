@@ -1,5 +1,5 @@
 use super::*;
-use crate::families::test_support::types;
+use crate::families::test_support::{server_results, types};
 use crate::families::Family;
 use proptest::prelude::*;
 
@@ -177,21 +177,8 @@ fn hosted_tools() {
     assert_eq!(calls.next(), Some(("mcp", "roll", "{\"n\":2}", true)));
     assert_eq!(calls.next(), Some(("tsc", "tool_search", "{}", true)));
     assert_eq!(calls.next(), Some(("ig", "image_generation", "{}", true)));
-    let results: Vec<_> = got
-        .iter()
-        .filter_map(|e| match e {
-            Event::ToolResult {
-                id,
-                name,
-                result,
-                is_error,
-                ..
-            } => Some((&**id, name.as_str(), result.as_str(), *is_error)),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        results,
+        server_results(&got),
         [
             ("ci", "code_interpreter", "[{\"type\":\"logs\",\"logs\":\"2\"}]", false),
             ("mcp", "roll", "{\"message\":\"boom\"}", true),
