@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of rust/fuzz with the stable toolchain and runs each for a while.
 #   scripts/fuzz.sh SECONDS [TARGET...]     (default: every target)
+# FUZZ_SEED: libFuzzer's -seed (0, the default, draws one).
 # cargo-fuzz needs nightly only for its sanitizers; the coverage instrumentation libFuzzer needs
 # is made of stable codegen flags (the ones `cargo fuzz build --sanitizer none` passes), so plain
 # cargo builds the targets and nothing has to be installed. With cargo-fuzz installed,
@@ -30,7 +31,7 @@ for target in "${targets[@]}"; do
     regressions=()
     [ -d "rust/fuzz/regressions/$target" ] && regressions=("rust/fuzz/regressions/$target")
     if ! "rust/fuzz/target/$host/release/$target" "rust/fuzz/corpus/$target" "${regressions[@]}" \
-        -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=65536 -timeout=10 \
+        -max_total_time="$seconds" -seed="${FUZZ_SEED:-0}" -rss_limit_mb=1024 -max_len=65536 -timeout=10 \
         -artifact_prefix="rust/fuzz/artifacts/$target-" -print_final_stats=1 >"$log" 2>&1; then
         tail -60 "$log"
         echo "fuzz: target $target FAILED (input saved under rust/fuzz/artifacts/)"

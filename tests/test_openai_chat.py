@@ -261,6 +261,25 @@ def test_whole_tool_calls_in_one_delta_groq_style(backend: ModuleType) -> None:
     assert got == [("functions.add:0", '{"a":2}'), ("functions.mul:1", '{"b":3}')]
 
 
+def test_tool_calls_of_another_type_are_passed_over(backend: ModuleType) -> None:
+    """Chat streams tool calls of type ``function`` only (openai-python's ``ChoiceDeltaToolCall``); a
+    ``custom`` call (built from the non-streaming ``ChatCompletionMessageCustomToolCall`` shape: no
+    recording streams one) is passed over with the later deltas at its index, and a call without
+    ``index`` takes its place among the modeled calls alone."""
+    custom = {"index": 1, "id": "x", "type": "custom", "custom": {"name": "c", "input": ""}}
+    add = {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": '{"a"'}}
+    body = sse(
+        chunk({"tool_calls": [custom, add]}),
+        chunk({"tool_calls": [{"index": 1, "custom": {"input": "more"}}]}),
+        chunk({"tool_calls": [{"type": "x_new", "function": {"name": "g"}}, {"function": {"arguments": ": 1}"}}]}),
+        chunk({}, "tool_calls"),
+    )
+    events = parse(backend, body)
+    calls = [(e["id"], e["name"], e["arguments"]) for e in events if e["type"] == "tool_call"]
+    assert calls == [("a", "f", '{"a": 1}')]
+    assert "error" not in types(events)
+
+
 def test_legacy_function_call(backend: ModuleType) -> None:
     body = sse(
         chunk({"function_call": {"name": "f", "arguments": '{"x"'}}),

@@ -187,6 +187,48 @@ def test_new_item_or_block_is_reported_not_fatal(name: str, family: str, body: b
     _check_one_more_unknown(_both(family, _body([*payloads[:i], part, *payloads[i:]])), expected, part[1])
 
 
+def _foreign_tool_calls(data: str) -> str | None:
+    """A chat chunk with, before each tool call, a copy of it at an index of its own: under a new
+    type where the call names its type (a new call), as it is where it does not (the new call's
+    continuation). A call with neither index nor type gets no copy. None if nothing was copied."""
+    value = _json(data)
+    if not isinstance(value, dict) or not isinstance(value.get("choices"), list):
+        return None
+    changed = False
+    for choice in value["choices"]:
+        calls = choice.get("delta", {}).get("tool_calls") if isinstance(choice, dict) else None
+        if not isinstance(calls, list):
+            continue
+        out: list[Any] = []
+        for call in calls:
+            if isinstance(call, dict):
+                typed, index = isinstance(call.get("type"), str), call.get("index")
+                if typed or isinstance(index, int):
+                    copy = _objects_for_strings(dict(call, type=NEW_TYPE)) if typed else dict(call)
+                    if isinstance(index, int):
+                        copy["index"] = 1_000_000 + index
+                    out.append(copy)
+                    changed = True
+            out.append(call)
+        choice["delta"]["tool_calls"] = out
+    return json.dumps(value) if changed else None
+
+
+@pytest.mark.parametrize(("name", "family", "body"), BODIES, ids=[b[0] for b in BODIES])
+def test_chat_tool_call_of_new_type_changes_nothing(name: str, family: str, body: bytes) -> None:
+    """Chat Completions streams tool calls of type ``function`` only (openai-python's
+    ``ChoiceDeltaToolCall``): one of another type is passed over, and so are the later deltas at
+    its index (the ``tolerant`` fuzz target found the calls around it shifted)."""
+    if family != "openai-chat":
+        pytest.skip("tool calls with a type are chat's")
+    payloads = _payloads(body)
+    mutated = [(event, _foreign_tool_calls(data) or data) for event, data in payloads]
+    if mutated == payloads:
+        pytest.skip("no tool call to copy")
+    expected = _unmutated(family, body)
+    assert _both(family, _body(mutated)) == expected
+
+
 # The objects that get the new fields besides the payload itself (the decoders read their fields).
 NESTED = re.compile(r'"(?:delta|item|content_block|message|response|choices)":\s*\[?\s*\{')
 NEW_MEMBERS = json.dumps(NEW_VALUES, separators=(",", ":"))[1:-1] + ","

@@ -47,7 +47,7 @@ _REASONS = {
 # The wire structs of the core (`Chunk` and what it holds), checked whole before anything is emitted.
 _FUNCTION = struct(name=STR, arguments=STR)
 _DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
-_TOOL_CALL = struct(index=U64, id=STR, function=_FUNCTION)
+_TOOL_CALL = struct(index=U64, id=STR, type=STR, function=_FUNCTION)
 _THINKING_CHUNK = struct(type=STR, text=STR)
 _CONTENT_CHUNK = struct(type=STR, text=STR, thinking=list_of(_THINKING_CHUNK))
 _DELTA = struct(
@@ -152,7 +152,7 @@ class _Tool:
 
 
 class _Choice:
-    __slots__ = ("finish", "index", "reasoning", "refusal", "text", "tools")
+    __slots__ = ("finish", "foreign_tools", "index", "reasoning", "refusal", "text", "tools")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -160,6 +160,8 @@ class _Choice:
         self.refusal: str | None = None
         self.reasoning: str | None = None
         self.tools: list[_Tool] = []
+        # The indices of tool calls of a type the decoder does not model: their deltas are passed over.
+        self.foreign_tools: list[int] = []
         self.finish: tuple[str, str] | None = None
 
 
@@ -305,9 +307,20 @@ class Decoder:
         refusal = delta.get("refusal")
         if refusal:
             self._refusal(choice, refusal, out)
-        for n, call in enumerate(delta.get("tool_calls") or ()):
+        # A call without `index` takes its place among the calls the decoder models.
+        modeled = 0
+        for call in delta.get("tool_calls") or ():
             index = call.get("index")
-            self._tool_delta(choice, n if index is None else index, call.get("id"), call.get("function"), out)
+            if call.get("type") not in (None, "", "function"):
+                if index is not None and index not in choice.foreign_tools:
+                    choice.foreign_tools.append(index)
+                continue
+            if index is None:
+                index = modeled
+            modeled += 1
+            if index in choice.foreign_tools:
+                continue
+            self._tool_delta(choice, index, call.get("id"), call.get("function"), out)
         function_call = delta.get("function_call")
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)

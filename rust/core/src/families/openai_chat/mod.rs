@@ -59,6 +59,8 @@ struct ChoiceState {
     refusal: Option<String>,
     reasoning: Option<String>,
     tools: Vec<ToolSlot>,
+    /// The indices of tool calls of a type the decoder does not model: their deltas are passed over.
+    foreign_tools: Vec<u64>,
     finish: Option<(FinishReason, String)>,
 }
 
@@ -386,8 +388,22 @@ impl Decoder {
         if let Some(text) = non_empty(delta.refusal.as_ref()) {
             self.delta_part(pos, PartKind::Refusal, text, out)?;
         }
-        for (n, call) in delta.tool_calls.iter().flatten().enumerate() {
-            let index = call.index.unwrap_or(n as u64);
+        // A call without `index` takes its place among the calls the decoder models.
+        let mut modeled = 0;
+        for call in delta.tool_calls.iter().flatten() {
+            if call.kind.as_deref().is_some_and(|k| !k.is_empty() && k != "function") {
+                if let (Some(index), Some(c)) = (call.index, self.choices.get_mut(pos)) {
+                    if !c.foreign_tools.contains(&index) {
+                        c.foreign_tools.push(index);
+                    }
+                }
+                continue;
+            }
+            let index = call.index.unwrap_or(modeled);
+            modeled += 1;
+            if self.choices.get(pos).is_some_and(|c| c.foreign_tools.contains(&index)) {
+                continue;
+            }
             self.tool_delta(pos, index, call.id.as_deref(), call.function.as_deref(), out)?;
         }
         if let Some(function) = &delta.function_call {

@@ -342,3 +342,32 @@ fn the_head_is_read_again_only_when_it_repeats() {
     decoder.payload("message", usage_first, &mut out).expect("valid chunk");
     assert!(decoder.template.is_none());
 }
+
+/// A tool call of a type the decoder does not model (Chat Completions streams only `function`,
+/// openai-python's `ChoiceDeltaToolCall`) is passed over with every later delta at its index; a
+/// call without `index` takes its place among the modeled calls, so one of another type beside it
+/// moves nothing (the `tolerant` fuzz target found the shift).
+#[test]
+fn tool_calls_of_another_type_are_passed_over() {
+    let body = concat!(
+        "data: {\"choices\":[{\"delta\":{\"tool_calls\":[",
+        "{\"index\":1,\"id\":\"x\",\"type\":\"custom\",\"custom\":{\"name\":\"c\",\"input\":\"\"}},",
+        "{\"index\":0,\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\"\"}}]}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":1,\"custom\":{\"input\":\"more\"}}]}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"type\":\"x_new\",\"function\":{\"name\":\"g\"}},",
+        "{\"function\":{\"arguments\":\": 1}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let events = events(body);
+    let calls: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ToolCall {
+                id, name, arguments, ..
+            } => Some((&**id, name.as_str(), arguments.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls, [("a", "f", "{\"a\": 1}")], "{events:#?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Error { .. })), "{events:#?}");
+}

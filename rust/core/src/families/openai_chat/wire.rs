@@ -77,6 +77,7 @@ wire! {
     pub(in crate::families) struct ToolCallDelta<'a> {
         index: u64,
         id: str,
+        kind as "type": str,
         function: obj(FunctionDelta<'a>),
     }
 }
