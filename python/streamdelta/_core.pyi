@@ -617,7 +617,12 @@ class StreamParser:
         """
     def close(self) -> list[Event]:
         """Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
-        A second call adds nothing (or finishes the end when the first one raised)."""
+        A second call adds nothing (or finishes the end when the first one raised).
+
+        The unread rest of a chunk an interrupt stopped is read here as ``feed()`` reads it: in
+        slices with the GIL released, stopped by a signal handler that raises (the next
+        ``close()`` then returns the queued events first). A fault there closes the stream all
+        the same."""
     @property
     def message(self) -> Message:
         """The response assembled from the events so far."""

@@ -162,6 +162,11 @@ impl StreamParser {
         if self.end != End::Open {
             return Err(Error::new(ErrorKind::Closed, self.fed));
         }
+        self.read(chunk, emit)
+    }
+
+    /// Reads what [`defer`](Self::defer) handed back, then `chunk`.
+    fn read(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
         let joined;
         let chunk = if self.deferred.is_empty() {
             chunk
@@ -214,10 +219,10 @@ impl StreamParser {
 
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
-        if self.end == End::Open && !self.deferred.is_empty() {
+        if self.end != End::Ended && !self.deferred.is_empty() {
             // Read as the end of the last chunk would have been; the stream is closed even if
             // they hold a fault, as when a fault is met in what the framing carries.
-            let result = self.feed_with(&[], emit);
+            let result = self.read(&[], emit);
             self.end = End::Closed;
             result?;
         }
@@ -262,6 +267,21 @@ impl StreamParser {
     /// fault); after a fault, what the framing kept of the slice is read first, as it would be.
     pub fn defer(&mut self, rest: &[u8]) {
         self.deferred.extend_from_slice(rest);
+    }
+
+    /// Whether [`feed`](Self::feed) takes input: no [`close`](Self::close) yet.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.end == End::Open
+    }
+
+    /// Ends the input as [`close`](Self::close) does before it reads the end of the stream, for a
+    /// caller that read the deferred rest itself and met a fault there: the stream is closed even
+    /// so, and the next `close` reads what the fault left.
+    pub fn end_input(&mut self) {
+        if self.end == End::Open {
+            self.end = End::Closed;
+        }
     }
 
     /// The input [`defer`](Self::defer) handed back and no call has read yet, taken out: the
@@ -787,6 +807,25 @@ mod deferred_tests {
                 calls.parser.defer(&half);
                 calls.feed(b"");
                 assert_eq!(calls.close(), whole, "split at {at}, {on_error:?}, fed again");
+                // Read in slices before close() as the Python bindings do: a fault hands the
+                // unread slices back and ends the input; close() reads what it left.
+                let mut calls = Calls::new(options);
+                calls.feed(head);
+                calls.parser.defer(rest);
+                let taken = calls.parser.take_deferred();
+                let mut slices = taken.chunks(97);
+                while let Some(slice) = slices.next() {
+                    if let Err(err) = calls.parser.feed(slice, &mut calls.events) {
+                        calls.faults.push(err.to_string());
+                        calls
+                            .parser
+                            .defer(&slices.by_ref().flatten().copied().collect::<Vec<u8>>());
+                        calls.parser.end_input();
+                        assert!(!calls.parser.is_open());
+                        break;
+                    }
+                }
+                assert_eq!(calls.close(), whole, "split at {at}, {on_error:?}, read in slices");
             }
         }
     }

@@ -274,8 +274,28 @@ impl PyStreamParser {
     }
 
     /// Ends the stream: the last event, the ends of open parts, and a report of a cut stream.
+    ///
+    /// A signal handler that raises while the rest of an interrupted `feed()` is read stops the
+    /// call as it stops `feed()`: the next `close()` returns its events first.
     fn close(&mut self, py: Python<'_>) -> PyResult<Py<PyList>> {
         let mut converter = Converter::new(py, &mut self.scratch, Some(&mut self.message))?;
+        let deferred = if self.inner.is_open() {
+            self.inner.take_deferred()
+        } else {
+            Vec::new()
+        };
+        if !deferred.is_empty() {
+            // The rest of a chunk a signal stopped is read as `feed` reads it: in slices, other
+            // threads running and Ctrl-C handled between them.
+            match feed_sliced(py, &mut self.inner, &deferred, &mut converter) {
+                Ok(Ok(())) => {}
+                Ok(Err(fault)) => {
+                    self.inner.end_input();
+                    return converter.finish(py, Err(fault));
+                }
+                Err(interrupt) => return Err(converter.interrupt(interrupt)),
+            }
+        }
         let result = self.inner.close_with(&mut |events| converter.take(py, events));
         converter.finish(py, result)
     }
