@@ -154,6 +154,23 @@ def interrupted(parser: Any, call: Callable[..., Any], *args: Any) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def test_the_probe_sees_no_other_thread_while_a_feed_holds_the_gil() -> None:
+    """The control of the test above: chunks of at most a slice are parsed with the GIL held, so
+    the probing thread never finds the parser busy, however long they take together: the probe
+    tells a feed that releases the GIL from one that does not."""
+    body = chat_body(8 * MIB)
+    parser = rust_backend().StreamParser("openai-chat")
+    step = MIB // 2
+
+    def in_chunks() -> list[Any]:
+        events = [e for at in range(0, len(body), step) for e in parser.feed(body[at : at + step])]
+        return events + parser.close()
+
+    overlapping, events = with_a_probe(parser, in_chunks)
+    assert overlapping == 0
+    assert dicts(events) == dicts(reference.parse(body))
+
+
 def test_a_signal_stops_a_large_feed_and_nothing_is_lost() -> None:
     body = chat_body(16 * MIB)
     expected = dicts(reference.parse(body))
