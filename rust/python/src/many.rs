@@ -1,5 +1,6 @@
 //! `parse_many()` over `streamdelta_core::many`: the bodies are read (and, unless `bytes` or `str`,
-//! copied) with the GIL held, parsed with it released, and only the messages become objects.
+//! copied) with the GIL held, parsed with it released, and only the messages become objects, each
+//! as soon as it and those before it are parsed.
 
 use std::borrow::Cow;
 use std::num::NonZeroUsize;
@@ -7,6 +8,7 @@ use std::num::NonZeroUsize;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use streamdelta_core::many::{in_order, parse_message};
 use streamdelta_core::parser::OnError;
 use streamdelta_core::sse::DEFAULT_MAX_EVENT_BYTES;
 use streamdelta_core::DEFAULT_MAX_OPEN_PARTS;
@@ -52,18 +54,27 @@ pub fn parse_many(
         .enumerate()
         .map(|(index, body)| body_bytes(body, index))
         .collect::<PyResult<Vec<Cow<'_, [u8]>>>>()?;
-    let results = py.detach(|| streamdelta_core::many::parse_many(&buffers, family, options, threads));
-    drop(buffers);
-    let mut messages = Vec::with_capacity(results.len());
-    for (index, result) in results.iter().enumerate() {
-        match result {
-            Ok(message) => messages.push(message_to_py(py, message)?),
-            // Only `on_error="raise"` returns errors: the first body's is raised.
-            Err(err) => {
-                debug_assert_eq!(options.on_error, OnError::Raise);
-                return Err(body_parse_error(py, index, err));
+    let parse = |body: &[u8]| parse_message(body, family, options);
+    // This thread converts each message, GIL held, while the others parse; it parses too, GIL
+    // released, when no message is ready (converting after the whole parse left 2 threads at
+    // 1.5× one).
+    let messages = in_order(&buffers, threads, parse, |ordered| {
+        let mut messages = Vec::with_capacity(buffers.len());
+        loop {
+            while let Some((index, result)) = ordered.ready() {
+                match result {
+                    Ok(message) => messages.push(message_to_py(py, &message)?),
+                    // Only `on_error="raise"` returns errors: the first body's is raised.
+                    Err(err) => {
+                        debug_assert_eq!(options.on_error, OnError::Raise);
+                        return Err(body_parse_error(py, index, &err));
+                    }
+                }
+            }
+            if !py.detach(|| ordered.work_or_wait()) {
+                return Ok(messages);
             }
         }
-    }
+    })?;
     Ok(PyList::new(py, messages)?.unbind())
 }
