@@ -42,3 +42,13 @@ def test_raw_is_off_by_default_and_a_lone_error_body_has_one(backend: ModuleType
     assert [e.type for e in events][:2] == ["raw", "error"]
     assert events[0] == backend.Raw(body.decode())
     assert "raw" not in {e.type for e in backend.parse(body)}
+
+
+@pytest.mark.parametrize(("name", "family", "body"), BODIES[::7], ids=[name for name, _, _ in BODIES[::7]])
+def test_parse_takes_include_raw_too(backend: ModuleType, name: str, family: str, body: bytes) -> None:
+    """``parse(body, include_raw=True)``: the raw payloads as the separate reader finds them, each
+    ahead of its events, the rest what ``parse`` gives without the option."""
+    events = backend.parse(body, family, include_raw=True)
+    assert [e.data for e in events if e.type == "raw"] == payloads(family, body)
+    assert events[0].type == "raw"
+    assert dicts([e for e in events if e.type != "raw"]) == dicts(backend.parse(body, family))

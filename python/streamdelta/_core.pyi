@@ -640,8 +640,10 @@ def parse(
     on_error: OnError = "raise",
     max_event_bytes: int = ...,
     max_open_parts: int = ...,
+    include_raw: bool = False,
 ) -> list[Event]:
-    """Parses a whole response body; returns its events (the end-of-stream ones included).
+    """Parses a whole response body; returns its events (the end-of-stream ones included), and
+    with ``include_raw=True`` each payload as a ``Raw`` event ahead of the events it produced.
 
     A body over 1 MiB is parsed as ``StreamParser.feed`` parses a large chunk: with the GIL
     released, and stopped by a signal handler that raises (the events are then dropped)."""

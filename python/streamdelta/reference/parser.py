@@ -329,10 +329,17 @@ def parse(
     on_error: str = "raise",
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     max_open_parts: int = DEFAULT_MAX_OPEN_PARTS,
+    include_raw: bool = False,
 ) -> list[Any]:
     """Parses a whole response body; returns its events (the end-of-stream ones included)."""
     data = chunk_bytes(body)
-    parser = StreamParser(family, on_error=on_error, max_event_bytes=max_event_bytes, max_open_parts=max_open_parts)
+    parser = StreamParser(
+        family,
+        on_error=on_error,
+        max_event_bytes=max_event_bytes,
+        max_open_parts=max_open_parts,
+        include_raw=include_raw,
+    )
     out: list[Any] = []
     try:
         out.extend(parser.feed(data))

@@ -337,7 +337,7 @@ impl PyStreamParser {
 #[pyfunction]
 #[pyo3(signature = (
     body, family = "auto", *, on_error = "raise", max_event_bytes = DEFAULT_MAX_EVENT_BYTES,
-    max_open_parts = DEFAULT_MAX_OPEN_PARTS,
+    max_open_parts = DEFAULT_MAX_OPEN_PARTS, include_raw = false,
 ))]
 pub fn parse(
     py: Python<'_>,
@@ -346,10 +346,14 @@ pub fn parse(
     on_error: &str,
     max_event_bytes: usize,
     max_open_parts: usize,
+    include_raw: bool,
 ) -> PyResult<Py<PyList>> {
     let bytes = chunk_bytes(body)?;
-    let mut parser =
-        StreamParser::new(family_arg(family)?, options(max_event_bytes, on_error, max_open_parts)?).without_message();
+    let options = Options {
+        include_raw,
+        ..options(max_event_bytes, on_error, max_open_parts)?
+    };
+    let mut parser = StreamParser::new(family_arg(family)?, options).without_message();
     let mut scratch = Scratch::default();
     let mut converter = Converter::new(py, &mut scratch, None)?;
     let result = match feed_sliced(py, &mut parser, &bytes, &mut converter)? {
