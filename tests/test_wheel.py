@@ -29,7 +29,7 @@ pytestmark = pytest.mark.wheel
 WHEELHOUSE = ROOT / "target" / "wheelhouse"
 TEST_DEPS = ("pytest", "hypothesis", "PyYAML")
 # What the README's snippets import besides streamdelta (the extras they show).
-SNIPPET_DEPS = ("httpx", "openai", "pyarrow")
+SNIPPET_DEPS = ("httpx", "httpx2", "openai", "pyarrow")
 PYTHONS = os.environ.get("STREAMDELTA_WHEEL_PYTHONS", "").split() or [sys.executable]
 
 
@@ -40,10 +40,10 @@ def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None =
 
 
 def pins(names: tuple[str, ...]) -> list[str]:
-    """``names`` at the versions requirements-dev.txt pins, or the newest release before that an
-    older interpreter can install (hypothesis left 3.10 behind): ``name<=pin``."""
+    """``names`` at the versions constraints.txt pins, or the newest release before that an older
+    interpreter can install (hypothesis and httpx2 left 3.10 behind): ``name<=pin``."""
     wanted = {name.lower() for name in names}
-    lines = (ROOT / "requirements-dev.txt").read_text().splitlines()
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
     return [line.strip().replace("==", "<=") for line in lines if line.split("==")[0].strip().lower() in wanted]
 
 
@@ -102,8 +102,12 @@ def fresh_venv(interpreter: str, home: Path, packages: list[str]) -> Path:
     install = [*pip, "install", "-q", "--no-index", "--find-links", str(WHEELHOUSE), *packages]
     if subprocess.run(install, capture_output=True).returncode != 0:
         wanted = [p for p in packages if not p.endswith(".whl")]
+        download = [*pip, "download", "-q", "--only-binary=:all:", "-d", str(WHEELHOUSE), *wanted]
         constraints = ["-c", str(constraints_but(wanted, home))]
-        run(*pip, "download", "-q", "--only-binary=:all:", "-d", WHEELHOUSE, *constraints, *wanted)
+        # An interpreter that the pinned dependencies of dependencies left behind (jiter and
+        # httpcore2 dropped 3.10) gets the newest releases that fit it.
+        if subprocess.run([*download, *constraints], capture_output=True).returncode != 0:
+            run(*download)
         run(*install)
     return python
 
@@ -152,26 +156,30 @@ def test_installed_wheel_passes_the_suite(venv: Path, tmp_path: Path) -> None:
 def test_readme_snippets_run_on_the_installed_wheel(
     interpreter: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    version = tuple(map(int, run(interpreter, "-c", "import sys; print(*sys.version_info[:2])").split()))
     snippets = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
     assert len(snippets) >= 5
-    deps: tuple[str, ...] = SNIPPET_DEPS
-    left_out: list[str] = []
-    if version < (3, 11):
-        # openai 3 (the [openai] extra's range, the drop-in's) needs Python 3.11: on 3.10 the
-        # snippets that import it are left out.
-        deps = tuple(dep for dep in deps if dep != "openai")
-        left_out = [f"snippet{n}" for n, code in enumerate(snippets) if re.search(r"^import openai$", code, re.M)]
-        assert left_out
     home = tmp_path_factory.mktemp("readme-venv")
-    python = fresh_venv(interpreter, home, [str(wheel), *pins(TEST_DEPS + deps)])
+    # The drop-in's lower bound exactly: a resolver falling back to an older `openai` fails here.
+    deps = [dep.replace("openai<=", "openai==") for dep in pins(TEST_DEPS + SNIPPET_DEPS)]
+    assert any(dep.startswith("openai==") for dep in deps)
+    python = fresh_venv(interpreter, home, [str(wheel), *deps])
     env = outside_the_tree(tmp_path)
     shutil.copy(ROOT / "README.md", tmp_path)
-    chosen = " and ".join(["snippet", *(f"not {name}" for name in left_out)])
-    args = ["-q", "-p", "no:cacheprovider", "tests/test_readme.py", "-k", chosen]
-    out = run(python, "-m", "pytest", *args, cwd=tmp_path, env=env)
+    out = run(
+        python,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_readme.py",
+        "-k",
+        "snippet",
+        cwd=tmp_path,
+        env=env,
+    )
     # Each snippet run, and the check that each shows its output.
-    assert passed(out) == len(snippets) - len(left_out) + 1, out
+    assert passed(out) == len(snippets) + 1, out
 
 
 def test_sdist_holds_what_a_build_needs(sdist: Path) -> None:
