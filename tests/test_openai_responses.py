@@ -235,6 +235,7 @@ def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleT
         b'data: {"type":"response.output_item.done","item":' + item.encode() + b"}\n\n"
         b'data: {"type":"response.output_text.annotation.added","annotation":'
         b'{"type":"url_citation","url":"https://a.example","title":"A"}}\n\n'
+        # A file citation that names no file cites nothing: passed over.
         b'data: {"type":"response.output_text.annotation.added","annotation":{"type":"file_citation"}}\n\n'
         b'data: {"type":"response.completed","response":{"status":"completed"}}\n\n'
     )

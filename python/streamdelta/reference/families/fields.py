@@ -32,6 +32,7 @@ __all__ = [
     "STR",
     "U64",
     "Kind",
+    "Step",
     "Struct",
     "check",
     "has_surrogate",

@@ -239,7 +239,7 @@ pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: 
 
 /// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
 /// order given); `None` when none was.
-pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Option<String> {
+pub fn raw_object<const N: usize>(members: [(&str, Option<&str>); N]) -> Option<String> {
     let mut out = String::new();
     for (name, value) in members {
         if let Some(value) = value {

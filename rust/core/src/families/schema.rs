@@ -356,3 +356,49 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for LenientStr<'a> {
         Ok(None)
     }
 }
+
+/// serde's reader of a list of strings, each item read as [`lenient_str`] reads a field: an item of
+/// another JSON type is passed over, and so is a value that is not a list (Perplexity's `citations`).
+pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<std::borrow::Cow<'a, str>>, D::Error> {
+    struct Item<'a>(Option<std::borrow::Cow<'a, str>>);
+
+    impl<'de: 'a, 'a> serde::Deserialize<'de> for Item<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            lenient_str(deserializer).map(Item)
+        }
+    }
+
+    struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+
+    impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+        type Value = Option<Vec<std::borrow::Cow<'a, str>>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut list = Vec::new();
+            while let Some(Item(item)) = seq.next_element()? {
+                list.extend(item);
+            }
+            Ok(Some(list))
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        passed_over!();
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer
+        .deserialize_any(Visit(std::marker::PhantomData))
+        .map(Option::unwrap_or_default)
+}

@@ -24,7 +24,10 @@
 //! - `finish.provider_metadata_json` is `{"usage":<native usage object>,"provider_metadata":<Vercel's
 //!   delta.provider_metadata>}` with the raw JSON text of each as sent (the latest one), keys in that
 //!   order, each only when sent; absent when neither was.
+//! - Citations (`url_citation` annotations, Perplexity's `citations` and `search_results`) are
+//!   `source` events, once per URL (see `cites`); a chunk's come before its choices' events.
 
+mod cites;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -140,6 +143,8 @@ pub struct Decoder {
     state: State,
     next_id: u64,
     template: Option<Template>,
+    /// URLs already reported as sources.
+    source_urls: Vec<String>,
 }
 
 /// The normalized finish reason of a wire one.
@@ -409,6 +414,9 @@ impl Decoder {
         if let Some(function) = &delta.function_call {
             self.tool_delta(pos, 0, None, Some(&**function), out)?;
         }
+        if let Some(annotations) = &delta.annotations {
+            cites::of_annotations(&mut self.source_urls, annotations, out);
+        }
         Ok(())
     }
 
@@ -511,8 +519,8 @@ impl Decoder {
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<String>, out: &mut Vec<Event>) {
         self.parts.close_all(out);
         let metadata = super::raw_object([
-            ("usage", &self.raw_usage),
-            ("provider_metadata", &self.raw_provider_metadata),
+            ("usage", self.raw_usage.as_deref()),
+            ("provider_metadata", self.raw_provider_metadata.as_deref()),
         ]);
         let mut usage = self.usage.clone();
         if usage.cost.is_none() {
@@ -604,6 +612,10 @@ impl Decoder {
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }
         }
+        let citations = match chunk.citations {
+            Some(raw) => parse_json::<cites::Citations>(raw.get())?,
+            None => cites::Citations::default(),
+        };
         if !self.state.started() {
             let id = non_empty(chunk.id.as_ref());
             let model = non_empty(chunk.model.as_ref());
@@ -622,6 +634,9 @@ impl Decoder {
         if let Some((raw, cost)) = metadata {
             self.raw_provider_metadata = Some(raw.get().to_owned());
             self.gateway_cost = cost.as_ref().and_then(Cost::value);
+        }
+        if chunk.citations.is_some() || chunk.search_results.is_some() {
+            cites::of_chunk(&mut self.source_urls, chunk, &citations, out);
         }
         for choice in chunk.choices.iter().flatten() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;

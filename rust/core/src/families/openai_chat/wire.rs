@@ -15,6 +15,17 @@ wire! {
         usage: raw,
         x_groq: obj(XGroq<'a>),
         error: raw,
+        /// Perplexity: the URLs the answer cites, repeated on every chunk (read by `super::cites`).
+        citations: raw,
+        /// Perplexity: what its search found (`url`, `title`), repeated on every chunk.
+        search_results: list(SearchResult<'a>),
+    }
+}
+
+wire! {
+    pub(in crate::families) struct SearchResult<'a> {
+        url: str,
+        title: str,
     }
 }
 
@@ -45,6 +56,22 @@ wire! {
         /// The deprecated single `function_call`: handled as tool call index 0.
         function_call: obj(FunctionDelta<'a>),
         provider_metadata: raw,
+        /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search).
+        annotations: list(Annotation<'a>),
+    }
+}
+
+wire! {
+    pub(in crate::families) struct Annotation<'a> {
+        kind as "type": str,
+        url_citation: obj(UrlCitation<'a>),
+    }
+}
+
+wire! {
+    pub(in crate::families) struct UrlCitation<'a> {
+        url: str,
+        title: str,
     }
 }
 

@@ -54,7 +54,7 @@ mod wire;
 use std::borrow::Cow;
 
 use crate::error::ErrorKind;
-use crate::events::{Event, FinishReason, Usage};
+use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::Lifecycle;
@@ -291,16 +291,36 @@ impl Decoder {
         Ok(())
     }
 
-    /// A `url_citation` is a `source`; other annotations are passed over.
+    /// A `url_citation` is a `source` of its URL, a `file_citation` (file search) or a
+    /// `container_file_citation` (code interpreter) one of the document it names; other annotations
+    /// are passed over.
     fn annotation(&mut self, a: Annotation<'_>, out: &mut Vec<Event>) {
-        if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
-            out.push(Event::url_source(
-                format!("src_{}", self.sources),
-                url.into_owned(),
-                a.title.map(Cow::into_owned),
-            ));
-            self.sources += 1;
+        let id = format!("src_{}", self.sources);
+        match (a.kind.as_deref(), a.url) {
+            (Some("url_citation"), Some(url)) => {
+                out.push(Event::url_source(id, url.into_owned(), a.title.map(Cow::into_owned)));
+            }
+            // One that names no file cites nothing that can be found.
+            (Some("file_citation" | "container_file_citation"), _) if a.file_id.is_some() || a.filename.is_some() => {
+                out.push(Event::Source(Box::new(Source {
+                    id,
+                    kind: SourceKind::Document,
+                    url: None,
+                    title: None,
+                    media_type: None,
+                    filename: a.filename.map(Cow::into_owned),
+                    provider_metadata_json: super::raw_object([
+                        ("file_id", a.file_id.map(Raw::get)),
+                        ("container_id", a.container_id.map(Raw::get)),
+                        ("index", a.index.map(Raw::get)),
+                        ("start_index", a.start_index.map(Raw::get)),
+                        ("end_index", a.end_index.map(Raw::get)),
+                    ]),
+                })));
+            }
+            _ => return,
         }
+        self.sources += 1;
     }
 
     fn item_added(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
