@@ -17,6 +17,7 @@ from .fields import (
     RAW,
     STR,
     U64,
+    LenientList,
     check,
     list_of,
     obj,
@@ -60,7 +61,7 @@ _DELTA = struct(
     tool_calls=list_of(_TOOL_CALL),
     function_call=_FUNCTION,
     provider_metadata=RAW,
-    annotations=list_of(_ANNOTATION),
+    annotations=LenientList(_ANNOTATION),
 )
 _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
 _CHUNK = struct(
@@ -72,7 +73,7 @@ _CHUNK = struct(
     x_groq=struct(usage=RAW),
     error=RAW,
     citations=RAW,
-    search_results=list_of(struct(url=STR, title=STR)),
+    search_results=LenientList(struct(url=STR, title=STR)),
 )
 
 

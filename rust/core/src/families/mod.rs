@@ -449,6 +449,34 @@ pub(crate) mod test_support {
         events.iter().map(Event::type_name).collect()
     }
 
+    /// A `source` event's `(id, kind, url, title, filename, metadata)`.
+    pub type SourceFields<'e> = (
+        &'e str,
+        &'e str,
+        Option<&'e str>,
+        Option<&'e str>,
+        Option<&'e str>,
+        Option<&'e str>,
+    );
+
+    /// The `source` events.
+    pub fn sources(events: &[Event]) -> Vec<SourceFields<'_>> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Source(s) => Some((
+                    s.id.as_str(),
+                    s.kind.as_str(),
+                    s.url.as_deref(),
+                    s.title.as_deref(),
+                    s.filename.as_deref(),
+                    s.provider_metadata_json.as_deref(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The provider-executed `tool_result`s: `(id, name, result, is_error)`.
     pub fn server_results(events: &[Event]) -> Vec<(&str, &str, &str, bool)> {
         events

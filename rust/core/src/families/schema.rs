@@ -34,6 +34,8 @@
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
 //! - `str_or_list(T)`: `Option<StrOrList<T>>`, a string or an array of `T`s (Mistral's content);
 //!   any other value reads as absent, as for `str`;
+//! - `lenient_list(T)`: as `list(T)`, but an item that is not an object is passed over and any
+//!   other value than an array reads as absent, as for `str` (the scan gives those up to serde);
 //! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
 //!   (fields too rare to be worth a scan);
 //! - `raw_with_list(T, into)`: `Option<Raw>`, and when the value is an array its items are also read
@@ -99,6 +101,15 @@ macro_rules! wire {
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
             {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::str_or_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::schema::StrOrList<'a, $item>>,}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : lenient_list($item:ty) $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::List<$item>>,}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
         );
@@ -210,6 +221,7 @@ macro_rules! wire {
     };
     (@read $s:ident $value:ident $field:ident obj($t:ty)) => { $s.opt_obj(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
+    (@read $s:ident $value:ident $field:ident lenient_list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident rare($t:ty)) => { $s.null_only()? };
     (@read $s:ident $value:ident $field:ident raw_with_list($t:ty, $into:ident)) => {
         if $s.peek_value()? == b'[' {
@@ -227,6 +239,18 @@ pub(crate) use wire;
 /// JSON type it does not model): `None`, so that a field with a new type does not fail the payload.
 macro_rules! passed_over {
     () => {
+        passed_over!(scalars);
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    };
+    // The scalars alone: `null`, booleans and numbers (strings are each reader's own).
+    (scalars) => {
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
@@ -248,14 +272,6 @@ macro_rules! passed_over {
         }
 
         fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
             Ok(None)
         }
     };
@@ -370,21 +386,95 @@ pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
         }
     }
 
-    struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'a> IntoIterator for Item<'a> {
+        type Item = std::borrow::Cow<'a, str>;
+        type IntoIter = std::option::IntoIter<Self::Item>;
 
-    impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-        type Value = Option<Vec<std::borrow::Cow<'a, str>>>;
+        fn into_iter(self) -> Self::IntoIter {
+            self.0.into_iter()
+        }
+    }
+
+    lenient_items::<D, Item<'a>, Vec<_>>(deserializer).map(Option::unwrap_or_default)
+}
+
+/// serde's reader of a `lenient_list` field: the object items of an array, read as `T`s; an item of
+/// another JSON type is passed over, and a value that is not an array reads as absent.
+pub(crate) fn lenient_list<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<super::List<T>>, D::Error> {
+    struct Item<T>(Option<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Item<T> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer
+                .deserialize_any(ItemVisit(std::marker::PhantomData))
+                .map(Item)
+        }
+    }
+
+    impl<T> IntoIterator for Item<T> {
+        type Item = super::Obj<T>;
+        type IntoIter = std::option::IntoIter<Self::Item>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.0.map(super::Obj).into_iter()
+        }
+    }
+
+    struct ItemVisit<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ItemVisit<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        passed_over!(scalars);
+    }
+
+    lenient_items::<D, Item<T>, super::List<T>>(deserializer)
+}
+
+/// The items of an array into `C`, each read as an `I` that holds what is kept of it (nothing for
+/// an item passed over); a value that is not an array reads as absent.
+fn lenient_items<'de, D, I, C>(deserializer: D) -> Result<Option<C>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    I: serde::Deserialize<'de> + IntoIterator,
+    C: Default + Extend<I::Item>,
+{
+    struct Visit<I, C>(std::marker::PhantomData<(I, C)>);
+
+    impl<'de, I: serde::Deserialize<'de> + IntoIterator, C: Default + Extend<I::Item>> serde::de::Visitor<'de>
+        for Visit<I, C>
+    {
+        type Value = Option<C>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("any JSON value")
         }
 
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut list = Vec::new();
-            while let Some(Item(item)) = seq.next_element()? {
-                list.extend(item);
+            let mut items = C::default();
+            while let Some(item) = seq.next_element::<I>()? {
+                items.extend(item);
             }
-            Ok(Some(list))
+            Ok(Some(items))
         }
 
         fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -398,7 +488,5 @@ pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
         }
     }
 
-    deserializer
-        .deserialize_any(Visit(std::marker::PhantomData))
-        .map(Option::unwrap_or_default)
+    deserializer.deserialize_any(Visit::<I, C>(std::marker::PhantomData))
 }

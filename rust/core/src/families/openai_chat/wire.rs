@@ -18,7 +18,7 @@ wire! {
         /// Perplexity: the URLs the answer cites, repeated on every chunk (read by `super::cites`).
         citations: raw,
         /// Perplexity: what its search found (`url`, `title`), repeated on every chunk.
-        search_results: list(SearchResult<'a>),
+        search_results: lenient_list(SearchResult<'a>),
     }
 }
 
@@ -57,7 +57,7 @@ wire! {
         function_call: obj(FunctionDelta<'a>),
         provider_metadata: raw,
         /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search).
-        annotations: list(Annotation<'a>),
+        annotations: lenient_list(Annotation<'a>),
     }
 }
 
