@@ -32,11 +32,11 @@ __all__ = [
     "STR",
     "U64",
     "Kind",
-    "LenientList",
     "Step",
     "Struct",
     "check",
     "has_surrogate",
+    "lenient_list",
     "list_of",
     "obj",
     "opt_bool",
@@ -58,7 +58,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 Kind = Callable[[Any], None]
 # A struct: its fields and their kinds, in the order they are checked. A field whose kind is a
 # struct holds one (the core's ``Obj<T>``).
-Struct = tuple[tuple[str, Union[Kind, "Struct", "LenientList"]], ...]
+Struct = tuple[tuple[str, Union[Kind, "Struct"]], ...]
 
 
 def has_surrogate(text: str) -> bool:
@@ -97,7 +97,7 @@ BOOL: Kind = _bool
 RAW: Kind = _raw
 
 
-def struct(**fields: Kind | Struct | LenientList) -> Struct:
+def struct(**fields: Kind | Struct) -> Struct:
     """A wire struct declared once, its fields in order (a JSON name that is no Python name goes in
     with ``**{"name": kind}``). ``RAW`` fields are declared for the reader; there is nothing to check."""
     return tuple((name, kind) for name, kind in fields.items() if kind is not RAW)
@@ -126,9 +126,6 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
             continue
         elif kind is U64 and type(value) is int and 0 <= value <= _U64_MAX:
             continue
-        elif type(kind) is LenientList:
-            d[key] = kind.read(value)
-            continue
         kind(value)  # type: ignore[operator]  # a struct is not callable, but was handled above
     return d
 
@@ -147,28 +144,21 @@ def list_of(fields: Struct) -> Kind:
     return kind
 
 
-class LenientList:
+def lenient_list(value: Any, fields: Struct) -> list[dict[str, Any]] | None:
     """A list of structs read leniently (the core's ``lenient_list``): an item that is not an object
-    is passed over, and a value that is not a list reads as absent; ``check`` puts what it read in
-    place of the value. serde reads a number it meets there, so one beyond a double is refused."""
-
-    __slots__ = ("fields",)
-
-    def __init__(self, fields: Struct) -> None:
-        self.fields = fields
-
-    def read(self, value: Any) -> list[dict[str, Any]] | None:
-        if type(value) is not list:
-            if beyond_double(value):
-                raise not_a_u64(value)
-            return None
-        items = []
-        for item in value:
-            if type(item) is dict:
-                items.append(check(item, self.fields))
-            elif beyond_double(item):
-                raise not_a_u64(item)
-        return items
+    is passed over, and a value that is not a list reads as absent. serde reads a number it meets
+    there, so one beyond a double is refused."""
+    if type(value) is not list:
+        if beyond_double(value):
+            raise not_a_u64(value)
+        return None
+    items = []
+    for item in value:
+        if type(item) is dict:
+            items.append(check(item, fields))
+        elif beyond_double(item):
+            raise not_a_u64(item)
+    return items
 
 
 def str_or_list(fields: Struct) -> Kind:

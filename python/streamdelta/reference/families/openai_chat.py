@@ -8,7 +8,7 @@ shape", unknown fields are ignored, ``null`` is absent.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
@@ -17,8 +17,8 @@ from .fields import (
     RAW,
     STR,
     U64,
-    LenientList,
     check,
+    lenient_list,
     list_of,
     obj,
     opt_obj,
@@ -51,7 +51,9 @@ _DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
 _TOOL_CALL = struct(index=U64, id=STR, type=STR, function=_FUNCTION)
 _THINKING_CHUNK = struct(type=STR, text=STR)
 _CONTENT_CHUNK = struct(type=STR, text=STR, thinking=list_of(_THINKING_CHUNK))
-_ANNOTATION = struct(type=STR, url_citation=struct(url=STR, title=STR))
+# Citations, read only when sent (see the core's `cites`).
+_SEARCH_RESULT = struct(url=STR, title=STR)
+_ANNOTATION = struct(type=STR, url_citation=_SEARCH_RESULT)
 _DELTA = struct(
     content=str_or_list(_CONTENT_CHUNK),
     refusal=STR,
@@ -61,7 +63,7 @@ _DELTA = struct(
     tool_calls=list_of(_TOOL_CALL),
     function_call=_FUNCTION,
     provider_metadata=RAW,
-    annotations=LenientList(_ANNOTATION),
+    annotations=RAW,
 )
 _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
 _CHUNK = struct(
@@ -73,7 +75,7 @@ _CHUNK = struct(
     x_groq=struct(usage=RAW),
     error=RAW,
     citations=RAW,
-    search_results=LenientList(struct(url=STR, title=STR)),
+    search_results=RAW,
 )
 
 
@@ -347,7 +349,10 @@ class Decoder:
         function_call = delta.get("function_call")
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)
-        for annotation in delta.get("annotations") or ():
+
+    def _annotation_sources(self, annotations: Iterable[dict[str, Any]], out: list[Any]) -> None:
+        """The sources of ``url_citation`` annotations; other types are passed over."""
+        for annotation in annotations:
             citation = annotation.get("url_citation")
             if citation is not None and annotation.get("type") == "url_citation":
                 sources_once(self.source_urls, [(citation.get("url") or None, citation.get("title"))], out)
@@ -442,14 +447,20 @@ class Decoder:
         error = chunk.get("error")
         parsed_error = None if error is None else _error(error)
         metadata: tuple[int, float | None] | None = None
+        annotations: dict[int, list[dict[str, Any]]] = {}
         for n, choice in enumerate(choices):
             delta = choice.get("delta")
             pm = None if delta is None else opt_obj(delta, "provider_metadata")
             if pm is not None:
                 gateway = opt_obj(pm, "gateway")
                 metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
+            cited = None if delta is None else delta.get("annotations")
+            if cited is not None:
+                annotations[n] = lenient_list(cited, _ANNOTATION) or []
         citations = chunk.get("citations")
         urls = None if citations is None else _citations(citations)
+        results = chunk.get("search_results")
+        results = None if results is None else lenient_list(results, _SEARCH_RESULT)
         id = chunk.get("id")
         model = chunk.get("model")
         if not self.started and (id or model):
@@ -461,17 +472,17 @@ class Decoder:
         if metadata is not None:
             self.raw_provider_metadata = raw_json(data, ("choices", metadata[0], "delta", "provider_metadata"))
             self.gateway_cost = metadata[1]
-        results = chunk.get("search_results")
         if urls is not None or results is not None:
             # The search results first, which have titles (see the core's `cites`).
             found = [(r.get("url") or None, r.get("title")) for r in results or ()]
             sources_once(self.source_urls, found + [(url or None, None) for url in urls or ()], out)
-        for choice in choices:
+        for n, choice in enumerate(choices):
             index = choice.get("index")
             state = self._choice(0 if index is None else index)
             delta = choice.get("delta")
             if delta is not None:
                 self._delta(state, delta, out)
+                self._annotation_sources(annotations.get(n, ()), out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)

@@ -34,8 +34,6 @@
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
 //! - `str_or_list(T)`: `Option<StrOrList<T>>`, a string or an array of `T`s (Mistral's content);
 //!   any other value reads as absent, as for `str`;
-//! - `lenient_list(T)`: as `list(T)`, but an item that is not an object is passed over and any
-//!   other value than an array reads as absent, as for `str` (the scan gives those up to serde);
 //! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
 //!   (fields too rare to be worth a scan);
 //! - `raw_with_list(T, into)`: `Option<Raw>`, and when the value is an array its items are also read
@@ -101,15 +99,6 @@ macro_rules! wire {
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
             {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::str_or_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::schema::StrOrList<'a, $item>>,}
-            {$($bits)* $field = [$($n)*],}
-            [$($n)* + 1] $all $($($rest)*)?
-        );
-    };
-    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
-        $(#[$fm:meta])* $field:ident $(as $key:literal)? : lenient_list($item:ty) $(, $($rest:tt)*)?
-    ) => {
-        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
-            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::List<$item>>,}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
         );
@@ -221,7 +210,6 @@ macro_rules! wire {
     };
     (@read $s:ident $value:ident $field:ident obj($t:ty)) => { $s.opt_obj(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
-    (@read $s:ident $value:ident $field:ident lenient_list($t:ty)) => { $s.opt_list(&mut $value.$field, <$t>::scan)? };
     (@read $s:ident $value:ident $field:ident rare($t:ty)) => { $s.null_only()? };
     (@read $s:ident $value:ident $field:ident raw_with_list($t:ty, $into:ident)) => {
         if $s.peek_value()? == b'[' {
@@ -398,8 +386,8 @@ pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     lenient_items::<D, Item<'a>, Vec<_>>(deserializer).map(Option::unwrap_or_default)
 }
 
-/// serde's reader of a `lenient_list` field: the object items of an array, read as `T`s; an item of
-/// another JSON type is passed over, and a value that is not an array reads as absent.
+/// serde's reader of a lenient list of structs: the object items of an array, read as `T`s; an
+/// item of another JSON type is passed over, and a value that is not an array reads as absent.
 pub(crate) fn lenient_list<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<super::List<T>>, D::Error> {

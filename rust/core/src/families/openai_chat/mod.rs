@@ -42,6 +42,7 @@ use crate::events::{Event, FinishReason, Usage};
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::schema::StrOrList;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
+use cites::Cites;
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
 use wire::{Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
@@ -414,9 +415,6 @@ impl Decoder {
         if let Some(function) = &delta.function_call {
             self.tool_delta(pos, 0, None, Some(&**function), out)?;
         }
-        if let Some(annotations) = &delta.annotations {
-            cites::of_annotations(&mut self.source_urls, annotations, out);
-        }
         Ok(())
     }
 
@@ -606,16 +604,17 @@ impl Decoder {
             None => None,
         };
         let mut metadata = None;
-        for choice in chunk.choices.iter().flatten() {
+        let mut cites = Cites::default();
+        for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             if let Some(raw) = choice.delta.as_ref().and_then(|d| d.provider_metadata) {
                 let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }
+            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.annotations) {
+                cites.read_annotations(n, raw)?;
+            }
         }
-        let citations = match chunk.citations {
-            Some(raw) => parse_json::<cites::Citations>(raw.get())?,
-            None => cites::Citations::default(),
-        };
+        cites.read_chunk(chunk.citations, chunk.search_results)?;
         if !self.state.started() {
             let id = non_empty(chunk.id.as_ref());
             let model = non_empty(chunk.model.as_ref());
@@ -635,13 +634,12 @@ impl Decoder {
             self.raw_provider_metadata = Some(raw.get().to_owned());
             self.gateway_cost = cost.as_ref().and_then(Cost::value);
         }
-        if chunk.citations.is_some() || chunk.search_results.is_some() {
-            cites::of_chunk(&mut self.source_urls, chunk, &citations, out);
-        }
-        for choice in chunk.choices.iter().flatten() {
+        cites.chunk_sources(&mut self.source_urls, out);
+        for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;
             if let Some(delta) = &choice.delta {
                 self.delta(pos, delta, out)?;
+                cites.annotation_sources(n, &mut self.source_urls, out);
             }
             if let Some(raw) = non_empty(choice.finish_reason.as_ref()) {
                 self.finish_choice(pos, raw, out);

@@ -18,14 +18,7 @@ wire! {
         /// Perplexity: the URLs the answer cites, repeated on every chunk (read by `super::cites`).
         citations: raw,
         /// Perplexity: what its search found (`url`, `title`), repeated on every chunk.
-        search_results: lenient_list(SearchResult<'a>),
-    }
-}
-
-wire! {
-    pub(in crate::families) struct SearchResult<'a> {
-        url: str,
-        title: str,
+        search_results: raw,
     }
 }
 
@@ -56,22 +49,9 @@ wire! {
         /// The deprecated single `function_call`: handled as tool call index 0.
         function_call: obj(FunctionDelta<'a>),
         provider_metadata: raw,
-        /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search).
-        annotations: lenient_list(Annotation<'a>),
-    }
-}
-
-wire! {
-    pub(in crate::families) struct Annotation<'a> {
-        kind as "type": str,
-        url_citation: obj(UrlCitation<'a>),
-    }
-}
-
-wire! {
-    pub(in crate::families) struct UrlCitation<'a> {
-        url: str,
-        title: str,
+        /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search), read by
+        /// `super::cites`.
+        annotations: raw,
     }
 }
 
