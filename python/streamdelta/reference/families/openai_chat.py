@@ -447,13 +447,16 @@ class Decoder:
         error = chunk.get("error")
         parsed_error = None if error is None else _error(error)
         metadata: tuple[int, float | None] | None = None
-        annotations: dict[int, list[dict[str, Any]]] = {}
         for n, choice in enumerate(choices):
             delta = choice.get("delta")
             pm = None if delta is None else opt_obj(delta, "provider_metadata")
             if pm is not None:
                 gateway = opt_obj(pm, "gateway")
                 metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
+        # Citations after every choice's metadata, annotations first (see the core's `Cites::read`).
+        annotations: dict[int, list[dict[str, Any]]] = {}
+        for n, choice in enumerate(choices):
+            delta = choice.get("delta")
             cited = None if delta is None else delta.get("annotations")
             if cited is not None:
                 annotations[n] = lenient_list(cited, _ANNOTATION) or []

@@ -4,19 +4,21 @@
 //! it repeats on every chunk. The offsets and cited text of an annotation are not kept: a URL cited
 //! again would have no event to hold them.
 //!
-//! The three fields are read as raw text with the chunk and parsed here only when sent: as typed
-//! fields they made every chunk's struct larger, and the usual chunk 3.5 % slower to read (measured
-//! with `benches/compare_builds.py`). Each is read leniently (tolerant reader): an item or a value
-//! of another JSON type is passed over.
+//! The three fields are read as raw text with the chunk and parsed here, only for a chunk that sent
+//! one (`Cites::read`, boxed, asked for by the caller when it sees one): the usual chunk pays a
+//! branch or two, not a struct built and dropped per payload (that cost the chat slice of the
+//! corpus 3 % of its instructions, callgrind). Each is read leniently (tolerant reader): an item or
+//! a value of another JSON type is passed over.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
 
 use super::non_empty;
+use super::wire::Chunk;
 use crate::error::ErrorKind;
 use crate::events::Event;
-use crate::families::{parse_json, source_once, List, Obj, Raw};
+use crate::families::{parse_json, source_once, List, Obj};
 
 /// Perplexity's `citations` (see [`lenient_str_list`](crate::families::schema::lenient_str_list)).
 #[derive(Debug, Default, Deserialize)]
@@ -62,23 +64,24 @@ pub(super) struct Cites<'a> {
 }
 
 impl<'a> Cites<'a> {
-    /// The `annotations` of the delta of choice `choice` (its position), as sent.
-    pub(super) fn read_annotations(&mut self, choice: usize, raw: Raw<'a>) -> Result<(), ErrorKind> {
-        if let Lenient(Some(list)) = parse_json(raw.get())? {
-            self.annotations.push((choice, list));
+    /// The chunk's annotations (choice by choice), then its `citations` and `search_results`.
+    #[cold]
+    pub(super) fn read(chunk: &Chunk<'a>) -> Result<Box<Self>, ErrorKind> {
+        let mut cites = Box::<Self>::default();
+        for (n, choice) in chunk.choices.iter().flatten().enumerate() {
+            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.annotations) {
+                if let Lenient(Some(list)) = parse_json(raw.get())? {
+                    cites.annotations.push((n, list));
+                }
+            }
         }
-        Ok(())
-    }
-
-    /// The chunk's `citations` and `search_results`, as sent.
-    pub(super) fn read_chunk(&mut self, citations: Option<Raw<'a>>, results: Option<Raw<'a>>) -> Result<(), ErrorKind> {
-        if let Some(raw) = citations {
-            self.citations = parse_json::<Citations>(raw.get())?.0;
+        if let Some(raw) = chunk.citations {
+            cites.citations = parse_json::<Citations>(raw.get())?.0;
         }
-        if let Some(raw) = results {
-            self.results = parse_json::<Lenient<SearchResult>>(raw.get())?.0;
+        if let Some(raw) = chunk.search_results {
+            cites.results = parse_json::<Lenient<SearchResult>>(raw.get())?.0;
         }
-        Ok(())
+        Ok(cites)
     }
 
     /// The sources of the chunk's top-level fields: its search results first, which have titles.

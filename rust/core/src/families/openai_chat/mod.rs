@@ -604,17 +604,15 @@ impl Decoder {
             None => None,
         };
         let mut metadata = None;
-        let mut cites = Cites::default();
-        for (n, choice) in chunk.choices.iter().flatten().enumerate() {
-            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.provider_metadata) {
+        let mut any_citation = chunk.citations.is_some() || chunk.search_results.is_some();
+        for delta in chunk.choices.iter().flatten().filter_map(|c| c.delta.as_ref()) {
+            if let Some(raw) = delta.provider_metadata {
                 let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }
-            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.annotations) {
-                cites.read_annotations(n, raw)?;
-            }
+            any_citation |= delta.annotations.is_some();
         }
-        cites.read_chunk(chunk.citations, chunk.search_results)?;
+        let cites = if any_citation { Some(Cites::read(chunk)?) } else { None };
         if !self.state.started() {
             let id = non_empty(chunk.id.as_ref());
             let model = non_empty(chunk.model.as_ref());
@@ -634,12 +632,16 @@ impl Decoder {
             self.raw_provider_metadata = Some(raw.get().to_owned());
             self.gateway_cost = cost.as_ref().and_then(Cost::value);
         }
-        cites.chunk_sources(&mut self.source_urls, out);
+        if let Some(cites) = &cites {
+            cites.chunk_sources(&mut self.source_urls, out);
+        }
         for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;
             if let Some(delta) = &choice.delta {
                 self.delta(pos, delta, out)?;
-                cites.annotation_sources(n, &mut self.source_urls, out);
+                if let Some(cites) = &cites {
+                    cites.annotation_sources(n, &mut self.source_urls, out);
+                }
             }
             if let Some(raw) = non_empty(choice.finish_reason.as_ref()) {
                 self.finish_choice(pos, raw, out);
