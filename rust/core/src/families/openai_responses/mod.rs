@@ -35,6 +35,11 @@
 //! `partial`, and the final `result` without, right after the `tool_result`. Text that is not
 //! base64 gives no `file`: the final image is still in its `tool_result`, a preview is `unknown`.
 //!
+//! Document citations (`file_citation` from file search, `container_file_citation` from the code
+//! interpreter's files) are `source` events of kind `document` with their `filename`; their
+//! `file_id`, `container_id`, `index`, `start_index` and `end_index` are the metadata, each as sent
+//! (a citation naming no file is passed over).
+//!
 //! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
