@@ -213,17 +213,6 @@ IMPLIES: dict[str | tuple[str, str], Check] = {
 
 # (tag, kind) → why its events are not there yet. Take a row off when its mapping lands.
 NOT_YET: dict[tuple[str, str], str] = {
-    ("grounding_metadata", "gemini"): "gemini: file search grounding (no uri) is not a document source yet",
-    (
-        "annotation:container_file_citation",
-        "openai-responses",
-    ): "openai-responses: source.kind / document citations not mapped yet",
-    (
-        "annotation:file_citation",
-        "openai-responses",
-    ): "openai-responses: source.kind / document citations not mapped yet",
-    ("annotation:url_citation", "openai-chat"): "openai-chat: the chat side of issue 17",
-    ("citations_top_level", "openai-chat"): "openai-chat: the chat side of issue 17",
     ("logprobs", "openai-chat"): "logprobs: no event field holds them yet",
     ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
 }

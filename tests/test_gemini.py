@@ -443,7 +443,7 @@ _PART = _obj(
     ),
     toolResponse=_maybe(_obj(id=_maybe(st.sampled_from(["a", "b"])), toolType=_maybe(_TEXT), response=_ANY)),
 )
-_SOURCE = _obj(uri=_maybe(_TEXT), title=_maybe(_TEXT))
+_SOURCE = _obj(uri=_maybe(_TEXT), title=_maybe(_TEXT), text=_ANY, fileSearchStore=_ANY)
 _CANDIDATE = _obj(
     content=_maybe(_obj(parts=_maybe(st.lists(_maybe(_PART), max_size=3)))),
     finishReason=_maybe(st.sampled_from(["STOP", "MAX_TOKENS", "SAFETY", "OTHER"])),
@@ -538,3 +538,62 @@ def test_tools_gemini_ran_are_provider_executed_calls(
     assert events[1 : 1 + len(expected)] == expected
     # The caller has nothing to run: the finish is not `tool_calls`.
     assert events[-1]["reason"] == "stop"
+
+
+GROUNDED = public_bodies("gemini", tag="grounding_metadata")
+
+
+def sdk_sources(body: bytes) -> list[tuple[str, str | None, str | None, Any]]:
+    """(kind, url, title, metadata) of the grounding chunks of candidate 0 as the google-genai SDK's
+    own model (``types.GroundingMetadata``) reads them: a chunk with a URI once per URI; a retrieved
+    context with none (file search) a document once, holding that context."""
+    types = pytest.importorskip("google.genai.types")
+    out: list[tuple[str, str | None, str | None, Any]] = []
+    seen: set[str] = set()
+    for line in body.decode().splitlines():
+        if not line.startswith("data:"):
+            continue
+        for candidate in json.loads(line[5:]).get("candidates") or []:
+            if candidate.get("index", 0) != 0 or "groundingMetadata" not in candidate:
+                continue
+            grounding = types.GroundingMetadata.model_validate(candidate["groundingMetadata"])
+            for chunk in grounding.grounding_chunks or []:
+                source = chunk.web or chunk.retrieved_context
+                if source is None or (source.uri is None and chunk.web is not None):
+                    continue
+                if source.uri is not None:
+                    found = ("url", source.uri, source.title, None)
+                else:
+                    context = source.model_dump(exclude_none=True, by_alias=True, mode="json")
+                    found = ("document", None, source.title, context)
+                # A URL is known by itself, a document by all it holds.
+                key = found[1] if found[0] == "url" else json.dumps(found[2:], sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found)
+    return out
+
+
+@pytest.mark.parametrize(("name", "body"), GROUNDED, ids=[n for n, _ in GROUNDED])
+def test_grounding_sources_are_the_sdks(backend: ModuleType, name: str, body: bytes) -> None:
+    sources = [e for e in backend.parse(body, FAMILY, on_error="emit") if e.type == "source"]
+    expected = sdk_sources(body)
+    assert expected
+    assert [e.id for e in sources] == [f"src_{n}" for n in range(len(sources))]
+    assert [(e.kind, e.url, e.title, e.provider_metadata) for e in sources] == expected
+
+
+def test_a_retrieved_document_is_kept_as_sent_once(backend: ModuleType) -> None:
+    # File search grounding as the API reference documents `RetrievedContext` (title, text, store);
+    # Gemini repeats grounding on later chunks: a document is reported once.
+    context = '{"title": "paris.txt", "text": "Paris is\\u00a0the capital.", "fileSearchStore": "fileSearchStores/s"}'
+    grounded = (
+        '{"candidates":[{"content":{"parts":[{"text":"x"}]},"groundingMetadata":{"groundingChunks":['
+        '{"retrievedContext":' + context + '},{"web":{"title":"no uri"}},{"retrievedContext":{"text":"other"}}]}}]}'
+    )
+    body = f"data: {grounded}\n\ndata: {grounded}\n\n".encode() + sse(chunk(finish="STOP"))
+    sources = [e for e in backend.parse(body, FAMILY) if e.type == "source"]
+    assert [(e.id, e.kind, e.url, e.title, e.provider_metadata_json) for e in sources] == [
+        ("src_0", "document", None, "paris.txt", context),
+        ("src_1", "document", None, None, '{"text":"other"}'),
+    ]

@@ -744,6 +744,13 @@ DETAIL = shaped(
         "signature": st.text(max_size=3),
     }
 )
+URL = st.sampled_from(["", "https://a", "https://b"])
+ANNOTATION = shaped(
+    {
+        "type": st.sampled_from(["url_citation", "file_citation"]),
+        "url_citation": shaped({"url": URL, "title": st.text(max_size=3)}),
+    }
+)
 DELTA = shaped(
     {
         "content": st.text(max_size=3),
@@ -752,6 +759,7 @@ DELTA = shaped(
         "reasoning_details": st.lists(DETAIL, max_size=2),
         "tool_calls": st.lists(TOOL_CALL, max_size=2),
         "function_call": FUNCTION,
+        "annotations": st.lists(ANNOTATION, max_size=2),
         "provider_metadata": shaped(
             {"gateway": shaped({"cost": st.one_of(st.floats(0, 1), st.sampled_from(["0.1", "x"]))})}
         ),
@@ -783,6 +791,8 @@ CHUNK = shaped(
         "usage": USAGE,
         "x_groq": shaped({"usage": USAGE}),
         "error": shaped({"message": st.text(max_size=3), "type": st.text(max_size=3), "code": SCALARS}),
+        "citations": st.lists(st.one_of(URL, SCALARS), max_size=3),
+        "search_results": st.lists(shaped({"url": URL, "title": st.text(max_size=3)}), max_size=2),
     }
 )
 

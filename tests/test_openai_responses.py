@@ -235,6 +235,7 @@ def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleT
         b'data: {"type":"response.output_item.done","item":' + item.encode() + b"}\n\n"
         b'data: {"type":"response.output_text.annotation.added","annotation":'
         b'{"type":"url_citation","url":"https://a.example","title":"A"}}\n\n'
+        # A file citation that names no file cites nothing: passed over.
         b'data: {"type":"response.output_text.annotation.added","annotation":{"type":"file_citation"}}\n\n'
         b'data: {"type":"response.completed","response":{"status":"completed"}}\n\n'
     )
@@ -742,7 +743,22 @@ _PAYLOAD = st.fixed_dictionaries(
         "content_index": _maybe(st.integers(0, 2)),
         "summary_index": _maybe(st.integers(0, 2)),
         "delta": _maybe(_TEXT),
-        "annotation": _maybe(st.fixed_dictionaries({}, optional={"type": _ANY, "url": _ANY, "title": _ANY})),
+        "annotation": _maybe(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "type": _maybe(st.sampled_from(["url_citation", "file_citation", "container_file_citation"])),
+                    "url": _ANY,
+                    "title": _ANY,
+                    "filename": _ANY,
+                    "file_id": _ANY,
+                    "container_id": _ANY,
+                    "index": _ANY,
+                    "start_index": _ANY,
+                    "end_index": _ANY,
+                },
+            )
+        ),
         "code": _ANY,
         "message": _ANY,
         "partial_image_b64": _maybe(st.sampled_from(["Zm9v", "Zm9", "Z", "Zm9v...", "", "Zg=="])),
@@ -776,3 +792,71 @@ def test_a_refusal_is_kept_apart_from_text(backend: ModuleType) -> None:
     ]
     message = backend.parse_many([sse(CREATED, *deltas, part_done, completed())], FAMILY)[0]
     assert (message.refusal, message.text) == ("I can't", "")
+
+
+def annotation_added(annotation: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    return {
+        "type": "response.output_text.annotation.added",
+        "item_id": "msg_1",
+        "output_index": 1,
+        "content_index": 0,
+        "annotation_index": index,
+        "annotation": annotation,
+    }
+
+
+def test_file_citations_are_document_sources(backend: ModuleType) -> None:
+    # The annotations as the API reference documents them (file search; code interpreter files).
+    file_citation = {"type": "file_citation", "index": 992, "file_id": "file-2dtbBZ", "filename": "deep_research.pdf"}
+    container_citation = {
+        "type": "container_file_citation",
+        "container_id": "cntr_1",
+        "end_index": 465,
+        "file_id": "cfile_1",
+        "filename": "sums.csv",
+        "start_index": 423,
+    }
+    body = sse(CREATED, annotation_added(file_citation), annotation_added(container_citation, 1), completed())
+    sources = [e for e in dicts(backend.parse(body, FAMILY)) if e["type"] == "source"]
+    assert sources == [
+        {
+            "type": "source",
+            "id": "src_0",
+            "url": None,
+            "title": None,
+            "kind": "document",
+            "media_type": None,
+            "filename": "deep_research.pdf",
+            "provider_metadata_json": '{"file_id":"file-2dtbBZ","index":992}',
+        },
+        {
+            "type": "source",
+            "id": "src_1",
+            "url": None,
+            "title": None,
+            "kind": "document",
+            "media_type": None,
+            "filename": "sums.csv",
+            "provider_metadata_json": (
+                '{"file_id":"cfile_1","container_id":"cntr_1","start_index":423,"end_index":465}'
+            ),
+        },
+    ]
+
+
+def test_document_citation_metadata_is_kept_as_sent(backend: ModuleType) -> None:
+    # The members' JSON text as sent (spacing, number spelling, a repeated key's last value); a
+    # `null` is absent; a citation naming no file is passed over; url and file citations share the count.
+    payload = (
+        '{"type":"response.output_text.annotation.added","annotation":{"type":"file_citation",'
+        '"file_id" : "f\\u0031", "index": 1.50e1, "index": -0, "container_id": null, "filename": 7}}'
+    )
+    body = (
+        b'data: {"type":"response.output_text.annotation.added","annotation":{"type":"url_citation","url":"u"}}\n\n'
+        + f"data: {payload}\n\n".encode()
+        + b'data: {"type":"response.output_text.annotation.added","annotation":{"type":"container_file_citation"}}\n\n'
+    )
+    sources = [e for e in backend.parse(body, FAMILY, on_error="emit") if e.type == "source"]
+    assert [(e.id, e.kind, e.filename) for e in sources] == [("src_0", "url", None), ("src_1", "document", None)]
+    assert sources[1].provider_metadata_json == '{"file_id":"f\\u0031","index":-0}'
+    assert sources[1].provider_metadata == {"file_id": "f1", "index": 0}

@@ -15,6 +15,11 @@ The results of hosted tools (``test_result_items_are_the_sdks``): each hosted ca
 ``result`` is the item's result field (``action``, ``results``, ``outputs``, ``result``,
 ``output`` or ``error``, ``tools``), and a generated image is a ``file`` holding the bytes of its
 base64 ``result``.
+
+Citations (``test_citations_are_the_sdks``): each ``url_citation`` annotation of the final message
+items is a ``url`` source with its URL and title; each ``file_citation`` / ``container_file_citation``
+a ``document`` source with its ``filename``, and its file id, container id and offsets in the
+metadata as sent; in the order of the items (ours: as the annotations are added).
 """
 
 from __future__ import annotations
@@ -171,3 +176,40 @@ def test_result_items_are_the_sdks(backend: ModuleType, name: str, body: bytes) 
     files = [(e.id, e.data) for e in events if e.type == "file" and not e.partial]
     images = [(i["id"], image_bytes(i["result"])) for i in items if i["type"] == "image_generation_call"]
     assert sorted(files) == sorted((id, data) for id, data in images if data is not None)
+
+
+CITING = sorted(
+    {
+        (name, body)
+        for tag in ("annotation:url_citation", "annotation:file_citation", "annotation:container_file_citation")
+        for name, body in public_bodies("openai-responses", tag=tag)
+    }
+)
+DOCUMENT_CITATIONS = ("file_citation", "container_file_citation")
+
+
+def expected_source(annotation: dict[str, Any]) -> tuple[Any, ...] | None:
+    """(kind, url, title, filename, metadata) of an annotation of the SDK's, by the rules above."""
+    if annotation["type"] == "url_citation":
+        return ("url", annotation["url"], annotation.get("title"), None, None)
+    if annotation["type"] in DOCUMENT_CITATIONS:
+        kept = {k: v for k, v in annotation.items() if k not in ("type", "filename") and v is not None}
+        return ("document", None, None, annotation.get("filename"), kept)
+    return None
+
+
+@EACH_BODY[0]
+@pytest.mark.parametrize(("name", "body"), CITING, ids=[Path(n).name for n, _ in CITING])
+def test_citations_are_the_sdks(backend: ModuleType, name: str, body: bytes) -> None:
+    annotations = [
+        a
+        for item in sdk_items(body)
+        if item["type"] == "message"
+        for part in item.get("content") or []
+        for a in part.get("annotations") or []
+    ]
+    expected = [s for s in map(expected_source, annotations) if s is not None]
+    sources = [e for e in backend.parse(body, "openai-responses", on_error="emit") if e.type == "source"]
+    assert expected
+    assert [e.id for e in sources] == [f"src_{n}" for n in range(len(sources))]
+    assert [(e.kind, e.url, e.title, e.filename, e.provider_metadata) for e in sources] == expected

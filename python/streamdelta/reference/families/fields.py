@@ -32,9 +32,11 @@ __all__ = [
     "STR",
     "U64",
     "Kind",
+    "Step",
     "Struct",
     "check",
     "has_surrogate",
+    "lenient_list",
     "list_of",
     "obj",
     "opt_bool",
@@ -140,6 +142,23 @@ def list_of(fields: Struct) -> Kind:
             check(item, fields)
 
     return kind
+
+
+def lenient_list(value: Any, fields: Struct) -> list[dict[str, Any]] | None:
+    """A list of structs read leniently (the core's ``lenient_list``): an item that is not an object
+    is passed over, and a value that is not a list reads as absent. serde reads a number it meets
+    there, so one beyond a double is refused."""
+    if type(value) is not list:
+        if beyond_double(value):
+            raise not_a_u64(value)
+        return None
+    items = []
+    for item in value:
+        if type(item) is dict:
+            items.append(check(item, fields))
+        elif beyond_double(item):
+            raise not_a_u64(item)
+    return items
 
 
 def str_or_list(fields: Struct) -> Kind:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, StreamStart, ToolResult, Usage
+from ..events import ErrorEvent, Finish, Source, StreamStart, ToolResult, Usage
 from . import beyond_double, incomplete, sources_once
-from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .fields import Step, obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 _CONTENT_FILTER = frozenset(("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"))
@@ -68,17 +68,21 @@ class _Candidate:
         ]
         self.finish_reason = opt_str(d, "finishReason")
         self.index = opt_u64(d, "index")
-        self.sources: list[tuple[str | None, str | None]] = []
+        # (url, title, the path of a document's `retrievedContext` when there is no url)
+        self.sources: list[tuple[str | None, str | None, tuple[Step, ...] | None]] = []
         grounding = opt_obj(d, "groundingMetadata")
         chunks = None if grounding is None else opt_list(grounding, "groundingChunks")
-        for chunk in chunks or ():
+        for m, chunk in enumerate(chunks or ()):
             chunk = obj(chunk)
             web = opt_obj(chunk, "web")
             retrieved = opt_obj(chunk, "retrievedContext")
             checked = [(opt_str(s, "uri"), opt_str(s, "title")) for s in (web, retrieved) if s is not None]
             if checked:
                 # `web` first, as the core's `web.or(retrieved_context)`.
-                self.sources.append(checked[0])
+                url, title = checked[0]
+                document = url is None and web is None
+                path = ("candidates", n, "groundingMetadata", "groundingChunks", m, "retrievedContext")
+                self.sources.append((url, title, path if document else None))
 
 
 def _usage(d: dict[str, Any]) -> Usage:
@@ -142,13 +146,24 @@ class Decoder:
                 continue
             for part in candidate.parts:
                 self._part(part, data, out)
-            sources_once(self.source_urls, candidate.sources, out)
+            self._sources(candidate, data, out)
             if candidate.finish_reason is not None:
                 self.finish_reason = candidate.finish_reason
         if block_reason is not None and self.finish_reason is None:
             self.finish_reason = block_reason
         if usage is not None:
             self.usage = usage
+
+    def _sources(self, candidate: _Candidate, data: str, out: list[Any]) -> None:
+        """A URL once; a retrieved document once per ``retrievedContext`` as sent (see the core)."""
+        for url, title, path in candidate.sources:
+            if path is not None:
+                raw = raw_json(data, path)
+                if raw not in self.source_urls:
+                    out.append(Source(f"src_{len(self.source_urls)}", None, title, "document", None, None, raw))
+                    self.source_urls.append(raw)
+            else:
+                sources_once(self.source_urls, [(url, title)], out)
 
     def end(self, out: list[Any]) -> None:
         if self.finished:

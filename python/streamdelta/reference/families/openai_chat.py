@@ -8,16 +8,17 @@ shape", unknown fields are ignored, ``null`` is absent.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from ..error import invalid_json, limit_exceeded, unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, unix_seconds, wrong_shape
+from . import PayloadError, beyond_double, incomplete, not_a_u64, sources_once, unix_seconds, wrong_shape
 from .fields import (
     RAW,
     STR,
     U64,
     check,
+    lenient_list,
     list_of,
     obj,
     opt_obj,
@@ -50,6 +51,9 @@ _DETAIL = struct(type=STR, text=STR, summary=STR, data=STR, signature=STR)
 _TOOL_CALL = struct(index=U64, id=STR, type=STR, function=_FUNCTION)
 _THINKING_CHUNK = struct(type=STR, text=STR)
 _CONTENT_CHUNK = struct(type=STR, text=STR, thinking=list_of(_THINKING_CHUNK))
+# Citations, read only when sent (see the core's `cites`).
+_SEARCH_RESULT = struct(url=STR, title=STR)
+_ANNOTATION = struct(type=STR, url_citation=_SEARCH_RESULT)
 _DELTA = struct(
     content=str_or_list(_CONTENT_CHUNK),
     refusal=STR,
@@ -59,6 +63,7 @@ _DELTA = struct(
     tool_calls=list_of(_TOOL_CALL),
     function_call=_FUNCTION,
     provider_metadata=RAW,
+    annotations=RAW,
 )
 _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
 _CHUNK = struct(
@@ -69,6 +74,8 @@ _CHUNK = struct(
     usage=RAW,
     x_groq=struct(usage=RAW),
     error=RAW,
+    citations=RAW,
+    search_results=RAW,
 )
 
 
@@ -142,6 +149,22 @@ def _error(value: Any) -> tuple[str, str]:
     return (message if message is not None else "the provider reported an error"), kind or "provider_error"
 
 
+def _citations(value: Any) -> list[str]:
+    """Perplexity's ``citations``: its strings; an item of another type, or a value that is not a
+    list, is passed over (the core's ``lenient_str_list``), but serde reads a number there."""
+    if type(value) is not list:
+        if beyond_double(value):
+            raise not_a_u64(value)
+        return []
+    urls = []
+    for item in value:
+        if type(item) is str:
+            urls.append(item)
+        elif beyond_double(item):
+            raise not_a_u64(item)
+    return urls
+
+
 class _Tool:
     __slots__ = ("done", "id", "index")
 
@@ -178,6 +201,8 @@ class Decoder:
         self.done = False
         self.finished = False
         self.next_id = 0
+        # URLs already reported as sources.
+        self.source_urls: list[str] = []
 
     def _fresh_id(self, prefix: str) -> str:
         while True:
@@ -325,6 +350,13 @@ class Decoder:
         if function_call is not None:
             self._tool_delta(choice, 0, None, function_call, out)
 
+    def _annotation_sources(self, annotations: Iterable[dict[str, Any]], out: list[Any]) -> None:
+        """The sources of ``url_citation`` annotations; other types are passed over."""
+        for annotation in annotations:
+            citation = annotation.get("url_citation")
+            if citation is not None and annotation.get("type") == "url_citation":
+                sources_once(self.source_urls, [(citation.get("url") or None, citation.get("title"))], out)
+
     def _content_chunks(self, choice: _Choice, chunks: list[dict[str, Any]], out: list[Any]) -> None:
         """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed over."""
         for chunk in chunks:
@@ -421,6 +453,17 @@ class Decoder:
             if pm is not None:
                 gateway = opt_obj(pm, "gateway")
                 metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
+        # Citations after every choice's metadata, annotations first (see the core's `Cites::read`).
+        annotations: dict[int, list[dict[str, Any]]] = {}
+        for n, choice in enumerate(choices):
+            delta = choice.get("delta")
+            cited = None if delta is None else delta.get("annotations")
+            if cited is not None:
+                annotations[n] = lenient_list(cited, _ANNOTATION) or []
+        citations = chunk.get("citations")
+        urls = None if citations is None else _citations(citations)
+        results = chunk.get("search_results")
+        results = None if results is None else lenient_list(results, _SEARCH_RESULT)
         id = chunk.get("id")
         model = chunk.get("model")
         if not self.started and (id or model):
@@ -432,12 +475,17 @@ class Decoder:
         if metadata is not None:
             self.raw_provider_metadata = raw_json(data, ("choices", metadata[0], "delta", "provider_metadata"))
             self.gateway_cost = metadata[1]
-        for choice in choices:
+        if urls is not None or results is not None:
+            # The search results first, which have titles (see the core's `cites`).
+            found = [(r.get("url") or None, r.get("title")) for r in results or ()]
+            sources_once(self.source_urls, found + [(url or None, None) for url in urls or ()], out)
+        for n, choice in enumerate(choices):
             index = choice.get("index")
             state = self._choice(0 if index is None else index)
             delta = choice.get("delta")
             if delta is not None:
                 self._delta(state, delta, out)
+                self._annotation_sources(annotations.get(n, ()), out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)

@@ -61,6 +61,9 @@ _PASSED_OVER = frozenset(
     )
 )
 
+# The members of a document citation kept as sent in its source's metadata, in this order.
+_DOCUMENT_CITATION = ("file_id", "container_id", "index", "start_index", "end_index")
+
 _INPUT_DELTAS = frozenset(
     (
         "response.function_call_arguments.delta",
@@ -233,9 +236,10 @@ class Decoder:
         delta = opt_str(d, "delta") or ""
         annotation = opt_obj(d, "annotation")
         if annotation is not None:
-            url_citation = opt_str(annotation, "type") == "url_citation"
+            annotation_type = opt_str(annotation, "type")
             url = opt_str(annotation, "url")
             title = opt_str(annotation, "title")
+            filename = opt_str(annotation, "filename")
         code = opt_str(d, "code")
         message = opt_str(d, "message")
         error = opt_obj(d, "error")
@@ -271,9 +275,8 @@ class Decoder:
             # A preview that is not base64 is kept as sent (see the core).
             out.append(Unknown(kind, data) if image is None else image)
         elif kind == "response.output_text.annotation.added":
-            if annotation is not None and url_citation and url is not None:
-                out.append(Source(f"src_{self.sources}", url, title))
-                self.sources += 1
+            if annotation is not None:
+                self._annotation(annotation, annotation_type, url, title, filename, data, out)
         elif kind == "response.output_item.added":
             if item is not None:
                 self._item_added(item, data, out)
@@ -295,6 +298,35 @@ class Decoder:
             out.append(ErrorEvent(message or "", "error" if code is None else code, data))
         elif kind not in _PASSED_OVER:
             out.append(Unknown(kind, data))
+
+    def _annotation(
+        self,
+        annotation: dict[str, Any],
+        kind: str | None,
+        url: str | None,
+        title: str | None,
+        filename: str | None,
+        data: str,
+        out: list[Any],
+    ) -> None:
+        """A ``url_citation`` is a source of its URL, a file or container file citation one of the
+        document it names, with its ids and offsets as sent in the metadata (see the core)."""
+        id = f"src_{self.sources}"
+        if kind == "url_citation" and url is not None:
+            out.append(Source(id, url, title))
+        elif kind in ("file_citation", "container_file_citation") and (
+            annotation.get("file_id") is not None or filename is not None
+        ):
+            members = [
+                f'"{key}":{raw_json(data, ("annotation", key))}'
+                for key in _DOCUMENT_CITATION
+                if annotation.get(key) is not None
+            ]
+            metadata = "{" + ",".join(members) + "}" if members else None
+            out.append(Source(id, None, None, "document", None, filename, metadata))
+        else:
+            return
+        self.sources += 1
 
     def end(self, out: list[Any]) -> None:
         if self.state == _FINISHED:

@@ -239,7 +239,7 @@ pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: 
 
 /// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
 /// order given); `None` when none was.
-pub fn raw_object<const N: usize>(members: [(&str, &Option<String>); N]) -> Option<String> {
+pub fn raw_object<const N: usize>(members: [(&str, Option<&str>); N]) -> Option<String> {
     let mut out = String::new();
     for (name, value) in members {
         if let Some(value) = value {
@@ -447,6 +447,34 @@ pub(crate) mod test_support {
 
     pub fn types(events: &[Event]) -> Vec<&'static str> {
         events.iter().map(Event::type_name).collect()
+    }
+
+    /// A `source` event's `(id, kind, url, title, filename, metadata)`.
+    pub type SourceFields<'e> = (
+        &'e str,
+        &'e str,
+        Option<&'e str>,
+        Option<&'e str>,
+        Option<&'e str>,
+        Option<&'e str>,
+    );
+
+    /// The `source` events.
+    pub fn sources(events: &[Event]) -> Vec<SourceFields<'_>> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Source(s) => Some((
+                    s.id.as_str(),
+                    s.kind.as_str(),
+                    s.url.as_deref(),
+                    s.title.as_deref(),
+                    s.filename.as_deref(),
+                    s.provider_metadata_json.as_deref(),
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The provider-executed `tool_result`s: `(id, name, result, is_error)`.

@@ -227,6 +227,18 @@ pub(crate) use wire;
 /// JSON type it does not model): `None`, so that a field with a new type does not fail the payload.
 macro_rules! passed_over {
     () => {
+        passed_over!(scalars);
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    };
+    // The scalars alone: `null`, booleans and numbers (strings are each reader's own).
+    (scalars) => {
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
@@ -248,14 +260,6 @@ macro_rules! passed_over {
         }
 
         fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
             Ok(None)
         }
     };
@@ -355,4 +359,122 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for LenientStr<'a> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
         Ok(None)
     }
+}
+
+/// serde's reader of a list of strings, each item read as [`lenient_str`] reads a field: an item of
+/// another JSON type is passed over, and so is a value that is not a list (Perplexity's `citations`).
+pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<std::borrow::Cow<'a, str>>, D::Error> {
+    struct Item<'a>(Option<std::borrow::Cow<'a, str>>);
+
+    impl<'de: 'a, 'a> serde::Deserialize<'de> for Item<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            lenient_str(deserializer).map(Item)
+        }
+    }
+
+    impl<'a> IntoIterator for Item<'a> {
+        type Item = std::borrow::Cow<'a, str>;
+        type IntoIter = std::option::IntoIter<Self::Item>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.0.into_iter()
+        }
+    }
+
+    lenient_items::<D, Item<'a>, Vec<_>>(deserializer).map(Option::unwrap_or_default)
+}
+
+/// serde's reader of a lenient list of structs: the object items of an array, read as `T`s; an
+/// item of another JSON type is passed over, and a value that is not an array reads as absent.
+pub(crate) fn lenient_list<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<super::List<T>>, D::Error> {
+    struct Item<T>(Option<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Item<T> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer
+                .deserialize_any(ItemVisit(std::marker::PhantomData))
+                .map(Item)
+        }
+    }
+
+    impl<T> IntoIterator for Item<T> {
+        type Item = super::Obj<T>;
+        type IntoIter = std::option::IntoIter<Self::Item>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.0.map(super::Obj).into_iter()
+        }
+    }
+
+    struct ItemVisit<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ItemVisit<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        passed_over!(scalars);
+    }
+
+    lenient_items::<D, Item<T>, super::List<T>>(deserializer)
+}
+
+/// The items of an array into `C`, each read as an `I` that holds what is kept of it (nothing for
+/// an item passed over); a value that is not an array reads as absent.
+fn lenient_items<'de, D, I, C>(deserializer: D) -> Result<Option<C>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    I: serde::Deserialize<'de> + IntoIterator,
+    C: Default + Extend<I::Item>,
+{
+    struct Visit<I, C>(std::marker::PhantomData<(I, C)>);
+
+    impl<'de, I: serde::Deserialize<'de> + IntoIterator, C: Default + Extend<I::Item>> serde::de::Visitor<'de>
+        for Visit<I, C>
+    {
+        type Value = Option<C>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = C::default();
+            while let Some(item) = seq.next_element::<I>()? {
+                items.extend(item);
+            }
+            Ok(Some(items))
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        passed_over!();
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(Visit::<I, C>(std::marker::PhantomData))
 }

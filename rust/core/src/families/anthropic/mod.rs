@@ -146,10 +146,10 @@ impl Decoder {
 
     fn provider_metadata(&self) -> Option<String> {
         super::raw_object([
-            ("usage", &self.usage_raw),
-            ("delta_usage", &self.delta_usage_raw),
-            ("stop_sequence", &self.stop_sequence_raw),
-            ("amazon-bedrock-invocationMetrics", &self.metrics_raw),
+            ("usage", self.usage_raw.as_deref()),
+            ("delta_usage", self.delta_usage_raw.as_deref()),
+            ("stop_sequence", self.stop_sequence_raw.as_deref()),
+            ("amazon-bedrock-invocationMetrics", self.metrics_raw.as_deref()),
         ])
     }
 

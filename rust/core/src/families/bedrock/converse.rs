@@ -292,10 +292,13 @@ impl Decoder {
 
     fn provider_metadata(&self) -> Option<String> {
         crate::families::raw_object([
-            ("usage", &self.usage_raw),
-            ("metrics", &self.metrics_raw),
-            ("additionalModelResponseFields", &self.additional_raw),
-            ("amazon-bedrock-invocationMetrics", &self.invocation_metrics_raw),
+            ("usage", self.usage_raw.as_deref()),
+            ("metrics", self.metrics_raw.as_deref()),
+            ("additionalModelResponseFields", self.additional_raw.as_deref()),
+            (
+                "amazon-bedrock-invocationMetrics",
+                self.invocation_metrics_raw.as_deref(),
+            ),
         ])
     }
 

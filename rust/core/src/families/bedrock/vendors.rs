@@ -77,7 +77,7 @@ impl Decoder {
                 usage: self.counts.usage(),
                 provider_metadata_json: crate::families::raw_object([(
                     "amazon-bedrock-invocationMetrics",
-                    &self.metrics_raw,
+                    self.metrics_raw.as_deref(),
                 )]),
             });
             self.finished = true;

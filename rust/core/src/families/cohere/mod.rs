@@ -267,7 +267,7 @@ impl Decoder {
             reason: raw_reason.map_or(FinishReason::Other, finish_reason),
             raw_reason: raw_reason.map(str::to_owned),
             usage: self.usage.clone(),
-            provider_metadata_json: super::raw_object([("usage", &raw_usage.map(|r| r.get().to_owned()))]),
+            provider_metadata_json: super::raw_object([("usage", raw_usage.map(Raw::get))]),
         });
         self.state = Lifecycle::Finished;
         Ok(())

@@ -18,7 +18,8 @@
 //! `usageMetadata` is a running total: the latest object replaces the usage, never summed. The
 //! finish comes at end of stream, since usage may follow the `finishReason` chunk; a stream that
 //! ended without a `finishReason` (or `promptFeedback.blockReason`, or an error) is incomplete.
-//! Grounding sources are numbered `src_{n}` and reported once per URL.
+//! Grounding sources are numbered `src_{n}` and reported once per URL; a document retrieved by file
+//! search (no URL) once per `retrievedContext`, which it keeps as sent in its metadata.
 //!
 //! Tools Gemini runs itself: `executableCode` and `toolCall` are provider-executed tool calls;
 //! `codeExecutionResult` and `toolResponse` their `tool_result`s. A result answers the call its
@@ -35,12 +36,12 @@ mod wire;
 use std::borrow::Cow;
 
 use crate::error::ErrorKind;
-use crate::events::{Event, FinishReason, Usage};
+use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::server_calls::ServerCalls;
 use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
-use wire::{Chunk, FunctionCall, GroundingMetadata, Part, ServerPart, UsageMetadata};
+use wire::{Chunk, FunctionCall, GroundingMetadata, Part, RetrievedTexts, ServerPart, UsageMetadata};
 
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -105,12 +106,13 @@ impl FamilyDecoder for Decoder {
             });
         }
         // Streaming sends one candidate; with `candidateCount` > 1 the others are not this message.
-        for candidate in chunk.candidates.iter().flatten().filter(|c| c.index.unwrap_or(0) == 0) {
+        let candidates = chunk.candidates.iter().flatten().enumerate();
+        for (n, candidate) in candidates.filter(|(_, c)| c.index.unwrap_or(0) == 0) {
             for part in candidate.content.iter().flat_map(|c| c.parts.iter().flatten()) {
                 self.part(part, out)?;
             }
             if let Some(grounding) = &candidate.grounding_metadata {
-                self.sources(grounding, out);
+                self.sources(grounding, data, n, out)?;
             }
             if let Some(reason) = &candidate.finish_reason {
                 self.finish_reason = Some(reason.clone().into_owned());
@@ -327,15 +329,51 @@ impl Decoder {
         super::server_calls::tool_result(&id, name, result.to_owned(), is_error, out);
     }
 
-    fn sources(&mut self, grounding: &GroundingMetadata<'_>, out: &mut Vec<Event>) {
-        for chunk in grounding.grounding_chunks.iter().flatten() {
+    /// The sources of candidate `candidate`'s grounding: a URL once; a retrieved document (file
+    /// search: a `retrievedContext` with no `uri`) once per `retrievedContext` as sent, which is its
+    /// metadata (the chunk's text, its store, its custom metadata).
+    fn sources(
+        &mut self,
+        grounding: &GroundingMetadata<'_>,
+        data: &str,
+        candidate: usize,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let mut texts = None;
+        for (n, chunk) in grounding.grounding_chunks.iter().flatten().enumerate() {
             let Some(source) = chunk.web.as_ref().or(chunk.retrieved_context.as_ref()) else {
                 continue;
             };
             if let Some(url) = source.uri.as_deref() {
                 super::source_once(&mut self.source_urls, url, source.title.as_deref(), out);
+                continue;
             }
+            if chunk.web.is_some() {
+                continue;
+            }
+            let texts = match &mut texts {
+                Some(texts) => texts,
+                None => texts.insert(parse_json::<Obj<RetrievedTexts>>(data)?.0),
+            };
+            let Some(raw) = texts.get(candidate, n) else {
+                continue;
+            };
+            // A document is known by its text as sent, in the list of URLs (no URL is a JSON object).
+            if self.source_urls.iter().any(|seen| seen == raw) {
+                continue;
+            }
+            out.push(Event::Source(Box::new(Source {
+                id: format!("src_{}", self.source_urls.len()),
+                kind: SourceKind::Document,
+                url: None,
+                title: source.title.as_deref().map(str::to_owned),
+                media_type: None,
+                filename: None,
+                provider_metadata_json: Some(raw.to_owned()),
+            })));
+            self.source_urls.push(raw.to_owned());
         }
+        Ok(())
     }
 
     fn next_id(&mut self) -> String {

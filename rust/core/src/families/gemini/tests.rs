@@ -212,3 +212,27 @@ fn a_result_without_a_call_gets_an_id_of_its_own() {
         .iter()
         .any(|e| matches!(e, Event::ToolCall { id, .. } if &**id == "call_1")));
 }
+
+#[test]
+fn a_retrieved_document_is_a_source_once() {
+    let grounded = concat!(
+        "data: {\"candidates\":[{\"index\":1,\"groundingMetadata\":{\"groundingChunks\":[{\"retrievedContext\":{\"text\":\"o\"}}]}},",
+        "{\"content\":{\"parts\":[{\"text\":\"x\"}]},\"groundingMetadata\":{\"groundingChunks\":[",
+        "{\"web\":{\"uri\":\"https://a\"}},{\"retrievedContext\":{\"text\": \"t\", \"title\":\"T\"}}]}}]}\n\n",
+    );
+    let body = format!("{grounded}{grounded}data: {{\"candidates\":[{{\"finishReason\":\"STOP\"}}]}}\n\n");
+    assert_eq!(
+        crate::families::test_support::sources(&events(&body)),
+        [
+            ("src_0", "url", Some("https://a"), None, None, None),
+            (
+                "src_1",
+                "document",
+                None,
+                Some("T"),
+                None,
+                Some("{\"text\": \"t\", \"title\":\"T\"}")
+            ),
+        ]
+    );
+}

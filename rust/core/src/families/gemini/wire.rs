@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::families::schema::wire;
-use crate::families::{List, Obj};
+use crate::families::{List, Obj, Raw};
 
 wire! {
     pub(super) struct Chunk<'a> {
@@ -125,4 +125,43 @@ pub(super) struct ApiError<'a> {
     pub(super) message: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) status: Option<Cow<'a, str>>,
+}
+
+/// The same chunk read again for the text of its grounding chunks' `retrievedContext` as sent, the
+/// metadata of a document source. Only a chunk that cites a document is read twice; the shapes are
+/// those the first reading checked, so this one fails only where that one did.
+#[derive(Debug, Deserialize)]
+pub(super) struct RetrievedTexts<'a> {
+    #[serde(borrow)]
+    candidates: Option<Vec<Obj<RetrievedCandidate<'a>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetrievedCandidate<'a> {
+    #[serde(borrow)]
+    grounding_metadata: Option<Obj<RetrievedGrounding<'a>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetrievedGrounding<'a> {
+    #[serde(borrow)]
+    grounding_chunks: Option<Vec<Obj<RetrievedChunk<'a>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetrievedChunk<'a> {
+    #[serde(borrow)]
+    retrieved_context: Option<Raw<'a>>,
+}
+
+impl<'a> RetrievedTexts<'a> {
+    /// The `retrievedContext` of grounding chunk `chunk` of candidate `candidate`, as sent.
+    pub(super) fn get(&self, candidate: usize, chunk: usize) -> Option<&'a str> {
+        let candidate = self.candidates.as_ref()?.get(candidate)?;
+        let chunks = candidate.grounding_metadata.as_ref()?.grounding_chunks.as_ref()?;
+        chunks.get(chunk)?.retrieved_context.map(Raw::get)
+    }
 }

@@ -24,7 +24,10 @@
 //! - `finish.provider_metadata_json` is `{"usage":<native usage object>,"provider_metadata":<Vercel's
 //!   delta.provider_metadata>}` with the raw JSON text of each as sent (the latest one), keys in that
 //!   order, each only when sent; absent when neither was.
+//! - Citations (`url_citation` annotations, Perplexity's `citations` and `search_results`) are
+//!   `source` events, once per URL (see `cites`); a chunk's come before its choices' events.
 
+mod cites;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -39,6 +42,7 @@ use crate::events::{Event, FinishReason, Usage};
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::schema::StrOrList;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
+use cites::Cites;
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
 use wire::{Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
@@ -140,6 +144,8 @@ pub struct Decoder {
     state: State,
     next_id: u64,
     template: Option<Template>,
+    /// URLs already reported as sources.
+    source_urls: Vec<String>,
 }
 
 /// The normalized finish reason of a wire one.
@@ -511,8 +517,8 @@ impl Decoder {
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<String>, out: &mut Vec<Event>) {
         self.parts.close_all(out);
         let metadata = super::raw_object([
-            ("usage", &self.raw_usage),
-            ("provider_metadata", &self.raw_provider_metadata),
+            ("usage", self.raw_usage.as_deref()),
+            ("provider_metadata", self.raw_provider_metadata.as_deref()),
         ]);
         let mut usage = self.usage.clone();
         if usage.cost.is_none() {
@@ -598,12 +604,15 @@ impl Decoder {
             None => None,
         };
         let mut metadata = None;
-        for choice in chunk.choices.iter().flatten() {
-            if let Some(raw) = choice.delta.as_ref().and_then(|d| d.provider_metadata) {
+        let mut any_citation = chunk.citations.is_some() || chunk.search_results.is_some();
+        for delta in chunk.choices.iter().flatten().filter_map(|c| c.delta.as_ref()) {
+            if let Some(raw) = delta.provider_metadata {
                 let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }
+            any_citation |= delta.annotations.is_some();
         }
+        let cites = if any_citation { Some(Cites::read(chunk)?) } else { None };
         if !self.state.started() {
             let id = non_empty(chunk.id.as_ref());
             let model = non_empty(chunk.model.as_ref());
@@ -623,10 +632,16 @@ impl Decoder {
             self.raw_provider_metadata = Some(raw.get().to_owned());
             self.gateway_cost = cost.as_ref().and_then(Cost::value);
         }
-        for choice in chunk.choices.iter().flatten() {
+        if let Some(cites) = &cites {
+            cites.chunk_sources(&mut self.source_urls, out);
+        }
+        for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;
             if let Some(delta) = &choice.delta {
                 self.delta(pos, delta, out)?;
+                if let Some(cites) = &cites {
+                    cites.annotation_sources(n, &mut self.source_urls, out);
+                }
             }
             if let Some(raw) = non_empty(choice.finish_reason.as_ref()) {
                 self.finish_choice(pos, raw, out);

@@ -34,6 +34,8 @@ impl Template {
         if (chunk_seen.has(Chunk::usage) && chunk.usage.is_some())
             || (chunk_seen.has(Chunk::x_groq) && chunk.x_groq.is_some())
             || (chunk_seen.has(Chunk::error) && chunk.error.is_some())
+            || (chunk_seen.has(Chunk::citations) && chunk.citations.is_some())
+            || (chunk_seen.has(Chunk::search_results) && chunk.search_results.is_some())
             || (choice_seen.has(Choice::finish_reason) && choice.finish_reason.is_some())
         {
             return None;

@@ -371,3 +371,26 @@ fn tool_calls_of_another_type_are_passed_over() {
     assert_eq!(calls, [("a", "f", "{\"a\": 1}")], "{events:#?}");
     assert!(!events.iter().any(|e| matches!(e, Event::Error { .. })), "{events:#?}");
 }
+
+#[test]
+fn citations_are_sources_once_per_url() {
+    let body = concat!(
+        "data: {\"id\":\"c\",\"citations\":[\"https://a\",7,\"https://b\"],\"search_results\":[{\"url\":\"https://b\",\"title\":\"B\"},1],",
+        "\"choices\":[{\"delta\":{\"content\":\"x\",\"annotations\":[\"n\",{\"type\":\"url_citation\",\"url_citation\":{\"url\":\"https://c\",\"title\":\"C\"}}]}}]}\n\n",
+        "data: {\"id\":\"c\",\"citations\":[\"https://a\",\"https://b\"],\"search_results\":\"x\",",
+        "\"choices\":[{\"delta\":{\"annotations\":{\"type\":\"url_citation\"}},\"finish_reason\":\"stop\"}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let all = events(body);
+    let found = crate::families::test_support::sources(&all);
+    // Search results first (they have titles), then citations, then the choices' annotations.
+    assert_eq!(
+        found,
+        [
+            ("src_0", "url", Some("https://b"), Some("B"), None, None),
+            ("src_1", "url", Some("https://a"), None, None, None),
+            ("src_2", "url", Some("https://c"), Some("C"), None, None),
+        ]
+    );
+    assert_eq!(types(body)[..3], ["stream_start", "source", "source"]);
+}

@@ -15,6 +15,10 @@ wire! {
         usage: raw,
         x_groq: obj(XGroq<'a>),
         error: raw,
+        /// Perplexity: the URLs the answer cites, repeated on every chunk (read by `super::cites`).
+        citations: raw,
+        /// Perplexity: what its search found (`url`, `title`), repeated on every chunk.
+        search_results: raw,
     }
 }
 
@@ -45,6 +49,9 @@ wire! {
         /// The deprecated single `function_call`: handled as tool call index 0.
         function_call: obj(FunctionDelta<'a>),
         provider_metadata: raw,
+        /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search), read by
+        /// `super::cites`.
+        annotations: raw,
     }
 }
 

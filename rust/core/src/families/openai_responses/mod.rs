@@ -35,6 +35,11 @@
 //! `partial`, and the final `result` without, right after the `tool_result`. Text that is not
 //! base64 gives no `file`: the final image is still in its `tool_result`, a preview is `unknown`.
 //!
+//! Document citations (`file_citation` from file search, `container_file_citation` from the code
+//! interpreter's files) are `source` events of kind `document` with their `filename`; their
+//! `file_id`, `container_id`, `index`, `start_index` and `end_index` are the metadata, each as sent
+//! (a citation naming no file is passed over).
+//!
 //! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
@@ -54,7 +59,7 @@ mod wire;
 use std::borrow::Cow;
 
 use crate::error::ErrorKind;
-use crate::events::{Event, FinishReason, Usage};
+use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::Lifecycle;
@@ -291,16 +296,36 @@ impl Decoder {
         Ok(())
     }
 
-    /// A `url_citation` is a `source`; other annotations are passed over.
+    /// A `url_citation` is a `source` of its URL, a `file_citation` (file search) or a
+    /// `container_file_citation` (code interpreter) one of the document it names; other annotations
+    /// are passed over.
     fn annotation(&mut self, a: Annotation<'_>, out: &mut Vec<Event>) {
-        if let (Some("url_citation"), Some(url)) = (a.kind.as_deref(), a.url) {
-            out.push(Event::url_source(
-                format!("src_{}", self.sources),
-                url.into_owned(),
-                a.title.map(Cow::into_owned),
-            ));
-            self.sources += 1;
+        let id = format!("src_{}", self.sources);
+        match (a.kind.as_deref(), a.url) {
+            (Some("url_citation"), Some(url)) => {
+                out.push(Event::url_source(id, url.into_owned(), a.title.map(Cow::into_owned)));
+            }
+            // One that names no file cites nothing that can be found.
+            (Some("file_citation" | "container_file_citation"), _) if a.file_id.is_some() || a.filename.is_some() => {
+                out.push(Event::Source(Box::new(Source {
+                    id,
+                    kind: SourceKind::Document,
+                    url: None,
+                    title: None,
+                    media_type: None,
+                    filename: a.filename.map(Cow::into_owned),
+                    provider_metadata_json: super::raw_object([
+                        ("file_id", a.file_id.map(Raw::get)),
+                        ("container_id", a.container_id.map(Raw::get)),
+                        ("index", a.index.map(Raw::get)),
+                        ("start_index", a.start_index.map(Raw::get)),
+                        ("end_index", a.end_index.map(Raw::get)),
+                    ]),
+                })));
+            }
+            _ => return,
         }
+        self.sources += 1;
     }
 
     fn item_added(&mut self, item: &Item<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {

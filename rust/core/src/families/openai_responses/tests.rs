@@ -213,3 +213,36 @@ fn hosted_tools() {
         })
     ));
 }
+
+#[test]
+fn file_citations_are_document_sources() {
+    let body = concat!(
+        "data: {\"type\":\"response.output_text.annotation.added\",\"annotation\":{\"type\":\"file_citation\",",
+        "\"file_id\":\"file-1\",\"filename\":\"a.pdf\",\"index\": 12}}\n\n",
+        "data: {\"type\":\"response.output_text.annotation.added\",\"annotation\":{\"type\":\"container_file_citation\",",
+        "\"container_id\":\"cntr_1\",\"end_index\":9,\"file_id\":\"cfile_1\",\"filename\":\"b.csv\",\"start_index\":2}}\n\n",
+        "data: {\"type\":\"response.output_text.annotation.added\",\"annotation\":{\"type\":\"file_citation\"}}\n\n",
+        "data: {\"type\":\"response.completed\",\"response\":{\"status\":\"completed\"}}\n\n",
+    );
+    assert_eq!(
+        crate::families::test_support::sources(&events(body)),
+        [
+            (
+                "src_0",
+                "document",
+                None,
+                None,
+                Some("a.pdf"),
+                Some("{\"file_id\":\"file-1\",\"index\":12}")
+            ),
+            (
+                "src_1",
+                "document",
+                None,
+                None,
+                Some("b.csv"),
+                Some("{\"file_id\":\"cfile_1\",\"container_id\":\"cntr_1\",\"start_index\":2,\"end_index\":9}")
+            ),
+        ]
+    );
+}

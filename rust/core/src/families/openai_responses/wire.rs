@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::families::schema::wire;
-use crate::families::Obj;
+use crate::families::{Obj, Raw};
 
 wire! {
     pub(super) struct Payload<'a> {
@@ -114,4 +114,17 @@ pub(super) struct Annotation<'a> {
     pub(super) url: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
     pub(super) title: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) filename: Option<Cow<'a, str>>,
+    /// What a document citation names and where it sits, kept as sent in the source's metadata.
+    #[serde(borrow)]
+    pub(super) file_id: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) container_id: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) index: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) start_index: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) end_index: Option<Raw<'a>>,
 }
