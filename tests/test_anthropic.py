@@ -266,7 +266,18 @@ def test_citations_become_sources(backend: ModuleType) -> None:
             "media_type": None,
             "filename": None,
             "provider_metadata_json": None,
-        }
+        },
+        # A document citation: the document's (here untitled) and where the text sits, as sent.
+        {
+            "type": "source",
+            "id": "0:1",
+            "url": None,
+            "title": None,
+            "kind": "document",
+            "media_type": "text/plain",
+            "filename": None,
+            "provider_metadata_json": '{"type":"char_location","cited_text":"d","document_index":0}',
+        },
     ]
 
 
@@ -585,3 +596,91 @@ def test_sdk_oracle_tool_results(backend: ModuleType, name: str, body: bytes) ->
     assert [(r.id, r.provider_executed) for r in results] == [(b.tool_use_id, True) for b in blocks]
     for result, b in zip(results, blocks, strict=True):
         assert json.loads(result.result) == b.to_dict(warnings=False)["content"], result.id
+
+
+# The citation shapes of the anthropic SDK's types (CitationCharLocation, CitationPageLocation,
+# CitationContentBlockLocation, CitationsSearchResultLocation) with values from the API reference's
+# citations guide: no recording in either corpus cites a document.
+DOCUMENT_CITATIONS = [
+    {
+        "type": "char_location",
+        "cited_text": "The grass is green. ",
+        "document_index": 0,
+        "document_title": "Example Document",
+        "start_char_index": 0,
+        "end_char_index": 20,
+        "file_id": None,
+    },
+    {
+        "type": "page_location",
+        "cited_text": "Revenue grew 12%.",
+        "document_index": 1,
+        "document_title": "Annual report",
+        "start_page_number": 3,
+        "end_page_number": 4,
+        "file_id": "file_011CNha8iCJcU1wXNR6q4V8w",
+    },
+    {
+        "type": "content_block_location",
+        "cited_text": "The sky is blue.",
+        "document_index": 2,
+        "document_title": None,
+        "start_block_index": 1,
+        "end_block_index": 2,
+    },
+    {
+        "type": "search_result_location",
+        "cited_text": "Rate limits apply per organization.",
+        "source": "https://docs.example.com/limits",
+        "title": "Limits",
+        "search_result_index": 0,
+        "start_block_index": 0,
+        "end_block_index": 1,
+    },
+]
+
+
+def test_document_citations_are_document_sources(backend: ModuleType) -> None:
+    """A citation of a document (or of a search result block) is a ``document`` source: its title,
+    the media type its kind of citation implies (characters: plain text; pages: PDF), and where
+    the cited text sits as the SDK's accumulator keeps it; both in a text block's start and as
+    ``citations_delta``."""
+    start = {"type": "content_block_start", "index": 0}
+    in_start = {**start, "content_block": {"type": "text", "text": "", "citations": DOCUMENT_CITATIONS[:1]}}
+    deltas = [
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "citations_delta", "citation": c}}
+        for c in DOCUMENT_CITATIONS[1:]
+    ]
+    payloads = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude",
+                "content": [],
+                "stop_reason": None,
+                "usage": {"input_tokens": 1, "output_tokens": 0},
+            },
+        },
+        in_start,
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Green."}},
+        *deltas,
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 2}},
+        {"type": "message_stop"},
+    ]
+    events = dicts(backend.parse(sse(*payloads), "anthropic"))
+    sources = [e for e in events if e["type"] == "source"]
+    (block,) = sdk_message(payloads).content
+    assert len(sources) == len(block.citations) == len(DOCUMENT_CITATIONS)
+    media = {"char_location": "text/plain", "page_location": "application/pdf"}
+    for n, (source, cited) in enumerate(zip(sources, block.citations, strict=True)):
+        sent = {k: v for k, v in cited.model_dump().items() if v is not None}
+        title = sent.pop("document_title", sent.pop("title", None))
+        assert source["id"] == f"0:{n}"
+        assert (source["kind"], source["url"], source["title"], source["filename"]) == ("document", None, title, None)
+        assert source["media_type"] == media.get(cited.type)
+        assert json.loads(source["provider_metadata_json"]) == sent
+    assert dicts(backend.parse(sse(*payloads), "anthropic")) == dicts(reference.parse(sse(*payloads), "anthropic"))

@@ -11,6 +11,7 @@ The field checks below accept and reject exactly what the core's serde structs d
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..error import unexpected_payload
@@ -21,6 +22,7 @@ from .fields import (
     RAW,
     STR,
     U64,
+    Step,
     check,
     list_of,
     obj,
@@ -48,7 +50,28 @@ _DELTA_BLOCK = {
 
 # The core's `Payload` and the structs it holds: serde checks every declared field whatever the
 # event type. Raw members are parsed where they are used.
-_CITATION = struct(url=STR, title=STR)
+# Where a document citation's text sits: kept as sent in the source's metadata (see the core).
+_CITATION_WHERE = (
+    "cited_text",
+    "document_index",
+    "file_id",
+    "source",
+    "search_result_index",
+    "start_char_index",
+    "end_char_index",
+    "start_page_number",
+    "end_page_number",
+    "start_block_index",
+    "end_block_index",
+)
+_CITATION = struct(type=STR, url=STR, title=STR, document_title=STR, **dict.fromkeys(_CITATION_WHERE, RAW))
+# The media type of the documents each kind of citation cites (the API reference).
+_DOCUMENT_CITATIONS = {
+    "char_location": "text/plain",
+    "page_location": "application/pdf",
+    "content_block_location": None,
+    "search_result_location": None,
+}
 _MESSAGE = struct(id=STR, model=STR, usage=RAW)
 _BLOCK = struct(
     type=STR,
@@ -155,11 +178,35 @@ class _Block:
         self.sources = 0
 
 
-def _source(block: _Block, url: str | None, title: str | None, out: list[Any]) -> None:
-    if url is None:
-        return
-    out.append(Source(f"{block.index}:{block.sources}", url, title))
+def _next_source_id(block: _Block) -> str:
     block.sources += 1
+    return f"{block.index}:{block.sources - 1}"
+
+
+def _search_result(block: _Block, url: str | None, title: str | None, out: list[Any]) -> None:
+    if url is not None:
+        out.append(Source(_next_source_id(block), url, title))
+
+
+def _citation_source(
+    block: _Block, citation: dict[str, Any], data: str, path: tuple[Step, ...], out: list[Any]
+) -> None:
+    """A source for a citation: of its URL, or of the document it cites (see the core)."""
+    url = citation.get("url")
+    if url is not None:
+        out.append(Source(_next_source_id(block), url, citation.get("title")))
+        return
+    kind = citation.get("type")
+    if kind not in _DOCUMENT_CITATIONS:
+        return
+    members = [f'"type":{json.dumps(kind)}'] + [
+        f'"{key}":{raw_json(data, (*path, key))}' for key in _CITATION_WHERE if citation.get(key) is not None
+    ]
+    title = citation.get("document_title")
+    if title is None:
+        title = citation.get("title")
+    metadata = "{" + ",".join(members) + "}"
+    out.append(Source(_next_source_id(block), None, title, "document", _DOCUMENT_CITATIONS[kind], None, metadata))
 
 
 class Decoder:
@@ -245,8 +292,8 @@ class Decoder:
             parts.start(TEXT, open_block.id, "", False, out)
             if block.get("text"):
                 parts.text(open_block.id, block["text"], out)
-            for c in block.get("citations") or ():
-                _source(open_block, c.get("url"), c.get("title"), out)
+            for i, c in enumerate(block.get("citations") or ()):
+                _citation_source(open_block, c, data, ("content_block", "citations", i), out)
         elif kind in ("thinking", "redacted_thinking"):
             open_block.kind = _REASONING
             open_block.id = str(index)
@@ -280,7 +327,7 @@ class Decoder:
             if type(content) is list:
                 results = [_citation(r) for r in content]
                 for url, title in results:
-                    _source(open_block, url, title, out)
+                    _search_result(open_block, url, title, out)
         elif kind.endswith("_tool_result") and block.get("tool_use_id") is not None:
             self._tool_result(block, data, out)
         else:
@@ -299,7 +346,7 @@ class Decoder:
         is_error = block.get("is_error") is True or typed_error
         out.append(ToolResult(id, self.server_calls.get(id, ""), result, is_error, True))
 
-    def _block_delta(self, index: int, delta: dict[str, Any], out: list[Any]) -> None:
+    def _block_delta(self, index: int, delta: dict[str, Any], data: str, out: list[Any]) -> None:
         kind = delta.get("type")
         if kind is None:
             raise _missing("content_block_delta", "delta.type")
@@ -316,7 +363,7 @@ class Decoder:
             self.parts.text(block.id, text, out)
         elif kind == "citations_delta":
             citation = _required(delta, "citation", kind)
-            _source(block, citation.get("url"), citation.get("title"), out)
+            _citation_source(block, citation, data, ("delta", "citation"), out)
         elif kind == "thinking_delta":
             thinking = _required(delta, "thinking", kind)
             self.parts.reasoning(block.id, thinking, out)
@@ -369,7 +416,7 @@ class Decoder:
             self._block_start(index, _required(p, "content_block", kind), data, out)
         elif kind == "content_block_delta":
             index = _required(p, "index", kind)
-            self._block_delta(index, _required(p, "delta", kind), out)
+            self._block_delta(index, _required(p, "delta", kind), data, out)
         elif kind == "content_block_stop":
             self._block_stop(_required(p, "index", kind), out)
         elif kind == "message_delta":

@@ -12,8 +12,9 @@
 //!   argument fragment: at `content_block_stop` that input (raw text, as sent) is emitted as one
 //!   `tool_input_delta` and is the call's arguments, so fragments always add up to the arguments.
 //!   Streamed fragments, when they come, supersede it (as in the SDK's accumulator).
-//! - Sources: every web search result with a URL, and every citation with a URL (document
-//!   citations have none). Duplicates are kept: a citation is a claim about its text block.
+//! - Sources: every web search result with a URL, every citation with a URL, and every citation of
+//!   a document or search result block (a `document` source: its title, and where the cited text
+//!   sits as sent in the metadata). Duplicates are kept: a citation is a claim about its text block.
 //! - Usage: each field as last reported (`message_delta` over `message_start`); Bedrock's
 //!   `amazon-bedrock-invocationMetrics` only fill fields the stream never reported.
 //! - `finish.provider_metadata_json`: `{"usage": <message_start usage>, "delta_usage": <message_delta
@@ -29,14 +30,14 @@ mod wire;
 use std::borrow::Cow;
 
 use crate::error::ErrorKind;
-use crate::events::{Event, FinishReason};
+use crate::events::{Event, FinishReason, Source, SourceKind};
 
 use super::parts::{PartKind, Parts};
 use super::server_calls::ServerCalls;
 use super::Lifecycle;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
-use wire::{BlockWire, CitationWire, ContentType, DeltaWire, Payload};
+use wire::{BlockWire, CitationWire, ContentType, DeltaWire, Payload, SearchResultWire};
 
 /// What a content block holds (Bedrock's Converse blocks are the same four kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,14 @@ struct OpenBlock {
     /// A tool call's complete input sent with its start, used when no argument fragment follows.
     pending_input: Option<String>,
     sources: u64,
+}
+
+impl OpenBlock {
+    /// The id of the block's next source: its index and the count of sources before.
+    fn next_source_id(&mut self) -> String {
+        self.sources += 1;
+        format!("{}:{}", self.index, self.sources - 1)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -199,8 +208,8 @@ impl Decoder {
                 if let Some(text) = block.text.as_deref().filter(|t| !t.is_empty()) {
                     self.parts.text(&open.id, text, out)?;
                 }
-                for Obj(citation) in block.citations.iter().flatten() {
-                    source(&mut open, citation, out);
+                for Obj(cited) in block.citations.iter().flatten() {
+                    citation(&mut open, cited, out);
                 }
             }
             "thinking" | "redacted_thinking" => {
@@ -246,7 +255,7 @@ impl Decoder {
                     _ => List::new(),
                 };
                 for Obj(result) in &results {
-                    source(&mut open, result, out);
+                    search_result(&mut open, result, out);
                 }
             }
             _ if kind.ends_with("_tool_result") && block.tool_use_id.is_some() => self.tool_result(block, out),
@@ -306,8 +315,8 @@ impl Decoder {
                 out,
             )?,
             "citations_delta" => {
-                let Obj(citation) = delta.citation.take().ok_or_else(|| missing(&kind, "citation"))?;
-                source(block, &citation, out);
+                let Obj(cited) = delta.citation.take().ok_or_else(|| missing(&kind, "citation"))?;
+                citation(block, &cited, out);
             }
             "thinking_delta" => {
                 parts.reasoning(
@@ -362,17 +371,65 @@ impl Decoder {
     }
 }
 
-/// A `source` for a citation or search result that names a URL (document citations name none).
-fn source(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Event>) {
-    let Some(url) = &citation.url else {
+/// A `source` for a web search result.
+fn search_result(block: &mut OpenBlock, result: &SearchResultWire<'_>, out: &mut Vec<Event>) {
+    let Some(url) = &result.url else {
         return;
     };
     out.push(Event::url_source(
-        format!("{}:{}", block.index, block.sources),
+        block.next_source_id(),
         url.clone().into_owned(),
-        citation.title.as_ref().map(|t| t.clone().into_owned()),
+        result.title.as_ref().map(|t| t.clone().into_owned()),
     ));
-    block.sources += 1;
+}
+
+/// A `source` for a citation: of its URL, or of the document it cites (the API reference: plain
+/// text documents are cited by characters, PDFs by pages, custom content by blocks), with where
+/// the text sits kept as sent in the metadata; one of another type is passed over.
+fn citation(block: &mut OpenBlock, citation: &CitationWire<'_>, out: &mut Vec<Event>) {
+    if let Some(url) = &citation.url {
+        out.push(Event::url_source(
+            block.next_source_id(),
+            url.clone().into_owned(),
+            citation.title.as_ref().map(|t| t.clone().into_owned()),
+        ));
+        return;
+    }
+    let (kind, media_type) = match citation.kind.as_deref() {
+        Some(kind @ "char_location") => (kind, Some("text/plain")),
+        Some(kind @ "page_location") => (kind, Some("application/pdf")),
+        Some(kind @ ("content_block_location" | "search_result_location")) => (kind, None),
+        _ => return,
+    };
+    // The type is one of the literals above: its JSON text needs no escaping.
+    let kind_json = format!("\"{kind}\"");
+    let metadata = super::raw_object([
+        ("type", Some(kind_json.as_str())),
+        ("cited_text", citation.cited_text.map(Raw::get)),
+        ("document_index", citation.document_index.map(Raw::get)),
+        ("file_id", citation.file_id.map(Raw::get)),
+        ("source", citation.source.map(Raw::get)),
+        ("search_result_index", citation.search_result_index.map(Raw::get)),
+        ("start_char_index", citation.start_char_index.map(Raw::get)),
+        ("end_char_index", citation.end_char_index.map(Raw::get)),
+        ("start_page_number", citation.start_page_number.map(Raw::get)),
+        ("end_page_number", citation.end_page_number.map(Raw::get)),
+        ("start_block_index", citation.start_block_index.map(Raw::get)),
+        ("end_block_index", citation.end_block_index.map(Raw::get)),
+    ]);
+    out.push(Event::Source(Box::new(Source {
+        id: block.next_source_id(),
+        kind: SourceKind::Document,
+        url: None,
+        title: citation
+            .document_title
+            .as_ref()
+            .or(citation.title.as_ref())
+            .map(|t| t.clone().into_owned()),
+        media_type: media_type.map(str::to_owned),
+        filename: None,
+        provider_metadata_json: metadata,
+    })));
 }
 
 impl FamilyDecoder for Decoder {

@@ -340,7 +340,7 @@ fn assert_scan_agrees(data: &str) {
         if let Some(Obj(block)) = &mut payload.content_block {
             if let Some(scanned) = block.scanned_content.take() {
                 let raw = block.content.expect("a scanned content list keeps its raw text");
-                let from_serde: Vec<Obj<CitationWire<'_>>> = parse_json(raw.get()).expect("serde reads the list");
+                let from_serde: Vec<Obj<SearchResultWire<'_>>> = parse_json(raw.get()).expect("serde reads the list");
                 assert_eq!(format!("{scanned:?}"), format!("{from_serde:?}"), "{d}");
             }
         }

@@ -46,15 +46,39 @@ wire! {
         /// also read by the scan into `scanned_content`, items as citations (serde's path reads the
         /// raw text when the block turns out to need it). Search results carry kilobytes of
         /// encrypted content: read once here, not skipped, then validated again, then parsed.
-        content: raw_with_list(CitationWire<'a>, scanned_content),
+        content: raw_with_list(SearchResultWire<'a>, scanned_content),
     }
 }
 
 wire! {
-    /// A citation, or one web search result: both carry `url` and `title`.
-    pub(super) struct CitationWire<'a> {
+    /// One web search result.
+    pub(super) struct SearchResultWire<'a> {
         url: str,
         title: str,
+    }
+}
+
+wire! {
+    /// A citation: of a web search result (`url`), of a document the request sent
+    /// (`char_location`, `page_location`, `content_block_location`: its title and where), or of a
+    /// search result block (`search_result_location`).
+    pub(super) struct CitationWire<'a> {
+        kind as "type": str,
+        url: str,
+        title: str,
+        document_title: str,
+        /// Where the cited text sits, kept as sent in the source's metadata.
+        cited_text: raw,
+        document_index: raw,
+        file_id: raw,
+        source: raw,
+        search_result_index: raw,
+        start_char_index: raw,
+        end_char_index: raw,
+        start_page_number: raw,
+        end_page_number: raw,
+        start_block_index: raw,
+        end_block_index: raw,
     }
 }
 
