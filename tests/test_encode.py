@@ -114,7 +114,7 @@ def finish_class_of_sdk(family: str, final: Any) -> str:
         }.get(final.stop_reason, "other")
     status = final.status
     if status == "completed":
-        return "tool_calls" if any(item.type == "function_call" for item in final.output) else "stop"
+        return "tool_calls" if responses_calls(final) else "stop"
     if status == "incomplete":
         reason = final.incomplete_details.reason
         return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason, "other")
@@ -133,8 +133,33 @@ def sdk_view(family: str, final: Any) -> tuple[str, list[tuple[str, str, Any]], 
         calls = [(b.id, b.name, b.input) for b in final.content if b.type == "tool_use"]
         return text, calls, finish_class_of_sdk(family, final)
     text = "".join(c.text for item in final.output if item.type == "message" for c in item.content)
-    calls = [(i.call_id, i.name, loads(i.arguments)) for i in final.output if i.type == "function_call"]
-    return text, calls, finish_class_of_sdk(family, final)
+    return text, responses_calls(final), finish_class_of_sdk(family, final)
+
+
+# Responses built-in tools' calls a client runs, each as the item it came as: the item type, the
+# tool's name as the decoder gives it (README's table), and the field holding the input.
+BUILT_IN_CALLS = {
+    "apply_patch_call": ("apply_patch", "operation"),
+    "local_shell_call": ("local_shell", "action"),
+    "shell_call": ("shell", "action"),
+    "tool_search_call": ("tool_search", "arguments"),
+}
+
+
+def responses_calls(final: Any) -> list[tuple[str, str, Any]]:
+    """(call id, name, parsed input) of the calls in a Responses object's output the client runs."""
+    calls = []
+    for item in final.output:
+        if item.type == "function_call":
+            calls.append((item.call_id, item.name, loads(item.arguments)))
+        elif item.type == "custom_tool_call":
+            calls.append((item.call_id, item.name, loads(item.input)))
+        elif item.type in BUILT_IN_CALLS and getattr(item, "execution", "client") == "client":
+            name, field = BUILT_IN_CALLS[item.type]
+            value = getattr(item, field)
+            plain = value if isinstance(value, (dict, list)) else value.model_dump(exclude_unset=True, warnings=False)
+            calls.append((item.call_id, name, plain))
+    return calls
 
 
 def loads(text: str) -> Any:
@@ -383,6 +408,10 @@ _raw_reasons = st.one_of(
     st.none(), st.sampled_from(["stop", "end_turn", "max_tokens", "MAX_TOKENS", "SAFETY", "tool_use", "weird"])
 )
 _arguments = st.one_of(_text, st.sampled_from(["{}", '{"a": 1}', '{"a":', "[1]", '{"x": 1e400}', '{"s": "é\\n"}']))
+_call_types = st.one_of(
+    st.none(),
+    st.sampled_from(["custom_tool_call", "apply_patch_call", "local_shell_call", "shell_call", "tool_search_call"]),
+)
 EVENTS = st.one_of(
     st.builds(reference.StreamStart, st.one_of(st.none(), _text), st.one_of(st.none(), _text)),
     st.builds(reference.TextStart, _ids),
@@ -394,7 +423,7 @@ EVENTS = st.one_of(
     st.builds(reference.ToolInputStart, _ids, _text),
     st.builds(reference.ToolInputDelta, _ids, _arguments),
     st.builds(reference.ToolInputEnd, _ids),
-    st.builds(reference.ToolCall, _ids, _text, _arguments, st.booleans()),
+    st.builds(reference.ToolCall, _ids, _text, _arguments, st.booleans(), _call_types),
     st.builds(reference.Source, _text, _text, st.one_of(st.none(), _text)),
     st.builds(reference.Finish, _reasons, _raw_reasons, _usage),
     st.builds(reference.ErrorEvent, _text, st.sampled_from(["provider_error", "incomplete_stream", "x"])),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsontext import sse, string
+from .jsontext import is_object, sse, string
 from .shared import Call
 
 
@@ -208,27 +208,33 @@ class ResponsesEncoder:
             self._write(out, "error", f',"code":{string(event.kind)},"message":{string(event.message)},"param":null')
 
     def tool_call(self, call: Call, out: list[str]) -> None:
-        # The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+        # The fragments go out as held: the `*.done` event and the item carry the arguments whole.
         call_id, name, arguments = call.id, call.name, call.arguments
+        item_type, prefix, field = _shape(call.wire_type, arguments)
         self._start(out)
         self._close_item(out)
         output_index = self._items
         self._items += 1
-        item_id = f"fc_{output_index}"
+        item_id = f"{prefix}_{output_index}"
 
         def item(status: str, arguments: str) -> str:
-            return (
-                f'{{"id":{string(item_id)},"type":"function_call","status":{string(status)},'
-                f'"arguments":{string(arguments)},"call_id":{string(call_id)},"name":{string(name)}}}'
-            )
+            head = f'{{"id":{string(item_id)},"type":{string(item_type)},"status":{string(status)}'
+            if item_type == "function_call":
+                return f'{head},"arguments":{string(arguments)},"call_id":{string(call_id)},"name":{string(name)}}}'
+            if item_type == "custom_tool_call":
+                return f'{head},"call_id":{string(call_id)},"name":{string(name)},"input":{string(arguments)}}}'
+            execution = ',"execution":"client"' if item_type == "tool_search_call" else ""
+            return f'{head},"{field}":{arguments}{execution},"call_id":{string(call_id)}}}'
 
-        self._write(
-            out, "response.output_item.added", f',"output_index":{output_index},"item":{item("in_progress", "")}'
-        )
+        streams = field is None
+        added = item("in_progress", "" if streams else arguments)
+        self._write(out, "response.output_item.added", f',"output_index":{output_index},"item":{added}')
         located = f',"item_id":{string(item_id)},"output_index":{output_index}'
-        for fragment in call.fragments:
-            self._write(out, "response.function_call_arguments.delta", f'{located},"delta":{string(fragment)}')
-        self._write(out, "response.function_call_arguments.done", f'{located},"arguments":{string(arguments)}')
+        if streams:
+            stem, key = _INPUT_EVENTS[item_type]
+            for fragment in call.fragments:
+                self._write(out, f"{stem}.delta", f'{located},"delta":{string(fragment)}')
+            self._write(out, f"{stem}.done", f'{located},"{key}":{string(arguments)}')
         self._item_done(output_index, item("completed", arguments), out)
 
     def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
@@ -262,3 +268,28 @@ class ResponsesEncoder:
             f'"total_tokens":{usage.total_tokens}}}}}'
         )
         self._write(out, kind, rest)
+
+
+# The built-in tools' calls written whole, their input the JSON object at a field: item type ->
+# (item id prefix, field). The Rust `CallShape`.
+_OBJECT_CALLS = {
+    "apply_patch_call": ("apc", "operation"),
+    "local_shell_call": ("lsh", "action"),
+    "shell_call": ("sh", "action"),
+    "tool_search_call": ("tsc", "arguments"),
+}
+# The streamed inputs: item type -> (event type stem, the done event's key).
+_INPUT_EVENTS = {
+    "function_call": ("response.function_call_arguments", "arguments"),
+    "custom_tool_call": ("response.custom_tool_call_input", "input"),
+}
+
+
+def _shape(call_type: str | None, arguments: str) -> tuple[str, str, str | None]:
+    """(item type, item id prefix, object field or None when the input streams) of a call."""
+    if call_type == "custom_tool_call":
+        return "custom_tool_call", "ctc", None
+    shape = _OBJECT_CALLS.get(call_type or "")
+    if shape is not None and is_object(arguments):
+        return call_type or "", shape[0], shape[1]
+    return "function_call", "fc", None

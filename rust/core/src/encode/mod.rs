@@ -276,6 +276,8 @@ struct Call<'a> {
     name: &'a str,
     arguments: &'a str,
     provider_executed: bool,
+    /// The wire's type of a call that is not a plain function call (`Event::ToolCall::call_type`).
+    wire_type: Option<&'a str>,
     fragments: Vec<String>,
 }
 
@@ -301,6 +303,7 @@ impl HeldCalls {
                 name,
                 arguments,
                 provider_executed,
+                call_type,
             } => {
                 let held = self.0.iter().position(|c| c.id == *id).map(|i| self.0.remove(i));
                 Held::Call(Call {
@@ -308,6 +311,7 @@ impl HeldCalls {
                     name,
                     arguments,
                     provider_executed: *provider_executed,
+                    wire_type: call_type.as_deref(),
                     fragments: held.map(|call| call.fragments).unwrap_or_default(),
                 })
             }

@@ -1,6 +1,7 @@
 //! `openai-responses`: typed `response.*` events with `sequence_number`s; every part lives in an
 //! output item (`message` with `output_text` parts, `reasoning` with summary parts,
-//! `function_call`), and `response.completed` repeats the whole output, as the API does.
+//! `function_call`, or a built-in tool's call item as it came: `CallShape`), and
+//! `response.completed` repeats the whole output, as the API does.
 //!
 //! Item ids come back from part ids written `{item_id}:{index}` (what the Responses decoder
 //! makes), so that consecutive parts of one item stay one item; other ids get `msg_{n}`, `rs_{n}`,
@@ -11,7 +12,7 @@
 
 use std::mem;
 
-use super::json::{int, raw, string, uint};
+use super::json::{int, is_object, raw, string, uint};
 use super::{sse, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
@@ -390,46 +391,74 @@ impl Writer for Encoder {
         }
     }
 
-    // The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+    // The fragments go out as held: the `*.done` event and the item carry the arguments whole.
     fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
         let (call_id, name, arguments) = (call.id, call.name, call.arguments);
+        let shape = CallShape::of(call.wire_type, arguments);
         self.start(out);
         self.close_item(out);
         let output_index = self.items;
         self.items += 1;
-        let item_id = format!("fc_{output_index}");
+        let item_id = format!("{}_{output_index}", shape.prefix());
         let located = Self::located(&item_id, output_index);
         let item = |b: &mut Vec<u8>, status: &str, arguments: &str| {
             raw(b, "{\"id\":");
             string(b, &item_id);
-            raw(b, ",\"type\":\"function_call\",\"status\":");
+            raw(b, ",\"type\":");
+            string(b, shape.item_type());
+            raw(b, ",\"status\":");
             string(b, status);
-            raw(b, ",\"arguments\":");
-            string(b, arguments);
+            match shape {
+                CallShape::Function => {
+                    raw(b, ",\"arguments\":");
+                    string(b, arguments);
+                }
+                CallShape::Custom => {}
+                CallShape::Object { field, .. } => {
+                    raw(b, field);
+                    raw(b, arguments);
+                    if shape == CallShape::TOOL_SEARCH {
+                        raw(b, ",\"execution\":\"client\"");
+                    }
+                }
+            }
             raw(b, ",\"call_id\":");
             string(b, call_id);
-            raw(b, ",\"name\":");
-            string(b, name);
+            if shape == CallShape::Custom {
+                raw(b, ",\"name\":");
+                string(b, name);
+                raw(b, ",\"input\":");
+                string(b, arguments);
+            } else if shape == CallShape::Function {
+                raw(b, ",\"name\":");
+                string(b, name);
+            }
             raw(b, "}");
         };
         self.begin("response.output_item.added");
         raw(&mut self.buf, ",\"output_index\":");
         uint(&mut self.buf, output_index);
         raw(&mut self.buf, ",\"item\":");
-        item(&mut self.buf, "in_progress", "");
+        item(
+            &mut self.buf,
+            "in_progress",
+            if shape.streams() { "" } else { arguments },
+        );
         self.write(out, "response.output_item.added");
-        for fragment in &call.fragments {
-            self.begin("response.function_call_arguments.delta");
+        if let Some((delta, done, key)) = shape.input_events() {
+            for fragment in &call.fragments {
+                self.begin(delta);
+                self.buf.extend_from_slice(&located);
+                raw(&mut self.buf, ",\"delta\":");
+                string(&mut self.buf, fragment);
+                self.write(out, delta);
+            }
+            self.begin(done);
             self.buf.extend_from_slice(&located);
-            raw(&mut self.buf, ",\"delta\":");
-            string(&mut self.buf, fragment);
-            self.write(out, "response.function_call_arguments.delta");
+            raw(&mut self.buf, key);
+            string(&mut self.buf, arguments);
+            self.write(out, done);
         }
-        self.begin("response.function_call_arguments.done");
-        self.buf.extend_from_slice(&located);
-        raw(&mut self.buf, ",\"arguments\":");
-        string(&mut self.buf, arguments);
-        self.write(out, "response.function_call_arguments.done");
         if !self.output.is_empty() {
             self.output.push(b',');
         }
@@ -490,5 +519,87 @@ impl Writer for Encoder {
     // An `error` event does not close a Responses stream: its `response.*` finish does.
     fn ends_on_error(&self) -> bool {
         false
+    }
+}
+
+/// The item a client-run call is written as: its own type where the call came as a built-in
+/// tool's call (`call_type`), else a `function_call`. A built-in whose input is a JSON object
+/// (`apply_patch_call`, `shell_call`, ...) needs it to be one: other arguments go as a function call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallShape {
+    Function,
+    /// `custom_tool_call`: free-text `input`, streamed as `custom_tool_call_input` deltas.
+    Custom,
+    /// A call whose input is the JSON object at `field` (`,"operation":`), written whole.
+    Object {
+        item_type: &'static str,
+        prefix: &'static str,
+        field: &'static str,
+    },
+}
+
+impl CallShape {
+    const TOOL_SEARCH: Self = Self::Object {
+        item_type: "tool_search_call",
+        prefix: "tsc",
+        field: ",\"arguments\":",
+    };
+
+    fn of(call_type: Option<&str>, arguments: &str) -> Self {
+        let object = |item_type, prefix, field| Self::Object {
+            item_type,
+            prefix,
+            field,
+        };
+        let shape = match call_type {
+            Some("custom_tool_call") => return Self::Custom,
+            Some("apply_patch_call") => object("apply_patch_call", "apc", ",\"operation\":"),
+            Some("local_shell_call") => object("local_shell_call", "lsh", ",\"action\":"),
+            Some("shell_call") => object("shell_call", "sh", ",\"action\":"),
+            Some("tool_search_call") => Self::TOOL_SEARCH,
+            _ => return Self::Function,
+        };
+        if is_object(arguments) {
+            shape
+        } else {
+            Self::Function
+        }
+    }
+
+    fn item_type(self) -> &'static str {
+        match self {
+            Self::Function => "function_call",
+            Self::Custom => "custom_tool_call",
+            Self::Object { item_type, .. } => item_type,
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Function => "fc",
+            Self::Custom => "ctc",
+            Self::Object { prefix, .. } => prefix,
+        }
+    }
+
+    fn streams(self) -> bool {
+        !matches!(self, Self::Object { .. })
+    }
+
+    /// The delta and done events of a streamed input, and the done event's key for it.
+    fn input_events(self) -> Option<(&'static str, &'static str, &'static str)> {
+        match self {
+            Self::Function => Some((
+                "response.function_call_arguments.delta",
+                "response.function_call_arguments.done",
+                ",\"arguments\":",
+            )),
+            Self::Custom => Some((
+                "response.custom_tool_call_input.delta",
+                "response.custom_tool_call_input.done",
+                ",\"input\":",
+            )),
+            Self::Object { .. } => None,
+        }
     }
 }

@@ -59,6 +59,7 @@ fn sample() -> Vec<Event> {
             name: "get".into(),
             arguments: "{\"a\": 1}".into(),
             provider_executed: false,
+            call_type: None,
         },
         Event::Finish {
             reason: FinishReason::ToolCalls,
