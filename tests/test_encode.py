@@ -121,19 +121,34 @@ def finish_class_of_sdk(family: str, final: Any) -> str:
     return "error"
 
 
-def sdk_view(family: str, final: Any) -> tuple[str, list[tuple[str, str, Any]], str]:
-    """(text, tool calls as (id, name, parsed arguments), finish class) of an official client's final object."""
+View = tuple[str, list[tuple[str, str, Any]], str, Any]
+
+
+def sdk_view(family: str, final: Any) -> View:
+    """(text, tool calls as (id, name, parsed arguments), finish class, refusal or server tool results)
+    of an official client's final object."""
     if family == "openai-chat":
         message = final.choices[0].message
         # A call sent with no arguments says `""`, as OpenAI sends it.
         calls = [(c.id, c.function.name, loads(c.function.arguments or "{}")) for c in message.tool_calls or []]
-        return message.content or "", calls, finish_class_of_sdk(family, final)
+        return message.content or "", calls, finish_class_of_sdk(family, final), message.refusal or ""
     if family == "anthropic":
         text = "".join(b.text for b in final.content if b.type == "text")
         calls = [(b.id, b.name, b.input) for b in final.content if b.type == "tool_use"]
-        return text, calls, finish_class_of_sdk(family, final)
-    text = "".join(c.text for item in final.output if item.type == "message" for c in item.content)
-    return text, responses_calls(final), finish_class_of_sdk(family, final)
+        results = [
+            (
+                b.tool_use_id,
+                b.type,
+                json.dumps(b.model_dump(mode="json", exclude_unset=True, warnings=False)["content"], sort_keys=True),
+            )
+            for b in final.content
+            if b.type.endswith("_tool_result")
+        ]
+        return text, calls, finish_class_of_sdk(family, final), results
+    contents = [c for item in final.output if item.type == "message" for c in item.content]
+    text = "".join(c.text for c in contents if c.type == "output_text")
+    refusal = "".join(c.refusal for c in contents if c.type == "refusal")
+    return text, responses_calls(final), finish_class_of_sdk(family, final), refusal
 
 
 # Responses built-in tools' calls a client runs, each as the item it came as: the item type, the
@@ -190,7 +205,39 @@ def sdk_final(family: str, body: bytes) -> Any:
         return getattr(stream, sdk.final)()
 
 
-def expected_view(family: str, message: Any) -> tuple[str, list[tuple[str, str, Any]], str]:
+# Anthropic's server tools with a result block `{name}_tool_result` (docs/encoding.md); the tool
+# search tools (`tool_search_tool_regex`, `..._bm25`) share `tool_search_tool_result`.
+SERVER_TOOLS = (
+    "web_search",
+    "web_fetch",
+    "code_execution",
+    "bash_code_execution",
+    "text_editor_code_execution",
+    "advisor",
+)
+
+
+def result_block(name: str) -> str | None:
+    if name.startswith("tool_search_tool_"):
+        return "tool_search_tool_result"
+    return f"{name}_tool_result" if name in SERVER_TOOLS else None
+
+
+def anthropic_results(message: Any) -> list[tuple[str, str, str]]:
+    """(id, block type, content) of the results an Anthropic stream carries: a server tool's with
+    content of its own block's shape (a list, or an object of the tool's own `type`)."""
+    out = []
+    for r in message.tool_results:
+        block = result_block(r.name)
+        content = loads(r.result)
+        stem = (block or "").removesuffix("_tool_result")
+        own = isinstance(content, list) or (isinstance(content, dict) and str(content.get("type")).startswith(stem))
+        if r.provider_executed and block is not None and own:
+            out.append((r.id, block, json.dumps(content, sort_keys=True), r.is_error))
+    return out
+
+
+def expected_view(family: str, message: Any) -> View:
     calls = [(c.id, c.name, loads(c.arguments)) for c in message.tool_calls if not c.provider_executed]
     if family == "anthropic":
         # The SDK accumulates `partial_json` with its own parser: a call sent with no fragment is `{}`.
@@ -198,7 +245,9 @@ def expected_view(family: str, message: Any) -> tuple[str, list[tuple[str, str, 
     reason = message.finish_reason
     if family == "openai-responses" and reason in ("stop", "tool_calls"):
         reason = "tool_calls" if calls else "stop"
-    return message.text, calls, reason
+    if family == "anthropic":
+        return message.text, calls, reason, [r[:3] for r in anthropic_results(message)]
+    return message.text, calls, reason, message.refusal
 
 
 def clean(message: Any) -> bool:
@@ -239,8 +288,8 @@ def test_the_official_client_assembles_the_same_message(family: str) -> None:
             # made of them, which has no JSON text to compare with.
             cut = {i for i, _, a in want[1] if isinstance(a, str)}
             got, want = (
-                (text, [(i, n, None if i in cut else a) for i, n, a in calls], reason)
-                for text, calls, reason in (got, want)
+                (text, [(i, n, None if i in cut else a) for i, n, a in calls], reason, rest)
+                for text, calls, reason, rest in (got, want)
             )
         assert got == want, label
         checked += 1
@@ -274,6 +323,10 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         reason = "tool_calls" if has_calls else "stop"
     no_ids = target == "bedrock"  # Converse sends no response id or model
     return {
+        # Only chat (`delta.refusal`) and Responses (`refusal` parts) have a place for a refusal;
+        # only Anthropic for a server tool's result (its result block).
+        "refusal": message.refusal if target in ("openai-chat", "openai-responses") else "",
+        "tool_results": anthropic_results(message) if target == "anthropic" else [],
         "id": None if no_ids else message.id,
         "model": None if no_ids else message.model,
         "text": message.text,
@@ -370,10 +423,12 @@ def test_a_family_encoded_into_itself_reads_back_as_the_same_events(family: str)
             continue
         if family == "anthropic" and any(e.type == "unknown" for e in events):
             continue  # an unknown block is dropped and the blocks after it numbered on
-        if any(e.type in ("tool_call", "source") and getattr(e, "provider_executed", False) for e in events):
+        provider_run = any(e.type == "tool_call" and e.provider_executed for e in events)
+        if family != "anthropic" and provider_run:
             continue  # a provider-run call is not carried (but by Anthropic): see test_round_trip
-        if any(e.type in ("refusal_start", "tool_result", "file") for e in events):
-            continue  # not encoded yet (docs/encoding.md)
+        results = [e for e in events if e.type == "tool_result"]
+        if len(results) != len(anthropic_results(parsed(index)[1])) or any(e.type == "file" for e in events):
+            continue  # a result or file the target has no place for (docs/encoding.md)
         if family == "openai-chat" and _signature_only_after_reasoning(events):
             # Chat has no end of a reasoning part: a signature-only part (an encrypted detail sent
             # after a tool call began) is written before the held call, where the decoder reads it
@@ -412,6 +467,11 @@ _call_types = st.one_of(
     st.none(),
     st.sampled_from(["custom_tool_call", "apply_patch_call", "local_shell_call", "shell_call", "tool_search_call"]),
 )
+_tool_names = st.one_of(_text, st.sampled_from(["web_search", "code_execution", "tool_search_tool_bm25", "advisor"]))
+_results = st.one_of(
+    _arguments,
+    st.sampled_from(['[{"type": "web_search_result"}]', '{"type": "code_execution_result"}', '{"type": 1}', "null"]),
+)
 EVENTS = st.one_of(
     st.builds(reference.StreamStart, st.one_of(st.none(), _text), st.one_of(st.none(), _text)),
     st.builds(reference.TextStart, _ids),
@@ -424,6 +484,11 @@ EVENTS = st.one_of(
     st.builds(reference.ToolInputDelta, _ids, _arguments),
     st.builds(reference.ToolInputEnd, _ids),
     st.builds(reference.ToolCall, _ids, _text, _arguments, st.booleans(), _call_types),
+    st.builds(reference.RefusalStart, _ids),
+    st.builds(reference.RefusalDelta, _ids, _text),
+    st.builds(reference.RefusalEnd, _ids),
+    st.builds(reference.ToolResult, _ids, _tool_names, _results, st.booleans(), st.booleans()),
+    st.builds(reference.File, _text, st.sampled_from(["image/png", "audio/wav"]), st.binary(max_size=8), st.booleans()),
     st.builds(reference.Source, _text, _text, st.one_of(st.none(), _text)),
     st.builds(reference.Finish, _reasons, _raw_reasons, _usage),
     st.builds(reference.ErrorEvent, _text, st.sampled_from(["provider_error", "incomplete_stream", "x"])),
@@ -521,3 +586,30 @@ def test_botocore_reads_the_bedrock_frames() -> None:
         assert "".join(text) == message.text, label
         checked += 1
     assert checked > 200
+
+
+def test_a_refusal_goes_where_the_target_has_a_place(backend: ModuleType) -> None:
+    """Chat's `delta.refusal` and a Responses `refusal` content part: the official clients assemble
+    the refusal, and the target's decoder reads it back; the other targets drop it (docs/encoding.md)."""
+    events = [
+        backend.StreamStart("r1", "m"),
+        backend.TextStart("msg_1:0"),
+        backend.TextDelta("msg_1:0", "Well. "),
+        backend.TextEnd("msg_1:0"),
+        backend.RefusalStart("msg_1:1"),
+        backend.RefusalDelta("msg_1:1", "I can't "),
+        backend.RefusalDelta("msg_1:1", "help with that."),
+        backend.RefusalEnd("msg_1:1"),
+        backend.Finish("stop", None, backend.Usage(1, 2, 3)),
+    ]
+    for family in ("openai-chat", "openai-responses"):
+        body = encode(backend, events, family, "sse")
+        assert sdk_view(family, sdk_final(family, body))[::3] == ("Well. ", "I can't help with that."), family
+        parser = backend.StreamParser(family)
+        parser.feed(body)
+        parser.close()
+        assert (parser.message.text, parser.message.refusal) == ("Well. ", "I can't help with that."), family
+    again = backend.parse(encode(backend, events, "openai-responses", "sse"), "openai-responses")
+    assert [e.to_dict() for e in again[1:-1]] == [e.to_dict() for e in events[1:-1]]
+    for family, framing in (("anthropic", "sse"), ("gemini", "sse"), ("bedrock", "auto")):
+        assert b"help with that" not in encode(backend, events, family, framing), family

@@ -130,14 +130,9 @@ impl Encoder {
             return;
         }
         match event {
-            // Not encoded yet (docs/encoding.md): the targets' places for them are still to write.
-            Event::Unknown { .. }
-            | Event::Raw { .. }
-            | Event::RefusalStart { .. }
-            | Event::RefusalDelta { .. }
-            | Event::RefusalEnd { .. }
-            | Event::ToolResult { .. }
-            | Event::File { .. } => return,
+            // No target has a place for them (docs/encoding.md); refusals, tool results and
+            // files go to each target, which writes what it has a place for.
+            Event::Unknown { .. } | Event::Raw { .. } => return,
             Event::Error { kind, .. } if kind == error_kind::INCOMPLETE_STREAM => {
                 self.ended = true;
                 return;

@@ -28,6 +28,8 @@ struct OpenPart {
     id: PartId,
     index: u64,
     text: String,
+    /// A message's `refusal` part rather than `output_text`.
+    refusal: bool,
     /// Its `*_part.added` was written (reasoning waits for its first text).
     announced: bool,
 }
@@ -39,8 +41,8 @@ struct Item {
     output_index: u64,
     /// `,"item_id":…,"output_index":…`, which every event of its parts carries: written once.
     located: Vec<u8>,
-    /// The texts of its finished parts.
-    texts: Vec<String>,
+    /// The texts of its finished parts, and whether each was a refusal.
+    texts: Vec<(String, bool)>,
     parts: u64,
     open: Option<OpenPart>,
     signature: Option<String>,
@@ -162,7 +164,7 @@ impl Encoder {
         });
     }
 
-    fn open_part(&mut self, kind: Kind, id: &PartId, out: &mut Vec<u8>) {
+    fn open_part(&mut self, kind: Kind, id: &PartId, refusal: bool, out: &mut Vec<u8>) {
         self.start(out);
         self.item_for(kind, id, out);
         self.close_part(out);
@@ -173,6 +175,7 @@ impl Encoder {
                 id: id.clone(),
                 index,
                 text: String::new(),
+                refusal,
                 announced: false,
             });
         }
@@ -186,6 +189,11 @@ impl Encoder {
         let Some(item) = self.item.take() else { return };
         if let Some(part) = item.open.as_ref().filter(|p| !p.announced) {
             let (kind, index, part_json) = match item.kind {
+                Kind::Message if part.refusal => (
+                    "response.content_part.added",
+                    ",\"content_index\":",
+                    ",\"part\":{\"type\":\"refusal\",\"refusal\":\"\"}",
+                ),
                 Kind::Message => (
                     "response.content_part.added",
                     ",\"content_index\":",
@@ -226,6 +234,7 @@ impl Encoder {
         let Some(item) = self.item.take() else { return };
         if let Some(part) = &item.open {
             let (kind, index) = match item.kind {
+                Kind::Message if part.refusal => ("response.refusal.delta", ",\"content_index\":"),
                 Kind::Message => ("response.output_text.delta", ",\"content_index\":"),
                 Kind::Reasoning => ("response.reasoning_summary_text.delta", ",\"summary_index\":"),
             };
@@ -235,7 +244,7 @@ impl Encoder {
             uint(&mut self.buf, part.index);
             raw(&mut self.buf, ",\"delta\":");
             string(&mut self.buf, text);
-            if item.kind == Kind::Message {
+            if item.kind == Kind::Message && !part.refusal {
                 raw(&mut self.buf, ",\"logprobs\":[]");
             }
             self.write(out, kind);
@@ -252,6 +261,12 @@ impl Encoder {
         if let Some(part) = item.open.take() {
             if part.announced {
                 let (done, index, part_done, text_key) = match item.kind {
+                    Kind::Message if part.refusal => (
+                        "response.refusal.done",
+                        ",\"content_index\":",
+                        "response.content_part.done",
+                        ",\"part\":{\"type\":\"refusal\",\"refusal\":",
+                    ),
                     Kind::Message => (
                         "response.output_text.done",
                         ",\"content_index\":",
@@ -269,9 +284,9 @@ impl Encoder {
                 self.buf.extend_from_slice(&item.located);
                 raw(&mut self.buf, index);
                 uint(&mut self.buf, part.index);
-                raw(&mut self.buf, ",\"text\":");
+                raw(&mut self.buf, if part.refusal { ",\"refusal\":" } else { ",\"text\":" });
                 string(&mut self.buf, &part.text);
-                if item.kind == Kind::Message {
+                if item.kind == Kind::Message && !part.refusal {
                     raw(&mut self.buf, ",\"logprobs\":[]");
                 }
                 self.write(out, done);
@@ -283,14 +298,14 @@ impl Encoder {
                 string(&mut self.buf, &part.text);
                 raw(
                     &mut self.buf,
-                    if item.kind == Kind::Message {
+                    if item.kind == Kind::Message && !part.refusal {
                         ",\"annotations\":[]}"
                     } else {
                         "}"
                     },
                 );
                 self.write(out, part_done);
-                item.texts.push(part.text);
+                item.texts.push((part.text, part.refusal));
             }
         }
         self.item = Some(item);
@@ -313,19 +328,25 @@ impl Encoder {
                     &mut self.output,
                     ",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[",
                 );
-                for (n, text) in item.texts.iter().enumerate() {
+                for (n, (text, refusal)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
-                    raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
-                    string(&mut self.output, text);
-                    raw(&mut self.output, ",\"annotations\":[]}");
+                    if *refusal {
+                        raw(&mut self.output, "{\"type\":\"refusal\",\"refusal\":");
+                        string(&mut self.output, text);
+                        raw(&mut self.output, "}");
+                    } else {
+                        raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
+                        string(&mut self.output, text);
+                        raw(&mut self.output, ",\"annotations\":[]}");
+                    }
                 }
                 raw(&mut self.output, "]}");
             }
             Kind::Reasoning => {
                 raw(&mut self.output, ",\"type\":\"reasoning\",\"summary\":[");
-                for (n, text) in item.texts.iter().enumerate() {
+                for (n, (text, _)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
@@ -367,10 +388,13 @@ impl Writer for Encoder {
                 }
                 self.start(out);
             }
-            Event::TextStart { id, .. } => self.open_part(Kind::Message, id, out),
-            Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, out),
-            Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } => self.part_delta(id, text, out),
-            Event::TextEnd { id } if self.is_open(id) => self.close_part(out),
+            Event::TextStart { id, .. } => self.open_part(Kind::Message, id, false, out),
+            Event::RefusalStart { id, .. } => self.open_part(Kind::Message, id, true, out),
+            Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, false, out),
+            Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } | Event::RefusalDelta { id, text } => {
+                self.part_delta(id, text, out);
+            }
+            Event::TextEnd { id } | Event::RefusalEnd { id } if self.is_open(id) => self.close_part(out),
             Event::ReasoningEnd { id, signature, .. } if self.is_open(id) => {
                 if let (Some(item), Some(signature)) = (&mut self.item, signature.as_ref().filter(|s| !s.is_empty())) {
                     item.signature = Some(signature.clone());
