@@ -7,6 +7,7 @@ itself reads back as the same events; both backends write the same bytes."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import itertools
 import json
@@ -316,6 +317,9 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         if target in ("openai-chat", "anthropic", "bedrock"):  # the others have no field for cache writes
             usage_fields += (usage.cache_write_tokens,)
     signatures = list(message.reasoning_signatures)
+    if target.startswith("gemini"):
+        # `thoughtSignature` is bytes: a signature that is not base64 is dropped.
+        signatures = [s for s in signatures if _standard_base64(s)]
     reason = message.finish_reason
     has_calls = any(not c.provider_executed for c in message.tool_calls)
     if target in ("openai-responses", "gemini", "gemini-json-array") and reason in ("stop", "tool_calls"):
@@ -336,6 +340,14 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         "finish": reason,
         "usage": usage_fields,
     }
+
+
+def _standard_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+    return True
 
 
 def comparable(index: int) -> bool:
@@ -613,3 +625,52 @@ def test_a_refusal_goes_where_the_target_has_a_place(backend: ModuleType) -> Non
     assert [e.to_dict() for e in again[1:-1]] == [e.to_dict() for e in events[1:-1]]
     for family, framing in (("anthropic", "sse"), ("gemini", "sse"), ("bedrock", "auto")):
         assert b"help with that" not in encode(backend, events, family, framing), family
+
+
+@functools.cache
+def _genai_client() -> Any:
+    from google import genai
+
+    return genai.Client(api_key="test")
+
+
+def genai_view(body_server: Any, body: bytes, seed: int) -> tuple[str, list[tuple[str, Any]], str | None]:
+    """(text, function calls as (name, args), the last finish reason) that google-genai's own
+    client (`generate_content_stream`: its SSE reading and `GenerateContentResponse` types) makes
+    of a Gemini stream served by ``body_server``."""
+    from google.genai import types
+
+    config = types.GenerateContentConfig(http_options=types.HttpOptions(base_url=body_server.url(body, seed=seed)))
+    text, calls, finish = [], [], None
+    for chunk in _genai_client().models.generate_content_stream(model="m", contents="hi", config=config):
+        for candidate in chunk.candidates or []:
+            for part in (candidate.content.parts if candidate.content else None) or []:
+                if part.text is not None and not part.thought:
+                    text.append(part.text)
+                if part.function_call is not None:
+                    # The client reads empty `args` (`{}`) as None.
+                    calls.append((part.function_call.name, part.function_call.args or {}))
+            if candidate.finish_reason is not None:
+                finish = candidate.finish_reason.value
+    return "".join(text), calls, finish
+
+
+def test_google_genai_assembles_the_same_message(body_server: Any) -> None:
+    """Every clean corpus body encoded into Gemini SSE, streamed by google-genai's client: the same
+    text and function calls (`args` the arguments when they are a JSON object, else `{}`), and a
+    finish reason of the same class."""
+    rust = rust_backend()
+    words = {"stop": ("STOP",), "tool_calls": ("STOP",), "length": ("MAX_TOKENS",)}
+    checked = 0
+    for index, (label, _) in enumerate(bodies()):
+        if not comparable(index):
+            continue
+        events, message = parsed(index)
+        text, calls, finish = genai_view(body_server, encode(rust, events, "gemini", "sse"), seed=index)
+        want = [(c.name, a if isinstance(a := loads(c.arguments), dict) else {}) for c in message.tool_calls]
+        run_here = [w for w, c in zip(want, message.tool_calls, strict=True) if not c.provider_executed]
+        assert (text, calls) == (message.text, run_here), label
+        if message.finish_reason in words:
+            assert finish in words[message.finish_reason], label
+        checked += 1
+    assert checked > 250

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .jsontext import is_object, string
 from .shared import Call, Reasons
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _is_base64(text: str) -> bool:
+    """Whether ``text`` is standard base64 with its padding (the Rust ``is_base64``): Gemini's
+    ``thoughtSignature`` is bytes, and its client refuses anything else."""
+    return len(text) % 4 == 0 and _BASE64.fullmatch(text) is not None
+
 
 _KNOWN = (
     "MAX_TOKENS",
@@ -113,7 +123,7 @@ class GeminiEncoder:
             if self._reasoning is not None and self._reasoning[0] == event.id:
                 had_text = self._reasoning[1]
                 self._reasoning = None
-            if event.signature:
+            if event.signature and _is_base64(event.signature):
                 self._flush_signature(out)
                 self._signature = event.signature
                 if had_text:

@@ -5,8 +5,10 @@
 //! as one. A signature rides on the part it signs, as Gemini sends it: a reasoning part with text
 //! is signed by a thought part carrying only `thoughtSignature`; a signature alone (no reasoning
 //! text, e.g. the one Gemini puts on a function call) goes on the next part written. Gemini has
-//! no redacted reasoning: the data is a plain signature. Function call `args` are the arguments'
-//! JSON text as is when it is an object, else `{}`. Usage is sent once, on the last chunk.
+//! no redacted reasoning: the data is a plain signature. `thoughtSignature` is bytes (base64 in
+//! JSON): a signature that is not standard base64 (another provider's opaque text) is dropped, as
+//! Gemini's client refuses it. Function call `args` are the arguments' JSON text as is when it is
+//! an object, else `{}`. Usage is sent once, on the last chunk.
 
 use super::json::{is_object, raw, string, uint};
 use super::{Call, Reasons, Writer};
@@ -191,7 +193,7 @@ impl Writer for Encoder {
                         false
                     }
                 };
-                if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
+                if let Some(signature) = signature.as_ref().filter(|s| is_base64(s)) {
                     self.flush_signature(out);
                     self.signature = Some(signature.clone());
                     if had_text {
@@ -241,4 +243,16 @@ impl Writer for Encoder {
         self.tail(Some(usage));
         self.emit(out);
     }
+}
+
+/// Whether `text` is standard base64 with its padding (what Gemini's `bytes` fields take), and
+/// not empty.
+fn is_base64(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !text.is_empty()
+        && text.len() % 4 == 0
+        && text.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
