@@ -89,14 +89,7 @@ fn encode(target: Target, events: &[Event]) -> Vec<u8> {
 }
 
 fn round_trip(target: Target, family: Family) -> crate::message::Message {
-    let body = encode(target, &sample());
-    let mut events = Vec::new();
-    parse(&body, Some(family), Options::default(), &mut events).unwrap();
-    let mut message = crate::message::Message::default();
-    for event in &events {
-        message.apply(event);
-    }
-    message
+    read_back(target, family, &sample())
 }
 
 #[test]
