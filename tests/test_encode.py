@@ -482,7 +482,17 @@ _call_types = st.one_of(
 _tool_names = st.one_of(_text, st.sampled_from(["web_search", "code_execution", "tool_search_tool_bm25", "advisor"]))
 _results = st.one_of(
     _arguments,
-    st.sampled_from(['[{"type": "web_search_result"}]', '{"type": "code_execution_result"}', '{"type": 1}', "null"]),
+    st.sampled_from(
+        [
+            '[{"type": "web_search_result"}]',
+            '{"type": "code_execution_result"}',
+            '{"type": 1}',
+            "null",
+            '{"outcome": "OUTCOME_OK", "output": "4"}',
+            '{"code": "print(1)", "language": "PYTHON"}',
+            '{"code": "x", "other": 1}',
+        ]
+    ),
 )
 EVENTS = st.one_of(
     st.builds(reference.StreamStart, st.one_of(st.none(), _text), st.one_of(st.none(), _text)),
@@ -495,7 +505,7 @@ EVENTS = st.one_of(
     st.builds(reference.ToolInputStart, _ids, _text),
     st.builds(reference.ToolInputDelta, _ids, _arguments),
     st.builds(reference.ToolInputEnd, _ids),
-    st.builds(reference.ToolCall, _ids, _text, _arguments, st.booleans(), _call_types),
+    st.builds(reference.ToolCall, _ids, _tool_names, st.one_of(_arguments, _results), st.booleans(), _call_types),
     st.builds(reference.RefusalStart, _ids),
     st.builds(reference.RefusalDelta, _ids, _text),
     st.builds(reference.RefusalEnd, _ids),
@@ -674,3 +684,27 @@ def test_google_genai_assembles_the_same_message(body_server: Any) -> None:
             assert finish in words[message.finish_reason], label
         checked += 1
     assert checked > 250
+
+
+def test_a_provider_run_code_execution_goes_back_as_gemini_parts(backend: ModuleType, body_server: Any) -> None:
+    """`executableCode` / `codeExecutionResult` as the Gemini API reference shapes them (`code`,
+    `language`; `outcome`, `output`): google-genai's client takes them, the decoder reads them back;
+    another provider's shape (an Anthropic code execution's result) is dropped."""
+    code = '{"language":"PYTHON","code":"print(2 + 2)"}'
+    result = '{"outcome":"OUTCOME_OK","output":"4\\n"}'
+    events = [
+        backend.ToolInputStart("exec_1", "code_execution", 0, True),
+        backend.ToolCall("exec_1", "code_execution", code, True),
+        backend.ToolResult("exec_1", "code_execution", result, False, True),
+        backend.ToolResult("exec_1", "code_execution", '{"type":"code_execution_result","stdout":"4"}', False, True),
+        backend.TextStart("t"),
+        backend.TextDelta("t", "It is 4."),
+        backend.TextEnd("t"),
+        backend.Finish("stop", None, backend.Usage(1, 2, 3)),
+    ]
+    body = encode(backend, events, "gemini", "sse")
+    assert genai_view(body_server, body, seed=1) == ("It is 4.", [], "STOP")
+    message = backend.parse(body, "gemini")
+    calls = [(e.name, e.arguments, e.provider_executed) for e in message if e.type == "tool_call"]
+    results = [(e.name, e.result, e.is_error) for e in message if e.type == "tool_result"]
+    assert (calls, results) == ([("code_execution", code, True)], [("code_execution", result, False)])
