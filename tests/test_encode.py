@@ -7,6 +7,7 @@ itself reads back as the same events; both backends write the same bytes."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import itertools
 import json
@@ -114,27 +115,67 @@ def finish_class_of_sdk(family: str, final: Any) -> str:
         }.get(final.stop_reason, "other")
     status = final.status
     if status == "completed":
-        return "tool_calls" if any(item.type == "function_call" for item in final.output) else "stop"
+        return "tool_calls" if responses_calls(final) else "stop"
     if status == "incomplete":
         reason = final.incomplete_details.reason
         return {"max_output_tokens": "length", "content_filter": "content_filter"}.get(reason, "other")
     return "error"
 
 
-def sdk_view(family: str, final: Any) -> tuple[str, list[tuple[str, str, Any]], str]:
-    """(text, tool calls as (id, name, parsed arguments), finish class) of an official client's final object."""
+View = tuple[str, list[tuple[str, str, Any]], str, Any]
+
+
+def sdk_view(family: str, final: Any) -> View:
+    """(text, tool calls as (id, name, parsed arguments), finish class, refusal or server tool results)
+    of an official client's final object."""
     if family == "openai-chat":
         message = final.choices[0].message
         # A call sent with no arguments says `""`, as OpenAI sends it.
         calls = [(c.id, c.function.name, loads(c.function.arguments or "{}")) for c in message.tool_calls or []]
-        return message.content or "", calls, finish_class_of_sdk(family, final)
+        return message.content or "", calls, finish_class_of_sdk(family, final), message.refusal or ""
     if family == "anthropic":
         text = "".join(b.text for b in final.content if b.type == "text")
         calls = [(b.id, b.name, b.input) for b in final.content if b.type == "tool_use"]
-        return text, calls, finish_class_of_sdk(family, final)
-    text = "".join(c.text for item in final.output if item.type == "message" for c in item.content)
-    calls = [(i.call_id, i.name, loads(i.arguments)) for i in final.output if i.type == "function_call"]
-    return text, calls, finish_class_of_sdk(family, final)
+        results = [
+            (
+                b.tool_use_id,
+                b.type,
+                json.dumps(b.model_dump(mode="json", exclude_unset=True, warnings=False)["content"], sort_keys=True),
+            )
+            for b in final.content
+            if b.type.endswith("_tool_result")
+        ]
+        return text, calls, finish_class_of_sdk(family, final), results
+    contents = [c for item in final.output if item.type == "message" for c in item.content]
+    text = "".join(c.text for c in contents if c.type == "output_text")
+    refusal = "".join(c.refusal for c in contents if c.type == "refusal")
+    return text, responses_calls(final), finish_class_of_sdk(family, final), refusal
+
+
+# Responses built-in tools' calls a client runs, each as the item it came as: the item type, the
+# tool's name as the decoder gives it (README's table), and the field holding the input.
+BUILT_IN_CALLS = {
+    "apply_patch_call": ("apply_patch", "operation"),
+    "local_shell_call": ("local_shell", "action"),
+    "shell_call": ("shell", "action"),
+    "tool_search_call": ("tool_search", "arguments"),
+}
+
+
+def responses_calls(final: Any) -> list[tuple[str, str, Any]]:
+    """(call id, name, parsed input) of the calls in a Responses object's output the client runs."""
+    calls = []
+    for item in final.output:
+        if item.type == "function_call":
+            calls.append((item.call_id, item.name, loads(item.arguments)))
+        elif item.type == "custom_tool_call":
+            calls.append((item.call_id, item.name, loads(item.input)))
+        elif item.type in BUILT_IN_CALLS and getattr(item, "execution", "client") == "client":
+            name, field = BUILT_IN_CALLS[item.type]
+            value = getattr(item, field)
+            plain = value if isinstance(value, (dict, list)) else value.model_dump(exclude_unset=True, warnings=False)
+            calls.append((item.call_id, name, plain))
+    return calls
 
 
 def loads(text: str) -> Any:
@@ -165,7 +206,39 @@ def sdk_final(family: str, body: bytes) -> Any:
         return getattr(stream, sdk.final)()
 
 
-def expected_view(family: str, message: Any) -> tuple[str, list[tuple[str, str, Any]], str]:
+# Anthropic's server tools with a result block `{name}_tool_result` (docs/encoding.md); the tool
+# search tools (`tool_search_tool_regex`, `..._bm25`) share `tool_search_tool_result`.
+SERVER_TOOLS = (
+    "web_search",
+    "web_fetch",
+    "code_execution",
+    "bash_code_execution",
+    "text_editor_code_execution",
+    "advisor",
+)
+
+
+def result_block(name: str) -> str | None:
+    if name.startswith("tool_search_tool_"):
+        return "tool_search_tool_result"
+    return f"{name}_tool_result" if name in SERVER_TOOLS else None
+
+
+def anthropic_results(message: Any) -> list[tuple[str, str, str]]:
+    """(id, block type, content) of the results an Anthropic stream carries: a server tool's with
+    content of its own block's shape (a list, or an object of the tool's own `type`)."""
+    out = []
+    for r in message.tool_results:
+        block = result_block(r.name)
+        content = loads(r.result)
+        stem = (block or "").removesuffix("_tool_result")
+        own = isinstance(content, list) or (isinstance(content, dict) and str(content.get("type")).startswith(stem))
+        if r.provider_executed and block is not None and own:
+            out.append((r.id, block, json.dumps(content, sort_keys=True), r.is_error))
+    return out
+
+
+def expected_view(family: str, message: Any) -> View:
     calls = [(c.id, c.name, loads(c.arguments)) for c in message.tool_calls if not c.provider_executed]
     if family == "anthropic":
         # The SDK accumulates `partial_json` with its own parser: a call sent with no fragment is `{}`.
@@ -173,7 +246,9 @@ def expected_view(family: str, message: Any) -> tuple[str, list[tuple[str, str, 
     reason = message.finish_reason
     if family == "openai-responses" and reason in ("stop", "tool_calls"):
         reason = "tool_calls" if calls else "stop"
-    return message.text, calls, reason
+    if family == "anthropic":
+        return message.text, calls, reason, [r[:3] for r in anthropic_results(message)]
+    return message.text, calls, reason, message.refusal
 
 
 def clean(message: Any) -> bool:
@@ -214,8 +289,8 @@ def test_the_official_client_assembles_the_same_message(family: str) -> None:
             # made of them, which has no JSON text to compare with.
             cut = {i for i, _, a in want[1] if isinstance(a, str)}
             got, want = (
-                (text, [(i, n, None if i in cut else a) for i, n, a in calls], reason)
-                for text, calls, reason in (got, want)
+                (text, [(i, n, None if i in cut else a) for i, n, a in calls], reason, rest)
+                for text, calls, reason, rest in (got, want)
             )
         assert got == want, label
         checked += 1
@@ -242,6 +317,9 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         if target in ("openai-chat", "anthropic", "bedrock"):  # the others have no field for cache writes
             usage_fields += (usage.cache_write_tokens,)
     signatures = list(message.reasoning_signatures)
+    if target.startswith("gemini"):
+        # `thoughtSignature` is bytes: a signature that is not base64 is dropped.
+        signatures = [s for s in signatures if _standard_base64(s)]
     reason = message.finish_reason
     has_calls = any(not c.provider_executed for c in message.tool_calls)
     if target in ("openai-responses", "gemini", "gemini-json-array") and reason in ("stop", "tool_calls"):
@@ -249,6 +327,10 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         reason = "tool_calls" if has_calls else "stop"
     no_ids = target == "bedrock"  # Converse sends no response id or model
     return {
+        # Only chat (`delta.refusal`) and Responses (`refusal` parts) have a place for a refusal;
+        # only Anthropic for a server tool's result (its result block).
+        "refusal": message.refusal if target in ("openai-chat", "openai-responses") else "",
+        "tool_results": anthropic_results(message) if target == "anthropic" else [],
         "id": None if no_ids else message.id,
         "model": None if no_ids else message.model,
         "text": message.text,
@@ -258,6 +340,14 @@ def carried(target: str, message: Any) -> dict[str, Any]:
         "finish": reason,
         "usage": usage_fields,
     }
+
+
+def _standard_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+    return True
 
 
 def comparable(index: int) -> bool:
@@ -345,10 +435,12 @@ def test_a_family_encoded_into_itself_reads_back_as_the_same_events(family: str)
             continue
         if family == "anthropic" and any(e.type == "unknown" for e in events):
             continue  # an unknown block is dropped and the blocks after it numbered on
-        if any(e.type in ("tool_call", "source") and getattr(e, "provider_executed", False) for e in events):
+        provider_run = any(e.type == "tool_call" and e.provider_executed for e in events)
+        if family != "anthropic" and provider_run:
             continue  # a provider-run call is not carried (but by Anthropic): see test_round_trip
-        if any(e.type in ("refusal_start", "tool_result", "file") for e in events):
-            continue  # not encoded yet (docs/encoding.md)
+        results = [e for e in events if e.type == "tool_result"]
+        if len(results) != len(anthropic_results(parsed(index)[1])) or any(e.type == "file" for e in events):
+            continue  # a result or file the target has no place for (docs/encoding.md)
         if family == "openai-chat" and _signature_only_after_reasoning(events):
             # Chat has no end of a reasoning part: a signature-only part (an encrypted detail sent
             # after a tool call began) is written before the held call, where the decoder reads it
@@ -383,6 +475,25 @@ _raw_reasons = st.one_of(
     st.none(), st.sampled_from(["stop", "end_turn", "max_tokens", "MAX_TOKENS", "SAFETY", "tool_use", "weird"])
 )
 _arguments = st.one_of(_text, st.sampled_from(["{}", '{"a": 1}', '{"a":', "[1]", '{"x": 1e400}', '{"s": "é\\n"}']))
+_call_types = st.one_of(
+    st.none(),
+    st.sampled_from(["custom_tool_call", "apply_patch_call", "local_shell_call", "shell_call", "tool_search_call"]),
+)
+_tool_names = st.one_of(_text, st.sampled_from(["web_search", "code_execution", "tool_search_tool_bm25", "advisor"]))
+_results = st.one_of(
+    _arguments,
+    st.sampled_from(
+        [
+            '[{"type": "web_search_result"}]',
+            '{"type": "code_execution_result"}',
+            '{"type": 1}',
+            "null",
+            '{"outcome": "OUTCOME_OK", "output": "4"}',
+            '{"code": "print(1)", "language": "PYTHON"}',
+            '{"code": "x", "other": 1}',
+        ]
+    ),
+)
 EVENTS = st.one_of(
     st.builds(reference.StreamStart, st.one_of(st.none(), _text), st.one_of(st.none(), _text)),
     st.builds(reference.TextStart, _ids),
@@ -394,7 +505,12 @@ EVENTS = st.one_of(
     st.builds(reference.ToolInputStart, _ids, _text),
     st.builds(reference.ToolInputDelta, _ids, _arguments),
     st.builds(reference.ToolInputEnd, _ids),
-    st.builds(reference.ToolCall, _ids, _text, _arguments, st.booleans()),
+    st.builds(reference.ToolCall, _ids, _tool_names, st.one_of(_arguments, _results), st.booleans(), _call_types),
+    st.builds(reference.RefusalStart, _ids),
+    st.builds(reference.RefusalDelta, _ids, _text),
+    st.builds(reference.RefusalEnd, _ids),
+    st.builds(reference.ToolResult, _ids, _tool_names, _results, st.booleans(), st.booleans()),
+    st.builds(reference.File, _text, st.sampled_from(["image/png", "audio/wav"]), st.binary(max_size=8), st.booleans()),
     st.builds(reference.Source, _text, _text, st.one_of(st.none(), _text)),
     st.builds(reference.Finish, _reasons, _raw_reasons, _usage),
     st.builds(reference.ErrorEvent, _text, st.sampled_from(["provider_error", "incomplete_stream", "x"])),
@@ -492,3 +608,103 @@ def test_botocore_reads_the_bedrock_frames() -> None:
         assert "".join(text) == message.text, label
         checked += 1
     assert checked > 200
+
+
+def test_a_refusal_goes_where_the_target_has_a_place(backend: ModuleType) -> None:
+    """Chat's `delta.refusal` and a Responses `refusal` content part: the official clients assemble
+    the refusal, and the target's decoder reads it back; the other targets drop it (docs/encoding.md)."""
+    events = [
+        backend.StreamStart("r1", "m"),
+        backend.TextStart("msg_1:0"),
+        backend.TextDelta("msg_1:0", "Well. "),
+        backend.TextEnd("msg_1:0"),
+        backend.RefusalStart("msg_1:1"),
+        backend.RefusalDelta("msg_1:1", "I can't "),
+        backend.RefusalDelta("msg_1:1", "help with that."),
+        backend.RefusalEnd("msg_1:1"),
+        backend.Finish("stop", None, backend.Usage(1, 2, 3)),
+    ]
+    for family in ("openai-chat", "openai-responses"):
+        body = encode(backend, events, family, "sse")
+        assert sdk_view(family, sdk_final(family, body))[::3] == ("Well. ", "I can't help with that."), family
+        parser = backend.StreamParser(family)
+        parser.feed(body)
+        parser.close()
+        assert (parser.message.text, parser.message.refusal) == ("Well. ", "I can't help with that."), family
+    again = backend.parse(encode(backend, events, "openai-responses", "sse"), "openai-responses")
+    assert [e.to_dict() for e in again[1:-1]] == [e.to_dict() for e in events[1:-1]]
+    for family, framing in (("anthropic", "sse"), ("gemini", "sse"), ("bedrock", "auto")):
+        assert b"help with that" not in encode(backend, events, family, framing), family
+
+
+@functools.cache
+def _genai_client() -> Any:
+    from google import genai
+
+    return genai.Client(api_key="test")
+
+
+def genai_view(body_server: Any, body: bytes, seed: int) -> tuple[str, list[tuple[str, Any]], str | None]:
+    """(text, function calls as (name, args), the last finish reason) that google-genai's own
+    client (`generate_content_stream`: its SSE reading and `GenerateContentResponse` types) makes
+    of a Gemini stream served by ``body_server``."""
+    from google.genai import types
+
+    config = types.GenerateContentConfig(http_options=types.HttpOptions(base_url=body_server.url(body, seed=seed)))
+    text, calls, finish = [], [], None
+    for chunk in _genai_client().models.generate_content_stream(model="m", contents="hi", config=config):
+        for candidate in chunk.candidates or []:
+            for part in (candidate.content.parts if candidate.content else None) or []:
+                if part.text is not None and not part.thought:
+                    text.append(part.text)
+                if part.function_call is not None:
+                    # The client reads empty `args` (`{}`) as None.
+                    calls.append((part.function_call.name, part.function_call.args or {}))
+            if candidate.finish_reason is not None:
+                finish = candidate.finish_reason.value
+    return "".join(text), calls, finish
+
+
+def test_google_genai_assembles_the_same_message(body_server: Any) -> None:
+    """Every clean corpus body encoded into Gemini SSE, streamed by google-genai's client: the same
+    text and function calls (`args` the arguments when they are a JSON object, else `{}`), and a
+    finish reason of the same class."""
+    rust = rust_backend()
+    words = {"stop": ("STOP",), "tool_calls": ("STOP",), "length": ("MAX_TOKENS",)}
+    checked = 0
+    for index, (label, _) in enumerate(bodies()):
+        if not comparable(index):
+            continue
+        events, message = parsed(index)
+        text, calls, finish = genai_view(body_server, encode(rust, events, "gemini", "sse"), seed=index)
+        want = [(c.name, a if isinstance(a := loads(c.arguments), dict) else {}) for c in message.tool_calls]
+        run_here = [w for w, c in zip(want, message.tool_calls, strict=True) if not c.provider_executed]
+        assert (text, calls) == (message.text, run_here), label
+        if message.finish_reason in words:
+            assert finish in words[message.finish_reason], label
+        checked += 1
+    assert checked > 250
+
+
+def test_a_provider_run_code_execution_goes_back_as_gemini_parts(backend: ModuleType, body_server: Any) -> None:
+    """`executableCode` / `codeExecutionResult` as the Gemini API reference shapes them (`code`,
+    `language`; `outcome`, `output`): google-genai's client takes them, the decoder reads them back;
+    another provider's shape (an Anthropic code execution's result) is dropped."""
+    code = '{"language":"PYTHON","code":"print(2 + 2)"}'
+    result = '{"outcome":"OUTCOME_OK","output":"4\\n"}'
+    events = [
+        backend.ToolInputStart("exec_1", "code_execution", 0, True),
+        backend.ToolCall("exec_1", "code_execution", code, True),
+        backend.ToolResult("exec_1", "code_execution", result, False, True),
+        backend.ToolResult("exec_1", "code_execution", '{"type":"code_execution_result","stdout":"4"}', False, True),
+        backend.TextStart("t"),
+        backend.TextDelta("t", "It is 4."),
+        backend.TextEnd("t"),
+        backend.Finish("stop", None, backend.Usage(1, 2, 3)),
+    ]
+    body = encode(backend, events, "gemini", "sse")
+    assert genai_view(body_server, body, seed=1) == ("It is 4.", [], "STOP")
+    message = backend.parse(body, "gemini")
+    calls = [(e.name, e.arguments, e.provider_executed) for e in message if e.type == "tool_call"]
+    results = [(e.name, e.result, e.is_error) for e in message if e.type == "tool_result"]
+    assert (calls, results) == ([("code_execution", code, True)], [("code_execution", result, False)])

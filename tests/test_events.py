@@ -32,7 +32,16 @@ EVENT_CLASSES = {
     ),
     "ToolInputDelta": ("tool_input_delta", {"id": "call_1", "delta": '{"a"'}),
     "ToolInputEnd": ("tool_input_end", {"id": "call_1"}),
-    "ToolCall": ("tool_call", {"id": "call_1", "name": "weather", "arguments": '{"a": 1}', "provider_executed": False}),
+    "ToolCall": (
+        "tool_call",
+        {
+            "id": "call_1",
+            "name": "weather",
+            "arguments": '{"a": 1}',
+            "provider_executed": False,
+            "call_type": "custom_tool_call",
+        },
+    ),
     "ToolResult": (
         "tool_result",
         {"id": "srvtoolu_1", "name": "web_search", "result": "[1]", "is_error": False, "provider_executed": True},
@@ -80,6 +89,18 @@ def test_defaults_and_helpers(backend: ModuleType) -> None:
     assert backend.ReasoningEnd("r") == backend.ReasoningEnd("r", None, False)
     assert backend.ToolCall("c", "f", '{"x": [1, 2]}').input == {"x": [1, 2]}
     assert backend.ToolCall("c", "f", "{}").provider_executed is False
+
+
+def test_call_type_is_shown_only_when_set(backend: ModuleType) -> None:
+    # A plain function call's dict and repr have no `call_type` key: it is a Responses built-in's detail.
+    plain = backend.ToolCall("c", "f", "{}")
+    assert plain.call_type is None
+    assert "call_type" not in plain.to_dict()
+    assert repr(plain) == "ToolCall(id='c', name='f', arguments='{}', provider_executed=False)"
+    custom = backend.ToolCall("c", "f", "x", False, "custom_tool_call")
+    assert custom.to_dict()["call_type"] == "custom_tool_call"
+    assert repr(custom).endswith("provider_executed=False, call_type='custom_tool_call')")
+    assert backend.from_dict(custom.to_dict()) == custom != plain
     usage = backend.Usage(input_tokens=3, output_tokens=4, total_tokens=7, cost=0.5)
     fin = backend.Finish("stop", "end_turn", usage, '{"gateway": {"cost": "0.1"}}')
     assert fin.provider_metadata == {"gateway": {"cost": "0.1"}}

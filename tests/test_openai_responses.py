@@ -242,7 +242,14 @@ def test_web_search_is_a_provider_executed_call_with_its_action(backend: ModuleT
     assert dicts(backend.parse(body, FAMILY)) == [
         {"type": "tool_input_start", "id": "ws_1", "name": "web_search", "choice": 0, "provider_executed": True},
         {"type": "tool_input_end", "id": "ws_1"},
-        {"type": "tool_call", "id": "ws_1", "name": "web_search", "arguments": action, "provider_executed": True},
+        {
+            "type": "tool_call",
+            "id": "ws_1",
+            "name": "web_search",
+            "arguments": action,
+            "provider_executed": True,
+            "call_type": "web_search_call",
+        },
         # A web search has no result field: its action (with the sources found, when asked for) stands in.
         result_event("ws_1", "web_search", action),
         {
@@ -380,6 +387,11 @@ def result_event(id: str, name: str, result: str, is_error: bool = False) -> dic
     return {**event, "provider_executed": True}
 
 
+def typed(events: list[dict[str, Any]], item: dict[str, Any]) -> list[dict[str, Any]]:
+    """``events`` with the item's type as the ``call_type`` of its call."""
+    return [dict(e, call_type=item["type"]) if e["type"] == "tool_call" else e for e in events]
+
+
 def call_events(id: str, name: str, arguments: str, provider_executed: bool) -> list[dict[str, Any]]:
     return [
         {"type": "tool_input_start", "id": id, "name": name, "choice": 0, "provider_executed": provider_executed},
@@ -444,7 +456,7 @@ def test_built_in_tool_calls(backend: ModuleType, item: dict[str, Any], expected
     done = {"type": "response.output_item.done", "output_index": 0, "item": item}
     events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
     reason = "stop" if expected[-1]["provider_executed"] else "tool_calls"
-    assert events[1:] == [*expected, finish(reason, "completed")]
+    assert events[1:] == [*typed(expected, item), finish(reason, "completed")]
 
 
 # Hosted tools' items (as in the public corpus's recordings) and what each becomes: a provider-run call
@@ -503,7 +515,7 @@ HOSTED_ITEMS = [
 def test_hosted_tool_items(backend: ModuleType, item: dict[str, Any], expected: list[dict[str, Any]]) -> None:
     done = {"type": "response.output_item.done", "output_index": 0, "item": item}
     events = dicts(backend.parse(sse(CREATED, done, completed()), FAMILY, on_error="raise"))
-    assert events[1:] == [*expected, finish("stop", "completed")]
+    assert events[1:] == [*typed(expected, item), finish("stop", "completed")]
 
 
 def test_hosted_inputs_stream_and_a_tool_search_output_answers_the_latest_search(backend: ModuleType) -> None:
@@ -531,14 +543,14 @@ def test_hosted_inputs_stream_and_a_tool_search_output_answers_the_latest_search
         {**start, "id": "ci_1", "name": "code_interpreter"},
         {"type": "tool_input_delta", "id": "ci_1", "delta": "1+"},
         {"type": "tool_input_end", "id": "ci_1"},
-        {**call, "id": "ci_1", "name": "code_interpreter", "arguments": "1+1"},
+        {**call, "id": "ci_1", "name": "code_interpreter", "arguments": "1+1", "call_type": "code_interpreter_call"},
         result_event("ci_1", "code_interpreter", "null"),
         {**start, "id": "mcp_1", "name": "ask"},
         {"type": "tool_input_delta", "id": "mcp_1", "delta": "{}"},
         {"type": "tool_input_end", "id": "mcp_1"},
-        {**call, "id": "mcp_1", "name": "ask", "arguments": "{}"},
+        {**call, "id": "mcp_1", "name": "ask", "arguments": "{}", "call_type": "mcp_call"},
         result_event("mcp_1", "ask", '"ok"'),
-        *call_events("tsc_1", "tool_search", "{}", True),
+        *typed(call_events("tsc_1", "tool_search", "{}", True), {"type": "tool_search_call"}),
         result_event("tsc_1", "tool_search", "[1]"),
         finish("stop", "completed"),
     ]
@@ -606,7 +618,14 @@ def test_custom_tool_input_streams(backend: ModuleType) -> None:
         {"type": "tool_input_start", "id": "call_1", "name": "sql", "choice": 0, "provider_executed": False},
         {"type": "tool_input_delta", "id": "call_1", "delta": "SELECT"},
         {"type": "tool_input_end", "id": "call_1"},
-        {"type": "tool_call", "id": "call_1", "name": "sql", "arguments": "SELECT", "provider_executed": False},
+        {
+            "type": "tool_call",
+            "id": "call_1",
+            "name": "sql",
+            "arguments": "SELECT",
+            "provider_executed": False,
+            "call_type": "custom_tool_call",
+        },
         finish("tool_calls", "completed"),
     ]
 

@@ -42,7 +42,7 @@ def bodies() -> list[bytes]:
 def hand_made(b: ModuleType) -> list[Any]:
     """One instance of every class, every field set away from its default."""
     usage = b.Usage(1, 2, 3, 4, 5, 6, 0.25)
-    call = b.ToolCall("c1", "get", '{"a": 1}', True)
+    call = b.ToolCall("c1", "get", '{"a": 1}', True, "custom_tool_call")
     source = b.Source("s1", "https://example.com", "Example")
     document = b.Source("s2", None, "Doc", "document", "application/pdf", "a.pdf", '{"start_page": 1}')
     error = b.ErrorEvent("overloaded", "provider", '{"error": 1}')
@@ -70,6 +70,7 @@ def hand_made(b: ModuleType) -> list[Any]:
         b.ToolInputDelta("c1", '{"a"'),
         b.ToolInputEnd("c1"),
         call,
+        b.ToolCall("c2", "f", "{}"),
         result,
         file,
         source,

@@ -241,12 +241,23 @@ class ToolInputEnd(_Event):
 class ToolCall(_Event):
     """A complete tool call, ready to run; ``id`` is what the tool result must carry back."""
 
-    __match_args__ = ("id", "name", "arguments", "provider_executed")
+    __match_args__ = ("id", "name", "arguments", "provider_executed", "call_type")
     id: Final[str]
     name: Final[str]
     arguments: Final[str]
     provider_executed: Final[bool]
-    def __new__(cls, id: str, name: str, arguments: str, provider_executed: bool | None = None) -> Self: ...
+    call_type: Final[str | None]
+    """The wire's own type for a call that is not the family's plain function call (Responses
+    ``custom_tool_call``, ``apply_patch_call``, ``web_search_call``, ...): what a request writes it
+    back as; None otherwise. Left out of ``to_dict()`` and ``repr`` while None."""
+    def __new__(
+        cls,
+        id: str,
+        name: str,
+        arguments: str,
+        provider_executed: bool | None = None,
+        call_type: str | None = None,
+    ) -> Self: ...
     @property
     def input(self) -> Any:
         """The arguments parsed strictly as JSON (on each access): invalid arguments raise

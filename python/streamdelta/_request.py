@@ -10,7 +10,12 @@ dropped by a fixed rule, each named where it applies:
 - Gemini's ``thoughtSignature`` is bytes (base64 in JSON): a signature that is not base64 (some
   other provider's opaque text) is not sent to Gemini;
 - a tool the provider ran (``provider_executed``) is not a call for the client to answer: it is
-  sent back only where the format has a block for it (Anthropic ``server_tool_use``).
+  sent back only where the format has a block for it (Anthropic ``server_tool_use``);
+- a Responses built-in tool's call goes back as the item it came as (``ToolCall.call_type``):
+  ``custom_tool_call`` with its free-text ``input``, ``apply_patch_call``, ``shell_call`` and
+  ``tool_search_call`` with their JSON object as sent; a ``local_shell_call`` is left out (its
+  input item needs the item id, which the Message does not hold). Other families take them as
+  plain function calls.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class _Part:
     name: str = ""
     arguments: str = ""
     provider_executed: bool = False
+    call_type: str | None = None  # the wire's type for a call other than a plain function call
 
 
 def _parts(message: Any) -> list[_Part]:
@@ -60,7 +66,8 @@ def _parts(message: Any) -> list[_Part]:
 
 
 def _of_call(call: Any) -> _Part:
-    return _Part("tool_call", "", None, False, call.id, call.name, call.arguments, call.provider_executed)
+    call_type = getattr(call, "call_type", None)
+    return _Part("tool_call", "", None, False, call.id, call.name, call.arguments, call.provider_executed, call_type)
 
 
 def _of_part(part: Any) -> _Part | None:
@@ -154,8 +161,32 @@ def _responses(parts: list[_Part]) -> list[dict[str, Any]]:
             else:
                 items.append({"type": "message", "role": "assistant", "content": p.text})
         elif p.kind == "tool_call" and not p.provider_executed:
-            items.append({"type": "function_call", "call_id": p.id, "name": p.name, "arguments": p.arguments or "{}"})
+            item = _responses_call(p)
+            if item is not None:
+                items.append(item)
     return items
+
+
+# The built-in tools' call items whose input is the JSON object the call came with, by item type:
+# the field that holds it, and the fixed fields the input item requires.
+_OBJECT_CALLS: dict[str, tuple[str, dict[str, str]]] = {
+    "apply_patch_call": ("operation", {"status": "completed"}),
+    "shell_call": ("action", {"status": "completed"}),
+    "tool_search_call": ("arguments", {"execution": "client", "status": "completed"}),
+}
+
+
+def _responses_call(p: _Part) -> dict[str, Any] | None:
+    """The input item of a call the client runs, in the shape it came as (see the module's rules)."""
+    if p.call_type == "custom_tool_call":
+        return {"type": "custom_tool_call", "call_id": p.id, "name": p.name, "input": p.arguments}
+    if p.call_type == "local_shell_call":
+        return None
+    shape = _OBJECT_CALLS.get(p.call_type or "")
+    if shape is not None:
+        field, fixed = shape
+        return {"type": p.call_type, "call_id": p.id, field: _input(p), **fixed}
+    return {"type": "function_call", "call_id": p.id, "name": p.name, "arguments": p.arguments or "{}"}
 
 
 def _is_base64(text: str) -> bool:

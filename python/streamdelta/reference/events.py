@@ -63,6 +63,9 @@ class _Value:
     type: ClassVar[str | None] = None
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
+    # Fields left out of `to_dict()` and `repr` while None: a rare detail that most values of the
+    # class never have, so their dicts need no key for it.
+    _sparse: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
@@ -100,12 +103,17 @@ class _Value:
     def to_dict(self) -> dict[str, Any]:
         """The object as a plain dict (nested values too), the same from both backends."""
         out: dict[str, Any] = {} if self.type is None else {"type": self.type}
-        for name in self._fields:
+        for name in self._shown():
             out[name] = _plain(getattr(self, name))
         return out
 
+    def _shown(self) -> tuple[str, ...]:
+        if not self._sparse:
+            return self._fields
+        return tuple(n for n in self._fields if n not in self._sparse or getattr(self, n) is not None)
+
     def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown())
         return f"{type(self).__name__}({inner})"
 
     def __eq__(self, other: object) -> bool:
@@ -341,15 +349,19 @@ Message = _event(
 class ToolCall(_Value):
     """A complete tool call, ready to run: `id` is what its result carries back; `input` parses `arguments`."""
 
-    __slots__ = ("arguments", "id", "name", "provider_executed")
-    __match_args__ = ("id", "name", "arguments", "provider_executed")
+    __slots__ = ("arguments", "call_type", "id", "name", "provider_executed")
+    __match_args__ = ("id", "name", "arguments", "provider_executed", "call_type")
     type = "tool_call"
-    _fields = ("id", "name", "arguments", "provider_executed")
-    _defaults: ClassVar[dict[str, Any]] = {"provider_executed": False}
+    _fields = ("id", "name", "arguments", "provider_executed", "call_type")
+    _defaults: ClassVar[dict[str, Any]] = {"provider_executed": False, "call_type": None}
+    _sparse = ("call_type",)
     id: str
     name: str
     arguments: str
     provider_executed: bool
+    # The wire's own type for a call that is not the family's plain function call (Responses
+    # `custom_tool_call`, `apply_patch_call`, ...): what a request writes it back as.
+    call_type: str | None
 
     @property
     def input(self) -> Any:

@@ -241,6 +241,7 @@ mod tests {
             name: "f".into(),
             arguments: "{}".into(),
             provider_executed: false,
+            call_type: None,
         };
         // Built field by field: the message's fold state is private to it.
         let mut first = Message::default();

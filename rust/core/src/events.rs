@@ -135,6 +135,10 @@ pub enum Event {
         /// The complete arguments as JSON text, exactly as sent (`{}` when none were sent).
         arguments: String,
         provider_executed: bool,
+        /// The wire's own type for a call that is not the family's plain function call (Responses
+        /// `custom_tool_call`, `apply_patch_call`, `web_search_call`, ...): what a request writes it
+        /// back as. `None` for a plain function call, and for every family that has one kind only.
+        call_type: Option<String>,
     },
     /// The result of a tool the provider ran (web search, code execution, MCP, ...).
     ToolResult {

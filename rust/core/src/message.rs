@@ -14,6 +14,7 @@ pub struct ToolCallRecord {
     pub name: String,
     pub arguments: String,
     pub provider_executed: bool,
+    pub call_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -315,6 +316,7 @@ impl Message {
                 name,
                 arguments,
                 provider_executed,
+                call_type,
             } => {
                 self.parts.push(Part::ToolCall(self.tool_calls.len()));
                 self.tool_calls.push(ToolCallRecord {
@@ -322,6 +324,7 @@ impl Message {
                     name: name.clone(),
                     arguments: arguments.clone(),
                     provider_executed: *provider_executed,
+                    call_type: call_type.clone(),
                 });
             }
             Event::ToolResult {
@@ -442,6 +445,7 @@ mod tests {
                 name: "f".into(),
                 arguments: "{}".into(),
                 provider_executed: false,
+                call_type: None,
             },
         ]);
         assert_eq!(

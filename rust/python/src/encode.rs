@@ -174,6 +174,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
             name: field(event, intern!(py, "name"))?,
             arguments: field(event, intern!(py, "arguments"))?,
             provider_executed: event.getattr(intern!(py, "provider_executed"))?.is_truthy()?,
+            call_type: opt_field(event, intern!(py, "call_type"))?,
         },
         other => record_event(event, other)?,
     })

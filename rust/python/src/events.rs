@@ -36,6 +36,7 @@ macro_rules! value_class {
     (
         $rust:ident, $name:literal, $type:expr, doc: $doc:literal,
         required: [$($req:ident),*], optional: [$($opt:ident = $default:tt),*]
+        $(, sparse: [$($sparse:ident),*])?
         $(, extra: { $($extra:item)* })?
     ) => {
         #[doc = $doc]
@@ -47,9 +48,22 @@ macro_rules! value_class {
 
         impl $rust {
             const FIELDS: &'static [&'static str] = &[$(stringify!($req),)* $(stringify!($opt),)*];
+            /// Fields left out of `to_dict()` and `repr` while None: a rare detail that most
+            /// values of the class never have, so their dicts need no key for it.
+            const SPARSE: &'static [&'static str] = &[$($(stringify!($sparse),)*)?];
 
             fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
                 PyTuple::new(py, [$(self.$req.bind(py),)* $(self.$opt.bind(py),)*])
+            }
+
+            /// The fields `to_dict()` and `repr` show, with their values.
+            fn shown<'py>(&self, py: Python<'py>) -> PyResult<Vec<(&'static str, Bound<'py, PyAny>)>> {
+                Ok(Self::FIELDS
+                    .iter()
+                    .copied()
+                    .zip(self.values(py)?.iter())
+                    .filter(|(name, value)| !(value.is_none() && Self::SPARSE.contains(name)))
+                    .collect())
             }
         }
 
@@ -83,15 +97,15 @@ macro_rules! value_class {
                 if let Some(t) = $type {
                     d.set_item(pyo3::intern!(py, "type"), t)?;
                 }
-                for (name, value) in Self::FIELDS.iter().zip(self.values(py)?.iter()) {
-                    d.set_item(*name, plain(&value)?)?;
+                for (name, value) in self.shown(py)? {
+                    d.set_item(name, plain(&value)?)?;
                 }
                 Ok(d)
             }
 
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
                 let mut parts = Vec::with_capacity(Self::FIELDS.len());
-                for (name, value) in Self::FIELDS.iter().zip(self.values(py)?.iter()) {
+                for (name, value) in self.shown(py)? {
                     parts.push(format!("{name}={}", value.repr()?));
                 }
                 Ok(format!("{}({})", $name, parts.join(", ")))
@@ -193,7 +207,8 @@ value_class!(ToolInputEnd, "ToolInputEnd", Some("tool_input_end"),
     required: [id], optional: []);
 value_class!(ToolCall, "ToolCall", Some("tool_call"),
     doc: "A complete tool call, ready to run: `id` is what its result carries back; `input` parses `arguments`.",
-    required: [id, name, arguments], optional: [provider_executed = false],
+    required: [id, name, arguments], optional: [provider_executed = false, call_type = none],
+    sparse: [call_type],
 extra: {
     /// The arguments parsed strictly as JSON (on each access): invalid or truncated arguments
     /// raise, with the byte offset; they are never repaired.
@@ -501,7 +516,8 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
             name,
             arguments,
             provider_executed,
-        } => tool_call(py, part(id), name, arguments, *provider_executed)?,
+            call_type,
+        } => tool_call(py, part(id), name, arguments, *provider_executed, call_type.as_deref())?,
         Event::ToolResult {
             id,
             name,
@@ -674,6 +690,7 @@ pub fn tool_call(
     name: &str,
     arguments: &str,
     provider_executed: bool,
+    call_type: Option<&str>,
 ) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
@@ -682,6 +699,7 @@ pub fn tool_call(
             name: s(py, name),
             arguments: s(py, arguments),
             provider_executed: flag(py, provider_executed)?,
+            call_type: opt(py, call_type),
         },
     )?
     .into_any())

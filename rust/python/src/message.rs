@@ -478,7 +478,16 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
     let tool_calls = m
         .tool_calls
         .iter()
-        .map(|t| events::tool_call(py, events::s(py, &t.id), &t.name, &t.arguments, t.provider_executed))
+        .map(|t| {
+            events::tool_call(
+                py,
+                events::s(py, &t.id),
+                &t.name,
+                &t.arguments,
+                t.provider_executed,
+                t.call_type.as_deref(),
+            )
+        })
         .collect::<PyResult<Vec<_>>>()?;
     let tool_results = m
         .tool_results

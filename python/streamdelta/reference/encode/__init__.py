@@ -44,8 +44,8 @@ _EVENT_TYPES = frozenset(
         "file",
     ]
 )
-# Not encoded yet (docs/encoding.md), as in the core.
-_NOT_ENCODED = frozenset(("unknown", "raw", "refusal_start", "refusal_delta", "refusal_end", "tool_result", "file"))
+# No target has a place for them (docs/encoding.md), as in the core.
+_NOT_ENCODED = frozenset(("unknown", "raw"))
 _REASONS = frozenset(("stop", "length", "tool_calls", "content_filter", "error", "other"))
 
 

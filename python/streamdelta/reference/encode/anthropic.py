@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .jsontext import sse, string
+from .jsontext import sse, string, value
 from .shared import Blocks, Call, Reasons
 
 _KNOWN = ("end_turn", "stop_sequence", "pause_turn", "max_tokens", "tool_use", "refusal")
@@ -26,6 +26,27 @@ def _read(raw: str) -> str:
 
 
 _REASONS = Reasons(_KNOWN, _read, _WORDS)
+# The result block of an Anthropic server tool, by the tool's name (the Rust `result_block`).
+_RESULT_BLOCKS = {
+    "web_search": "web_search_tool_result",
+    "web_fetch": "web_fetch_tool_result",
+    "code_execution": "code_execution_tool_result",
+    "bash_code_execution": "bash_code_execution_tool_result",
+    "text_editor_code_execution": "text_editor_code_execution_tool_result",
+    "tool_search_tool_regex": "tool_search_tool_result",
+    "tool_search_tool_bm25": "tool_search_tool_result",
+    "advisor": "advisor_tool_result",
+}
+
+
+def _is_content_of(block_type: str, result: str) -> bool:
+    """Whether ``result`` is content of a ``block_type`` block as Anthropic sends it (the Rust
+    ``is_content_of``): a list, or an object whose ``type`` is the tool's own."""
+    content = value(result)
+    if isinstance(content, list):
+        return True
+    kind = content.get("type") if isinstance(content, dict) else None
+    return isinstance(kind, str) and kind.startswith(block_type.removesuffix("_tool_result"))
 
 
 class AnthropicEncoder:
@@ -104,6 +125,11 @@ class AnthropicEncoder:
                 self._end_reasoning(self._blocks.open.pop(event.id), event.signature, event.redacted, out)
         elif kind == "error":
             self._error(event.message, event.kind, out)
+        elif kind == "tool_result" and event.provider_executed:
+            block_type = _RESULT_BLOCKS.get(event.name)
+            if block_type is not None and _is_content_of(block_type, event.result):
+                block = f'{{"type":"{block_type}","tool_use_id":{string(event.id)},"content":{event.result}}}'
+                self._stop_block(out, self._open_block(out, block))
         if delta is not None:
             index = self._block_of(event.id, out)
             if index is not None:

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from .jsontext import is_object, string
+from .jsontext import is_object, string, value
 from .shared import Call, Reasons
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _gemini_code(text: str, keys: tuple[str, ...], required: str) -> bool:
+    """Whether ``text`` is an object of Gemini's shape for a code execution part (the Rust
+    ``gemini_code``): every key one of ``keys``, ``required`` among them."""
+    fields = value(text)
+    return isinstance(fields, dict) and required in fields and all(k in keys for k in fields)
+
+
+def _is_code_result(name: str, result: str) -> bool:
+    return name == "code_execution" and _gemini_code(result, ("outcome", "output", "id"), "outcome")
+
+
+def _is_base64(text: str) -> bool:
+    """Whether ``text`` is standard base64 with its padding (the Rust ``is_base64``): Gemini's
+    ``thoughtSignature`` is bytes, and its client refuses anything else."""
+    return len(text) % 4 == 0 and _BASE64.fullmatch(text) is not None
+
 
 _KNOWN = (
     "MAX_TOKENS",
@@ -42,7 +63,7 @@ _REASONS = Reasons(_KNOWN, _read, _WORDS)
 
 
 class GeminiEncoder:
-    PROVIDER_CALLS = False
+    PROVIDER_CALLS = True
     ENDS_ON_ERROR = True
 
     def __init__(self, *, json_array: bool) -> None:
@@ -113,7 +134,7 @@ class GeminiEncoder:
             if self._reasoning is not None and self._reasoning[0] == event.id:
                 had_text = self._reasoning[1]
                 self._reasoning = None
-            if event.signature:
+            if event.signature and _is_base64(event.signature):
                 self._flush_signature(out)
                 self._signature = event.signature
                 if had_text:
@@ -122,10 +143,16 @@ class GeminiEncoder:
             self._text(out, event.text, False)
         elif kind == "error":
             self._error(event.message, event.kind, out)
+        elif kind == "tool_result" and event.provider_executed and _is_code_result(event.name, event.result):
+            self._part(out, f'"codeExecutionResult":{event.result}')
 
     def tool_call(self, call: Call, out: list[str]) -> None:
         # Gemini sends a call whole: of the fragments it only matters whether there were any.
         arguments = call.arguments
+        if call.provider_executed:
+            if call.name == "code_execution" and _gemini_code(arguments, ("code", "language", "id"), "code"):
+                self._part(out, f'"executableCode":{arguments}')
+            return
         # A call sent with no arguments has no `args`, as Gemini sends it.
         if not call.fragments and arguments == "{}":
             args = ""

@@ -30,13 +30,17 @@ def _int(text: str) -> int:
     return int(text)
 
 
-def is_object(text: str) -> bool:
-    """Whether ``text`` is one JSON object, as serde reads it (no NaN, no number beyond a double)."""
+def value(text: str) -> Any:
+    """``text`` parsed as serde reads it (no NaN, no number beyond a double); None when it is not JSON."""
     try:
-        value = json.loads(text, parse_float=_finite, parse_int=_int, parse_constant=_refuse)
+        return json.loads(text, parse_float=_finite, parse_int=_int, parse_constant=_refuse)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(value, dict)
+        return None
+
+
+def is_object(text: str) -> bool:
+    """Whether ``text`` is one JSON object, as serde reads it."""
+    return isinstance(value(text), dict)
 
 
 def sse(event: str | None, data: str) -> str:

@@ -64,6 +64,8 @@ class ChatEncoder:
             self._chunk(out, f'"content":{string(event.text)}')
         elif kind == "reasoning_delta":
             self._chunk(out, f'"reasoning_content":{string(event.text)}')
+        elif kind == "refusal_delta":
+            self._chunk(out, f'"refusal":{string(event.text)}')
         elif kind == "reasoning_end" and event.signature:
             index = self._details
             self._details += 1

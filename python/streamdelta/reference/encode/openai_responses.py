@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsontext import sse, string
+from .jsontext import is_object, sse, string
 from .shared import Call
 
 
@@ -16,11 +16,12 @@ def _split_id(id: str) -> str | None:
 
 
 class _Part:
-    __slots__ = ("announced", "id", "index", "text")
+    __slots__ = ("announced", "id", "index", "names", "text")
 
-    def __init__(self, id: str, index: int) -> None:
+    def __init__(self, id: str, index: int, names: str) -> None:
         self.id = id
         self.index = index
+        self.names = names  # its key in `_NAMES`: "message" (output text), "refusal" or "reasoning"
         self.text: list[str] = []
         self.announced = False
 
@@ -32,13 +33,13 @@ class _Item:
         self.kind = kind  # "message" or "reasoning"
         self.id = id
         self.output_index = output_index
-        self.texts: list[str] = []
+        self.texts: list[tuple[str, bool]] = []  # finished parts' texts, and whether each was a refusal
         self.parts = 0
         self.open: _Part | None = None
         self.signature: str | None = None
 
 
-# Per item kind: the part events' names, the index key, the empty part, the part's JSON head.
+# Per part kind: the part events' names, the index key, the empty part, the part's JSON head.
 _NAMES = {
     "message": (
         "response.content_part.added",
@@ -48,6 +49,15 @@ _NAMES = {
         "content_index",
         '{"type":"output_text","text":"","annotations":[]}',
         '{"type":"output_text","text":',
+    ),
+    "refusal": (
+        "response.content_part.added",
+        "response.refusal.delta",
+        "response.refusal.done",
+        "response.content_part.done",
+        "content_index",
+        '{"type":"refusal","refusal":""}',
+        '{"type":"refusal","refusal":',
     ),
     "reasoning": (
         "response.reasoning_summary_part.added",
@@ -112,13 +122,13 @@ class ResponsesEncoder:
         )
         self._item = _Item(kind, item_id, output_index)
 
-    def _open_part(self, kind: str, id: str, out: list[str]) -> None:
+    def _open_part(self, kind: str, id: str, out: list[str], *, refusal: bool = False) -> None:
         self._start(out)
         self._item_for(kind, id, out)
         self._close_part(out)
         item = self._item
         assert item is not None
-        item.open = _Part(id, item.parts)
+        item.open = _Part(id, item.parts, "refusal" if refusal else kind)
         item.parts += 1
         if kind == "message":
             self._announce(out)
@@ -127,7 +137,7 @@ class ResponsesEncoder:
         item = self._item
         if item is None or item.open is None or item.open.announced:
             return
-        added, _, _, _, key, empty, _ = _NAMES[item.kind]
+        added, _, _, _, key, empty, _ = _NAMES[item.open.names]
         self._write(out, added, f'{self._locate(item)},"{key}":{item.open.index},"part":{empty}')
         item.open.announced = True
 
@@ -136,8 +146,8 @@ class ResponsesEncoder:
         if item is None or item.open is None or item.open.id != id:
             return
         self._announce(out)
-        _, delta, _, _, key, _, _ = _NAMES[item.kind]
-        logprobs = ',"logprobs":[]' if item.kind == "message" else ""
+        _, delta, _, _, key, _, _ = _NAMES[item.open.names]
+        logprobs = ',"logprobs":[]' if item.open.names == "message" else ""
         self._write(out, delta, f'{self._locate(item)},"{key}":{item.open.index},"delta":{string(text)}{logprobs}')
         item.open.text.append(text)
 
@@ -148,14 +158,15 @@ class ResponsesEncoder:
         part, item.open = item.open, None
         if not part.announced:
             return
-        _, _, done, part_done, key, _, head = _NAMES[item.kind]
+        _, _, done, part_done, key, _, head = _NAMES[part.names]
         text = "".join(part.text)
         located = f'{self._locate(item)},"{key}":{part.index}'
-        logprobs = ',"logprobs":[]' if item.kind == "message" else ""
-        self._write(out, done, f'{located},"text":{string(text)}{logprobs}')
-        annotations = ',"annotations":[]}' if item.kind == "message" else "}"
+        refusal = part.names == "refusal"
+        logprobs = ',"logprobs":[]' if part.names == "message" else ""
+        self._write(out, done, f'{located},"{"refusal" if refusal else "text"}":{string(text)}{logprobs}')
+        annotations = ',"annotations":[]}' if part.names == "message" else "}"
         self._write(out, part_done, f'{located},"part":{head}{string(text)}{annotations}')
-        item.texts.append(text)
+        item.texts.append((text, refusal))
 
     def _close_item(self, out: list[str]) -> None:
         self._close_part(out)
@@ -163,13 +174,18 @@ class ResponsesEncoder:
         if item is None:
             return
         if item.kind == "message":
-            content = ",".join(f'{{"type":"output_text","text":{string(t)},"annotations":[]}}' for t in item.texts)
+            content = ",".join(
+                f'{{"type":"refusal","refusal":{string(t)}}}'
+                if refusal
+                else f'{{"type":"output_text","text":{string(t)},"annotations":[]}}'
+                for t, refusal in item.texts
+            )
             json = (
                 f'{{"id":{string(item.id)},"type":"message","status":"completed","role":"assistant",'
                 f'"content":[{content}]}}'
             )
         else:
-            summary = ",".join(f'{{"type":"summary_text","text":{string(t)}}}' for t in item.texts)
+            summary = ",".join(f'{{"type":"summary_text","text":{string(t)}}}' for t, _ in item.texts)
             encrypted = "" if item.signature is None else f',"encrypted_content":{string(item.signature)}'
             json = f'{{"id":{string(item.id)},"type":"reasoning","summary":[{summary}]{encrypted}}}'
         self._item_done(item.output_index, json, out)
@@ -190,11 +206,13 @@ class ResponsesEncoder:
             self._start(out)
         elif kind == "text_start":
             self._open_part("message", event.id, out)
+        elif kind == "refusal_start":
+            self._open_part("message", event.id, out, refusal=True)
         elif kind == "reasoning_start":
             self._open_part("reasoning", event.id, out)
-        elif kind in ("text_delta", "reasoning_delta"):
+        elif kind in ("text_delta", "reasoning_delta", "refusal_delta"):
             self._part_delta(event.id, event.text, out)
-        elif kind == "text_end":
+        elif kind in ("text_end", "refusal_end"):
             if is_open:
                 self._close_part(out)
         elif kind == "reasoning_end":
@@ -208,27 +226,33 @@ class ResponsesEncoder:
             self._write(out, "error", f',"code":{string(event.kind)},"message":{string(event.message)},"param":null')
 
     def tool_call(self, call: Call, out: list[str]) -> None:
-        # The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+        # The fragments go out as held: the `*.done` event and the item carry the arguments whole.
         call_id, name, arguments = call.id, call.name, call.arguments
+        item_type, prefix, field = _shape(call.wire_type, arguments)
         self._start(out)
         self._close_item(out)
         output_index = self._items
         self._items += 1
-        item_id = f"fc_{output_index}"
+        item_id = f"{prefix}_{output_index}"
 
         def item(status: str, arguments: str) -> str:
-            return (
-                f'{{"id":{string(item_id)},"type":"function_call","status":{string(status)},'
-                f'"arguments":{string(arguments)},"call_id":{string(call_id)},"name":{string(name)}}}'
-            )
+            head = f'{{"id":{string(item_id)},"type":{string(item_type)},"status":{string(status)}'
+            if item_type == "function_call":
+                return f'{head},"arguments":{string(arguments)},"call_id":{string(call_id)},"name":{string(name)}}}'
+            if item_type == "custom_tool_call":
+                return f'{head},"call_id":{string(call_id)},"name":{string(name)},"input":{string(arguments)}}}'
+            execution = ',"execution":"client"' if item_type == "tool_search_call" else ""
+            return f'{head},"{field}":{arguments}{execution},"call_id":{string(call_id)}}}'
 
-        self._write(
-            out, "response.output_item.added", f',"output_index":{output_index},"item":{item("in_progress", "")}'
-        )
+        streams = field is None
+        added = item("in_progress", "" if streams else arguments)
+        self._write(out, "response.output_item.added", f',"output_index":{output_index},"item":{added}')
         located = f',"item_id":{string(item_id)},"output_index":{output_index}'
-        for fragment in call.fragments:
-            self._write(out, "response.function_call_arguments.delta", f'{located},"delta":{string(fragment)}')
-        self._write(out, "response.function_call_arguments.done", f'{located},"arguments":{string(arguments)}')
+        if streams:
+            stem, key = _INPUT_EVENTS[item_type]
+            for fragment in call.fragments:
+                self._write(out, f"{stem}.delta", f'{located},"delta":{string(fragment)}')
+            self._write(out, f"{stem}.done", f'{located},"{key}":{string(arguments)}')
         self._item_done(output_index, item("completed", arguments), out)
 
     def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
@@ -262,3 +286,28 @@ class ResponsesEncoder:
             f'"total_tokens":{usage.total_tokens}}}}}'
         )
         self._write(out, kind, rest)
+
+
+# The built-in tools' calls written whole, their input the JSON object at a field: item type ->
+# (item id prefix, field). The Rust `CallShape`.
+_OBJECT_CALLS = {
+    "apply_patch_call": ("apc", "operation"),
+    "local_shell_call": ("lsh", "action"),
+    "shell_call": ("sh", "action"),
+    "tool_search_call": ("tsc", "arguments"),
+}
+# The streamed inputs: item type -> (event type stem, the done event's key).
+_INPUT_EVENTS = {
+    "function_call": ("response.function_call_arguments", "arguments"),
+    "custom_tool_call": ("response.custom_tool_call_input", "input"),
+}
+
+
+def _shape(call_type: str | None, arguments: str) -> tuple[str, str, str | None]:
+    """(item type, item id prefix, object field or None when the input streams) of a call."""
+    if call_type == "custom_tool_call":
+        return "custom_tool_call", "ctc", None
+    shape = _OBJECT_CALLS.get(call_type or "")
+    if shape is not None and is_object(arguments):
+        return call_type or "", shape[0], shape[1]
+    return "function_call", "fc", None

@@ -56,6 +56,7 @@ class Call(NamedTuple):
     name: str
     arguments: str
     provider_executed: bool
+    wire_type: str | None  # the wire's type of a call that is not a plain function call
     fragments: list[str]
 
     def fragments_for(self, no_arguments: list[str]) -> list[str]:
@@ -87,7 +88,8 @@ class HeldCalls:
                 held.append(event.delta)
         elif kind == "tool_call":
             fragments = self._calls.pop(event.id, [])
-            return Call(event.id, event.name, event.arguments, event.provider_executed, fragments)
+            call_type = getattr(event, "call_type", None)
+            return Call(event.id, event.name, event.arguments, event.provider_executed, call_type, fragments)
         else:
             return False
         return True

@@ -357,6 +357,12 @@ class Decoder:
             # The first entry for an item wins, as the core's search of its list does.
             self.calls.setdefault(item.id or "", call.id)
         self.parts.start(TOOL_INPUT, call.id, call.name, call.provider_executed, out)
+        self._set_call_type(item, call.id)
+
+    def _set_call_type(self, item: _Item, id: str) -> None:
+        """Keeps the item type of a call that is not a plain function call, for ``call_type``."""
+        if item.kind is not None and item.kind != "function_call":
+            self.parts.set_call_type(id, item.kind)
 
     def _item_done(self, item: _Item, data: str, out: list[Any]) -> None:
         item_id = item.id or ""
@@ -366,6 +372,7 @@ class Decoder:
                 self.function_calls = True
             if not self.parts.is_open(call.id):
                 self.parts.start(TOOL_INPUT, call.id, call.name, call.provider_executed, out)
+            self._set_call_type(item, call.id)
             self.parts.end(call.id, call.arguments, out)
             kind = item.kind
             field = _RESULT_FIELD.get(kind or "")

@@ -31,7 +31,7 @@ TOOL_INPUT = "tool_input"
 
 
 class _OpenPart:
-    __slots__ = ("arguments", "id", "kind", "name", "provider_executed", "redacted", "signature")
+    __slots__ = ("arguments", "call_type", "id", "kind", "name", "provider_executed", "redacted", "signature")
 
     def __init__(self, kind: str, id: str, name: str, provider_executed: bool) -> None:
         self.kind = kind
@@ -39,6 +39,7 @@ class _OpenPart:
         self.name = name
         self.arguments: list[str] = []
         self.provider_executed = provider_executed
+        self.call_type: str | None = None
         self.signature: str | None = None
         self.redacted = False
 
@@ -118,6 +119,11 @@ class Parts:
             else:
                 part.signature = signature
 
+    def set_call_type(self, id: str, call_type: str) -> None:
+        part = self._get(id)
+        if part is not None:
+            part.call_type = call_type
+
     def set_redacted(self, id: str) -> None:
         part = self._get(id)
         if part is not None:
@@ -155,4 +161,4 @@ def _emit_end(part: _OpenPart, arguments: str | None, out: list[Any]) -> None:
     else:
         args = "".join(part.arguments) if arguments is None else arguments
         out.append(ToolInputEnd(part.id))
-        out.append(ToolCall(part.id, part.name, args or "{}", part.provider_executed))
+        out.append(ToolCall(part.id, part.name, args or "{}", part.provider_executed, part.call_type))

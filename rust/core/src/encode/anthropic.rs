@@ -6,7 +6,10 @@
 //! with its first text (or at its end), when it is known which. Usage is all reported in
 //! `message_delta` (`message_start` says 0), input tokens split as Anthropic counts them
 //! (uncached, cache reads, cache writes); reasoning tokens have no field. An `error` event ends
-//! the stream: Anthropic's decoder accepts nothing after it.
+//! the stream: Anthropic's decoder accepts nothing after it. The result of a server tool goes in
+//! that tool's result block (`web_search_tool_result`, ...: `result_block`), its content as sent,
+//! when it is that block's content (`is_content_of`: another provider's tool of the same name
+//! sends its own shape); other results, and a refusal (Anthropic has no refusal text), are dropped.
 
 use super::json::{raw, string, uint};
 use super::{sse, Blocks, Call, Reasons, Writer};
@@ -215,6 +218,26 @@ impl Writer for Encoder {
                 }
             }
             Event::Error { message, kind, .. } => self.error(message, kind, out),
+            Event::ToolResult {
+                id,
+                name,
+                result,
+                provider_executed: true,
+                ..
+            } => {
+                if let Some(block_type) = result_block(name).filter(|t| is_content_of(t, result)) {
+                    let index = self.open_block(out, |b| {
+                        raw(b, "{\"type\":");
+                        string(b, block_type);
+                        raw(b, ",\"tool_use_id\":");
+                        string(b, id);
+                        raw(b, ",\"content\":");
+                        raw(b, result);
+                        raw(b, "}");
+                    });
+                    self.stop_block(out, index);
+                }
+            }
             _ => {}
         }
     }
@@ -280,5 +303,34 @@ impl Writer for Encoder {
 
     fn provider_calls(&self) -> bool {
         true
+    }
+}
+
+/// The result block of an Anthropic server tool, by the tool's name (`server_tool_use.name`).
+fn result_block(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "web_search" => "web_search_tool_result",
+        "web_fetch" => "web_fetch_tool_result",
+        "code_execution" => "code_execution_tool_result",
+        "bash_code_execution" => "bash_code_execution_tool_result",
+        "text_editor_code_execution" => "text_editor_code_execution_tool_result",
+        "tool_search_tool_regex" | "tool_search_tool_bm25" => "tool_search_tool_result",
+        "advisor" => "advisor_tool_result",
+        _ => return None,
+    })
+}
+
+/// Whether `result` is content of a `block_type` block as Anthropic sends it: a list (web search
+/// results), or an object whose `type` is the tool's own (`web_fetch_result`,
+/// `code_execution_tool_result_error`, ...).
+fn is_content_of(block_type: &str, result: &str) -> bool {
+    let stem = block_type.strip_suffix("_tool_result").unwrap_or(block_type);
+    match serde_json::from_str::<serde_json::Value>(result) {
+        Ok(serde_json::Value::Array(_)) => true,
+        Ok(serde_json::Value::Object(fields)) => fields
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|t| t.starts_with(stem)),
+        _ => false,
     }
 }

@@ -5,8 +5,12 @@
 //! as one. A signature rides on the part it signs, as Gemini sends it: a reasoning part with text
 //! is signed by a thought part carrying only `thoughtSignature`; a signature alone (no reasoning
 //! text, e.g. the one Gemini puts on a function call) goes on the next part written. Gemini has
-//! no redacted reasoning: the data is a plain signature. Function call `args` are the arguments'
-//! JSON text as is when it is an object, else `{}`. Usage is sent once, on the last chunk.
+//! no redacted reasoning: the data is a plain signature. `thoughtSignature` is bytes (base64 in
+//! JSON): a signature that is not standard base64 (another provider's opaque text) is dropped, as
+//! Gemini's client refuses it. Function call `args` are the arguments' JSON text as is when it is
+//! an object, else `{}`. Usage is sent once, on the last chunk. A provider-run code execution
+//! goes back as Gemini's own `executableCode` / `codeExecutionResult` parts when its arguments and
+//! result have their shape (`gemini_code`); other provider-run calls and results are dropped.
 
 use super::json::{is_object, raw, string, uint};
 use super::{Call, Reasons, Writer};
@@ -191,7 +195,7 @@ impl Writer for Encoder {
                         false
                     }
                 };
-                if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
+                if let Some(signature) = signature.as_ref().filter(|s| is_base64(s)) {
                     self.flush_signature(out);
                     self.signature = Some(signature.clone());
                     if had_text {
@@ -201,13 +205,37 @@ impl Writer for Encoder {
             }
             Event::TextDelta { text, .. } => self.text(out, text, false),
             Event::Error { message, kind, .. } => self.error(message, kind, out),
+            Event::ToolResult {
+                name,
+                result,
+                provider_executed: true,
+                ..
+            } if name == "code_execution" && gemini_code(result, &["outcome", "output", "id"], "outcome") => {
+                self.part(out, |b| {
+                    raw(b, "\"codeExecutionResult\":");
+                    raw(b, result);
+                });
+            }
             _ => {}
         }
+    }
+
+    fn provider_calls(&self) -> bool {
+        true
     }
 
     // Gemini sends a call whole: of the fragments it only matters whether there were any.
     fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
         let arguments = call.arguments;
+        if call.provider_executed {
+            if call.name == "code_execution" && gemini_code(arguments, &["code", "language", "id"], "code") {
+                self.part(out, |b| {
+                    raw(b, "\"executableCode\":");
+                    raw(b, arguments);
+                });
+            }
+            return;
+        }
         // A call sent with no arguments has no `args`, as Gemini sends it.
         let args = if call.fragments.is_empty() && arguments == "{}" {
             None
@@ -240,5 +268,28 @@ impl Writer for Encoder {
         raw(&mut self.buf, ",\"index\":0}]");
         self.tail(Some(usage));
         self.emit(out);
+    }
+}
+
+/// Whether `text` is standard base64 with its padding (what Gemini's `bytes` fields take), and
+/// not empty.
+fn is_base64(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !text.is_empty()
+        && text.len() % 4 == 0
+        && text.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// Whether `text` is an object of Gemini's shape for a code execution part: every key one of
+/// `keys` (its client refuses others), `required` among them.
+fn gemini_code(text: &str, keys: &[&str], required: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(fields)) => {
+            fields.contains_key(required) && fields.keys().all(|k| keys.contains(&k.as_str()))
+        }
+        _ => false,
     }
 }

@@ -130,14 +130,9 @@ impl Encoder {
             return;
         }
         match event {
-            // Not encoded yet (docs/encoding.md): the targets' places for them are still to write.
-            Event::Unknown { .. }
-            | Event::Raw { .. }
-            | Event::RefusalStart { .. }
-            | Event::RefusalDelta { .. }
-            | Event::RefusalEnd { .. }
-            | Event::ToolResult { .. }
-            | Event::File { .. } => return,
+            // No target has a place for them (docs/encoding.md); refusals, tool results and
+            // files go to each target, which writes what it has a place for.
+            Event::Unknown { .. } | Event::Raw { .. } => return,
             Event::Error { kind, .. } if kind == error_kind::INCOMPLETE_STREAM => {
                 self.ended = true;
                 return;
@@ -276,6 +271,8 @@ struct Call<'a> {
     name: &'a str,
     arguments: &'a str,
     provider_executed: bool,
+    /// The wire's type of a call that is not a plain function call (`Event::ToolCall::call_type`).
+    wire_type: Option<&'a str>,
     fragments: Vec<String>,
 }
 
@@ -301,6 +298,7 @@ impl HeldCalls {
                 name,
                 arguments,
                 provider_executed,
+                call_type,
             } => {
                 let held = self.0.iter().position(|c| c.id == *id).map(|i| self.0.remove(i));
                 Held::Call(Call {
@@ -308,6 +306,7 @@ impl HeldCalls {
                     name,
                     arguments,
                     provider_executed: *provider_executed,
+                    wire_type: call_type.as_deref(),
                     fragments: held.map(|call| call.fragments).unwrap_or_default(),
                 })
             }

@@ -115,6 +115,10 @@ impl Writer for Encoder {
                 raw(b, "\"reasoning_content\":");
                 string(b, text);
             }),
+            Event::RefusalDelta { text, .. } => self.chunk(out, |b| {
+                raw(b, "\"refusal\":");
+                string(b, text);
+            }),
             Event::ReasoningEnd {
                 signature: Some(signature),
                 redacted,

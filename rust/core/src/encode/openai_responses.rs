@@ -1,6 +1,7 @@
 //! `openai-responses`: typed `response.*` events with `sequence_number`s; every part lives in an
 //! output item (`message` with `output_text` parts, `reasoning` with summary parts,
-//! `function_call`), and `response.completed` repeats the whole output, as the API does.
+//! `function_call`, or a built-in tool's call item as it came: `CallShape`), and
+//! `response.completed` repeats the whole output, as the API does.
 //!
 //! Item ids come back from part ids written `{item_id}:{index}` (what the Responses decoder
 //! makes), so that consecutive parts of one item stay one item; other ids get `msg_{n}`, `rs_{n}`,
@@ -11,7 +12,7 @@
 
 use std::mem;
 
-use super::json::{int, raw, string, uint};
+use super::json::{int, is_object, raw, string, uint};
 use super::{sse, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
@@ -27,6 +28,8 @@ struct OpenPart {
     id: PartId,
     index: u64,
     text: String,
+    /// A message's `refusal` part rather than `output_text`.
+    refusal: bool,
     /// Its `*_part.added` was written (reasoning waits for its first text).
     announced: bool,
 }
@@ -38,8 +41,8 @@ struct Item {
     output_index: u64,
     /// `,"item_id":…,"output_index":…`, which every event of its parts carries: written once.
     located: Vec<u8>,
-    /// The texts of its finished parts.
-    texts: Vec<String>,
+    /// The texts of its finished parts, and whether each was a refusal.
+    texts: Vec<(String, bool)>,
     parts: u64,
     open: Option<OpenPart>,
     signature: Option<String>,
@@ -161,7 +164,7 @@ impl Encoder {
         });
     }
 
-    fn open_part(&mut self, kind: Kind, id: &PartId, out: &mut Vec<u8>) {
+    fn open_part(&mut self, kind: Kind, id: &PartId, refusal: bool, out: &mut Vec<u8>) {
         self.start(out);
         self.item_for(kind, id, out);
         self.close_part(out);
@@ -172,6 +175,7 @@ impl Encoder {
                 id: id.clone(),
                 index,
                 text: String::new(),
+                refusal,
                 announced: false,
             });
         }
@@ -185,6 +189,11 @@ impl Encoder {
         let Some(item) = self.item.take() else { return };
         if let Some(part) = item.open.as_ref().filter(|p| !p.announced) {
             let (kind, index, part_json) = match item.kind {
+                Kind::Message if part.refusal => (
+                    "response.content_part.added",
+                    ",\"content_index\":",
+                    ",\"part\":{\"type\":\"refusal\",\"refusal\":\"\"}",
+                ),
                 Kind::Message => (
                     "response.content_part.added",
                     ",\"content_index\":",
@@ -225,6 +234,7 @@ impl Encoder {
         let Some(item) = self.item.take() else { return };
         if let Some(part) = &item.open {
             let (kind, index) = match item.kind {
+                Kind::Message if part.refusal => ("response.refusal.delta", ",\"content_index\":"),
                 Kind::Message => ("response.output_text.delta", ",\"content_index\":"),
                 Kind::Reasoning => ("response.reasoning_summary_text.delta", ",\"summary_index\":"),
             };
@@ -234,7 +244,7 @@ impl Encoder {
             uint(&mut self.buf, part.index);
             raw(&mut self.buf, ",\"delta\":");
             string(&mut self.buf, text);
-            if item.kind == Kind::Message {
+            if item.kind == Kind::Message && !part.refusal {
                 raw(&mut self.buf, ",\"logprobs\":[]");
             }
             self.write(out, kind);
@@ -251,6 +261,12 @@ impl Encoder {
         if let Some(part) = item.open.take() {
             if part.announced {
                 let (done, index, part_done, text_key) = match item.kind {
+                    Kind::Message if part.refusal => (
+                        "response.refusal.done",
+                        ",\"content_index\":",
+                        "response.content_part.done",
+                        ",\"part\":{\"type\":\"refusal\",\"refusal\":",
+                    ),
                     Kind::Message => (
                         "response.output_text.done",
                         ",\"content_index\":",
@@ -268,9 +284,9 @@ impl Encoder {
                 self.buf.extend_from_slice(&item.located);
                 raw(&mut self.buf, index);
                 uint(&mut self.buf, part.index);
-                raw(&mut self.buf, ",\"text\":");
+                raw(&mut self.buf, if part.refusal { ",\"refusal\":" } else { ",\"text\":" });
                 string(&mut self.buf, &part.text);
-                if item.kind == Kind::Message {
+                if item.kind == Kind::Message && !part.refusal {
                     raw(&mut self.buf, ",\"logprobs\":[]");
                 }
                 self.write(out, done);
@@ -282,14 +298,14 @@ impl Encoder {
                 string(&mut self.buf, &part.text);
                 raw(
                     &mut self.buf,
-                    if item.kind == Kind::Message {
+                    if item.kind == Kind::Message && !part.refusal {
                         ",\"annotations\":[]}"
                     } else {
                         "}"
                     },
                 );
                 self.write(out, part_done);
-                item.texts.push(part.text);
+                item.texts.push((part.text, part.refusal));
             }
         }
         self.item = Some(item);
@@ -312,19 +328,25 @@ impl Encoder {
                     &mut self.output,
                     ",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[",
                 );
-                for (n, text) in item.texts.iter().enumerate() {
+                for (n, (text, refusal)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
-                    raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
-                    string(&mut self.output, text);
-                    raw(&mut self.output, ",\"annotations\":[]}");
+                    if *refusal {
+                        raw(&mut self.output, "{\"type\":\"refusal\",\"refusal\":");
+                        string(&mut self.output, text);
+                        raw(&mut self.output, "}");
+                    } else {
+                        raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
+                        string(&mut self.output, text);
+                        raw(&mut self.output, ",\"annotations\":[]}");
+                    }
                 }
                 raw(&mut self.output, "]}");
             }
             Kind::Reasoning => {
                 raw(&mut self.output, ",\"type\":\"reasoning\",\"summary\":[");
-                for (n, text) in item.texts.iter().enumerate() {
+                for (n, (text, _)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
@@ -366,10 +388,13 @@ impl Writer for Encoder {
                 }
                 self.start(out);
             }
-            Event::TextStart { id, .. } => self.open_part(Kind::Message, id, out),
-            Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, out),
-            Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } => self.part_delta(id, text, out),
-            Event::TextEnd { id } if self.is_open(id) => self.close_part(out),
+            Event::TextStart { id, .. } => self.open_part(Kind::Message, id, false, out),
+            Event::RefusalStart { id, .. } => self.open_part(Kind::Message, id, true, out),
+            Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, false, out),
+            Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } | Event::RefusalDelta { id, text } => {
+                self.part_delta(id, text, out);
+            }
+            Event::TextEnd { id } | Event::RefusalEnd { id } if self.is_open(id) => self.close_part(out),
             Event::ReasoningEnd { id, signature, .. } if self.is_open(id) => {
                 if let (Some(item), Some(signature)) = (&mut self.item, signature.as_ref().filter(|s| !s.is_empty())) {
                     item.signature = Some(signature.clone());
@@ -390,46 +415,74 @@ impl Writer for Encoder {
         }
     }
 
-    // The fragments go out as held: `function_call_arguments.done` and the item carry the arguments.
+    // The fragments go out as held: the `*.done` event and the item carry the arguments whole.
     fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
         let (call_id, name, arguments) = (call.id, call.name, call.arguments);
+        let shape = CallShape::of(call.wire_type, arguments);
         self.start(out);
         self.close_item(out);
         let output_index = self.items;
         self.items += 1;
-        let item_id = format!("fc_{output_index}");
+        let item_id = format!("{}_{output_index}", shape.prefix());
         let located = Self::located(&item_id, output_index);
         let item = |b: &mut Vec<u8>, status: &str, arguments: &str| {
             raw(b, "{\"id\":");
             string(b, &item_id);
-            raw(b, ",\"type\":\"function_call\",\"status\":");
+            raw(b, ",\"type\":");
+            string(b, shape.item_type());
+            raw(b, ",\"status\":");
             string(b, status);
-            raw(b, ",\"arguments\":");
-            string(b, arguments);
+            match shape {
+                CallShape::Function => {
+                    raw(b, ",\"arguments\":");
+                    string(b, arguments);
+                }
+                CallShape::Custom => {}
+                CallShape::Object { field, .. } => {
+                    raw(b, field);
+                    raw(b, arguments);
+                    if shape == CallShape::TOOL_SEARCH {
+                        raw(b, ",\"execution\":\"client\"");
+                    }
+                }
+            }
             raw(b, ",\"call_id\":");
             string(b, call_id);
-            raw(b, ",\"name\":");
-            string(b, name);
+            if shape == CallShape::Custom {
+                raw(b, ",\"name\":");
+                string(b, name);
+                raw(b, ",\"input\":");
+                string(b, arguments);
+            } else if shape == CallShape::Function {
+                raw(b, ",\"name\":");
+                string(b, name);
+            }
             raw(b, "}");
         };
         self.begin("response.output_item.added");
         raw(&mut self.buf, ",\"output_index\":");
         uint(&mut self.buf, output_index);
         raw(&mut self.buf, ",\"item\":");
-        item(&mut self.buf, "in_progress", "");
+        item(
+            &mut self.buf,
+            "in_progress",
+            if shape.streams() { "" } else { arguments },
+        );
         self.write(out, "response.output_item.added");
-        for fragment in &call.fragments {
-            self.begin("response.function_call_arguments.delta");
+        if let Some((delta, done, key)) = shape.input_events() {
+            for fragment in &call.fragments {
+                self.begin(delta);
+                self.buf.extend_from_slice(&located);
+                raw(&mut self.buf, ",\"delta\":");
+                string(&mut self.buf, fragment);
+                self.write(out, delta);
+            }
+            self.begin(done);
             self.buf.extend_from_slice(&located);
-            raw(&mut self.buf, ",\"delta\":");
-            string(&mut self.buf, fragment);
-            self.write(out, "response.function_call_arguments.delta");
+            raw(&mut self.buf, key);
+            string(&mut self.buf, arguments);
+            self.write(out, done);
         }
-        self.begin("response.function_call_arguments.done");
-        self.buf.extend_from_slice(&located);
-        raw(&mut self.buf, ",\"arguments\":");
-        string(&mut self.buf, arguments);
-        self.write(out, "response.function_call_arguments.done");
         if !self.output.is_empty() {
             self.output.push(b',');
         }
@@ -490,5 +543,87 @@ impl Writer for Encoder {
     // An `error` event does not close a Responses stream: its `response.*` finish does.
     fn ends_on_error(&self) -> bool {
         false
+    }
+}
+
+/// The item a client-run call is written as: its own type where the call came as a built-in
+/// tool's call (`call_type`), else a `function_call`. A built-in whose input is a JSON object
+/// (`apply_patch_call`, `shell_call`, ...) needs it to be one: other arguments go as a function call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallShape {
+    Function,
+    /// `custom_tool_call`: free-text `input`, streamed as `custom_tool_call_input` deltas.
+    Custom,
+    /// A call whose input is the JSON object at `field` (`,"operation":`), written whole.
+    Object {
+        item_type: &'static str,
+        prefix: &'static str,
+        field: &'static str,
+    },
+}
+
+impl CallShape {
+    const TOOL_SEARCH: Self = Self::Object {
+        item_type: "tool_search_call",
+        prefix: "tsc",
+        field: ",\"arguments\":",
+    };
+
+    fn of(call_type: Option<&str>, arguments: &str) -> Self {
+        let object = |item_type, prefix, field| Self::Object {
+            item_type,
+            prefix,
+            field,
+        };
+        let shape = match call_type {
+            Some("custom_tool_call") => return Self::Custom,
+            Some("apply_patch_call") => object("apply_patch_call", "apc", ",\"operation\":"),
+            Some("local_shell_call") => object("local_shell_call", "lsh", ",\"action\":"),
+            Some("shell_call") => object("shell_call", "sh", ",\"action\":"),
+            Some("tool_search_call") => Self::TOOL_SEARCH,
+            _ => return Self::Function,
+        };
+        if is_object(arguments) {
+            shape
+        } else {
+            Self::Function
+        }
+    }
+
+    fn item_type(self) -> &'static str {
+        match self {
+            Self::Function => "function_call",
+            Self::Custom => "custom_tool_call",
+            Self::Object { item_type, .. } => item_type,
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Function => "fc",
+            Self::Custom => "ctc",
+            Self::Object { prefix, .. } => prefix,
+        }
+    }
+
+    fn streams(self) -> bool {
+        !matches!(self, Self::Object { .. })
+    }
+
+    /// The delta and done events of a streamed input, and the done event's key for it.
+    fn input_events(self) -> Option<(&'static str, &'static str, &'static str)> {
+        match self {
+            Self::Function => Some((
+                "response.function_call_arguments.delta",
+                "response.function_call_arguments.done",
+                ",\"arguments\":",
+            )),
+            Self::Custom => Some((
+                "response.custom_tool_call_input.delta",
+                "response.custom_tool_call_input.done",
+                ",\"input\":",
+            )),
+            Self::Object { .. } => None,
+        }
     }
 }

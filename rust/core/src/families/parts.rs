@@ -24,6 +24,8 @@ struct OpenPart {
     name: String,
     arguments: String,
     provider_executed: bool,
+    /// Tool parts: the wire's type for a call other than a plain function call.
+    call_type: Option<String>,
     /// Reasoning parts: the signature, and whether the reasoning was redacted.
     signature: Option<String>,
     redacted: bool,
@@ -128,6 +130,7 @@ impl Parts {
             name: name.to_owned(),
             arguments: String::new(),
             provider_executed,
+            call_type: None,
             signature: None,
             redacted: false,
         });
@@ -208,6 +211,15 @@ impl Parts {
         }
     }
 
+    /// Sets the wire's call type of the open tool part `id` (see `Event::ToolCall::call_type`).
+    pub fn set_call_type(&mut self, id: &str, call_type: &str) {
+        if let Some(part) = self.get_mut(id) {
+            if part.call_type.as_deref() != Some(call_type) {
+                part.call_type = Some(call_type.to_owned());
+            }
+        }
+    }
+
     pub fn set_redacted(&mut self, id: &str) {
         if let Some(part) = self.get_mut(id) {
             part.redacted = true;
@@ -270,6 +282,7 @@ fn emit_end(part: OpenPart, arguments: Option<&str>, out: &mut Vec<Event>) {
                     arguments
                 },
                 provider_executed: part.provider_executed,
+                call_type: part.call_type,
             });
         }
     }
@@ -322,7 +335,8 @@ mod tests {
                 id: "call_1".into(),
                 name: "get".into(),
                 arguments: "{\"a\":1}".into(),
-                provider_executed: false
+                provider_executed: false,
+                call_type: None
             }
         );
     }
@@ -340,7 +354,8 @@ mod tests {
                 id: "c".into(),
                 name: "f".into(),
                 arguments: "{}".into(),
-                provider_executed: true
+                provider_executed: true,
+                call_type: None
             }
         );
     }

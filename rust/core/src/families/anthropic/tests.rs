@@ -140,7 +140,8 @@ fn tool_inputs() {
                 id: "toolu_0".into(),
                 name: "f".into(),
                 arguments: arguments.into(),
-                provider_executed: false
+                provider_executed: false,
+                call_type: None
             },
             "{name}"
         );
@@ -171,7 +172,8 @@ fn server_tool_and_sources() {
         id: "srvtoolu_1".into(),
         name: "web_search".into(),
         arguments: "{\"query\":\"x\"}".into(),
-        provider_executed: true
+        provider_executed: true,
+        call_type: None
     }));
     let sources: Vec<_> = events
         .iter()

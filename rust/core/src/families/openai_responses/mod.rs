@@ -340,8 +340,16 @@ impl Decoder {
             self.calls.push((item_id.to_owned(), call.id.to_owned()));
         }
         self.parts
-            .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)
-            .map(drop)
+            .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)?;
+        self.set_call_type(item, call.id);
+        Ok(())
+    }
+
+    /// Keeps the item type of a call that is not a plain function call, for `tool_call.call_type`.
+    fn set_call_type(&mut self, item: &Item<'_>, id: &str) {
+        if let Some(kind) = item.kind.as_deref().filter(|k| *k != "function_call") {
+            self.parts.set_call_type(id, kind);
+        }
     }
 
     /// Closes what item `item` opened; an item type this decoder does not model is returned, for
@@ -356,6 +364,7 @@ impl Decoder {
                 self.parts
                     .start(PartKind::ToolInput, call.id, call.name, call.provider_executed, out)?;
             }
+            self.set_call_type(item, call.id);
             self.parts.end(call.id, call.arguments.as_deref(), out);
             if call.provider_executed {
                 if let Some(result) = result_field(item) {

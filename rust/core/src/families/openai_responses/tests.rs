@@ -170,13 +170,23 @@ fn hosted_tools() {
             name,
             arguments,
             provider_executed,
-        } => Some((&**id, name.as_str(), arguments.as_str(), *provider_executed)),
+            call_type,
+        } => Some((
+            &**id,
+            name.as_str(),
+            arguments.as_str(),
+            *provider_executed,
+            call_type.as_deref(),
+        )),
         _ => None,
     });
-    assert_eq!(calls.next(), Some(("ci", "code_interpreter", "1+1", true)));
-    assert_eq!(calls.next(), Some(("mcp", "roll", "{\"n\":2}", true)));
-    assert_eq!(calls.next(), Some(("tsc", "tool_search", "{}", true)));
-    assert_eq!(calls.next(), Some(("ig", "image_generation", "{}", true)));
+    let ci = ("ci", "code_interpreter", "1+1", true, Some("code_interpreter_call"));
+    assert_eq!(calls.next(), Some(ci));
+    assert_eq!(calls.next(), Some(("mcp", "roll", "{\"n\":2}", true, Some("mcp_call"))));
+    let tsc = ("tsc", "tool_search", "{}", true, Some("tool_search_call"));
+    assert_eq!(calls.next(), Some(tsc));
+    let ig = ("ig", "image_generation", "{}", true, Some("image_generation_call"));
+    assert_eq!(calls.next(), Some(ig));
     assert_eq!(
         server_results(&got),
         [
