@@ -58,12 +58,19 @@ pub fn parse_many(
     // This thread converts each message, GIL held, while the others parse; it parses too, GIL
     // released, when no message is ready (converting after the whole parse left 2 threads at
     // 1.5× one).
+    // The converted messages are freed once the workers are done: freeing here what a worker
+    // allocated contends with that worker's allocations (glibc locks the arena the memory came
+    // from): 2 threads took 4.3 ms against 3.2 ms for the corpus before this.
+    let mut converted = Vec::with_capacity(buffers.len());
     let messages = in_order(&buffers, threads, parse, |ordered| {
         let mut messages = Vec::with_capacity(buffers.len());
         loop {
             while let Some((index, result)) = ordered.ready() {
                 match result {
-                    Ok(message) => messages.push(message_to_py(py, &message)?),
+                    Ok(message) => {
+                        messages.push(message_to_py(py, &message)?);
+                        converted.push(message);
+                    }
                     // Only `on_error="raise"` returns errors: the first body's is raised.
                     Err(err) => {
                         debug_assert_eq!(options.on_error, OnError::Raise);
@@ -76,5 +83,6 @@ pub fn parse_many(
             }
         }
     })?;
+    drop(converted);
     Ok(PyList::new(py, messages)?.unbind())
 }
