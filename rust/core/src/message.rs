@@ -166,6 +166,19 @@ impl ChoiceRouter {
         }
     }
 
+    /// The choice a part start opens its part in; 0 for every other event. Until one is above 0
+    /// every event goes to the one message, and the callers fold it without [`choice_of`](Self::choice_of).
+    #[inline]
+    pub fn opened_choice(event: &Event) -> u32 {
+        match event {
+            Event::TextStart { choice, .. }
+            | Event::ReasoningStart { choice, .. }
+            | Event::RefusalStart { choice, .. }
+            | Event::ToolInputStart { choice, .. } => *choice,
+            _ => 0,
+        }
+    }
+
     fn route(&self, id: &str) -> u32 {
         if self.routes.is_empty() {
             return 0;
@@ -180,6 +193,11 @@ impl ChoiceRouter {
 
 impl Message {
     pub fn apply(&mut self, event: &Event) {
+        // A single-choice stream so far (no choice > 0 has opened, so no route is kept): the usual path.
+        if self.choices.is_empty() && ChoiceRouter::opened_choice(event) == 0 {
+            self.fold(event);
+            return;
+        }
         let choice = self.routes.choice_of(event);
         match choice {
             // A part event of choice 0 on a single-choice stream: the usual path.

@@ -197,7 +197,7 @@ impl StreamParser {
         } = self.call(emit);
         let on_error = options.on_error;
         let mut input = chunk;
-        sink.read(on_error, &mut |sink| {
+        sink.read(on_error, |sink| {
             // The chunk on the first run; what a fault left unread is carried by the framing.
             let bytes = std::mem::take(&mut input);
             match framing {
@@ -238,7 +238,7 @@ impl StreamParser {
             answered,
         } = self.call(emit);
         let on_error = options.on_error;
-        let result = sink.read(on_error, &mut |sink| match framing {
+        let result = sink.read(on_error, |sink| match framing {
             Framing::Sse(sse) => sse.close(&mut |e| sink.payload(decoder, options, &e)),
             Framing::Json(values) => {
                 let shape = values.shape();
@@ -419,7 +419,8 @@ impl Sink<'_> {
     /// itself (a bad frame, a line or an event over `max_event_bytes`; a payload's faults are
     /// events already) is reported in line, and `step` runs again on what the fault left unread:
     /// every fault consumes input, so this ends.
-    fn read(&mut self, on_error: OnError, step: &mut dyn FnMut(&mut Self) -> Result<()>) -> Result<()> {
+    #[inline]
+    fn read(&mut self, on_error: OnError, mut step: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
         loop {
             match (step(self), on_error) {
                 (Err(err), OnError::Emit) => {

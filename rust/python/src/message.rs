@@ -426,6 +426,11 @@ impl Assembled {
     /// Folds one event, given with the object made of it, as `Message::apply` folds the event.
     pub fn apply(&mut self, py: Python<'_>, event: &Event, object: &Py<PyAny>) {
         let object = object.bind(py);
+        // As in `Message::apply`: a single-choice stream so far keeps no route.
+        if self.choices.is_empty() && ChoiceRouter::opened_choice(event) == 0 {
+            self.main.fold(py, event, object);
+            return;
+        }
         let choice = self.routes.choice_of(event);
         match choice {
             Some(0) if self.choices.is_empty() => self.main.fold(py, event, object),

@@ -54,8 +54,9 @@ struct Converter<'a, 'py> {
     /// The accumulators of the calls still streaming, held (mutably borrowed) for the whole call:
     /// fragments may come for any of them, and a call that reached one meanwhile (re-entered from
     /// its own `feed()`, or from another thread) would find it busy with half a payload handled.
-    /// Taken from `scratch.live` and put back on drop.
-    streaming: HashMap<Box<str>, PyRefMut<'py, PyJsonAccumulator>>,
+    /// Taken from `scratch.live` and put back on drop; `None` when no call is streaming (most
+    /// calls: a map, even empty, costs its hasher's setup and drop on every `feed()`).
+    streaming: Option<HashMap<Box<str>, PyRefMut<'py, PyJsonAccumulator>>>,
     /// The message the events are folded into; `None` for `parse()`, which has no message.
     message: Option<&'a mut Assembled>,
     /// The first Python error met (out of memory, say); the rest of the chunk is still parsed.
@@ -66,13 +67,18 @@ impl<'a, 'py> Converter<'a, 'py> {
     /// `RuntimeError: Already borrowed`, with nothing changed, when an accumulator to hold is busy.
     /// The events a call interrupted by a signal left queued come first.
     fn new(py: Python<'py>, scratch: &'a mut Scratch, message: Option<&'a mut Assembled>) -> PyResult<Self> {
-        let streaming = scratch
-            .live
-            .streaming
-            .iter()
-            .map(|(id, acc)| Ok((id.clone(), acc.bind(py).try_borrow_mut()?)))
-            .collect::<PyResult<_>>()?;
-        scratch.live.streaming.clear();
+        let streaming = if scratch.live.streaming.is_empty() {
+            None
+        } else {
+            let held = scratch
+                .live
+                .streaming
+                .iter()
+                .map(|(id, acc)| Ok((id.clone(), acc.bind(py).try_borrow_mut()?)))
+                .collect::<PyResult<_>>()?;
+            scratch.live.streaming.clear();
+            Some(held)
+        };
         scratch.objects.clear();
         scratch.objects.append(&mut scratch.queued);
         Ok(Self {
@@ -87,21 +93,24 @@ impl<'a, 'py> Converter<'a, 'py> {
         let Scratch { ids, live, objects, .. } = &mut *self.scratch;
         objects.reserve(events.len());
         for event in events.drain(..) {
-            if !(self.streaming.is_empty() && live.finished.is_empty()) {
+            if self.streaming.is_some() || !live.finished.is_empty() {
+                let streaming = &mut self.streaming;
                 match &event {
                     // A new call reusing an id starts afresh, as `tool_arguments` does.
                     Event::ToolInputStart { id, .. } => {
-                        self.streaming.remove(&**id);
+                        if let Some(streaming) = streaming {
+                            streaming.remove(&**id);
+                        }
                         live.finished.remove(&**id);
                     }
                     Event::ToolInputDelta { id, delta } => {
-                        if let Some(acc) = self.streaming.get_mut(&**id) {
+                        if let Some(acc) = streaming.as_mut().and_then(|s| s.get_mut(&**id)) {
                             acc.feed_quiet(delta);
                         }
                     }
                     // No fragment comes after the end: the accumulator is let go.
                     Event::ToolInputEnd { id } => {
-                        if let Some((id, acc)) = self.streaming.remove_entry(&**id) {
+                        if let Some((id, acc)) = streaming.as_mut().and_then(|s| s.remove_entry(&**id)) {
                             live.finished.insert(id, acc.into());
                         }
                     }
@@ -192,8 +201,10 @@ fn feed_sliced(
 
 impl Drop for Converter<'_, '_> {
     fn drop(&mut self) {
-        let held = self.streaming.drain().map(|(id, acc)| (id, Py::from(acc)));
-        self.scratch.live.streaming.extend(held);
+        if let Some(streaming) = self.streaming.take() {
+            let held = streaming.into_iter().map(|(id, acc)| (id, Py::from(acc)));
+            self.scratch.live.streaming.extend(held);
+        }
     }
 }
 
