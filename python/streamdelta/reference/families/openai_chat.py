@@ -65,7 +65,7 @@ _DELTA = struct(
     provider_metadata=RAW,
     annotations=RAW,
 )
-_CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
+_CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR, logprobs=RAW)
 _CHUNK = struct(
     id=STR,
     model=STR,
@@ -165,6 +165,23 @@ def _citations(value: Any) -> list[str]:
     return urls
 
 
+# The JSON text of a choice's `content` and `refusal` logprobs (see `_logprobs`).
+_Logprobs = tuple[str | None, str | None]
+_NO_LOGPROBS: _Logprobs = (None, None)
+
+
+def _logprobs(data: str, n: int, value: Any) -> _Logprobs:
+    """The ``content`` and ``refusal`` lists of choice ``n``'s ``logprobs`` object as sent, each when it is
+    a non-empty list (see the core's ``logprobs``)."""
+    if type(value) is not dict:
+        return _NO_LOGPROBS
+    content, refusal = value.get("content"), value.get("refusal")
+    return (
+        raw_json(data, ("choices", n, "logprobs", "content")) if type(content) is list and content else None,
+        raw_json(data, ("choices", n, "logprobs", "refusal")) if type(refusal) is list and refusal else None,
+    )
+
+
 class _Tool:
     __slots__ = ("done", "id", "index")
 
@@ -251,17 +268,17 @@ class Decoder:
         self.parts.end(id, None, out)
         choice.reasoning = None
 
-    def _text(self, choice: _Choice, text: str, out: list[Any]) -> None:
+    def _text(self, choice: _Choice, text: str, out: list[Any], logprobs: str | None = None) -> None:
         id = choice.text
         if id is None or self.parts.kind(id) != TEXT:
             id = choice.text = self._fresh_id("")
-        self.parts.delta_in(choice.index, TEXT, id, text, out)
+        self.parts.delta_in(choice.index, TEXT, id, text, out, logprobs)
 
-    def _refusal(self, choice: _Choice, text: str, out: list[Any]) -> None:
+    def _refusal(self, choice: _Choice, text: str, out: list[Any], logprobs: str | None) -> None:
         id = choice.refusal
         if id is None or self.parts.kind(id) != REFUSAL:
             id = choice.refusal = self._fresh_id("")
-        self.parts.delta_in(choice.index, REFUSAL, id, text, out)
+        self.parts.delta_in(choice.index, REFUSAL, id, text, out, logprobs)
 
     def _complete_tools(self, choice: _Choice, out: list[Any]) -> None:
         for slot in choice.tools:
@@ -299,7 +316,7 @@ class Decoder:
         if arguments is not None:
             self.parts.tool_input(call_id, arguments, out)
 
-    def _delta(self, choice: _Choice, delta: dict[str, Any], out: list[Any]) -> None:
+    def _delta(self, choice: _Choice, delta: dict[str, Any], logprobs: _Logprobs, out: list[Any]) -> None:
         # `payload` has checked the delta against `_DELTA`.
         content = delta.get("content")
         plain = delta.get("reasoning_content") or delta.get("reasoning")
@@ -326,12 +343,12 @@ class Decoder:
                     self._sign(choice, data, True, out)
         if type(content) is str:
             if content:
-                self._text(choice, content, out)
+                self._text(choice, content, out, logprobs[0])
         elif type(content) is list:
-            self._content_chunks(choice, content, out)
+            self._content_chunks(choice, content, logprobs[0], out)
         refusal = delta.get("refusal")
         if refusal:
-            self._refusal(choice, refusal, out)
+            self._refusal(choice, refusal, out, logprobs[1])
         # A call without `index` takes its place among the calls the decoder models.
         modeled = 0
         for call in delta.get("tool_calls") or ():
@@ -357,14 +374,18 @@ class Decoder:
             if citation is not None and annotation.get("type") == "url_citation":
                 sources_once(self.source_urls, [(citation.get("url") or None, citation.get("title"))], out)
 
-    def _content_chunks(self, choice: _Choice, chunks: list[dict[str, Any]], out: list[Any]) -> None:
-        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed over."""
+    def _content_chunks(
+        self, choice: _Choice, chunks: list[dict[str, Any]], logprobs: str | None, out: list[Any]
+    ) -> None:
+        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed
+        over. The chunk's text logprobs go with its first text delta."""
         for chunk in chunks:
             kind = chunk.get("type")
             if kind == "text":
                 text = chunk.get("text")
                 if text:
-                    self._text(choice, text, out)
+                    self._text(choice, text, out, logprobs)
+                    logprobs = None
             elif kind == "thinking":
                 for thought in chunk.get("thinking") or ():
                     text = thought.get("text")
@@ -484,7 +505,7 @@ class Decoder:
             state = self._choice(0 if index is None else index)
             delta = choice.get("delta")
             if delta is not None:
-                self._delta(state, delta, out)
+                self._delta(state, delta, _logprobs(data, n, choice.get("logprobs")), out)
                 self._annotation_sources(annotations.get(n, ()), out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:

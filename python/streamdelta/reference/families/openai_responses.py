@@ -19,7 +19,7 @@ from .. import b64
 from ..events import ErrorEvent, File, Finish, Source, StreamStart, ToolResult, Unknown, Usage
 from . import incomplete, unix_seconds
 from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
-from .parts import REASONING, REFUSAL, TOOL_INPUT, Parts
+from .parts import REASONING, REFUSAL, TEXT, TOOL_INPUT, Parts
 
 _FRESH, _STARTED, _FINISHED = 0, 1, 2
 
@@ -251,7 +251,9 @@ class Decoder:
             kind = event
         if kind == "response.output_text.delta":
             if delta:
-                self.parts.text(self.text_id.get(item_id, content_index), delta, out)
+                logprobs = d.get("logprobs")
+                raw = raw_json(data, ("logprobs",)) if type(logprobs) is list and logprobs else None
+                self.parts.delta_in(0, TEXT, self.text_id.get(item_id, content_index), delta, out, raw)
         elif kind == "response.refusal.delta":
             if delta:
                 self.parts.delta_in(0, REFUSAL, self.text_id.get(item_id, content_index), delta, out)

@@ -147,30 +147,32 @@ impl Parts {
 
     /// A text delta for `id`, opening the part first when it is not open.
     pub fn text(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_in(0, PartKind::Text, id, text, out)
+        self.delta_in(0, PartKind::Text, id, text, None, out)
     }
 
     /// A reasoning delta for `id`, opening the part first when it is not open.
     pub fn reasoning(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_in(0, PartKind::Reasoning, id, text, out)
+        self.delta_in(0, PartKind::Reasoning, id, text, None, out)
     }
 
     /// A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it
-    /// is not open.
+    /// is not open; `logprobs` (text and refusal) the JSON text of its tokens' log probabilities.
     pub fn delta_in(
         &mut self,
         choice: u32,
         kind: PartKind,
         id: &str,
         text: &str,
+        logprobs: Option<&str>,
         out: &mut Vec<Event>,
     ) -> Result<(), ErrorKind> {
         let id = self.open_id(choice, kind, id, out)?;
         let text = text.to_owned();
+        let logprobs = logprobs.map(str::to_owned);
         out.push(match kind {
             PartKind::Reasoning => Event::ReasoningDelta { id, text },
-            PartKind::Refusal => Event::RefusalDelta { id, text },
-            PartKind::Text | PartKind::ToolInput => Event::TextDelta { id, text },
+            PartKind::Refusal => Event::RefusalDelta { id, text, logprobs },
+            PartKind::Text | PartKind::ToolInput => Event::TextDelta { id, text, logprobs },
         });
         Ok(())
     }

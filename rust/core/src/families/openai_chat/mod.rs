@@ -26,6 +26,9 @@
 //!   order, each only when sent; absent when neither was.
 //! - Citations (`url_citation` annotations, Perplexity's `citations` and `search_results`) are
 //!   `source` events, once per URL (see `cites`); a chunk's come before its choices' events.
+//! - A choice's `logprobs.content` list goes on the chunk's text delta (with Mistral's typed chunks,
+//!   the first), `logprobs.refusal` on its refusal delta, each as sent when it is a non-empty list;
+//!   a chunk with such a list and no text of that kind has nowhere to put it (it passes over).
 
 mod cites;
 mod template;
@@ -41,11 +44,42 @@ use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
 use super::schema::StrOrList;
-use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
+use super::{logprobs_entries, parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
-use wire::{Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
+use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, WireError};
+
+/// A choice's token logprobs for its text and its refusal delta (see the module notes).
+#[derive(Debug, Default, Clone, Copy)]
+struct TokenLogprobs<'a> {
+    content: Option<&'a str>,
+    refusal: Option<&'a str>,
+}
+
+impl<'a> TokenLogprobs<'a> {
+    /// The lists of a choice's `logprobs`. Only a chunk that sent one gets past the first branch:
+    /// without logprobs a choice costs the check of a `None`.
+    fn of(raw: Option<Raw<'a>>) -> Self {
+        match raw {
+            Some(raw) if raw.get().starts_with('{') => Self::read(raw),
+            _ => Self::default(),
+        }
+    }
+
+    #[cold]
+    fn read(raw: Raw<'a>) -> Self {
+        // An object the payload's reading validated, read into raw members: nothing in it can fail.
+        let mut lists = ChoiceLogprobs::default();
+        match read_payload(raw.get(), &mut lists, ChoiceLogprobs::scan) {
+            Ok(()) => Self {
+                content: logprobs_entries(lists.content),
+                refusal: logprobs_entries(lists.refusal),
+            },
+            Err(_) => Self::default(),
+        }
+    }
+}
 
 /// What the stream knows of one tool call of a choice.
 #[derive(Debug)]
@@ -217,7 +251,7 @@ impl Decoder {
     }
 
     fn reasoning_text(&mut self, pos: usize, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_part(pos, PartKind::Reasoning, text, out)
+        self.delta_part(pos, PartKind::Reasoning, text, None, out)
     }
 
     fn end_reasoning(&mut self, pos: usize, out: &mut Vec<Event>) {
@@ -252,7 +286,14 @@ impl Decoder {
     }
 
     /// A text, reasoning or refusal delta for choice `pos`, in its open part of that kind or a new one.
-    fn delta_part(&mut self, pos: usize, kind: PartKind, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    fn delta_part(
+        &mut self,
+        pos: usize,
+        kind: PartKind,
+        text: &str,
+        logprobs: Option<&str>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
         fn slot(c: &ChoiceState, kind: PartKind) -> Option<&str> {
             match kind {
                 PartKind::Text => &c.text,
@@ -279,7 +320,7 @@ impl Decoder {
         let choice = self.choice(pos);
         // Borrowing the id from `choices` while `parts` takes the delta saves a clone per delta.
         match self.choices.get(pos).and_then(|c| slot(c, kind)) {
-            Some(id) => self.parts.delta_in(choice, kind, id, text, out),
+            Some(id) => self.parts.delta_in(choice, kind, id, text, logprobs, out),
             None => Ok(()),
         }
     }
@@ -356,7 +397,13 @@ impl Decoder {
         Ok(())
     }
 
-    fn delta(&mut self, pos: usize, delta: &Delta<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+    fn delta(
+        &mut self,
+        pos: usize,
+        delta: &Delta<'_>,
+        logprobs: TokenLogprobs<'_>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
         let plain = non_empty(delta.reasoning_content.as_ref()).or_else(|| non_empty(delta.reasoning.as_ref()));
         if let Some(text) = plain {
             self.reasoning_text(pos, text, out)?;
@@ -387,12 +434,14 @@ impl Decoder {
             }
         }
         match &delta.content {
-            Some(StrOrList::Str(text)) if !text.is_empty() => self.delta_part(pos, PartKind::Text, text, out)?,
-            Some(StrOrList::List(chunks)) => self.content_chunks(pos, chunks, out)?,
+            Some(StrOrList::Str(text)) if !text.is_empty() => {
+                self.delta_part(pos, PartKind::Text, text, logprobs.content, out)?;
+            }
+            Some(StrOrList::List(chunks)) => self.content_chunks(pos, chunks, logprobs.content, out)?,
             _ => {}
         }
         if let Some(text) = non_empty(delta.refusal.as_ref()) {
-            self.delta_part(pos, PartKind::Refusal, text, out)?;
+            self.delta_part(pos, PartKind::Refusal, text, logprobs.refusal, out)?;
         }
         // A call without `index` takes its place among the calls the decoder models.
         let mut modeled = 0;
@@ -418,25 +467,27 @@ impl Decoder {
         Ok(())
     }
 
-    /// Mistral's typed content chunks: `text`, and `thinking` holding text chunks; others passed over.
+    /// Mistral's typed content chunks: `text`, and `thinking` holding text chunks; others passed
+    /// over. The chunk's text logprobs go with its first text delta.
     fn content_chunks(
         &mut self,
         pos: usize,
         chunks: &List<ContentChunk<'_>>,
+        mut logprobs: Option<&str>,
         out: &mut Vec<Event>,
     ) -> Result<(), ErrorKind> {
         for Obj(chunk) in chunks {
             match chunk.kind.as_deref() {
                 Some("text") => {
                     if let Some(text) = non_empty(chunk.text.as_ref()) {
-                        self.delta_part(pos, PartKind::Text, text, out)?;
+                        self.delta_part(pos, PartKind::Text, text, logprobs.take(), out)?;
                     }
                 }
                 Some("thinking") => {
                     for Obj(thought) in chunk.thinking.iter().flatten() {
                         if let (Some("text"), Some(text)) = (thought.kind.as_deref(), non_empty(thought.text.as_ref()))
                         {
-                            self.delta_part(pos, PartKind::Reasoning, text, out)?;
+                            self.delta_part(pos, PartKind::Reasoning, text, None, out)?;
                         }
                     }
                 }
@@ -638,7 +689,7 @@ impl Decoder {
         for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;
             if let Some(delta) = &choice.delta {
-                self.delta(pos, delta, out)?;
+                self.delta(pos, delta, TokenLogprobs::of(choice.logprobs), out)?;
                 if let Some(cites) = &cites {
                     cites.annotation_sources(n, &mut self.source_urls, out);
                 }

@@ -34,6 +34,16 @@ wire! {
         /// Marked with where its value begins and the fields read by then, for the template.
         delta: obj(Delta<'a>) mark(delta_at),
         finish_reason: str,
+        /// Token log probabilities, when asked for: read by `super::TokenLogprobs` only when sent.
+        logprobs: raw,
+    }
+}
+
+wire! {
+    /// A choice's `logprobs`: the lists of the tokens of its `content` and of its `refusal`.
+    pub(in crate::families) struct ChoiceLogprobs<'a> {
+        content: raw,
+        refusal: raw,
     }
 }
 

@@ -40,6 +40,9 @@
 //! `file_id`, `container_id`, `index`, `start_index` and `end_index` are the metadata, each as sent
 //! (a citation naming no file is passed over).
 //!
+//! An `output_text.delta`'s `logprobs` list goes on its `text_delta` as sent (when non-empty); the
+//! `output_text.done` repeats the whole list and is passed over.
+//!
 //! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
 //!
@@ -174,12 +177,12 @@ impl FamilyDecoder for Decoder {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
                     let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
-                    let part = if kind == "response.refusal.delta" {
-                        PartKind::Refusal
+                    let (part, logprobs) = if kind == "response.refusal.delta" {
+                        (PartKind::Refusal, None)
                     } else {
-                        PartKind::Text
+                        (PartKind::Text, super::logprobs_entries(p.logprobs))
                     };
-                    self.parts.delta_in(0, part, id, delta, out)?;
+                    self.parts.delta_in(0, part, id, delta, logprobs, out)?;
                 }
             }
             "response.content_part.done" => {

@@ -16,6 +16,8 @@ wire! {
         content_index: u64,
         summary_index: u64,
         delta: str,
+        /// `output_text.delta`: its tokens' log probabilities, when asked for.
+        logprobs: raw,
         annotation: rare(Obj<Annotation<'a>>),
         code: str,
         message: str,
