@@ -10,9 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from .. import b64
 from ..error import invalid_json, limit_exceeded, unexpected_payload
-from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, not_a_u64, sources_once, unix_seconds, wrong_shape
+from ..events import ErrorEvent, File, Finish, StreamStart, Unknown, Usage
+from . import (
+    PayloadError,
+    beyond_double,
+    data_url,
+    incomplete,
+    not_a_u64,
+    sources_once,
+    unix_seconds,
+    wrong_shape,
+)
 from .fields import (
     RAW,
     STR,
@@ -64,7 +74,12 @@ _DELTA = struct(
     function_call=_FUNCTION,
     provider_metadata=RAW,
     annotations=RAW,
+    images=RAW,
+    audio=RAW,
 )
+# Generated media, read only when sent (see the core's `media`).
+_IMAGES = list_of(struct(image_url=struct(url=STR)))
+_AUDIO_MEDIA_TYPE = "audio/pcm"
 _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR, logprobs=RAW)
 _CHUNK = struct(
     id=STR,
@@ -191,8 +206,16 @@ class _Tool:
         self.done = False
 
 
+class _Audio:
+    __slots__ = ("data", "id")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.data = bytearray()
+
+
 class _Choice:
-    __slots__ = ("finish", "foreign_tools", "index", "reasoning", "refusal", "text", "tools")
+    __slots__ = ("audio", "finish", "foreign_tools", "index", "reasoning", "refusal", "text", "tools")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -203,6 +226,8 @@ class _Choice:
         # The indices of tool calls of a type the decoder does not model: their deltas are passed over.
         self.foreign_tools: list[int] = []
         self.finish: tuple[str, str] | None = None
+        # Audio output so far (see the core's `media`), until the choice finishes.
+        self.audio: _Audio | None = None
 
 
 class Decoder:
@@ -401,7 +426,65 @@ class Decoder:
             self.parts.end(choice.refusal, None, out)
             choice.refusal = None
         self._complete_tools(choice, out)
+        self._flush_audio(choice, out)
         choice.finish = (_REASONS.get(raw, "other"), raw)
+
+    def _flush_audio(self, choice: _Choice, out: list[Any]) -> None:
+        """The ``file`` of the choice's audio so far, if any came."""
+        audio, choice.audio = choice.audio, None
+        if audio is None or not audio.data:
+            return
+        id = audio.id if audio.id is not None else self._fresh_id("file_")
+        out.append(File(id, _AUDIO_MEDIA_TYPE, bytes(audio.data), False))
+
+    def _flush_all_audio(self, out: list[Any]) -> None:
+        for choice in self.choices:
+            self._flush_audio(choice, out)
+
+    def _audio(self, choice: _Choice, data: str, n: int, value: Any, out: list[Any]) -> None:
+        """A delta's audio (the core's ``audio``): not an object, or a member serde cannot read,
+        is passed over."""
+        if type(value) is not dict:
+            return
+        members = [value.get(key) for key in ("id", "data", "transcript")]
+        if any(beyond_double(m) for m in members):
+            return
+        id, payload, transcript = (m if type(m) is str else None for m in members)
+        if transcript:
+            self._text(choice, transcript, out)
+        if choice.audio is None:
+            choice.audio = _Audio()
+        if id:
+            choice.audio.id = id
+        if payload:
+            decoded = b64.decode(payload)
+            if decoded is None:
+                out.append(Unknown("audio", raw_json(data, ("choices", n, "delta", "audio"))))
+            else:
+                choice.audio.data += decoded
+
+    def _images(self, choice: _Choice, data: str, n: int, items: list[dict[str, Any]], out: list[Any]) -> None:
+        """A delta's images (the core's ``images``), after the choice's open text and reasoning end."""
+        files: list[tuple[str, bytes]] = []
+        every = True
+        for item in items:
+            image_url = item.get("image_url")
+            url = None if image_url is None else image_url.get("url")
+            found = data_url(url) if type(url) is str else None
+            decoded = None if found is None else b64.decode(found[1])
+            if found is None or decoded is None:
+                every = False
+            else:
+                files.append((found[0] or "application/octet-stream", decoded))
+        if files:
+            self._end_reasoning(choice, out)
+            if choice.text is not None:
+                self.parts.end(choice.text, None, out)
+                choice.text = None
+        for media_type, payload in files:
+            out.append(File(self._fresh_id("file_"), media_type, payload, False))
+        if not every:
+            out.append(Unknown("images", raw_json(data, ("choices", n, "delta", "images"))))
 
     def _reason(self) -> tuple[str, str | None] | None:
         best: _Choice | None = None
@@ -415,6 +498,7 @@ class Decoder:
 
     def _finish(self, reason: str, raw_reason: str | None, out: list[Any]) -> None:
         self.parts.close_all(out)
+        self._flush_all_audio(out)
         members = [
             f'"{key}":{raw}'
             for key, raw in (("usage", self.raw_usage), ("provider_metadata", self.raw_provider_metadata))
@@ -485,6 +569,15 @@ class Decoder:
         urls = None if citations is None else _citations(citations)
         results = chunk.get("search_results")
         results = None if results is None else lenient_list(results, _SEARCH_RESULT)
+        # Media after the citations, as the core's `read_images`.
+        any_media = False
+        for choice in choices:
+            delta = choice.get("delta")
+            if delta is not None and (delta.get("images") is not None or delta.get("audio") is not None):
+                any_media = True
+                images = delta.get("images")
+                if type(images) is list:
+                    _IMAGES(images)
         id = chunk.get("id")
         model = chunk.get("model")
         if not self.started and (id or model):
@@ -507,6 +600,13 @@ class Decoder:
             if delta is not None:
                 self._delta(state, delta, _logprobs(data, n, choice.get("logprobs")), out)
                 self._annotation_sources(annotations.get(n, ()), out)
+                if any_media:
+                    audio = delta.get("audio")
+                    if audio is not None:
+                        self._audio(state, data, n, audio, out)
+                    images = delta.get("images")
+                    if type(images) is list:
+                        self._images(state, data, n, images, out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)
@@ -519,6 +619,8 @@ class Decoder:
             return
         reason = self._reason()
         if reason is None:
+            self.parts.close_all(out)
+            self._flush_all_audio(out)
             incomplete(self.parts, self.usage, out)
         else:
             self._finish(reason[0], reason[1], out)

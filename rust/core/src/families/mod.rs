@@ -237,6 +237,11 @@ pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: 
     seen.push(url.to_owned());
 }
 
+/// The media type and base64 text of a `data:<type>;base64,<data>` URL (media sent inline).
+pub fn data_url(url: &str) -> Option<(&str, &str)> {
+    url.strip_prefix("data:")?.split_once(";base64,")
+}
+
 /// The text of a token logprobs list as sent (`Event::TextDelta::logprobs`): a JSON array that
 /// holds at least one entry; `None` for an empty one, or a value of another JSON type.
 pub fn logprobs_entries(raw: Option<Raw<'_>>) -> Option<&str> {
