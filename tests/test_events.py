@@ -18,13 +18,13 @@ from .conftest import family_bodies, random_splits, require_corpus, rust_backend
 EVENT_CLASSES = {
     "StreamStart": ("stream_start", {"id": "resp_1", "model": "m", "created": 1741569952}),
     "TextStart": ("text_start", {"id": "0", "choice": 0}),
-    "TextDelta": ("text_delta", {"id": "0", "text": "Ol"}),
+    "TextDelta": ("text_delta", {"id": "0", "text": "Ol", "logprobs": '[{"token": "Ol", "logprob": -0.5}]'}),
     "TextEnd": ("text_end", {"id": "0"}),
     "ReasoningStart": ("reasoning_start", {"id": "r", "choice": 1}),
     "ReasoningDelta": ("reasoning_delta", {"id": "r", "text": "hm"}),
     "ReasoningEnd": ("reasoning_end", {"id": "r", "signature": "sig", "redacted": False}),
     "RefusalStart": ("refusal_start", {"id": "f", "choice": 0}),
-    "RefusalDelta": ("refusal_delta", {"id": "f", "text": "I can't"}),
+    "RefusalDelta": ("refusal_delta", {"id": "f", "text": "I can't", "logprobs": '[{"token": "I", "logprob": 0}]'}),
     "RefusalEnd": ("refusal_end", {"id": "f"}),
     "ToolInputStart": (
         "tool_input_start",

@@ -162,7 +162,7 @@ IMPLIES: dict[str | tuple[str, str], Check] = {
     "redacted_reasoning": has("reasoning_end", redacted=True),
     "refusal": has("refusal_delta", text=text),
     ("refusal", "anthropic"): has("finish", reason="content_filter", raw_reason="refusal"),
-    "logprobs": lambda events: False,
+    "logprobs": either(has("text_delta", logprobs=text), has("refusal_delta", logprobs=text)),
     # Tools the caller runs.
     "tool_calls": CLIENT_CALL,
     "custom_tool_call": CLIENT_CALL,
@@ -212,10 +212,7 @@ IMPLIES: dict[str | tuple[str, str], Check] = {
 }
 
 # (tag, kind) → why its events are not there yet. Take a row off when its mapping lands.
-NOT_YET: dict[tuple[str, str], str] = {
-    ("logprobs", "openai-chat"): "logprobs: no event field holds them yet",
-    ("logprobs", "openai-responses"): "logprobs: no event field holds them yet",
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 
 # A body whose project shortened its base64 images (a `...` in the middle): not base64, so no `file`;

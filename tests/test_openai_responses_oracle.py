@@ -14,7 +14,7 @@ The results of hosted tools (``test_result_items_are_the_sdks``): each hosted ca
 ``shell_call_output`` / ``tool_search_output`` item, is one ``tool_result`` of ours whose parsed
 ``result`` is the item's result field (``action``, ``results``, ``outputs``, ``result``,
 ``output`` or ``error``, ``tools``), and a generated image is a ``file`` holding the bytes of its
-base64 ``result``.
+base64 ``result``, as is each image output of a code interpreter sent as a base64 data URL.
 
 Citations (``test_citations_are_the_sdks``): each ``url_citation`` annotation of the final message
 items is a ``url`` source with its URL and title; each ``file_citation`` / ``container_file_citation``
@@ -175,6 +175,13 @@ def test_result_items_are_the_sdks(backend: ModuleType, name: str, body: bytes) 
     # Final images: the bytes of the item's base64 (the SDK keeps the text as sent).
     files = [(e.id, e.data) for e in events if e.type == "file" and not e.partial]
     images = [(i["id"], image_bytes(i["result"])) for i in items if i["type"] == "image_generation_call"]
+    # A code interpreter's image outputs sent as base64 data URLs: `{item id}:{n}`.
+    for i in items:
+        if i["type"] == "code_interpreter_call":
+            for n, output in enumerate(i.get("outputs") or []):
+                url = output.get("url") or ""
+                if output["type"] == "image" and url.startswith("data:") and ";base64," in url:
+                    images.append((f"{i['id']}:{n}", image_bytes(url.split(";base64,", 1)[1])))
     assert sorted(files) == sorted((id, data) for id, data in images if data is not None)
 
 

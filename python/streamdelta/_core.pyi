@@ -140,12 +140,14 @@ class TextStart(_Event):
 
 @final
 class TextDelta(_Event):
-    """Text of an open text part."""
+    """Text of an open text part; ``logprobs``: its tokens' log probabilities as sent (a JSON array's
+    text), when sent."""
 
-    __match_args__ = ("id", "text")
+    __match_args__ = ("id", "text", "logprobs")
     id: Final[str]
     text: Final[str]
-    def __new__(cls, id: str, text: str) -> Self: ...
+    logprobs: Final[str | None]
+    def __new__(cls, id: str, text: str, logprobs: str | None = None) -> Self: ...
 
 @final
 class TextEnd(_Event):
@@ -194,12 +196,13 @@ class RefusalStart(_Event):
 
 @final
 class RefusalDelta(_Event):
-    """Text of an open refusal part."""
+    """Text of an open refusal part; ``logprobs`` as on ``TextDelta``."""
 
-    __match_args__ = ("id", "text")
+    __match_args__ = ("id", "text", "logprobs")
     id: Final[str]
     text: Final[str]
-    def __new__(cls, id: str, text: str) -> Self: ...
+    logprobs: Final[str | None]
+    def __new__(cls, id: str, text: str, logprobs: str | None = None) -> Self: ...
 
 @final
 class RefusalEnd(_Event):
@@ -441,16 +444,18 @@ class Part:
     """One content part of a ``Message``, in wire order: what a next request sends back. ``kind`` is
     ``text``, ``reasoning``, ``refusal`` (with their ``text``; reasoning with its ``signature`` and
     ``redacted``), or ``tool_call``, ``tool_result``, ``file`` (with that event as ``value``); ``id``
-    is the part's id."""
+    is the part's id; ``logprobs`` (text and refusal parts) the entries of its deltas' ``logprobs``
+    in one JSON array's text, when sent."""
 
     type: ClassVar[None]
-    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value")
+    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value", "logprobs")
     kind: Final[str]
     id: Final[str]
     text: Final[str]
     signature: Final[str | None]
     redacted: Final[bool]
     value: Final[ToolCall | ToolResult | File | None]
+    logprobs: Final[str | None]
     def __new__(
         cls,
         kind: str,
@@ -459,6 +464,7 @@ class Part:
         signature: str | None = None,
         redacted: bool | None = None,
         value: ToolCall | ToolResult | File | None = None,
+        logprobs: str | None = None,
     ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The part as a plain dict (its value too)."""
@@ -495,6 +501,7 @@ class Message:
         "files",
         "parts",
         "choices",
+        "logprobs",
     )
 
     id: Final[str | None]
@@ -515,6 +522,8 @@ class Message:
     files: Final[tuple[File, ...]]
     parts: Final[tuple[Part, ...]]
     choices: Final[tuple[Message, ...]]
+    # The text parts' `logprobs` joined into one JSON array's text (None when none were sent).
+    logprobs: Final[str | None]
     def __new__(
         cls,
         id: str | None = None,
@@ -535,6 +544,7 @@ class Message:
         files: tuple[File, ...] | None = None,
         parts: tuple[Part, ...] | None = None,
         choices: tuple[Message, ...] | None = None,
+        logprobs: str | None = None,
     ) -> Self: ...
     def to_dict(self) -> dict[str, Any]:
         """The message as a plain dict (nested values too)."""

@@ -34,6 +34,8 @@ class _Classes:
         self.sse = module.ServerSentEvent
         self.message_keys = frozenset(module.Message.__match_args__)
         self.part_keys = frozenset(module.Part.__match_args__)
+        # `to_dict()` leaves `logprobs` out while it is None.
+        self.part_required = self.part_keys - {"logprobs"}
         self.usage_keys = frozenset(module.Usage.__match_args__)
         self.sse_keys = frozenset(module.ServerSentEvent.__match_args__)
 
@@ -86,7 +88,7 @@ def make_serializers(module_name: str) -> tuple[Callable[[Mapping[str, Any]], An
             return _make(known.usage, "Usage", dict(d))
         if keys == known.sse_keys:
             return _make(known.sse, "ServerSentEvent", dict(d))
-        if keys == known.part_keys:
+        if known.part_required <= keys <= known.part_keys:
             return _make(known.part, "Part", {k: value(v) for k, v in d.items()})
         if keys <= known.message_keys:
             return _make(known.message, "Message", {k: value(v) for k, v in d.items()})

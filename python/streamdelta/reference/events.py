@@ -200,7 +200,13 @@ class Usage:
 
 
 def _event(
-    name: str, type_name: str | None, fields: tuple[str, ...], defaults: dict[str, Any], doc: str, **methods: Any
+    name: str,
+    type_name: str | None,
+    fields: tuple[str, ...],
+    defaults: dict[str, Any],
+    doc: str,
+    sparse: tuple[str, ...] = (),
+    **methods: Any,
 ) -> Any:
     return type(
         name,
@@ -212,6 +218,7 @@ def _event(
             "type": type_name,
             "_fields": fields,
             "_defaults": defaults,
+            "_sparse": sparse,
             "__module__": __name__,
             **methods,
         },
@@ -228,7 +235,14 @@ StreamStart = _event(
 TextStart = _event(
     "TextStart", "text_start", ("id", "choice"), {"choice": 0}, "A text part of choice `choice` (0 unless n > 1) opens."
 )
-TextDelta = _event("TextDelta", "text_delta", ("id", "text"), {}, "Text of an open text part.")
+TextDelta = _event(
+    "TextDelta",
+    "text_delta",
+    ("id", "text", "logprobs"),
+    {"logprobs": None},
+    "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text), when sent.",
+    ("logprobs",),
+)
 TextEnd = _event("TextEnd", "text_end", ("id",), {}, "A text part closes.")
 ReasoningStart = _event(
     "ReasoningStart", "reasoning_start", ("id", "choice"), {"choice": 0}, "A reasoning (thinking) part opens."
@@ -248,7 +262,14 @@ RefusalStart = _event(
     {"choice": 0},
     "A refusal part opens: the model declines, kept apart from text.",
 )
-RefusalDelta = _event("RefusalDelta", "refusal_delta", ("id", "text"), {}, "Text of an open refusal part.")
+RefusalDelta = _event(
+    "RefusalDelta",
+    "refusal_delta",
+    ("id", "text", "logprobs"),
+    {"logprobs": None},
+    "Text of an open refusal part; `logprobs` as on `TextDelta`.",
+    ("logprobs",),
+)
 RefusalEnd = _event("RefusalEnd", "refusal_end", ("id",), {}, "A refusal part closes.")
 ToolInputStart = _event(
     "ToolInputStart",
@@ -312,6 +333,7 @@ _MESSAGE_FIELDS = (
     "files",
     "parts",
     "choices",
+    "logprobs",
 )
 
 
@@ -342,6 +364,7 @@ Message = _event(
         "choices": (),
     },
     "The response assembled from the events so far; fields left out take what a new parser's message holds.",
+    ("logprobs",),
     to_request=_to_request,
 )
 
@@ -467,19 +490,28 @@ class Source(_Value):
 class Part(_Value):
     """One content part of a `Message`, in wire order: what a next request sends back. `kind` is
     `text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),
-    or `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id."""
+    or `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id; `logprobs`
+    (text and refusal parts) the entries of its deltas' `logprobs` in one JSON array's text, when sent."""
 
-    __slots__ = ("id", "kind", "redacted", "signature", "text", "value")
-    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value")
+    __slots__ = ("id", "kind", "logprobs", "redacted", "signature", "text", "value")
+    __match_args__ = ("kind", "id", "text", "signature", "redacted", "value", "logprobs")
     type = None
-    _fields = ("kind", "id", "text", "signature", "redacted", "value")
-    _defaults: ClassVar[dict[str, Any]] = {"text": "", "signature": None, "redacted": False, "value": None}
+    _fields = ("kind", "id", "text", "signature", "redacted", "value", "logprobs")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "text": "",
+        "signature": None,
+        "redacted": False,
+        "value": None,
+        "logprobs": None,
+    }
+    _sparse = ("logprobs",)
     kind: str
     id: str
     text: str
     signature: str | None
     redacted: bool
     value: Any
+    logprobs: str | None
 
 
 Event = Any  # any of the classes above; the Rust backend has its own classes of the same names

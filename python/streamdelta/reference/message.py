@@ -53,8 +53,16 @@ _OF_PART = frozenset(
         File,
     )
 )
-# A part being built: [kind, id, text chunks, signature, redacted, value].
-_KIND, _ID, _CHUNKS, _SIGNATURE, _REDACTED, _VALUE = range(6)
+# A part being built: [kind, id, text chunks, signature, redacted, value, logprobs arrays].
+_KIND, _ID, _CHUNKS, _SIGNATURE, _REDACTED, _VALUE, _LOGPROBS = range(7)
+
+
+def _joined_arrays(arrays: list[str]) -> str | None:
+    """JSON arrays' texts (each non-empty, as sent) as one array holding their items in order, the
+    items' text untouched: what the core's ``join_array`` builds one array at a time."""
+    if len(arrays) < 2:
+        return arrays[0] if arrays else None
+    return "[" + ",".join(a[1:-1] for a in arrays) + "]"
 
 
 class _Fold:
@@ -78,6 +86,7 @@ class _Fold:
         self.provider_metadata_json: str | None = None
         self.errors: list[Any] = []
         self.parts: list[list[Any]] = []
+        self.logprobs: list[str] = []
 
     def shared(self) -> _Fold:
         """A message with only what every choice shares: the fields of events that belong to no part."""
@@ -93,19 +102,21 @@ class _Fold:
         cls = type(event)
         if cls is TextDelta:
             self.text.append(event.text)
-            self._extend("text", event.id, event.text)
+            self._extend("text", event.id, event.text, event.logprobs)
+            if event.logprobs is not None:
+                self.logprobs.append(event.logprobs)
         elif cls is ReasoningDelta:
             self.reasoning.append(event.text)
             self._extend("reasoning", event.id, event.text)
         elif cls is TextStart:
-            self.parts.append(["text", event.id, [], None, False, None])
+            self.parts.append(["text", event.id, [], None, False, None, []])
         elif cls is ReasoningStart:
-            self.parts.append(["reasoning", event.id, [], None, False, None])
+            self.parts.append(["reasoning", event.id, [], None, False, None, []])
         elif cls is RefusalStart:
-            self.parts.append(["refusal", event.id, [], None, False, None])
+            self.parts.append(["refusal", event.id, [], None, False, None, []])
         elif cls is RefusalDelta:
             self.refusal.append(event.text)
-            self._extend("refusal", event.id, event.text)
+            self._extend("refusal", event.id, event.text, event.logprobs)
         elif cls is StreamStart:
             if event.id is not None:
                 self.id = event.id
@@ -122,13 +133,13 @@ class _Fold:
                     part[_SIGNATURE] = event.signature
                     part[_REDACTED] = event.redacted
         elif cls is ToolCall:
-            self.parts.append(["tool_call", event.id, [], None, False, event])
+            self.parts.append(["tool_call", event.id, [], None, False, event, []])
             self.tool_calls.append(event)
         elif cls is ToolResult:
-            self.parts.append(["tool_result", event.id, [], None, False, event])
+            self.parts.append(["tool_result", event.id, [], None, False, event, []])
             self.tool_results.append(event)
         elif cls is File:
-            self.parts.append(["file", event.id, [], None, False, event])
+            self.parts.append(["file", event.id, [], None, False, event, []])
             self.files.append(event)
         elif cls is Source:
             self.sources.append(event)
@@ -148,17 +159,19 @@ class _Fold:
                 return found
         return None
 
-    def _extend(self, kind: str, id: str, text: str) -> None:
-        """Appends a delta's text to its part: the last part on the usual path, an earlier one when
-        parts interleave, a new one when its start was never seen."""
+    def _extend(self, kind: str, id: str, text: str, logprobs: str | None = None) -> None:
+        """Appends a delta's text (and logprobs) to its part: the last part on the usual path, an earlier
+        one when parts interleave, a new one when its start was never seen."""
         parts = self.parts
         if parts:
             last = parts[-1]
             part = last if last[_KIND] == kind and last[_ID] == id else self._part(kind, id)
             if part is not None:
                 part[_CHUNKS].append(text)
+                if logprobs is not None:
+                    part[_LOGPROBS].append(logprobs)
                 return
-        parts.append([kind, id, [text], None, False, None])
+        parts.append([kind, id, [text], None, False, None, [] if logprobs is None else [logprobs]])
 
     def build(self, choices: tuple[Any, ...] = ()) -> Any:
         return Message(
@@ -178,8 +191,9 @@ class _Fold:
             refusal="".join(self.refusal),
             tool_results=tuple(self.tool_results),
             files=tuple(self.files),
-            parts=tuple(Part(p[0], p[1], "".join(p[2]), p[3], p[4], p[5]) for p in self.parts),
+            parts=tuple(Part(p[0], p[1], "".join(p[2]), p[3], p[4], p[5], _joined_arrays(p[6])) for p in self.parts),
             choices=choices,
+            logprobs=_joined_arrays(self.logprobs),
         )
 
 

@@ -87,6 +87,10 @@ pub enum Event {
     TextDelta {
         id: PartId,
         text: String,
+        /// The log probabilities of the delta's tokens, when the request asked for them: the wire's
+        /// JSON array exactly as sent (`OpenAI` chat `choices[].logprobs.content`, Responses
+        /// `logprobs`), `None` when absent or empty. Parsed by nobody here: it costs one `None`.
+        logprobs: Option<String>,
     },
     TextEnd {
         id: PartId,
@@ -112,6 +116,8 @@ pub enum Event {
     RefusalDelta {
         id: PartId,
         text: String,
+        /// As on `TextDelta` (chat `choices[].logprobs.refusal`).
+        logprobs: Option<String>,
     },
     RefusalEnd {
         id: PartId,

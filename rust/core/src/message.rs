@@ -51,6 +51,8 @@ pub enum Part {
     Text {
         id: PartId,
         text: String,
+        /// Its deltas' `logprobs` entries in one JSON array (see [`join_array`]).
+        logprobs: Option<String>,
     },
     Reasoning {
         id: PartId,
@@ -61,6 +63,7 @@ pub enum Part {
     Refusal {
         id: PartId,
         text: String,
+        logprobs: Option<String>,
     },
     /// An index into `tool_calls`.
     ToolCall(usize),
@@ -118,7 +121,23 @@ pub struct Message {
     pub parts: Vec<Part>,
     /// One message per choice when the stream has more than one (see the module notes), else empty.
     pub choices: Vec<Message>,
+    /// The `logprobs` entries of every text delta in one JSON array, when any were sent.
+    pub logprobs: Option<String>,
     routes: ChoiceRouter,
+}
+
+/// Appends the entries of `array`, a JSON array's text as sent (`logprobs`: one entry or more), to
+/// the array `into`, whose text ends with its `]`: the entries' text is kept as it is, only a `,`
+/// goes between them.
+pub fn join_array(into: &mut Option<String>, array: &str) {
+    match into {
+        None => *into = Some(array.to_owned()),
+        Some(joined) => {
+            joined.pop();
+            joined.push(',');
+            joined.push_str(array.get(1..).unwrap_or_default());
+        }
+    }
 }
 
 /// Which choice each event belongs to: a part's events go where its start said (`choice`), others
@@ -260,6 +279,7 @@ impl Message {
             Event::TextStart { id, .. } => self.parts.push(Part::Text {
                 id: id.clone(),
                 text: String::new(),
+                logprobs: None,
             }),
             Event::ReasoningStart { id, .. } => self.parts.push(Part::Reasoning {
                 id: id.clone(),
@@ -270,18 +290,22 @@ impl Message {
             Event::RefusalStart { id, .. } => self.parts.push(Part::Refusal {
                 id: id.clone(),
                 text: String::new(),
+                logprobs: None,
             }),
-            Event::TextDelta { id, text } => {
+            Event::TextDelta { id, text, logprobs } => {
                 self.text.push_str(text);
-                self.extend(TextKind::Text, id, text);
+                self.extend(TextKind::Text, id, text, logprobs.as_deref());
+                if let Some(logprobs) = logprobs {
+                    join_array(&mut self.logprobs, logprobs);
+                }
             }
             Event::ReasoningDelta { id, text } => {
                 self.reasoning.push_str(text);
-                self.extend(TextKind::Reasoning, id, text);
+                self.extend(TextKind::Reasoning, id, text, None);
             }
-            Event::RefusalDelta { id, text } => {
+            Event::RefusalDelta { id, text, logprobs } => {
                 self.refusal.push_str(text);
-                self.extend(TextKind::Refusal, id, text);
+                self.extend(TextKind::Refusal, id, text, logprobs.as_deref());
             }
             Event::ReasoningEnd {
                 id,
@@ -380,26 +404,42 @@ impl Message {
         }
     }
 
-    /// Appends a delta's text to its part: the last part on the usual path (one comparison), an
-    /// earlier one when parts interleave, a new one when its start was never seen.
-    fn extend(&mut self, kind: TextKind, id: &PartId, text: &str) {
-        if let Some(Part::Text { text: t, .. } | Part::Reasoning { text: t, .. } | Part::Refusal { text: t, .. }) =
-            self.part_mut(kind, id)
-        {
-            t.push_str(text);
-            return;
+    /// Appends a delta's text (and logprobs) to its part: the last part on the usual path (one
+    /// comparison), an earlier one when parts interleave, a new one when its start was never seen.
+    fn extend(&mut self, kind: TextKind, id: &PartId, text: &str, logprobs: Option<&str>) {
+        match self.part_mut(kind, id) {
+            Some(Part::Reasoning { text: t, .. }) => {
+                t.push_str(text);
+                return;
+            }
+            Some(
+                Part::Text {
+                    text: t, logprobs: l, ..
+                }
+                | Part::Refusal {
+                    text: t, logprobs: l, ..
+                },
+            ) => {
+                t.push_str(text);
+                if let Some(logprobs) = logprobs {
+                    join_array(l, logprobs);
+                }
+                return;
+            }
+            _ => {}
         }
         let text = text.to_owned();
         let id = id.clone();
+        let logprobs = logprobs.map(str::to_owned);
         self.parts.push(match kind {
-            TextKind::Text => Part::Text { id, text },
+            TextKind::Text => Part::Text { id, text, logprobs },
             TextKind::Reasoning => Part::Reasoning {
                 id,
                 text,
                 signature: None,
                 redacted: false,
             },
-            TextKind::Refusal => Part::Refusal { id, text },
+            TextKind::Refusal => Part::Refusal { id, text, logprobs },
         });
     }
 
@@ -431,6 +471,7 @@ mod tests {
         Event::TextDelta {
             id: id.clone(),
             text: text.into(),
+            logprobs: None,
         }
     }
 
@@ -477,12 +518,45 @@ mod tests {
                 },
                 Part::Text {
                     id: t,
-                    text: "ab".into()
+                    text: "ab".into(),
+                    logprobs: None
                 },
                 Part::ToolCall(0)
             ]
         );
         assert!(m.choices.is_empty());
+    }
+
+    #[test]
+    fn logprobs_join_per_part_and_for_the_text() {
+        let (t, r): (PartId, PartId) = ("t".into(), "r".into());
+        let delta = |id: &PartId, logprobs: Option<&str>| Event::TextDelta {
+            id: id.clone(),
+            text: "x".into(),
+            logprobs: logprobs.map(Into::into),
+        };
+        let m = fold(&[
+            delta(&t, Some("[1]")),
+            delta(&t, None),
+            delta(&t, Some("[ 2 ,3 ]")),
+            Event::RefusalDelta {
+                id: r,
+                text: "no".into(),
+                logprobs: Some("[4]".into()),
+            },
+        ]);
+        // The entries' text is kept as sent, one `,` between arrays.
+        assert_eq!(m.logprobs.as_deref(), Some("[1, 2 ,3 ]"));
+        let logprobs: Vec<_> = m
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Text { logprobs, .. } | Part::Refusal { logprobs, .. } => logprobs.as_deref(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(logprobs, [Some("[1, 2 ,3 ]"), Some("[4]")]);
+        assert_eq!(fold(&[delta(&t, None)]).logprobs, None);
     }
 
     #[test]

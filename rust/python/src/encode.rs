@@ -89,6 +89,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         return Ok(Event::TextDelta {
             id: Arc::from(e.id.bind(py).cast::<PyString>()?.to_str()?),
             text: text(e.text.bind(py))?,
+            logprobs: None,
         });
     }
     if let Ok(e) = event.cast::<ReasoningDelta>() {
@@ -134,6 +135,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         "text_delta" => Event::TextDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
+            logprobs: None,
         },
         "text_end" => Event::TextEnd { id: part(event)? },
         "reasoning_start" => Event::ReasoningStart {
@@ -156,6 +158,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         "refusal_delta" => Event::RefusalDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
+            logprobs: None,
         },
         "refusal_end" => Event::RefusalEnd { id: part(event)? },
         "tool_input_start" => Event::ToolInputStart {

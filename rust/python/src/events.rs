@@ -173,8 +173,9 @@ value_class!(TextStart, "TextStart", Some("text_start"),
     doc: "A text part of choice `choice` (0 unless n > 1) opens.",
     required: [id], optional: [choice = zero]);
 value_class!(TextDelta, "TextDelta", Some("text_delta"),
-    doc: "Text of an open text part.",
-    required: [id, text], optional: []);
+    doc: "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text), when sent.",
+    required: [id, text], optional: [logprobs = none],
+    sparse: [logprobs]);
 value_class!(TextEnd, "TextEnd", Some("text_end"),
     doc: "A text part closes.",
     required: [id], optional: []);
@@ -191,8 +192,9 @@ value_class!(RefusalStart, "RefusalStart", Some("refusal_start"),
     doc: "A refusal part opens: the model declines, kept apart from text.",
     required: [id], optional: [choice = zero]);
 value_class!(RefusalDelta, "RefusalDelta", Some("refusal_delta"),
-    doc: "Text of an open refusal part.",
-    required: [id, text], optional: []);
+    doc: "Text of an open refusal part; `logprobs` as on `TextDelta`.",
+    required: [id, text], optional: [logprobs = none],
+    sparse: [logprobs]);
 value_class!(RefusalEnd, "RefusalEnd", Some("refusal_end"),
     doc: "A refusal part closes.",
     required: [id], optional: []);
@@ -244,8 +246,9 @@ value_class!(Raw, "Raw", Some("raw"),
     doc: "One payload exactly as sent, ahead of the events it produced (`StreamParser(include_raw=True)`).",
     required: [data], optional: []);
 value_class!(Part, "Part", None::<&str>,
-    doc: "One content part of a `Message`, in wire order: what a next request sends back. `kind` is\n`text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),\nor `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id.",
-    required: [kind, id], optional: [text = empty_str, signature = none, redacted = false, value = none]);
+    doc: "One content part of a `Message`, in wire order: what a next request sends back. `kind` is\n`text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),\nor `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id; `logprobs`\n(text and refusal parts) the entries of its deltas' `logprobs` in one JSON array's text, when sent.",
+    required: [kind, id], optional: [text = empty_str, signature = none, redacted = false, value = none, logprobs = none],
+    sparse: [logprobs]);
 value_class!(Finish, "Finish", Some("finish"),
     doc: "The response ended: `reason` is one of `stop`, `length`, `tool_calls`, `content_filter`, `error`, `other`;\n`raw_reason` is the provider's own; with `usage` and provider extras.",
     required: [reason], optional: [raw_reason = none, usage = none, provider_metadata_json = none],
@@ -269,8 +272,9 @@ value_class!(Message, "Message", None::<&str>,
     id = none, model = none, text = empty_str, reasoning = empty_str, reasoning_signatures = empty_tuple,
     tool_calls = empty_tuple, sources = empty_tuple, finish_reason = none, raw_finish_reason = none, usage = none,
     provider_metadata_json = none, errors = empty_tuple, created = none, refusal = empty_str,
-    tool_results = empty_tuple, files = empty_tuple, parts = empty_tuple, choices = empty_tuple
+    tool_results = empty_tuple, files = empty_tuple, parts = empty_tuple, choices = empty_tuple, logprobs = none
 ],
+sparse: [logprobs],
 extra: {
     /// The assistant turn for the next request to `family`, in that provider's request format.
     /// Written once in Python over the fields (`streamdelta._request`), so both backends agree.
@@ -564,20 +568,22 @@ pub fn event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResu
 fn part_event_to_py(py: Python<'_>, event: &Event, ids: &mut IdStrings) -> PyResult<Py<PyAny>> {
     let mut part = |id: &PartId| ids.get(py, id);
     Ok(match event {
-        Event::TextDelta { id, text } => Py::new(
+        Event::TextDelta { id, text, logprobs } => Py::new(
             py,
             TextDelta {
                 id: part(id),
                 text: s(py, text),
+                logprobs: opt(py, logprobs.as_deref()),
             },
         )?
         .into_any(),
         Event::TextEnd { id } => Py::new(py, TextEnd { id: part(id) })?.into_any(),
-        Event::RefusalDelta { id, text } => Py::new(
+        Event::RefusalDelta { id, text, logprobs } => Py::new(
             py,
             RefusalDelta {
                 id: part(id),
                 text: s(py, text),
+                logprobs: opt(py, logprobs.as_deref()),
             },
         )?
         .into_any(),

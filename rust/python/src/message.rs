@@ -9,7 +9,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
-use streamdelta_core::message::ChoiceRouter;
+use streamdelta_core::message::{join_array, ChoiceRouter};
 use streamdelta_core::{Event, PartId};
 
 use crate::events::{self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, StreamStart, TextDelta};
@@ -104,6 +104,8 @@ struct OpenPart {
     signature: Option<Py<PyAny>>,
     redacted: bool,
     value: Option<Py<PyAny>>,
+    /// Text and refusal parts: their deltas' logprobs, joined (`join_array`).
+    logprobs: Option<String>,
 }
 
 impl OpenPart {
@@ -121,6 +123,7 @@ impl OpenPart {
             signature: None,
             redacted: false,
             value: None,
+            logprobs: None,
         }
     }
 
@@ -133,6 +136,7 @@ impl OpenPart {
             signature: self.signature.as_ref().map(|s| s.clone_ref(py)),
             redacted: self.redacted,
             value: self.value.as_ref().map(|v| v.clone_ref(py)),
+            logprobs: self.logprobs.clone(),
         }
     }
 
@@ -181,6 +185,7 @@ impl OpenPart {
                 signature: opt(&self.signature),
                 redacted: events::flag(py, self.redacted)?,
                 value: opt(&self.value),
+                logprobs: events::opt(py, self.logprobs.as_deref()),
             },
         )?
         .into_any())
@@ -217,6 +222,8 @@ struct Fold {
     parts: Vec<OpenPart>,
     /// The last `finish`: the message's reason, raw reason, usage and provider metadata.
     finish: Option<Py<Finish>>,
+    /// The text deltas' logprobs, joined (`join_array`).
+    logprobs: Option<String>,
 }
 
 impl Fold {
@@ -230,6 +237,7 @@ impl Fold {
         out.tool_results = copy_all(py, &self.tool_results);
         out.files = copy_all(py, &self.files);
         out.parts = self.parts.iter().map(|p| p.copy(py)).collect();
+        out.logprobs.clone_from(&self.logprobs);
         out
     }
 
@@ -266,10 +274,13 @@ impl Fold {
             Event::TextStart { id, .. } => self.start(Kind::Text, id, object),
             Event::ReasoningStart { id, .. } => self.start(Kind::Reasoning, id, object),
             Event::RefusalStart { id, .. } => self.start(Kind::Refusal, id, object),
-            Event::TextDelta { id, text } => {
+            Event::TextDelta { id, text, logprobs } => {
                 if let Ok(delta) = object.cast::<TextDelta>() {
                     let delta = delta.get();
                     self.extend(py, Kind::Text, id, text, &delta.id, &delta.text);
+                    if let Some(logprobs) = logprobs {
+                        self.join_logprobs(Kind::Text, id, logprobs);
+                    }
                 }
             }
             Event::ReasoningDelta { id, text } => {
@@ -278,10 +289,13 @@ impl Fold {
                     self.extend(py, Kind::Reasoning, id, text, &delta.id, &delta.text);
                 }
             }
-            Event::RefusalDelta { id, text } => {
+            Event::RefusalDelta { id, text, logprobs } => {
                 if let Ok(delta) = object.cast::<RefusalDelta>() {
                     let delta = delta.get();
                     self.extend(py, Kind::Refusal, id, text, &delta.id, &delta.text);
+                    if let Some(logprobs) = logprobs {
+                        self.join_logprobs(Kind::Refusal, id, logprobs);
+                    }
                 }
             }
             Event::ReasoningEnd {
@@ -372,6 +386,18 @@ impl Fold {
         self.parts.push(part);
     }
 
+    /// A delta's logprobs, after `extend` has put its text in its part: onto that part's, and onto
+    /// the message's for text.
+    #[cold]
+    fn join_logprobs(&mut self, kind: Kind, id: &PartId, logprobs: &str) {
+        if kind == Kind::Text {
+            join_array(&mut self.logprobs, logprobs);
+        }
+        if let Some(part) = latest(&mut self.parts, kind, id) {
+            join_array(&mut part.logprobs, logprobs);
+        }
+    }
+
     fn to_py(&self, py: Python<'_>, choices: Py<PyAny>) -> PyResult<Py<PyAny>> {
         let opt = |o: &Option<Py<PyAny>>| o.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
         let tuple = |items: &[Py<PyAny>]| -> PyResult<Py<PyAny>> {
@@ -407,6 +433,7 @@ impl Fold {
                 files: tuple(&self.files)?,
                 parts: PyTuple::new(py, parts)?.into_any().unbind(),
                 choices,
+                logprobs: events::opt(py, self.logprobs.as_deref()),
             },
         )?
         .into_any())
@@ -565,6 +592,7 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
             files: tuple(&files)?,
             parts: tuple(&parts)?,
             choices: tuple(&choices)?,
+            logprobs: events::opt(py, m.logprobs.as_deref()),
         },
     )?
     .into_any())
@@ -578,7 +606,12 @@ fn part_to_py(
     files: &[Py<PyAny>],
 ) -> PyResult<Py<PyAny>> {
     use streamdelta_core::Part as P;
-    let text_part = |id: &PartId, text: &str, signature: Option<&str>, redacted: bool| -> PyResult<Py<PyAny>> {
+    let text_part = |id: &PartId,
+                     text: &str,
+                     signature: Option<&str>,
+                     redacted: bool,
+                     logprobs: Option<&str>|
+     -> PyResult<Py<PyAny>> {
         Ok(Py::new(
             py,
             Part {
@@ -588,6 +621,7 @@ fn part_to_py(
                 signature: events::opt(py, signature),
                 redacted: events::flag(py, redacted)?,
                 value: py.None(),
+                logprobs: events::opt(py, logprobs),
             },
         )?
         .into_any())
@@ -604,18 +638,21 @@ fn part_to_py(
                 signature: py.None(),
                 redacted: events::flag(py, false)?,
                 value,
+                logprobs: py.None(),
             },
         )?
         .into_any())
     };
     match part {
-        P::Text { id, text } | P::Refusal { id, text } => text_part(id, text, None, false),
+        P::Text { id, text, logprobs } | P::Refusal { id, text, logprobs } => {
+            text_part(id, text, None, false, logprobs.as_deref())
+        }
         P::Reasoning {
             id,
             text,
             signature,
             redacted,
-        } => text_part(id, text, signature.as_deref(), *redacted),
+        } => text_part(id, text, signature.as_deref(), *redacted, None),
         P::ToolCall(i) => held(tool_calls, *i),
         P::ToolResult(i) => held(tool_results, *i),
         P::File(i) => held(files, *i),

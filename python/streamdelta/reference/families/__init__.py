@@ -143,6 +143,14 @@ def unix_seconds(value: Any) -> int | None:
     return None
 
 
+def data_url(url: str) -> tuple[str, str] | None:
+    """The media type and base64 text of a ``data:<type>;base64,<data>`` URL (media sent inline)."""
+    if not url.startswith("data:"):
+        return None
+    media_type, sep, data = url[5:].partition(";base64,")
+    return (media_type, data) if sep else None
+
+
 def sources_once(seen: list[str], sources: list[tuple[str | None, str | None]], out: list[Any]) -> None:
     """A ``Source`` for each (url, title) whose URL the stream did not report before (``seen``), numbered
     ``src_0``, ``src_1``, …: the core's ``source_once``."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..events import ErrorEvent, Finish, Source, StreamStart, ToolResult, Usage
+from .. import b64
+from ..events import ErrorEvent, File, Finish, Source, StreamStart, ToolResult, Unknown, Usage
 from . import beyond_double, incomplete, sources_once
 from .fields import Step, obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
@@ -26,7 +27,19 @@ _FAILED = frozenset(("OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"))
 
 
 class _Part:
-    __slots__ = ("call", "call_id", "has_args", "name", "path", "result", "server", "signature", "text", "thought")
+    __slots__ = (
+        "call",
+        "call_id",
+        "has_args",
+        "inline",
+        "name",
+        "path",
+        "result",
+        "server",
+        "signature",
+        "text",
+        "thought",
+    )
 
     def __init__(self, d: dict[str, Any], path: tuple[str | int, ...]) -> None:
         self.text = opt_str(d, "text")
@@ -45,6 +58,8 @@ class _Part:
         self.server = _member(d, ("executableCode", "toolCall"))
         # The result of one: (member, its value), as the core's `server_result` reads it.
         self.result = _member(d, ("codeExecutionResult", "toolResponse"))
+        # Generated media: the `inlineData` value, read only when one comes (see `_file`).
+        self.inline = d.get("inlineData")
 
 
 def _member(d: dict[str, Any], members: tuple[str, str]) -> tuple[str, Any] | None:
@@ -113,6 +128,7 @@ class Decoder:
         self.block: tuple[str, str] | None = None
         self.next_part = 0
         self.calls = 0
+        self.files = 0
         self.function_calls = False
         self.finish_reason: str | None = None
         self.errored = False
@@ -194,6 +210,12 @@ class Decoder:
             # A result is no part: what reasoning is open ends before it, as before a call.
             self._close_block(REASONING, out)
             self._server_result(part, data, out)
+            return
+        if part.inline is not None:
+            self._before_tool(signature, out)
+            # A file is no part either: what reasoning is open ends before it.
+            self._close_block(REASONING, out)
+            self._file(part, data, out)
             return
         text = part.text or ""
         if part.thought is True:
@@ -296,6 +318,22 @@ class Decoder:
             result = raw_json(data, (*path, "response")) if wire.has_response else "null"
             is_error = False
         out.append(ToolResult(call_id, name, result, is_error, True))
+
+    def _file(self, part: _Part, data: str, out: list[Any]) -> None:
+        """An ``inlineData`` part: the core's ``file``."""
+        value = part.inline
+        mime_type = payload = None
+        if type(value) is dict:
+            strings = [value.get("mimeType"), value.get("data")]
+            # serde reads a number in a string member to skip it, and refuses one beyond a double.
+            if not any(beyond_double(s) for s in strings):
+                mime_type, payload = (s if type(s) is str else None for s in strings)
+        decoded = None if payload is None else b64.decode(payload)
+        if decoded is None:
+            out.append(Unknown("inlineData", raw_json(data, (*part.path[:-2], "inlineData"))))
+            return
+        out.append(File(f"file_{self.files}", mime_type or "application/octet-stream", decoded, part.thought is True))
+        self.files += 1
 
     def _next_id(self) -> str:
         part_id = str(self.next_part)

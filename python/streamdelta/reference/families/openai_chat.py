@@ -10,9 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from .. import b64
 from ..error import invalid_json, limit_exceeded, unexpected_payload
-from ..events import ErrorEvent, Finish, StreamStart, Usage
-from . import PayloadError, beyond_double, incomplete, not_a_u64, sources_once, unix_seconds, wrong_shape
+from ..events import ErrorEvent, File, Finish, StreamStart, Unknown, Usage
+from . import (
+    PayloadError,
+    beyond_double,
+    data_url,
+    incomplete,
+    not_a_u64,
+    sources_once,
+    unix_seconds,
+    wrong_shape,
+)
 from .fields import (
     RAW,
     STR,
@@ -64,8 +74,13 @@ _DELTA = struct(
     function_call=_FUNCTION,
     provider_metadata=RAW,
     annotations=RAW,
+    images=RAW,
+    audio=RAW,
 )
-_CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR)
+# Generated media, read only when sent (see the core's `media`).
+_IMAGES = list_of(struct(image_url=struct(url=STR)))
+_AUDIO_MEDIA_TYPE = "audio/pcm"
+_CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR, logprobs=RAW)
 _CHUNK = struct(
     id=STR,
     model=STR,
@@ -165,6 +180,23 @@ def _citations(value: Any) -> list[str]:
     return urls
 
 
+# The JSON text of a choice's `content` and `refusal` logprobs (see `_logprobs`).
+_Logprobs = tuple[str | None, str | None]
+_NO_LOGPROBS: _Logprobs = (None, None)
+
+
+def _logprobs(data: str, n: int, value: Any) -> _Logprobs:
+    """The ``content`` and ``refusal`` lists of choice ``n``'s ``logprobs`` object as sent, each when it is
+    a non-empty list (see the core's ``logprobs``)."""
+    if type(value) is not dict:
+        return _NO_LOGPROBS
+    content, refusal = value.get("content"), value.get("refusal")
+    return (
+        raw_json(data, ("choices", n, "logprobs", "content")) if type(content) is list and content else None,
+        raw_json(data, ("choices", n, "logprobs", "refusal")) if type(refusal) is list and refusal else None,
+    )
+
+
 class _Tool:
     __slots__ = ("done", "id", "index")
 
@@ -174,8 +206,16 @@ class _Tool:
         self.done = False
 
 
+class _Audio:
+    __slots__ = ("data", "id")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.data = bytearray()
+
+
 class _Choice:
-    __slots__ = ("finish", "foreign_tools", "index", "reasoning", "refusal", "text", "tools")
+    __slots__ = ("audio", "finish", "foreign_tools", "index", "reasoning", "refusal", "text", "tools")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -186,6 +226,8 @@ class _Choice:
         # The indices of tool calls of a type the decoder does not model: their deltas are passed over.
         self.foreign_tools: list[int] = []
         self.finish: tuple[str, str] | None = None
+        # Audio output so far (see the core's `media`), until the choice finishes.
+        self.audio: _Audio | None = None
 
 
 class Decoder:
@@ -251,17 +293,17 @@ class Decoder:
         self.parts.end(id, None, out)
         choice.reasoning = None
 
-    def _text(self, choice: _Choice, text: str, out: list[Any]) -> None:
+    def _text(self, choice: _Choice, text: str, out: list[Any], logprobs: str | None = None) -> None:
         id = choice.text
         if id is None or self.parts.kind(id) != TEXT:
             id = choice.text = self._fresh_id("")
-        self.parts.delta_in(choice.index, TEXT, id, text, out)
+        self.parts.delta_in(choice.index, TEXT, id, text, out, logprobs)
 
-    def _refusal(self, choice: _Choice, text: str, out: list[Any]) -> None:
+    def _refusal(self, choice: _Choice, text: str, out: list[Any], logprobs: str | None) -> None:
         id = choice.refusal
         if id is None or self.parts.kind(id) != REFUSAL:
             id = choice.refusal = self._fresh_id("")
-        self.parts.delta_in(choice.index, REFUSAL, id, text, out)
+        self.parts.delta_in(choice.index, REFUSAL, id, text, out, logprobs)
 
     def _complete_tools(self, choice: _Choice, out: list[Any]) -> None:
         for slot in choice.tools:
@@ -299,7 +341,7 @@ class Decoder:
         if arguments is not None:
             self.parts.tool_input(call_id, arguments, out)
 
-    def _delta(self, choice: _Choice, delta: dict[str, Any], out: list[Any]) -> None:
+    def _delta(self, choice: _Choice, delta: dict[str, Any], logprobs: _Logprobs, out: list[Any]) -> None:
         # `payload` has checked the delta against `_DELTA`.
         content = delta.get("content")
         plain = delta.get("reasoning_content") or delta.get("reasoning")
@@ -326,12 +368,12 @@ class Decoder:
                     self._sign(choice, data, True, out)
         if type(content) is str:
             if content:
-                self._text(choice, content, out)
+                self._text(choice, content, out, logprobs[0])
         elif type(content) is list:
-            self._content_chunks(choice, content, out)
+            self._content_chunks(choice, content, logprobs[0], out)
         refusal = delta.get("refusal")
         if refusal:
-            self._refusal(choice, refusal, out)
+            self._refusal(choice, refusal, out, logprobs[1])
         # A call without `index` takes its place among the calls the decoder models.
         modeled = 0
         for call in delta.get("tool_calls") or ():
@@ -357,14 +399,18 @@ class Decoder:
             if citation is not None and annotation.get("type") == "url_citation":
                 sources_once(self.source_urls, [(citation.get("url") or None, citation.get("title"))], out)
 
-    def _content_chunks(self, choice: _Choice, chunks: list[dict[str, Any]], out: list[Any]) -> None:
-        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed over."""
+    def _content_chunks(
+        self, choice: _Choice, chunks: list[dict[str, Any]], logprobs: str | None, out: list[Any]
+    ) -> None:
+        """Mistral's typed content chunks: ``text``, and ``thinking`` holding text chunks; others passed
+        over. The chunk's text logprobs go with its first text delta."""
         for chunk in chunks:
             kind = chunk.get("type")
             if kind == "text":
                 text = chunk.get("text")
                 if text:
-                    self._text(choice, text, out)
+                    self._text(choice, text, out, logprobs)
+                    logprobs = None
             elif kind == "thinking":
                 for thought in chunk.get("thinking") or ():
                     text = thought.get("text")
@@ -380,7 +426,65 @@ class Decoder:
             self.parts.end(choice.refusal, None, out)
             choice.refusal = None
         self._complete_tools(choice, out)
+        self._flush_audio(choice, out)
         choice.finish = (_REASONS.get(raw, "other"), raw)
+
+    def _flush_audio(self, choice: _Choice, out: list[Any]) -> None:
+        """The ``file`` of the choice's audio so far, if any came."""
+        audio, choice.audio = choice.audio, None
+        if audio is None or not audio.data:
+            return
+        id = audio.id if audio.id is not None else self._fresh_id("file_")
+        out.append(File(id, _AUDIO_MEDIA_TYPE, bytes(audio.data), False))
+
+    def _flush_all_audio(self, out: list[Any]) -> None:
+        for choice in self.choices:
+            self._flush_audio(choice, out)
+
+    def _audio(self, choice: _Choice, data: str, n: int, value: Any, out: list[Any]) -> None:
+        """A delta's audio (the core's ``audio``): not an object, or a member serde cannot read,
+        is passed over."""
+        if type(value) is not dict:
+            return
+        members = [value.get(key) for key in ("id", "data", "transcript")]
+        if any(beyond_double(m) for m in members):
+            return
+        id, payload, transcript = (m if type(m) is str else None for m in members)
+        if transcript:
+            self._text(choice, transcript, out)
+        if choice.audio is None:
+            choice.audio = _Audio()
+        if id:
+            choice.audio.id = id
+        if payload:
+            decoded = b64.decode(payload)
+            if decoded is None:
+                out.append(Unknown("audio", raw_json(data, ("choices", n, "delta", "audio"))))
+            else:
+                choice.audio.data += decoded
+
+    def _images(self, choice: _Choice, data: str, n: int, items: list[dict[str, Any]], out: list[Any]) -> None:
+        """A delta's images (the core's ``images``), after the choice's open text and reasoning end."""
+        files: list[tuple[str, bytes]] = []
+        every = True
+        for item in items:
+            image_url = item.get("image_url")
+            url = None if image_url is None else image_url.get("url")
+            found = data_url(url) if type(url) is str else None
+            decoded = None if found is None else b64.decode(found[1])
+            if found is None or decoded is None:
+                every = False
+            else:
+                files.append((found[0] or "application/octet-stream", decoded))
+        if files:
+            self._end_reasoning(choice, out)
+            if choice.text is not None:
+                self.parts.end(choice.text, None, out)
+                choice.text = None
+        for media_type, payload in files:
+            out.append(File(self._fresh_id("file_"), media_type, payload, False))
+        if not every:
+            out.append(Unknown("images", raw_json(data, ("choices", n, "delta", "images"))))
 
     def _reason(self) -> tuple[str, str | None] | None:
         best: _Choice | None = None
@@ -394,6 +498,7 @@ class Decoder:
 
     def _finish(self, reason: str, raw_reason: str | None, out: list[Any]) -> None:
         self.parts.close_all(out)
+        self._flush_all_audio(out)
         members = [
             f'"{key}":{raw}'
             for key, raw in (("usage", self.raw_usage), ("provider_metadata", self.raw_provider_metadata))
@@ -464,6 +569,15 @@ class Decoder:
         urls = None if citations is None else _citations(citations)
         results = chunk.get("search_results")
         results = None if results is None else lenient_list(results, _SEARCH_RESULT)
+        # Media after the citations, as the core's `read_images`.
+        any_media = False
+        for choice in choices:
+            delta = choice.get("delta")
+            if delta is not None and (delta.get("images") is not None or delta.get("audio") is not None):
+                any_media = True
+                images = delta.get("images")
+                if type(images) is list:
+                    _IMAGES(images)
         id = chunk.get("id")
         model = chunk.get("model")
         if not self.started and (id or model):
@@ -484,8 +598,15 @@ class Decoder:
             state = self._choice(0 if index is None else index)
             delta = choice.get("delta")
             if delta is not None:
-                self._delta(state, delta, out)
+                self._delta(state, delta, _logprobs(data, n, choice.get("logprobs")), out)
                 self._annotation_sources(annotations.get(n, ()), out)
+                if any_media:
+                    audio = delta.get("audio")
+                    if audio is not None:
+                        self._audio(state, data, n, audio, out)
+                    images = delta.get("images")
+                    if type(images) is list:
+                        self._images(state, data, n, images, out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)
@@ -498,6 +619,8 @@ class Decoder:
             return
         reason = self._reason()
         if reason is None:
+            self.parts.close_all(out)
+            self._flush_all_audio(out)
             incomplete(self.parts, self.usage, out)
         else:
             self._finish(reason[0], reason[1], out)

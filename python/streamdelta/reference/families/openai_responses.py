@@ -17,9 +17,9 @@ from typing import Any
 
 from .. import b64
 from ..events import ErrorEvent, File, Finish, Source, StreamStart, ToolResult, Unknown, Usage
-from . import incomplete, unix_seconds
-from .fields import opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
-from .parts import REASONING, REFUSAL, TOOL_INPUT, Parts
+from . import PayloadError, data_url, incomplete, unix_seconds
+from .fields import STR, lenient_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add, struct
+from .parts import REASONING, REFUSAL, TEXT, TOOL_INPUT, Parts
 
 _FRESH, _STARTED, _FINISHED = 0, 1, 2
 
@@ -163,6 +163,23 @@ def _image(id: str, output_format: str | None, text: str, partial: bool) -> File
     return File(id, f"image/{output_format}" if output_format else "image/png", data, partial)
 
 
+_CODE_OUTPUT = struct(type=STR, url=STR)
+
+
+def _code_images(item_id: str, outputs: Any, out: list[Any]) -> None:
+    """The core's ``code_images``: a code interpreter's image outputs that are base64 data URLs."""
+    try:
+        items = None if outputs is None else lenient_list(outputs, _CODE_OUTPUT)
+    except PayloadError:
+        return
+    for n, output in enumerate(items or ()):
+        url = output.get("url")
+        found = data_url(url) if output.get("type") == "image" and type(url) is str else None
+        data = None if found is None else b64.decode(found[1])
+        if found is not None and data is not None:
+            out.append(File(f"{item_id}:{n}", found[0] or "application/octet-stream", data, False))
+
+
 def _usage(d: dict[str, Any]) -> Usage:
     input_tokens = opt_u64(d, "input_tokens") or 0
     output_tokens = opt_u64(d, "output_tokens") or 0
@@ -251,7 +268,9 @@ class Decoder:
             kind = event
         if kind == "response.output_text.delta":
             if delta:
-                self.parts.text(self.text_id.get(item_id, content_index), delta, out)
+                logprobs = d.get("logprobs")
+                raw = raw_json(data, ("logprobs",)) if type(logprobs) is list and logprobs else None
+                self.parts.delta_in(0, TEXT, self.text_id.get(item_id, content_index), delta, out, raw)
         elif kind == "response.refusal.delta":
             if delta:
                 self.parts.delta_in(0, REFUSAL, self.text_id.get(item_id, content_index), delta, out)
@@ -386,6 +405,8 @@ class Decoder:
                     image = _image(item_id, opt_str(item.d, "output_format"), result, False)
                     if image is not None:
                         out.append(image)
+            elif kind == "code_interpreter_call":
+                _code_images(item_id, item.d.get("outputs"), out)
             elif kind == "tool_search_call":
                 self.tool_search = call.id
         elif item.kind == "shell_call_output":

@@ -91,11 +91,15 @@ class Parts:
             self.start(REASONING, id, "", False, out)
         out.append(ReasoningDelta(id, text))
 
-    def delta_in(self, choice: int, kind: str, id: str, text: str, out: list[Any]) -> None:
-        """A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it is not open."""
+    def delta_in(self, choice: int, kind: str, id: str, text: str, out: list[Any], logprobs: str | None = None) -> None:
+        """A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it is not
+        open; `logprobs` (text and refusal) is the JSON text of its tokens' log probabilities."""
         if self._get(id) is None:
             self.start(kind, id, "", False, out, choice)
-        out.append((ReasoningDelta if kind == REASONING else RefusalDelta if kind == REFUSAL else TextDelta)(id, text))
+        if kind == REASONING:
+            out.append(ReasoningDelta(id, text))
+        else:
+            out.append((RefusalDelta if kind == REFUSAL else TextDelta)(id, text, logprobs))
 
     def tool_input(self, id: str, delta: str, out: list[Any]) -> bool:
         part = self._get(id)

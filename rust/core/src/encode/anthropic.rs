@@ -185,7 +185,7 @@ impl Writer for Encoder {
                 self.start(None, None, out);
                 self.blocks.open_part(id, None);
             }
-            Event::TextDelta { id, text } => {
+            Event::TextDelta { id, text, .. } => {
                 if let Some(index) = self.block_of(id, out) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"type\":\"text_delta\",\"text\":");

@@ -115,7 +115,7 @@ impl Writer for Encoder {
                 let index = self.block(out);
                 self.blocks.open_part(id, index);
             }
-            Event::TextDelta { id, text } => {
+            Event::TextDelta { id, text, .. } => {
                 if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
                     self.delta(out, index, |b| {
                         raw(b, "{\"text\":");

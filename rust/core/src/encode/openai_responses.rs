@@ -391,7 +391,9 @@ impl Writer for Encoder {
             Event::TextStart { id, .. } => self.open_part(Kind::Message, id, false, out),
             Event::RefusalStart { id, .. } => self.open_part(Kind::Message, id, true, out),
             Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, false, out),
-            Event::TextDelta { id, text } | Event::ReasoningDelta { id, text } | Event::RefusalDelta { id, text } => {
+            Event::TextDelta { id, text, .. }
+            | Event::ReasoningDelta { id, text }
+            | Event::RefusalDelta { id, text, .. } => {
                 self.part_delta(id, text, out);
             }
             Event::TextEnd { id } | Event::RefusalEnd { id } if self.is_open(id) => self.close_part(out),

@@ -33,10 +33,12 @@ fn sample() -> Vec<Event> {
         Event::TextDelta {
             id: id("t"),
             text: "Hé".into(),
+            logprobs: None,
         },
         Event::TextDelta {
             id: id("t"),
             text: "llo\u{1}".into(),
+            logprobs: None,
         },
         Event::TextEnd { id: id("t") },
         Event::ToolInputStart {
@@ -189,6 +191,7 @@ fn refusals_and_built_in_calls_read_back_where_the_target_has_a_place() {
         Event::RefusalDelta {
             id: id("msg_1:0"),
             text: "No.".into(),
+            logprobs: None,
         },
         Event::RefusalEnd { id: id("msg_1:0") },
     ];

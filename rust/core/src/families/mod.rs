@@ -237,6 +237,19 @@ pub fn source_once(seen: &mut Vec<String>, url: &str, title: Option<&str>, out: 
     seen.push(url.to_owned());
 }
 
+/// The media type and base64 text of a `data:<type>;base64,<data>` URL (media sent inline).
+pub fn data_url(url: &str) -> Option<(&str, &str)> {
+    url.strip_prefix("data:")?.split_once(";base64,")
+}
+
+/// The text of a token logprobs list as sent (`Event::TextDelta::logprobs`): a JSON array that
+/// holds at least one entry; `None` for an empty one, or a value of another JSON type.
+pub fn logprobs_entries(raw: Option<Raw<'_>>) -> Option<&str> {
+    let text = raw?.get();
+    let inner = text.strip_prefix('[')?.trim_start_matches([' ', '\t', '\n', '\r']);
+    (!inner.starts_with(']')).then_some(text)
+}
+
 /// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
 /// order given); `None` when none was.
 pub fn raw_object<const N: usize>(members: [(&str, Option<&str>); N]) -> Option<String> {
@@ -497,6 +510,18 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn logprobs_entries_are_non_empty_arrays() {
+        use super::{logprobs_entries, Raw};
+        let of = |text: &'static str| logprobs_entries(Some(Raw::validated(text)));
+        assert_eq!(of("[{\"token\":\"a\"}]"), Some("[{\"token\":\"a\"}]"));
+        assert_eq!(of("[ 1 ]"), Some("[ 1 ]"));
+        for none in ["[]", "[ \n]", "{}", "\"x\"", "1"] {
+            assert_eq!(of(none), None, "{none}");
+        }
+        assert_eq!(logprobs_entries(None), None);
+    }
+
     use super::*;
 
     #[test]

@@ -147,17 +147,34 @@ impl Parts {
 
     /// A text delta for `id`, opening the part first when it is not open.
     pub fn text(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_in(0, PartKind::Text, id, text, out)
+        self.plain_delta(0, PartKind::Text, id, text, out)
     }
 
     /// A reasoning delta for `id`, opening the part first when it is not open.
     pub fn reasoning(&mut self, id: &str, text: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.delta_in(0, PartKind::Reasoning, id, text, out)
+        self.plain_delta(0, PartKind::Reasoning, id, text, out)
     }
 
     /// A text, reasoning or refusal delta for `id`, opening the part (of `choice`) first when it
-    /// is not open.
+    /// is not open; `logprobs` (text and refusal) the JSON text of its tokens' log probabilities.
     pub fn delta_in(
+        &mut self,
+        choice: u32,
+        kind: PartKind,
+        id: &str,
+        text: &str,
+        logprobs: Option<&str>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        match logprobs {
+            None => self.plain_delta(choice, kind, id, text, out),
+            Some(logprobs) => self.delta_with_logprobs(choice, kind, id, text, logprobs, out),
+        }
+    }
+
+    /// `delta_in` without logprobs, the usual path: kept apart, as it was before logprobs, since
+    /// one body for both cost 0.35 % of the extension's instructions on the chat corpus (callgrind).
+    fn plain_delta(
         &mut self,
         choice: u32,
         kind: PartKind,
@@ -169,9 +186,36 @@ impl Parts {
         let text = text.to_owned();
         out.push(match kind {
             PartKind::Reasoning => Event::ReasoningDelta { id, text },
-            PartKind::Refusal => Event::RefusalDelta { id, text },
-            PartKind::Text | PartKind::ToolInput => Event::TextDelta { id, text },
+            PartKind::Refusal => Event::RefusalDelta {
+                id,
+                text,
+                logprobs: None,
+            },
+            PartKind::Text | PartKind::ToolInput => Event::TextDelta {
+                id,
+                text,
+                logprobs: None,
+            },
         });
+        Ok(())
+    }
+
+    #[cold]
+    fn delta_with_logprobs(
+        &mut self,
+        choice: u32,
+        kind: PartKind,
+        id: &str,
+        text: &str,
+        logprobs: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        self.plain_delta(choice, kind, id, text, out)?;
+        if let Some(Event::TextDelta { logprobs: slot, .. } | Event::RefusalDelta { logprobs: slot, .. }) =
+            out.last_mut()
+        {
+            *slot = Some(logprobs.to_owned());
+        }
         Ok(())
     }
 

@@ -28,6 +28,13 @@
 //! own. The result text is the `codeExecutionResult` object as sent (its `outcome` and `output`
 //! both matter; an error when `outcome` is `OUTCOME_FAILED` or `OUTCOME_DEADLINE_EXCEEDED`), or
 //! the `response` of a `toolResponse` as sent (`null` when absent, as for a file search).
+//!
+//! Generated media (`inlineData` parts: image generation models, TTS) are `file` events, `file_{n}`
+//! (n counts the stream's files), of the part's `mimeType` (`application/octet-stream` when none)
+//! with its base64 `data` decoded; a `thought: true` one (an interim image of a thinking image
+//! model) is `partial`. The part ends the open text or reasoning part first, and its
+//! `thoughtSignature` signs what a function call's signs. Data that is not base64 gives no file: the
+//! `inlineData` object as sent is an `unknown` of kind `inlineData`.
 
 #[cfg(test)]
 mod tests;
@@ -41,7 +48,7 @@ use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 use super::parts::{PartKind, Parts};
 use super::server_calls::ServerCalls;
 use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
-use wire::{Chunk, FunctionCall, GroundingMetadata, Part, RetrievedTexts, ServerPart, UsageMetadata};
+use wire::{Chunk, FunctionCall, GroundingMetadata, InlineData, Part, RetrievedTexts, ServerPart, UsageMetadata};
 
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -53,6 +60,8 @@ pub struct Decoder {
     next_part: u64,
     /// Calls so far (the `n` of a synthesized `call_{n}`).
     calls: u64,
+    /// Files so far (the `n` of `file_{n}`).
+    files: u64,
     /// Whether a function call (one the caller must run) was seen: a `STOP` is then `tool_calls`.
     function_calls: bool,
     /// The last `finishReason` (or prompt block reason), raw.
@@ -176,6 +185,13 @@ impl Decoder {
             // A result is no part: what reasoning is open ends before it, as before a call.
             self.close_block(PartKind::Reasoning, out);
             self.server_result(raw, code, out);
+            return Ok(());
+        }
+        if let Some(raw) = part.inline_data {
+            self.before_tool(signature, out)?;
+            // A file is no part either: what reasoning is open ends before it.
+            self.close_block(PartKind::Reasoning, out);
+            self.file(raw, part.thought == Some(true), out);
             return Ok(());
         }
         let text = part.text.as_deref().unwrap_or("");
@@ -374,6 +390,28 @@ impl Decoder {
             self.source_urls.push(raw.to_owned());
         }
         Ok(())
+    }
+
+    /// An `inlineData` part: see the module notes.
+    #[cold]
+    fn file(&mut self, raw: Raw<'_>, partial: bool, out: &mut Vec<Event>) {
+        let wire = parse_json::<Obj<InlineData<'_>>>(raw.get()).ok().map(|Obj(w)| w);
+        let wire = wire.as_ref();
+        let Some(data) = wire.and_then(|w| w.data.as_deref()).and_then(crate::b64::decode) else {
+            out.push(Event::Unknown {
+                kind: "inlineData".to_owned(),
+                raw: raw.get().to_owned(),
+            });
+            return;
+        };
+        let media_type = wire.and_then(|w| w.mime_type.as_deref()).filter(|m| !m.is_empty());
+        out.push(Event::File {
+            id: format!("file_{}", self.files),
+            media_type: media_type.unwrap_or("application/octet-stream").to_owned(),
+            data,
+            partial,
+        });
+        self.files += 1;
     }
 
     fn next_id(&mut self) -> String {

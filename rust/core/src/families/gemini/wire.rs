@@ -47,7 +47,23 @@ wire! {
         code_execution_result as "codeExecutionResult": raw,
         /// A built-in tool's response (Gemini 3): `{"toolType", "response"?, "id"?}`.
         tool_response as "toolResponse": raw,
+        /// Generated media (image models, TTS): `{"mimeType", "data"}`, the data base64.
+        inline_data as "inlineData": raw,
     }
+}
+
+/// The members of an `inlineData` the decoder reads, read only when one comes.
+#[derive(Debug, Deserialize)]
+pub(super) struct InlineData<'a> {
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "mimeType"
+    )]
+    pub(super) mime_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) data: Option<Cow<'a, str>>,
 }
 
 /// The members of an `executableCode`, `toolCall`, `codeExecutionResult` or `toolResponse` the

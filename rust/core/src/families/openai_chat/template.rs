@@ -37,6 +37,7 @@ impl Template {
             || (chunk_seen.has(Chunk::citations) && chunk.citations.is_some())
             || (chunk_seen.has(Chunk::search_results) && chunk.search_results.is_some())
             || (choice_seen.has(Choice::finish_reason) && choice.finish_reason.is_some())
+            || (choice_seen.has(Choice::logprobs) && choice.logprobs.is_some())
         {
             return None;
         }

@@ -34,6 +34,16 @@ wire! {
         /// Marked with where its value begins and the fields read by then, for the template.
         delta: obj(Delta<'a>) mark(delta_at),
         finish_reason: str,
+        /// Token log probabilities, when asked for: read by `super::TokenLogprobs` only when sent.
+        logprobs: raw,
+    }
+}
+
+wire! {
+    /// A choice's `logprobs`: the lists of the tokens of its `content` and of its `refusal`.
+    pub(in crate::families) struct ChoiceLogprobs<'a> {
+        content: raw,
+        refusal: raw,
     }
 }
 
@@ -52,6 +62,33 @@ wire! {
         /// `url_citation` annotations (`OpenAI` search models, `OpenRouter` web search), read by
         /// `super::cites`.
         annotations: raw,
+        /// `OpenRouter`'s generated images (`super::media`), read only when sent: a list read with
+        /// the chunk would make every `Delta` 64 bytes larger.
+        images: raw,
+        /// `OpenAI`'s audio output (`super::media`), read only when sent.
+        audio: raw,
+    }
+}
+
+/// One of `delta.images`: `{"type": "image_url", "image_url": {"url": "data:…;base64,…"}}`.
+#[derive(Debug, Deserialize)]
+pub(in crate::families) struct Image<'a> {
+    #[serde(borrow)]
+    pub(in crate::families) image_url: Option<Obj<ImageUrl<'a>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(in crate::families) struct ImageUrl<'a> {
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(in crate::families) url: Option<std::borrow::Cow<'a, str>>,
+}
+
+wire! {
+    /// A `delta.audio`: the first carries the `id`, later ones base64 `data` and `transcript` text.
+    pub(in crate::families) struct AudioDelta<'a> {
+        id: str,
+        data: str,
+        transcript: str,
     }
 }
 

@@ -34,11 +34,15 @@
 //! media type `image/{output_format}`, else `image/png`): each `partial_image` preview with
 //! `partial`, and the final `result` without, right after the `tool_result`. Text that is not
 //! base64 gives no `file`: the final image is still in its `tool_result`, a preview is `unknown`.
+//! A code interpreter's image outputs that are base64 data URLs are `file`s too (see `code_images`).
 //!
 //! Document citations (`file_citation` from file search, `container_file_citation` from the code
 //! interpreter's files) are `source` events of kind `document` with their `filename`; their
 //! `file_id`, `container_id`, `index`, `start_index` and `end_index` are the metadata, each as sent
 //! (a citation naming no file is passed over).
+//!
+//! An `output_text.delta`'s `logprobs` list goes on its `text_delta` as sent (when non-empty); the
+//! `output_text.done` repeats the whole list and is passed over.
 //!
 //! Raw reasoning (`reasoning_text` deltas, sent by gpt-oss servers, `DeepSeek`, LM Studio,
 //! `OpenRouter`) is reasoning like a summary, one part per `{item_id}:{content_index}`.
@@ -64,7 +68,7 @@ use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 use super::parts::{PartKind, Parts};
 use super::Lifecycle;
 use super::{read_payload, FamilyDecoder, Obj, Raw};
-use wire::{Annotation, Item, Payload, Response, ResponseUsage};
+use wire::{Annotation, CodeOutputs, Item, Payload, Response, ResponseUsage};
 
 /// The id of the part `{item}:{index}`, kept between calls: text deltas come by the hundred for
 /// the same part, and rebuilding the id each time was a third of the decoder's time.
@@ -174,12 +178,12 @@ impl FamilyDecoder for Decoder {
                 let delta = p.delta.as_deref().unwrap_or("");
                 if !delta.is_empty() {
                     let id = self.text_id.get(item_id, p.content_index.unwrap_or(0));
-                    let part = if kind == "response.refusal.delta" {
-                        PartKind::Refusal
+                    let (part, logprobs) = if kind == "response.refusal.delta" {
+                        (PartKind::Refusal, None)
                     } else {
-                        PartKind::Text
+                        (PartKind::Text, super::logprobs_entries(p.logprobs))
                     };
-                    self.parts.delta_in(0, part, id, delta, out)?;
+                    self.parts.delta_in(0, part, id, delta, logprobs, out)?;
                 }
             }
             "response.content_part.done" => {
@@ -376,6 +380,7 @@ impl Decoder {
                     let b64 = item.result.and_then(json_string);
                     out.extend(b64.and_then(|b64| image(item_id, item.output_format.as_deref(), &b64, false)));
                 }
+                Some("code_interpreter_call") => code_images(item_id, item.outputs, out),
                 Some("tool_search_call") => call.id.clone_into(&mut self.tool_search),
                 _ => {}
             }
@@ -621,6 +626,36 @@ fn image(id: &str, format: Option<&str>, b64: &str, partial: bool) -> Option<Eve
         data: crate::b64::decode(b64)?,
         partial,
     })
+}
+
+/// The images a code interpreter made that its `outputs` hold as base64 data URLs: each a `file`
+/// `{item_id}:{n}` (n: its place among the outputs), after the call's `tool_result`, which holds
+/// them all as sent. Outputs that cannot be read are passed over: they are in that result.
+#[cold]
+fn code_images(item_id: &str, outputs: Option<Raw<'_>>, out: &mut Vec<Event>) {
+    let Some(Ok(CodeOutputs(Some(items)))) = outputs.map(|raw| super::parse_json::<CodeOutputs>(raw.get())) else {
+        return;
+    };
+    for (n, Obj(output)) in items.iter().enumerate() {
+        if output.kind.as_deref() != Some("image") {
+            continue;
+        }
+        let Some((media_type, b64)) = output.url.as_deref().and_then(super::data_url) else {
+            continue;
+        };
+        if let Some(data) = crate::b64::decode(b64) {
+            out.push(Event::File {
+                id: format!("{item_id}:{n}"),
+                media_type: if media_type.is_empty() {
+                    "application/octet-stream".to_owned()
+                } else {
+                    media_type.to_owned()
+                },
+                data,
+                partial: false,
+            });
+        }
+    }
 }
 
 /// The text of a raw JSON string; `None` for any other JSON value (passed over, as a `str` field's).

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::families::schema::wire;
-use crate::families::{Obj, Raw};
+use crate::families::{List, Obj, Raw};
 
 wire! {
     pub(super) struct Payload<'a> {
@@ -16,6 +16,8 @@ wire! {
         content_index: u64,
         summary_index: u64,
         delta: str,
+        /// `output_text.delta`: its tokens' log probabilities, when asked for.
+        logprobs: raw,
         annotation: rare(Obj<Annotation<'a>>),
         code: str,
         message: str,
@@ -85,6 +87,26 @@ wire! {
         error: raw,
         tools: raw,
     }
+}
+
+/// A `code_interpreter_call`'s `outputs`, read leniently (an item of another JSON type is passed over).
+#[derive(Debug, Deserialize)]
+pub(super) struct CodeOutputs<'a>(
+    #[serde(borrow, deserialize_with = "crate::families::schema::lenient_list")] pub(super) Option<List<CodeOutput<'a>>>,
+);
+
+/// One of a `code_interpreter_call`'s `outputs`: `{"type": "logs", "logs"}` or `{"type": "image", "url"}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct CodeOutput<'a> {
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::families::schema::lenient_str",
+        rename = "type"
+    )]
+    pub(super) kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_str")]
+    pub(super) url: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
