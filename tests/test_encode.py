@@ -649,6 +649,35 @@ def test_what_a_target_cannot_carry_is_dropped_by_rule(backend: ModuleType) -> N
     assert '"type":"server_tool_use","id":"srv_1","name":"web_search"' in anthropic
 
 
+def test_a_file_goes_to_gemini_as_inline_data(backend: ModuleType) -> None:
+    """A final file is a Gemini `inlineData` part (previews are dropped), which google-genai's
+    response type reads back as the same bytes and media type."""
+    types = pytest.importorskip("google.genai.types")
+    data = bytes(range(256))
+    events = [
+        backend.StreamStart("r1", "m"),
+        backend.File("img_1", "image/png", b"preview", True),
+        backend.File("img_1", "image/webp", data, False),
+        backend.Finish("stop", None, backend.Usage(1, 2, 3)),
+    ]
+    for framing in ("sse", "json-array"):
+        body = encode(backend, events, "gemini", framing).decode()
+        chunks = (
+            json.loads(body)
+            if framing == "json-array"
+            else [json.loads(line[6:]) for line in body.split("\r\n\r\n") if line]
+        )
+        parts = [
+            part
+            for chunk in chunks
+            for candidate in types.GenerateContentResponse.model_validate(chunk).candidates or []
+            if candidate.content
+            for part in candidate.content.parts or []
+        ]
+        blobs = [(p.inline_data.mime_type, p.inline_data.data) for p in parts if p.inline_data]
+        assert blobs == [("image/webp", data)], framing
+
+
 def test_arguments(backend: ModuleType) -> None:
     targets = '"openai-chat", "anthropic", "openai-responses", "gemini", "bedrock"'
     with pytest.raises(ValueError, match=re.escape(f'unknown target family "cohere"; expected one of {targets}')):

@@ -10,7 +10,8 @@
 //! Gemini's client refuses it. Function call `args` are the arguments' JSON text as is when it is
 //! an object, else `{}`. Usage is sent once, on the last chunk. A provider-run code execution
 //! goes back as Gemini's own `executableCode` / `codeExecutionResult` parts when its arguments and
-//! result have their shape (`gemini_code`); other provider-run calls and results are dropped.
+//! result have their shape (`gemini_code`); other provider-run calls and results are dropped. A
+//! file (but a preview) is an `inlineData` part, as Gemini sends a generated image.
 
 use super::json::{is_object, raw, string, uint};
 use super::{Call, Reasons, Writer};
@@ -218,6 +219,18 @@ impl Writer for Encoder {
                     raw(b, result);
                 });
             }
+            Event::File {
+                media_type,
+                data,
+                partial: false,
+                ..
+            } => self.part(out, |b| {
+                raw(b, "\"inlineData\":{\"mimeType\":");
+                string(b, media_type);
+                raw(b, ",\"data\":\"");
+                raw(b, &crate::b64::encode(data));
+                raw(b, "\"}");
+            }),
             _ => {}
         }
     }
