@@ -40,7 +40,13 @@ def expected_row(message: Any, family: str | None) -> dict[str, Any]:
         "raw_finish_reason": message.raw_finish_reason,
         **{name: getattr(usage, name) if usage else None for name in (*COUNTS, "cost")},
         "tool_calls": [
-            {"id": t.id, "name": t.name, "arguments": t.arguments, "provider_executed": t.provider_executed}
+            {
+                "id": t.id,
+                "name": t.name,
+                "arguments": t.arguments,
+                "provider_executed": t.provider_executed,
+                "call_type": t.call_type,
+            }
             for t in message.tool_calls
         ],
         "sources": [
@@ -79,6 +85,7 @@ def test_rows_equal_the_messages() -> None:
     # Not vacuous: many families, tool calls, usage and per-body errors are in there.
     assert len({row["family"] for row in want}) >= 6
     assert sum(bool(row["tool_calls"]) for row in want) > 10
+    assert any(call["call_type"] for row in want for call in row["tool_calls"])
     assert sum(row["created"] is not None for row in want) > 50
     assert sum(bool(row["sources"]) for row in want) > 5
     assert {"parse_error", "incomplete_stream"} <= {e["kind"] for row in want for e in row["errors"]}

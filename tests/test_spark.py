@@ -61,7 +61,9 @@ def test_messages_equal_parse_many(spark: Any) -> None:
     usage = ("input_tokens", "output_tokens", "total_tokens", "reasoning_tokens", "cost")
     got = [tuple(getattr(r, name) for name in usage) for r in rows]
     assert got == [tuple(getattr(m.usage, name) if m.usage else None for name in usage) for m in want]
-    assert [[t.name for t in r.tool_calls] for r in rows] == [[t.name for t in m.tool_calls] for m in want]
+    assert [[(t.name, t.call_type) for t in r.tool_calls] for r in rows] == [
+        [(t.name, t.call_type) for t in m.tool_calls] for m in want
+    ]
     assert sum(bool(m.text) for m in want) > ROWS // 2
 
 

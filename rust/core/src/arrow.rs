@@ -42,6 +42,7 @@ fn tool_call_fields() -> Fields {
         utf8("name", false),
         utf8("arguments", false),
         Field::new("provider_executed", DataType::Boolean, false),
+        utf8("call_type", true),
     ])
 }
 
@@ -154,6 +155,7 @@ fn tool_call_columns(calls: &[&ToolCallRecord]) -> Result<Vec<ArrayRef>, ArrowEr
                 .map(|c| Some(c.provider_executed))
                 .collect::<BooleanArray>(),
         ),
+        strings(calls.iter().map(|c| c.call_type.as_deref()))?,
     ])
 }
 

@@ -25,6 +25,10 @@ impl Translator {
     /// Appends to `out` the bytes the chunk's events encode to. On a parse error `out` holds the
     /// bytes of the events before the fault (the parser stays usable, as `StreamParser` does).
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        // The output is about as long as the input (0.5 to 0.9 of it over the corpus, per
+        // target): room for it at once spares the doublings of a growing buffer, each a
+        // reallocation and a copy (a tenth of a translation's time, perf).
+        out.reserve(chunk.len());
         let encoder = &mut self.encoder;
         self.parser.feed_with(chunk, &mut |events| {
             for event in events.drain(..) {

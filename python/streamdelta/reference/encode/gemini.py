@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import b64
 from .jsontext import is_object, string, value
 from .shared import Call, Reasons
 
@@ -145,6 +146,9 @@ class GeminiEncoder:
             self._error(event.message, event.kind, out)
         elif kind == "tool_result" and event.provider_executed and _is_code_result(event.name, event.result):
             self._part(out, f'"codeExecutionResult":{event.result}')
+        elif kind == "file" and not event.partial:
+            data = b64.encode(event.data)
+            self._part(out, f'"inlineData":{{"mimeType":{string(event.media_type)},"data":"{data}"}}')
 
     def tool_call(self, call: Call, out: list[str]) -> None:
         # Gemini sends a call whole: of the fragments it only matters whether there were any.

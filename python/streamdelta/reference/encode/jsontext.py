@@ -38,6 +38,20 @@ def value(text: str) -> Any:
         return None
 
 
+def is_json(text: str) -> bool:
+    """Whether ``text`` is JSON, as serde reads it."""
+    try:
+        json.loads(text, parse_float=_finite, parse_int=_int, parse_constant=_refuse)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def is_array(text: str) -> bool:
+    """Whether ``text`` is one JSON array, as serde reads it."""
+    return isinstance(value(text), list)
+
+
 def is_object(text: str) -> bool:
     """Whether ``text`` is one JSON object, as serde reads it."""
     return isinstance(value(text), dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsontext import is_object, sse, string
+from .jsontext import is_array, is_json, is_object, sse, string
 from .shared import Call
 
 
@@ -72,7 +72,8 @@ _NAMES = {
 
 
 class ResponsesEncoder:
-    PROVIDER_CALLS = False
+    # The hosted tools' calls (`_hosted_kind`); other provider-run calls are dropped.
+    PROVIDER_CALLS = True
     ENDS_ON_ERROR = False
 
     def __init__(self) -> None:
@@ -84,6 +85,7 @@ class ResponsesEncoder:
         self._items = 0
         self._item: _Item | None = None
         self._output: list[str] = []
+        self._hosted: _Hosted | None = None  # a hosted call's item waiting for its result
 
     def _write(self, out: list[str], kind: str, rest: str) -> None:
         out.append(sse(kind, f'{{"type":{string(kind)},"sequence_number":{self._sequence}{rest}}}'))
@@ -194,7 +196,50 @@ class ResponsesEncoder:
         self._output.append(json)
         self._write(out, "response.output_item.done", f',"output_index":{output_index},"item":{json}')
 
+    def _hosted_call(self, call: Call, kind: str, out: list[str]) -> None:
+        self._start(out)
+        self._close_item(out)
+        hosted = _Hosted(kind, call.id, call.name, call.arguments, self._items)
+        self._items += 1
+        self._write(
+            out, "response.output_item.added", f',"output_index":{hosted.output_index},"item":{hosted.json(done=False)}'
+        )
+        stem_key = _HOSTED_INPUT_EVENTS.get(kind)
+        if stem_key is not None:
+            stem, key = stem_key
+            located = f',"item_id":{string(hosted.id)},"output_index":{hosted.output_index}'
+            for fragment in call.fragments:
+                self._write(out, f"{stem}.delta", f'{located},"delta":{string(fragment)}')
+            self._write(out, f"{stem}.done", f'{located},"{key}":{string(hosted.arguments)}')
+        self._hosted = hosted
+
+    def _hosted_done(self, out: list[str]) -> None:
+        hosted, self._hosted = self._hosted, None
+        if hosted is not None:
+            self._item_done(hosted.output_index, hosted.json(done=True), out)
+
+    def _hosted_event(self, event: Any, out: list[str]) -> bool:
+        """Whether ``event`` completes the hosted item waiting (taken in); any other event first ends it."""
+        hosted = self._hosted
+        if hosted is None:
+            return False
+        kind = event.type
+        if kind == "tool_result" and event.id == hosted.id and hosted.result is None:
+            hosted.result = (event.result if is_json(event.result) else "null", event.is_error)
+            if hosted.kind != "image_generation_call":
+                self._hosted_done(out)
+            return True
+        if kind == "file" and not event.partial and event.id == hosted.id and hosted.kind == "image_generation_call":
+            media, sep, subtype = event.media_type.partition("image/")
+            hosted.output_format = subtype if sep and not media and subtype else None
+            self._hosted_done(out)
+            return True
+        self._hosted_done(out)
+        return False
+
     def event(self, event: Any, out: list[str]) -> None:
+        if self._hosted_event(event, out):
+            return
         kind = event.type
         item = self._item
         is_open = item is not None and item.open is not None and item.open.id == getattr(event, "id", None)
@@ -226,6 +271,13 @@ class ResponsesEncoder:
             self._write(out, "error", f',"code":{string(event.kind)},"message":{string(event.message)},"param":null')
 
     def tool_call(self, call: Call, out: list[str]) -> None:
+        self._hosted_done(out)
+        if call.provider_executed:
+            # A hosted tool's call becomes its item; other provider-run calls have no place.
+            hosted_kind = _hosted_kind(call.wire_type, call.arguments)
+            if hosted_kind is not None:
+                self._hosted_call(call, hosted_kind, out)
+            return
         # The fragments go out as held: the `*.done` event and the item carry the arguments whole.
         call_id, name, arguments = call.id, call.name, call.arguments
         item_type, prefix, field = _shape(call.wire_type, arguments)
@@ -256,6 +308,7 @@ class ResponsesEncoder:
         self._item_done(output_index, item("completed", arguments), out)
 
     def finish(self, reason: str, raw_reason: str | None, usage: Any, out: list[str]) -> None:
+        self._hosted_done(out)
         self._start(out)
         self._close_item(out)
         incomplete: str | None = None
@@ -311,3 +364,64 @@ def _shape(call_type: str | None, arguments: str) -> tuple[str, str, str | None]
     if shape is not None and is_object(arguments):
         return call_type or "", shape[0], shape[1]
     return "function_call", "fc", None
+
+
+# The hosted tools' streamed inputs: item type -> (event type stem, the done event's key).
+_HOSTED_INPUT_EVENTS = {
+    "code_interpreter_call": ("response.code_interpreter_call_code", "code"),
+    "mcp_call": ("response.mcp_call_arguments", "arguments"),
+}
+
+
+def _hosted_kind(call_type: str | None, arguments: str) -> str | None:
+    """The hosted item type a provider-run call is written as, or None (the Rust ``HostedKind::of``)."""
+    if call_type == "web_search_call":
+        return call_type if is_object(arguments) else None
+    if call_type == "file_search_call":
+        return call_type if is_array(arguments) else None
+    if call_type in ("code_interpreter_call", "image_generation_call", "mcp_call"):
+        return call_type
+    return None
+
+
+class _Hosted:
+    """A hosted call's item written up to its input, waiting for its result (the Rust ``Hosted``)."""
+
+    __slots__ = ("arguments", "id", "kind", "name", "output_format", "output_index", "result")
+
+    def __init__(self, kind: str, id: str, name: str, arguments: str, output_index: int) -> None:
+        self.kind = kind
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+        self.output_index = output_index
+        self.result: tuple[str, bool] | None = None  # its JSON text, and whether it is an error
+        self.output_format: str | None = None
+
+    def json(self, *, done: bool) -> str:
+        """The item as ``output_item.added`` has it, or (``done``) as ``output_item.done`` has it."""
+        result, is_error = self.result if done and self.result is not None else (None, False)
+        status = "failed" if done and is_error else "completed" if done else "in_progress"
+        head = f'{{"id":{string(self.id)},"type":"{self.kind}","status":"{status}"'
+        kind = self.kind
+        if kind == "web_search_call":
+            # Its result is its `action` as sent (`null`: it had none); with no result, the arguments.
+            action = self.arguments if result is None else None if result == "null" else result
+            rest = f',"action":{action}' if done and action is not None else ""
+        elif kind == "file_search_call":
+            rest = f',"queries":{self.arguments if done else "[]"},"results":{result or "null"}'
+        elif kind == "code_interpreter_call":
+            code = string(self.arguments if done else "")
+            outputs = result or ("null" if done else "[]")
+            rest = f',"code":{code},"container_id":"","outputs":{outputs}'
+        elif kind == "image_generation_call":
+            fmt = f',"output_format":{string(self.output_format)}' if done and self.output_format else ""
+            rest = f'{fmt},"result":{result or "null"}' if done else ""
+        else:  # mcp_call
+            arguments = string(self.arguments if done else "")
+            error, output = (result or "null", "null") if is_error else ("null", result or "null")
+            rest = (
+                f',"approval_request_id":null,"arguments":{arguments},"error":{error},'
+                f'"name":{string(self.name)},"output":{output},"server_label":""'
+            )
+        return f"{head}{rest}}}"

@@ -11,7 +11,7 @@
 use super::json::{raw, string, uint};
 use super::{Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
-use crate::eventstream::encode_frame;
+use crate::eventstream::write_frame;
 
 const KNOWN: &[&str] = &[
     "end_turn",
@@ -55,7 +55,7 @@ impl Encoder {
             (":content-type", "application/json"),
             (":message-type", "event"),
         ];
-        out.extend_from_slice(&encode_frame(&headers, &self.buf));
+        write_frame(out, &headers, &self.buf);
     }
 
     fn start(&mut self, out: &mut Vec<u8>) {
@@ -103,7 +103,7 @@ impl Encoder {
             (":content-type", "application/json"),
             (":message-type", "exception"),
         ];
-        out.extend_from_slice(&encode_frame(&headers, &self.buf));
+        write_frame(out, &headers, &self.buf);
     }
 }
 

@@ -10,7 +10,8 @@
 //! Gemini's client refuses it. Function call `args` are the arguments' JSON text as is when it is
 //! an object, else `{}`. Usage is sent once, on the last chunk. A provider-run code execution
 //! goes back as Gemini's own `executableCode` / `codeExecutionResult` parts when its arguments and
-//! result have their shape (`gemini_code`); other provider-run calls and results are dropped.
+//! result have their shape (`gemini_code`); other provider-run calls and results are dropped. A
+//! file (but a preview) is an `inlineData` part, as Gemini sends a generated image.
 
 use super::json::{is_object, raw, string, uint};
 use super::{Call, Reasons, Writer};
@@ -52,84 +53,79 @@ const REASONS: Reasons = Reasons::new(KNOWN, read, word);
 #[derive(Debug)]
 pub(super) struct Encoder {
     json_array: bool,
-    id: Option<String>,
-    model: Option<String>,
+    /// `,"modelVersion":…,"responseId":…`, which ends every chunk: written once.
+    ids: Vec<u8>,
     /// Chunks written (the JSON array's separators).
     chunks: u64,
     /// The reasoning part open and whether it had text.
     reasoning: Option<(PartId, bool)>,
     /// A signature waiting for the next part.
     signature: Option<String>,
-    buf: Vec<u8>,
 }
 
 impl Encoder {
     pub(super) fn new(json_array: bool) -> Self {
         Self {
             json_array,
-            id: None,
-            model: None,
+            ids: Vec::new(),
             chunks: 0,
             reasoning: None,
             signature: None,
-            buf: Vec::new(),
         }
     }
 
-    fn emit(&mut self, out: &mut Vec<u8>) {
+    /// Starts a chunk, written straight into `out` (a copy from a buffer cost a fifth of the
+    /// encoder's time): the array's separator or the SSE `data: `; `end` closes it.
+    fn begin(&mut self, out: &mut Vec<u8>) {
         if self.json_array {
             out.extend_from_slice(if self.chunks == 0 { b"[" } else { b",\r\n" });
-            out.extend_from_slice(&self.buf);
         } else {
             out.extend_from_slice(b"data: ");
-            out.extend_from_slice(&self.buf);
-            out.extend_from_slice(b"\r\n\r\n");
         }
         self.chunks += 1;
     }
 
+    fn end(&self, out: &mut Vec<u8>) {
+        if !self.json_array {
+            out.extend_from_slice(b"\r\n\r\n");
+        }
+    }
+
     /// The chunk's tail after its `candidates`: usage (when given), model and response id.
-    fn tail(&mut self, usage: Option<&Usage>) {
+    fn tail(&self, out: &mut Vec<u8>, usage: Option<&Usage>) {
         if let Some(u) = usage {
-            raw(&mut self.buf, ",\"usageMetadata\":{\"promptTokenCount\":");
-            uint(&mut self.buf, u.input_tokens);
-            raw(&mut self.buf, ",\"candidatesTokenCount\":");
-            uint(&mut self.buf, u.output_tokens.saturating_sub(u.reasoning_tokens));
-            raw(&mut self.buf, ",\"totalTokenCount\":");
-            uint(&mut self.buf, u.total_tokens);
+            raw(out, ",\"usageMetadata\":{\"promptTokenCount\":");
+            uint(out, u.input_tokens);
+            raw(out, ",\"candidatesTokenCount\":");
+            uint(out, u.output_tokens.saturating_sub(u.reasoning_tokens));
+            raw(out, ",\"totalTokenCount\":");
+            uint(out, u.total_tokens);
             if u.cache_read_tokens > 0 {
-                raw(&mut self.buf, ",\"cachedContentTokenCount\":");
-                uint(&mut self.buf, u.cache_read_tokens);
+                raw(out, ",\"cachedContentTokenCount\":");
+                uint(out, u.cache_read_tokens);
             }
             if u.reasoning_tokens > 0 {
-                raw(&mut self.buf, ",\"thoughtsTokenCount\":");
-                uint(&mut self.buf, u.reasoning_tokens);
+                raw(out, ",\"thoughtsTokenCount\":");
+                uint(out, u.reasoning_tokens);
             }
-            raw(&mut self.buf, "}");
+            raw(out, "}");
         }
-        if let Some(model) = &self.model {
-            raw(&mut self.buf, ",\"modelVersion\":");
-            string(&mut self.buf, model);
-        }
-        if let Some(id) = &self.id {
-            raw(&mut self.buf, ",\"responseId\":");
-            string(&mut self.buf, id);
-        }
-        raw(&mut self.buf, "}");
+        out.extend_from_slice(&self.ids);
+        raw(out, "}");
     }
 
     /// A chunk of one part, written by `part` (the part object's inside, before its signature).
     fn part(&mut self, out: &mut Vec<u8>, part: impl FnOnce(&mut Vec<u8>)) {
-        self.buf.clear();
-        raw(&mut self.buf, "{\"candidates\":[{\"content\":{\"parts\":[{");
-        part(&mut self.buf);
+        self.begin(out);
+        raw(out, "{\"candidates\":[{\"content\":{\"parts\":[{");
+        part(out);
         if let Some(signature) = self.signature.take() {
-            raw(&mut self.buf, ",\"thoughtSignature\":");
-            string(&mut self.buf, &signature);
+            raw(out, ",\"thoughtSignature\":");
+            string(out, &signature);
         }
-        raw(&mut self.buf, "}],\"role\":\"model\"},\"index\":0}]");
-        self.tail(None);
-        self.emit(out);
+        raw(out, "}],\"role\":\"model\"},\"index\":0}]");
+        self.tail(out, None);
+        self.end(out);
     }
 
     fn text(&mut self, out: &mut Vec<u8>, text: &str, thought: bool) {
@@ -151,13 +147,13 @@ impl Encoder {
 
     fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
         self.flush_signature(out);
-        self.buf.clear();
-        raw(&mut self.buf, "{\"error\":{\"code\":500,\"message\":");
-        string(&mut self.buf, message);
-        raw(&mut self.buf, ",\"status\":");
-        string(&mut self.buf, kind);
-        raw(&mut self.buf, "}}");
-        self.emit(out);
+        self.begin(out);
+        raw(out, "{\"error\":{\"code\":500,\"message\":");
+        string(out, message);
+        raw(out, ",\"status\":");
+        string(out, kind);
+        raw(out, "}}");
+        self.end(out);
     }
 
     pub(super) fn close(&mut self, out: &mut Vec<u8>) {
@@ -171,8 +167,15 @@ impl Writer for Encoder {
     fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
         match event {
             Event::StreamStart { id, model, .. } if self.chunks == 0 => {
-                self.id.clone_from(id);
-                self.model.clone_from(model);
+                self.ids.clear();
+                if let Some(model) = model {
+                    raw(&mut self.ids, ",\"modelVersion\":");
+                    string(&mut self.ids, model);
+                }
+                if let Some(id) = id {
+                    raw(&mut self.ids, ",\"responseId\":");
+                    string(&mut self.ids, id);
+                }
             }
             Event::ReasoningStart { id, .. } => {
                 self.flush_signature(out);
@@ -216,6 +219,18 @@ impl Writer for Encoder {
                     raw(b, result);
                 });
             }
+            Event::File {
+                media_type,
+                data,
+                partial: false,
+                ..
+            } => self.part(out, |b| {
+                raw(b, "\"inlineData\":{\"mimeType\":");
+                string(b, media_type);
+                raw(b, ",\"data\":\"");
+                raw(b, &crate::b64::encode(data));
+                raw(b, "\"}");
+            }),
             _ => {}
         }
     }
@@ -262,12 +277,12 @@ impl Writer for Encoder {
             return self.error("the response failed", "INTERNAL", out);
         }
         self.flush_signature(out);
-        self.buf.clear();
-        raw(&mut self.buf, "{\"candidates\":[{\"finishReason\":");
-        string(&mut self.buf, REASONS.word(reason, raw_reason));
-        raw(&mut self.buf, ",\"index\":0}]");
-        self.tail(Some(usage));
-        self.emit(out);
+        self.begin(out);
+        raw(out, "{\"candidates\":[{\"finishReason\":");
+        string(out, REASONS.word(reason, raw_reason));
+        raw(out, ",\"index\":0}]");
+        self.tail(out, Some(usage));
+        self.end(out);
     }
 }
 

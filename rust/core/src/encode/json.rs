@@ -6,33 +6,75 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// `text` as a JSON string.
 pub fn string(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len() + 2);
     out.push(b'"');
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        if escape.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-            out.push(hex(b >> 4));
-            out.push(hex(b & 0xf));
-        } else {
-            out.extend_from_slice(escape);
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most text needs no escape: eight bytes are tested at once and a clean word skipped
+        // (the byte-by-byte loop alone was a tenth of a translation, perf).
+        if let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            if !needs_escape(u64::from_le_bytes(*word)) {
+                i += 8;
+                continue;
+            }
         }
-        start = i + 1;
+        let end = bytes.len().min(i + 8);
+        while i < end {
+            if let Some(&b) = bytes.get(i) {
+                if b < 0x20 || b == b'"' || b == b'\\' {
+                    out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+                    escape(out, b);
+                    start = i + 1;
+                }
+            }
+            i += 1;
+        }
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    out.push(b'"');
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// Whether any byte of `word` is below `n` (at most 0x80): exact for the word as a whole.
+#[inline]
+fn has_below(word: u64, n: u64) -> bool {
+    word.wrapping_sub(ONES * n) & !word & HIGH != 0
+}
+
+/// Whether any byte of `word` is a control character, `"` or `\\`.
+#[inline]
+fn needs_escape(word: u64) -> bool {
+    has_below(word, 0x20) || has_below(word ^ (ONES * 0x22), 1) || has_below(word ^ (ONES * 0x5c), 1)
+}
+
+/// The escape of one byte that needs one, as `json.dumps` writes it.
+fn escape(out: &mut Vec<u8>, b: u8) {
+    let short: &[u8] = match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\r' => b"\\r",
+        b'\t' => b"\\t",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        _ => {
+            let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]);
+            return;
+        }
+    };
+    out.extend_from_slice(short);
+}
+
+/// A JSON string whose inside was escaped already (by [`string`]).
+pub fn escaped(out: &mut Vec<u8>, inside: &[u8]) {
+    out.reserve(inside.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(inside);
     out.push(b'"');
 }
 
@@ -73,6 +115,16 @@ pub fn uint(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(buf.get(pos..).unwrap_or_default());
 }
 
+/// Whether `text` is JSON (a result written into an item as sent must be), as serde reads it.
+pub fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok()
+}
+
+/// Whether `text` is one JSON array, as serde reads it.
+pub fn is_array(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_array())
+}
+
 /// Whether `text` is one JSON object (Gemini's `args` must be one). The Python twin asks the
 /// same of `json.loads`, refusing what serde refuses (`NaN`, numbers beyond a double's range).
 pub fn is_object(text: &str) -> bool {
@@ -104,5 +156,16 @@ mod tests {
         assert!(!is_object("[1]"));
         assert!(!is_object("{\"a\":"));
         assert!(!is_object("{\"a\": 1e400}"));
+    }
+
+    proptest::proptest! {
+        // serde_json escapes as `json.dumps` does: an oracle for the word-at-a-time scan, on
+        // strings dense in what needs an escape and in multi-byte characters.
+        #[test]
+        fn strings_are_escaped_as_serde_json_does(text in "[a-z\"\\\\\\x00-\\x1f\\x7fé€😀]{0,60}") {
+            let mut out = Vec::new();
+            string(&mut out, &text);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+        }
     }
 }

@@ -49,8 +49,6 @@ pub(super) struct Encoder {
     tools: u64,
     /// `reasoning_details` entries written so far (the next one's `index`: clients merge entries by it).
     details: u64,
-    /// A chunk being written (kept for its capacity).
-    buf: Vec<u8>,
 }
 
 impl Encoder {
@@ -64,22 +62,28 @@ impl Encoder {
         string(&mut self.head, model);
     }
 
-    fn head(&mut self) {
+    /// Starts a chunk's SSE event, written straight into `out` (a copy from a buffer cost a
+    /// fifth of the encoder's time): `data: ` and the chunk's head; `end` closes the event.
+    fn head(&mut self, out: &mut Vec<u8>) {
         if self.head.is_empty() {
             self.set_head("", "", 0);
         }
-        self.buf.clear();
-        self.buf.extend_from_slice(&self.head);
+        raw(out, "data: ");
+        out.extend_from_slice(&self.head);
+    }
+
+    fn end(out: &mut Vec<u8>) {
+        raw(out, "\n\n");
     }
 
     /// A chunk of choice 0 whose `delta` is written by `delta` (the object's inside).
     fn chunk(&mut self, out: &mut Vec<u8>, delta: impl FnOnce(&mut Vec<u8>)) {
         self.start(out);
-        self.head();
-        raw(&mut self.buf, ",\"choices\":[{\"index\":0,\"delta\":{");
-        delta(&mut self.buf);
-        raw(&mut self.buf, "},\"finish_reason\":null}]}");
-        sse(out, None, &self.buf);
+        self.head(out);
+        raw(out, ",\"choices\":[{\"index\":0,\"delta\":{");
+        delta(out);
+        raw(out, "},\"finish_reason\":null}]}");
+        Self::end(out);
     }
 
     fn start(&mut self, out: &mut Vec<u8>) {
@@ -87,12 +91,12 @@ impl Encoder {
             return;
         }
         self.started = true;
-        self.head();
+        self.head(out);
         raw(
-            &mut self.buf,
+            out,
             ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
         );
-        sse(out, None, &self.buf);
+        Self::end(out);
     }
 }
 
@@ -140,13 +144,13 @@ impl Writer for Encoder {
             }
             Event::Error { message, kind, .. } => {
                 self.start(out);
-                self.head();
-                raw(&mut self.buf, ",\"error\":{\"message\":");
-                string(&mut self.buf, message);
-                raw(&mut self.buf, ",\"type\":");
-                string(&mut self.buf, kind);
-                raw(&mut self.buf, "}}");
-                sse(out, None, &self.buf);
+                self.head(out);
+                raw(out, ",\"error\":{\"message\":");
+                string(out, message);
+                raw(out, ",\"type\":");
+                string(out, kind);
+                raw(out, "}}");
+                Self::end(out);
             }
             _ => {}
         }
@@ -179,31 +183,28 @@ impl Writer for Encoder {
 
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
         self.start(out);
-        self.head();
-        raw(
-            &mut self.buf,
-            ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":",
-        );
-        string(&mut self.buf, REASONS.word(reason, raw_reason));
-        raw(&mut self.buf, "}]}");
-        sse(out, None, &self.buf);
-        self.head();
-        raw(&mut self.buf, ",\"choices\":[],\"usage\":{\"prompt_tokens\":");
-        uint(&mut self.buf, usage.input_tokens);
-        raw(&mut self.buf, ",\"completion_tokens\":");
-        uint(&mut self.buf, usage.output_tokens);
-        raw(&mut self.buf, ",\"total_tokens\":");
-        uint(&mut self.buf, usage.total_tokens);
-        raw(&mut self.buf, ",\"prompt_tokens_details\":{\"cached_tokens\":");
-        uint(&mut self.buf, usage.cache_read_tokens);
+        self.head(out);
+        raw(out, ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
+        string(out, REASONS.word(reason, raw_reason));
+        raw(out, "}]}");
+        Self::end(out);
+        self.head(out);
+        raw(out, ",\"choices\":[],\"usage\":{\"prompt_tokens\":");
+        uint(out, usage.input_tokens);
+        raw(out, ",\"completion_tokens\":");
+        uint(out, usage.output_tokens);
+        raw(out, ",\"total_tokens\":");
+        uint(out, usage.total_tokens);
+        raw(out, ",\"prompt_tokens_details\":{\"cached_tokens\":");
+        uint(out, usage.cache_read_tokens);
         if usage.cache_write_tokens > 0 {
-            raw(&mut self.buf, ",\"cache_write_tokens\":");
-            uint(&mut self.buf, usage.cache_write_tokens);
+            raw(out, ",\"cache_write_tokens\":");
+            uint(out, usage.cache_write_tokens);
         }
-        raw(&mut self.buf, "},\"completion_tokens_details\":{\"reasoning_tokens\":");
-        uint(&mut self.buf, usage.reasoning_tokens);
-        raw(&mut self.buf, "}}}");
-        sse(out, None, &self.buf);
+        raw(out, "},\"completion_tokens_details\":{\"reasoning_tokens\":");
+        uint(out, usage.reasoning_tokens);
+        raw(out, "}}}");
+        Self::end(out);
         sse(out, None, b"[DONE]");
     }
 

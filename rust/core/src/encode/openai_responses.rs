@@ -1,7 +1,8 @@
 //! `openai-responses`: typed `response.*` events with `sequence_number`s; every part lives in an
 //! output item (`message` with `output_text` parts, `reasoning` with summary parts,
-//! `function_call`, or a built-in tool's call item as it came: `CallShape`), and
-//! `response.completed` repeats the whole output, as the API does.
+//! `function_call`, or a built-in tool's call item as it came: `CallShape`; a provider-run
+//! call of a hosted tool as its item, with its result: `HostedKind`), and `response.completed`
+//! repeats the whole output, as the API does.
 //!
 //! Item ids come back from part ids written `{item_id}:{index}` (what the Responses decoder
 //! makes), so that consecutive parts of one item stay one item; other ids get `msg_{n}`, `rs_{n}`,
@@ -12,8 +13,8 @@
 
 use std::mem;
 
-use super::json::{int, is_object, raw, string, uint};
-use super::{sse, Call, Writer};
+use super::json::{escaped, int, is_array, is_json, is_object, raw, string, uint};
+use super::{Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,9 @@ enum Kind {
 struct OpenPart {
     id: PartId,
     index: u64,
-    text: String,
+    /// Its text so far as a JSON string's inside: escaped once, as its deltas were written (the
+    /// `*.done` events, the item and `response.completed` repeat it).
+    text: Vec<u8>,
     /// A message's `refusal` part rather than `output_text`.
     refusal: bool,
     /// Its `*_part.added` was written (reasoning waits for its first text).
@@ -41,8 +44,8 @@ struct Item {
     output_index: u64,
     /// `,"item_id":…,"output_index":…`, which every event of its parts carries: written once.
     located: Vec<u8>,
-    /// The texts of its finished parts, and whether each was a refusal.
-    texts: Vec<(String, bool)>,
+    /// The texts of its finished parts (escaped, as `OpenPart::text`), and whether each was a refusal.
+    texts: Vec<(Vec<u8>, bool)>,
     parts: u64,
     open: Option<OpenPart>,
     signature: Option<String>,
@@ -56,10 +59,13 @@ pub(super) struct Encoder {
     started: bool,
     sequence: u64,
     items: u64,
-    item: Option<Item>,
+    /// Boxed: the methods that write an item's events take it out and put it back, which moved
+    /// the whole struct twice per delta (a tenth of the encoder's time, perf).
+    item: Option<Box<Item>>,
     /// The `output_item.done` items so far, for `response.completed`.
     output: Vec<u8>,
-    buf: Vec<u8>,
+    /// A hosted call's item waiting for its result.
+    hosted: Option<Hosted>,
 }
 
 /// The item id and part index a Responses part id is made of (`{item_id}:{index}`).
@@ -69,36 +75,39 @@ fn split_id(id: &str) -> Option<&str> {
 }
 
 impl Encoder {
-    /// Starts an event of type `kind`: `{"type":kind,"sequence_number":n` (the caller closes it).
-    fn begin(&mut self, kind: &str) {
-        self.buf.clear();
-        raw(&mut self.buf, "{\"type\":");
-        string(&mut self.buf, kind);
-        raw(&mut self.buf, ",\"sequence_number\":");
-        uint(&mut self.buf, self.sequence);
+    /// Starts the SSE event of an event of type `kind`, written straight into `out` (a copy from
+    /// a buffer was a tenth of the encoder's time): its `event:` line, then its data
+    /// `{"type":kind,"sequence_number":n`, which [`write`](Self::write) closes.
+    fn begin(&mut self, out: &mut Vec<u8>, kind: &str) {
+        // The kinds are this module's literals: nothing to escape.
+        raw(out, "event: ");
+        raw(out, kind);
+        raw(out, "\ndata: {\"type\":\"");
+        raw(out, kind);
+        raw(out, "\",\"sequence_number\":");
+        uint(out, self.sequence);
         self.sequence += 1;
     }
 
-    fn write(&mut self, out: &mut Vec<u8>, kind: &str) {
-        raw(&mut self.buf, "}");
-        sse(out, Some(kind), &self.buf);
+    fn write(out: &mut Vec<u8>) {
+        raw(out, "}\n\n");
     }
 
     /// The `response` object's head, up to its `output`.
-    fn response_head(&mut self, status: &str) {
-        raw(&mut self.buf, ",\"response\":{");
+    fn response_head(&self, out: &mut Vec<u8>, status: &str) {
+        raw(out, ",\"response\":{");
         if let Some(id) = &self.id {
-            raw(&mut self.buf, "\"id\":");
-            string(&mut self.buf, id);
-            raw(&mut self.buf, ",");
+            raw(out, "\"id\":");
+            string(out, id);
+            raw(out, ",");
         }
-        raw(&mut self.buf, "\"object\":\"response\",\"created_at\":");
-        int(&mut self.buf, self.created);
-        raw(&mut self.buf, ",\"status\":");
-        string(&mut self.buf, status);
+        raw(out, "\"object\":\"response\",\"created_at\":");
+        int(out, self.created);
+        raw(out, ",\"status\":");
+        string(out, status);
         if let Some(model) = &self.model {
-            raw(&mut self.buf, ",\"model\":");
-            string(&mut self.buf, model);
+            raw(out, ",\"model\":");
+            string(out, model);
         }
     }
 
@@ -107,10 +116,10 @@ impl Encoder {
             return;
         }
         self.started = true;
-        self.begin("response.created");
-        self.response_head("in_progress");
-        raw(&mut self.buf, ",\"output\":[]}");
-        self.write(out, "response.created");
+        self.begin(out, "response.created");
+        self.response_head(out, "in_progress");
+        raw(out, ",\"output\":[]}");
+        Self::write(out);
     }
 
     /// `,"item_id":…,"output_index":…` of an item.
@@ -138,21 +147,21 @@ impl Encoder {
             || format!("{}_{output_index}", if kind == Kind::Message { "msg" } else { "rs" }),
             str::to_owned,
         );
-        self.begin("response.output_item.added");
-        raw(&mut self.buf, ",\"output_index\":");
-        uint(&mut self.buf, output_index);
-        raw(&mut self.buf, ",\"item\":{\"id\":");
-        string(&mut self.buf, &item_id);
+        self.begin(out, "response.output_item.added");
+        raw(out, ",\"output_index\":");
+        uint(out, output_index);
+        raw(out, ",\"item\":{\"id\":");
+        string(out, &item_id);
         raw(
-            &mut self.buf,
+            out,
             if kind == Kind::Message {
                 ",\"type\":\"message\",\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}"
             } else {
                 ",\"type\":\"reasoning\",\"summary\":[]}"
             },
         );
-        self.write(out, "response.output_item.added");
-        self.item = Some(Item {
+        Self::write(out);
+        self.item = Some(Box::new(Item {
             kind,
             located: Self::located(&item_id, output_index),
             id: item_id,
@@ -161,7 +170,7 @@ impl Encoder {
             parts: 0,
             open: None,
             signature: None,
-        });
+        }));
     }
 
     fn open_part(&mut self, kind: Kind, id: &PartId, refusal: bool, out: &mut Vec<u8>) {
@@ -174,7 +183,7 @@ impl Encoder {
             item.open = Some(OpenPart {
                 id: id.clone(),
                 index,
-                text: String::new(),
+                text: Vec::new(),
                 refusal,
                 announced: false,
             });
@@ -205,12 +214,12 @@ impl Encoder {
                     ",\"part\":{\"type\":\"summary_text\",\"text\":\"\"}",
                 ),
             };
-            self.begin(kind);
-            self.buf.extend_from_slice(&item.located);
-            raw(&mut self.buf, index);
-            uint(&mut self.buf, part.index);
-            raw(&mut self.buf, part_json);
-            self.write(out, kind);
+            self.begin(out, kind);
+            out.extend_from_slice(&item.located);
+            raw(out, index);
+            uint(out, part.index);
+            raw(out, part_json);
+            Self::write(out);
         }
         self.item = Some(item);
         if let Some(part) = self.item.as_mut().and_then(|i| i.open.as_mut()) {
@@ -231,28 +240,29 @@ impl Encoder {
             return;
         }
         self.announce(out);
-        let Some(item) = self.item.take() else { return };
-        if let Some(part) = &item.open {
+        let Some(mut item) = self.item.take() else { return };
+        if let Some(part) = &mut item.open {
             let (kind, index) = match item.kind {
                 Kind::Message if part.refusal => ("response.refusal.delta", ",\"content_index\":"),
                 Kind::Message => ("response.output_text.delta", ",\"content_index\":"),
                 Kind::Reasoning => ("response.reasoning_summary_text.delta", ",\"summary_index\":"),
             };
-            self.begin(kind);
-            self.buf.extend_from_slice(&item.located);
-            raw(&mut self.buf, index);
-            uint(&mut self.buf, part.index);
-            raw(&mut self.buf, ",\"delta\":");
-            string(&mut self.buf, text);
+            self.begin(out, kind);
+            out.extend_from_slice(&item.located);
+            raw(out, index);
+            uint(out, part.index);
+            raw(out, ",\"delta\":");
+            let at = out.len();
+            string(out, text);
+            // The escaped text, between its quotes.
+            let escaped = out.get(at + 1..out.len() - 1).unwrap_or_default();
+            part.text.extend_from_slice(escaped);
             if item.kind == Kind::Message && !part.refusal {
-                raw(&mut self.buf, ",\"logprobs\":[]");
+                raw(out, ",\"logprobs\":[]");
             }
-            self.write(out, kind);
+            Self::write(out);
         }
         self.item = Some(item);
-        if let Some(part) = self.item.as_mut().and_then(|i| i.open.as_mut()) {
-            part.text.push_str(text);
-        }
     }
 
     /// Ends the open part of the open item (`signature` for a reasoning part).
@@ -280,31 +290,31 @@ impl Encoder {
                         ",\"part\":{\"type\":\"summary_text\",\"text\":",
                     ),
                 };
-                self.begin(done);
-                self.buf.extend_from_slice(&item.located);
-                raw(&mut self.buf, index);
-                uint(&mut self.buf, part.index);
-                raw(&mut self.buf, if part.refusal { ",\"refusal\":" } else { ",\"text\":" });
-                string(&mut self.buf, &part.text);
+                self.begin(out, done);
+                out.extend_from_slice(&item.located);
+                raw(out, index);
+                uint(out, part.index);
+                raw(out, if part.refusal { ",\"refusal\":" } else { ",\"text\":" });
+                escaped(out, &part.text);
                 if item.kind == Kind::Message && !part.refusal {
-                    raw(&mut self.buf, ",\"logprobs\":[]");
+                    raw(out, ",\"logprobs\":[]");
                 }
-                self.write(out, done);
-                self.begin(part_done);
-                self.buf.extend_from_slice(&item.located);
-                raw(&mut self.buf, index);
-                uint(&mut self.buf, part.index);
-                raw(&mut self.buf, text_key);
-                string(&mut self.buf, &part.text);
+                Self::write(out);
+                self.begin(out, part_done);
+                out.extend_from_slice(&item.located);
+                raw(out, index);
+                uint(out, part.index);
+                raw(out, text_key);
+                escaped(out, &part.text);
                 raw(
-                    &mut self.buf,
+                    out,
                     if item.kind == Kind::Message && !part.refusal {
                         ",\"annotations\":[]}"
                     } else {
                         "}"
                     },
                 );
-                self.write(out, part_done);
+                Self::write(out);
                 item.texts.push((part.text, part.refusal));
             }
         }
@@ -334,11 +344,11 @@ impl Encoder {
                     }
                     if *refusal {
                         raw(&mut self.output, "{\"type\":\"refusal\",\"refusal\":");
-                        string(&mut self.output, text);
+                        escaped(&mut self.output, text);
                         raw(&mut self.output, "}");
                     } else {
                         raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
-                        string(&mut self.output, text);
+                        escaped(&mut self.output, text);
                         raw(&mut self.output, ",\"annotations\":[]}");
                     }
                 }
@@ -351,7 +361,7 @@ impl Encoder {
                         self.output.push(b',');
                     }
                     raw(&mut self.output, "{\"type\":\"summary_text\",\"text\":");
-                    string(&mut self.output, text);
+                    escaped(&mut self.output, text);
                     raw(&mut self.output, "}");
                 }
                 raw(&mut self.output, "]");
@@ -365,20 +375,128 @@ impl Encoder {
         self.item_done(item.output_index, json_start, out);
     }
 
+    /// A provider-run call as its hosted item: `output_item.added`, its streamed input (code,
+    /// MCP arguments); the item is done when its result comes ([`hosted_done`](Self::hosted_done)).
+    fn hosted_call(&mut self, call: &Call<'_>, kind: HostedKind, out: &mut Vec<u8>) {
+        self.start(out);
+        self.close_item(out);
+        let output_index = self.items;
+        self.items += 1;
+        let hosted = Hosted {
+            kind,
+            id: call.id.to_owned(),
+            name: call.name.to_owned(),
+            arguments: call.arguments.to_owned(),
+            output_index,
+            result: None,
+            output_format: None,
+        };
+        self.begin(out, "response.output_item.added");
+        raw(out, ",\"output_index\":");
+        uint(out, output_index);
+        raw(out, ",\"item\":");
+        hosted.write(out, false);
+        Self::write(out);
+        if let Some(events) = kind.input_events() {
+            let located = Self::located(&hosted.id, output_index);
+            self.streamed_input(events, &located, &call.fragments, &hosted.arguments, out);
+        }
+        self.hosted = Some(hosted);
+    }
+
+    /// A call's input as it streamed: a delta event per fragment held, then the done event with
+    /// the input whole (`events`: the delta and done events' types, the done event's key).
+    fn streamed_input(
+        &mut self,
+        (delta, done, key): (&str, &str, &str),
+        located: &[u8],
+        fragments: &[String],
+        input: &str,
+        out: &mut Vec<u8>,
+    ) {
+        for fragment in fragments {
+            self.begin(out, delta);
+            out.extend_from_slice(located);
+            raw(out, ",\"delta\":");
+            string(out, fragment);
+            Self::write(out);
+        }
+        self.begin(out, done);
+        out.extend_from_slice(located);
+        raw(out, key);
+        string(out, input);
+        Self::write(out);
+    }
+
+    /// The hosted item waiting for its result, done: with the result if it came.
+    fn hosted_done(&mut self, out: &mut Vec<u8>) {
+        let Some(hosted) = self.hosted.take() else { return };
+        if !self.output.is_empty() {
+            self.output.push(b',');
+        }
+        let json_start = self.output.len();
+        hosted.write(&mut self.output, true);
+        self.item_done(hosted.output_index, json_start, out);
+    }
+
+    /// Whether `event` completes the hosted item waiting (its result; a generated image's final
+    /// file, which says its format): taken in. Any other event first ends the item.
+    fn hosted_event(&mut self, event: &Event, out: &mut Vec<u8>) -> bool {
+        let Some(hosted) = &mut self.hosted else { return false };
+        match event {
+            Event::ToolResult {
+                id, result, is_error, ..
+            } if **id == *hosted.id && hosted.result.is_none() => {
+                // Written as sent into the item: JSON only.
+                hosted.result = Some((
+                    if is_json(result) {
+                        result.clone()
+                    } else {
+                        "null".to_owned()
+                    },
+                    *is_error,
+                ));
+                if hosted.kind != HostedKind::ImageGeneration {
+                    self.hosted_done(out);
+                }
+                true
+            }
+            Event::File {
+                id,
+                media_type,
+                partial: false,
+                ..
+            } if *id == hosted.id && hosted.kind == HostedKind::ImageGeneration => {
+                hosted.output_format = media_type
+                    .strip_prefix("image/")
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned);
+                self.hosted_done(out);
+                true
+            }
+            _ => {
+                self.hosted_done(out);
+                false
+            }
+        }
+    }
+
     /// Writes `output_item.done` with the item at `self.output[json_start..]`.
     fn item_done(&mut self, output_index: u64, json_start: usize, out: &mut Vec<u8>) {
-        self.begin("response.output_item.done");
-        raw(&mut self.buf, ",\"output_index\":");
-        uint(&mut self.buf, output_index);
-        raw(&mut self.buf, ",\"item\":");
-        self.buf
-            .extend_from_slice(self.output.get(json_start..).unwrap_or_default());
-        self.write(out, "response.output_item.done");
+        self.begin(out, "response.output_item.done");
+        raw(out, ",\"output_index\":");
+        uint(out, output_index);
+        raw(out, ",\"item\":");
+        out.extend_from_slice(self.output.get(json_start..).unwrap_or_default());
+        Self::write(out);
     }
 }
 
 impl Writer for Encoder {
     fn event(&mut self, event: &Event, out: &mut Vec<u8>) {
+        if self.hosted_event(event, out) {
+            return;
+        }
         match event {
             Event::StreamStart { id, model, created } => {
                 if !self.started {
@@ -405,13 +523,13 @@ impl Writer for Encoder {
             }
             Event::Error { message, kind, .. } => {
                 self.start(out);
-                self.begin("error");
-                raw(&mut self.buf, ",\"code\":");
-                string(&mut self.buf, kind);
-                raw(&mut self.buf, ",\"message\":");
-                string(&mut self.buf, message);
-                raw(&mut self.buf, ",\"param\":null");
-                self.write(out, "error");
+                self.begin(out, "error");
+                raw(out, ",\"code\":");
+                string(out, kind);
+                raw(out, ",\"message\":");
+                string(out, message);
+                raw(out, ",\"param\":null");
+                Self::write(out);
             }
             _ => {}
         }
@@ -419,6 +537,14 @@ impl Writer for Encoder {
 
     // The fragments go out as held: the `*.done` event and the item carry the arguments whole.
     fn tool_call(&mut self, call: Call<'_>, out: &mut Vec<u8>) {
+        self.hosted_done(out);
+        if call.provider_executed {
+            // A hosted tool's call becomes its item; other provider-run calls have no place.
+            if let Some(kind) = HostedKind::of(call.wire_type, call.arguments) {
+                self.hosted_call(&call, kind, out);
+            }
+            return;
+        }
         let (call_id, name, arguments) = (call.id, call.name, call.arguments);
         let shape = CallShape::of(call.wire_type, arguments);
         self.start(out);
@@ -461,29 +587,14 @@ impl Writer for Encoder {
             }
             raw(b, "}");
         };
-        self.begin("response.output_item.added");
-        raw(&mut self.buf, ",\"output_index\":");
-        uint(&mut self.buf, output_index);
-        raw(&mut self.buf, ",\"item\":");
-        item(
-            &mut self.buf,
-            "in_progress",
-            if shape.streams() { "" } else { arguments },
-        );
-        self.write(out, "response.output_item.added");
-        if let Some((delta, done, key)) = shape.input_events() {
-            for fragment in &call.fragments {
-                self.begin(delta);
-                self.buf.extend_from_slice(&located);
-                raw(&mut self.buf, ",\"delta\":");
-                string(&mut self.buf, fragment);
-                self.write(out, delta);
-            }
-            self.begin(done);
-            self.buf.extend_from_slice(&located);
-            raw(&mut self.buf, key);
-            string(&mut self.buf, arguments);
-            self.write(out, done);
+        self.begin(out, "response.output_item.added");
+        raw(out, ",\"output_index\":");
+        uint(out, output_index);
+        raw(out, ",\"item\":");
+        item(out, "in_progress", if shape.streams() { "" } else { arguments });
+        Self::write(out);
+        if let Some(events) = shape.input_events() {
+            self.streamed_input(events, &located, &call.fragments, arguments, out);
         }
         if !self.output.is_empty() {
             self.output.push(b',');
@@ -494,6 +605,7 @@ impl Writer for Encoder {
     }
 
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
+        self.hosted_done(out);
         self.start(out);
         self.close_item(out);
         let (kind, status, incomplete) = match reason {
@@ -511,40 +623,45 @@ impl Writer for Encoder {
                 ),
             ),
         };
-        self.begin(kind);
-        self.response_head(status);
-        raw(&mut self.buf, ",\"output\":[");
+        self.begin(out, kind);
+        self.response_head(out, status);
+        raw(out, ",\"output\":[");
         let output = mem::take(&mut self.output);
-        self.buf.extend_from_slice(&output);
-        raw(&mut self.buf, "]");
+        out.extend_from_slice(&output);
+        raw(out, "]");
         if let Some(reason) = incomplete {
-            raw(&mut self.buf, ",\"incomplete_details\":{\"reason\":");
-            string(&mut self.buf, reason);
-            raw(&mut self.buf, "}");
+            raw(out, ",\"incomplete_details\":{\"reason\":");
+            string(out, reason);
+            raw(out, "}");
         }
         if reason == FinishReason::Error {
             raw(
-                &mut self.buf,
+                out,
                 ",\"error\":{\"code\":\"server_error\",\"message\":\"the response failed\"}",
             );
         }
-        raw(&mut self.buf, ",\"usage\":{\"input_tokens\":");
-        uint(&mut self.buf, usage.input_tokens);
-        raw(&mut self.buf, ",\"input_tokens_details\":{\"cached_tokens\":");
-        uint(&mut self.buf, usage.cache_read_tokens);
-        raw(&mut self.buf, "},\"output_tokens\":");
-        uint(&mut self.buf, usage.output_tokens);
-        raw(&mut self.buf, ",\"output_tokens_details\":{\"reasoning_tokens\":");
-        uint(&mut self.buf, usage.reasoning_tokens);
-        raw(&mut self.buf, "},\"total_tokens\":");
-        uint(&mut self.buf, usage.total_tokens);
-        raw(&mut self.buf, "}}");
-        self.write(out, kind);
+        raw(out, ",\"usage\":{\"input_tokens\":");
+        uint(out, usage.input_tokens);
+        raw(out, ",\"input_tokens_details\":{\"cached_tokens\":");
+        uint(out, usage.cache_read_tokens);
+        raw(out, "},\"output_tokens\":");
+        uint(out, usage.output_tokens);
+        raw(out, ",\"output_tokens_details\":{\"reasoning_tokens\":");
+        uint(out, usage.reasoning_tokens);
+        raw(out, "},\"total_tokens\":");
+        uint(out, usage.total_tokens);
+        raw(out, "}}");
+        Self::write(out);
     }
 
     // An `error` event does not close a Responses stream: its `response.*` finish does.
     fn ends_on_error(&self) -> bool {
         false
+    }
+
+    // The hosted tools' calls (`HostedKind`); other provider-run calls are dropped.
+    fn provider_calls(&self) -> bool {
+        true
     }
 }
 
@@ -627,5 +744,148 @@ impl CallShape {
             )),
             Self::Object { .. } => None,
         }
+    }
+}
+
+/// A hosted tool's call item (one the provider runs, with its result in the item), by its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostedKind {
+    WebSearch,
+    FileSearch,
+    CodeInterpreter,
+    ImageGeneration,
+    Mcp,
+}
+
+impl HostedKind {
+    /// The hosted item a provider-run call is written as: its wire type (`call_type`) names one,
+    /// and its arguments are that item's input (a web search's `action` object, a file search's
+    /// `queries` array; the code and MCP arguments are text). `None`: the call is dropped.
+    fn of(call_type: Option<&str>, arguments: &str) -> Option<Self> {
+        match call_type? {
+            "web_search_call" if is_object(arguments) => Some(Self::WebSearch),
+            "file_search_call" if is_array(arguments) => Some(Self::FileSearch),
+            "code_interpreter_call" => Some(Self::CodeInterpreter),
+            "image_generation_call" => Some(Self::ImageGeneration),
+            "mcp_call" => Some(Self::Mcp),
+            _ => None,
+        }
+    }
+
+    fn item_type(self) -> &'static str {
+        match self {
+            Self::WebSearch => "web_search_call",
+            Self::FileSearch => "file_search_call",
+            Self::CodeInterpreter => "code_interpreter_call",
+            Self::ImageGeneration => "image_generation_call",
+            Self::Mcp => "mcp_call",
+        }
+    }
+
+    /// The delta and done events of a streamed input, and the done event's key for it.
+    fn input_events(self) -> Option<(&'static str, &'static str, &'static str)> {
+        match self {
+            Self::CodeInterpreter => Some((
+                "response.code_interpreter_call_code.delta",
+                "response.code_interpreter_call_code.done",
+                ",\"code\":",
+            )),
+            Self::Mcp => Some((
+                "response.mcp_call_arguments.delta",
+                "response.mcp_call_arguments.done",
+                ",\"arguments\":",
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A hosted call item written up to its input, waiting for its result: the `tool_result` that
+/// follows its `tool_call` (and for a generated image, the final `file`, for its format).
+#[derive(Debug)]
+struct Hosted {
+    kind: HostedKind,
+    id: String,
+    name: String,
+    arguments: String,
+    output_index: u64,
+    /// The result's JSON text and whether it is an error.
+    result: Option<(String, bool)>,
+    /// A generated image's format (`webp`): the subtype of its final file's media type.
+    output_format: Option<String>,
+}
+
+impl Hosted {
+    /// The item as `output_item.added` has it, or (`done`) as `output_item.done` has it, with its result.
+    fn write(&self, b: &mut Vec<u8>, done: bool) {
+        let (result, is_error) = match (&self.result, done) {
+            (Some((result, is_error)), true) => (Some(result.as_str()), *is_error),
+            _ => (None, false),
+        };
+        let status = match (done, is_error) {
+            (false, _) => "in_progress",
+            (true, false) => "completed",
+            (true, true) => "failed",
+        };
+        raw(b, "{\"id\":");
+        string(b, &self.id);
+        raw(b, ",\"type\":\"");
+        raw(b, self.kind.item_type());
+        raw(b, "\",\"status\":\"");
+        raw(b, status);
+        raw(b, "\"");
+        let result_or = |b: &mut Vec<u8>, empty: &str| raw(b, result.unwrap_or(empty));
+        match self.kind {
+            HostedKind::WebSearch if done => {
+                // Its result is its `action` as sent (`null`: it had none); with no result, the
+                // action is the arguments.
+                let action = match result {
+                    Some("null") => None,
+                    Some(result) => Some(result),
+                    None => Some(self.arguments.as_str()),
+                };
+                if let Some(action) = action {
+                    raw(b, ",\"action\":");
+                    raw(b, action);
+                }
+            }
+            HostedKind::WebSearch => {}
+            HostedKind::FileSearch => {
+                raw(b, ",\"queries\":");
+                raw(b, if done { &self.arguments } else { "[]" });
+                raw(b, ",\"results\":");
+                result_or(b, "null");
+            }
+            HostedKind::CodeInterpreter => {
+                raw(b, ",\"code\":");
+                string(b, if done { &self.arguments } else { "" });
+                // No event carries the container: written empty.
+                raw(b, ",\"container_id\":\"\",\"outputs\":");
+                result_or(b, if done { "null" } else { "[]" });
+            }
+            HostedKind::ImageGeneration => {
+                if let Some(format) = self.output_format.as_deref().filter(|_| done) {
+                    raw(b, ",\"output_format\":");
+                    string(b, format);
+                }
+                if done {
+                    raw(b, ",\"result\":");
+                    result_or(b, "null");
+                }
+            }
+            HostedKind::Mcp => {
+                raw(b, ",\"approval_request_id\":null,\"arguments\":");
+                string(b, if done { &self.arguments } else { "" });
+                raw(b, ",\"error\":");
+                raw(b, if is_error { result.unwrap_or("null") } else { "null" });
+                raw(b, ",\"name\":");
+                string(b, &self.name);
+                raw(b, ",\"output\":");
+                raw(b, if is_error { "null" } else { result.unwrap_or("null") });
+                // No event carries the server's label: written empty.
+                raw(b, ",\"server_label\":\"\"");
+            }
+        }
+        raw(b, "}");
     }
 }
