@@ -217,34 +217,28 @@ impl Message {
             self.fold(event);
             return;
         }
-        let choice = self.routes.choice_of(event);
-        match choice {
-            // A part event of choice 0 on a single-choice stream: the usual path.
-            Some(0) if self.choices.is_empty() => self.fold(event),
-            Some(choice) => {
-                let choice = choice as usize;
-                if self.choices.len() <= choice {
-                    if self.choices.is_empty() {
-                        let mut first = self.clone();
-                        first.routes.clear();
-                        self.choices.push(first);
-                    }
-                    let mut blank = Message::default();
-                    self.copy_shared(&mut blank);
-                    self.choices.resize(choice + 1, blank);
+        if let Some(choice) = self.routes.choice_of(event) {
+            let choice = choice as usize;
+            if self.choices.len() <= choice {
+                if self.choices.is_empty() {
+                    let mut first = self.clone();
+                    first.routes.clear();
+                    self.choices.push(first);
                 }
-                if choice == 0 {
-                    self.fold(event);
-                }
-                if let Some(message) = self.choices.get_mut(choice) {
-                    message.fold(event);
-                }
+                let mut blank = Message::default();
+                self.copy_shared(&mut blank);
+                self.choices.resize(choice + 1, blank);
             }
-            None => {
+            if choice == 0 {
                 self.fold(event);
-                for message in &mut self.choices {
-                    message.fold(event);
-                }
+            }
+            if let Some(message) = self.choices.get_mut(choice) {
+                message.fold(event);
+            }
+        } else {
+            self.fold(event);
+            for message in &mut self.choices {
+                message.fold(event);
             }
         }
     }

@@ -458,31 +458,26 @@ impl Assembled {
             self.main.fold(py, event, object);
             return;
         }
-        let choice = self.routes.choice_of(event);
-        match choice {
-            Some(0) if self.choices.is_empty() => self.main.fold(py, event, object),
-            Some(choice) => {
-                let choice = choice as usize;
-                if self.choices.len() <= choice {
-                    if self.choices.is_empty() {
-                        self.choices.push(self.main.copy(py));
-                    }
-                    while self.choices.len() <= choice {
-                        self.choices.push(self.main.shared(py));
-                    }
+        if let Some(choice) = self.routes.choice_of(event) {
+            let choice = choice as usize;
+            if self.choices.len() <= choice {
+                if self.choices.is_empty() {
+                    self.choices.push(self.main.copy(py));
                 }
-                if choice == 0 {
-                    self.main.fold(py, event, object);
-                }
-                if let Some(fold) = self.choices.get_mut(choice) {
-                    fold.fold(py, event, object);
+                while self.choices.len() <= choice {
+                    self.choices.push(self.main.shared(py));
                 }
             }
-            None => {
+            if choice == 0 {
                 self.main.fold(py, event, object);
-                for fold in &mut self.choices {
-                    fold.fold(py, event, object);
-                }
+            }
+            if let Some(fold) = self.choices.get_mut(choice) {
+                fold.fold(py, event, object);
+            }
+        } else {
+            self.main.fold(py, event, object);
+            for fold in &mut self.choices {
+                fold.fold(py, event, object);
             }
         }
     }
