@@ -598,6 +598,7 @@ LONE_SURROGATES = [
     '{"candidates":"\\udc00","choices":"\\udc00","type":"\\udc00"}',  # in a value of the wrong type
     '{"responseId":"a\\ud800","id":"a\\ud800\\u0041","type":"message_start"}',  # in a read value
     '{"id":"\\ud83d\\ude00 \\\\ud800","x":"\\udbff"}',  # a pair, an escaped backslash, a lone high
+    '{"candidates":[{"x":"\\ud800"}]}',  # in a member detection passes over unchecked
 ]
 
 
@@ -629,6 +630,24 @@ def test_the_reference_reads_a_string_as_serde_does(value: dict[str, Any]) -> No
     paired = {"s": "\U0001f600", "o": {"s": "\\ud800"}}
     assert fields.check(paired, wire) is paired
     assert fields.opt_str(paired, "s") == "\U0001f600"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"candidates": [tru]}',
+        '{"choices": [{]}, "object": "chat.completion.chunk"}',
+        '{"type": "message_start", "message": {"id": 01}}',
+        '{"usageMetadata": {"a": "b\\q"}}',
+    ],
+)
+def test_a_first_payload_that_is_not_json_tells_no_family(payload: str) -> None:
+    # The core reads a first payload's large members by their brackets only (the decoder reads it
+    # right after, byte by byte), so it may name a family for text that is not JSON: that family's
+    # decoder refuses the payload, and what is said is what the reference says, no family.
+    first = same_on_both([f"data: {payload}\n\n".encode()], "auto")[0]
+    assert first[0] == "fault", first
+    assert "cannot tell the wire family" in first[1], first
 
 
 @pytest.mark.parametrize("payload", ['{"error":[null]}', '{"":null,"":null,"error":[null]}', '["response.created"]'])

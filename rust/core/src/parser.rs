@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, cut_short, detect, mismatch, AnyDecoder, Family};
+use crate::families::{bedrock, cut_short, detect, detect_sketched, mismatch, AnyDecoder, Family};
 use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
@@ -510,13 +510,22 @@ fn handle_payload(
             None => d.payload(e.event, e.data, out),
         },
         Some(d) => d.payload(e.event, e.data, out),
-        None => crate::depth::check(e.data).and_then(|()| match detect(e.event, e.data) {
-            Some(family) => decoder
-                .insert(AnyDecoder::with_max_open_parts(family, options.max_open_parts))
-                .payload(e.event, e.data, out),
-            None => Err(ErrorKind::UnexpectedPayload {
-                detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
-            }),
+        None => crate::depth::check(e.data).and_then(|()| match detect_sketched(e.event, e.data) {
+            Some(family) => {
+                let before = out.len();
+                let result = decoder
+                    .insert(AnyDecoder::with_max_open_parts(family, options.max_open_parts))
+                    .payload(e.event, e.data, out);
+                // A payload the decoder refuses may not be JSON at all, which the sketch does not
+                // check: then no family was told, as `detect` says.
+                if result.is_err() && detect(e.event, e.data).is_none() {
+                    *decoder = None;
+                    out.truncate(before);
+                    return Err(family_unknown());
+                }
+                result
+            }
+            None => Err(family_unknown()),
         }),
     };
     match (result, options.on_error) {
@@ -531,6 +540,12 @@ fn handle_payload(
             Ok(())
         }
         (Err(kind), OnError::Raise) => Err(located(kind, e)),
+    }
+}
+
+fn family_unknown() -> ErrorKind {
+    ErrorKind::UnexpectedPayload {
+        detail: "cannot tell the wire family from the first payload; pass `family=`".to_owned(),
     }
 }
 

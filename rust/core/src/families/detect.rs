@@ -37,25 +37,30 @@ wire! {
 }
 
 /// The probe of a payload: the scan where it can vouch for it, else serde (`parse_json`'s rules:
-/// an unpaired surrogate anywhere is not JSON). The first payload of every stream is probed, so
-/// this is on the usual path; serde's full parse of it cost 3 % of a chat stream's instructions
-/// and more on Gemini's few, large payloads (callgrind).
+/// an unpaired surrogate anywhere is not JSON). Exact, and so a second full reading of the first
+/// payload: the parser reads a [`sketch`] first, and this only where the sketch's answer is in doubt.
 fn probe(data: &str) -> Option<Probe<'_>> {
     scanned(data).or_else(|| parse_json::<Obj<Probe<'_>>>(data).ok().map(|Obj(p)| p))
-}
-
-/// [`probe`] of a payload within the depth limit. A payload the scan reads is (the scan gives up
-/// deeper down), so only serde's needs the check.
-fn probe_within_depth(data: &str) -> Option<Probe<'_>> {
-    scanned(data).or_else(|| {
-        crate::depth::check(data).ok()?;
-        parse_json::<Obj<Probe<'_>>>(data).ok().map(|Obj(p)| p)
-    })
 }
 
 fn scanned(data: &str) -> Option<Probe<'_>> {
     let mut probe = Probe::default();
     Scan::whole(data, &mut probe, Probe::scan).ok().map(|()| probe)
+}
+
+/// The probe with its `raw` members passed over, not checked (`Scan::sketch`), else serde. On
+/// JSON it is [`probe`]; on text that is not, it may find what `probe` does not (`probe` finds
+/// nothing there). A payload the sketch reads is within the depth limit (it gives up deeper down),
+/// so only serde's needs the check.
+fn sketch(data: &str) -> Option<Probe<'_>> {
+    let mut probe = Probe::default();
+    Scan::sketch(data, &mut probe, Probe::scan)
+        .ok()
+        .map(|()| probe)
+        .or_else(|| {
+            crate::depth::check(data).ok()?;
+            parse_json::<Obj<Probe<'_>>>(data).ok().map(|Obj(p)| p)
+        })
 }
 
 /// `choices` without a telling `object` (some compatible servers omit it): a completion when the
@@ -81,6 +86,13 @@ fn completions_or_chat(data: &str) -> Family {
 /// Which family sent this payload (the first of a stream), or `None` when it cannot tell.
 pub fn detect(event: &str, data: &str) -> Option<Family> {
     detect_with(event, data, probe)
+}
+
+/// [`detect`] where the payload is JSON; where it is not, `detect` says `None` and this may name a
+/// family, whose decoder then refuses the payload (its reading checks every byte): the parser asks
+/// [`detect`] only then.
+pub fn detect_sketched(event: &str, data: &str) -> Option<Family> {
+    detect_with(event, data, sketch)
 }
 
 fn detect_with<'a>(event: &str, data: &'a str, probe: fn(&'a str) -> Option<Probe<'a>>) -> Option<Family> {
@@ -141,7 +153,8 @@ struct ErrorMarks<'a> {
 /// `None`. An error payload says little of who sent it (most servers send `{"error": ...}`), so it
 /// never counts; nor does a payload detection cannot place.
 pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
-    let found = detect_with(event, data, probe_within_depth).filter(|&found| found != asked)?;
+    let found = detect_sketched(event, data).filter(|&found| found != asked)?;
+    // Serde's full reading: text that is not JSON, where `detect` finds nothing, ends here too.
     let Obj(marks): Obj<ErrorMarks<'_>> = parse_json(data).ok()?;
     if marks.error.is_some() || marks.kind.as_deref() == Some("error") {
         return None;
@@ -158,7 +171,9 @@ pub fn mismatch(asked: Family, event: &str, data: &str) -> Option<ErrorKind> {
 
 #[cfg(test)]
 mod tests {
-    use super::Probe;
+    use super::{detect, detect_sketched, mismatch, Probe};
+    use crate::families::scan::test_support::mutated;
+    use crate::families::{AnyDecoder, Family};
 
     const SCAN_SEEDS: [&str; 8] = [
         r#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
@@ -173,4 +188,56 @@ mod tests {
     ];
 
     crate::families::scan::scan_soundness_tests!(probe_scan_agrees_with_serde, SCAN_SEEDS, 5, Probe);
+
+    /// Where `detect` finds nothing (text that is not JSON), no family is asserted: the family the
+    /// sketch may name refuses the payload (the parser then asks `detect`), and `mismatch` says
+    /// nothing. Where `detect` finds a family, the sketch finds the same.
+    fn assert_sketch_is_sound(data: &str) {
+        let exact = detect("message", data);
+        let sketched = detect_sketched("message", data);
+        if exact.is_some() {
+            assert_eq!(sketched, exact, "{data:?}");
+            return;
+        }
+        if let Some(family) = sketched {
+            let refused = AnyDecoder::new(family)
+                .payload("message", data, &mut Vec::new())
+                .is_err();
+            assert!(refused, "{family:?} read {data:?}, which is not JSON");
+        }
+        for asked in Family::NAMES.iter().filter_map(|name| Family::from_name(name)) {
+            assert_eq!(mismatch(asked, "message", data), None, "{asked:?}: {data:?}");
+        }
+    }
+
+    #[test]
+    fn the_sketch_names_a_family_only_where_detect_does() {
+        let cases = [
+            r#"{"candidates": [tru]}"#,
+            r#"{"candidates": [{"content": {"parts": [{"text": "a\qb"}]}}]}"#,
+            r#"{"choices": [{]}, "object": "chat.completion.chunk"}"#,
+            r#"{"choices": [1 2]}"#,
+            "{\"usageMetadata\": {\"a\": \"\u{1}\"}}",
+            r#"{"type": "message_start", "message": {"id": 01}}"#,
+            r#"{"done": false, "model": [}]}"#,
+            r#"{"candidates": [}"#,
+            r#"{"candidates": "\"}"#,
+        ];
+        // Not JSON, but the sketch reads it: the case the parser checks with `detect`.
+        assert_eq!(detect_sketched("message", cases[0]), Some(Family::Gemini));
+        for data in cases {
+            assert_eq!(detect("message", data), None, "{data}");
+            assert_sketch_is_sound(data);
+        }
+        for data in SCAN_SEEDS {
+            assert_sketch_is_sound(data);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_sketch_is_sound_under_mutation(data in mutated(&SCAN_SEEDS)) {
+            assert_sketch_is_sound(&data);
+        }
+    }
 }

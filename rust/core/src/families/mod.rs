@@ -27,7 +27,7 @@ use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
 use scan::{Scan, Scanned};
 
-pub use detect::{detect, mismatch};
+pub use detect::{detect, detect_sketched, mismatch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
