@@ -18,10 +18,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from streamdelta import reference
 
 from .conftest import family_bodies, public_bodies, rust_backend
+from .fuzz_json import ANY
 from .test_tolerant_reader import _body, _payloads, _seed
 
 FAMILIES = ("openai-chat", "openai-responses", "anthropic", "gemini")
@@ -402,3 +405,160 @@ def test_a_payload_that_is_not_an_object_is_not_the_format(backend: ModuleType, 
     """Only fields are passed over: a whole payload of another JSON type still fails the stream."""
     with pytest.raises(backend.StreamParseError, match="JSON of the wrong shape"):
         backend.parse(body, family, on_error="raise")
+
+
+# One small stream per family and the modeled object and list fields in it: (payload index, path,
+# kind). Ollama is NDJSON, the others SSE; Bedrock's event-stream frames are left to the corpus of
+# tests/test_bedrock.py.
+def _ndjson(*payloads: str) -> bytes:
+    return "".join(p + "\n" for p in payloads).encode()
+
+
+STREAMS: list[tuple[str, list[str], list[tuple[int, Path, str]]]] = [
+    (
+        "openai-chat",
+        [
+            '{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"Hi","tool_calls":[{"index":0,"id":"t",'
+            '"type":"function","function":{"name":"f","arguments":"{}"}}]}}]}',
+            '{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,'
+            '"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1}}}',
+            "[DONE]",
+        ],
+        [
+            (0, ("choices",), LIST),
+            (0, ("choices", 0), ITEM),
+            (0, ("choices", 0, "delta"), OBJ),
+            (0, ("choices", 0, "delta", "tool_calls"), LIST),
+            (0, ("choices", 0, "delta", "tool_calls", 0), ITEM),
+            (0, ("choices", 0, "delta", "tool_calls", 0, "function"), OBJ),
+            (1, ("usage",), OBJ),
+            (1, ("usage", "prompt_tokens_details"), OBJ),
+        ],
+    ),
+    (
+        "openai-completions",
+        [
+            '{"id":"x","object":"text_completion","model":"m","choices":[{"text":"Hi","index":0}]}',
+            '{"id":"x","choices":[{"text":"","index":0,"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}',
+            "[DONE]",
+        ],
+        [(0, ("choices",), LIST), (0, ("choices", 0), ITEM), (1, ("usage",), OBJ)],
+    ),
+    (
+        "gemini",
+        [
+            '{"candidates":[{"content":{"parts":[{"text":"Hi"},{"functionCall":{"name":"f","args":{}}}]},'
+            '"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1},"modelVersion":"g"}',
+        ],
+        [
+            (0, ("candidates",), LIST),
+            (0, ("candidates", 0, "content"), OBJ),
+            (0, ("candidates", 0, "content", "parts"), LIST),
+            (0, ("candidates", 0, "content", "parts", 1), ITEM),
+            (0, ("candidates", 0, "content", "parts", 1, "functionCall"), OBJ),
+            (0, ("usageMetadata",), OBJ),
+        ],
+    ),
+    (
+        "anthropic",
+        [
+            '{"type":"message_start","message":{"id":"a","model":"c","usage":{"input_tokens":3}}}',
+            '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"","citations":[]}}',
+            '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}',
+            '{"type":"content_block_stop","index":0}',
+            '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}',
+            '{"type":"message_stop"}',
+        ],
+        [
+            (0, ("message", "usage"), OBJ),
+            (1, ("content_block", "citations"), LIST),
+            (4, ("delta",), OBJ),
+            (4, ("usage",), OBJ),
+        ],
+    ),
+    (
+        "openai-responses",
+        [
+            '{"type":"response.created","response":{"id":"r","model":"o"}}',
+            '{"type":"response.output_text.delta","item_id":"i","delta":"Hi"}',
+            '{"type":"response.output_item.done","item":{"type":"function_call","id":"fc","call_id":"c","name":"f",'
+            '"arguments":"{}"}}',
+            '{"type":"response.completed","response":{"status":"completed","usage":{"input_tokens":2,'
+            '"output_tokens_details":{"reasoning_tokens":1}}}}',
+        ],
+        [
+            (0, ("response",), OBJ),
+            (2, ("item",), OBJ),
+            (3, ("response", "usage"), OBJ),
+            (3, ("response", "usage", "output_tokens_details"), OBJ),
+        ],
+    ),
+    (
+        "cohere",
+        [
+            '{"type":"message-start","id":"m"}',
+            '{"type":"content-start","index":0,"delta":{"message":{"content":{"type":"text","text":""}}}}',
+            '{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":"Hi"}}}}',
+            '{"type":"content-end","index":0}',
+            '{"type":"message-end","delta":{"finish_reason":"COMPLETE","usage":{"tokens":{"input_tokens":1}}}}',
+        ],
+        [
+            (2, ("delta",), OBJ),
+            (2, ("delta", "message"), OBJ),
+            (2, ("delta", "message", "content"), OBJ),
+            (4, ("delta", "usage"), OBJ),
+            (4, ("delta", "usage", "tokens"), OBJ),
+        ],
+    ),
+    (
+        "ollama",
+        [
+            '{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi",'
+            '"tool_calls":[{"function":{"name":"f","arguments":{}}}]},"done":false}',
+            '{"model":"m","created_at":"2025-01-01T00:00:01Z","message":{"content":""},"done":true,'
+            '"done_reason":"stop"}',
+        ],
+        [
+            (0, ("message",), OBJ),
+            (0, ("message", "tool_calls"), LIST),
+            (0, ("message", "tool_calls", 0), ITEM),
+            (0, ("message", "tool_calls", 0, "function"), OBJ),
+        ],
+    ),
+]
+
+
+def _stream_body(family: str, payloads: list[str]) -> bytes:
+    return _ndjson(*payloads) if family == "ollama" else _sse(*payloads)
+
+
+def _outcome(backend: ModuleType, family: str, body: bytes) -> tuple[str, Any]:
+    try:
+        return "events", [e.to_dict() for e in backend.parse(body, family, on_error="raise")]
+    except backend.StreamParseError as err:
+        return "error", str(err).split(" at byte ")[0]
+
+
+@pytest.mark.parametrize(("family", "payloads", "targets"), STREAMS, ids=[s[0] for s in STREAMS])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_value_of_another_type_reads_as_absent(
+    family: str, payloads: list[str], targets: list[tuple[int, Path, str]], data: st.DataObject
+) -> None:
+    """Any JSON value of another type in a modeled object or list field (or list item), in every
+    family: both backends give the same outcome, and it is that of the body with the field deleted
+    (raw texts apart), error or events. A number beyond a double's range where serde reads one is not
+    valid JSON on both backends (the deleted body then differs: that case is only compared across
+    backends)."""
+    at, path, kind = data.draw(st.sampled_from(targets))
+    new = data.draw(ANY.filter(lambda v: not isinstance(v, list if kind == LIST else dict)))
+    value = json.loads(payloads[at])
+    changed = [*payloads[:at], _changed(value, path, new), *payloads[at + 1 :]]
+    deleted = [*payloads[:at], _deleted(value, path), *payloads[at + 1 :]]
+    got = _outcome(rust_backend(), family, _stream_body(family, changed))
+    assert got == _outcome(reference, family, _stream_body(family, changed))
+    if got == ("error", "invalid JSON payload: not valid JSON"):
+        return
+    expected = _outcome(reference, family, _stream_body(family, deleted))
+    assert got[0] == expected[0] == "events", (got, expected)
+    assert _without_raw([got[1]]) == _without_raw([expected[1]])
