@@ -154,8 +154,7 @@ def _error(value: Any) -> tuple[str, str]:
         raise PayloadError(invalid_json("not valid JSON"))
     if type(value) is str:
         return value, "provider_error"
-    if type(value) is not dict:
-        raise wrong_shape()
+    # An object (the caller passes any other value over).
     message = opt_str(value, "message")
     kind = opt_str(value, "type")
     code = value.get("code")
