@@ -430,7 +430,11 @@ def test_bad_payload_location_and_recovery(backend: ModuleType) -> None:
             '{"type":"message_delta","usage":{"output_tokens":18446744073709551616}}',
             "unexpected payload: JSON of the wrong shape",
         ),
-        ('{"type":"message_delta","delta":["end_turn", null]}', "unexpected payload: JSON of the wrong shape"),
+        # A required object of another JSON type reads as absent (tolerant reader): the error names it.
+        (
+            '{"type":"content_block_delta","index":0,"delta":["text_delta"]}',
+            "unexpected payload: `content_block_delta` without `delta`",
+        ),
         ('{"type":"message_delta","delta":{"stop_reason":NaN}}', "invalid JSON payload: not valid JSON"),
         ('{"type":"message_delta","delta":{"stop_reason":"\\udc00"}}', "invalid JSON payload: not valid JSON"),
         ('{"type":"x","index":"1",', "invalid JSON payload: not valid JSON"),

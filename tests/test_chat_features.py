@@ -140,8 +140,11 @@ def test_mistral_chunks_of_other_types_are_passed_over(backend: ModuleType) -> N
     )
     assert message.text == "a"
     assert message.reasoning == ""
-    with pytest.raises(ValueError, match="JSON of the wrong shape"):
-        backend.parse(sse(chunk({"content": ["not a chunk"]})), "openai-chat")
+    # An item that is not an object is left out of the list (tolerant reader).
+    _, message = parsed(
+        backend, sse(chunk({"content": ["not a chunk", {"type": "text", "text": "b"}]}), chunk({}, "stop"))
+    )
+    assert message.text == "b"
 
 
 # --- citations ------------------------------------------------------------------------------------

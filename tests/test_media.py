@@ -242,10 +242,15 @@ def test_openrouter_images_are_files(backend: ModuleType) -> None:
     assert message.text == "Here it is: enjoy"
 
 
-def test_images_of_the_wrong_shape_fail_as_other_fields(backend: ModuleType) -> None:
-    body = sse(chunk({"images": [1]}))
-    with pytest.raises(ValueError, match="JSON of the wrong shape"):
-        backend.parse(body, "openai-chat")
+def test_image_items_of_another_type_are_passed_over(backend: ModuleType) -> None:
+    """An item of the list that is not an object is left out, as in every list of structs (tolerant
+    reader); the others are read."""
+    with_other = dicts(
+        backend.parse(sse(chunk({"images": [1, image(f"data:image/png;base64,{b64(PNG)}")]})), "openai-chat")
+    )
+    alone = dicts(backend.parse(sse(chunk({"images": [image(f"data:image/png;base64,{b64(PNG)}")]})), "openai-chat"))
+    assert with_other == alone
+    assert [e["type"] for e in alone].count("file") == 1
 
 
 # --- Responses code interpreter images ------------------------------------------------------------

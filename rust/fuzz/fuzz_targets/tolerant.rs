@@ -9,7 +9,9 @@
 //!   event type) put before it: a new payload type;
 //! - a copy of an element of an array (an item, a content block, a part) under a new `type`,
 //!   inserted beside it: a new item or block type;
-//! - new fields with object and array values added to the payload and its nested objects.
+//! - new fields with object and array values added to the payload and its nested objects;
+//! - an object item of some array inside the payload replaced by a value of another JSON type (a
+//!   known list's item of a new type, left out of the list).
 //!
 //! Input: as for the `parser` target without the raw-body bit (a flags byte, a seed byte, payload
 //! lines, framed by `structured_body`).
@@ -57,6 +59,27 @@ fn insert_element(value: &mut Value, rng: &mut Rng) -> bool {
     }
 }
 
+/// Replaces one object item of some array inside `value` by a value of another JSON type; whether it did.
+fn retype_element(value: &mut Value, rng: &mut Rng) -> bool {
+    match value {
+        Value::Array(items) => {
+            let objects: Vec<usize> = (0..items.len())
+                .filter(|&i| items.get(i).is_some_and(Value::is_object))
+                .collect();
+            if let Some(&at) = objects.get(rng.next_u64() as usize % objects.len().max(1)) {
+                let others = [Value::Null, json!(7), json!("x"), json!([1])];
+                if let (Some(item), Some(other)) = (items.get_mut(at), others.get(rng.next_u64() as usize % 4)) {
+                    *item = other.clone();
+                    return true;
+                }
+            }
+            items.iter_mut().any(|item| retype_element(item, rng))
+        }
+        Value::Object(members) => members.values_mut().any(|v| retype_element(v, rng)),
+        _ => false,
+    }
+}
+
 /// Adds the new fields to `value` and, now and then, to the objects nested in it.
 fn add_fields(value: &mut Value, rng: &mut Rng, depth: u32) {
     match value {
@@ -89,7 +112,7 @@ fn mutate(lines: &[u8], rng: &mut Rng) -> Vec<u8> {
             None => (None, line),
         };
         let parsed = serde_json::from_slice::<Value>(payload).ok().filter(Value::is_object);
-        let (Some(mut value), choice) = (parsed, rng.next_u64() % 4) else {
+        let (Some(mut value), choice) = (parsed, rng.next_u64() % 5) else {
             out.push(line.to_vec());
             continue;
         };
@@ -113,6 +136,7 @@ fn mutate(lines: &[u8], rng: &mut Rng) -> Vec<u8> {
                 add_fields(&mut value, rng, 0);
                 out.push(named(name, &value));
             }
+            3 if retype_element(&mut value, rng) => out.push(named(name, &value)),
             _ => out.push(line.to_vec()),
         }
     }

@@ -24,9 +24,8 @@ from .fields import (
     U64,
     Step,
     check,
+    lenient_list,
     list_of,
-    obj,
-    opt_str,
     opt_u64,
     parse_object,
     raw_json,
@@ -120,9 +119,8 @@ def _counts(raw: str, names: tuple[str, str, str, str]) -> list[int | None]:
     return [opt_u64(wire, name) for name in names]
 
 
-def _citation(v: Any) -> tuple[str | None, str | None]:
-    d = obj(v)
-    return opt_str(d, "url"), opt_str(d, "title")
+# One web search result (the core's `SearchResultWire`).
+_SEARCH_RESULT = struct(url=STR, title=STR)
 
 
 # The event types this decoder models (`ping` carries nothing); any other is reported as `unknown`.
@@ -325,9 +323,8 @@ class Decoder:
             # The results come whole with the start; an error result is an object, not a list.
             content = block.get("content")
             if type(content) is list:
-                results = [_citation(r) for r in content]
-                for url, title in results:
-                    _search_result(open_block, url, title, out)
+                for result in lenient_list(content, _SEARCH_RESULT) or ():
+                    _search_result(open_block, result.get("url"), result.get("title"), out)
         elif kind.endswith("_tool_result") and block.get("tool_use_id") is not None:
             self._tool_result(block, data, out)
         else:
@@ -407,7 +404,8 @@ class Decoder:
             if self.started:
                 raise _unexpected("a second `message_start`")
             message = _required(p, "message", kind)
-            if message.get("usage") is not None:
+            # A raw object read later: a value of another JSON type reads as absent (as the core's `Raw::object`).
+            if type(message.get("usage")) is dict:
                 self._update_usage(raw_json(data, ("message", "usage")), False)
             self.started = True
             out.append(StreamStart(message.get("id"), message.get("model")))
@@ -420,7 +418,7 @@ class Decoder:
         elif kind == "content_block_stop":
             self._block_stop(_required(p, "index", kind), out)
         elif kind == "message_delta":
-            if p.get("usage") is not None:
+            if type(p.get("usage")) is dict:
                 self._update_usage(raw_json(data, ("usage",)), True)
             delta = p.get("delta")
             if delta is not None:
@@ -429,7 +427,7 @@ class Decoder:
                 if delta.get("stop_sequence") is not None:
                     self.stop_sequence_raw = raw_json(data, ("delta", "stop_sequence"))
         elif kind == "message_stop":
-            if p.get("amazon-bedrock-invocationMetrics") is not None:
+            if type(p.get("amazon-bedrock-invocationMetrics")) is dict:
                 self._update_metrics(raw_json(data, ("amazon-bedrock-invocationMetrics",)))
             self._finish(out)
         elif kind == "error":

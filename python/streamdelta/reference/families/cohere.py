@@ -12,7 +12,7 @@ from typing import Any
 from ..error import unexpected_payload
 from ..events import ErrorEvent, Finish, StreamStart, Usage
 from . import PayloadError, incomplete, sources_once
-from .fields import RAW, STR, U64, Struct, check, list_of, obj, parse_object, raw_json, saturating_add, struct
+from .fields import RAW, STR, U64, Struct, check, list_of, parse_object, raw_json, saturating_add, struct
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 # The wire structs of the core (`wire.rs`). `content`, `tool_calls` and `citations` are arrays in
@@ -45,8 +45,9 @@ def _started_twice(what: str, index: int) -> PayloadError:
 
 
 def _nested(value: Any, fields: Struct) -> dict[str, Any] | None:
-    """A raw member read as the object ``fields`` declares (absent stays absent)."""
-    return None if value is None else check(obj(value), fields)
+    """A raw member read as the object ``fields`` declares (absent stays absent, and so does a value
+    of another JSON type: the core's ``Raw::object``)."""
+    return check(value, fields) if type(value) is dict else None
 
 
 class Decoder:
@@ -170,6 +171,8 @@ class Decoder:
 
     def _message_end(self, data: str, delta: dict[str, Any], out: list[Any]) -> None:
         raw_usage = delta.get("usage")
+        if type(raw_usage) is not dict:
+            raw_usage = None
         usage = _nested(raw_usage, _USAGE)
         if usage is not None:
             tokens = usage.get("tokens") or _EMPTY

@@ -2,11 +2,12 @@
 
 serde checks every declared field of a struct, whatever the event type, so a decoder validates a
 payload's declared fields before it acts on any of them. ``null`` reads as absent (``Option``);
-a string field sent with a value of another JSON type reads as absent too (tolerant reader: the core's
-``lenient_str``); a field of any other kind of the wrong JSON type is ``wrong_shape()``; undeclared
-fields are ignored. serde reads a number it meets in a declared field, whatever the field's kind (to
-name it in its error, or to skip it in a ``str``), so there a number beyond a double's range is not
-valid JSON (``not_a_u64``).
+a string, object or list field sent with a value of another JSON type reads as absent too, and an
+item of a list of structs that is not an object is left out of the list (tolerant reader: the
+core's ``lenient_str``, ``lenient_obj``, ``lenient_list``); a number or boolean field of the wrong
+JSON type is ``wrong_shape()``; undeclared fields are ignored. serde reads a number it meets in a
+declared field, whatever the field's kind (to name it in its error, or to skip it where it passes
+a value over), so there a number beyond a double's range is not valid JSON (``not_a_u64``).
 
 Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
 of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
@@ -39,6 +40,7 @@ __all__ = [
     "lenient_list",
     "list_of",
     "obj",
+    "objects",
     "opt_bool",
     "opt_list",
     "opt_obj",
@@ -57,8 +59,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # A kind checks a field's value that is present (not ``null``), raising what serde would.
 Kind = Callable[[Any], None]
 # A struct: its fields and their kinds, in the order they are checked. A field whose kind is a
-# struct holds one (the core's ``Obj<T>``).
-Struct = tuple[tuple[str, Union[Kind, "Struct"]], ...]
+# struct holds one (the core's ``Obj<T>``), one whose kind is a ``ListOf`` a list of them.
+Struct = tuple[tuple[str, Union[Kind, "Struct", "ListOf"]], ...]
 
 
 def has_surrogate(text: str) -> bool:
@@ -97,7 +99,7 @@ BOOL: Kind = _bool
 RAW: Kind = _raw
 
 
-def struct(**fields: Kind | Struct) -> Struct:
+def struct(**fields: Kind | Struct | ListOf) -> Struct:
     """A wire struct declared once, its fields in order (a JSON name that is no Python name goes in
     with ``**{"name": kind}``). ``RAW`` fields are declared for the reader; there is nothing to check."""
     return tuple((name, kind) for name, kind in fields.items() if kind is not RAW)
@@ -122,7 +124,18 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
                 d[key] = None
                 continue
         elif type(kind) is tuple:
-            check(obj(value), kind)
+            if type(value) is dict:
+                check(value, kind)
+            else:
+                # Passed over (the core's `lenient_obj`), as a string field of another type.
+                _pass_over(value)
+                d[key] = None
+            continue
+        elif type(kind) is ListOf:
+            if kind.strings and type(value) is str:
+                _str(value)
+            else:
+                d[key] = lenient_list(value, kind.fields)
             continue
         elif kind is U64 and type(value) is int and 0 <= value <= _U64_MAX:
             continue
@@ -130,18 +143,30 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
     return d
 
 
-def list_of(fields: Struct) -> Kind:
-    """A list of structs (the core's ``List<T>``): every element an object, then each checked."""
+def _pass_over(value: Any) -> None:
+    """A value of another JSON type, passed over: serde reads a number it meets there, so one beyond
+    a double's range is not valid JSON."""
+    if beyond_double(value):
+        raise not_a_u64(value)
 
-    def kind(value: Any) -> None:
-        if type(value) is not list:
-            raise not_a_u64(value)
-        for item in value:
-            obj(item)
-        for item in value:
-            check(item, fields)
 
-    return kind
+class ListOf:
+    """The kind of a list of structs (the core's ``list(T)``), read as ``lenient_list`` reads one;
+    ``strings``: a string is taken too (the core's ``str_or_list``)."""
+
+    __slots__ = ("fields", "strings")
+
+    def __init__(self, fields: Struct, strings: bool = False) -> None:
+        self.fields = fields
+        self.strings = strings
+
+    def __call__(self, value: Any) -> list[dict[str, Any]] | None:
+        return lenient_list(value, self.fields)
+
+
+def list_of(fields: Struct) -> ListOf:
+    """A list of structs (the core's ``List<T>``), read leniently (see ``lenient_list``)."""
+    return ListOf(fields)
 
 
 def lenient_list(value: Any, fields: Struct) -> list[dict[str, Any]] | None:
@@ -149,32 +174,32 @@ def lenient_list(value: Any, fields: Struct) -> list[dict[str, Any]] | None:
     is passed over, and a value that is not a list reads as absent. serde reads a number it meets
     there, so one beyond a double is refused."""
     if type(value) is not list:
-        if beyond_double(value):
-            raise not_a_u64(value)
+        _pass_over(value)
         return None
-    items = []
+    # The usual list holds objects alone: it is checked in place, not copied.
+    for item in value:
+        if type(item) is not dict:
+            return [check(item, fields) for item in objects(value)]
+        check(item, fields)
+    return value
+
+
+def objects(value: list[Any]) -> list[dict[str, Any]]:
+    """The object items of a list, in order; the others are passed over (the core's ``lenient_list``).
+    An index into the list is an index among its objects, as ``raw_json`` counts them."""
+    out = []
     for item in value:
         if type(item) is dict:
-            items.append(check(item, fields))
-        elif beyond_double(item):
-            raise not_a_u64(item)
-    return items
+            out.append(item)
+        else:
+            _pass_over(item)
+    return out
 
 
-def str_or_list(fields: Struct) -> Kind:
+def str_or_list(fields: Struct) -> ListOf:
     """A string or a list of structs (the core's ``str_or_list``, Mistral's content); any other value
-    is passed over, as for ``STR``: the decoder reads it by its type."""
-    items = list_of(fields)
-
-    def kind(value: Any) -> None:
-        if type(value) is str:
-            _str(value)
-        elif type(value) is list:
-            items(value)
-        elif beyond_double(value):
-            raise not_a_u64(value)
-
-    return kind
+    is passed over, as for ``STR``."""
+    return ListOf(fields, strings=True)
 
 
 def parse_object(data: str) -> dict[str, Any]:
@@ -221,17 +246,26 @@ def opt_bool(d: dict[str, Any], key: str) -> bool | None:
 
 
 def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """``obj(T)``: a value of another JSON type reads as absent (the core's ``lenient_obj``)."""
     value = d.get(key)
     if value is None or type(value) is dict:
         return value
-    raise not_a_u64(value)
+    _pass_over(value)
+    return None
 
 
-def opt_list(d: dict[str, Any], key: str) -> list[Any] | None:
+def opt_list(d: dict[str, Any], key: str) -> list[dict[str, Any]] | None:
+    """``list(T)``: its object items (see ``objects``); a value that is not a list reads as absent."""
     value = d.get(key)
-    if value is None or type(value) is list:
-        return value
-    raise not_a_u64(value)
+    if value is None:
+        return None
+    if type(value) is not list:
+        _pass_over(value)
+        return None
+    for item in value:
+        if type(item) is not dict:
+            return objects(value)
+    return value
 
 
 def saturating_add(a: int, b: int) -> int:
@@ -285,9 +319,12 @@ def _member(data: str, pos: int, key: str) -> int:
 
 
 def _element(data: str, pos: int, index: int) -> int:
-    """The start of element ``index`` of the array at ``pos``."""
+    """The start of object ``index`` of the array at ``pos``: the lists a path steps into are lists of
+    structs, whose items of another JSON type the readers pass over (``objects``)."""
     pos = _skip(data, pos + 1)
-    for _ in range(index):
+    while data[pos] != "{" or index:
+        if data[pos] == "{":
+            index -= 1
         _, pos = _scan_once(data, pos)
         pos = _skip(data, _skip(data, pos) + 1)  # past the `,`
     return pos

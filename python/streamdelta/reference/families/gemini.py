@@ -16,7 +16,7 @@ from typing import Any
 from .. import b64
 from ..events import ErrorEvent, File, Finish, Source, StreamStart, ToolResult, Unknown, Usage
 from . import beyond_double, incomplete, sources_once
-from .fields import Step, obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .fields import Step, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 
 _CONTENT_FILTER = frozenset(("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"))
@@ -78,7 +78,7 @@ class _Candidate:
         content = opt_obj(d, "content")
         parts = None if content is None else opt_list(content, "parts")
         self.parts = [
-            _Part(obj(p), ("candidates", n, "content", "parts", m, "functionCall", "args"))
+            _Part(p, ("candidates", n, "content", "parts", m, "functionCall", "args"))
             for m, p in enumerate(parts or ())
         ]
         self.finish_reason = opt_str(d, "finishReason")
@@ -88,7 +88,6 @@ class _Candidate:
         grounding = opt_obj(d, "groundingMetadata")
         chunks = None if grounding is None else opt_list(grounding, "groundingChunks")
         for m, chunk in enumerate(chunks or ()):
-            chunk = obj(chunk)
             web = opt_obj(chunk, "web")
             retrieved = opt_obj(chunk, "retrievedContext")
             checked = [(opt_str(s, "uri"), opt_str(s, "title")) for s in (web, retrieved) if s is not None]
@@ -140,7 +139,7 @@ class Decoder:
     def payload(self, event: str, data: str, out: list[Any]) -> None:
         d = parse_object(data)
         candidates_raw = opt_list(d, "candidates")
-        candidates = [_Candidate(obj(c), n) for n, c in enumerate(candidates_raw or ())]
+        candidates = [_Candidate(c, n) for n, c in enumerate(candidates_raw or ())]
         usage_d = opt_obj(d, "usageMetadata")
         usage = None if usage_d is None else _usage(usage_d)
         feedback = opt_obj(d, "promptFeedback")

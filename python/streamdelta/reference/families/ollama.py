@@ -12,7 +12,7 @@ from typing import Any
 
 from ..events import ErrorEvent, Finish, StreamStart, Usage
 from . import incomplete
-from .fields import obj, opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
+from .fields import opt_bool, opt_list, opt_obj, opt_str, opt_u64, parse_object, raw_json, saturating_add
 from .parts import REASONING, TEXT, TOOL_INPUT, Parts
 from .time import rfc3339_seconds
 
@@ -50,7 +50,7 @@ class Decoder:
         if message is not None:
             content = opt_str(message, "content")
             thinking_m = opt_str(message, "thinking")
-            calls = [_Call(obj(c), data, n) for n, c in enumerate(opt_list(message, "tool_calls") or ())]
+            calls = [_Call(c, data, n) for n, c in enumerate(opt_list(message, "tool_calls") or ())]
         response = opt_str(d, "response")
         thinking = opt_str(d, "thinking")
         done = opt_bool(d, "done")

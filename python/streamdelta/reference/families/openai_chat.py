@@ -30,7 +30,6 @@ from .fields import (
     check,
     lenient_list,
     list_of,
-    obj,
     opt_obj,
     opt_str,
     opt_u64,
@@ -143,6 +142,11 @@ def _any_beyond_double(value: Any) -> bool:
     return beyond_double(value)
 
 
+def _object(value: Any) -> dict[str, Any] | None:
+    """A raw member the core reads later as an object (``Raw::object``): any other value is absent."""
+    return value if type(value) is dict else None
+
+
 def _error(value: Any) -> tuple[str, str]:
     # The core reads `error` as a serde untagged enum, which buffers the whole value first, reading
     # every number in it: one beyond a double's range anywhere inside is not valid JSON to it.
@@ -150,8 +154,7 @@ def _error(value: Any) -> tuple[str, str]:
         raise PayloadError(invalid_json("not valid JSON"))
     if type(value) is str:
         return value, "provider_error"
-    if type(value) is not dict:
-        raise wrong_shape()
+    # An object (the caller passes any other value over).
     message = opt_str(value, "message")
     kind = opt_str(value, "type")
     code = value.get("code")
@@ -542,19 +545,21 @@ class Decoder:
         """A chunk of checked shape; ``data`` is its text, where ``usage`` and ``error`` are found raw."""
         choices: list[dict[str, Any]] = chunk.get("choices") or []
         usage_path: tuple[str, ...] = ("usage",)
-        usage = chunk.get("usage")
+        # Raw members read later as objects: a value of another JSON type reads as absent (the core's
+        # `Raw::object`); an error is an object or a message alone.
+        usage = _object(chunk.get("usage"))
         if usage is None:
             x_groq = chunk.get("x_groq")
-            usage = None if x_groq is None else x_groq.get("usage")
+            usage = None if x_groq is None else _object(x_groq.get("usage"))
             usage_path = ("x_groq", "usage")
         # Raw members are read as the core reads them: after the whole chunk, in this order.
-        parsed_usage = None if usage is None else _usage(obj(usage))
+        parsed_usage = None if usage is None else _usage(usage)
         error = chunk.get("error")
-        parsed_error = None if error is None else _error(error)
+        parsed_error = _error(error) if type(error) is dict or type(error) is str else None
         metadata: tuple[int, float | None] | None = None
         for n, choice in enumerate(choices):
             delta = choice.get("delta")
-            pm = None if delta is None else opt_obj(delta, "provider_metadata")
+            pm = None if delta is None else _object(delta.get("provider_metadata"))
             if pm is not None:
                 gateway = opt_obj(pm, "gateway")
                 metadata = (n, None if gateway is None else _cost(gateway.get("cost")))
@@ -606,7 +611,7 @@ class Decoder:
                         self._audio(state, data, n, audio, out)
                     images = delta.get("images")
                     if type(images) is list:
-                        self._images(state, data, n, images, out)
+                        self._images(state, data, n, _IMAGES(images) or [], out)
             finish_reason = choice.get("finish_reason")
             if finish_reason:
                 self._finish_choice(state, finish_reason, out)

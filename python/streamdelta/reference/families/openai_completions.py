@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import openai_chat
-from .fields import obj, opt_list, opt_str, opt_u64, parse_object
+from .fields import opt_list, opt_str, opt_u64, parse_object
 
 
 class Decoder(openai_chat.Decoder):
@@ -19,8 +19,8 @@ class Decoder(openai_chat.Decoder):
             return
         d = parse_object(data)
         choices = []
-        for choice in opt_list(d, "choices") or ():
-            choice = obj(choice)
+        listed = opt_list(d, "choices")
+        for choice in listed or ():
             text = opt_str(choice, "text")
             choices.append(
                 {
@@ -32,7 +32,7 @@ class Decoder(openai_chat.Decoder):
         chunk = {
             "id": opt_str(d, "id"),
             "model": opt_str(d, "model"),
-            "choices": choices if d.get("choices") is not None else None,
+            "choices": None if listed is None else choices,
             "usage": d.get("usage"),
             "error": d.get("error"),
         }

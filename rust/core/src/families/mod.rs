@@ -371,6 +371,12 @@ impl<'a> Raw<'a> {
     pub fn get(self) -> &'a str {
         self.0
     }
+
+    /// The value if it is a JSON object: a raw field the decoder reads as an object later reads as
+    /// absent when it holds another JSON type (tolerant reader, as `obj` fields).
+    pub fn object(self) -> Option<Self> {
+        self.0.starts_with('{').then_some(self)
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {

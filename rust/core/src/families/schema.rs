@@ -9,7 +9,7 @@
 //!         index: u64,
 //!         choices: list(Choice<'a>) mark(seen_at_choices),
 //!         usage: raw,
-//!         error: rare(Obj<ApiError<'a>>),
+//!         error: rare(ApiError<'a>),
 //!     }
 //! }
 //! ```
@@ -32,10 +32,14 @@
 //!   (the scan gives it up, as for `str`);
 //! - `raw`: `Option<Raw>`, the exact text of any value, validated;
 //! - `obj(T)`, `list(T)`: `Option<Obj<T>>`, `Option<List<T>>`, `T` a wire struct read by its own scan;
+//!   as for `str`, a value of another JSON type reads as absent, and so a list's item that is not an
+//!   object is left out of the list ([`lenient_obj`], [`lenient_list`]). The scan gives such a value
+//!   up to serde (its readers expect `{` and `[`), so the lenient reading costs nothing when the
+//!   type is right;
 //! - `str_or_list(T)`: `Option<StrOrList<T>>`, a string or an array of `T`s (Mistral's content);
 //!   any other value reads as absent, as for `str`;
-//! - `rare(T)`: `Option<T>` that the scan reads only as `null`, leaving any other value to serde
-//!   (fields too rare to be worth a scan);
+//! - `rare(T)`: an `obj(T)` that the scan reads only as `null`, leaving any other value to serde
+//!   (fields too rare to be worth a scan; `T` is read by serde alone);
 //! - `raw_with_list(T, into)`: `Option<Raw>`, and when the value is an array its items are also read
 //!   as `T`s into the field `into` (which serde leaves empty), so that a long list is read once.
 //!
@@ -124,6 +128,35 @@ macro_rules! wire {
         );
     };
     (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : obj($item:ty) $(mark($mark:ident))? $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::Obj<$item>>,
+                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : list($item:ty) $(mark($mark:ident))? $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_list")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::List<$item>>,
+                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : rare($item:ty) $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")] $(#[serde(rename = $key)])? $vis $field: Option<$crate::families::Obj<$item>>,}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
         $(#[$fm:meta])* $field:ident $(as $key:literal)? : $kind:ident $(($($arg:tt)*))? $(mark($mark:ident))? $(, $($rest:tt)*)?
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
@@ -190,9 +223,6 @@ macro_rules! wire {
 
     (@type u64) => { Option<u64> };
     (@type bool) => { Option<bool> };
-    (@type obj($t:ty)) => { Option<$crate::families::Obj<$t>> };
-    (@type list($t:ty)) => { Option<$crate::families::List<$t>> };
-    (@type rare($t:ty)) => { Option<$t> };
 
     (@read $s:ident $value:ident $field:ident str) => { $value.$field = $s.opt_str()? };
     (@read $s:ident $value:ident $field:ident strict_str) => { $value.$field = $s.opt_str()? };
@@ -272,7 +302,8 @@ pub enum StrOrList<'a, T> {
     List(super::List<T>),
 }
 
-/// serde's reader of a `str_or_list` field: as [`lenient_str`], but an array is read as `T`s.
+/// serde's reader of a `str_or_list` field: as [`lenient_str`], but an array is read as `T`s (its
+/// items that are not objects left out, as in [`lenient_list`]).
 pub(crate) fn str_or_list<'de: 'a, 'a, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<StrOrList<'a, T>>, D::Error> {
@@ -287,8 +318,8 @@ pub(crate) fn str_or_list<'de: 'a, 'a, D: serde::Deserializer<'de>, T: serde::De
 
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut list = super::List::new();
-            while let Some(item) = seq.next_element::<super::Obj<T>>()? {
-                list.push(item);
+            while let Some(item) = seq.next_element::<ObjItem<T>>()? {
+                list.extend(item);
             }
             Ok(Some(StrOrList::List(list)))
         }
@@ -386,56 +417,78 @@ pub(crate) fn lenient_str_list<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     lenient_items::<D, Item<'a>, Vec<_>>(deserializer).map(Option::unwrap_or_default)
 }
 
-/// serde's reader of a lenient list of structs: the object items of an array, read as `T`s; an
-/// item of another JSON type is passed over, and a value that is not an array reads as absent.
+/// serde's reader of an `obj` field: an object read as a `T`; a value of another JSON type is
+/// passed over (read as absent, as [`lenient_str`] does), so that a field with a new type does not
+/// fail the payload.
+pub(crate) fn lenient_obj<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<super::Obj<T>>, D::Error> {
+    deserializer
+        .deserialize_any(ObjOrNothing(std::marker::PhantomData))
+        .map(|t| t.map(super::Obj))
+}
+
+/// serde's reader of a `list` field: the object items of an array, read as `T`s; an item of another
+/// JSON type is passed over (left out of the list), and a value that is not an array reads as absent.
 pub(crate) fn lenient_list<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<super::List<T>>, D::Error> {
-    struct Item<T>(Option<T>);
+    lenient_items::<D, ObjItem<T>, super::List<T>>(deserializer)
+}
 
-    impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Item<T> {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer
-                .deserialize_any(ItemVisit(std::marker::PhantomData))
-                .map(Item)
-        }
+/// One item of a list of structs: the struct, or nothing for an item of another JSON type.
+struct ObjItem<T>(Option<T>);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ObjItem<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(ObjOrNothing(std::marker::PhantomData))
+            .map(ObjItem)
+    }
+}
+
+impl<T> IntoIterator for ObjItem<T> {
+    type Item = super::Obj<T>;
+    type IntoIter = std::option::IntoIter<Self::Item>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map(super::Obj).into_iter()
+    }
+}
+
+/// A [`lenient_list`] of `T`s on its own: a raw value read later as a list of objects.
+#[derive(Debug, serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+pub struct LenientList<T>(#[serde(deserialize_with = "lenient_list")] pub Option<super::List<T>>);
+
+/// An object read as a `T`, and `None` for any other JSON value (skipped).
+struct ObjOrNothing<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ObjOrNothing<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
     }
 
-    impl<T> IntoIterator for Item<T> {
-        type Item = super::Obj<T>;
-        type IntoIter = std::option::IntoIter<Self::Item>;
-
-        fn into_iter(self) -> Self::IntoIter {
-            self.0.map(super::Obj).into_iter()
-        }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
     }
 
-    struct ItemVisit<T>(std::marker::PhantomData<T>);
-
-    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ItemVisit<T> {
-        type Value = Option<T>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any JSON value")
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
-        }
-
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        passed_over!(scalars);
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 
-    lenient_items::<D, Item<T>, super::List<T>>(deserializer)
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    passed_over!(scalars);
 }
 
 /// The items of an array into `C`, each read as an `I` that holds what is kept of it (nothing for
@@ -477,4 +530,102 @@ where
     }
 
     deserializer.deserialize_any(Visit::<I, C>(std::marker::PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ErrorKind;
+    use crate::families::scan::test_support::scanned;
+    use crate::families::{read_payload, Obj};
+
+    wire! {
+        struct Outer<'a> {
+            name: str,
+            inner: obj(Inner<'a>),
+            items: list(Inner<'a>),
+            rare_one: rare(Inner<'a>),
+            after: str,
+        }
+    }
+
+    wire! {
+        struct Inner<'a> {
+            text: str,
+        }
+    }
+
+    fn read(data: &str) -> Result<Outer<'_>, ErrorKind> {
+        let mut value = Outer::default();
+        read_payload(data, &mut value, Outer::scan).map(|()| value)
+    }
+
+    fn texts<'v>(items: Option<&'v crate::families::List<Inner<'_>>>) -> Option<Vec<Option<&'v str>>> {
+        items.map(|list| list.iter().map(|Obj(i)| i.text.as_deref()).collect())
+    }
+
+    #[test]
+    fn objects_and_lists_of_the_right_type_are_read_by_the_scan() {
+        let data = r#"{"name":"n","inner":{"text":"a"},"items":[{"text":"b"},{}],"rare_one":null,"after":"z"}"#;
+        let scanned = scanned(data, Outer::scan).expect("the scan reads it");
+        assert_eq!(scanned.inner.as_ref().and_then(|i| i.text.as_deref()), Some("a"));
+        assert_eq!(texts(scanned.items.as_ref()), Some(vec![Some("b"), None]));
+        assert_eq!(format!("{scanned:?}"), format!("{:?}", read(data).unwrap()));
+    }
+
+    /// A value of another JSON type reads as absent and a list item of another type is left out;
+    /// the fields around it are kept. The scan gives such a value up (`None`): the lenient reading
+    /// is serde's, off the usual path.
+    #[test]
+    fn another_json_type_is_passed_over_with_the_rest_kept() {
+        let others = ["[]", "[{\"text\":\"x\"}]", "5", "-1.5e3", "\"s\"", "true", "{}"];
+        for other in others {
+            for field in ["inner", "items", "rare_one"] {
+                if (field == "items") == other.starts_with('[') || (field != "items" && other == "{}") {
+                    continue;
+                }
+                let data = format!(r#"{{"name":"n","{field}":{other},"after":"z"}}"#);
+                assert!(scanned(&data, Outer::scan).is_none(), "{data}");
+                let value = read(&data).unwrap_or_else(|e| panic!("{data}: {e}"));
+                assert!(
+                    value.inner.is_none() && value.items.is_none() && value.rare_one.is_none(),
+                    "{data}"
+                );
+                assert_eq!(
+                    (value.name.as_deref(), value.after.as_deref()),
+                    (Some("n"), Some("z")),
+                    "{data}"
+                );
+            }
+        }
+        for item in ["null", "1", "\"s\"", "[{\"text\":\"x\"}]", "true"] {
+            let data = format!(r#"{{"items":[{item},{{"text":"b"}},{item}],"after":"z"}}"#);
+            assert!(scanned(&data, Outer::scan).is_none(), "{data}");
+            let value = read(&data).unwrap_or_else(|e| panic!("{data}: {e}"));
+            assert_eq!(texts(value.items.as_ref()), Some(vec![Some("b")]), "{data}");
+            assert_eq!(value.after.as_deref(), Some("z"));
+        }
+    }
+
+    /// The relaxed reading (a key given twice, which serde's derived structs refuse) is as lenient.
+    #[test]
+    fn the_relaxed_reading_passes_over_too() {
+        let value = read(r#"{"inner":{"text":"a"},"inner":[1],"items":[null,{"text":"b"}],"after":"z","after":"y"}"#)
+            .expect("read");
+        assert!(value.inner.is_none());
+        assert_eq!(texts(value.items.as_ref()), Some(vec![Some("b")]));
+        assert_eq!(value.after.as_deref(), Some("y"));
+    }
+
+    /// What is passed over is still JSON serde reads: a number beyond a double's range where it reads
+    /// one is not valid JSON (the reference's `not_a_u64`), and the payload must still be an object.
+    #[test]
+    fn passed_over_values_are_still_read_as_json() {
+        for data in [r#"{"inner":1e400}"#, r#"{"items":[1e400]}"#] {
+            assert!(matches!(read(data), Err(ErrorKind::InvalidJson { .. })), "{data}");
+        }
+        for data in [r#"{"inner":[1e400]}"#, r#"{"items":{"a":1e400}}"#] {
+            assert!(read(data).is_ok(), "{data}");
+        }
+        assert!(matches!(read("[1]"), Err(ErrorKind::UnexpectedPayload { .. })));
+    }
 }

@@ -108,10 +108,11 @@ class Decoder:
 def _nova_chunk(decoder: converse.Decoder, json: str, out: list[Any]) -> None:
     """An Amazon Nova chunk: its invocation metrics first, then its one event."""
     chunk = check(parse_object(json), _NOVA)
-    if chunk.get(_METRICS) is not None:
+    # Raw members read later as objects: a value of another JSON type reads as absent (`Raw::object`).
+    if type(chunk.get(_METRICS)) is dict:
         decoder.invocation_metrics(raw_json(json, (_METRICS,)))
     for name in _CONVERSE_EVENTS:
-        if chunk.get(name) is not None:
+        if type(chunk.get(name)) is dict:
             decoder.event(name, raw_json(json, (name,)), out)
 
 

@@ -166,7 +166,7 @@ class Decoder:
             else:
                 self.state = _STOPPED
         elif name == "metadata":
-            if e.get("usage") is not None:
+            if type(e.get("usage")) is dict:
                 raw = raw_json(data, ("usage",))
                 wire = check(parse_object(raw), _USAGE)
                 self.counts.report(*(opt_u64(wire, n) for n in _USAGE_NAMES))

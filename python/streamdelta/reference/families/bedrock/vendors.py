@@ -76,7 +76,7 @@ class Decoder:
             None,
             None,
         )
-        if c.get(_METRICS) is not None:
+        if type(c.get(_METRICS)) is dict:
             raw = raw_json(data, (_METRICS,))
             self.counts.fill_from_metrics(raw)
             self.metrics_raw = raw

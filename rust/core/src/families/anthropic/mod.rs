@@ -33,6 +33,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Source, SourceKind};
 
 use super::parts::{PartKind, Parts};
+use super::schema::LenientList;
 use super::server_calls::ServerCalls;
 use super::Lifecycle;
 use super::{parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
@@ -251,7 +252,9 @@ impl Decoder {
                 // The results come whole with the start; an error result is an object, not a list.
                 let results = match (block.scanned_content.take(), block.content) {
                     (Some(results), _) => results,
-                    (None, Some(raw)) if raw.get().starts_with('[') => parse_json(raw.get())?,
+                    (None, Some(raw)) if raw.get().starts_with('[') => {
+                        parse_json::<LenientList<_>>(raw.get())?.0.unwrap_or_default()
+                    }
                     _ => List::new(),
                 };
                 for Obj(result) in &results {
@@ -449,7 +452,7 @@ impl FamilyDecoder for Decoder {
                     return Err(unexpected("a second `message_start`".to_owned()));
                 }
                 let Obj(message) = payload.message.ok_or_else(|| missing(&kind, "message"))?;
-                if let Some(raw) = message.usage {
+                if let Some(raw) = message.usage.and_then(Raw::object) {
                     self.update_usage(raw, false)?;
                 }
                 self.state = Lifecycle::Started;
@@ -479,7 +482,7 @@ impl FamilyDecoder for Decoder {
             }
             "content_block_stop" => self.block_stop(index()?, out)?,
             "message_delta" => {
-                if let Some(raw) = payload.usage {
+                if let Some(raw) = payload.usage.and_then(Raw::object) {
                     self.update_usage(raw, true)?;
                 }
                 if let Some(Obj(delta)) = payload.delta {
@@ -492,7 +495,7 @@ impl FamilyDecoder for Decoder {
                 }
             }
             "message_stop" => {
-                if let Some(raw) = payload.metrics {
+                if let Some(raw) = payload.metrics.and_then(Raw::object) {
                     self.update_metrics(raw)?;
                 }
                 self.finish(out);

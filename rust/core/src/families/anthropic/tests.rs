@@ -270,17 +270,40 @@ fn cut_stream_is_incomplete() {
     assert_eq!((reason, usage.input_tokens), (FinishReason::Error, 15));
 }
 
+/// serde's derived structs would take an array of their fields in order; the wire never does. An
+/// object field sent as an array is passed over (tolerant reader), not read that way.
+#[test]
+fn arrays_are_not_structs() {
+    let events = run(&[START, r#"{"type":"error","error":["overloaded_error","x"]}"#]);
+    assert_eq!(
+        events[1],
+        Event::Error {
+            message: "error".into(),
+            kind: "error".into(),
+            raw: Some(r#"{"type":"error","error":["overloaded_error","x"]}"#.into())
+        }
+    );
+}
+
 #[test]
 fn bad_payloads() {
     let block = r#"{"type":"content_block_start","index":0,"content_block":{"type":"text"}}"#;
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["not json"], "invalid JSON payload: not valid JSON"),
-        // serde's derived structs would take an array of their fields in order; the wire never does.
-        (
-            &[r#"{"type":"error","error":["overloaded_error","x"]}"#],
-            "unexpected payload: JSON of the wrong shape",
-        ),
+        // A payload that is not an object is not the format (the tolerant reader passes over fields).
         (&["[1]"], "unexpected payload: JSON of the wrong shape"),
+        // A required container of another JSON type reads as absent: the error names it.
+        (
+            &[r#"{"type":"message_start","message":["m"]}"#],
+            "unexpected payload: `message_start` without `message`",
+        ),
+        (
+            &[
+                START,
+                r#"{"type":"content_block_start","index":0,"content_block":"text"}"#,
+            ],
+            "unexpected payload: `content_block_start` without `content_block`",
+        ),
         (&[r#"{"type":1}"#], "unexpected payload: `payload` without `type`"),
         (&[r#"{"index":"0",}"#], "invalid JSON payload: not valid JSON"),
         (

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::families::schema::wire;
-use crate::families::Obj;
 
 wire! {
     pub(super) struct Payload<'a> {
@@ -15,7 +14,7 @@ wire! {
         content_block: obj(BlockWire<'a>),
         delta: obj(DeltaWire<'a>),
         usage: raw,
-        error: rare(Obj<ErrorWire<'a>>),
+        error: rare(ErrorWire<'a>),
         metrics as "amazon-bedrock-invocationMetrics": raw,
     }
 }

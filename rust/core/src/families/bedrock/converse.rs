@@ -137,7 +137,7 @@ impl Decoder {
                 }
             }
             "metadata" => {
-                if let Some(raw) = event.usage {
+                if let Some(raw) = event.usage.and_then(Raw::object) {
                     let mut wire = ConverseUsageWire::default();
                     read_payload(raw.get(), &mut wire, ConverseUsageWire::scan)?;
                     self.counts

@@ -23,7 +23,7 @@ use crate::eventstream::FrameRef;
 
 use super::anthropic::{self, usage::Counts};
 use super::parts::Parts;
-use super::{parse_json, read_payload, FamilyDecoder, Obj};
+use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
 use wire::{ChunkWire, ExceptionWire, NovaWire, VendorProbe};
 
 /// The decoder of a Bedrock stream, chosen by its first event frame.
@@ -197,7 +197,7 @@ fn vendor(probe: &VendorProbe<'_>) -> Result<Api, ErrorKind> {
 fn nova_chunk(decoder: &mut converse::Decoder, json: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
     let mut chunk = NovaWire::default();
     read_payload(json, &mut chunk, NovaWire::scan)?;
-    if let Some(raw) = chunk.metrics {
+    if let Some(raw) = chunk.metrics.and_then(Raw::object) {
         decoder.invocation_metrics(raw)?;
     }
     let events = [
@@ -209,7 +209,7 @@ fn nova_chunk(decoder: &mut converse::Decoder, json: &str, out: &mut Vec<Event>)
         ("metadata", chunk.metadata),
     ];
     for (name, raw) in events {
-        if let Some(raw) = raw {
+        if let Some(raw) = raw.and_then(Raw::object) {
             decoder.event(name, raw.get(), out)?;
         }
     }

@@ -11,7 +11,7 @@ use crate::error::ErrorKind;
 use crate::events::Event;
 use crate::families::anthropic::usage::{Counts, MetricsWire};
 use crate::families::parts::Parts;
-use crate::families::{parse_object, read_payload};
+use crate::families::{parse_object, read_payload, Raw};
 
 use super::finish_reason;
 use super::wire::TextChunkWire;
@@ -64,7 +64,7 @@ impl Decoder {
             None,
             None,
         ]);
-        if let Some(raw) = chunk.metrics {
+        if let Some(raw) = chunk.metrics.and_then(Raw::object) {
             let wire: MetricsWire = parse_object(raw.get())?;
             self.counts.fill_from(&wire);
             self.metrics_raw = Some(raw.get().to_owned());

@@ -77,16 +77,18 @@ fn started_twice(what: &str, index: u64) -> ErrorKind {
     }
 }
 
-/// A raw nested value read as the object `T` (absent stays absent), by the scan where it can.
+/// A raw nested value read as the object `T` (absent stays absent, and so does a value of another
+/// JSON type: tolerant reader), by the scan where it can.
 fn nested<'a, T: Default + serde::Deserialize<'a>>(
     raw: Option<Raw<'a>>,
     scan: fn(&mut Scan<'a>, &mut T) -> Scanned<()>,
 ) -> Result<Option<T>, ErrorKind> {
-    raw.map(|raw| {
-        let mut value = T::default();
-        read_payload(raw.get(), &mut value, scan).map(|()| value)
-    })
-    .transpose()
+    raw.and_then(Raw::object)
+        .map(|raw| {
+            let mut value = T::default();
+            read_payload(raw.get(), &mut value, scan).map(|()| value)
+        })
+        .transpose()
 }
 
 impl Decoder {
@@ -239,7 +241,7 @@ impl Decoder {
     }
 
     fn message_end(&mut self, delta: Option<&wire::Delta<'_>>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        let raw_usage = delta.and_then(|d| d.usage);
+        let raw_usage = delta.and_then(|d| d.usage).and_then(Raw::object);
         if let Some(usage) = nested(raw_usage, wire::Usage::scan)? {
             let tokens = usage.tokens.as_deref();
             let input = tokens.and_then(|t| t.input_tokens).unwrap_or(0);

@@ -11,10 +11,10 @@ wire! {
     pub(super) struct Chunk<'a> {
         candidates: list(Candidate<'a>),
         usage_metadata as "usageMetadata": obj(UsageMetadata),
-        prompt_feedback as "promptFeedback": rare(Obj<PromptFeedback<'a>>),
+        prompt_feedback as "promptFeedback": rare(PromptFeedback<'a>),
         model_version as "modelVersion": str,
         response_id as "responseId": str,
-        error: rare(Obj<ApiError<'a>>),
+        error: rare(ApiError<'a>),
     }
 }
 
@@ -23,7 +23,7 @@ wire! {
         content: obj(Content<'a>),
         finish_reason as "finishReason": str,
         index: u64,
-        grounding_metadata as "groundingMetadata": rare(Obj<GroundingMetadata<'a>>),
+        grounding_metadata as "groundingMetadata": rare(GroundingMetadata<'a>),
     }
 }
 
@@ -107,16 +107,16 @@ wire! {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct GroundingMetadata<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_list")]
     pub(super) grounding_chunks: Option<List<GroundingChunk<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct GroundingChunk<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) web: Option<Obj<WebSource<'a>>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) retrieved_context: Option<Obj<WebSource<'a>>>,
 }
 
@@ -148,22 +148,22 @@ pub(super) struct ApiError<'a> {
 /// those the first reading checked, so this one fails only where that one did.
 #[derive(Debug, Deserialize)]
 pub(super) struct RetrievedTexts<'a> {
-    #[serde(borrow)]
-    candidates: Option<Vec<Obj<RetrievedCandidate<'a>>>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_list")]
+    candidates: Option<List<RetrievedCandidate<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RetrievedCandidate<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_obj")]
     grounding_metadata: Option<Obj<RetrievedGrounding<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RetrievedGrounding<'a> {
-    #[serde(borrow)]
-    grounding_chunks: Option<Vec<Obj<RetrievedChunk<'a>>>>,
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_list")]
+    grounding_chunks: Option<List<RetrievedChunk<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -18,6 +18,7 @@ use super::non_empty;
 use super::wire::Chunk;
 use crate::error::ErrorKind;
 use crate::events::Event;
+use crate::families::schema::LenientList;
 use crate::families::{parse_json, source_once, List, Obj};
 
 /// Perplexity's `citations` (see [`lenient_str_list`](crate::families::schema::lenient_str_list)).
@@ -26,11 +27,6 @@ use crate::families::{parse_json, source_once, List, Obj};
 struct Citations<'a>(
     #[serde(borrow, deserialize_with = "crate::families::schema::lenient_str_list")] Vec<Cow<'a, str>>,
 );
-
-/// A `lenient_list` of `T`s on its own (see [`lenient_list`](crate::families::schema::lenient_list)).
-#[derive(Debug, Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct Lenient<T>(#[serde(deserialize_with = "crate::families::schema::lenient_list")] Option<List<T>>);
 
 /// One of Perplexity's `search_results`.
 #[derive(Debug, Deserialize)]
@@ -50,7 +46,7 @@ struct Annotation<'a> {
         rename = "type"
     )]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_obj")]
     url_citation: Option<Obj<SearchResult<'a>>>,
 }
 
@@ -70,7 +66,7 @@ impl<'a> Cites<'a> {
         let mut cites = Box::<Self>::default();
         for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             if let Some(raw) = choice.delta.as_ref().and_then(|d| d.annotations) {
-                if let Lenient(Some(list)) = parse_json(raw.get())? {
+                if let LenientList(Some(list)) = parse_json(raw.get())? {
                     cites.annotations.push((n, list));
                 }
             }
@@ -79,7 +75,7 @@ impl<'a> Cites<'a> {
             cites.citations = parse_json::<Citations>(raw.get())?.0;
         }
         if let Some(raw) = chunk.search_results {
-            cites.results = parse_json::<Lenient<SearchResult>>(raw.get())?.0;
+            cites.results = parse_json::<LenientList<SearchResult>>(raw.get())?.0;
         }
         Ok(cites)
     }

@@ -46,7 +46,7 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
-use super::schema::StrOrList;
+use super::schema::{LenientList, StrOrList};
 use super::{logprobs_entries, parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
@@ -203,10 +203,10 @@ fn non_empty<'s>(s: Option<&'s Cow<'_, str>>) -> Option<&'s str> {
     s.map(AsRef::as_ref).filter(|s| !s.is_empty())
 }
 
-/// A delta's image list, when it sent one as a JSON array.
+/// A delta's image list, when it sent one as a JSON array (its items that are not objects left out).
 fn read_images<'a>(delta: &Delta<'a>) -> Result<Option<List<Image<'a>>>, ErrorKind> {
     match delta.images {
-        Some(raw) if raw.get().starts_with('[') => parse_json(raw.get()).map(Some),
+        Some(raw) if raw.get().starts_with('[') => parse_json::<LenientList<Image>>(raw.get()).map(|l| l.0),
         _ => Ok(None),
     }
 }
@@ -771,11 +771,16 @@ impl Decoder {
     pub(in crate::families) fn apply(&mut self, chunk: &Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
-        let usage = match chunk.usage.or(chunk.x_groq.as_ref().and_then(|x| x.usage)) {
+        let usage = match chunk
+            .usage
+            .and_then(Raw::object)
+            .or(chunk.x_groq.as_ref().and_then(|x| x.usage?.object()))
+        {
             Some(raw) => Some((raw, parse_json::<Obj<WireUsage>>(raw.get())?.0)),
             None => None,
         };
-        let error = match chunk.error {
+        // An error is an object or (some servers) a message alone; any other value reads as absent.
+        let error = match chunk.error.filter(|raw| raw.get().starts_with(['{', '"'])) {
             Some(raw) => Some((raw, parse_json::<WireError>(raw.get())?)),
             None => None,
         };
@@ -783,7 +788,7 @@ impl Decoder {
         let mut any_citation = chunk.citations.is_some() || chunk.search_results.is_some();
         let mut any_media = false;
         for delta in chunk.choices.iter().flatten().filter_map(|c| c.delta.as_ref()) {
-            if let Some(raw) = delta.provider_metadata {
+            if let Some(raw) = delta.provider_metadata.and_then(Raw::object) {
                 let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
                 metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
             }

@@ -160,12 +160,12 @@ fn decimal_grammar() {
 
 #[test]
 fn wrong_shapes() {
+    // A payload that is not an object, and numbers that no `u64` field takes. (Object and list
+    // fields of another JSON type are passed over: `objects_and_lists_of_another_type_are_passed_over`.)
     for payload in [
         "[null,null,null,null,null,null]",
-        r#"{"choices":[[0,null,null]]}"#,
         r#"{"choices":[{"index":-1}]}"#,
         r#"{"usage":{"prompt_tokens":1.0}}"#,
-        r#"{"error":true}"#,
     ] {
         let mut out = Vec::new();
         let err = parse(

@@ -52,7 +52,9 @@ pub(super) struct WireUsage {
     pub(super) prompt_tokens: Option<u64>,
     pub(super) completion_tokens: Option<u64>,
     pub(super) total_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) prompt_tokens_details: Option<Obj<PromptDetails>>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) completion_tokens_details: Option<Obj<CompletionDetails>>,
     /// Vercel's gateway reports Anthropic cache writes here.
     pub(super) cache_creation_input_tokens: Option<u64>,
@@ -92,6 +94,7 @@ impl Cost {
 
 #[derive(Deserialize)]
 pub(super) struct ProviderMetadata {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) gateway: Option<Obj<Gateway>>,
 }
 

@@ -73,7 +73,7 @@ wire! {
 /// One of `delta.images`: `{"type": "image_url", "image_url": {"url": "data:…;base64,…"}}`.
 #[derive(Debug, Deserialize)]
 pub(in crate::families) struct Image<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(in crate::families) image_url: Option<Obj<ImageUrl<'a>>>,
 }
 

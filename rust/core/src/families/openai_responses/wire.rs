@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::families::schema::wire;
-use crate::families::{List, Obj, Raw};
+use crate::families::{List, Raw};
 
 wire! {
     pub(super) struct Payload<'a> {
@@ -18,10 +18,10 @@ wire! {
         delta: str,
         /// `output_text.delta`: its tokens' log probabilities, when asked for.
         logprobs: raw,
-        annotation: rare(Obj<Annotation<'a>>),
+        annotation: rare(Annotation<'a>),
         code: str,
         message: str,
-        error: rare(Obj<ResponseError<'a>>),
+        error: rare(ResponseError<'a>),
         partial_image_b64: str,
         output_format: str,
     }
@@ -34,8 +34,8 @@ wire! {
         created_at: raw,
         status: str,
         usage: obj(ResponseUsage),
-        incomplete_details: rare(Obj<IncompleteDetails<'a>>),
-        error: rare(Obj<ResponseError<'a>>),
+        incomplete_details: rare(IncompleteDetails<'a>),
+        error: rare(ResponseError<'a>),
     }
 }
 
