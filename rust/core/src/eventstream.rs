@@ -347,8 +347,8 @@ fn read_headers(mut rest: &[u8]) -> std::result::Result<KnownHeaders<'_>, String
 /// has it: measured 20.7 GiB/s against 0.63 GiB/s for a table-driven slicing-by-8 loop
 /// (`cargo bench --bench eventstream`), which made the checksum, not the framing, the bottleneck.
 pub fn crc32(data: &[u8]) -> u32 {
-    // A hasher made once and cloned: making one asks the CPU what it has each time, a tenth of
-    // the checksum of a short frame (callgrind, the Bedrock encoder).
+    // A hasher made once and cloned: making one asks the CPU what it has each time (0.63M of the
+    // checksums' 2.39M instructions when the Bedrock encoder wrote the corpus, callgrind).
     static NEW: OnceLock<crc32fast::Hasher> = OnceLock::new();
     let mut hasher = NEW.get_or_init(crc32fast::Hasher::new).clone();
     hasher.update(data);

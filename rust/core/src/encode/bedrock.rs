@@ -96,8 +96,9 @@ impl Encoder {
         self.blocks.next()
     }
 
-    /// A `contentBlockDelta` whose `delta` object is written by `delta`, straight into `out`
-    /// (the most frequent frame: built in `buf` and copied, it was a tenth of the encoder).
+    /// A `contentBlockDelta` whose `delta` object is written by `delta`, straight into `out`, the
+    /// most frequent frame (with its headers encoded once and `crc32`'s hasher made once, the
+    /// corpus into Bedrock went from 49.5M to 48.4M instructions, callgrind).
     fn delta(out: &mut Vec<u8>, index: u64, delta: impl FnOnce(&mut Vec<u8>)) {
         let frame = Frame::begin(out, DELTA_HEADERS);
         raw(out, "{\"contentBlockIndex\":");

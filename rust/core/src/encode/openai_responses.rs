@@ -36,8 +36,9 @@ struct OpenPart {
     /// Its `*_part.added` was written (reasoning waits for its first text).
     announced: bool,
     /// What its delta events carry between the `sequence_number` and the text:
-    /// `,"item_id":…,"output_index":…,"content_index":…,"delta":`, written once (a delta is then
-    /// three copies, a number and the text: the pieces one by one were a tenth of the encoder).
+    /// `,"item_id":…,"output_index":…,"content_index":…,"delta":`, written once: a delta is then
+    /// three copies, a number and the text (with the `announce` check below, the corpus into
+    /// Responses went from 50.2M to 48.9M instructions, callgrind).
     delta_fields: Vec<u8>,
 }
 
