@@ -88,7 +88,7 @@ impl Part {
 }
 
 /// Which text a delta extends.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum TextKind {
     Text,
     Reasoning,
@@ -124,6 +124,19 @@ pub struct Message {
     /// The `logprobs` entries of every text delta in one JSON array, when any were sent.
     pub logprobs: Option<String>,
     routes: ChoiceRouter,
+    /// Deltas in their parts already and not yet in `text`, `reasoning`, `refusal` (see
+    /// [`apply_batched`](Self::apply_batched)).
+    unjoined: Vec<Unjoined>,
+}
+
+/// A run of deltas appended to one part and not yet to its kind's joined text: the part's bytes
+/// `from..to`.
+#[derive(Debug, Clone, PartialEq)]
+struct Unjoined {
+    kind: TextKind,
+    part: usize,
+    from: usize,
+    to: usize,
 }
 
 /// Appends the entries of `array`, a JSON array's text as sent (`logprobs`: one entry or more), to
@@ -212,6 +225,16 @@ impl ChoiceRouter {
 
 impl Message {
     pub fn apply(&mut self, event: &Event) {
+        self.apply_batched(event);
+        self.join();
+    }
+
+    /// [`apply`](Self::apply), but a delta goes into its part only: the joined texts (`text`,
+    /// `reasoning`, `refusal`) lag until [`join`](Self::join), which appends each run of deltas
+    /// to one part with one copy. A caller folding many events at once (the parser, a chunk's
+    /// worth) so copies each delta once, not twice (the fold of the corpus bodies: 2.13M
+    /// instructions with the second copy, 1.86M without, callgrind).
+    pub fn apply_batched(&mut self, event: &Event) {
         // A single-choice stream so far (no choice > 0 has opened, so no route is kept): the usual path.
         if self.choices.is_empty() && ChoiceRouter::opened_choice(event) == 0 {
             self.fold(event);
@@ -220,6 +243,8 @@ impl Message {
         if let Some(choice) = self.routes.choice_of(event) {
             let choice = choice as usize;
             if self.choices.len() <= choice {
+                // The first choice is this message as it stands: joined.
+                self.join();
                 if self.choices.is_empty() {
                     let mut first = self.clone();
                     first.routes.clear();
@@ -256,6 +281,27 @@ impl Message {
         into.errors.clone_from(&self.errors);
     }
 
+    /// Brings the joined texts up to date with the parts (see [`apply_batched`](Self::apply_batched)).
+    pub fn join(&mut self) {
+        for run in self.unjoined.drain(..) {
+            let joined = match run.kind {
+                TextKind::Text => &mut self.text,
+                TextKind::Reasoning => &mut self.reasoning,
+                TextKind::Refusal => &mut self.refusal,
+            };
+            let delta = match self.parts.get(run.part) {
+                Some(Part::Text { text, .. } | Part::Reasoning { text, .. } | Part::Refusal { text, .. }) => {
+                    text.get(run.from..run.to).unwrap_or_default()
+                }
+                _ => "",
+            };
+            joined.push_str(delta);
+        }
+        for choice in &mut self.choices {
+            choice.join();
+        }
+    }
+
     /// Folds one event into this message alone.
     fn fold(&mut self, event: &Event) {
         match event {
@@ -287,18 +333,15 @@ impl Message {
                 logprobs: None,
             }),
             Event::TextDelta { id, text, logprobs } => {
-                self.text.push_str(text);
                 self.extend(TextKind::Text, id, text, logprobs.as_deref());
                 if let Some(logprobs) = logprobs {
                     join_array(&mut self.logprobs, logprobs);
                 }
             }
             Event::ReasoningDelta { id, text } => {
-                self.reasoning.push_str(text);
                 self.extend(TextKind::Reasoning, id, text, None);
             }
             Event::RefusalDelta { id, text, logprobs } => {
-                self.refusal.push_str(text);
                 self.extend(TextKind::Refusal, id, text, logprobs.as_deref());
             }
             Event::ReasoningEnd {
@@ -400,11 +443,37 @@ impl Message {
 
     /// Appends a delta's text (and logprobs) to its part: the last part on the usual path (one
     /// comparison), an earlier one when parts interleave, a new one when its start was never seen.
+    /// The joined text of its kind gets it at the next [`join`](Self::join).
     fn extend(&mut self, kind: TextKind, id: &PartId, text: &str, logprobs: Option<&str>) {
-        match self.part_mut(kind, id) {
+        let index = if let Some(index) = self.part_index(kind, id) {
+            index
+        } else {
+            let id = id.clone();
+            self.parts.push(match kind {
+                TextKind::Text => Part::Text {
+                    id,
+                    text: String::new(),
+                    logprobs: None,
+                },
+                TextKind::Reasoning => Part::Reasoning {
+                    id,
+                    text: String::new(),
+                    signature: None,
+                    redacted: false,
+                },
+                TextKind::Refusal => Part::Refusal {
+                    id,
+                    text: String::new(),
+                    logprobs: None,
+                },
+            });
+            self.parts.len() - 1
+        };
+        let from = match self.parts.get_mut(index) {
             Some(Part::Reasoning { text: t, .. }) => {
+                let from = t.len();
                 t.push_str(text);
-                return;
+                from
             }
             Some(
                 Part::Text {
@@ -414,32 +483,37 @@ impl Message {
                     text: t, logprobs: l, ..
                 },
             ) => {
+                let from = t.len();
                 t.push_str(text);
                 if let Some(logprobs) = logprobs {
                     join_array(l, logprobs);
                 }
-                return;
+                from
             }
-            _ => {}
+            _ => return,
+        };
+        let to = from + text.len();
+        match self.unjoined.last_mut() {
+            Some(run) if run.part == index && run.to == from => run.to = to,
+            _ if text.is_empty() => {}
+            _ => self.unjoined.push(Unjoined {
+                kind,
+                part: index,
+                from,
+                to,
+            }),
         }
-        let text = text.to_owned();
-        let id = id.clone();
-        let logprobs = logprobs.map(str::to_owned);
-        self.parts.push(match kind {
-            TextKind::Text => Part::Text { id, text, logprobs },
-            TextKind::Reasoning => Part::Reasoning {
-                id,
-                text,
-                signature: None,
-                redacted: false,
-            },
-            TextKind::Refusal => Part::Refusal { id, text, logprobs },
-        });
     }
 
     /// The latest part of `kind` with id `id`.
     fn part_mut(&mut self, kind: TextKind, id: &PartId) -> Option<&mut Part> {
-        self.parts.iter_mut().rev().find(|part| match (kind, part) {
+        let index = self.part_index(kind, id)?;
+        self.parts.get_mut(index)
+    }
+
+    /// The index in `parts` of the latest part of `kind` with id `id`.
+    fn part_index(&self, kind: TextKind, id: &PartId) -> Option<usize> {
+        self.parts.iter().rposition(|part| match (kind, part) {
             (TextKind::Text, Part::Text { id: known, .. })
             | (TextKind::Reasoning, Part::Reasoning { id: known, .. })
             | (TextKind::Refusal, Part::Refusal { id: known, .. }) => PartId::ptr_eq(known, id) || known == id,
@@ -589,5 +663,78 @@ mod tests {
             assert!(choice.choices.is_empty());
         }
         assert_eq!(m.parts.len(), 1);
+    }
+
+    #[test]
+    fn batched_deltas_join_as_deltas_applied_one_by_one() {
+        let [text_a, text_b, thought, refused, second, lone]: [PartId; 6] =
+            ["a", "b", "r", "f", "c", "lone"].map(PartId::from);
+        let mut events = vec![
+            Event::TextStart {
+                id: text_a.clone(),
+                choice: 0,
+            },
+            Event::ReasoningStart {
+                id: thought.clone(),
+                choice: 0,
+            },
+            Event::TextStart {
+                id: text_b.clone(),
+                choice: 0,
+            },
+            Event::RefusalStart {
+                id: refused.clone(),
+                choice: 0,
+            },
+        ];
+        // Runs of deltas to one part, parts interleaving, an empty delta, a delta of no start;
+        // then a second choice, from which on the deltas fold into the choices too.
+        let mut seed = 7u32;
+        for n in 0..120 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let pick = (seed >> 16) % 5;
+            let piece = if n % 17 == 0 { String::new() } else { format!("{n}é,") };
+            if n == 60 {
+                events.push(Event::TextStart {
+                    id: second.clone(),
+                    choice: 1,
+                });
+            }
+            events.push(match pick {
+                0 | 1 => text(if pick == 0 { &text_a } else { &text_b }, &piece),
+                2 => Event::ReasoningDelta {
+                    id: thought.clone(),
+                    text: piece,
+                },
+                3 => Event::RefusalDelta {
+                    id: refused.clone(),
+                    text: piece,
+                    logprobs: None,
+                },
+                _ => text(if n < 60 { &lone } else { &second }, &piece),
+            });
+        }
+        let eager = fold(&events);
+        for every in [1, 3, 50, events.len()] {
+            let mut batched = Message::default();
+            for (n, event) in events.iter().enumerate() {
+                batched.apply_batched(event);
+                if n % every == every - 1 {
+                    batched.join();
+                }
+            }
+            batched.join();
+            assert_eq!(batched, eager, "joined every {every} events");
+        }
+        // The joined text, from the events themselves: every text delta of choice 0, in order.
+        let want: String = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::TextDelta { id, text, .. } if *id != second => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(eager.text, want);
+        assert_eq!(eager.choices.len(), 2);
     }
 }

@@ -11,7 +11,7 @@
 use super::json::{raw, string, uint};
 use super::{Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
-use crate::eventstream::write_frame;
+use crate::eventstream::{encode_headers, Frame};
 
 const KNOWN: &[&str] = &[
     "end_turn",
@@ -48,14 +48,37 @@ pub(super) struct Encoder {
     buf: Vec<u8>,
 }
 
+/// The headers of an event frame of type `event_type`.
+fn event_headers(event_type: &str) -> [(&str, &str); 3] {
+    [
+        (":event-type", event_type),
+        (":content-type", "application/json"),
+        (":message-type", "event"),
+    ]
+}
+
+/// The headers of the frames written most, encoded (`event_headers`, as `encode_headers` writes
+/// them; a test holds them to it): each name and value after its length.
+macro_rules! encoded_event_headers {
+    ($event_type:literal, $len:literal) => {
+        concat!(
+            "\x0b:event-type\x07\x00",
+            $len,
+            $event_type,
+            "\x0d:content-type\x07\x00\x10application/json\x0d:message-type\x07\x00\x05event"
+        )
+        .as_bytes()
+    };
+}
+const DELTA_HEADERS: &[u8] = encoded_event_headers!("contentBlockDelta", '\x11');
+const STOP_HEADERS: &[u8] = encoded_event_headers!("contentBlockStop", '\x10');
+
 impl Encoder {
+    /// An event frame whose payload is in `buf`.
     fn frame(&mut self, out: &mut Vec<u8>, event_type: &str) {
-        let headers = [
-            (":event-type", event_type),
-            (":content-type", "application/json"),
-            (":message-type", "event"),
-        ];
-        write_frame(out, &headers, &self.buf);
+        let frame = Frame::begin(out, &encode_headers(&event_headers(event_type)));
+        out.extend_from_slice(&self.buf);
+        frame.end(out);
     }
 
     fn start(&mut self, out: &mut Vec<u8>) {
@@ -73,23 +96,25 @@ impl Encoder {
         self.blocks.next()
     }
 
-    /// A `contentBlockDelta` whose `delta` object is written by `delta`.
-    fn delta(&mut self, out: &mut Vec<u8>, index: u64, delta: impl FnOnce(&mut Vec<u8>)) {
-        self.buf.clear();
-        raw(&mut self.buf, "{\"contentBlockIndex\":");
-        uint(&mut self.buf, index);
-        raw(&mut self.buf, ",\"delta\":");
-        delta(&mut self.buf);
-        raw(&mut self.buf, "}");
-        self.frame(out, "contentBlockDelta");
+    /// A `contentBlockDelta` whose `delta` object is written by `delta`, straight into `out`, the
+    /// most frequent frame (with its headers encoded once and `crc32`'s hasher made once, the
+    /// corpus into Bedrock went from 49.5M to 48.4M instructions, callgrind).
+    fn delta(out: &mut Vec<u8>, index: u64, delta: impl FnOnce(&mut Vec<u8>)) {
+        let frame = Frame::begin(out, DELTA_HEADERS);
+        raw(out, "{\"contentBlockIndex\":");
+        uint(out, index);
+        raw(out, ",\"delta\":");
+        delta(out);
+        raw(out, "}");
+        frame.end(out);
     }
 
-    fn stop_block(&mut self, out: &mut Vec<u8>, index: u64) {
-        self.buf.clear();
-        raw(&mut self.buf, "{\"contentBlockIndex\":");
-        uint(&mut self.buf, index);
-        raw(&mut self.buf, "}");
-        self.frame(out, "contentBlockStop");
+    fn stop_block(out: &mut Vec<u8>, index: u64) {
+        let frame = Frame::begin(out, STOP_HEADERS);
+        raw(out, "{\"contentBlockIndex\":");
+        uint(out, index);
+        raw(out, "}");
+        frame.end(out);
     }
 
     fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
@@ -103,7 +128,9 @@ impl Encoder {
             (":content-type", "application/json"),
             (":message-type", "exception"),
         ];
-        write_frame(out, &headers, &self.buf);
+        let frame = Frame::begin(out, &encode_headers(&headers));
+        out.extend_from_slice(&self.buf);
+        frame.end(out);
     }
 }
 
@@ -117,7 +144,7 @@ impl Writer for Encoder {
             }
             Event::TextDelta { id, text, .. } => {
                 if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
-                    self.delta(out, index, |b| {
+                    Self::delta(out, index, |b| {
                         raw(b, "{\"text\":");
                         string(b, text);
                         raw(b, "}");
@@ -126,7 +153,7 @@ impl Writer for Encoder {
             }
             Event::ReasoningDelta { id, text } => {
                 if let Some(index) = self.blocks.get(id).copied().filter(|_| !text.is_empty()) {
-                    self.delta(out, index, |b| {
+                    Self::delta(out, index, |b| {
                         raw(b, "{\"reasoningContent\":{\"text\":");
                         string(b, text);
                         raw(b, "}}");
@@ -135,7 +162,7 @@ impl Writer for Encoder {
             }
             Event::TextEnd { id } => {
                 if let Some(index) = self.blocks.end_part(id) {
-                    self.stop_block(out, index);
+                    Self::stop_block(out, index);
                 }
             }
             Event::ReasoningEnd {
@@ -145,7 +172,7 @@ impl Writer for Encoder {
             } => {
                 if let Some(index) = self.blocks.end_part(id) {
                     if let Some(signature) = signature.as_ref().filter(|s| !s.is_empty()) {
-                        self.delta(out, index, |b| {
+                        Self::delta(out, index, |b| {
                             raw(
                                 b,
                                 if *redacted {
@@ -158,7 +185,7 @@ impl Writer for Encoder {
                             raw(b, "}}");
                         });
                     }
-                    self.stop_block(out, index);
+                    Self::stop_block(out, index);
                 }
             }
             Event::Error { message, kind, .. } => self.error(message, kind, out),
@@ -180,13 +207,13 @@ impl Writer for Encoder {
         raw(&mut self.buf, "}}}");
         self.frame(out, "contentBlockStart");
         for fragment in &fragments {
-            self.delta(out, index, |b| {
+            Self::delta(out, index, |b| {
                 raw(b, "{\"toolUse\":{\"input\":");
                 string(b, fragment);
                 raw(b, "}}");
             });
         }
-        self.stop_block(out, index);
+        Self::stop_block(out, index);
     }
 
     fn finish(&mut self, reason: FinishReason, raw_reason: Option<&str>, usage: &Usage, out: &mut Vec<u8>) {
@@ -195,7 +222,7 @@ impl Writer for Encoder {
         }
         self.start(out);
         for index in self.blocks.take_open() {
-            self.stop_block(out, index);
+            Self::stop_block(out, index);
         }
         self.buf.clear();
         raw(&mut self.buf, "{\"stopReason\":");
@@ -216,5 +243,17 @@ impl Writer for Encoder {
         uint(&mut self.buf, usage.cache_write_tokens);
         raw(&mut self.buf, "},\"metrics\":{\"latencyMs\":0}}");
         self.frame(out, "metadata");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{event_headers, DELTA_HEADERS, STOP_HEADERS};
+    use crate::eventstream::encode_headers;
+
+    #[test]
+    fn the_headers_written_as_constants_are_those_encoded() {
+        assert_eq!(DELTA_HEADERS, encode_headers(&event_headers("contentBlockDelta")));
+        assert_eq!(STOP_HEADERS, encode_headers(&event_headers("contentBlockStop")));
     }
 }

@@ -35,6 +35,25 @@ struct OpenPart {
     refusal: bool,
     /// Its `*_part.added` was written (reasoning waits for its first text).
     announced: bool,
+    /// What its delta events carry between the `sequence_number` and the text:
+    /// `,"item_id":…,"output_index":…,"content_index":…,"delta":`, written once: a delta is then
+    /// three copies, a number and the text (with the `announce` check below, the corpus into
+    /// Responses went from 50.2M to 48.9M instructions, callgrind).
+    delta_fields: Vec<u8>,
+}
+
+/// The start of an SSE event of a literal type, up to its `sequence_number`'s value (as
+/// [`Encoder::begin`] writes it).
+macro_rules! head {
+    ($kind:literal) => {
+        concat!(
+            "event: ",
+            $kind,
+            "\ndata: {\"type\":\"",
+            $kind,
+            "\",\"sequence_number\":"
+        )
+    };
 }
 
 #[derive(Debug)]
@@ -180,12 +199,25 @@ impl Encoder {
         if let Some(item) = &mut self.item {
             let index = item.parts;
             item.parts += 1;
+            let mut delta_fields = Vec::with_capacity(item.located.len() + 40);
+            delta_fields.extend_from_slice(&item.located);
+            raw(
+                &mut delta_fields,
+                if kind == Kind::Message {
+                    ",\"content_index\":"
+                } else {
+                    ",\"summary_index\":"
+                },
+            );
+            uint(&mut delta_fields, index);
+            raw(&mut delta_fields, ",\"delta\":");
             item.open = Some(OpenPart {
                 id: id.clone(),
                 index,
                 text: Vec::new(),
                 refusal,
                 announced: false,
+                delta_fields,
             });
         }
         if kind == Kind::Message {
@@ -195,6 +227,15 @@ impl Encoder {
 
     /// `*_part.added` of the open part, once.
     fn announce(&mut self, out: &mut Vec<u8>) {
+        // Every delta asks: the usual answer costs no move of the item.
+        if self
+            .item
+            .as_ref()
+            .and_then(|i| i.open.as_ref())
+            .is_none_or(|p| p.announced)
+        {
+            return;
+        }
         let Some(item) = self.item.take() else { return };
         if let Some(part) = item.open.as_ref().filter(|p| !p.announced) {
             let (kind, index, part_json) = match item.kind {
@@ -240,29 +281,24 @@ impl Encoder {
             return;
         }
         self.announce(out);
-        let Some(mut item) = self.item.take() else { return };
-        if let Some(part) = &mut item.open {
-            let (kind, index) = match item.kind {
-                Kind::Message if part.refusal => ("response.refusal.delta", ",\"content_index\":"),
-                Kind::Message => ("response.output_text.delta", ",\"content_index\":"),
-                Kind::Reasoning => ("response.reasoning_summary_text.delta", ",\"summary_index\":"),
-            };
-            self.begin(out, kind);
-            out.extend_from_slice(&item.located);
-            raw(out, index);
-            uint(out, part.index);
-            raw(out, ",\"delta\":");
-            let at = out.len();
-            string(out, text);
-            // The escaped text, between its quotes.
-            let escaped = out.get(at + 1..out.len() - 1).unwrap_or_default();
-            part.text.extend_from_slice(escaped);
-            if item.kind == Kind::Message && !part.refusal {
-                raw(out, ",\"logprobs\":[]");
-            }
-            Self::write(out);
-        }
-        self.item = Some(item);
+        let sequence = self.sequence;
+        let Some(item) = self.item.as_deref_mut() else { return };
+        let Some(part) = &mut item.open else { return };
+        self.sequence += 1;
+        let (head, tail) = match item.kind {
+            Kind::Message if part.refusal => (head!("response.refusal.delta"), "}\n\n"),
+            Kind::Message => (head!("response.output_text.delta"), ",\"logprobs\":[]}\n\n"),
+            Kind::Reasoning => (head!("response.reasoning_summary_text.delta"), "}\n\n"),
+        };
+        raw(out, head);
+        uint(out, sequence);
+        out.extend_from_slice(&part.delta_fields);
+        let at = out.len();
+        string(out, text);
+        // The escaped text, between its quotes.
+        let escaped = out.get(at + 1..out.len() - 1).unwrap_or_default();
+        part.text.extend_from_slice(escaped);
+        raw(out, tail);
     }
 
     /// Ends the open part of the open item (`signature` for a reasoning part).
