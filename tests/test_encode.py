@@ -561,6 +561,14 @@ _usage = st.builds(
     st.integers(0, 1000),
     st.integers(0, 1000),
 )
+# Logprobs as a delta may hold them: arrays (empty, with whitespace around or inside) and texts that
+# are not one array, which the encoders leave out.
+_logprobs = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["[]", '[{"token":"a","logprob":-1.5e-05}]', ' [ {"token":"b","logprob":0} ] ', "[1,2]", "x", "{}", "[1", "1"]
+    ),
+)
 _reasons = st.sampled_from(["stop", "length", "tool_calls", "content_filter", "error", "other"])
 _raw_reasons = st.one_of(
     st.none(), st.sampled_from(["stop", "end_turn", "max_tokens", "MAX_TOKENS", "SAFETY", "tool_use", "weird"])
@@ -593,7 +601,7 @@ _results = st.one_of(
 EVENTS = st.one_of(
     st.builds(reference.StreamStart, st.one_of(st.none(), _text), st.one_of(st.none(), _text)),
     st.builds(reference.TextStart, _ids),
-    st.builds(reference.TextDelta, _ids, _text),
+    st.builds(reference.TextDelta, _ids, _text, _logprobs),
     st.builds(reference.TextEnd, _ids),
     st.builds(reference.ReasoningStart, _ids),
     st.builds(reference.ReasoningDelta, _ids, _text),
@@ -603,7 +611,7 @@ EVENTS = st.one_of(
     st.builds(reference.ToolInputEnd, _ids),
     st.builds(reference.ToolCall, _ids, _tool_names, st.one_of(_arguments, _results), st.booleans(), _call_types),
     st.builds(reference.RefusalStart, _ids),
-    st.builds(reference.RefusalDelta, _ids, _text),
+    st.builds(reference.RefusalDelta, _ids, _text, _logprobs),
     st.builds(reference.RefusalEnd, _ids),
     st.builds(reference.ToolResult, _ids, _tool_names, _results, st.booleans(), st.booleans()),
     st.builds(
@@ -614,7 +622,7 @@ EVENTS = st.one_of(
         st.booleans(),
     ),
     st.builds(reference.Source, _text, _text, st.one_of(st.none(), _text)),
-    st.builds(reference.Finish, _reasons, _raw_reasons, _usage),
+    st.builds(reference.Finish, _reasons, _raw_reasons, st.one_of(st.none(), _usage)),
     st.builds(reference.ErrorEvent, _text, st.sampled_from(["provider_error", "incomplete_stream", "x"])),
     st.builds(reference.Unknown, _text, _text),
 )

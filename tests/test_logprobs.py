@@ -161,3 +161,50 @@ def test_responses_logprobs_are_the_sdks(backend: ModuleType, name: str, body: b
     assert {id: [x["token"] for x in lp or []] for id, lp in ours.items()} == final
     assert loads(message.logprobs) == [x for lp in done.values() for x in lp]
     assert [loads(e.get("logprobs")) for e in events if e["type"] == "text_delta"] == wire_deltas(body)
+
+
+ENCODABLE = [("openai-chat", n, b) for n, b in CHAT] + [("openai-responses", n, b) for n, b in RESPONSES]
+
+
+@pytest.mark.parametrize("target", ["openai-chat", "openai-responses"])
+@pytest.mark.parametrize(("family", "name", "body"), ENCODABLE, ids=[n for _, n, _ in ENCODABLE])
+def test_logprobs_are_encoded_back(backend: ModuleType, target: str, family: str, name: str, body: bytes) -> None:
+    """The encoders write a text delta's logprobs where the target has them (chat: the choice's
+    `logprobs.content`, a refusal delta's `logprobs.refusal`; Responses: `output_text.delta`'s
+    `logprobs`, joined in `output_text.done` and the `output_text` parts of `response.completed`):
+    the openai client reading the translated stream
+    finds the original's entries, and so does our parser. Responses has no refusal logprobs."""
+    _, message = parsed(backend, body, family)
+    translator = backend.Translator(target, family=family)
+    encoded = translator.feed(body) + translator.close()
+    text = loads(message.logprobs) or []
+    refusal = [x for p in message.parts if p.kind == "refusal" for x in loads(p.logprobs) or []]
+    assert text or refusal
+    if target == "openai-chat":
+        sdk = sdk_snapshot(encoded).choices[0].logprobs
+        assert [e.to_dict() for e in sdk.content or []] == text
+        assert [e.to_dict() for e in sdk.refusal or []] == refusal
+    else:
+        done, final = sdk_output_texts(encoded)
+        assert [x for lp in done.values() for x in lp] == text
+        assert [t for tokens in final.values() for t in tokens] == [x["token"] for x in text]
+    _, again = parsed(backend, encoded, target)
+    assert (loads(again.logprobs) or []) == text
+
+
+@pytest.mark.parametrize("target", ["openai-chat", "openai-responses"])
+@pytest.mark.parametrize("logprobs", ["x", "{}", "[1", "1"])
+def test_logprobs_that_are_no_array_are_not_written(backend: ModuleType, target: str, logprobs: str) -> None:
+    """An event made in Python may hold any text: only a JSON array is written (as serde reads it)."""
+    events = [
+        backend.StreamStart("r", "m"),
+        backend.TextStart("0"),
+        backend.TextDelta("0", "Hi", logprobs),
+        backend.TextEnd("0"),
+        backend.Finish("stop"),
+    ]
+    encoder = backend.Encoder(target)
+    encoded = encoder.feed(events) + encoder.close()
+    _, message = parsed(backend, encoded, target)
+    assert message.text == "Hi"
+    assert message.logprobs is None

@@ -36,11 +36,14 @@ fn field(event: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<Strin
 }
 
 fn opt_field(event: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<Option<String>> {
-    let value = event.getattr(name)?;
+    opt_text(&event.getattr(name)?)
+}
+
+fn opt_text(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     if value.is_none() {
         Ok(None)
     } else {
-        text(&value).map(Some)
+        text(value).map(Some)
     }
 }
 
@@ -89,7 +92,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         return Ok(Event::TextDelta {
             id: Arc::from(e.id.bind(py).cast::<PyString>()?.to_str()?),
             text: text(e.text.bind(py))?,
-            logprobs: None,
+            logprobs: opt_text(e.logprobs.bind(py))?,
         });
     }
     if let Ok(e) = event.cast::<ReasoningDelta>() {
@@ -135,7 +138,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         "text_delta" => Event::TextDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
-            logprobs: None,
+            logprobs: opt_field(event, intern!(py, "logprobs"))?,
         },
         "text_end" => Event::TextEnd { id: part(event)? },
         "reasoning_start" => Event::ReasoningStart {
@@ -158,7 +161,7 @@ pub fn event_from_py(event: &Bound<'_, PyAny>) -> PyResult<Event> {
         "refusal_delta" => Event::RefusalDelta {
             id: part(event)?,
             text: field(event, intern!(py, "text"))?,
-            logprobs: None,
+            logprobs: opt_field(event, intern!(py, "logprobs"))?,
         },
         "refusal_end" => Event::RefusalEnd { id: part(event)? },
         "tool_input_start" => Event::ToolInputStart {
@@ -216,7 +219,11 @@ fn record_event(event: &Bound<'_, PyAny>, kind: &str) -> PyResult<Event> {
         "finish" => Event::Finish {
             reason: reason(&field(event, intern!(py, "reason"))?)?,
             raw_reason: opt_field(event, intern!(py, "raw_reason"))?,
-            usage: usage(&event.getattr(intern!(py, "usage"))?)?,
+            // A finish made without usage (`Finish("stop")`) encodes as one that counted nothing.
+            usage: match event.getattr(intern!(py, "usage"))? {
+                u if u.is_none() => Usage::default(),
+                u => usage(&u)?,
+            },
             provider_metadata_json: opt_field(event, intern!(py, "provider_metadata_json"))?,
         },
         "error" => Event::Error {

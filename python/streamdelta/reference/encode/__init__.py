@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..events import Usage
 from .anthropic import AnthropicEncoder
 from .bedrock import BedrockEncoder
 from .gemini import GeminiEncoder
@@ -103,7 +104,9 @@ class Encoder:
             return
         if kind == "finish":
             self._ended = True
-            inner.finish(event.reason, event.raw_reason, event.usage, out)
+            # A finish made without usage (`Finish("stop")`) encodes as one that counted nothing.
+            usage = Usage() if event.usage is None else event.usage
+            inner.finish(event.reason, event.raw_reason, usage, out)
             return
         if kind == "error":
             self._ended = inner.ENDS_ON_ERROR

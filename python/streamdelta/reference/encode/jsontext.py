@@ -49,7 +49,13 @@ def is_json(text: str) -> bool:
 
 def is_array(text: str) -> bool:
     """Whether ``text`` is one JSON array, as serde reads it."""
-    return isinstance(value(text), list)
+    return array_len(text) is not None
+
+
+def array_len(text: str) -> int | None:
+    """The number of items of ``text`` when it is one JSON array, as serde reads it."""
+    parsed = value(text)
+    return len(parsed) if isinstance(parsed, list) else None
 
 
 def is_object(text: str) -> bool:

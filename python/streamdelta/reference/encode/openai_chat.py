@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsontext import sse, string
+from .jsontext import is_array, sse, string
 from .shared import Call, Reasons
 
 _KNOWN = ("stop", "length", "tool_calls", "content_filter", "function_call", "error")
@@ -37,9 +37,10 @@ class ChatEncoder:
         head = f'{{"id":{string(self._id)},"object":"chat.completion.chunk","created":{self._created}'
         return f'{head},"model":{string(self._model)}'
 
-    def _chunk(self, out: list[str], delta: str) -> None:
+    def _chunk(self, out: list[str], delta: str, logprobs: str = "") -> None:
         self._start(out)
-        out.append(sse(None, f'{self._head()},"choices":[{{"index":0,"delta":{{{delta}}},"finish_reason":null}}]}}'))
+        choice = f'{{"index":0,"delta":{{{delta}}}{logprobs},"finish_reason":null}}'
+        out.append(sse(None, f'{self._head()},"choices":[{choice}]}}'))
 
     def _start(self, out: list[str]) -> None:
         if self._started:
@@ -61,11 +62,11 @@ class ChatEncoder:
             self._created = event.created if event.created is not None else 0
             self._start(out)
         elif kind == "text_delta":
-            self._chunk(out, f'"content":{string(event.text)}')
+            self._chunk(out, f'"content":{string(event.text)}', _logprobs(event.logprobs, refusal=False))
         elif kind == "reasoning_delta":
             self._chunk(out, f'"reasoning_content":{string(event.text)}')
         elif kind == "refusal_delta":
-            self._chunk(out, f'"refusal":{string(event.text)}')
+            self._chunk(out, f'"refusal":{string(event.text)}', _logprobs(event.logprobs, refusal=True))
         elif kind == "reasoning_end" and event.signature:
             index = self._details
             self._details += 1
@@ -106,3 +107,12 @@ class ChatEncoder:
             )
         )
         out.append(sse(None, "[DONE]"))
+
+
+def _logprobs(array: str | None, *, refusal: bool) -> str:
+    """A choice's ``logprobs`` member for a delta's entries (none when they are not a JSON array)."""
+    if array is None or not is_array(array):
+        return ""
+    if refusal:
+        return f',"logprobs":{{"content":null,"refusal":{array}}}'
+    return f',"logprobs":{{"content":{array},"refusal":null}}'

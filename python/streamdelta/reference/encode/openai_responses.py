@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsontext import is_array, is_json, is_object, sse, string
+from .jsontext import array_len, is_array, is_json, is_object, sse, string
 from .shared import Call
 
 
@@ -16,7 +16,7 @@ def _split_id(id: str) -> str | None:
 
 
 class _Part:
-    __slots__ = ("announced", "id", "index", "names", "text")
+    __slots__ = ("announced", "id", "index", "logprobs", "names", "text")
 
     def __init__(self, id: str, index: int, names: str) -> None:
         self.id = id
@@ -24,6 +24,7 @@ class _Part:
         self.names = names  # its key in `_NAMES`: "message" (output text), "refusal" or "reasoning"
         self.text: list[str] = []
         self.announced = False
+        self.logprobs: list[str] = []  # its deltas' non-empty logprobs arrays, for its `done`
 
 
 class _Item:
@@ -33,7 +34,8 @@ class _Item:
         self.kind = kind  # "message" or "reasoning"
         self.id = id
         self.output_index = output_index
-        self.texts: list[tuple[str, bool]] = []  # finished parts' texts, and whether each was a refusal
+        # finished parts' texts, whether each was a refusal, and its logprobs' joined array (or "")
+        self.texts: list[tuple[str, bool, str]] = []
         self.parts = 0
         self.open: _Part | None = None
         self.signature: str | None = None
@@ -143,13 +145,18 @@ class ResponsesEncoder:
         self._write(out, added, f'{self._locate(item)},"{key}":{item.open.index},"part":{empty}')
         item.open.announced = True
 
-    def _part_delta(self, id: str, text: str, out: list[str]) -> None:
+    def _part_delta(self, id: str, text: str, out: list[str], array: str | None = None) -> None:
         item = self._item
         if item is None or item.open is None or item.open.id != id:
             return
         self._announce(out)
         _, delta, _, _, key, _, _ = _NAMES[item.open.names]
         logprobs = ',"logprobs":[]' if item.open.names == "message" else ""
+        items = array_len(array) if array is not None and item.open.names == "message" else None
+        if array is not None and items is not None:
+            logprobs = f',"logprobs":{array}'
+            if items:
+                item.open.logprobs.append(array.strip(" \t\n\r"))
         self._write(out, delta, f'{self._locate(item)},"{key}":{item.open.index},"delta":{string(text)}{logprobs}')
         item.open.text.append(text)
 
@@ -164,11 +171,12 @@ class ResponsesEncoder:
         text = "".join(part.text)
         located = f'{self._locate(item)},"{key}":{part.index}'
         refusal = part.names == "refusal"
-        logprobs = ',"logprobs":[]' if part.names == "message" else ""
+        joined = "[" + ",".join(a[1:-1] for a in part.logprobs) + "]" if part.logprobs else ""
+        logprobs = f',"logprobs":{joined or "[]"}' if part.names == "message" else ""
         self._write(out, done, f'{located},"{"refusal" if refusal else "text"}":{string(text)}{logprobs}')
         annotations = ',"annotations":[]}' if part.names == "message" else "}"
         self._write(out, part_done, f'{located},"part":{head}{string(text)}{annotations}')
-        item.texts.append((text, refusal))
+        item.texts.append((text, refusal, joined))
 
     def _close_item(self, out: list[str]) -> None:
         self._close_part(out)
@@ -179,15 +187,15 @@ class ResponsesEncoder:
             content = ",".join(
                 f'{{"type":"refusal","refusal":{string(t)}}}'
                 if refusal
-                else f'{{"type":"output_text","text":{string(t)},"annotations":[]}}'
-                for t, refusal in item.texts
+                else f'{{"type":"output_text","text":{string(t)},"annotations":[]{_logprobs(joined)}}}'
+                for t, refusal, joined in item.texts
             )
             json = (
                 f'{{"id":{string(item.id)},"type":"message","status":"completed","role":"assistant",'
                 f'"content":[{content}]}}'
             )
         else:
-            summary = ",".join(f'{{"type":"summary_text","text":{string(t)}}}' for t, _ in item.texts)
+            summary = ",".join(f'{{"type":"summary_text","text":{string(t)}}}' for t, _, _ in item.texts)
             encrypted = "" if item.signature is None else f',"encrypted_content":{string(item.signature)}'
             json = f'{{"id":{string(item.id)},"type":"reasoning","summary":[{summary}]{encrypted}}}'
         self._item_done(item.output_index, json, out)
@@ -255,7 +263,9 @@ class ResponsesEncoder:
             self._open_part("message", event.id, out, refusal=True)
         elif kind == "reasoning_start":
             self._open_part("reasoning", event.id, out)
-        elif kind in ("text_delta", "reasoning_delta", "refusal_delta"):
+        elif kind == "text_delta":
+            self._part_delta(event.id, event.text, out, event.logprobs)
+        elif kind in ("reasoning_delta", "refusal_delta"):
             self._part_delta(event.id, event.text, out)
         elif kind in ("text_end", "refusal_end"):
             if is_open:
@@ -425,3 +435,7 @@ class _Hosted:
                 f'"name":{string(self.name)},"output":{output},"server_label":""'
             )
         return f"{head}{rest}}}"
+
+
+def _logprobs(joined: str) -> str:
+    return f',"logprobs":{joined}' if joined else ""

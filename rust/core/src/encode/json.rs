@@ -122,7 +122,15 @@ pub fn is_json(text: &str) -> bool {
 
 /// Whether `text` is one JSON array, as serde reads it.
 pub fn is_array(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_array())
+    array_len(text).is_some()
+}
+
+/// The number of items of `text` when it is one JSON array, as serde reads it.
+pub fn array_len(text: &str) -> Option<usize> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .as_array()
+        .map(Vec::len)
 }
 
 /// Whether `text` is one JSON object (Gemini's `args` must be one). The Python twin asks the

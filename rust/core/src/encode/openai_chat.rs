@@ -6,7 +6,7 @@
 //! `reasoning_details` (`reasoning.text` with a `signature`, or `reasoning.encrypted` data for a
 //! redacted part). `created` is the stream start's, 0 when it has none.
 
-use super::json::{int, raw, string, uint};
+use super::json::{int, is_array, raw, string, uint};
 use super::{sse, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
 
@@ -37,6 +37,13 @@ fn word(reason: FinishReason) -> &'static str {
 }
 
 const REASONS: Reasons = Reasons::new(KNOWN, read, word);
+
+/// Which list of a choice's `logprobs` a delta's entries go in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Logprobs {
+    Content,
+    Refusal,
+}
 
 #[derive(Debug, Default)]
 pub(super) struct Encoder {
@@ -78,11 +85,41 @@ impl Encoder {
 
     /// A chunk of choice 0 whose `delta` is written by `delta` (the object's inside).
     fn chunk(&mut self, out: &mut Vec<u8>, delta: impl FnOnce(&mut Vec<u8>)) {
+        self.chunk_with_logprobs(out, delta, None);
+    }
+
+    /// A chunk whose choice carries `logprobs` (`{"content": …}` or `{"refusal": …}`, the array
+    /// as the delta holds it; one that is not a JSON array is dropped).
+    fn chunk_with_logprobs(
+        &mut self,
+        out: &mut Vec<u8>,
+        delta: impl FnOnce(&mut Vec<u8>),
+        logprobs: Option<(Logprobs, &str)>,
+    ) {
         self.start(out);
         self.head(out);
         raw(out, ",\"choices\":[{\"index\":0,\"delta\":{");
         delta(out);
-        raw(out, "},\"finish_reason\":null}]}");
+        raw(out, "}");
+        if let Some((of, array)) = logprobs.filter(|(_, array)| is_array(array)) {
+            raw(
+                out,
+                match of {
+                    Logprobs::Content => ",\"logprobs\":{\"content\":",
+                    Logprobs::Refusal => ",\"logprobs\":{\"content\":null,\"refusal\":",
+                },
+            );
+            raw(out, array);
+            raw(
+                out,
+                if of == Logprobs::Content {
+                    ",\"refusal\":null}"
+                } else {
+                    "}"
+                },
+            );
+        }
+        raw(out, ",\"finish_reason\":null}]}");
         Self::end(out);
     }
 
@@ -111,18 +148,26 @@ impl Writer for Encoder {
                 );
                 self.start(out);
             }
-            Event::TextDelta { text, .. } => self.chunk(out, |b| {
-                raw(b, "\"content\":");
-                string(b, text);
-            }),
+            Event::TextDelta { text, logprobs, .. } => self.chunk_with_logprobs(
+                out,
+                |b| {
+                    raw(b, "\"content\":");
+                    string(b, text);
+                },
+                logprobs.as_deref().map(|l| (Logprobs::Content, l)),
+            ),
             Event::ReasoningDelta { text, .. } => self.chunk(out, |b| {
                 raw(b, "\"reasoning_content\":");
                 string(b, text);
             }),
-            Event::RefusalDelta { text, .. } => self.chunk(out, |b| {
-                raw(b, "\"refusal\":");
-                string(b, text);
-            }),
+            Event::RefusalDelta { text, logprobs, .. } => self.chunk_with_logprobs(
+                out,
+                |b| {
+                    raw(b, "\"refusal\":");
+                    string(b, text);
+                },
+                logprobs.as_deref().map(|l| (Logprobs::Refusal, l)),
+            ),
             Event::ReasoningEnd {
                 signature: Some(signature),
                 redacted,

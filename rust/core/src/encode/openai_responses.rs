@@ -13,9 +13,10 @@
 
 use std::mem;
 
-use super::json::{escaped, int, is_array, is_json, is_object, raw, string, uint};
+use super::json::{array_len, escaped, int, is_array, is_json, is_object, raw, string, uint};
 use super::{Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
+use crate::message::join_array;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -35,6 +36,9 @@ struct OpenPart {
     refusal: bool,
     /// Its `*_part.added` was written (reasoning waits for its first text).
     announced: bool,
+    /// An `output_text` part's logprobs, its deltas' non-empty arrays joined (`join_array`), for its
+    /// `output_text.done`.
+    logprobs: Option<String>,
     /// What its delta events carry between the `sequence_number` and the text:
     /// `,"item_id":…,"output_index":…,"content_index":…,"delta":`, written once: a delta is then
     /// three copies, a number and the text (with the `announce` check below, the corpus into
@@ -63,8 +67,9 @@ struct Item {
     output_index: u64,
     /// `,"item_id":…,"output_index":…`, which every event of its parts carries: written once.
     located: Vec<u8>,
-    /// The texts of its finished parts (escaped, as `OpenPart::text`), and whether each was a refusal.
-    texts: Vec<(Vec<u8>, bool)>,
+    /// The texts of its finished parts (escaped, as `OpenPart::text`), whether each was a refusal,
+    /// and its logprobs (`OpenPart::logprobs`).
+    texts: Vec<(Vec<u8>, bool, Option<String>)>,
     parts: u64,
     open: Option<OpenPart>,
     signature: Option<String>,
@@ -217,6 +222,7 @@ impl Encoder {
                 text: Vec::new(),
                 refusal,
                 announced: false,
+                logprobs: None,
                 delta_fields,
             });
         }
@@ -276,7 +282,7 @@ impl Encoder {
             .is_some_and(|p| p.id == *id)
     }
 
-    fn part_delta(&mut self, id: &PartId, text: &str, out: &mut Vec<u8>) {
+    fn part_delta(&mut self, id: &PartId, text: &str, logprobs: Option<&str>, out: &mut Vec<u8>) {
         if !self.is_open(id) {
             return;
         }
@@ -298,7 +304,10 @@ impl Encoder {
         // The escaped text, between its quotes.
         let escaped = out.get(at + 1..out.len() - 1).unwrap_or_default();
         part.text.extend_from_slice(escaped);
-        raw(out, tail);
+        match logprobs.filter(|_| item.kind == Kind::Message && !part.refusal) {
+            Some(array) => write_logprobs(out, array, &mut part.logprobs),
+            None => raw(out, tail),
+        }
     }
 
     /// Ends the open part of the open item (`signature` for a reasoning part).
@@ -333,7 +342,8 @@ impl Encoder {
                 raw(out, if part.refusal { ",\"refusal\":" } else { ",\"text\":" });
                 escaped(out, &part.text);
                 if item.kind == Kind::Message && !part.refusal {
-                    raw(out, ",\"logprobs\":[]");
+                    raw(out, ",\"logprobs\":");
+                    raw(out, part.logprobs.as_deref().unwrap_or("[]"));
                 }
                 Self::write(out);
                 self.begin(out, part_done);
@@ -351,7 +361,7 @@ impl Encoder {
                     },
                 );
                 Self::write(out);
-                item.texts.push((part.text, part.refusal));
+                item.texts.push((part.text, part.refusal, part.logprobs));
             }
         }
         self.item = Some(item);
@@ -374,7 +384,7 @@ impl Encoder {
                     &mut self.output,
                     ",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[",
                 );
-                for (n, (text, refusal)) in item.texts.iter().enumerate() {
+                for (n, (text, refusal, logprobs)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
@@ -385,14 +395,19 @@ impl Encoder {
                     } else {
                         raw(&mut self.output, "{\"type\":\"output_text\",\"text\":");
                         escaped(&mut self.output, text);
-                        raw(&mut self.output, ",\"annotations\":[]}");
+                        raw(&mut self.output, ",\"annotations\":[]");
+                        if let Some(logprobs) = logprobs {
+                            raw(&mut self.output, ",\"logprobs\":");
+                            raw(&mut self.output, logprobs);
+                        }
+                        raw(&mut self.output, "}");
                     }
                 }
                 raw(&mut self.output, "]}");
             }
             Kind::Reasoning => {
                 raw(&mut self.output, ",\"type\":\"reasoning\",\"summary\":[");
-                for (n, (text, _)) in item.texts.iter().enumerate() {
+                for (n, (text, ..)) in item.texts.iter().enumerate() {
                     if n > 0 {
                         self.output.push(b',');
                     }
@@ -545,10 +560,9 @@ impl Writer for Encoder {
             Event::TextStart { id, .. } => self.open_part(Kind::Message, id, false, out),
             Event::RefusalStart { id, .. } => self.open_part(Kind::Message, id, true, out),
             Event::ReasoningStart { id, .. } => self.open_part(Kind::Reasoning, id, false, out),
-            Event::TextDelta { id, text, .. }
-            | Event::ReasoningDelta { id, text }
-            | Event::RefusalDelta { id, text, .. } => {
-                self.part_delta(id, text, out);
+            Event::TextDelta { id, text, logprobs } => self.part_delta(id, text, logprobs.as_deref(), out),
+            Event::ReasoningDelta { id, text } | Event::RefusalDelta { id, text, .. } => {
+                self.part_delta(id, text, None, out);
             }
             Event::TextEnd { id } | Event::RefusalEnd { id } if self.is_open(id) => self.close_part(out),
             Event::ReasoningEnd { id, signature, .. } if self.is_open(id) => {
@@ -923,5 +937,20 @@ impl Hosted {
             }
         }
         raw(b, "}");
+    }
+}
+
+/// The end of an `output_text.delta` with its `logprobs` (a text that is not a JSON array counts
+/// as none), the entries also joined into `joined` for the part's `done`.
+fn write_logprobs(out: &mut Vec<u8>, array: &str, joined: &mut Option<String>) {
+    let Some(items) = array_len(array) else {
+        raw(out, ",\"logprobs\":[]}\n\n");
+        return;
+    };
+    raw(out, ",\"logprobs\":");
+    raw(out, array);
+    raw(out, "}\n\n");
+    if items > 0 {
+        join_array(joined, array.trim_matches([' ', '\t', '\n', '\r']));
     }
 }
