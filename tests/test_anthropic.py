@@ -423,13 +423,9 @@ def test_bad_payload_location_and_recovery(backend: ModuleType) -> None:
         ),
         ('{"type":"content_block_stop"}', "unexpected payload: `content_block_stop` without `index`"),
         ('{"type":"message_start","message":{}}', "unexpected payload: a second `message_start`"),
-        ('{"type":"content_block_stop","index":1.0}', "unexpected payload: JSON of the wrong shape"),
-        ('{"type":"message_delta","usage":{"output_tokens":-1}}', "unexpected payload: JSON of the wrong shape"),
-        ('{"type":"message_delta","usage":{"output_tokens":true}}', "unexpected payload: JSON of the wrong shape"),
-        (
-            '{"type":"message_delta","usage":{"output_tokens":18446744073709551616}}',
-            "unexpected payload: JSON of the wrong shape",
-        ),
+        # An index of another type (a float is one) reads as absent: the error names it. Token counts
+        # of another type read as absent: tests/test_tolerant_types.py.
+        ('{"type":"content_block_stop","index":1.0}', "unexpected payload: `content_block_stop` without `index`"),
         # A required object of another JSON type reads as absent (tolerant reader): the error names it.
         (
             '{"type":"content_block_delta","index":0,"delta":["text_delta"]}',

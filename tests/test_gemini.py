@@ -344,12 +344,7 @@ def test_object_or_list_field_of_another_type_is_passed_over(backend: ModuleType
     [
         ("{not json", "invalid JSON payload: not valid JSON"),
         ("[]", "unexpected payload: JSON of the wrong shape"),
-        (
-            '{"candidates": [{"content": {"parts": [{"thought": "yes"}]}}]}',
-            "unexpected payload: JSON of the wrong shape",
-        ),
-        ('{"usageMetadata": {"promptTokenCount": true}}', "unexpected payload: JSON of the wrong shape"),
-        ('{"usageMetadata": {"promptTokenCount": -1}}', "unexpected payload: JSON of the wrong shape"),
+        # Boolean and integer fields of another type read as absent: tests/test_tolerant_types.py.
     ],
 )
 def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:

@@ -331,8 +331,7 @@ def test_cut_stream_is_incomplete(backend: ModuleType) -> None:
     [
         ("{not json", "invalid JSON payload: not valid JSON"),
         ("[1, 2]", "unexpected payload: JSON of the wrong shape"),
-        ('{"type": "response.output_text.delta", "content_index": -1}', "unexpected payload: JSON of the wrong shape"),
-        ('{"type": "x", "response": {"usage": {"input_tokens": 1.5}}}', "unexpected payload: JSON of the wrong shape"),
+        # Integer fields of another type read as absent: tests/test_tolerant_types.py.
     ],
 )
 def test_bad_payload(backend: ModuleType, payload: str, message: str) -> None:

@@ -11,7 +11,10 @@
 //!   inserted beside it: a new item or block type;
 //! - new fields with object and array values added to the payload and its nested objects;
 //! - an object item of some array inside the payload replaced by a value of another JSON type (a
-//!   known list's item of a new type, left out of the list).
+//!   known list's item of a new type, left out of the list);
+//! - a token count (a number member whose name says `token` or `count`) or a boolean member given a
+//!   value of another JSON type, or a count given a float or a negative integer (read as absent).
+//!   Indexes are left as they are: one a payload cannot do without is a named error when absent.
 //!
 //! Input: as for the `parser` target without the raw-body bit (a flags byte, a seed byte, payload
 //! lines, framed by `structured_body`).
@@ -80,6 +83,35 @@ fn retype_element(value: &mut Value, rng: &mut Rng) -> bool {
     }
 }
 
+/// Gives one count or boolean member inside `value` a value of another JSON type; whether it did.
+fn retype_scalar(value: &mut Value, rng: &mut Rng) -> bool {
+    match value {
+        Value::Object(members) => {
+            let found = members.iter_mut().find(|(key, v)| {
+                let key = key.to_ascii_lowercase();
+                v.is_boolean() || (v.is_u64() && (key.contains("token") || key.contains("count")))
+            });
+            if let Some((_, v)) = found {
+                let others = [
+                    json!("3"),
+                    json!({"n": 1}),
+                    json!([1]),
+                    json!(1.5),
+                    json!(-1),
+                    Value::Null,
+                ];
+                if let Some(other) = others.get(rng.next_u64() as usize % others.len()) {
+                    *v = other.clone();
+                    return true;
+                }
+            }
+            members.values_mut().any(|v| retype_scalar(v, rng))
+        }
+        Value::Array(items) => items.iter_mut().any(|item| retype_scalar(item, rng)),
+        _ => false,
+    }
+}
+
 /// Adds the new fields to `value` and, now and then, to the objects nested in it.
 fn add_fields(value: &mut Value, rng: &mut Rng, depth: u32) {
     match value {
@@ -112,7 +144,7 @@ fn mutate(lines: &[u8], rng: &mut Rng) -> Vec<u8> {
             None => (None, line),
         };
         let parsed = serde_json::from_slice::<Value>(payload).ok().filter(Value::is_object);
-        let (Some(mut value), choice) = (parsed, rng.next_u64() % 5) else {
+        let (Some(mut value), choice) = (parsed, rng.next_u64() % 6) else {
             out.push(line.to_vec());
             continue;
         };
@@ -137,6 +169,7 @@ fn mutate(lines: &[u8], rng: &mut Rng) -> Vec<u8> {
                 out.push(named(name, &value));
             }
             3 if retype_element(&mut value, rng) => out.push(named(name, &value)),
+            4 if retype_scalar(&mut value, rng) => out.push(named(name, &value)),
             _ => out.push(line.to_vec()),
         }
     }

@@ -2,12 +2,13 @@
 
 serde checks every declared field of a struct, whatever the event type, so a decoder validates a
 payload's declared fields before it acts on any of them. ``null`` reads as absent (``Option``);
-a string, object or list field sent with a value of another JSON type reads as absent too, and an
-item of a list of structs that is not an object is left out of the list (tolerant reader: the
-core's ``lenient_str``, ``lenient_obj``, ``lenient_list``); a number or boolean field of the wrong
-JSON type is ``wrong_shape()``; undeclared fields are ignored. serde reads a number it meets in a
-declared field, whatever the field's kind (to name it in its error, or to skip it where it passes
-a value over), so there a number beyond a double's range is not valid JSON (``not_a_u64``).
+a field sent with a value of another JSON type reads as absent too, and an item of a list of
+structs that is not an object is left out of the list (tolerant reader: the core's ``lenient_str``,
+``lenient_obj``, ``lenient_list``, ``lenient_u64``, ``lenient_bool``); for a ``u64`` field a
+negative integer, a float or an integer beyond 64 bits is of another type too (``json.loads`` reads
+``-0`` as the integer 0, as the core's relaxed reading does); undeclared fields are ignored. serde
+reads a number it meets in a declared field, whatever the field's kind (to skip it where it passes a
+value over), so there a number beyond a double's range is not valid JSON (``not_a_u64``).
 
 Two ways to be held to that, one per kind of decoder. One that reads a struct whole into a record
 of its own (gemini, openai-responses) reads each field with its ``opt_*`` helper. One that reads a
@@ -56,8 +57,9 @@ __all__ = [
 _U64_MAX = (1 << 64) - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# A kind checks a field's value that is present (not ``null``), raising what serde would.
-Kind = Callable[[Any], None]
+# A kind checks a field's value that is present (not ``null``), raising what serde would; ``U64``
+# and ``BOOL`` say whether the value is of their type (``check`` passes it over when not).
+Kind = Callable[[Any], Any]
 # A struct: its fields and their kinds, in the order they are checked. A field whose kind is a
 # struct holds one (the core's ``Obj<T>``), one whose kind is a ``ListOf`` a list of them.
 Struct = tuple[tuple[str, Union[Kind, "Struct", "ListOf"]], ...]
@@ -78,15 +80,13 @@ def _str(value: Any) -> None:
         raise PayloadError(invalid_json("not valid JSON"))
 
 
-def _u64(value: Any) -> None:
+def _u64(value: Any) -> bool:
     # `type(...) is int`: bool is an int in Python but not a number for serde.
-    if type(value) is not int or not 0 <= value <= _U64_MAX:
-        raise not_a_u64(value)
+    return type(value) is int and 0 <= value <= _U64_MAX
 
 
-def _bool(value: Any) -> None:
-    if type(value) is not bool:
-        raise not_a_u64(value)
+def _bool(value: Any) -> bool:
+    return type(value) is bool
 
 
 def _raw(value: Any) -> None:
@@ -137,7 +137,11 @@ def check(d: dict[str, Any], fields: Struct) -> dict[str, Any]:
             else:
                 d[key] = lenient_list(value, kind.fields)
             continue
-        elif kind is U64 and type(value) is int and 0 <= value <= _U64_MAX:
+        elif kind is U64 or kind is BOOL:
+            if not kind(value):
+                # Passed over, as a string field of another type.
+                _pass_over(value)
+                d[key] = None
             continue
         kind(value)  # type: ignore[operator]  # a struct is not callable, but was handled above
     return d
@@ -232,17 +236,22 @@ def opt_str(d: dict[str, Any], key: str) -> str | None:
 
 
 def opt_u64(d: dict[str, Any], key: str) -> int | None:
+    """``u64``: a value of another type (a negative integer, a float, one beyond 64 bits too) reads
+    as absent (the core's ``lenient_u64``)."""
     value = d.get(key)
-    if value is not None and not (type(value) is int and 0 <= value <= _U64_MAX):
-        _u64(value)
-    return value
+    if value is None or (type(value) is int and 0 <= value <= _U64_MAX):
+        return value
+    _pass_over(value)
+    return None
 
 
 def opt_bool(d: dict[str, Any], key: str) -> bool | None:
+    """``bool``: a value of another type reads as absent (the core's ``lenient_bool``)."""
     value = d.get(key)
     if value is None or type(value) is bool:
         return value
-    raise not_a_u64(value)
+    _pass_over(value)
+    return None
 
 
 def opt_obj(d: dict[str, Any], key: str) -> dict[str, Any] | None:

@@ -21,7 +21,6 @@ from . import (
     not_a_u64,
     sources_once,
     unix_seconds,
-    wrong_shape,
 )
 from .fields import (
     RAW,
@@ -94,7 +93,7 @@ _CHUNK = struct(
 
 
 def _cost(value: Any) -> float | None:
-    """A number, or a decimal number in a string (``None`` for any other string)."""
+    """A number, or a decimal number in a string (``None`` for any other string or JSON type)."""
     if value is None:
         return None
     if type(value) is int or type(value) is float:
@@ -103,7 +102,11 @@ def _cost(value: Any) -> float | None:
         return float(value)
     if type(value) is str:
         return float(value) if _DECIMAL.fullmatch(value) else None
-    raise wrong_shape()
+    # Another type is passed over; the core reads `cost` as a serde untagged enum, which buffers the
+    # whole value first, reading every number in it.
+    if _any_beyond_double(value):
+        raise PayloadError(invalid_json("not valid JSON"))
+    return None
 
 
 def _usage_fields(usage: dict[str, Any]) -> tuple[int, int, int, int | None, int, int | None, int | None, Any]:

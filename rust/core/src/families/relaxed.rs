@@ -2,8 +2,9 @@
 //! JSON that they refuse and Python's `json` (the reference) reads:
 //! - a key given twice: serde's "duplicate field"; `json.loads` keeps the last value (at the place
 //!   of the first key), and so does this reading;
-//! - `-0` as an integer: serde reads it as the float `-0.0`, which no integer field takes;
-//!   `json.loads` reads the integer `0`, and so does this reading (`-0.0` stays a float in both).
+//! - `-0` as an integer: serde reads it as the float `-0.0`, which an integer field (`lenient_u64`,
+//!   which cannot tell it from `-0.0` there) refuses; `json.loads` reads the integer `0`, and so does
+//!   this reading (`-0.0` stays a float in both, which an integer field passes over).
 //!
 //! [`Relaxed`] is a `Deserializer` over the text of one value. Objects and arrays it reads itself,
 //! their members and elements as raw text that it reads the same way when the struct asks; every
@@ -237,6 +238,10 @@ impl<'a> de::Deserializer<'a> for Relaxed<'a> {
     ) -> Result<V::Value, Self::Error> {
         if name == RAW_VALUE_TOKEN {
             return self.strict().deserialize_newtype_struct(name, visitor);
+        }
+        // A lenient integer field (`schema::lenient_u64`): the value itself, `-0` read as `0`.
+        if name == crate::families::schema::LENIENT_INTEGER {
+            return self.deserialize_any(visitor);
         }
         visitor.visit_newtype_struct(self)
     }

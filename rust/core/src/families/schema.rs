@@ -26,8 +26,9 @@
 //!
 //! Kinds of field, and what the scan does with their values:
 //! - `str`, `u64`, `bool`: `Option<Cow<str>>` (borrowed unless escaped), `Option<u64>`, `Option<bool>`;
-//!   a `str` field sent with a value of another JSON type reads as absent (tolerant reader: a known
-//!   field with a new type is passed over, the rest kept); the scan gives such a value up to serde;
+//!   a value of another JSON type reads as absent (tolerant reader: a known field with a new type is
+//!   passed over, the rest kept; for `u64` a negative integer, a float or an integer beyond `u64`
+//!   too, `-0` being `0`: [`lenient_u64`]); the scan gives such a value up to serde;
 //! - `strict_str`: a `str` field whose value of another JSON type fails the whole payload in serde
 //!   (the scan gives it up, as for `str`);
 //! - `raw`: `Option<Raw>`, the exact text of any value, validated;
@@ -157,11 +158,19 @@ macro_rules! wire {
         );
     };
     (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
-        $(#[$fm:meta])* $field:ident $(as $key:literal)? : $kind:ident $(($($arg:tt)*))? $(mark($mark:ident))? $(, $($rest:tt)*)?
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : u64 $(, $($rest:tt)*)?
     ) => {
         $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
-            {$($done)* $(#[$fm])* $(#[serde(rename = $key)])? $vis $field: $crate::families::schema::wire!(@type $kind $(($($arg)*))?),
-                $(#[serde(skip)] $vis $mark: $crate::families::scan::ScanOnly<(usize, $crate::families::scan::FieldsRead)>,)?}
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")] $(#[serde(rename = $key)])? $vis $field: Option<u64>,}
+            {$($bits)* $field = [$($n)*],}
+            [$($n)* + 1] $all $($($rest)*)?
+        );
+    };
+    (@munch $head:tt [$vis:vis] $impl_gen:tt $self_ty:tt $fn_gen:tt {$($done:tt)*} {$($bits:tt)*} [$($n:tt)*] $all:tt
+        $(#[$fm:meta])* $field:ident $(as $key:literal)? : bool $(, $($rest:tt)*)?
+    ) => {
+        $crate::families::schema::wire!(@munch $head [$vis] $impl_gen $self_ty $fn_gen
+            {$($done)* $(#[$fm])* #[serde(default, deserialize_with = "crate::families::schema::lenient_bool")] $(#[serde(rename = $key)])? $vis $field: Option<bool>,}
             {$($bits)* $field = [$($n)*],}
             [$($n)* + 1] $all $($($rest)*)?
         );
@@ -221,9 +230,6 @@ macro_rules! wire {
     (@key $field:ident) => { stringify!($field) };
     (@key $field:ident $key:literal) => { $key };
 
-    (@type u64) => { Option<u64> };
-    (@type bool) => { Option<bool> };
-
     (@read $s:ident $value:ident $field:ident str) => { $value.$field = $s.opt_str()? };
     (@read $s:ident $value:ident $field:ident strict_str) => { $value.$field = $s.opt_str()? };
     (@read $s:ident $value:ident $field:ident u64) => { $value.$field = $s.opt_u64()? };
@@ -258,17 +264,15 @@ pub(crate) use wire;
 macro_rules! passed_over {
     () => {
         passed_over!(scalars);
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(None)
-        }
+        passed_over!(map);
     };
     // The scalars alone: `null`, booleans and numbers (strings are each reader's own).
     (scalars) => {
+        passed_over!(null);
+        passed_over!(bool);
+        passed_over!(numbers);
+    };
+    (null) => {
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
@@ -276,11 +280,13 @@ macro_rules! passed_over {
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-
+    };
+    (bool) => {
         fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
             Ok(None)
         }
-
+    };
+    (numbers) => {
         fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
             Ok(None)
         }
@@ -290,6 +296,15 @@ macro_rules! passed_over {
         }
 
         fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    };
+    (map) => {
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
             Ok(None)
         }
     };
@@ -357,6 +372,107 @@ pub(crate) fn lenient_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
 /// [`lenient_str`] into an owned string.
 pub(crate) fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     lenient_str(deserializer).map(|s| s.map(std::borrow::Cow::into_owned))
+}
+
+/// The name under which [`lenient_u64`] asks for its value. `serde_json` hands it on to the
+/// visitor's `visit_newtype_struct`; the relaxed reading (`relaxed`), which reads `-0` as the
+/// integer `0`, answers it with the value itself.
+pub(crate) const LENIENT_INTEGER: &str = "$streamdelta::LenientInteger";
+
+/// serde's reader of a `u64` field: a non-negative integer that fits, or `None` for `null` and for
+/// any other value (a string, an object, a negative integer, a float, an integer beyond `u64`),
+/// passed over. `serde_json` reads `-0` as the float `-0.0`, which the first reading refuses here so
+/// that the relaxed reading, where `-0` is `0` as in Python's `json`, decides (see `relaxed`); a
+/// float `-0.0` it then passes over as any other float.
+pub(crate) fn lenient_u64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    deserializer.deserialize_newtype_struct(LENIENT_INTEGER, LenientU64 { first_reading: false })
+}
+
+struct LenientU64 {
+    /// Read by `serde_json` itself, where `-0` and `-0.0` are the same float.
+    first_reading: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for LenientU64 {
+    type Value = Option<u64>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LenientU64 { first_reading: true })
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        if self.first_reading && v == 0.0 && v.is_sign_negative() {
+            return Err(E::custom("`-0` is left to the relaxed reading"));
+        }
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    // A negative integer.
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    passed_over!(null);
+    passed_over!(bool);
+    passed_over!(map);
+}
+
+/// serde's reader of a `bool` field: a boolean, or `None` for `null` and for a value of any other
+/// JSON type (passed over).
+pub(crate) fn lenient_bool<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    struct Visit;
+
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Option<bool>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        passed_over!(null);
+        passed_over!(numbers);
+        passed_over!(map);
+
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(Visit)
 }
 
 struct LenientStr<'a>(std::marker::PhantomData<&'a ()>);
@@ -549,6 +665,15 @@ mod tests {
     }
 
     wire! {
+        struct Scalars<'a> {
+            name: str,
+            count: u64,
+            flag: bool,
+            after: str,
+        }
+    }
+
+    wire! {
         struct Inner<'a> {
             text: str,
         }
@@ -614,6 +739,85 @@ mod tests {
         assert!(value.inner.is_none());
         assert_eq!(texts(value.items.as_ref()), Some(vec![Some("b")]));
         assert_eq!(value.after.as_deref(), Some("y"));
+    }
+
+    fn scalars(data: &str) -> Result<Scalars<'_>, ErrorKind> {
+        let mut value = Scalars::default();
+        read_payload(data, &mut value, Scalars::scan).map(|()| value)
+    }
+
+    /// A `u64` or `bool` field of another JSON type reads as absent, the fields around it kept. For a
+    /// `u64` field a negative integer, a float (`-0.0` too) or an integer beyond `u64` is of another
+    /// type: a number of another kind is a new type as a string is. `-0` is the integer `0` (Python's
+    /// `json` reads it so). The scan gives all of these up: the lenient reading is serde's.
+    #[test]
+    fn scalars_of_another_type_are_passed_over_with_the_rest_kept() {
+        let others = ["\"1\"", "\"true\"", "{}", "{\"a\":1}", "[]", "[1,2]"];
+        let numbers = [
+            "true",
+            "false",
+            "1.5",
+            "-1",
+            "1e2",
+            "1.0",
+            "-0.0",
+            "0.0",
+            "18446744073709551616",
+            "-9223372036854775809",
+        ];
+        for (field, own, more) in [
+            ("count", "1", &numbers[..]),
+            ("flag", "true", &["1", "0", "-0", "-1.5", "1e2"][..]),
+        ] {
+            for other in others.iter().chain(more) {
+                let data = format!(r#"{{"name":"n","{field}":{other},"after":"z"}}"#);
+                assert!(scanned(&data, Scalars::scan).is_none(), "{data}");
+                let value = scalars(&data).unwrap_or_else(|e| panic!("{data}: {e}"));
+                assert!(value.count.is_none() && value.flag.is_none(), "{data}");
+                assert_eq!(
+                    (value.name.as_deref(), value.after.as_deref()),
+                    (Some("n"), Some("z")),
+                    "{data}"
+                );
+            }
+            let data = format!(r#"{{"name":"n","{field}":{own},"after":"z"}}"#);
+            let value = scalars(&data).expect("read");
+            assert!(value.count == Some(1) || value.flag == Some(true), "{data}");
+        }
+        assert_eq!(
+            scalars(r#"{"count":18446744073709551615}"#).map(|v| v.count),
+            Ok(Some(u64::MAX))
+        );
+    }
+
+    /// `-0` reads as `0` wherever the integer is (`serde_json` gives the float `-0.0` for it; the
+    /// relaxed reading decides), and `-0.0` stays a float, passed over; a key given twice keeps its
+    /// last value through the lenient reading too.
+    #[test]
+    fn minus_zero_is_zero_and_minus_zero_point_zero_is_passed_over() {
+        for (data, count) in [
+            (r#"{"count":-0,"after":"z"}"#, Some(0)),
+            (r#"{"count": -0 ,"flag":true}"#, Some(0)),
+            (r#"{"count":-0.0,"after":"z"}"#, None),
+            (r#"{"count":-0e0,"after":"z"}"#, None),
+            (r#"{"count":"x","count":3}"#, Some(3)),
+            (r#"{"count":3,"count":[1]}"#, None),
+        ] {
+            let value = scalars(data).unwrap_or_else(|e| panic!("{data}: {e}"));
+            assert_eq!(value.count, count, "{data}");
+        }
+    }
+
+    /// A number beyond a double's range is still not valid JSON where serde reads it (the value of a
+    /// scalar field); inside a container passed over it is skipped, as for `obj` fields.
+    #[test]
+    fn scalars_passed_over_are_still_read_as_json() {
+        for data in [r#"{"count":1e400}"#, r#"{"flag":-1e400}"#] {
+            assert!(matches!(scalars(data), Err(ErrorKind::InvalidJson { .. })), "{data}");
+        }
+        for data in [r#"{"count":[1e400]}"#, r#"{"flag":{"a":1e400}}"#] {
+            assert!(scalars(data).is_ok(), "{data}");
+        }
     }
 
     /// What is passed over is still JSON serde reads: a number beyond a double's range where it reads

@@ -306,9 +306,10 @@ fn bad_payloads() {
         ),
         (&[r#"{"type":1}"#], "unexpected payload: `payload` without `type`"),
         (&[r#"{"index":"0",}"#], "invalid JSON payload: not valid JSON"),
+        // An index of another type (a negative integer is one) reads as absent: the error names it.
         (
-            &[r#"{"type":"x","index":-1}"#],
-            "unexpected payload: JSON of the wrong shape",
+            &[START, r#"{"type":"content_block_stop","index":-1}"#],
+            "unexpected payload: `content_block_stop` without `index`",
         ),
         (&[r#"{"index":0}"#], "unexpected payload: `payload` without `type`"),
         (

@@ -7,9 +7,13 @@ use crate::events::Usage;
 #[derive(Deserialize)]
 #[allow(clippy::struct_field_names)]
 pub(super) struct UsageWire {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) output_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_read_input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_creation_input_tokens: Option<u64>,
 }
 
@@ -17,12 +21,16 @@ pub(super) struct UsageWire {
 #[allow(clippy::struct_field_names)]
 pub(crate) struct MetricsWire {
     #[serde(rename = "inputTokenCount")]
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) input_token_count: Option<u64>,
     #[serde(rename = "outputTokenCount")]
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) output_token_count: Option<u64>,
     #[serde(rename = "cacheReadInputTokenCount")]
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_read_input_token_count: Option<u64>,
     #[serde(rename = "cacheWriteInputTokenCount")]
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_write_input_token_count: Option<u64>,
 }
 

@@ -160,13 +160,9 @@ fn decimal_grammar() {
 
 #[test]
 fn wrong_shapes() {
-    // A payload that is not an object, and numbers that no `u64` field takes. (Object and list
-    // fields of another JSON type are passed over: `objects_and_lists_of_another_type_are_passed_over`.)
-    for payload in [
-        "[null,null,null,null,null,null]",
-        r#"{"choices":[{"index":-1}]}"#,
-        r#"{"usage":{"prompt_tokens":1.0}}"#,
-    ] {
+    // A payload that is not an object. (Fields of another JSON type are passed over, numbers that no
+    // `u64` field takes too: `scalars_of_another_type_are_passed_over`.)
+    for payload in ["[null,null,null,null,null,null]", "5"] {
         let mut out = Vec::new();
         let err = parse(
             format!("data: {payload}\n\n").as_bytes(),
@@ -183,6 +179,36 @@ fn wrong_shapes() {
             "{payload}"
         );
     }
+}
+
+/// A number no `u64` field takes (negative, a float) and a value of another JSON type in a `u64`,
+/// `bool` or `cost` field read as absent: the events are those of the body without them. A choice
+/// `index` passed over is absent: the choice is the first (`choice: 0`), as when not sent.
+#[test]
+fn scalars_of_another_type_are_passed_over() {
+    let events = |payloads: &[&str]| {
+        let body = payloads
+            .iter()
+            .fold(String::new(), |body, p| body + "data: " + p + "\n\n");
+        let mut out = Vec::new();
+        parse(body.as_bytes(), Some(Family::OpenAiChat), Options::default(), &mut out).expect("parsed");
+        format!("{out:?}")
+    };
+    let changed = events(&[
+        r#"{"id":"c","choices":[{"index":-1,"delta":{"content":"Hi"}}]}"#,
+        r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1.0,"completion_tokens":"2","total_tokens":3,"cost":{"usd":1}}}"#,
+    ]);
+    let absent = events(&[
+        r#"{"id":"c","choices":[{"delta":{"content":"Hi"}}]}"#,
+        r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"total_tokens":3}}"#,
+    ]);
+    // The raw usage (`provider_metadata_json`, last) quotes the payload as sent.
+    let without_raw = |events: &str| events.split("provider_metadata_json").next().map(str::to_owned);
+    assert_eq!(without_raw(&changed), without_raw(&absent));
+    assert!(
+        changed.contains("total_tokens: 0") && changed.contains("\"Hi\""),
+        "{changed}"
+    );
 }
 
 const BODY: &str = concat!(

@@ -49,35 +49,44 @@ pub(super) fn usage(wire: WireUsage) -> Usage {
 
 #[derive(Deserialize)]
 pub(super) struct WireUsage {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) prompt_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) completion_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) total_tokens: Option<u64>,
     #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) prompt_tokens_details: Option<Obj<PromptDetails>>,
     #[serde(default, deserialize_with = "crate::families::schema::lenient_obj")]
     pub(super) completion_tokens_details: Option<Obj<CompletionDetails>>,
     /// Vercel's gateway reports Anthropic cache writes here.
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_creation_input_tokens: Option<u64>,
     pub(super) cost: Option<Cost>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct PromptDetails {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cached_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) cache_write_tokens: Option<u64>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct CompletionDetails {
+    #[serde(default, deserialize_with = "crate::families::schema::lenient_u64")]
     pub(super) reasoning_tokens: Option<u64>,
 }
 
-/// A cost is a number, or (Vercel's gateway) a decimal number in a string.
+/// A cost is a number, or (Vercel's gateway) a decimal number in a string; a value of another JSON
+/// type is passed over (tolerant reader).
 #[derive(Deserialize)]
 #[serde(untagged)]
 pub(super) enum Cost {
     Number(f64),
     Text(String),
+    Other(serde::de::IgnoredAny),
 }
 
 impl Cost {
@@ -87,7 +96,7 @@ impl Cost {
         match self {
             Self::Number(n) => Some(*n),
             Self::Text(s) if is_json_number(s) => s.parse().ok(),
-            Self::Text(_) => None,
+            Self::Text(_) | Self::Other(_) => None,
         }
     }
 }
