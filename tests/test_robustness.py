@@ -659,6 +659,17 @@ def test_detection_takes_objects_only(payload: str) -> None:
     assert "cannot tell the wire family" in first[1], first
 
 
+@pytest.mark.parametrize(
+    ("payload", "family"),
+    [('{"":null,"error":[],"choices":{}}', "openai-chat"), ('{"error":5,"candidates":[]}', "gemini")],
+)
+def test_an_error_of_another_type_is_passed_over_by_detection(payload: str, family: str) -> None:
+    # Regression (hypothesis, the first row): with the tolerant reader's object fields, the core's
+    # probe read the array `error` as absent and told chat by `choices`, the reference told nothing.
+    auto = same_on_both([f"data: {payload}\n\n".encode()], "auto")
+    assert auto == same_on_both([f"data: {payload}\n\n".encode()], family)
+
+
 def test_paired_surrogates_and_escaped_backslashes_are_fine(backend: ModuleType) -> None:
     parts = b'[{"content":{"parts":[{"text":"\\\\udc00"}]}}]'
     body = b'data: {"responseId":"\\ud83d\\ude00 \\\\ud800","candidates":' + parts + b"}\n\n"

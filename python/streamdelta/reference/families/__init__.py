@@ -286,8 +286,10 @@ def _detect_value(event: str, data: str, probe: Any) -> str | None:
     except PayloadError:
         return None
     error = probe.get("error")
-    if error is not None and not isinstance(error, dict):
-        return None
+    if not isinstance(error, dict):
+        # An `error` of another JSON type is passed over (the tolerant reader), as the core's probe
+        # reads it: the other members tell the family.
+        error = None
     if kind is not None:
         if kind.startswith("response."):
             return "openai-responses"
