@@ -625,6 +625,12 @@ def test_wrong_shape(backend: ModuleType, payload: str) -> None:
     assert str(info.value) == f"unexpected payload: JSON of the wrong shape at byte 0, event 0, near `{excerpt}`"
 
 
+def events_but_raw(backend: ModuleType, data: str, apart: tuple[str, ...] = ("raw",)) -> list[dict[str, Any]]:
+    """The events of one payload, raised on a fault, without the fields `apart` (the raw text)."""
+    got = dicts(backend.parse(f"data: {data}\n\n".encode(), FAMILY, on_error="raise"))
+    return [{k: v for k, v in e.items() if k not in apart} for e in got]
+
+
 @pytest.mark.parametrize(
     ("payload", "without"),
     [
@@ -645,11 +651,7 @@ def test_string_field_of_another_type_is_passed_over(backend: ModuleType, payloa
     """Tolerant reader (DESIGN.md): a string field sent with another JSON type reads as absent and
     the payload is kept: the same events as the payload without that field (the raw text kept apart)."""
 
-    def events(data: str) -> list[dict[str, Any]]:
-        got = dicts(backend.parse(f"data: {data}\n\n".encode(), FAMILY, on_error="raise"))
-        return [{k: v for k, v in e.items() if k != "raw"} for e in got]
-
-    assert events(payload) == events(without)
+    assert events_but_raw(backend, payload) == events_but_raw(backend, without)
 
 
 @pytest.mark.parametrize(
@@ -668,11 +670,7 @@ def test_object_or_list_field_of_another_type_is_passed_over(backend: ModuleType
     """Tolerant reader (DESIGN.md): an object or list field of another JSON type reads as absent, and
     an item of a list of structs that is not an object is left out (tests/test_tolerant_types.py)."""
 
-    def events(data: str) -> list[dict[str, Any]]:
-        got = dicts(backend.parse(f"data: {data}\n\n".encode(), FAMILY, on_error="raise"))
-        return [{k: v for k, v in e.items() if k != "raw"} for e in got]
-
-    assert events(payload) == events(without)
+    assert events_but_raw(backend, payload) == events_but_raw(backend, without)
 
 
 @pytest.mark.parametrize(
@@ -703,11 +701,8 @@ def test_integer_boolean_or_cost_field_of_another_type_is_passed_over(
     a number or a string (tests/test_tolerant_types.py). A tool call delta whose `index` is passed over
     takes its place in the list, as one sent without it."""
 
-    def events(data: str) -> list[dict[str, Any]]:
-        got = dicts(backend.parse(f"data: {data}\n\n".encode(), FAMILY, on_error="raise"))
-        return [{k: v for k, v in e.items() if k not in ("raw", "provider_metadata_json")} for e in got]
-
-    assert events(payload) == events(without)
+    apart = ("raw", "provider_metadata_json")
+    assert events_but_raw(backend, payload, apart) == events_but_raw(backend, without, apart)
 
 
 def test_a_refused_payload_emits_nothing_of_its_payload(backend: ModuleType) -> None:

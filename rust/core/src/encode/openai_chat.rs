@@ -88,6 +88,18 @@ impl Encoder {
         self.chunk_with_logprobs(out, delta, None);
     }
 
+    /// A chunk of one text member of the delta (`key` with its colon), with its logprobs if any.
+    fn text_chunk(&mut self, out: &mut Vec<u8>, key: &str, text: &str, logprobs: Option<(Logprobs, &str)>) {
+        self.chunk_with_logprobs(
+            out,
+            |b| {
+                raw(b, key);
+                string(b, text);
+            },
+            logprobs,
+        );
+    }
+
     /// A chunk whose choice carries `logprobs` (`{"content": …}` or `{"refusal": …}`, the array
     /// as the delta holds it; one that is not a JSON array is dropped).
     fn chunk_with_logprobs(
@@ -148,26 +160,23 @@ impl Writer for Encoder {
                 );
                 self.start(out);
             }
-            Event::TextDelta { text, logprobs, .. } => self.chunk_with_logprobs(
-                out,
-                |b| {
-                    raw(b, "\"content\":");
-                    string(b, text);
-                },
-                logprobs.as_deref().map(|l| (Logprobs::Content, l)),
-            ),
-            Event::ReasoningDelta { text, .. } => self.chunk(out, |b| {
-                raw(b, "\"reasoning_content\":");
-                string(b, text);
-            }),
-            Event::RefusalDelta { text, logprobs, .. } => self.chunk_with_logprobs(
-                out,
-                |b| {
-                    raw(b, "\"refusal\":");
-                    string(b, text);
-                },
-                logprobs.as_deref().map(|l| (Logprobs::Refusal, l)),
-            ),
+            Event::TextDelta { text, logprobs, .. } => {
+                self.text_chunk(
+                    out,
+                    "\"content\":",
+                    text,
+                    logprobs.as_deref().map(|l| (Logprobs::Content, l)),
+                );
+            }
+            Event::ReasoningDelta { text, .. } => self.text_chunk(out, "\"reasoning_content\":", text, None),
+            Event::RefusalDelta { text, logprobs, .. } => {
+                self.text_chunk(
+                    out,
+                    "\"refusal\":",
+                    text,
+                    logprobs.as_deref().map(|l| (Logprobs::Refusal, l)),
+                );
+            }
             Event::ReasoningEnd {
                 signature: Some(signature),
                 redacted,
