@@ -295,3 +295,82 @@ def test_code_interpreter_images_are_files(backend: ModuleType) -> None:
     first = kinds.index("file")
     assert kinds[first - 1] == "tool_result"
     assert [f.id for f in message.files] == [i for i, _, _ in want]
+
+
+# --- Back out: chat's audio and images written by the openai-chat encoder -------------------------
+
+
+def encoded(backend: ModuleType, events: list[Any], family: str = "openai-chat") -> bytes:
+    encoder = backend.Encoder(family)
+    return encoder.feed([backend.from_dict(e) for e in events]) + encoder.close()
+
+
+def as_written(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events as chat writes them back (docs/encoding.md): a stream start without `created`
+    says 0, and the usage chunk is the finish's metadata."""
+    out = []
+    for e in events:
+        if e["type"] == "stream_start":
+            e = {**e, "created": e["created"] or 0}
+        elif e["type"] == "finish":
+            e = {**e, "provider_metadata_json": None}
+        out.append(e)
+    return out
+
+
+def wire_content(body: bytes) -> str:
+    """Choice 0's `delta.content`, read here with json."""
+    out = ""
+    for line in body.decode().splitlines():
+        if line.startswith("data: {"):
+            for choice in json.loads(line[6:])["choices"]:
+                out += choice["delta"].get("content") or ""
+    return out
+
+
+def test_chat_audio_goes_back_as_delta_audio(backend: ModuleType) -> None:
+    """The file is one `delta.audio` chunk with its id and data (the openai SDK's chunk type reads
+    them back), its transcript the content; parsed again, the same events."""
+    pytest.importorskip("openai")
+    events, _ = parsed(backend, AUDIO, "openai-chat")
+    body = encoded(backend, events)
+    assert sdk_audio(body) == (AUDIO_ID, b"".join(PCM), "")
+    assert wire_content(body) == "Hi there!"
+    assert as_written(parsed(backend, body, "openai-chat")[0]) == as_written(events)
+
+
+def test_openrouter_images_go_back_as_data_urls(backend: ModuleType) -> None:
+    """Each image file is a `delta.images` data URL where the text stood; parsed again, the same
+    events but the list the decoder could not read (an unknown, which no target carries)."""
+    events, _ = parsed(backend, IMAGES, "openai-chat")
+    body = encoded(backend, events)
+    assert wire_images(body) == [(t, d) for _, t, d, _ in files_of(events)] == wire_images(IMAGES)[:2]
+    assert wire_content(body) == "Here it is: enjoy"
+    known = [e for e in events if e["type"] != "unknown"]
+    assert as_written(parsed(backend, body, "openai-chat")[0]) == as_written(known)
+
+
+def test_chat_carries_no_other_file(backend: ModuleType) -> None:
+    """A preview, audio of another type than pcm16 (chat names none) and a document have no place
+    in a chunk (docs/encoding.md)."""
+    events = [
+        {"type": "file", "id": "f1", "media_type": "image/png", "data": b64(PNG), "partial": True},
+        {"type": "file", "id": "f2", "media_type": "audio/wav", "data": b64(PCM[0]), "partial": False},
+        {"type": "file", "id": "f3", "media_type": "application/pdf", "data": b64(PNG), "partial": False},
+    ]
+    body = encoded(backend, events)
+    assert b"audio" not in body
+    assert b"images" not in body
+    assert files_of(parsed(backend, body, "openai-chat")[0]) == []
+
+
+def test_gemini_image_and_sound_into_chat(backend: ModuleType) -> None:
+    """Gemini's final images cross into chat as OpenRouter images; its L16 sound (not chat's pcm16
+    by name) is dropped, and the thought image, a preview, too."""
+    events, _ = parsed(backend, sse(*GEMINI_THINKING, *GEMINI, done=False), "gemini")
+    chat = encoded(backend, events)
+    finals = [(t, d) for _, t, d, partial in files_of(events) if not partial and t.startswith("image/")]
+    assert len(finals) == 2
+    assert wire_images(chat) == finals
+    again = files_of(parsed(backend, chat, "openai-chat")[0])
+    assert [(t, d, partial) for _, t, d, partial in again] == [(t, d, False) for t, d in finals]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import b64
+from ..families.openai_chat import AUDIO_MEDIA_TYPE
 from .jsontext import is_array, sse, string
 from .shared import Call, Reasons
 
@@ -75,6 +77,13 @@ class ChatEncoder:
             else:
                 detail = f'{{"index":{index},"type":"reasoning.text","text":"","signature":{string(event.signature)}}}'
             self._chunk(out, f'"reasoning_details":[{detail}]')
+        elif kind == "file" and not event.partial:
+            # The audio chat streams (pcm16) and OpenRouter's images; another type has no place.
+            if event.media_type == AUDIO_MEDIA_TYPE:
+                self._chunk(out, f'"audio":{{"id":{string(event.id)},"data":"{b64.encode(event.data)}"}}')
+            elif event.media_type.startswith("image/"):
+                url = string(f"data:{event.media_type};base64,{b64.encode(event.data)}")
+                self._chunk(out, f'"images":[{{"type":"image_url","image_url":{{"url":{url}}}}}]')
         elif kind == "error":
             self._start(out)
             error = f'"error":{{"message":{string(event.message)},"type":{string(event.kind)}}}'

@@ -77,7 +77,7 @@ _DELTA = struct(
 )
 # Generated media, read only when sent (see the core's `media`).
 _IMAGES = list_of(struct(image_url=struct(url=STR)))
-_AUDIO_MEDIA_TYPE = "audio/pcm"
+AUDIO_MEDIA_TYPE = "audio/pcm"
 _CHOICE = struct(delta=_DELTA, index=U64, finish_reason=STR, logprobs=RAW)
 _CHUNK = struct(
     id=STR,
@@ -441,7 +441,7 @@ class Decoder:
         if audio is None or not audio.data:
             return
         id = audio.id if audio.id is not None else self._fresh_id("file_")
-        out.append(File(id, _AUDIO_MEDIA_TYPE, bytes(audio.data), False))
+        out.append(File(id, AUDIO_MEDIA_TYPE, bytes(audio.data), False))
 
     def _flush_all_audio(self, out: list[Any]) -> None:
         for choice in self.choices:

@@ -4,11 +4,13 @@
 //! Chat has no part boundaries: consecutive text (or reasoning) parts read back as one. Reasoning
 //! text goes in `reasoning_content` (`DeepSeek`, vLLM, `LiteLLM`); its signature in `OpenRouter`'s
 //! `reasoning_details` (`reasoning.text` with a `signature`, or `reasoning.encrypted` data for a
-//! redacted part). `created` is the stream start's, 0 when it has none.
+//! redacted part). `created` is the stream start's, 0 when it has none. A final `audio/pcm` file is a
+//! `delta.audio` chunk (its id and data), an image one a `delta.images` data URL (`OpenRouter`).
 
 use super::json::{int, is_array, raw, string, uint};
 use super::{sse, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
+use crate::families::openai_chat::AUDIO_MEDIA_TYPE;
 
 const KNOWN: &[&str] = &[
     "stop",
@@ -196,6 +198,30 @@ impl Writer for Encoder {
                     raw(b, "}]");
                 });
             }
+            // The audio chat streams (`pcm16`, the only streamed format) and `OpenRouter`'s images;
+            // a file of another type, or a preview, has no place in a chunk.
+            Event::File {
+                id,
+                media_type,
+                data,
+                partial: false,
+            } if media_type == AUDIO_MEDIA_TYPE => self.chunk(out, |b| {
+                raw(b, "\"audio\":{\"id\":");
+                string(b, id);
+                raw(b, ",\"data\":\"");
+                raw(b, &crate::b64::encode(data));
+                raw(b, "\"}");
+            }),
+            Event::File {
+                media_type,
+                data,
+                partial: false,
+                ..
+            } if media_type.starts_with("image/") => self.chunk(out, |b| {
+                raw(b, "\"images\":[{\"type\":\"image_url\",\"image_url\":{\"url\":");
+                string(b, &format!("data:{media_type};base64,{}", crate::b64::encode(data)));
+                raw(b, "}}]");
+            }),
             Event::Error { message, kind, .. } => {
                 self.start(out);
                 self.head(out);

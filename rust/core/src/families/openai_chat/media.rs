@@ -18,7 +18,7 @@ use crate::families::{data_url, read_payload, List, Obj, Raw};
 use super::wire::{AudioDelta, Image};
 
 /// The media type of a streamed audio answer (see the module notes).
-pub(super) const AUDIO_MEDIA_TYPE: &str = "audio/pcm";
+pub(crate) const AUDIO_MEDIA_TYPE: &str = "audio/pcm";
 
 /// The audio of one choice, as its chunks come.
 #[derive(Debug, Default)]

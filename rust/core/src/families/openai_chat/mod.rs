@@ -38,6 +38,8 @@ mod template;
 #[cfg(test)]
 mod tests;
 mod usage;
+
+pub(crate) use media::AUDIO_MEDIA_TYPE;
 pub(in crate::families) mod wire;
 
 use std::borrow::Cow;
