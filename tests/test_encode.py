@@ -734,6 +734,30 @@ def test_translator_keeps_the_bytes_before_a_fault(backend: ModuleType) -> None:
     assert b'"text_delta","text":"Hi"' in later
 
 
+def test_translators_on_one_thread_keep_their_bytes_apart() -> None:
+    """The Rust translators of a thread lend each other their emptied output buffer: interleaved,
+    one holding the bytes before a fault, each still writes what the reference writes alone."""
+    rust = rust_backend()
+    good = b'data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n'
+    held = {backend: backend.Translator("anthropic", "openai-chat") for backend in (rust, reference)}
+    for translator in held.values():
+        with pytest.raises(sd.StreamParseError):
+            translator.feed(good + b"data: {nope\n\n")
+    longest = sorted((body for _, body in bodies()), key=len)[-2:]
+    rng = random.Random(7)
+    chunks = [list(random_splits(body, rng, 300)) for body in longest]
+    translators = [rust.Translator("openai-responses", on_error="emit") for _ in longest]
+    outs: list[list[bytes]] = [[], []]
+    for pair in itertools.zip_longest(*chunks):
+        for translator, out, chunk in zip(translators, outs, pair, strict=True):
+            if chunk is not None:
+                out.append(translator.feed(chunk))
+    for body, translator, out in zip(longest, translators, outs, strict=True):
+        alone = reference.Translator("openai-responses", on_error="emit")
+        assert b"".join(out) + translator.close() == alone.feed(body) + alone.close()
+    assert held[rust].feed(b"") == held[reference].feed(b"")
+
+
 def test_botocore_reads_the_bedrock_frames() -> None:
     """botocore's own event-stream reader (CRCs checked) takes every frame; the text deltas it
     finds add up to the message's text."""

@@ -365,7 +365,7 @@ pub fn encode_frame(headers: &[(&str, &str)], payload: &[u8]) -> Vec<u8> {
 /// Appends one frame with string headers to `out`, in place (the Bedrock encoder writes a frame
 /// per event: a frame built apart, then copied, cost it a fifth of its time).
 pub fn write_frame(out: &mut Vec<u8>, headers: &[(&str, &str)], payload: &[u8]) {
-    let frame = Frame::begin(out, &encode_headers(headers));
+    let frame = Frame::begin_with(out, headers);
     out.extend_from_slice(payload);
     frame.end(out);
 }
@@ -373,6 +373,12 @@ pub fn write_frame(out: &mut Vec<u8>, headers: &[(&str, &str)], payload: &[u8]) 
 /// String headers as a frame carries them.
 pub fn encode_headers(headers: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::new();
+    write_headers(&mut out, headers);
+    out
+}
+
+/// [`encode_headers`], appended to `out`.
+fn write_headers(out: &mut Vec<u8>, headers: &[(&str, &str)]) {
     for (name, value) in headers {
         out.push(name.len() as u8);
         out.extend_from_slice(name.as_bytes());
@@ -380,7 +386,6 @@ pub fn encode_headers(headers: &[(&str, &str)]) -> Vec<u8> {
         out.extend_from_slice(&(value.len() as u16).to_be_bytes());
         out.extend_from_slice(value.as_bytes());
     }
-    out
 }
 
 /// A frame being written at the end of a buffer: [`begin`](Self::begin) writes its headers, the
@@ -400,6 +405,19 @@ impl Frame {
         Self {
             start,
             head_len: headers.len() as u32,
+        }
+    }
+
+    /// [`begin`](Self::begin) with headers not encoded yet: encoded straight into `out` (a
+    /// vector of their own, grown a few times per frame, was a fifth of the Bedrock encoder's
+    /// instructions, callgrind).
+    pub fn begin_with(out: &mut Vec<u8>, headers: &[(&str, &str)]) -> Self {
+        let start = out.len();
+        out.extend_from_slice(&[0; PRELUDE_LEN]);
+        write_headers(out, headers);
+        Self {
+            start,
+            head_len: (out.len() - start - PRELUDE_LEN) as u32,
         }
     }
 

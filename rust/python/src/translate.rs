@@ -1,5 +1,8 @@
 //! `Translator` over `streamdelta_core::translate`: bytes in, bytes out, no event object made.
 
+use std::cell::Cell;
+use std::mem;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -13,6 +16,18 @@ use crate::input::chunk_bytes;
 use crate::message::message_to_py;
 use crate::parser::{family_arg, options};
 
+thread_local! {
+    /// The output buffer of the last call on this thread, emptied, lent to the next call of any
+    /// translator: a translator per body (a gateway's, the benchmark's) otherwise allocated and
+    /// freed a buffer of twice its body each, large blocks that keep the allocator consolidating
+    /// its free lists (the allocator's share of a translation into chat went from 10.2 % to 9.1 %,
+    /// a parse's is 5.7 %, perf).
+    static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest buffer kept as [`SPARE`]: a huge body does not leave its buffer held for good.
+const MAX_SPARE: usize = 4 << 20;
+
 /// A stream of one family translated into another's wire bytes as it comes.
 #[pyclass(module = "streamdelta._core", name = "Translator")]
 pub struct PyTranslator {
@@ -22,6 +37,24 @@ pub struct PyTranslator {
 }
 
 impl PyTranslator {
+    /// Runs `step` with the output buffer (the spare one when this translator holds no bytes),
+    /// hands out what it wrote, and puts the buffer back as the spare when it was all handed out.
+    fn run<'py>(
+        &mut self,
+        py: Python<'py>,
+        step: impl FnOnce(&mut Translator, &mut Vec<u8>) -> streamdelta_core::Result<()>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        if self.out.is_empty() {
+            self.out = SPARE.take();
+        }
+        let result = step(&mut self.inner, &mut self.out);
+        let handed = self.hand_out(py, result);
+        if self.out.is_empty() && self.out.capacity() <= MAX_SPARE {
+            SPARE.set(mem::take(&mut self.out));
+        }
+        handed
+    }
+
     fn hand_out<'py>(
         &mut self,
         py: Python<'py>,
@@ -65,14 +98,12 @@ impl PyTranslator {
     /// Feeds a chunk of the input body; returns the output bytes it completed.
     fn feed<'py>(&mut self, py: Python<'py>, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes = chunk_bytes(chunk)?;
-        let result = self.inner.feed(&bytes, &mut self.out);
-        self.hand_out(py, result)
+        self.run(py, |inner, out| inner.feed(&bytes, out))
     }
 
     /// Ends the input: the last output bytes.
     fn close<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let result = self.inner.close(&mut self.out);
-        self.hand_out(py, result)
+        self.run(py, Translator::close)
     }
 
     /// The message assembled from the input so far.

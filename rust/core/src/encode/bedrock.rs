@@ -11,7 +11,7 @@
 use super::json::{raw, string, uint};
 use super::{Blocks, Call, Reasons, Writer};
 use crate::events::{Event, FinishReason, Usage};
-use crate::eventstream::{encode_headers, Frame};
+use crate::eventstream::Frame;
 
 const KNOWN: &[&str] = &[
     "end_turn",
@@ -45,7 +45,6 @@ pub(super) struct Encoder {
     started: bool,
     /// Open text and reasoning parts and their block index.
     blocks: Blocks<u64>,
-    buf: Vec<u8>,
 }
 
 /// The headers of an event frame of type `event_type`.
@@ -74,10 +73,11 @@ const DELTA_HEADERS: &[u8] = encoded_event_headers!("contentBlockDelta", '\x11')
 const STOP_HEADERS: &[u8] = encoded_event_headers!("contentBlockStop", '\x10');
 
 impl Encoder {
-    /// An event frame whose payload is in `buf`.
-    fn frame(&mut self, out: &mut Vec<u8>, event_type: &str) {
-        let frame = Frame::begin(out, &encode_headers(&event_headers(event_type)));
-        out.extend_from_slice(&self.buf);
+    /// An event frame of type `event_type` whose payload is written by `payload`, straight into
+    /// `out`.
+    fn frame(out: &mut Vec<u8>, event_type: &str, payload: impl FnOnce(&mut Vec<u8>)) {
+        let frame = Frame::begin_with(out, &event_headers(event_type));
+        payload(out);
         frame.end(out);
     }
 
@@ -86,9 +86,7 @@ impl Encoder {
             return;
         }
         self.started = true;
-        self.buf.clear();
-        raw(&mut self.buf, "{\"role\":\"assistant\"}");
-        self.frame(out, "messageStart");
+        Self::frame(out, "messageStart", |b| raw(b, "{\"role\":\"assistant\"}"));
     }
 
     fn block(&mut self, out: &mut Vec<u8>) -> u64 {
@@ -119,17 +117,15 @@ impl Encoder {
 
     fn error(&mut self, message: &str, kind: &str, out: &mut Vec<u8>) {
         self.start(out);
-        self.buf.clear();
-        raw(&mut self.buf, "{\"message\":");
-        string(&mut self.buf, message);
-        raw(&mut self.buf, "}");
         let headers = [
             (":exception-type", kind),
             (":content-type", "application/json"),
             (":message-type", "exception"),
         ];
-        let frame = Frame::begin(out, &encode_headers(&headers));
-        out.extend_from_slice(&self.buf);
+        let frame = Frame::begin_with(out, &headers);
+        raw(out, "{\"message\":");
+        string(out, message);
+        raw(out, "}");
         frame.end(out);
     }
 }
@@ -197,15 +193,15 @@ impl Writer for Encoder {
         let (id, name) = (call.id, call.name);
         let fragments = call.fragments_for(&[]);
         let index = self.block(out);
-        self.buf.clear();
-        raw(&mut self.buf, "{\"contentBlockIndex\":");
-        uint(&mut self.buf, index);
-        raw(&mut self.buf, ",\"start\":{\"toolUse\":{\"toolUseId\":");
-        string(&mut self.buf, id);
-        raw(&mut self.buf, ",\"name\":");
-        string(&mut self.buf, name);
-        raw(&mut self.buf, "}}}");
-        self.frame(out, "contentBlockStart");
+        Self::frame(out, "contentBlockStart", |b| {
+            raw(b, "{\"contentBlockIndex\":");
+            uint(b, index);
+            raw(b, ",\"start\":{\"toolUse\":{\"toolUseId\":");
+            string(b, id);
+            raw(b, ",\"name\":");
+            string(b, name);
+            raw(b, "}}}");
+        });
         for fragment in &fragments {
             Self::delta(out, index, |b| {
                 raw(b, "{\"toolUse\":{\"input\":");
@@ -224,25 +220,25 @@ impl Writer for Encoder {
         for index in self.blocks.take_open() {
             Self::stop_block(out, index);
         }
-        self.buf.clear();
-        raw(&mut self.buf, "{\"stopReason\":");
-        string(&mut self.buf, REASONS.word(reason, raw_reason));
-        raw(&mut self.buf, "}");
-        self.frame(out, "messageStop");
+        Self::frame(out, "messageStop", |b| {
+            raw(b, "{\"stopReason\":");
+            string(b, REASONS.word(reason, raw_reason));
+            raw(b, "}");
+        });
         let cached = usage.cache_read_tokens.saturating_add(usage.cache_write_tokens);
-        self.buf.clear();
-        raw(&mut self.buf, "{\"usage\":{\"inputTokens\":");
-        uint(&mut self.buf, usage.input_tokens.saturating_sub(cached));
-        raw(&mut self.buf, ",\"outputTokens\":");
-        uint(&mut self.buf, usage.output_tokens);
-        raw(&mut self.buf, ",\"totalTokens\":");
-        uint(&mut self.buf, usage.total_tokens);
-        raw(&mut self.buf, ",\"cacheReadInputTokens\":");
-        uint(&mut self.buf, usage.cache_read_tokens);
-        raw(&mut self.buf, ",\"cacheWriteInputTokens\":");
-        uint(&mut self.buf, usage.cache_write_tokens);
-        raw(&mut self.buf, "},\"metrics\":{\"latencyMs\":0}}");
-        self.frame(out, "metadata");
+        Self::frame(out, "metadata", |b| {
+            raw(b, "{\"usage\":{\"inputTokens\":");
+            uint(b, usage.input_tokens.saturating_sub(cached));
+            raw(b, ",\"outputTokens\":");
+            uint(b, usage.output_tokens);
+            raw(b, ",\"totalTokens\":");
+            uint(b, usage.total_tokens);
+            raw(b, ",\"cacheReadInputTokens\":");
+            uint(b, usage.cache_read_tokens);
+            raw(b, ",\"cacheWriteInputTokens\":");
+            uint(b, usage.cache_write_tokens);
+            raw(b, "},\"metrics\":{\"latencyMs\":0}}");
+        });
     }
 }
 

@@ -99,6 +99,25 @@ pub fn int(out: &mut Vec<u8>, n: i64) {
 }
 
 pub fn uint(out: &mut Vec<u8>, n: u64) {
+    // The numbers written most (indexes, sequence numbers) are short: written without the copy
+    // of a variable length below, a call to `memcpy` (the Responses encoder over the corpus went
+    // from 8.75M to 8.28M instructions, callgrind).
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    if n < 1000 {
+        out.extend_from_slice(&[
+            b'0' + (n / 100) as u8,
+            b'0' + (n / 10 % 10) as u8,
+            b'0' + (n % 10) as u8,
+        ]);
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut pos = buf.len();
     let mut n = n;
@@ -156,10 +175,11 @@ mod tests {
     #[test]
     fn numbers_and_objects() {
         let mut out = Vec::new();
-        uint(&mut out, 0);
-        out.push(b',');
-        uint(&mut out, u64::MAX);
-        assert_eq!(String::from_utf8(out).unwrap(), "0,18446744073709551615");
+        for n in [0, 7, 10, 42, 99, 100, 567, 999, 1000, 12345, u64::MAX] {
+            out.clear();
+            uint(&mut out, n);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), n.to_string());
+        }
         assert!(is_object(" {\"a\": [1, 2]}"));
         assert!(!is_object("[1]"));
         assert!(!is_object("{\"a\":"));

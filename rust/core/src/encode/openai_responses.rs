@@ -46,6 +46,9 @@ struct OpenPart {
     delta_fields: Vec<u8>,
 }
 
+/// The room a part's text starts with (`OpenPart::text`).
+const PART_TEXT_ROOM: usize = 256;
+
 /// The start of an SSE event of a literal type, up to its `sequence_number`'s value (as
 /// [`Encoder::begin`] writes it).
 macro_rules! head {
@@ -219,7 +222,9 @@ impl Encoder {
             item.open = Some(OpenPart {
                 id: id.clone(),
                 index,
-                text: Vec::new(),
+                // Room for a few deltas at once: grown from nothing, a part's text was reallocated
+                // 1.1k times over the corpus (0.37M instructions of its 48.4M, callgrind).
+                text: Vec::with_capacity(PART_TEXT_ROOM),
                 refusal,
                 announced: false,
                 logprobs: None,
