@@ -6,7 +6,10 @@
 //! `delta.content`; everything else (ids, choices, `[DONE]`, the trailing usage chunk, `usage`'s
 //! meaning, an `error` object, when the finish comes) is chat's, so each chunk is read with its own
 //! schema and handed to the `openai-chat` decoder in chat's shape: the decisions listed in
-//! `openai_chat` hold here as they are. `logprobs` is passed over (no event carries it yet).
+//! `openai_chat` hold here as they are, but for the token logprobs: a choice's `logprobs` is an
+//! object of parallel lists (`{tokens, token_logprobs, top_logprobs, text_offset}`), put as sent on
+//! the choice's text delta when it holds a member (`crate::logprobs` joins such objects member by
+//! member on the part and the message); a choice with logprobs and no text passes them over, as chat.
 //! The Python twin, `reference/families/openai_completions.py`, does the same.
 
 #[cfg(test)]
@@ -16,9 +19,9 @@ mod wire;
 use crate::error::ErrorKind;
 use crate::events::Event;
 
-use super::openai_chat::{self, wire as chat};
+use super::openai_chat::{self, wire as chat, TokenLogprobs};
 use super::parts::Parts;
-use super::{read_payload, FamilyDecoder, Obj};
+use super::{logprobs_object, read_payload, FamilyDecoder, Obj};
 use wire::Chunk;
 
 #[derive(Debug, Default)]
@@ -39,6 +42,8 @@ fn as_chat(chunk: Chunk<'_>) -> chat::Chunk<'_> {
                         })
                     }),
                     finish_reason: choice.finish_reason,
+                    // Read by `payload`'s reader of logprobs, not chat's.
+                    logprobs: choice.logprobs,
                     ..chat::Choice::default()
                 })
             })
@@ -61,7 +66,8 @@ impl FamilyDecoder for Decoder {
         }
         let mut chunk = Chunk::default();
         read_payload(data, &mut chunk, Chunk::scan)?;
-        self.0.apply(&as_chat(chunk), out)
+        self.0
+            .apply_with(&as_chat(chunk), out, |_, raw| TokenLogprobs::text(logprobs_object(raw)))
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
