@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openai.types.completion_choice import Logprobs
 
 from streamdelta import reference
 
@@ -28,9 +29,6 @@ from .conftest import random_splits, rust_backend
 from .family_corpus import check_all_feedings, feed_all
 from .invariants import dicts
 from .sdk_oracle import openai_completions
-
-openai = pytest.importorskip("openai")
-from openai.types.completion_choice import Logprobs  # noqa: E402
 
 FAMILY = "openai-completions"
 PROMPT = "Say this is a test"
@@ -174,7 +172,7 @@ def test_each_delta_keeps_its_object_as_sent(backend: ModuleType) -> None:
     deltas = [e for e in events if e.type == "text_delta"]
     with_text = [c for c in wire_choices(BUILT) if c["text"]]
     assert len(deltas) == len(with_text)
-    for delta, c in zip(deltas, with_text):
+    for delta, c in zip(deltas, with_text, strict=True):
         assert json.loads(delta.logprobs) == c["logprobs"]
         assert delta.logprobs in BUILT.decode()
     # Whitespace and spelling as sent on the delta; the entries' text untouched in the join.
