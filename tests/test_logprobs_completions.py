@@ -181,6 +181,22 @@ def test_each_delta_keeps_its_object_as_sent(backend: ModuleType) -> None:
     assert '"token_logprobs":[-0.25,-0.5,-1e-05,-0.0625,-0.75]' in joined
 
 
+def test_a_chunk_of_several_choices_puts_each_object_on_its_own_delta(backend: ModuleType) -> None:
+    """Only the choices with text make a delta: the objects go to theirs, not one place off."""
+    first, second = token_logprobs([("A", -1.0)], 0), token_logprobs([("B", -2.0)], 0)
+    body = sse(
+        payload(
+            choice(0, "", token_logprobs([], 0)), choice(1, "A", first), choice(2, "B", None), choice(3, "C", second)
+        ),
+        payload(choice(0, "", None, "stop")),
+        "[DONE]",
+    )
+    events, message = feed_all(backend, [body], FAMILY)
+    on_deltas = [(e.text, e.logprobs and json.loads(e.logprobs)) for e in events if e.type == "text_delta"]
+    assert on_deltas == [("A", first), ("B", None), ("C", second)]
+    assert [m.logprobs and json.loads(m.logprobs) for m in message.choices] == [None, first, None, second]
+
+
 @pytest.mark.parametrize("logprobs", [None, {}, [], "x", 1])
 def test_no_object_no_field(backend: ModuleType, logprobs: Any) -> None:
     body = sse(payload(choice(0, "Hi", logprobs)), payload(choice(0, "", None, "stop")), "[DONE]")
@@ -218,15 +234,18 @@ def _streams(draw: st.DrawFn) -> list[str]:
     offsets = [0] * n
     payloads = []
     for _ in range(draw(st.integers(1, 8))):
-        index = draw(st.integers(0, n - 1))
-        tokens = draw(st.lists(st.tuples(_TOKEN, _LOGPROB), min_size=0, max_size=3))
-        lp: Any = token_logprobs(tokens, offsets[index])
-        offsets[index] += sum(len(t) for t, _ in tokens)
-        if draw(st.booleans()) and draw(st.booleans()):
-            lp["top_logprobs"] = None
-        if draw(st.integers(0, 5)) == 0:
-            lp = None
-        payloads.append(payload(choice(index, "".join(t for t, _ in tokens), lp)))
+        choices = []
+        # One choice a chunk, or several (some servers batch them), with or without text.
+        for index in draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)):
+            tokens = draw(st.lists(st.tuples(_TOKEN, _LOGPROB), min_size=0, max_size=3))
+            lp: Any = token_logprobs(tokens, offsets[index])
+            offsets[index] += sum(len(t) for t, _ in tokens)
+            if draw(st.booleans()) and draw(st.booleans()):
+                lp["top_logprobs"] = None
+            if draw(st.integers(0, 5)) == 0:
+                lp = None
+            choices.append(choice(index, "".join(t for t, _ in tokens), lp))
+        payloads.append(payload(*choices))
     payloads.append(payload(choice(0, "", None, "stop")))
     return [*payloads, "[DONE]"]
 

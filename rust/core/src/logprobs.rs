@@ -37,34 +37,29 @@ fn append_entries(joined: &mut String, array: &str) {
     joined.push_str(array.get(1..).unwrap_or_default());
 }
 
-/// Logprobs joined from deltas (see the module notes): the size of an `Option<String>`, so that
-/// the text parts that have none are no larger than before logprobs.
+/// Logprobs joined from deltas (see the module notes). Boxed: a part without logprobs (the usual
+/// one) holds a null pointer, whose drop and reading stay inline.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LogprobsJoin(Joined);
+pub struct LogprobsJoin(Option<Box<Joined>>);
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Joined {
-    #[default]
-    Empty,
     /// The first delta was not an object: the joined array's text.
     Array(String),
-    /// The first delta was an object (boxed: the usual part has none, and stays small).
-    Object(Box<Members>),
+    /// The first delta was an object: the members of the joined object, in order (key as sent, value).
+    Object(Vec<(String, String)>),
 }
-
-/// The members of a joined object, in order: each key as sent and its value.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Members(Vec<(String, String)>);
 
 impl LogprobsJoin {
     /// Joins one delta's logprobs.
     pub fn push(&mut self, delta: &str) {
-        match &mut self.0 {
-            Joined::Array(joined) if !delta.starts_with('{') => append_entries(joined, delta),
-            Joined::Empty if !delta.starts_with('{') => self.0 = Joined::Array(delta.to_owned()),
-            Joined::Empty | Joined::Object(_) if delta.starts_with('{') => self.push_object(delta),
+        let object = delta.starts_with('{');
+        match self.0.as_deref_mut() {
+            None | Some(Joined::Object(_)) if object => self.push_object(delta),
+            None => self.0 = Some(Box::new(Joined::Array(delta.to_owned()))),
+            Some(Joined::Array(joined)) if !object => append_entries(joined, delta),
             // A delta of the other shape.
-            _ => {}
+            Some(_) => {}
         }
     }
 
@@ -73,15 +68,12 @@ impl LogprobsJoin {
         let Some(sent) = members(delta) else {
             return;
         };
-        if matches!(self.0, Joined::Empty) {
-            self.0 = Joined::Object(Box::default());
-        }
-        let Joined::Object(joined) = &mut self.0 else {
+        let Joined::Object(joined) = &mut **self.0.get_or_insert_with(|| Box::new(Joined::Object(Vec::new()))) else {
             return;
         };
         for (key, value) in sent {
-            match joined.0.iter_mut().find(|(known, _)| known == key) {
-                None => joined.0.push((key.to_owned(), value.to_owned())),
+            match joined.iter_mut().find(|(known, _)| known == key) {
+                None => joined.push((key.to_owned(), value.to_owned())),
                 Some((_, held)) if held.starts_with('[') && value.starts_with('[') => {
                     if is_empty_array(held) {
                         value.clone_into(held);
@@ -96,14 +88,24 @@ impl LogprobsJoin {
     }
 
     /// The joined JSON text, `None` when no delta had logprobs.
+    #[inline]
     pub fn text(&self) -> Option<Cow<'_, str>> {
-        let members = match &self.0 {
-            Joined::Empty => return None,
-            Joined::Array(array) => return Some(Cow::Borrowed(array)),
-            Joined::Object(members) => members,
+        self.0.as_deref().map(Joined::text)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Joined {
+    fn text(&self) -> Cow<'_, str> {
+        let members = match self {
+            Self::Array(array) => return Cow::Borrowed(array),
+            Self::Object(members) => members,
         };
         let mut out = String::from("{");
-        for (n, (key, value)) in members.0.iter().enumerate() {
+        for (n, (key, value)) in members.iter().enumerate() {
             if n > 0 {
                 out.push(',');
             }
@@ -113,11 +115,7 @@ impl LogprobsJoin {
             out.push_str(value);
         }
         out.push('}');
-        Some(Cow::Owned(out))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        matches!(self.0, Joined::Empty)
+        Cow::Owned(out)
     }
 }
 
@@ -237,8 +235,8 @@ mod tests {
     }
 
     #[test]
-    fn no_larger_than_an_optional_string() {
-        assert_eq!(size_of::<LogprobsJoin>(), size_of::<Option<String>>());
+    fn a_pointer_wide() {
+        assert_eq!(size_of::<LogprobsJoin>(), size_of::<usize>());
     }
 
     #[test]

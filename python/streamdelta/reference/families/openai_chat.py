@@ -347,11 +347,6 @@ class Decoder:
         if arguments is not None:
             self.parts.tool_input(call_id, arguments, out)
 
-    def _token_logprobs(self, data: str, n: int, value: Any) -> _Logprobs:
-        """The token logprobs of choice ``n`` from its ``logprobs`` (``openai-completions`` reads its own
-        shape: the core's ``apply_with``)."""
-        return _logprobs(data, n, value)
-
     def _delta(self, choice: _Choice, delta: dict[str, Any], logprobs: _Logprobs, out: list[Any]) -> None:
         # `payload` has checked the delta against `_DELTA`.
         content = delta.get("content")
@@ -611,7 +606,7 @@ class Decoder:
             state = self._choice(0 if index is None else index)
             delta = choice.get("delta")
             if delta is not None:
-                self._delta(state, delta, self._token_logprobs(data, n, choice.get("logprobs")), out)
+                self._delta(state, delta, _logprobs(data, n, choice.get("logprobs")), out)
                 self._annotation_sources(annotations.get(n, ()), out)
                 if any_media:
                     audio = delta.get("audio")

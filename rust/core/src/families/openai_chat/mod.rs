@@ -55,17 +55,12 @@ use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, F
 
 /// A choice's token logprobs for its text and its refusal delta (see the module notes).
 #[derive(Debug, Default, Clone, Copy)]
-pub(in crate::families) struct TokenLogprobs<'a> {
+struct TokenLogprobs<'a> {
     content: Option<&'a str>,
     refusal: Option<&'a str>,
 }
 
 impl<'a> TokenLogprobs<'a> {
-    /// Logprobs for the text delta only (`openai-completions`).
-    pub(in crate::families) fn text(content: Option<&'a str>) -> Self {
-        Self { content, refusal: None }
-    }
-
     /// The lists of a choice's `logprobs`. Only a chunk that sent one gets past the first branch:
     /// without logprobs a choice costs the check of a `None`.
     fn of(raw: Option<Raw<'a>>) -> Self {
@@ -772,19 +767,8 @@ impl FamilyDecoder for Decoder {
 }
 
 impl Decoder {
-    fn apply(&mut self, chunk: &Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
-        self.apply_with(chunk, out, |_, raw| TokenLogprobs::of(raw))
-    }
-
-    /// A chunk read whole, `logprobs` giving the token logprobs of its choice `n` from that
-    /// choice's `logprobs` (`openai-completions` hands its chunks over in this shape, with its
-    /// logprobs of another shape).
-    pub(in crate::families) fn apply_with<'a>(
-        &mut self,
-        chunk: &Chunk<'a>,
-        out: &mut Vec<Event>,
-        logprobs: impl Fn(usize, Option<Raw<'a>>) -> TokenLogprobs<'a>,
-    ) -> Result<(), ErrorKind> {
+    /// A chunk read whole (`openai-completions` hands its chunks over in this shape).
+    pub(in crate::families) fn apply(&mut self, chunk: &Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         // Everything nested is parsed before anything is emitted: a payload of the wrong shape
         // emits nothing.
         let usage = match chunk
@@ -840,7 +824,7 @@ impl Decoder {
         for (n, choice) in chunk.choices.iter().flatten().enumerate() {
             let pos = self.choice_pos(choice.index.unwrap_or(0))?;
             if let Some(delta) = &choice.delta {
-                self.delta(pos, delta, logprobs(n, choice.logprobs), out)?;
+                self.delta(pos, delta, TokenLogprobs::of(choice.logprobs), out)?;
                 if let Some(cites) = &cites {
                     cites.annotation_sources(n, &mut self.source_urls, out);
                 }

@@ -19,7 +19,7 @@ mod wire;
 use crate::error::ErrorKind;
 use crate::events::Event;
 
-use super::openai_chat::{self, wire as chat, TokenLogprobs};
+use super::openai_chat::{self, wire as chat};
 use super::parts::Parts;
 use super::{logprobs_object, read_payload, FamilyDecoder, Obj};
 use wire::Chunk;
@@ -42,8 +42,6 @@ fn as_chat(chunk: Chunk<'_>) -> chat::Chunk<'_> {
                         })
                     }),
                     finish_reason: choice.finish_reason,
-                    // Read by `payload`'s reader of logprobs, not chat's.
-                    logprobs: choice.logprobs,
                     ..chat::Choice::default()
                 })
             })
@@ -59,6 +57,33 @@ fn as_chat(chunk: Chunk<'_>) -> chat::Chunk<'_> {
     }
 }
 
+impl Decoder {
+    /// A chunk that sent logprobs: chat's events, then each choice's object put on the text delta
+    /// its text made. A completion choice has no other text than `text`, and an empty one makes no
+    /// delta, so the chunk's text deltas are its choices with text, in order. Apart, so that chat's
+    /// decoder stays as it is and a chunk without logprobs costs one check a choice.
+    #[cold]
+    fn with_logprobs(&mut self, chunk: Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let objects: Vec<Option<&str>> = chunk
+            .choices
+            .iter()
+            .flatten()
+            .filter(|c| c.text.as_deref().is_some_and(|t| !t.is_empty()))
+            .map(|c| logprobs_object(c.logprobs))
+            .collect();
+        let from = out.len();
+        self.0.apply(&as_chat(chunk), out)?;
+        let deltas = out.iter_mut().skip(from).filter_map(|e| match e {
+            Event::TextDelta { logprobs, .. } => Some(logprobs),
+            _ => None,
+        });
+        for (slot, object) in deltas.zip(objects) {
+            *slot = object.map(str::to_owned);
+        }
+        Ok(())
+    }
+}
+
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         if let Some(result) = self.0.terminal(data, out) {
@@ -66,8 +91,11 @@ impl FamilyDecoder for Decoder {
         }
         let mut chunk = Chunk::default();
         read_payload(data, &mut chunk, Chunk::scan)?;
-        self.0
-            .apply_with(&as_chat(chunk), out, |_, raw| TokenLogprobs::text(logprobs_object(raw)))
+        // `"logprobs":null`, sent on every chunk when not asked for, reads as `None`.
+        if chunk.choices.iter().flatten().any(|c| c.logprobs.is_some()) {
+            return self.with_logprobs(chunk, out);
+        }
+        self.0.apply(&as_chat(chunk), out)
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {

@@ -110,6 +110,32 @@ fn logprobs_go_on_their_choice_text_delta_as_sent() {
 }
 
 #[test]
+fn logprobs_of_several_choices_in_a_chunk_go_to_their_own_deltas() {
+    // Choice 0 has no text (no delta for its lists), choice 2 no logprobs.
+    let body = concat!(
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"text\":\"\",\"logprobs\":{\"tokens\":[]}},",
+        "{\"index\":1,\"text\":\"A\",\"logprobs\":{\"tokens\":[\"A\"]}},{\"index\":2,\"text\":\"B\",\"logprobs\":null},",
+        "{\"index\":3,\"text\":\"C\",\"logprobs\":{\"tokens\":[\"C\"]}}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let on_deltas: Vec<_> = events(Family::OpenAiCompletions, body)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::TextDelta { text, logprobs, .. } => Some((text, logprobs)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        on_deltas,
+        [
+            ("A".to_owned(), Some(r#"{"tokens":["A"]}"#.to_owned())),
+            ("B".to_owned(), None),
+            ("C".to_owned(), Some(r#"{"tokens":["C"]}"#.to_owned())),
+        ]
+    );
+}
+
+#[test]
 fn logprobs_join_per_choice_on_the_message() {
     let mut parser =
         crate::parser::StreamParser::new(Some(Family::OpenAiCompletions), crate::parser::Options::default());
