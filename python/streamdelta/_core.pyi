@@ -141,7 +141,7 @@ class TextStart(_Event):
 @final
 class TextDelta(_Event):
     """Text of an open text part; ``logprobs``: its tokens' log probabilities as sent (a JSON array's
-    text), when sent."""
+    text, the legacy completions' object's), when sent."""
 
     __match_args__ = ("id", "text", "logprobs")
     id: Final[str]
@@ -444,8 +444,8 @@ class Part:
     """One content part of a ``Message``, in wire order: what a next request sends back. ``kind`` is
     ``text``, ``reasoning``, ``refusal`` (with their ``text``; reasoning with its ``signature`` and
     ``redacted``), or ``tool_call``, ``tool_result``, ``file`` (with that event as ``value``); ``id``
-    is the part's id; ``logprobs`` (text and refusal parts) the entries of its deltas' ``logprobs``
-    in one JSON array's text, when sent."""
+    is the part's id; ``logprobs`` (text and refusal parts) its deltas' ``logprobs`` joined (one array of
+    their entries; the legacy completions' objects: one object of their lists joined), when sent."""
 
     type: ClassVar[None]
     __match_args__ = ("kind", "id", "text", "signature", "redacted", "value", "logprobs")
@@ -522,7 +522,7 @@ class Message:
     files: Final[tuple[File, ...]]
     parts: Final[tuple[Part, ...]]
     choices: Final[tuple[Message, ...]]
-    # The text parts' `logprobs` joined into one JSON array's text (None when none were sent).
+    # The text parts' `logprobs` joined as `Part.logprobs` (None when none were sent).
     logprobs: Final[str | None]
     def __new__(
         cls,

@@ -240,7 +240,8 @@ TextDelta = _event(
     "text_delta",
     ("id", "text", "logprobs"),
     {"logprobs": None},
-    "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text), when sent.",
+    "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text, "
+    "the legacy completions' object's), when sent.",
     ("logprobs",),
 )
 TextEnd = _event("TextEnd", "text_end", ("id",), {}, "A text part closes.")
@@ -491,7 +492,8 @@ class Part(_Value):
     """One content part of a `Message`, in wire order: what a next request sends back. `kind` is
     `text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),
     or `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id; `logprobs`
-    (text and refusal parts) the entries of its deltas' `logprobs` in one JSON array's text, when sent."""
+    (text and refusal parts) its deltas' `logprobs` joined (one array of their entries; the legacy completions'
+    objects: one object of their lists joined), when sent."""
 
     __slots__ = ("id", "kind", "logprobs", "redacted", "signature", "text", "value")
     __match_args__ = ("kind", "id", "text", "signature", "redacted", "value", "logprobs")

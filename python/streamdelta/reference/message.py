@@ -9,6 +9,8 @@ choice leaves ``choices`` empty.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from typing import Any
 
 from .events import (
@@ -57,12 +59,79 @@ _OF_PART = frozenset(
 _KIND, _ID, _CHUNKS, _SIGNATURE, _REDACTED, _VALUE, _LOGPROBS = range(7)
 
 
-def _joined_arrays(arrays: list[str]) -> str | None:
-    """JSON arrays' texts (each non-empty, as sent) as one array holding their items in order, the
-    items' text untouched: what the core's ``join_array`` builds one array at a time."""
+def _joined_logprobs(deltas: list[str]) -> str | None:
+    """The deltas' logprobs (each JSON text as sent) joined: the twin of the core's ``LogprobsJoin``
+    (``rust/core/src/logprobs.rs``, whose notes give the rules). The first delta decides the shape."""
+    shape = None
+    arrays: list[str] = []
+    members: dict[str, str] | None = None
+    for delta in deltas:
+        if delta.startswith("{"):
+            if shape == "array":
+                continue
+            sent = _members(delta)
+            if sent is None:
+                continue
+            shape, members = "object", members or {}
+            for key, value in sent:
+                held = members.get(key)
+                if held is None:
+                    members[key] = value
+                elif held.startswith("[") and value.startswith("["):
+                    if _EMPTY_ARRAY.fullmatch(held):
+                        members[key] = value
+                    elif not _EMPTY_ARRAY.fullmatch(value):
+                        members[key] = held[:-1] + "," + value[1:]
+                elif held == "null":
+                    members[key] = value
+        elif shape != "object":
+            shape = "array"
+            arrays.append(delta)
+    if members is not None:
+        return "{" + ",".join(f'"{key}":{value}' for key, value in members.items()) + "}"
     if len(arrays) < 2:
         return arrays[0] if arrays else None
+    # One array holding every array's items in order, the items' text untouched (the core's `join_array`).
     return "[" + ",".join(a[1:-1] for a in arrays) + "]"
+
+
+_EMPTY_ARRAY = re.compile(r"\[[ \t\n\r]*\]")
+_WS = re.compile(r"[ \t\n\r]*")
+# The json module's own C scanners (see `families.fields`): a string from after its quote, one value.
+_scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+_scan_once: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _members(text: str) -> list[tuple[str, str]] | None:
+    """The members of a JSON object's text, in order: each key as sent (between its quotes) and its value's
+    exact text; None when the text is not one object."""
+    try:
+        pos = _WS.match(text).end()  # type: ignore[union-attr]  # `*` always matches
+        if text[pos] != "{":
+            return None
+        out = []
+        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        if text[pos] != "}":
+            while True:
+                if text[pos] != '"':
+                    return None
+                _, end = _scanstring(text, pos + 1)
+                key = text[pos + 1 : end - 1]
+                pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+                if text[pos] != ":":
+                    return None
+                start = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+                _, end = _scan_once(text, start)
+                out.append((key, text[start:end]))
+                pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+                if text[pos] == "}":
+                    break
+                if text[pos] != ",":
+                    return None
+                pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        return out if _WS.match(text, pos + 1).end() == len(text) else None  # type: ignore[union-attr]
+    except (IndexError, ValueError, StopIteration):
+        return None
 
 
 class _Fold:
@@ -191,9 +260,9 @@ class _Fold:
             refusal="".join(self.refusal),
             tool_results=tuple(self.tool_results),
             files=tuple(self.files),
-            parts=tuple(Part(p[0], p[1], "".join(p[2]), p[3], p[4], p[5], _joined_arrays(p[6])) for p in self.parts),
+            parts=tuple(Part(p[0], p[1], "".join(p[2]), p[3], p[4], p[5], _joined_logprobs(p[6])) for p in self.parts),
             choices=choices,
-            logprobs=_joined_arrays(self.logprobs),
+            logprobs=_joined_logprobs(self.logprobs),
         )
 
 

@@ -89,7 +89,8 @@ pub enum Event {
         text: String,
         /// The log probabilities of the delta's tokens, when the request asked for them: the wire's
         /// JSON array exactly as sent (`OpenAI` chat `choices[].logprobs.content`, Responses
-        /// `logprobs`), `None` when absent or empty. Parsed by nobody here: it costs one `None`.
+        /// `logprobs`), or the legacy completions' object of parallel lists (`choices[].logprobs`);
+        /// `None` when absent or empty. Parsed by nobody here: it costs one `None`.
         logprobs: Option<String>,
     },
     TextEnd {

@@ -40,6 +40,7 @@ pub mod eventstream;
 mod families;
 pub mod framing;
 pub mod json;
+pub mod logprobs;
 pub mod many;
 pub mod message;
 pub mod parser;

@@ -7,6 +7,7 @@
 //! choice. A stream of one choice leaves `choices` empty and costs nothing for it.
 
 use crate::events::{Event, FinishReason, PartId, Usage};
+pub use crate::logprobs::{join_array, LogprobsJoin};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallRecord {
@@ -51,8 +52,8 @@ pub enum Part {
     Text {
         id: PartId,
         text: String,
-        /// Its deltas' `logprobs` entries in one JSON array (see [`join_array`]).
-        logprobs: Option<String>,
+        /// Its deltas' `logprobs` joined (see [`LogprobsJoin`]).
+        logprobs: LogprobsJoin,
     },
     Reasoning {
         id: PartId,
@@ -63,7 +64,7 @@ pub enum Part {
     Refusal {
         id: PartId,
         text: String,
-        logprobs: Option<String>,
+        logprobs: LogprobsJoin,
     },
     /// An index into `tool_calls`.
     ToolCall(usize),
@@ -121,8 +122,8 @@ pub struct Message {
     pub parts: Vec<Part>,
     /// One message per choice when the stream has more than one (see the module notes), else empty.
     pub choices: Vec<Message>,
-    /// The `logprobs` entries of every text delta in one JSON array, when any were sent.
-    pub logprobs: Option<String>,
+    /// The `logprobs` of every text delta joined (see [`LogprobsJoin`]).
+    pub logprobs: LogprobsJoin,
     routes: ChoiceRouter,
     /// Deltas in their parts already and not yet in `text`, `reasoning`, `refusal` (see
     /// [`apply_batched`](Self::apply_batched)).
@@ -137,20 +138,6 @@ struct Unjoined {
     part: usize,
     from: usize,
     to: usize,
-}
-
-/// Appends the entries of `array`, a JSON array's text as sent (`logprobs`: one entry or more), to
-/// the array `into`, whose text ends with its `]`: the entries' text is kept as it is, only a `,`
-/// goes between them.
-pub fn join_array(into: &mut Option<String>, array: &str) {
-    match into {
-        None => *into = Some(array.to_owned()),
-        Some(joined) => {
-            joined.pop();
-            joined.push(',');
-            joined.push_str(array.get(1..).unwrap_or_default());
-        }
-    }
 }
 
 /// Which choice each event belongs to: a part's events go where its start said (`choice`), others
@@ -319,7 +306,7 @@ impl Message {
             Event::TextStart { id, .. } => self.parts.push(Part::Text {
                 id: id.clone(),
                 text: String::new(),
-                logprobs: None,
+                logprobs: LogprobsJoin::default(),
             }),
             Event::ReasoningStart { id, .. } => self.parts.push(Part::Reasoning {
                 id: id.clone(),
@@ -330,12 +317,12 @@ impl Message {
             Event::RefusalStart { id, .. } => self.parts.push(Part::Refusal {
                 id: id.clone(),
                 text: String::new(),
-                logprobs: None,
+                logprobs: LogprobsJoin::default(),
             }),
             Event::TextDelta { id, text, logprobs } => {
                 self.extend(TextKind::Text, id, text, logprobs.as_deref());
                 if let Some(logprobs) = logprobs {
-                    join_array(&mut self.logprobs, logprobs);
+                    self.logprobs.push(logprobs);
                 }
             }
             Event::ReasoningDelta { id, text } => {
@@ -453,7 +440,7 @@ impl Message {
                 TextKind::Text => Part::Text {
                     id,
                     text: String::new(),
-                    logprobs: None,
+                    logprobs: LogprobsJoin::default(),
                 },
                 TextKind::Reasoning => Part::Reasoning {
                     id,
@@ -464,7 +451,7 @@ impl Message {
                 TextKind::Refusal => Part::Refusal {
                     id,
                     text: String::new(),
-                    logprobs: None,
+                    logprobs: LogprobsJoin::default(),
                 },
             });
             self.parts.len() - 1
@@ -486,7 +473,7 @@ impl Message {
                 let from = t.len();
                 t.push_str(text);
                 if let Some(logprobs) = logprobs {
-                    join_array(l, logprobs);
+                    l.push(logprobs);
                 }
                 from
             }
@@ -524,7 +511,7 @@ impl Message {
 
 #[cfg(test)]
 mod tests {
-    use super::{Message, Part};
+    use super::{LogprobsJoin, Message, Part};
     use crate::events::{Event, FinishReason, PartId, Usage};
 
     fn fold(events: &[Event]) -> Message {
@@ -587,7 +574,7 @@ mod tests {
                 Part::Text {
                     id: t,
                     text: "ab".into(),
-                    logprobs: None
+                    logprobs: LogprobsJoin::default()
                 },
                 Part::ToolCall(0)
             ]
@@ -614,17 +601,19 @@ mod tests {
             },
         ]);
         // The entries' text is kept as sent, one `,` between arrays.
-        assert_eq!(m.logprobs.as_deref(), Some("[1, 2 ,3 ]"));
+        assert_eq!(m.logprobs.text().as_deref(), Some("[1, 2 ,3 ]"));
         let logprobs: Vec<_> = m
             .parts
             .iter()
             .map(|p| match p {
-                Part::Text { logprobs, .. } | Part::Refusal { logprobs, .. } => logprobs.as_deref(),
+                Part::Text { logprobs, .. } | Part::Refusal { logprobs, .. } => {
+                    logprobs.text().map(std::borrow::Cow::into_owned)
+                }
                 _ => None,
             })
             .collect();
-        assert_eq!(logprobs, [Some("[1, 2 ,3 ]"), Some("[4]")]);
-        assert_eq!(fold(&[delta(&t, None)]).logprobs, None);
+        assert_eq!(logprobs, [Some("[1, 2 ,3 ]".to_owned()), Some("[4]".to_owned())]);
+        assert!(fold(&[delta(&t, None)]).logprobs.is_empty());
     }
 
     #[test]

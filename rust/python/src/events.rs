@@ -173,7 +173,7 @@ value_class!(TextStart, "TextStart", Some("text_start"),
     doc: "A text part of choice `choice` (0 unless n > 1) opens.",
     required: [id], optional: [choice = zero]);
 value_class!(TextDelta, "TextDelta", Some("text_delta"),
-    doc: "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text), when sent.",
+    doc: "Text of an open text part; `logprobs`: its tokens' log probabilities as sent (a JSON array's text, the legacy completions' object's), when sent.",
     required: [id, text], optional: [logprobs = none],
     sparse: [logprobs]);
 value_class!(TextEnd, "TextEnd", Some("text_end"),
@@ -246,7 +246,7 @@ value_class!(Raw, "Raw", Some("raw"),
     doc: "One payload exactly as sent, ahead of the events it produced (`StreamParser(include_raw=True)`).",
     required: [data], optional: []);
 value_class!(Part, "Part", None::<&str>,
-    doc: "One content part of a `Message`, in wire order: what a next request sends back. `kind` is\n`text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),\nor `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id; `logprobs`\n(text and refusal parts) the entries of its deltas' `logprobs` in one JSON array's text, when sent.",
+    doc: "One content part of a `Message`, in wire order: what a next request sends back. `kind` is\n`text`, `reasoning`, `refusal` (with their `text`; reasoning with its `signature` and `redacted`),\nor `tool_call`, `tool_result`, `file` (with that event as `value`); `id` is the part's id; `logprobs`\n(text and refusal parts) its deltas' `logprobs` joined (one array of their entries; the legacy completions'\nobjects: one object of their lists joined), when sent.",
     required: [kind, id], optional: [text = empty_str, signature = none, redacted = false, value = none, logprobs = none],
     sparse: [logprobs]);
 value_class!(Finish, "Finish", Some("finish"),

@@ -9,7 +9,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
-use streamdelta_core::message::{join_array, ChoiceRouter};
+use streamdelta_core::message::{ChoiceRouter, LogprobsJoin};
 use streamdelta_core::{Event, PartId};
 
 use crate::events::{self, Finish, Message, Part, ReasoningDelta, ReasoningEnd, RefusalDelta, StreamStart, TextDelta};
@@ -104,8 +104,8 @@ struct OpenPart {
     signature: Option<Py<PyAny>>,
     redacted: bool,
     value: Option<Py<PyAny>>,
-    /// Text and refusal parts: their deltas' logprobs, joined (`join_array`).
-    logprobs: Option<String>,
+    /// Text and refusal parts: their deltas' logprobs, joined.
+    logprobs: LogprobsJoin,
 }
 
 impl OpenPart {
@@ -123,7 +123,7 @@ impl OpenPart {
             signature: None,
             redacted: false,
             value: None,
-            logprobs: None,
+            logprobs: LogprobsJoin::default(),
         }
     }
 
@@ -201,7 +201,7 @@ impl OpenPart {
                 signature: opt(&self.signature),
                 redacted: events::flag(py, self.redacted)?,
                 value: opt(&self.value),
-                logprobs: events::opt(py, self.logprobs.as_deref()),
+                logprobs: events::opt(py, self.logprobs.text().as_deref()),
             },
         )?
         .into_any())
@@ -238,8 +238,8 @@ struct Fold {
     parts: Vec<OpenPart>,
     /// The last `finish`: the message's reason, raw reason, usage and provider metadata.
     finish: Option<Py<Finish>>,
-    /// The text deltas' logprobs, joined (`join_array`).
-    logprobs: Option<String>,
+    /// The text deltas' logprobs, joined.
+    logprobs: LogprobsJoin,
 }
 
 impl Fold {
@@ -407,10 +407,10 @@ impl Fold {
     #[cold]
     fn join_logprobs(&mut self, kind: Kind, id: &PartId, logprobs: &str) {
         if kind == Kind::Text {
-            join_array(&mut self.logprobs, logprobs);
+            self.logprobs.push(logprobs);
         }
         if let Some(part) = latest(&mut self.parts, kind, id) {
-            join_array(&mut part.logprobs, logprobs);
+            part.logprobs.push(logprobs);
         }
     }
 
@@ -460,7 +460,7 @@ impl Fold {
                 files: tuple(&self.files)?,
                 parts: PyTuple::new(py, parts)?.into_any().unbind(),
                 choices,
-                logprobs: events::opt(py, self.logprobs.as_deref()),
+                logprobs: events::opt(py, self.logprobs.text().as_deref()),
             },
         )?
         .into_any())
@@ -620,7 +620,7 @@ pub fn message_to_py(py: Python<'_>, m: &streamdelta_core::Message) -> PyResult<
             files: tuple(&files)?,
             parts: tuple(&parts)?,
             choices: tuple(&choices)?,
-            logprobs: events::opt(py, m.logprobs.as_deref()),
+            logprobs: events::opt(py, m.logprobs.text().as_deref()),
         },
     )?
     .into_any())
@@ -701,8 +701,10 @@ fn part_to_py(
         .into_any())
     };
     match part {
-        P::Text { id, text, logprobs } => text_part(id, text, wholes.text, None, false, logprobs.as_deref()),
-        P::Refusal { id, text, logprobs } => text_part(id, text, wholes.refusal, None, false, logprobs.as_deref()),
+        P::Text { id, text, logprobs } => text_part(id, text, wholes.text, None, false, logprobs.text().as_deref()),
+        P::Refusal { id, text, logprobs } => {
+            text_part(id, text, wholes.refusal, None, false, logprobs.text().as_deref())
+        }
         P::Reasoning {
             id,
             text,

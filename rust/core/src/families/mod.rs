@@ -250,6 +250,15 @@ pub fn logprobs_entries(raw: Option<Raw<'_>>) -> Option<&str> {
     (!inner.starts_with(']')).then_some(text)
 }
 
+/// The text of the legacy completions' token logprobs as sent (`Event::TextDelta::logprobs`): an
+/// object of parallel lists that holds at least one member; `None` for `{}`, or a value of another
+/// JSON type.
+pub fn logprobs_object(raw: Option<Raw<'_>>) -> Option<&str> {
+    let text = raw?.get();
+    let inner = text.strip_prefix('{')?.trim_start_matches([' ', '\t', '\n', '\r']);
+    (!inner.starts_with('}')).then_some(text)
+}
+
 /// A JSON object of the members that were sent, each value the raw JSON text as sent (keys in the
 /// order given); `None` when none was.
 pub fn raw_object<const N: usize>(members: [(&str, Option<&str>); N]) -> Option<String> {
@@ -526,6 +535,17 @@ mod tests {
             assert_eq!(of(none), None, "{none}");
         }
         assert_eq!(logprobs_entries(None), None);
+    }
+
+    #[test]
+    fn logprobs_objects_have_members() {
+        use super::{logprobs_object, Raw};
+        let of = |text: &'static str| logprobs_object(Some(Raw::validated(text)));
+        assert_eq!(of(r#"{"tokens":[]}"#), Some(r#"{"tokens":[]}"#));
+        for none in ["{}", "{ \n}", "null", "[1]", "\"{}\""] {
+            assert_eq!(of(none), None, "{none}");
+        }
+        assert_eq!(logprobs_object(None), None);
     }
 
     use super::*;

@@ -6,7 +6,10 @@
 //! `delta.content`; everything else (ids, choices, `[DONE]`, the trailing usage chunk, `usage`'s
 //! meaning, an `error` object, when the finish comes) is chat's, so each chunk is read with its own
 //! schema and handed to the `openai-chat` decoder in chat's shape: the decisions listed in
-//! `openai_chat` hold here as they are. `logprobs` is passed over (no event carries it yet).
+//! `openai_chat` hold here as they are, but for the token logprobs: a choice's `logprobs` is an
+//! object of parallel lists (`{tokens, token_logprobs, top_logprobs, text_offset}`), put as sent on
+//! the choice's text delta when it holds a member (`crate::logprobs` joins such objects member by
+//! member on the part and the message); a choice with logprobs and no text passes them over, as chat.
 //! The Python twin, `reference/families/openai_completions.py`, does the same.
 
 #[cfg(test)]
@@ -18,7 +21,7 @@ use crate::events::Event;
 
 use super::openai_chat::{self, wire as chat};
 use super::parts::Parts;
-use super::{read_payload, FamilyDecoder, Obj};
+use super::{logprobs_object, read_payload, FamilyDecoder, Obj};
 use wire::Chunk;
 
 #[derive(Debug, Default)]
@@ -54,6 +57,33 @@ fn as_chat(chunk: Chunk<'_>) -> chat::Chunk<'_> {
     }
 }
 
+impl Decoder {
+    /// A chunk that sent logprobs: chat's events, then each choice's object put on the text delta
+    /// its text made. A completion choice has no other text than `text`, and an empty one makes no
+    /// delta, so the chunk's text deltas are its choices with text, in order. Apart, so that chat's
+    /// decoder stays as it is and a chunk without logprobs costs one check a choice.
+    #[cold]
+    fn with_logprobs(&mut self, chunk: Chunk<'_>, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let objects: Vec<Option<&str>> = chunk
+            .choices
+            .iter()
+            .flatten()
+            .filter(|c| c.text.as_deref().is_some_and(|t| !t.is_empty()))
+            .map(|c| logprobs_object(c.logprobs))
+            .collect();
+        let from = out.len();
+        self.0.apply(&as_chat(chunk), out)?;
+        let deltas = out.iter_mut().skip(from).filter_map(|e| match e {
+            Event::TextDelta { logprobs, .. } => Some(logprobs),
+            _ => None,
+        });
+        for (slot, object) in deltas.zip(objects) {
+            *slot = object.map(str::to_owned);
+        }
+        Ok(())
+    }
+}
+
 impl FamilyDecoder for Decoder {
     fn payload(&mut self, _event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
         if let Some(result) = self.0.terminal(data, out) {
@@ -61,6 +91,10 @@ impl FamilyDecoder for Decoder {
         }
         let mut chunk = Chunk::default();
         read_payload(data, &mut chunk, Chunk::scan)?;
+        // `"logprobs":null`, sent on every chunk when not asked for, reads as `None`.
+        if chunk.choices.iter().flatten().any(|c| c.logprobs.is_some()) {
+            return self.with_logprobs(chunk, out);
+        }
         self.0.apply(&as_chat(chunk), out)
     }
 

@@ -59,6 +59,109 @@ fn any_split_gives_the_same_events() {
     }
 }
 
+/// `logprobs: 1` and `n = 2`, in the shape of `OpenAI`'s API reference (Completions, `choices[].logprobs`
+/// with `tokens`, `token_logprobs`, `top_logprobs`, `text_offset`): no recording of a legacy stream
+/// with logprobs is known.
+const LOGPROBS: &str = concat!(
+    "data: {\"id\":\"cmpl-2\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"Hi\",\"index\":0,\"logprobs\":{\"tokens\":[\"Hi\"],\"token_logprobs\":[-0.25],\"top_logprobs\":[{\"Hi\":-0.25}],\"text_offset\":[7]},\"finish_reason\":null}]}\n\n",
+    "data: {\"id\":\"cmpl-2\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"Yo\",\"index\":1,\"logprobs\":{\"tokens\":[\"Yo\"],\"token_logprobs\":[-1.5],\"top_logprobs\":[{\"Yo\":-1.5}],\"text_offset\":[7]},\"finish_reason\":\"length\"}]}\n\n",
+    "data: {\"id\":\"cmpl-2\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"!\",\"index\":0,\"logprobs\":{\"tokens\":[\"!\"],\"token_logprobs\":[-0.5],\"top_logprobs\":[{\"!\":-0.5}],\"text_offset\":[9]},\"finish_reason\":\"stop\"}]}\n\n",
+    "data: {\"id\":\"cmpl-2\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"\",\"index\":0,\"logprobs\":{\"tokens\":[],\"token_logprobs\":[],\"top_logprobs\":[],\"text_offset\":[]},\"finish_reason\":null}]}\n\n",
+    "data: [DONE]\n\n",
+);
+
+#[test]
+fn logprobs_go_on_their_choice_text_delta_as_sent() {
+    let out = events(Family::OpenAiCompletions, LOGPROBS);
+    let deltas: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::TextDelta { id, text, logprobs } => Some((&**id, text.as_str(), logprobs.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deltas,
+        [
+            (
+                "0",
+                "Hi",
+                Some(r#"{"tokens":["Hi"],"token_logprobs":[-0.25],"top_logprobs":[{"Hi":-0.25}],"text_offset":[7]}"#)
+            ),
+            (
+                "1",
+                "Yo",
+                Some(r#"{"tokens":["Yo"],"token_logprobs":[-1.5],"top_logprobs":[{"Yo":-1.5}],"text_offset":[7]}"#)
+            ),
+            (
+                "0",
+                "!",
+                Some(r#"{"tokens":["!"],"token_logprobs":[-0.5],"top_logprobs":[{"!":-0.5}],"text_offset":[9]}"#)
+            ),
+        ]
+    );
+    // Absent, `null` or `{}`: no logprobs, and the events of a body without them.
+    let plain = events(Family::OpenAiCompletions, TWO_CHOICES);
+    let empty = TWO_CHOICES.replacen("\"logprobs\":null", "\"logprobs\":{}", 1);
+    assert_eq!(events(Family::OpenAiCompletions, &empty), plain);
+    assert!(plain
+        .iter()
+        .all(|e| !matches!(e, Event::TextDelta { logprobs: Some(_), .. })));
+}
+
+#[test]
+fn logprobs_of_several_choices_in_a_chunk_go_to_their_own_deltas() {
+    // Choice 0 has no text (no delta for its lists), choice 2 no logprobs.
+    let body = concat!(
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"text\":\"\",\"logprobs\":{\"tokens\":[]}},",
+        "{\"index\":1,\"text\":\"A\",\"logprobs\":{\"tokens\":[\"A\"]}},{\"index\":2,\"text\":\"B\",\"logprobs\":null},",
+        "{\"index\":3,\"text\":\"C\",\"logprobs\":{\"tokens\":[\"C\"]}}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let on_deltas: Vec<_> = events(Family::OpenAiCompletions, body)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::TextDelta { text, logprobs, .. } => Some((text, logprobs)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        on_deltas,
+        [
+            ("A".to_owned(), Some(r#"{"tokens":["A"]}"#.to_owned())),
+            ("B".to_owned(), None),
+            ("C".to_owned(), Some(r#"{"tokens":["C"]}"#.to_owned())),
+        ]
+    );
+}
+
+#[test]
+fn logprobs_join_per_choice_on_the_message() {
+    let mut parser =
+        crate::parser::StreamParser::new(Some(Family::OpenAiCompletions), crate::parser::Options::default());
+    let mut out = Vec::new();
+    parser.feed(LOGPROBS.as_bytes(), &mut out).unwrap();
+    parser.close(&mut out).unwrap();
+    let message = parser.message();
+    let first = r#"{"tokens":["Hi","!"],"token_logprobs":[-0.25,-0.5],"top_logprobs":[{"Hi":-0.25},{"!":-0.5}],"text_offset":[7,9]}"#;
+    assert_eq!(message.logprobs.text().as_deref(), Some(first));
+    let per_choice: Vec<_> = message
+        .choices
+        .iter()
+        .map(|c| c.logprobs.text().map(std::borrow::Cow::into_owned))
+        .collect();
+    assert_eq!(
+        per_choice,
+        [
+            Some(first.to_owned()),
+            Some(
+                r#"{"tokens":["Yo"],"token_logprobs":[-1.5],"top_logprobs":[{"Yo":-1.5}],"text_offset":[7]}"#
+                    .to_owned()
+            )
+        ]
+    );
+}
+
 #[test]
 fn detection() {
     let cases = [

@@ -1,5 +1,4 @@
-//! The chunks of the legacy `POST /v1/completions` with `stream: true` (the fields the decoder reads;
-//! `logprobs` is passed over).
+//! The chunks of the legacy `POST /v1/completions` with `stream: true` (the fields the decoder reads).
 
 use crate::families::schema::wire;
 
@@ -18,5 +17,7 @@ wire! {
         index: u64,
         text: str,
         finish_reason: str,
+        /// `{tokens, token_logprobs, top_logprobs, text_offset}` when asked for: kept as sent.
+        logprobs: raw,
     }
 }
