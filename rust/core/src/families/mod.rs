@@ -27,7 +27,7 @@ use crate::events::{error_kind, Event, FinishReason, Usage};
 use parts::Parts;
 use scan::{Scan, Scanned};
 
-pub use detect::{detect, detect_sketched, mismatch};
+pub use detect::{detect, detect_sketched, mismatch, tag_names};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -97,6 +97,21 @@ pub trait FamilyDecoder {
     fn end(&mut self, out: &mut Vec<Event>);
     /// The decoder's open parts (the parser sets their limit from its options).
     fn parts_mut(&mut self) -> &mut Parts;
+    /// The first payload of a stream whose family was given (`family`, this decoder's): refused as
+    /// another family's when [`mismatch`] says so, before anything is read. A decoder whose own
+    /// reading of the payload tells that `mismatch` finds nothing may skip that second reading.
+    fn first_payload(
+        &mut self,
+        family: Family,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        match mismatch(family, event, data) {
+            Some(kind) => Err(kind),
+            None => self.payload(event, data, out),
+        }
+    }
 }
 
 /// The decoder of any one family, dispatched without a vtable.
@@ -171,6 +186,12 @@ impl AnyDecoder {
             Self::OpenAiCompletions(d) => d.payload(event, data, out),
             Self::Cohere(d) => d.payload(event, data, out),
         }
+    }
+
+    /// The first payload of a stream whose family was given (see [`FamilyDecoder::first_payload`]).
+    pub fn first_payload(&mut self, event: &str, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        let family = self.family();
+        self.inner().first_payload(family, event, data, out)
     }
 
     pub fn end(&mut self, out: &mut Vec<Event>) {
