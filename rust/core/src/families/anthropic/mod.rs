@@ -36,7 +36,7 @@ use super::parts::{PartKind, Parts};
 use super::schema::LenientList;
 use super::server_calls::ServerCalls;
 use super::Lifecycle;
-use super::{mismatch, parse_json, read_payload, tag_names, Family, FamilyDecoder, List, Obj, Raw};
+use super::{parse_json, read_payload, refuse_other, tag_names, Family, FamilyDecoder, List, Obj, Raw};
 use usage::{Counts, MetricsWire, UsageWire};
 use wire::{BlockWire, CitationWire, ContentType, DeltaWire, Payload, SearchResultWire};
 
@@ -453,11 +453,12 @@ impl FamilyDecoder for Decoder {
     ) -> Result<(), ErrorKind> {
         let mut payload = Payload::default();
         let read = read_payload(data, &mut payload, Payload::scan);
-        if read.is_err() || !tag_names(family, payload.kind.as_deref()) {
-            if let Some(kind) = mismatch(family, event, data) {
-                return Err(kind);
-            }
-        }
+        refuse_other(
+            family,
+            event,
+            data,
+            read.is_ok() && tag_names(family, payload.kind.as_deref()),
+        )?;
         read?;
         self.apply(&mut payload, data, out)
     }

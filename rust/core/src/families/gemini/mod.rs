@@ -48,7 +48,7 @@ use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 use super::parts::{PartKind, Parts};
 use super::scan::{FieldsRead, Scan, Scanned};
 use super::server_calls::ServerCalls;
-use super::{mismatch, parse_json, parse_payload, read_payload, Family, FamilyDecoder, Obj, Raw};
+use super::{parse_json, parse_payload, read_payload, refuse_other, Family, FamilyDecoder, Obj, Raw};
 use wire::{Chunk, FunctionCall, GroundingMetadata, InlineData, Part, RetrievedTexts, ServerPart, UsageMetadata};
 
 #[derive(Debug, Default)]
@@ -110,13 +110,10 @@ impl FamilyDecoder for Decoder {
         let mut read = (Chunk::default(), false);
         let scanned = Scan::whole(data, &mut read, scan_noting_others).is_ok();
         let (mut chunk, others) = read;
-        if !scanned || others || (chunk.candidates.is_none() && chunk.usage_metadata.is_none()) {
-            if let Some(kind) = mismatch(family, event, data) {
-                return Err(kind);
-            }
-            if !scanned {
-                chunk = parse_payload(data)?;
-            }
+        let vouched = scanned && !others && (chunk.candidates.is_some() || chunk.usage_metadata.is_some());
+        refuse_other(family, event, data, vouched)?;
+        if !scanned {
+            chunk = parse_payload(data)?;
         }
         self.apply(&mut chunk, data, out)
     }
