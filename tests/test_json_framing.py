@@ -439,6 +439,31 @@ def test_a_body_of_another_family_is_named(backend: ModuleType, asked: str, sent
     assert events[0]["kind"] == "parse_error"
 
 
+# A first payload with its own family's members and another's: the type a payload names comes
+# first in detection (DESIGN.md, "Bad input"), and without one a member of another family's
+# (`type`, `object`, `choices`) makes it that family's. The Rust decoders skip the check where
+# their own reading already tells; these are the payloads where it must not.
+MIXED_FIRST_PAYLOADS = [
+    ("gemini", b'{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"type":"message_start"}', "anthropic"),
+    ("gemini", b'{"usageMetadata":{"promptTokenCount":1},"object":"chat.completion.chunk"}', "openai-chat"),
+    ("anthropic", b'{"type":"message_start","message":{"id":"m"},"choices":[]}', None),
+    ("openai-responses", b'{"type":"response.created","response":{"id":"r"},"candidates":[]}', None),
+]
+
+
+@pytest.mark.parametrize(("asked", "payload", "found"), MIXED_FIRST_PAYLOADS)
+def test_a_first_payload_with_another_familys_members(asked: str, payload: bytes, found: str | None) -> None:
+    pieces = [b"data: " + payload + b"\n\n"]
+    for on_error in ("raise", "emit"):
+        outcome = outcome_of(rust_backend(), pieces, asked, on_error)
+        assert outcome == outcome_of(reference, pieces, asked, on_error)
+        if found is None:
+            assert outcome[0]["type"] == "stream_start"
+        else:
+            # raised: `("raised", message)`; emitted: a `parse_error` event
+            assert f"look like the `{found}` family, not `{asked}`" in str(outcome[0])
+
+
 def test_an_error_payload_is_no_mismatch(backend: ModuleType) -> None:
     body = b'data: {"error":{"message":"overloaded","status":"UNAVAILABLE"}}\n\n'
     assert "error" in [e["type"] for e in dicts(backend.parse(body, "openai-chat"))]

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
 use crate::eventstream::{EventStreamDecoder, FrameRef};
 use crate::families::parts::DEFAULT_MAX_OPEN_PARTS;
-use crate::families::{bedrock, cut_short, detect, detect_sketched, mismatch, AnyDecoder, Family};
+use crate::families::{bedrock, cut_short, detect, detect_sketched, AnyDecoder, Family};
 use crate::framing::{self, JsonValueRef, JsonValues, Shape};
 use crate::message::Message;
 use crate::sse::{SseEventRef, SseTokenizer, DEFAULT_MAX_EVENT_BYTES};
@@ -516,10 +516,7 @@ fn handle_payload(
     // A decoder checks the depth limit itself, and only on payloads its scan does not read.
     let result = match decoder {
         // A body of another family: said at once, not left to a quiet empty result.
-        Some(d) if first => match mismatch(d.family(), e.event, e.data) {
-            Some(kind) => Err(kind),
-            None => d.payload(e.event, e.data, out),
-        },
+        Some(d) if first => d.first_payload(e.event, e.data, out),
         Some(d) => d.payload(e.event, e.data, out),
         None => crate::depth::check(e.data).and_then(|()| match detect_sketched(e.event, e.data) {
             Some(family) => {

@@ -101,20 +101,10 @@ fn detect_with<'a>(event: &str, data: &'a str, probe: fn(&'a str) -> Option<Prob
     }
     let probe = probe(data)?;
     if let Some(kind) = probe.kind.as_deref() {
-        if kind.starts_with("response.") {
-            return Some(Family::OpenAiResponses);
+        if let Some(family) = tagged(kind) {
+            return Some(family);
         }
         match kind {
-            "message_start"
-            | "message_delta"
-            | "message_stop"
-            | "content_block_start"
-            | "content_block_delta"
-            | "content_block_stop"
-            | "ping" => return Some(Family::Anthropic),
-            "message-start" | "content-start" | "content-delta" | "content-end" | "tool-plan-delta"
-            | "tool-call-start" | "tool-call-delta" | "tool-call-end" | "citation-start" | "citation-end"
-            | "message-end" => return Some(Family::Cohere),
             // Both send `type: error`: Anthropic nests an `error` object, Responses puts `message` on top.
             "error" if probe.error.is_some() => return Some(Family::Anthropic),
             "error" if probe.message.is_some() => return Some(Family::OpenAiResponses),
@@ -140,6 +130,35 @@ fn detect_with<'a>(event: &str, data: &'a str, probe: fn(&'a str) -> Option<Prob
         None if event.starts_with("response.") => Some(Family::OpenAiResponses),
         None => None,
     }
+}
+
+/// The family a payload's `type` names by itself, the first thing `detect` reads.
+fn tagged(kind: &str) -> Option<Family> {
+    if kind.starts_with("response.") {
+        return Some(Family::OpenAiResponses);
+    }
+    match kind {
+        "message_start"
+        | "message_delta"
+        | "message_stop"
+        | "content_block_start"
+        | "content_block_delta"
+        | "content_block_stop"
+        | "ping" => Some(Family::Anthropic),
+        "message-start" | "content-start" | "content-delta" | "content-end" | "tool-plan-delta" | "tool-call-start"
+        | "tool-call-delta" | "tool-call-end" | "citation-start" | "citation-end" | "message-end" => {
+            Some(Family::Cohere)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `kind`, the string `type` of a payload some decoder has read whole (as serde reads it),
+/// names `family` by itself: then [`detect`] says `family` (or nothing, where its probe cannot read
+/// the payload), and [`mismatch`] finds nothing. That decoder's first payload needs no second
+/// reading for the check (a fifth to a tenth of a short stream's instructions).
+pub fn tag_names(family: Family, kind: Option<&str>) -> bool {
+    kind.and_then(tagged) == Some(family)
 }
 
 #[derive(Deserialize)]

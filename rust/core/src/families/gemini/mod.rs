@@ -46,8 +46,9 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 
 use super::parts::{PartKind, Parts};
+use super::scan::{FieldsRead, Scan, Scanned};
 use super::server_calls::ServerCalls;
-use super::{parse_json, read_payload, FamilyDecoder, Obj, Raw};
+use super::{parse_json, parse_payload, read_payload, refuse_other, Family, FamilyDecoder, Obj, Raw};
 use wire::{Chunk, FunctionCall, GroundingMetadata, InlineData, Part, RetrievedTexts, ServerPart, UsageMetadata};
 
 #[derive(Debug, Default)]
@@ -93,47 +94,28 @@ impl FamilyDecoder for Decoder {
         // The scan reads the usual chunks, serde the rest (see `scan`).
         let mut chunk = Chunk::default();
         read_payload(data, &mut chunk, Chunk::scan)?;
-        if let Some(Obj(e)) = chunk.error {
-            self.errored = true;
-            out.push(Event::Error {
-                message: e.message.map(Cow::into_owned).unwrap_or_default(),
-                kind: e.status.map_or_else(|| "error".to_owned(), Cow::into_owned),
-                raw: Some(data.to_owned()),
-            });
-            return Ok(());
+        self.apply(&mut chunk, data, out)
+    }
+
+    /// A chunk of Gemini's members only (no `type`, `object` or `choices`), with `candidates` or
+    /// `usageMetadata`, read whole by the scan: `detect` can then only find Gemini, or nothing where
+    /// its probe cannot read the payload, so `mismatch` finds nothing.
+    fn first_payload(
+        &mut self,
+        family: Family,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let mut read = (Chunk::default(), false);
+        let scanned = Scan::whole(data, &mut read, scan_noting_others).is_ok();
+        let (mut chunk, others) = read;
+        let vouched = scanned && !others && (chunk.candidates.is_some() || chunk.usage_metadata.is_some());
+        refuse_other(family, event, data, vouched)?;
+        if !scanned {
+            chunk = parse_payload(data)?;
         }
-        if matches!(self.state, State::Fresh | State::EndedUnstarted) {
-            self.state = if self.state == State::Fresh {
-                State::Started
-            } else {
-                State::Ended
-            };
-            out.push(Event::StreamStart {
-                id: chunk.response_id.map(Cow::into_owned),
-                model: chunk.model_version.map(Cow::into_owned),
-                created: None,
-            });
-        }
-        // Streaming sends one candidate; with `candidateCount` > 1 the others are not this message.
-        let candidates = chunk.candidates.iter().flatten().enumerate();
-        for (n, candidate) in candidates.filter(|(_, c)| c.index.unwrap_or(0) == 0) {
-            for part in candidate.content.iter().flat_map(|c| c.parts.iter().flatten()) {
-                self.part(part, out)?;
-            }
-            if let Some(grounding) = &candidate.grounding_metadata {
-                self.sources(grounding, data, n, out)?;
-            }
-            if let Some(reason) = &candidate.finish_reason {
-                self.finish_reason = Some(reason.clone().into_owned());
-            }
-        }
-        if let Some(reason) = chunk.prompt_feedback.and_then(|f| f.0.block_reason) {
-            self.finish_reason.get_or_insert_with(|| reason.into_owned());
-        }
-        if let Some(u) = chunk.usage_metadata {
-            self.usage = usage(&u);
-        }
-        Ok(())
+        self.apply(&mut chunk, data, out)
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
@@ -158,6 +140,65 @@ impl FamilyDecoder for Decoder {
 
     fn parts_mut(&mut self) -> &mut Parts {
         &mut self.parts
+    }
+}
+
+/// `Chunk::scan`, noting (`.1`) whether a member other than the chunk's own came.
+fn scan_noting_others<'a>(s: &mut Scan<'a>, read: &mut (Chunk<'a>, bool)) -> Scanned<()> {
+    let (chunk, others) = read;
+    let mut seen = FieldsRead::default();
+    s.object(|s, key| {
+        let own = Chunk::scan_field(s, chunk, &mut seen, key)?;
+        *others |= !own;
+        Ok(own)
+    })
+}
+
+impl Decoder {
+    /// What a chunk read says. The chunk is lent, not given, so that it is not copied (as for
+    /// Anthropic's payloads).
+    fn apply(&mut self, chunk: &mut Chunk<'_>, data: &str, out: &mut Vec<Event>) -> Result<(), ErrorKind> {
+        if let Some(Obj(e)) = chunk.error.take() {
+            self.errored = true;
+            out.push(Event::Error {
+                message: e.message.map(Cow::into_owned).unwrap_or_default(),
+                kind: e.status.map_or_else(|| "error".to_owned(), Cow::into_owned),
+                raw: Some(data.to_owned()),
+            });
+            return Ok(());
+        }
+        if matches!(self.state, State::Fresh | State::EndedUnstarted) {
+            self.state = if self.state == State::Fresh {
+                State::Started
+            } else {
+                State::Ended
+            };
+            out.push(Event::StreamStart {
+                id: chunk.response_id.take().map(Cow::into_owned),
+                model: chunk.model_version.take().map(Cow::into_owned),
+                created: None,
+            });
+        }
+        // Streaming sends one candidate; with `candidateCount` > 1 the others are not this message.
+        let candidates = chunk.candidates.iter().flatten().enumerate();
+        for (n, candidate) in candidates.filter(|(_, c)| c.index.unwrap_or(0) == 0) {
+            for part in candidate.content.iter().flat_map(|c| c.parts.iter().flatten()) {
+                self.part(part, out)?;
+            }
+            if let Some(grounding) = &candidate.grounding_metadata {
+                self.sources(grounding, data, n, out)?;
+            }
+            if let Some(reason) = &candidate.finish_reason {
+                self.finish_reason = Some(reason.clone().into_owned());
+            }
+        }
+        if let Some(reason) = chunk.prompt_feedback.take().and_then(|f| f.0.block_reason) {
+            self.finish_reason.get_or_insert_with(|| reason.into_owned());
+        }
+        if let Some(u) = chunk.usage_metadata.take() {
+            self.usage = usage(&u);
+        }
+        Ok(())
     }
 }
 

@@ -67,7 +67,7 @@ use crate::events::{Event, FinishReason, Source, SourceKind, Usage};
 
 use super::parts::{PartKind, Parts};
 use super::Lifecycle;
-use super::{read_payload, FamilyDecoder, Obj, Raw};
+use super::{read_payload, refuse_other, tag_names, Family, FamilyDecoder, Obj, Raw};
 use wire::{Annotation, CodeOutputs, Item, Payload, Response, ResponseUsage};
 
 /// The id of the part `{item}:{index}`, kept between calls: text deltas come by the hundred for
@@ -164,9 +164,66 @@ impl FamilyDecoder for Decoder {
         if super::openai_chat::is_done(data) {
             return Ok(());
         }
+        self.decode(event, data, out, None)
+    }
+
+    /// A `type` starting `response.`, read by this decoder, is what `mismatch` would find first.
+    fn first_payload(
+        &mut self,
+        family: Family,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        if super::openai_chat::is_done(data) {
+            return Ok(());
+        }
+        self.decode(event, data, out, Some(family))
+    }
+
+    fn end(&mut self, out: &mut Vec<Event>) {
+        if self.state == Lifecycle::Finished {
+            return;
+        }
+        self.state = Lifecycle::Finished;
+        if self.error_sent {
+            self.parts.close_all(out);
+            out.push(finish_event(FinishReason::Error, None, &self.usage));
+        } else {
+            super::incomplete(&mut self.parts, &self.usage, out);
+        }
+    }
+
+    fn parts_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}
+
+impl Decoder {
+    /// One payload; `first` is the family given, for a stream's first payload: refused as another
+    /// family's as `mismatch` says, unless the payload's own `type` says Responses. Always inlined,
+    /// so that `payload` (`first` `None`) is what it was before the first payload was read apart.
+    #[allow(clippy::inline_always, clippy::too_many_lines)] // one arm per Responses event type
+    #[inline(always)]
+    fn decode(
+        &mut self,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+        first: Option<Family>,
+    ) -> Result<(), ErrorKind> {
         // The scan reads the usual payloads, serde the rest (see `scan`).
         let mut p = Payload::default();
-        read_payload(data, &mut p, Payload::scan)?;
+        let read = read_payload(data, &mut p, Payload::scan);
+        if let Some(family) = first {
+            refuse_other(
+                family,
+                event,
+                data,
+                read.is_ok() && tag_names(family, p.kind.as_deref()),
+            )?;
+        }
+        read?;
         if self.state == Lifecycle::Finished {
             return Ok(());
         }
@@ -264,23 +321,6 @@ impl FamilyDecoder for Decoder {
             _ => out.push(unknown(kind, data)),
         }
         Ok(())
-    }
-
-    fn end(&mut self, out: &mut Vec<Event>) {
-        if self.state == Lifecycle::Finished {
-            return;
-        }
-        self.state = Lifecycle::Finished;
-        if self.error_sent {
-            self.parts.close_all(out);
-            out.push(finish_event(FinishReason::Error, None, &self.usage));
-        } else {
-            super::incomplete(&mut self.parts, &self.usage, out);
-        }
-    }
-
-    fn parts_mut(&mut self) -> &mut Parts {
-        &mut self.parts
     }
 }
 
