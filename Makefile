@@ -72,9 +72,13 @@ WHEEL_PYTHONS ?= 3.10 3.11 3.12 3.13
 wheel-pythons: ## check that a CPython of each WHEEL_PYTHONS version is here; one line names one missing
 	@scripts/wheel-pythons.sh $(WHEEL_PYTHONS) >/dev/null
 
+# Two interpreters' suites at a time (each interpreter's tests on one worker; builds take turns).
+WHEEL_JOBS ?= 2
+
 test-wheels: venv ## a release wheel for each WHEEL_PYTHONS version, installed alone: the wheel suite, the README snippets
 	pythons=$$(scripts/wheel-pythons.sh $(WHEEL_PYTHONS)) && \
-	  STREAMDELTA_WHEEL_PYTHONS="$$pythons" $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_wheel.py
+	  STREAMDELTA_WHEEL_PYTHONS="$$pythons" $(VENV)/bin/pytest -q -p no:cacheprovider \
+	    -n $(WHEEL_JOBS) --dist loadgroup tests/test_wheel.py
 
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-bench.txt -c constraints.txt

@@ -6,17 +6,21 @@ Slow-ish (a release build, a venv, an install): marked ``wheel``; ``pytest -m "n
 out. The wheel is built for this interpreter, or for each that ``STREAMDELTA_WHEEL_PYTHONS`` lists
 (paths: ``make test-wheels``); ``STREAMDELTA_WHEEL=path.whl`` tests that wheel instead of building
 one. The test dependencies come from ``target/wheelhouse``, filled from the package index the first
-time each interpreter needs them.
+time each interpreter needs them. Under pytest-xdist (``make test-wheels`` runs ``-n 2 --dist
+loadgroup``) each interpreter's tests stay on one worker, and the builds and the wheelhouse's filling
+take turns: two suites run at once while one build runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,26 @@ TEST_DEPS = ("pytest", "hypothesis", "PyYAML")
 # What the README's snippets import besides streamdelta (the extras they show).
 SNIPPET_DEPS = ("httpx", "httpx2", "openai", "pyarrow")
 PYTHONS = os.environ.get("STREAMDELTA_WHEEL_PYTHONS", "").split() or [sys.executable]
+TURNS = ROOT / "target" / "wheel-tests.lock"
+
+
+@contextlib.contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Held around what two workers must not do at once: cargo locks its build directory only while
+    it compiles, and maturin copies the library out after that, so a second build for another
+    interpreter could replace it first; and the wheelhouse's filling (`fresh_venv`)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no parallel wheel runs there
+        yield
+        return
+    TURNS.parent.mkdir(exist_ok=True)
+    with TURNS.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
@@ -60,7 +84,11 @@ def python_in(home: Path) -> Path:
     return home / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-@pytest.fixture(scope="session", params=PYTHONS, ids=lambda path: Path(path).name)
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param(path, marks=pytest.mark.xdist_group(Path(path).name)) for path in PYTHONS],
+    ids=lambda path: Path(path).name,
+)
 def interpreter(request: pytest.FixtureRequest) -> str:
     """The interpreter a wheel is built for and installed into."""
     return str(request.param)
@@ -69,7 +97,8 @@ def interpreter(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sdist")
-    run(sys.executable, "-m", "maturin", "sdist", "-o", out, cwd=ROOT)
+    with one_at_a_time():
+        run(sys.executable, "-m", "maturin", "sdist", "-o", out, cwd=ROOT)
     (path,) = out.glob("*.tar.gz")
     return path
 
@@ -88,7 +117,8 @@ def wheel(interpreter: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
         # `make dev` rebuilds those two crates for its own interpreter.
         env = dict(os.environ)
         build = ["build", "--release", "--locked", "-i", interpreter, "-o", str(out)]
-        run(sys.executable, "-m", "maturin", *build, cwd=ROOT, env=env)
+        with one_at_a_time():
+            run(sys.executable, "-m", "maturin", *build, cwd=ROOT, env=env)
     (path,) = out.glob("*.whl")
     return path
 
@@ -100,15 +130,18 @@ def fresh_venv(interpreter: str, home: Path, packages: list[str]) -> Path:
     python = python_in(home)
     pip = [sys.executable, "-m", "pip", "--python", str(python)]
     install = [*pip, "install", "-q", "--no-index", "--find-links", str(WHEELHOUSE), *packages]
-    if subprocess.run(install, capture_output=True).returncode != 0:
-        wanted = [p for p in packages if not p.endswith(".whl")]
-        download = [*pip, "download", "-q", "--only-binary=:all:", "-d", str(WHEELHOUSE), *wanted]
-        constraints = ["-c", str(constraints_but(wanted, home))]
-        # An interpreter that the pinned dependencies of dependencies left behind (jiter and
-        # httpcore2 dropped 3.10) gets the newest releases that fit it.
-        if subprocess.run([*download, *constraints], capture_output=True).returncode != 0:
-            run(*download)
-        run(*install)
+    # Under the lock: the first install fails when the wheelhouse lacks a package, and pip could
+    # read a wheel another worker is still downloading.
+    with one_at_a_time():
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            wanted = [p for p in packages if not p.endswith(".whl")]
+            download = [*pip, "download", "-q", "--only-binary=:all:", "-d", str(WHEELHOUSE), *wanted]
+            constraints = ["-c", str(constraints_but(wanted, home))]
+            # An interpreter that the pinned dependencies of dependencies left behind (jiter and
+            # httpcore2 dropped 3.10) gets the newest releases that fit it.
+            if subprocess.run([*download, *constraints], capture_output=True).returncode != 0:
+                run(*download)
+            run(*install)
     return python
 
 
