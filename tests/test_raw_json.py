@@ -159,3 +159,21 @@ def test_a_float_in_an_integer_field_is_passed_over(backend: ModuleType, spellin
 )
 def test_raw_spellings_the_backends_agree_on(family: str, payload: str) -> None:
     same_on_both([body(family, payload, "[DONE]" if family == "openai-chat" else "{}")], family, on_error="emit")
+
+
+@pytest.mark.parametrize(
+    ("spelling", "where"),
+    [("-0", "usage"), ("-0.0", "usage"), ('"-0"', "usage"), ("-0e0", "usage"), ("-0", "gateway"), ("0", "usage")],
+)
+def test_a_cost_of_zero_is_positive_zero(spelling: str, where: str) -> None:
+    """serde_json reads `-0` as -0.0 and Python's `json` as the integer 0: equal as floats, but their
+    `repr` and `to_dict()` differ. A cost of zero is 0.0 whatever its sign, on both backends."""
+    cost = f',"cost":{spelling}' if where == "usage" else ""
+    # Vercel's gateway sends its cost on a delta's `provider_metadata`.
+    delta = f'"provider_metadata":{{"gateway":{{"cost":{spelling}}}}}' if where == "gateway" else ""
+    usage = f'"usage":{{"prompt_tokens":1,"completion_tokens":1{cost}}}'
+    finish = f'{{"id":"x","model":"m","choices":[{{"index":0,"delta":{{{delta}}},"finish_reason":"stop"}}],{usage}}}'
+    items = same_on_both([body("openai-chat", CHAT % ("0", "", ""), finish, "[DONE]")], "openai-chat")
+    (usage,) = [i["usage"] for i in items if isinstance(i, dict) and i["type"] == "finish"]
+    assert repr(usage["cost"]) == "0.0"
+    assert json.dumps(usage["cost"]) == "0.0"

@@ -89,6 +89,7 @@ def same_on_both(chunks: list[bytes], family: str, **options: Any) -> list[Item]
     results = [drive(b, chunks, family, **options) for b in backends()]
     for other in results[1:]:
         assert other == results[0]
+        assert repr(other) == repr(results[0]), "equal, but spelled differently (a float's sign of zero?)"
     return results[0]
 
 

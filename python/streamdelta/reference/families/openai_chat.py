@@ -93,15 +93,16 @@ _CHUNK = struct(
 
 
 def _cost(value: Any) -> float | None:
-    """A number, or a decimal number in a string (``None`` for any other string or JSON type)."""
+    """A number, or a decimal number in a string (``None`` for any other string or JSON type); a
+    zero is ``0.0`` whatever its sign (``-0`` is the integer 0 here, ``-0.0`` in serde_json)."""
     if value is None:
         return None
     if type(value) is int or type(value) is float:
         if beyond_double(value):
             raise PayloadError(invalid_json("not valid JSON"))
-        return float(value)
+        return float(value) or 0.0
     if type(value) is str:
-        return float(value) if _DECIMAL.fullmatch(value) else None
+        return (float(value) or 0.0) if _DECIMAL.fullmatch(value) else None
     # Another type is passed over; the core reads `cost` as a serde untagged enum, which buffers the
     # whole value first, reading every number in it.
     if _any_beyond_double(value):

@@ -92,12 +92,15 @@ pub(super) enum Cost {
 impl Cost {
     /// The value; a string that is not a plain decimal number gives none (a cost is an extra, not
     /// worth failing the stream for).
+    /// A cost of zero is `0.0` whatever its sign: `serde_json` reads `-0` as `-0.0` and Python's
+    /// `json` as the integer 0, so without this the backends' `repr` would differ.
     pub(super) fn value(&self) -> Option<f64> {
-        match self {
+        let cost = match self {
             Self::Number(n) => Some(*n),
             Self::Text(s) if is_json_number(s) => s.parse().ok(),
             Self::Text(_) | Self::Other(_) => None,
-        }
+        };
+        cost.map(|c| if c == 0.0 { 0.0 } else { c })
     }
 }
 
