@@ -3,6 +3,7 @@
 
 use crate::encode::{Encoder, Target};
 use crate::error::Result;
+use crate::events::Event;
 use crate::families::Family;
 use crate::message::Message;
 use crate::parser::{Options, StreamParser};
@@ -30,12 +31,18 @@ impl Translator {
         // Responses): room for twice the input at once spares the doublings of a growing buffer,
         // each a reallocation and a copy (a tenth of a translation's time, perf); the room not
         // written is never touched.
-        out.reserve(chunk.len().saturating_mul(2));
+        let room = chunk.len().saturating_mul(2);
+        if out.is_empty() && out.capacity() < room {
+            // Nothing in it to keep: a new buffer, where growing this one would copy its whole
+            // capacity (five bodies larger than the buffer before them cost 0.38M instructions
+            // so, callgrind, corpus into Responses).
+            *out = Vec::with_capacity(room);
+        } else {
+            out.reserve(room);
+        }
         let encoder = &mut self.encoder;
         self.parser.feed_with(chunk, &mut |events| {
-            for event in events.drain(..) {
-                encoder.event(&event, out);
-            }
+            encode(encoder, events, out);
         })
     }
 
@@ -43,9 +50,7 @@ impl Translator {
     pub fn close(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let encoder = &mut self.encoder;
         self.parser.close_with(&mut |events| {
-            for event in events.drain(..) {
-                encoder.event(&event, out);
-            }
+            encode(encoder, events, out);
         })?;
         self.encoder.close(out);
         Ok(())
@@ -55,4 +60,13 @@ impl Translator {
     pub fn message(&self) -> &Message {
         self.parser.message()
     }
+}
+
+/// Encodes a payload's events, then drops them where they lie (taken out one by one, each was
+/// moved before it was read, and the drain dropped after: 0.21M instructions over the corpus, callgrind).
+fn encode(encoder: &mut Encoder, events: &mut Vec<Event>, out: &mut Vec<u8>) {
+    for event in events.iter() {
+        encoder.event(event, out);
+    }
+    events.clear();
 }

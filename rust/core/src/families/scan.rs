@@ -603,7 +603,7 @@ pub fn is_json_number(text: &str) -> bool {
 /// a time in a `u64`. Measured: the plain byte loop made string scanning a third of the scan's
 /// instructions (callgrind, chat corpus); the `u64` version is `serde_json`'s own trick.
 #[inline]
-fn special(bytes: &[u8], pos: usize) -> usize {
+pub(crate) fn special(bytes: &[u8], pos: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     let pos = match special_sse2(bytes, pos) {
         Ok(found) => return found,
