@@ -33,6 +33,7 @@
 //!   a chunk with such a list and no text of that kind has nowhere to put it (it passes over).
 
 mod cites;
+mod first;
 mod media;
 mod template;
 #[cfg(test)]
@@ -48,8 +49,9 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
+use super::scan::Scan;
 use super::schema::{LenientList, StrOrList};
-use super::{logprobs_entries, parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
+use super::{logprobs_entries, parse_json, read_payload, refuse_other, Family, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
 use usage::{Cost, ProviderMetadata, WireUsage};
@@ -747,6 +749,26 @@ impl FamilyDecoder for Decoder {
             self.template = Template::of(&chunk, data);
         }
         self.apply(&chunk, out)
+    }
+
+    /// Read once where the scan reads it whole and it vouches for itself (see `first`); what the
+    /// scan read is kept for the decoder (as `payload` would read it: a fresh decoder has no
+    /// template, and a payload the scan reads is no `[DONE]`).
+    fn first_payload(
+        &mut self,
+        family: Family,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let mut read = (Chunk::default(), first::Telling::default());
+        let scanned = Scan::whole(data, &mut read, first::scan).is_ok();
+        refuse_other(family, event, data, scanned && read.1.vouches())?;
+        if !scanned {
+            return self.payload(event, data, out);
+        }
+        self.template = Template::of(&read.0, data);
+        self.apply(&read.0, out)
     }
 
     fn end(&mut self, out: &mut Vec<Event>) {
