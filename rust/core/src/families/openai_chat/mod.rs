@@ -54,7 +54,7 @@ use super::schema::{LenientList, StrOrList};
 use super::{logprobs_entries, parse_json, read_payload, refuse_other, Family, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
-use usage::{Cost, ProviderMetadata, WireUsage};
+use usage::{Cost, ProviderMetadata};
 use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, Image, WireError};
 
 /// A choice's token logprobs for its text and its refusal delta (see the module notes).
@@ -636,8 +636,8 @@ impl Decoder {
         }
     }
 
-    fn take_usage(&mut self, raw: Raw<'_>, wire: WireUsage) {
-        self.usage = usage::usage(wire);
+    fn take_usage(&mut self, raw: Raw<'_>, usage: Usage) {
+        self.usage = usage;
         self.raw_usage = Some(raw.get().to_owned());
     }
 
@@ -800,7 +800,7 @@ impl Decoder {
             .and_then(Raw::object)
             .or(chunk.x_groq.as_ref().and_then(|x| x.usage?.object()))
         {
-            Some(raw) => Some((raw, parse_json::<Obj<WireUsage>>(raw.get())?.0)),
+            Some(raw) => Some((raw, usage::read(raw)?)),
             None => None,
         };
         // An error is an object or (some servers) a message alone; any other value reads as absent.
