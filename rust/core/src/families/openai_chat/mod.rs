@@ -54,7 +54,7 @@ use super::schema::{LenientList, StrOrList};
 use super::{logprobs_entries, parse_json, read_payload, refuse_other, Family, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
-use usage::{Cost, ProviderMetadata};
+use usage::Cost;
 use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, Image, WireError};
 
 /// A choice's token logprobs for its text and its refusal delta (see the module notes).
@@ -813,8 +813,7 @@ impl Decoder {
         let mut any_media = false;
         for delta in chunk.choices.iter().flatten().filter_map(|c| c.delta.as_ref()) {
             if let Some(raw) = delta.provider_metadata.and_then(Raw::object) {
-                let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
-                metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
+                metadata = Some((raw, usage::gateway_cost(raw)?));
             }
             any_citation |= delta.annotations.is_some();
             any_media |= delta.images.is_some() || delta.audio.is_some();

@@ -437,3 +437,23 @@ mod usage_scan {
 
     crate::families::scan::scan_soundness_tests!(scan_reads_usage_objects_and_agrees_with_serde, SEEDS, 4, WireUsage);
 }
+
+/// The scan of a delta's `provider_metadata` against serde's reading of it.
+mod provider_metadata_scan {
+    use crate::families::openai_chat::usage::ProviderMetadata;
+
+    const SEEDS: [&str; 4] = [
+        r#"{"gateway":{"routing":{"originalModelId":"m","attempts":[{"provider":"p","success":true}]},"cost":"0.000123","marketCost":"0.0001"},"openai":{"x":1}}"#,
+        r#"{"anthropic":{"cacheCreationInputTokens":0,"usage":{"input_tokens":3}},"gateway":{"cost":0.5}}"#,
+        // Left to serde: a repeated key, a gateway of another type.
+        r#"{"gateway":{"cost":1},"gateway":{"cost":2}}"#,
+        r#"{"gateway":[{"cost":1}]}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_provider_metadata_and_agrees_with_serde,
+        SEEDS,
+        2,
+        ProviderMetadata
+    );
+}
