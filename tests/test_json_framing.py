@@ -446,6 +446,12 @@ def test_a_body_of_another_family_is_named(backend: ModuleType, asked: str, sent
 MIXED_FIRST_PAYLOADS = [
     ("gemini", b'{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"type":"message_start"}', "anthropic"),
     ("gemini", b'{"usageMetadata":{"promptTokenCount":1},"object":"chat.completion.chunk"}', "openai-chat"),
+    ("gemini", b'{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"choices":[{"delta":{}}]}', "openai-chat"),
+    ("gemini", b'{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"createTime":"2025-06-01T00:00:00Z"}', None),
+    ("openai-chat", b'{"object":"chat.completion.chunk","choices":[{"delta":{}}],"type":"ping"}', "anthropic"),
+    ("openai-chat", b'{"object":"text_completion","choices":[{"index":0,"text":"a"}]}', "openai-completions"),
+    ("openai-chat", b'{"choices":[{"index":0,"text":"a"}]}', "openai-completions"),
+    ("openai-chat", b'{"id":"c","object":"chat.completion.chunk","choices":[{"delta":{}}],"usage":null}', None),
     ("anthropic", b'{"type":"message_start","message":{"id":"m"},"choices":[]}', None),
     ("openai-responses", b'{"type":"response.created","response":{"id":"r"},"candidates":[]}', None),
 ]

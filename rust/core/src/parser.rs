@@ -1,7 +1,7 @@
 //! One response stream: framing, the family decoder (chosen or detected), and the assembled message.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{error_kind, Event, PartId, Usage};
@@ -129,12 +129,13 @@ impl StreamParser {
 
     /// The message assembled from the events so far (empty after [`without_message`](Self::without_message)).
     pub fn message(&self) -> &Message {
-        &self.assembly.message
+        static EMPTY: LazyLock<Message> = LazyLock::new(Message::default);
+        self.assembly.message.as_deref().unwrap_or(&EMPTY)
     }
 
     /// The assembled message, taken out of the parser (no copy of its strings).
     pub fn into_message(self) -> Message {
-        self.assembly.message
+        self.assembly.message.map(|m| *m).unwrap_or_default()
     }
 
     /// A parser that does not fold its events into [`message`](Self::message), for a caller that
@@ -166,7 +167,7 @@ impl StreamParser {
             return Err(Error::new(ErrorKind::Closed, self.fed));
         }
         let result = self.read(chunk, emit);
-        self.assembly.message.join();
+        self.assembly.join();
         result
     }
 
@@ -225,7 +226,7 @@ impl StreamParser {
     /// [`close`](Self::close), handing the events to `emit` as [`feed_with`](Self::feed_with) does.
     pub fn close_with(&mut self, emit: &mut dyn FnMut(&mut Vec<Event>)) -> Result<()> {
         let result = self.end_with(emit);
-        self.assembly.message.join();
+        self.assembly.join();
         result
     }
 
@@ -332,7 +333,10 @@ impl StreamParser {
 /// What the parser keeps of the events it emits: the message, and each tool call's arguments.
 #[derive(Debug, Default)]
 struct Assembly {
-    message: Message,
+    /// Made at the first event, unless `skip_message`: the Python bindings fold their own, and a
+    /// parser holding an unused message inline (500 bytes) copied it on its way into each Python
+    /// `StreamParser`.
+    message: Option<Box<Message>>,
     skip_message: bool,
     /// Every tool call streamed, in the order they began (a reused id begins a new one).
     tool_calls: Vec<ToolArguments>,
@@ -357,10 +361,16 @@ struct ToolArguments {
 }
 
 impl Assembly {
+    fn join(&mut self) {
+        if let Some(message) = &mut self.message {
+            message.join();
+        }
+    }
+
     fn apply(&mut self, events: &[Event]) {
         for event in events {
             if !self.skip_message {
-                self.message.apply_batched(event);
+                self.message.get_or_insert_with(Box::default).apply_batched(event);
             }
             let (id, delta) = match event {
                 Event::ToolInputStart { id, .. } => {

@@ -259,4 +259,47 @@ mod tests {
             assert_sketch_is_sound(&data);
         }
     }
+
+    /// First payloads with members of two families, or members the decoders do not read.
+    const FIRST_SEEDS: [&str; 8] = [
+        r#"{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"createTime":"2025-01-01T00:00:00Z","modelVersion":"g"}"#,
+        r#"{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"choices":[{"delta":{"content":"b"}}]}"#,
+        r#"{"usageMetadata":{"promptTokenCount":1},"object":"chat.completion.chunk","type":null}"#,
+        r#"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"a"}}],"type":"message_start"}"#,
+        r#"{"id":"c","object":"text_completion","choices":[{"index":0,"text":"a","logprobs":null}]}"#,
+        r#"{"id":"c","choices":[{"index":0,"text":"a"}],"candidates":[]}"#,
+        r#"{"object":"chat.completion.chunk","choices":[],"object":"chat.completion.chunk"}"#,
+        r#"{"type":"response.created","response":{"id":"r"},"object":"chat.completion.chunk"}"#,
+    ];
+
+    /// A decoder's own reading of a first payload (`first_payload`, which may skip the check) says
+    /// what the check and the plain reading say: the same events, or the same fault.
+    fn assert_first_payload_is_checked(data: &str) {
+        for family in [
+            Family::OpenAiChat,
+            Family::Gemini,
+            Family::Anthropic,
+            Family::OpenAiResponses,
+        ] {
+            let (mut own, mut checked) = (Vec::new(), Vec::new());
+            let own_result = AnyDecoder::new(family).first_payload("message", data, &mut own);
+            let checked_result = mismatch(family, "message", data)
+                .map_or_else(|| AnyDecoder::new(family).payload("message", data, &mut checked), Err);
+            assert_eq!((own_result, own), (checked_result, checked), "{family:?}: {data:?}");
+        }
+    }
+
+    #[test]
+    fn a_decoders_first_payload_reading_is_the_check_and_the_reading() {
+        for data in FIRST_SEEDS.iter().chain(&SCAN_SEEDS) {
+            assert_first_payload_is_checked(data);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_decoders_first_payload_reading_holds_under_mutation(data in mutated(&FIRST_SEEDS)) {
+            assert_first_payload_is_checked(&data);
+        }
+    }
 }

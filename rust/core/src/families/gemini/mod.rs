@@ -97,9 +97,10 @@ impl FamilyDecoder for Decoder {
         self.apply(&mut chunk, data, out)
     }
 
-    /// A chunk of Gemini's members only (no `type`, `object` or `choices`), with `candidates` or
-    /// `usageMetadata`, read whole by the scan: `detect` can then only find Gemini, or nothing where
-    /// its probe cannot read the payload, so `mismatch` finds nothing.
+    /// A chunk with `candidates` or `usageMetadata` and no `type`, `object` or `choices`, read
+    /// whole by the scan: `detect` can then only find Gemini (those three are all it reads ahead of
+    /// `candidates`), or nothing where its probe cannot read the payload, so `mismatch` finds
+    /// nothing. Other members (Vertex's `createTime`) change nothing there.
     fn first_payload(
         &mut self,
         family: Family,
@@ -143,13 +144,14 @@ impl FamilyDecoder for Decoder {
     }
 }
 
-/// `Chunk::scan`, noting (`.1`) whether a member other than the chunk's own came.
+/// `Chunk::scan`, noting (`.1`) whether a member that names another family in `detect` came.
 fn scan_noting_others<'a>(s: &mut Scan<'a>, read: &mut (Chunk<'a>, bool)) -> Scanned<()> {
     let (chunk, others) = read;
     let mut seen = FieldsRead::default();
     s.object(|s, key| {
         let own = Chunk::scan_field(s, chunk, &mut seen, key)?;
-        *others |= !own;
+        // A key with escapes gives the scan up, so these are the keys as serde reads them.
+        *others |= !own && matches!(key, "type" | "object" | "choices");
         Ok(own)
     })
 }

@@ -33,6 +33,7 @@
 //!   a chunk with such a list and no text of that kind has nowhere to put it (it passes over).
 
 mod cites;
+mod first;
 mod media;
 mod template;
 #[cfg(test)]
@@ -48,11 +49,12 @@ use crate::error::ErrorKind;
 use crate::events::{Event, FinishReason, Usage};
 
 use super::parts::{PartKind, Parts, DEFAULT_MAX_OPEN_PARTS};
+use super::scan::Scan;
 use super::schema::{LenientList, StrOrList};
-use super::{logprobs_entries, parse_json, read_payload, FamilyDecoder, List, Obj, Raw};
+use super::{logprobs_entries, parse_json, read_payload, refuse_other, Family, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
-use usage::{Cost, ProviderMetadata, WireUsage};
+use usage::Cost;
 use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, Image, WireError};
 
 /// A choice's token logprobs for its text and its refusal delta (see the module notes).
@@ -634,8 +636,8 @@ impl Decoder {
         }
     }
 
-    fn take_usage(&mut self, raw: Raw<'_>, wire: WireUsage) {
-        self.usage = usage::usage(wire);
+    fn take_usage(&mut self, raw: Raw<'_>, usage: Usage) {
+        self.usage = usage;
         self.raw_usage = Some(raw.get().to_owned());
     }
 
@@ -749,6 +751,26 @@ impl FamilyDecoder for Decoder {
         self.apply(&chunk, out)
     }
 
+    /// Read once where the scan reads it whole and it vouches for itself (see `first`); what the
+    /// scan read is kept for the decoder (as `payload` would read it: a fresh decoder has no
+    /// template, and a payload the scan reads is no `[DONE]`).
+    fn first_payload(
+        &mut self,
+        family: Family,
+        event: &str,
+        data: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), ErrorKind> {
+        let mut read = (Chunk::default(), first::Telling::default());
+        let scanned = Scan::whole(data, &mut read, first::scan).is_ok();
+        refuse_other(family, event, data, scanned && read.1.vouches())?;
+        if !scanned {
+            return self.payload(event, data, out);
+        }
+        self.template = Template::of(&read.0, data);
+        self.apply(&read.0, out)
+    }
+
     fn end(&mut self, out: &mut Vec<Event>) {
         if self.state.finished() {
             return;
@@ -778,7 +800,7 @@ impl Decoder {
             .and_then(Raw::object)
             .or(chunk.x_groq.as_ref().and_then(|x| x.usage?.object()))
         {
-            Some(raw) => Some((raw, parse_json::<Obj<WireUsage>>(raw.get())?.0)),
+            Some(raw) => Some((raw, usage::read(raw)?)),
             None => None,
         };
         // An error is an object or (some servers) a message alone; any other value reads as absent.
@@ -791,8 +813,7 @@ impl Decoder {
         let mut any_media = false;
         for delta in chunk.choices.iter().flatten().filter_map(|c| c.delta.as_ref()) {
             if let Some(raw) = delta.provider_metadata.and_then(Raw::object) {
-                let Obj(parsed): Obj<ProviderMetadata> = parse_json(raw.get())?;
-                metadata = Some((raw, parsed.gateway.and_then(|Obj(g)| g.cost)));
+                metadata = Some((raw, usage::gateway_cost(raw)?));
             }
             any_citation |= delta.annotations.is_some();
             any_media |= delta.images.is_some() || delta.audio.is_some();

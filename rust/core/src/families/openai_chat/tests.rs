@@ -420,3 +420,40 @@ fn citations_are_sources_once_per_url() {
     );
     assert_eq!(types(body)[..3], ["stream_start", "source", "source"]);
 }
+
+/// The scan of a `usage` object against serde's reading of it.
+mod usage_scan {
+    use crate::families::openai_chat::usage::WireUsage;
+
+    const SEEDS: [&str; 6] = [
+        r#"{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":4,"audio_tokens":0,"accepted_prediction_tokens":0}}"#,
+        r#"{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21,"cost":0.00021,"is_byok":false,"prompt_tokens_details":{"cached_tokens":3,"cache_write_tokens":2},"cost_details":{"upstream_inference_cost":null},"completion_tokens_details":{"reasoning_tokens":0}}"#,
+        r#"{"cache_creation_input_tokens":5,"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"cost":"0.5","market_cost":"0.4"}"#,
+        r#"{"queue_time":0.05,"prompt_tokens":20,"prompt_time":0.001,"completion_tokens":8,"completion_time":0.02,"total_tokens":28,"total_time":0.021}"#,
+        // Left to serde: a repeated key, a count that is no integer, a details value of another type.
+        r#"{"prompt_tokens":1,"prompt_tokens":2}"#,
+        r#"{"prompt_tokens":1.5,"completion_tokens_details":[1],"cost":{"usd":1}}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(scan_reads_usage_objects_and_agrees_with_serde, SEEDS, 4, WireUsage);
+}
+
+/// The scan of a delta's `provider_metadata` against serde's reading of it.
+mod provider_metadata_scan {
+    use crate::families::openai_chat::usage::ProviderMetadata;
+
+    const SEEDS: [&str; 4] = [
+        r#"{"gateway":{"routing":{"originalModelId":"m","attempts":[{"provider":"p","success":true}]},"cost":"0.000123","marketCost":"0.0001"},"openai":{"x":1}}"#,
+        r#"{"anthropic":{"cacheCreationInputTokens":0,"usage":{"input_tokens":3}},"gateway":{"cost":0.5}}"#,
+        // Left to serde: a repeated key, a gateway of another type.
+        r#"{"gateway":{"cost":1},"gateway":{"cost":2}}"#,
+        r#"{"gateway":[{"cost":1}]}"#,
+    ];
+
+    crate::families::scan::scan_soundness_tests!(
+        scan_reads_provider_metadata_and_agrees_with_serde,
+        SEEDS,
+        2,
+        ProviderMetadata
+    );
+}
