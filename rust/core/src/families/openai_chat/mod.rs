@@ -54,7 +54,6 @@ use super::schema::{LenientList, StrOrList};
 use super::{logprobs_entries, parse_json, read_payload, refuse_other, Family, FamilyDecoder, List, Obj, Raw};
 use cites::Cites;
 use template::Template;
-use usage::Cost;
 use wire::{ChoiceLogprobs, Chunk, ContentChunk, Delta, ErrorCode, ErrorObject, FunctionDelta, Image, WireError};
 
 /// A choice's token logprobs for its text and its refusal delta (see the module notes).
@@ -839,7 +838,7 @@ impl Decoder {
         }
         if let Some((raw, cost)) = metadata {
             self.raw_provider_metadata = Some(raw.get().to_owned());
-            self.gateway_cost = cost.as_ref().and_then(Cost::value);
+            self.gateway_cost = cost;
         }
         if let Some(cites) = &cites {
             cites.chunk_sources(&mut self.source_urls, out);

@@ -9,7 +9,7 @@ use crate::families::schema::wire;
 use crate::families::{parse_json, read_payload, Obj, Raw};
 
 /// The normalized usage of a native `usage` object.
-fn usage(wire: &WireUsage<'_>, cost: Option<&Cost>) -> Usage {
+fn usage(wire: &WireUsage<'_>, cost: Option<f64>) -> Usage {
     let prompt = wire.prompt_tokens.unwrap_or(0);
     let completion = wire.completion_tokens.unwrap_or(0);
     let reasoning = wire
@@ -46,7 +46,7 @@ fn usage(wire: &WireUsage<'_>, cost: Option<&Cost>) -> Usage {
         reasoning_tokens: reasoning,
         cache_read_tokens: cache_read,
         cache_write_tokens: cache_write,
-        cost: cost.and_then(Cost::value),
+        cost,
     }
 }
 
@@ -85,15 +85,14 @@ wire! {
 pub(super) fn read(raw: Raw<'_>) -> Result<Usage, ErrorKind> {
     let mut wire = WireUsage::default();
     read_payload(raw.get(), &mut wire, WireUsage::scan)?;
-    let cost = wire.cost.map(|cost| parse_json::<Cost>(cost.get())).transpose()?;
-    Ok(usage(&wire, cost.as_ref()))
+    Ok(usage(&wire, cost_of(wire.cost)?))
 }
 
 /// A cost is a number, or (Vercel's gateway) a decimal number in a string; a value of another JSON
 /// type is passed over (tolerant reader).
 #[derive(Deserialize)]
 #[serde(untagged)]
-pub(super) enum Cost {
+enum Cost {
     Number(f64),
     Text(String),
     Other(serde::de::IgnoredAny),
@@ -102,9 +101,10 @@ pub(super) enum Cost {
 impl Cost {
     /// The value; a string that is not a plain decimal number gives none (a cost is an extra, not
     /// worth failing the stream for).
+    ///
     /// A cost of zero is `0.0` whatever its sign: `serde_json` reads `-0` as `-0.0` and Python's
     /// `json` as the integer 0, so without this the backends' `repr` would differ.
-    pub(super) fn value(&self) -> Option<f64> {
+    fn value(&self) -> Option<f64> {
         let cost = match self {
             Self::Number(n) => Some(*n),
             Self::Text(s) if is_json_number(s) => s.parse().ok(),
@@ -131,11 +131,16 @@ wire! {
 
 /// The gateway's cost in a delta's `provider_metadata` (`raw`, a validated JSON object); a cost
 /// serde cannot read as a number fails the payload, as for the usage.
-pub(super) fn gateway_cost(raw: Raw<'_>) -> Result<Option<Cost>, ErrorKind> {
+pub(super) fn gateway_cost(raw: Raw<'_>) -> Result<Option<f64>, ErrorKind> {
     let mut wire = ProviderMetadata::default();
     read_payload(raw.get(), &mut wire, ProviderMetadata::scan)?;
-    wire.gateway
-        .and_then(|Obj(gateway)| gateway.cost)
-        .map(|cost| parse_json::<Cost>(cost.get()))
-        .transpose()
+    cost_of(wire.gateway.and_then(|Obj(gateway)| gateway.cost))
+}
+
+/// The value of a `cost` member as sent (see [`Cost::value`]).
+fn cost_of(raw: Option<Raw<'_>>) -> Result<Option<f64>, ErrorKind> {
+    Ok(match raw {
+        Some(raw) => parse_json::<Cost>(raw.get())?.value(),
+        None => None,
+    })
 }
