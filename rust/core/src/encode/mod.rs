@@ -187,6 +187,12 @@ impl Encoder {
     }
 }
 
+/// Whether two part ids are the same: a decoder hands every event of a part the same `Arc`, so
+/// the pointers answer first and the text is compared only when they differ.
+fn same_part(a: &PartId, b: &PartId) -> bool {
+    std::sync::Arc::ptr_eq(a, b) || a == b
+}
+
 /// Content blocks numbered in order, and the text and reasoning parts open in them (Anthropic,
 /// Bedrock); `T` is what a target keeps of an open part's block.
 #[derive(Debug)]
@@ -215,23 +221,26 @@ impl<T> Blocks<T> {
 
     /// A part reusing an open part's id replaces it (its block is left open).
     fn open_part(&mut self, id: &PartId, block: T) {
-        self.open.retain(|(open, _)| open != id);
+        self.open.retain(|(open, _)| !same_part(open, id));
         self.open.push((id.clone(), block));
     }
 
     fn get(&self, id: &PartId) -> Option<&T> {
-        self.open.iter().find(|(open, _)| open == id).map(|(_, block)| block)
+        self.open
+            .iter()
+            .find(|(open, _)| same_part(open, id))
+            .map(|(_, block)| block)
     }
 
     fn get_mut(&mut self, id: &PartId) -> Option<&mut T> {
         self.open
             .iter_mut()
-            .find(|(open, _)| open == id)
+            .find(|(open, _)| same_part(open, id))
             .map(|(_, block)| block)
     }
 
     fn end_part(&mut self, id: &PartId) -> Option<T> {
-        let pos = self.open.iter().position(|(open, _)| open == id)?;
+        let pos = self.open.iter().position(|(open, _)| same_part(open, id))?;
         Some(self.open.remove(pos).1)
     }
 

@@ -14,7 +14,7 @@
 use std::mem;
 
 use super::json::{array_len, escaped, int, is_array, is_json, is_object, raw, string, uint};
-use super::{Call, Writer};
+use super::{same_part, Call, Writer};
 use crate::events::{Event, FinishReason, PartId, Usage};
 use crate::message::join_array;
 
@@ -284,14 +284,20 @@ impl Encoder {
         self.item
             .as_ref()
             .and_then(|i| i.open.as_ref())
-            .is_some_and(|p| p.id == *id)
+            .is_some_and(|p| same_part(&p.id, id))
     }
 
     fn part_delta(&mut self, id: &PartId, text: &str, logprobs: Option<&str>, out: &mut Vec<u8>) {
-        if !self.is_open(id) {
-            return;
+        // One look at the open part answers both questions a delta asks (is it open, was it
+        // announced): the usual answer costs no call.
+        match self.item.as_deref().and_then(|i| i.open.as_ref()) {
+            Some(part) if same_part(&part.id, id) => {
+                if !part.announced {
+                    self.announce(out);
+                }
+            }
+            _ => return,
         }
-        self.announce(out);
         let sequence = self.sequence;
         let Some(item) = self.item.as_deref_mut() else { return };
         let Some(part) = &mut item.open else { return };
@@ -301,6 +307,9 @@ impl Encoder {
             Kind::Message => (head!("response.output_text.delta"), ",\"logprobs\":[]}\n\n"),
             Kind::Reasoning => (head!("response.reasoning_summary_text.delta"), "}\n\n"),
         };
+        // The event's room at once (the text escaped at its longest, a number of twenty digits):
+        // the writes below then find it there.
+        out.reserve(head.len() + 20 + part.delta_fields.len() + text.len() * 6 + 2 + tail.len());
         raw(out, head);
         uint(out, sequence);
         out.extend_from_slice(&part.delta_fields);
