@@ -223,9 +223,14 @@ impl Message {
     /// instructions with the second copy, 1.86M without, callgrind).
     pub fn apply_batched(&mut self, event: &Event) {
         // A single-choice stream so far (no choice > 0 has opened, so no route is kept): the usual path.
-        if self.choices.is_empty() && ChoiceRouter::opened_choice(event) == 0 {
-            self.fold(event);
-            return;
+        if self.choices.is_empty() {
+            if self.extend_last(event) {
+                return;
+            }
+            if ChoiceRouter::opened_choice(event) == 0 {
+                self.fold(event);
+                return;
+            }
         }
         if let Some(choice) = self.routes.choice_of(event) {
             let choice = choice as usize;
@@ -428,6 +433,67 @@ impl Message {
         }
     }
 
+    /// A text, reasoning or refusal delta to the last part, when that part is its own (same kind,
+    /// same id `Arc`): what [`fold`](Self::fold) does with it, without its dispatch and the search
+    /// of [`extend`](Self::extend). False, and nothing done, for any other event.
+    fn extend_last(&mut self, event: &Event) -> bool {
+        let (kind, id, delta, logprobs) = match event {
+            Event::TextDelta { id, text, logprobs } => (TextKind::Text, id, text, logprobs.as_deref()),
+            Event::ReasoningDelta { id, text } => (TextKind::Reasoning, id, text, None),
+            Event::RefusalDelta { id, text, logprobs } => (TextKind::Refusal, id, text, logprobs.as_deref()),
+            _ => return false,
+        };
+        let index = self.parts.len().wrapping_sub(1);
+        let from = match (kind, self.parts.last_mut()) {
+            (
+                TextKind::Text,
+                Some(Part::Text {
+                    id: known,
+                    text: t,
+                    logprobs: l,
+                }),
+            )
+            | (
+                TextKind::Refusal,
+                Some(Part::Refusal {
+                    id: known,
+                    text: t,
+                    logprobs: l,
+                }),
+            ) if PartId::ptr_eq(known, id) => {
+                let from = append(t, delta);
+                if let Some(logprobs) = logprobs {
+                    l.push(logprobs);
+                }
+                from
+            }
+            (TextKind::Reasoning, Some(Part::Reasoning { id: known, text: t, .. })) if PartId::ptr_eq(known, id) => {
+                append(t, delta)
+            }
+            _ => return false,
+        };
+        self.note_unjoined(kind, index, from, delta.len());
+        if let (TextKind::Text, Some(logprobs)) = (kind, logprobs) {
+            self.logprobs.push(logprobs);
+        }
+        true
+    }
+
+    /// Notes `len` bytes appended at `from` to part `index`, for [`join`](Self::join).
+    fn note_unjoined(&mut self, kind: TextKind, index: usize, from: usize, len: usize) {
+        let to = from + len;
+        match self.unjoined.last_mut() {
+            Some(run) if run.part == index && run.to == from => run.to = to,
+            _ if len == 0 => {}
+            _ => self.unjoined.push(Unjoined {
+                kind,
+                part: index,
+                from,
+                to,
+            }),
+        }
+    }
+
     /// Appends a delta's text (and logprobs) to its part: the last part on the usual path (one
     /// comparison), an earlier one when parts interleave, a new one when its start was never seen.
     /// The joined text of its kind gets it at the next [`join`](Self::join).
@@ -474,17 +540,7 @@ impl Message {
             }
             _ => return,
         };
-        let to = from + text.len();
-        match self.unjoined.last_mut() {
-            Some(run) if run.part == index && run.to == from => run.to = to,
-            _ if text.is_empty() => {}
-            _ => self.unjoined.push(Unjoined {
-                kind,
-                part: index,
-                from,
-                to,
-            }),
-        }
+        self.note_unjoined(kind, index, from, text.len());
     }
 
     /// The latest part of `kind` with id `id`.
