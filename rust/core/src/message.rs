@@ -595,6 +595,105 @@ mod tests {
         }
     }
 
+    /// `events` with every part id a new `Arc` of the same text: no id is the last part's own
+    /// pointer, so every delta takes the search (`extend`), not `extend_last`.
+    fn fresh_ids(events: &[Event]) -> Vec<Event> {
+        let fresh = |id: &PartId| -> PartId { PartId::from(&**id) };
+        events
+            .iter()
+            .map(|event| match event.clone() {
+                Event::TextStart { id, choice } => Event::TextStart { id: fresh(&id), choice },
+                Event::ReasoningStart { id, choice } => Event::ReasoningStart { id: fresh(&id), choice },
+                Event::RefusalStart { id, choice } => Event::RefusalStart { id: fresh(&id), choice },
+                Event::TextDelta { id, text, logprobs } => Event::TextDelta {
+                    id: fresh(&id),
+                    text,
+                    logprobs,
+                },
+                Event::ReasoningDelta { id, text } => Event::ReasoningDelta { id: fresh(&id), text },
+                Event::RefusalDelta { id, text, logprobs } => Event::RefusalDelta {
+                    id: fresh(&id),
+                    text,
+                    logprobs,
+                },
+                other => other,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_delta_to_the_last_part_folds_as_the_search_does() {
+        // Parts interleaved, an id reused by another kind, deltas of a part that was never
+        // started, logprobs on text and refusal, empty deltas, and a second choice: the fast path
+        // (the last part's own id) and the search give one message.
+        let (a, b, r, x): (PartId, PartId, PartId, PartId) = ("a".into(), "b".into(), "r".into(), "x".into());
+        let lp = |text: &str, logprobs: &str| Event::TextDelta {
+            id: a.clone(),
+            text: text.into(),
+            logprobs: Some(logprobs.into()),
+        };
+        let events = [
+            Event::TextStart {
+                id: a.clone(),
+                choice: 0,
+            },
+            text(&a, "he"),
+            lp("llo", "[{\"token\":\"llo\"}]"),
+            Event::ReasoningStart {
+                id: r.clone(),
+                choice: 0,
+            },
+            Event::ReasoningDelta {
+                id: r.clone(),
+                text: "think".into(),
+            },
+            text(&a, " world"),
+            Event::ReasoningDelta {
+                id: r.clone(),
+                text: String::new(),
+            },
+            Event::ReasoningDelta {
+                id: r.clone(),
+                text: "ing".into(),
+            },
+            Event::ReasoningEnd {
+                id: r.clone(),
+                signature: Some("sig".into()),
+                redacted: false,
+            },
+            Event::RefusalStart {
+                id: a.clone(),
+                choice: 0,
+            },
+            Event::RefusalDelta {
+                id: a.clone(),
+                text: "no".into(),
+                logprobs: Some("[]".into()),
+            },
+            text(&a, "!"),
+            text(&x, "orphan"),
+            text(&x, ""),
+            text(&x, " delta"),
+            Event::TextStart {
+                id: b.clone(),
+                choice: 1,
+            },
+            text(&b, "second"),
+            text(&a, " choice zero"),
+            text(&b, " choice"),
+        ];
+        let shared = fold(&events);
+        assert_eq!(shared, fold(&fresh_ids(&events)));
+        assert_eq!(shared.text, "hello world!orphan delta choice zero");
+        // Batched as the parser folds: the joined texts caught up at the end.
+        let mut batched = Message::default();
+        for event in &events {
+            batched.apply_batched(event);
+        }
+        batched.join();
+        assert_eq!(batched, shared);
+    }
+
     #[test]
     fn parts_keep_wire_order_with_signatures() {
         let (r, t, c): (PartId, PartId, PartId) = ("r".into(), "t".into(), "c".into());
