@@ -129,6 +129,11 @@ impl Encoder {
         if self.ended || self.closed {
             return;
         }
+        if let Event::TextDelta { .. } | Event::ReasoningDelta { .. } | Event::RefusalDelta { .. } = event {
+            // Most events: neither dropped, nor a call's, nor an ending; straight to the target.
+            self.writer().event(event, out);
+            return;
+        }
         match event {
             // No target has a place for them (docs/encoding.md); refusals, tool results and
             // files go to each target, which writes what it has a place for.
@@ -140,13 +145,7 @@ impl Encoder {
             _ => {}
         }
         // The target, borrowed apart from `held`.
-        let writer = match &mut self.inner {
-            Inner::OpenAiChat(e) => e as &mut dyn Writer,
-            Inner::Anthropic(e) => e,
-            Inner::OpenAiResponses(e) => e,
-            Inner::Gemini(e) => e,
-            Inner::Bedrock(e) => e,
-        };
+        let writer = Self::target(&mut self.inner);
         match self.held.take(event) {
             Held::No => {}
             Held::Yes => return,
@@ -172,6 +171,20 @@ impl Encoder {
                 writer.event(event, out);
             }
             _ => writer.event(event, out),
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Writer {
+        Self::target(&mut self.inner)
+    }
+
+    fn target(inner: &mut Inner) -> &mut dyn Writer {
+        match inner {
+            Inner::OpenAiChat(e) => e,
+            Inner::Anthropic(e) => e,
+            Inner::OpenAiResponses(e) => e,
+            Inner::Gemini(e) => e,
+            Inner::Bedrock(e) => e,
         }
     }
 
