@@ -95,6 +95,16 @@ pub(super) struct Encoder {
     hosted: Option<Hosted>,
 }
 
+/// `{prefix}_{n}`, the id of an item made here. Written as the JSON numbers are: through
+/// `format!` an id cost about 600 instructions (0.24M over the corpus into Responses, callgrind).
+fn numbered_id(prefix: &str, n: u64) -> String {
+    let mut id = Vec::with_capacity(prefix.len() + 21);
+    id.extend_from_slice(prefix.as_bytes());
+    id.push(b'_');
+    uint(&mut id, n);
+    String::from_utf8(id).unwrap_or_default()
+}
+
 /// The item id and part index a Responses part id is made of (`{item_id}:{index}`).
 fn split_id(id: &str) -> Option<&str> {
     let (item, index) = id.rsplit_once(':')?;
@@ -171,7 +181,7 @@ impl Encoder {
         let output_index = self.items;
         self.items += 1;
         let item_id = wanted.map_or_else(
-            || format!("{}_{output_index}", if kind == Kind::Message { "msg" } else { "rs" }),
+            || numbered_id(if kind == Kind::Message { "msg" } else { "rs" }, output_index),
             str::to_owned,
         );
         self.begin(out, "response.output_item.added");
@@ -625,7 +635,7 @@ impl Writer for Encoder {
         self.close_item(out);
         let output_index = self.items;
         self.items += 1;
-        let item_id = format!("{}_{output_index}", shape.prefix());
+        let item_id = numbered_id(shape.prefix(), output_index);
         let located = Self::located(&item_id, output_index);
         let item = |b: &mut Vec<u8>, status: &str, arguments: &str| {
             raw(b, "{\"id\":");
@@ -976,5 +986,17 @@ fn write_logprobs(out: &mut Vec<u8>, array: &str, joined: &mut Option<String>) {
     raw(out, "}\n\n");
     if items > 0 {
         join_array(joined, array.trim_matches([' ', '\t', '\n', '\r']));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_id;
+
+    #[test]
+    fn numbered_ids_are_written_as_format_writes_them() {
+        for n in [0, 9, 10, 99, 100, 999, 1000, 123_456, u64::MAX] {
+            assert_eq!(numbered_id("msg", n), format!("msg_{n}"));
+        }
     }
 }
