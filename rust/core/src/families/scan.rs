@@ -293,12 +293,16 @@ impl<'a> Scan<'a> {
         }
         // An empty array or object written without spaces (the Responses API's `"logprobs":[]` on
         // every text delta) read by its two bytes, as `skip` would read it: about 85 instructions
-        // each through `raw` and `skip`.
+        // each through `raw` and `skip`. Its text is a literal, equal to the input's.
         if self.depth < MAX_DEPTH {
-            if let Some(b"[]" | b"{}") = self.bytes().get(self.pos..self.pos + 2) {
-                let raw = self.text.get(self.pos..self.pos + 2).ok_or(GiveUp)?;
+            let empty = match self.bytes().get(self.pos..self.pos + 2) {
+                Some(b"[]") => Some("[]"),
+                Some(b"{}") => Some("{}"),
+                _ => None,
+            };
+            if let Some(empty) = empty {
                 self.pos += 2;
-                return Ok(Some(Raw::validated(raw)));
+                return Ok(Some(Raw::validated(empty)));
             }
         }
         if self.sketch {
