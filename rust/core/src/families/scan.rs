@@ -291,6 +291,21 @@ impl<'a> Scan<'a> {
         if self.null()? {
             return Ok(None);
         }
+        // An empty array or object written without spaces (the Responses API's `"logprobs":[]` on
+        // every text delta) read by its two bytes, as `skip` would read it: through `raw` and
+        // `skip` it took about 74 instructions more each (the Responses corpus's decoder, two
+        // passes, callgrind: 10,420,914 -> 10,303,196). Its text is a literal, equal to the input's.
+        if self.depth < MAX_DEPTH {
+            let empty = match self.bytes().get(self.pos..self.pos + 2) {
+                Some(b"[]") => Some("[]"),
+                Some(b"{}") => Some("{}"),
+                _ => None,
+            };
+            if let Some(empty) = empty {
+                self.pos += 2;
+                return Ok(Some(Raw::validated(empty)));
+            }
+        }
         if self.sketch {
             return self.raw(Self::pass_over).map(|((), raw)| Some(raw));
         }
@@ -925,6 +940,38 @@ mod tests {
         }
         for unterminated in [r#""a\"#, r#""a\""#, r#""\n"#, "\"\\n\u{1}\""] {
             assert_eq!(read(unterminated), None, "{unterminated}");
+        }
+    }
+
+    /// `opt_raw` reads an empty array or object by its two bytes as `skip` reads it: the same
+    /// text and end, and the same answer at the depth limit.
+    #[test]
+    fn empty_raw_values_read_as_skip_reads_them() {
+        let by_skip = |scan: &mut Scan<'_>| scan.raw(Scan::skip).map(|((), raw)| (raw.get().to_owned(), scan.pos));
+        let by_opt_raw = |scan: &mut Scan<'_>| scan.opt_raw().map(|raw| (raw.map(|r| r.get().to_owned()), scan.pos));
+        let texts = [
+            "[]",
+            "{}",
+            " []",
+            "[],",
+            "{}}",
+            "[ ]",
+            "[]]",
+            "[}",
+            "{]",
+            "[",
+            "[1]",
+            r#"{"a":1}"#,
+        ];
+        for text in texts {
+            for depth in [0, super::MAX_DEPTH - 1, super::MAX_DEPTH] {
+                let mut scan = Scan::new(text);
+                scan.depth = depth;
+                let expected = by_skip(&mut scan).ok().map(|(raw, pos)| (Some(raw), pos));
+                let mut scan = Scan::new(text);
+                scan.depth = depth;
+                assert_eq!(by_opt_raw(&mut scan).ok(), expected, "{text} at depth {depth}");
+            }
         }
     }
 
